@@ -1,0 +1,101 @@
+"""Base classes and field helpers shared by every protocol model.
+
+Two casings exist on the wire: the v1 request/response API is camelCase
+(`CamelModel`), while event payloads, rollout lines and most shared values are
+snake_case (`SnakeModel`).
+
+Three null conventions exist, and each field states which one it follows:
+
+* a plain ``T | None = None`` field is always written, as ``null`` when None;
+* `skip_none()` leaves the key out when the value is None, although the
+  reference's TypeScript still declares the field as a required ``T | null``
+  (ours keeps that declaration so that clients typed against it accept ours);
+* `optional()` leaves the key out when the value is None and is declared
+  ``field?: T`` in TypeScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import JsonValue as JsonValue
+from pydantic.alias_generators import to_camel
+
+#: Key in ``json_schema_extra`` marking a field that may be absent (TypeScript ``field?:``).
+TS_OPTIONAL: Final = "x-ts-optional"
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _is_empty(value: object) -> bool:
+    return not value
+
+
+def skip_none(description: str | None = None) -> Any:
+    """Default None; the key is left out of the output when the value is None."""
+    return Field(default=None, exclude_if=_is_none, description=description)
+
+
+def optional(description: str | None = None) -> Any:
+    """Default None, left out when None, and declared ``field?: T`` in TypeScript."""
+    return Field(
+        default=None,
+        exclude_if=_is_none,
+        description=description,
+        json_schema_extra={TS_OPTIONAL: True},
+    )
+
+
+def optional_list(description: str | None = None) -> Any:
+    """Default empty list, left out when empty, declared ``field?: Array<T>``."""
+    return Field(
+        default_factory=list,
+        exclude_if=_is_empty,
+        description=description,
+        json_schema_extra={TS_OPTIONAL: True},
+    )
+
+
+@dataclass(frozen=True)
+class TsType:
+    """Annotation metadata: the TypeScript spelling of a type, when it differs
+    from what the Python type maps to (``bigint`` for the reference's 64-bit
+    integers, for instance)."""
+
+    ts: str
+
+
+#: 64-bit integers that the reference declares as ``bigint`` in TypeScript.
+TS_BIGINT: Final = TsType("bigint")
+
+
+class ProtocolModel(BaseModel):
+    """Root of every wire model.
+
+    Unknown keys are ignored, as the reference ignores them. Models are built
+    lazily (``defer_build``) so that importing the package stays cheap.
+    Validation of wire input goes through `app_server_protocol.wire`, which is
+    strict (no string-to-number coercion) and accepts only the wire names.
+    """
+
+    model_config = ConfigDict(
+        extra="ignore",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        defer_build=True,
+    )
+
+
+class SnakeModel(ProtocolModel):
+    """A model whose wire names are its (snake_case) field names."""
+
+
+class CamelModel(ProtocolModel):
+    """A model whose wire names are the camelCase forms of its field names."""
+
+    model_config = ConfigDict(alias_generator=to_camel)

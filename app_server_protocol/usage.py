@@ -1,0 +1,42 @@
+"""Token usage and rate-limit snapshots."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from ._base import SnakeModel
+
+
+class TokenUsage(SnakeModel):
+    """Token counts of one model response, or of a whole conversation."""
+
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_output_tokens: int = 0
+    total_tokens: int = 0
+
+
+class TokenUsageInfo(SnakeModel):
+    """Usage of the last response and of the conversation so far."""
+
+    total_token_usage: TokenUsage
+    last_token_usage: TokenUsage
+    model_context_window: int | None = None
+
+
+class RateLimitWindow(SnakeModel):
+    """One rate-limit window of the account's plan."""
+
+    used_percent: float = Field(description="How much of the window is used, from 0 to 100.")
+    window_minutes: int | None = Field(default=None, description="The window's length.")
+    resets_at: int | None = Field(
+        default=None, description="When the window resets, in seconds since the Unix epoch."
+    )
+
+
+class RateLimitSnapshot(SnakeModel):
+    """The account's rate limits: a short (primary) and a long (secondary) window."""
+
+    primary: RateLimitWindow | None = None
+    secondary: RateLimitWindow | None = None

@@ -1,0 +1,1 @@
+"""The camelCase request/response API (the reference calls it v1)."""

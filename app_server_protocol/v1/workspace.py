@@ -1,0 +1,60 @@
+"""Requests about the user's files: fuzzy file search, git diff, one-off commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from .._base import TS_BIGINT, CamelModel, SnakeModel, skip_none
+from ..common import GitSha, SandboxPolicy
+
+
+class FuzzyFileSearchParams(CamelModel):
+    query: str
+    roots: list[str]
+    cancellation_token: str | None = Field(
+        default=None, description="A later search with the same token cancels this one."
+    )
+
+
+class FuzzyFileSearchResult(SnakeModel):
+    """One file found by a fuzzy search."""
+
+    root: str
+    path: str = Field(description="Relative to `root`.")
+    file_name: str
+    score: int
+    indices: list[int] | None = skip_none("The positions in `path` of the matched characters.")
+
+
+class FuzzyFileSearchResponse(SnakeModel):
+    files: list[FuzzyFileSearchResult]
+
+
+class GitDiffToRemoteParams(CamelModel):
+    cwd: str
+
+
+class GitDiffToRemoteResponse(CamelModel):
+    sha: GitSha = Field(description="The closest commit that a remote branch contains.")
+    diff: str = Field(description="From that commit to the working tree, untracked files too.")
+
+
+class ExecOneOffCommandParams(CamelModel):
+    command: list[str] = Field(description="The argv to run.")
+    timeout_ms: Annotated[int, TS_BIGINT, Field(ge=0)] | None = Field(
+        default=None, description="A default applies when absent."
+    )
+    cwd: str | None = Field(
+        default=None, description="The working directory (the daemon's own by default)."
+    )
+    sandbox_policy: SandboxPolicy | None = Field(
+        default=None, description="The sandbox (the configured one by default)."
+    )
+
+
+class ExecOneOffCommandResponse(CamelModel):
+    exit_code: int
+    stdout: str
+    stderr: str
