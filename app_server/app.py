@@ -1,0 +1,77 @@
+"""The daemon's state shared by every handler: the services and the session."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from anyio.abc import TaskGroup
+
+from app_server_protocol.jsonrpc import RequestId
+
+from .outgoing import Outgoing
+from .user_agent import base_user_agent, user_agent
+
+if TYPE_CHECKING:
+    from .cli import ServeOptions
+
+
+@dataclass
+class Session:
+    """The handshake's outcome: who the client is."""
+
+    initialized: bool = False
+    client_name: str | None = None
+    client_version: str | None = None
+    user_agent: str = field(default_factory=base_user_agent)
+    """Ours, with the client's name and version once it has introduced itself."""
+
+    def initialize(self, name: str, version: str) -> None:
+        self.initialized = True
+        self.client_name = name
+        self.client_version = version
+        self.user_agent = user_agent(name, version)
+
+
+class App:
+    """Services and state, created once per process."""
+
+    def __init__(
+        self,
+        outgoing: Outgoing,
+        options: ServeOptions,
+        codex_home: Path,
+        task_group: TaskGroup,
+        session: Session | None = None,
+    ) -> None:
+        self.outgoing = outgoing
+        self.options = options
+        self.codex_home = codex_home
+        self.task_group = task_group
+        """Where handlers start background work that outlives their request."""
+        self.session = session or Session()
+        self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
+
+    def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run ``hook`` when the daemon stops (stdin closed)."""
+        self._shutdown_hooks.append(hook)
+
+    async def shutdown(self) -> None:
+        for hook in reversed(self._shutdown_hooks):
+            await hook()
+
+
+@dataclass
+class RequestContext:
+    """What a handler gets besides its params."""
+
+    app: App
+    request_id: RequestId
+    after_response_actions: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def after_response(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run ``action`` once the response is queued (to send a notification
+        that must follow it, for instance)."""
+        self.after_response_actions.append(action)

@@ -1,0 +1,118 @@
+"""The handshake before the event loop starts.
+
+Importing the event loop, pydantic and the protocol models takes most of the
+daemon's start-up time. Editors send ``initialize`` first and wait for its
+reply, so we answer a well-formed ``initialize`` right away, with the standard
+library only, and start the full server afterwards.
+
+This path is deliberately conservative: anything that is not plainly a valid
+``initialize`` request (bad JSON, another method, params of an odd shape) is
+left untouched and handed to the full server, which validates it with the
+protocol models and answers as usual. A test checks that every input this
+path accepts is also accepted, with the same values, by the models.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+from .user_agent import user_agent
+
+_READ_SIZE = 1 << 16
+
+
+@dataclass(frozen=True)
+class ClientIdentity:
+    name: str
+    version: str
+    title: str | None
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """What the handshake leaves to the full server."""
+
+    client: ClientIdentity | None
+    """The client that initialized, or None when the handshake was left to the server."""
+    pending: bytes
+    """Input read but not handled yet."""
+    eof: bool
+    """Whether stdin ended while reading."""
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_initialize(line: bytes) -> tuple[int | str, ClientIdentity] | None:
+    """The id and client of a plainly valid ``initialize`` request, else None."""
+    try:
+        message = json.loads(line, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(message, dict) or message.get("method") != "initialize":
+        return None
+    request_id = message.get("id")
+    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
+        return None
+    params = message.get("params")
+    info = params.get("clientInfo") if isinstance(params, dict) else None
+    if not isinstance(info, dict):
+        return None
+    name, version, title = info.get("name"), info.get("version"), info.get("title")
+    if not isinstance(name, str) or not isinstance(version, str):
+        return None
+    if title is not None and not isinstance(title, str):
+        return None
+    if not _is_clean_text(name, version, title or ""):
+        return None
+    return request_id, ClientIdentity(name=name, version=version, title=title)
+
+
+def _is_clean_text(*texts: str) -> bool:
+    # Lone surrogates parse with `json` but not with the server's parser.
+    try:
+        for text in texts:
+            text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def initialize_reply(request_id: int | str, client: ClientIdentity) -> bytes:
+    result = {"userAgent": user_agent(client.name, client.version)}
+    return (
+        json.dumps(
+            {"id": request_id, "result": result}, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+        + b"\n"
+    )
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def handshake(stdin_fd: int = 0, stdout_fd: int = 1) -> Handshake:
+    """Read the first line; answer it if it is a plainly valid ``initialize``."""
+    buffer = bytearray()
+    while True:
+        newline = buffer.find(b"\n")
+        if newline >= 0:
+            break
+        chunk = os.read(stdin_fd, _READ_SIZE)
+        if not chunk:
+            return Handshake(client=None, pending=bytes(buffer), eof=True)
+        buffer += chunk
+    line = bytes(buffer[:newline]).removesuffix(b"\r")
+    parsed = parse_initialize(line)
+    if parsed is None:
+        return Handshake(client=None, pending=bytes(buffer), eof=False)
+    request_id, client = parsed
+    _write_all(stdout_fd, initialize_reply(request_id, client))
+    return Handshake(client=client, pending=bytes(buffer[newline + 1 :]), eof=False)

@@ -1,0 +1,72 @@
+"""Command line: ``codex-app-server [serve] [-c key=value ...] [--enable F] [--disable F]``,
+``codex-app-server generate-ts --out DIR`` and ``codex-app-server generate-json-schema --out DIR``.
+
+Serving with no arguments is the common case and the start-up time matters, so
+`argparse` and everything heavy are imported only when needed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ServeOptions:
+    """Options of ``serve``: config overrides from the command line."""
+
+    overrides: list[str] = field(default_factory=list)
+    """``key=value`` strings, as given to ``-c``."""
+    enable: list[str] = field(default_factory=list)
+    disable: list[str] = field(default_factory=list)
+
+
+def _parse(argv: Sequence[str]) -> tuple[str, ServeOptions, str | None]:
+    import argparse
+
+    from ._version import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="codex-app-server",
+        description="The codex app-server daemon: JSON-RPC over stdio, one message per line.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+
+    def add_serve_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-c",
+            "--config",
+            dest="overrides",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="override a config.toml setting (dotted key; the value is parsed as JSON, "
+            "else taken as a string)",
+        )
+        p.add_argument("--enable", action="append", default=[], metavar="FEATURE")
+        p.add_argument("--disable", action="append", default=[], metavar="FEATURE")
+
+    add_serve_options(parser)
+    commands = parser.add_subparsers(dest="command")
+    add_serve_options(commands.add_parser("serve", help="serve on stdio (the default)"))
+    args = parser.parse_args(list(argv))
+    command = args.command or "serve"
+    options = ServeOptions(
+        overrides=list(getattr(args, "overrides", [])),
+        enable=list(getattr(args, "enable", [])),
+        disable=list(getattr(args, "disable", [])),
+    )
+    return command, options, getattr(args, "out", None)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args:
+        options = ServeOptions()
+    else:
+        _command, options, _out = _parse(args)
+
+    from .server import serve
+
+    sys.exit(serve(options))

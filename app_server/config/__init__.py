@@ -1,0 +1,1 @@
+"""Configuration: `CODEX_HOME`, `config.toml`, managed config, overrides, profiles, providers."""

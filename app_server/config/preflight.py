@@ -1,0 +1,48 @@
+"""Checks made before the daemon answers anything (standard library only).
+
+Like the reference, the daemon refuses to start when `CODEX_HOME` points to a
+folder that does not exist or when `config.toml` is not valid TOML; the
+message names the file, the line and what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..cli import ServeOptions
+
+
+class PreflightError(Exception):
+    """The daemon cannot start; the message says why."""
+
+
+def codex_home() -> Path:
+    """`CODEX_HOME`, or ``~/.codex``."""
+    env = os.environ.get("CODEX_HOME")
+    if env:
+        return Path(env)
+    return Path.home() / ".codex"
+
+
+def preflight(options: ServeOptions) -> None:
+    env = os.environ.get("CODEX_HOME")
+    if env and not Path(env).is_dir():
+        raise PreflightError(
+            f"error loading config: CODEX_HOME `{env}` does not exist or is not a folder"
+        )
+    home = codex_home()
+    for name in ("config.toml", "managed_config.toml"):
+        path = home / name
+        try:
+            with path.open("rb") as file:
+                tomllib.load(file)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise PreflightError(f"error loading config: cannot read {path}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise PreflightError(f"error loading config: {path}: {exc}") from None

@@ -1,0 +1,5 @@
+"""One module per domain; importing this package registers every handler."""
+
+from . import session as session
+from .registry import HANDLERS as HANDLERS
+from .registry import Handler as Handler

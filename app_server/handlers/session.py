@@ -1,0 +1,24 @@
+"""The handshake and the user agent."""
+
+from __future__ import annotations
+
+from app_server_protocol.v1.session import (
+    GetUserAgentResponse,
+    InitializeParams,
+    InitializeResponse,
+)
+
+from ..app import RequestContext
+from .registry import handles
+
+
+@handles("initialize")
+def initialize(params: InitializeParams, ctx: RequestContext) -> InitializeResponse:
+    session = ctx.app.session
+    session.initialize(params.client_info.name, params.client_info.version)
+    return InitializeResponse(user_agent=session.user_agent)
+
+
+@handles("getUserAgent")
+def get_user_agent(params: None, ctx: RequestContext) -> GetUserAgentResponse:
+    return GetUserAgentResponse(user_agent=ctx.app.session.user_agent)

@@ -1,0 +1,103 @@
+"""Logging to stderr (stdout belongs to the protocol).
+
+The level comes from ``CODEX_APP_SERVER_LOG`` or, as with the reference,
+``RUST_LOG`` (``error``, ``warn``, ``info``, ``debug``, ``trace``; a
+``target=level`` list is accepted and its most verbose level used). Colour
+is used only when stderr is a terminal and ``NO_COLOR`` is unset.
+
+Every line goes through a redactor: credentials the daemon knows about
+(registered with `register_secret`) and anything shaped like an API key,
+a bearer token or a JWT are masked, so that no secret reaches a log.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import time
+from typing import Final
+
+LOGGER_NAME: Final = "app_server"
+log = logging.getLogger(LOGGER_NAME)
+
+_LEVELS: Final = {
+    "trace": logging.DEBUG,
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warn": logging.WARNING,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "off": logging.CRITICAL + 10,
+}
+_DEFAULT_LEVEL: Final = logging.WARNING
+
+_SECRET_SHAPES: Final = re.compile(
+    r"(?:\bsk-[A-Za-z0-9_\-]{6,}"
+    r"|\b(?:Bearer|bearer)\s+[A-Za-z0-9._~+/=\-]{6,}"
+    r"|\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*)"
+)
+_known_secrets: set[str] = set()
+_MASK: Final = "[REDACTED]"
+
+
+def register_secret(value: str | None) -> None:
+    """Mask this exact value in every later log line (tokens, keys)."""
+    if value and len(value) >= 4:
+        _known_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    for secret in _known_secrets:
+        if secret in text:
+            text = text.replace(secret, _MASK)
+    return _SECRET_SHAPES.sub(_MASK, text)
+
+
+def level_from_env(environ: dict[str, str] | None = None) -> int:
+    env = os.environ if environ is None else environ
+    spec = env.get("CODEX_APP_SERVER_LOG") or env.get("RUST_LOG") or ""
+    levels = []
+    for part in spec.replace(" ", "").lower().split(","):
+        name = part.rpartition("=")[2]
+        if name in _LEVELS:
+            levels.append(_LEVELS[name])
+    return min(levels) if levels else _DEFAULT_LEVEL
+
+
+class _Formatter(logging.Formatter):
+    _COLOURS: Final = {
+        logging.DEBUG: "\x1b[34m",
+        logging.INFO: "\x1b[32m",
+        logging.WARNING: "\x1b[33m",
+        logging.ERROR: "\x1b[31m",
+        logging.CRITICAL: "\x1b[31m",
+    }
+
+    def __init__(self, colour: bool) -> None:
+        super().__init__()
+        self._colour = colour
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        stamp += f".{int(record.msecs):03d}Z"
+        level = record.levelname
+        if self._colour:
+            level = f"{self._COLOURS.get(record.levelno, '')}{level}\x1b[0m"
+            stamp = f"\x1b[2m{stamp}\x1b[0m"
+        text = f"{stamp} {level} {record.name}: {record.getMessage()}"
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        return redact(text)
+
+
+def setup_logging() -> None:
+    """Send the daemon's log lines to stderr, at the level from the environment."""
+    handler = logging.StreamHandler(sys.stderr)
+    colour = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    handler.setFormatter(_Formatter(colour))
+    root = logging.getLogger(LOGGER_NAME)
+    root.handlers[:] = [handler]
+    root.setLevel(level_from_env())
+    root.propagate = False

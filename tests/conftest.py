@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.harness.stdio import DaemonClient
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def codex_home(tmp_path: Path) -> Path:
+    home = tmp_path / "codex_home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    work = tmp_path / "work"
+    work.mkdir()
+    return work
+
+
+@pytest.fixture
+def spawn(codex_home: Path, workdir: Path) -> Iterator[Callable[..., DaemonClient]]:
+    """Start real daemons (same CODEX_HOME); each is killed at the end of the test."""
+    started: list[DaemonClient] = []
+
+    def start(*, initialize: bool = True, **kw: Any) -> DaemonClient:
+        kw.setdefault("cwd", workdir)
+        client = DaemonClient(codex_home, **kw)
+        started.append(client)
+        if initialize:
+            client.initialize()
+        return client
+
+    yield start
+    for client in started:
+        client.kill()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
