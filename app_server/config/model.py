@@ -1,0 +1,183 @@
+"""The shape of `config.toml`, and the resolved configuration a conversation runs with.
+
+`ConfigToml` mirrors the file (every key optional, unknown keys ignored, as
+the reference does); `Config` is what comes out of layering the file, the
+managed config, the active profile and the overrides: every value decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app_server_protocol.common import (
+    AskForApproval,
+    ForcedLoginMethod,
+    ReasoningEffort,
+    ReasoningSummary,
+    SandboxMode,
+    SandboxPolicy,
+    Verbosity,
+)
+
+DEFAULT_MODEL: Final = "gpt-5-codex"
+DEFAULT_PROVIDER_ID: Final = "openai"
+DEFAULT_CHATGPT_BASE_URL: Final = "https://chatgpt.com/backend-api/"
+DEFAULT_REQUEST_MAX_RETRIES: Final = 4
+DEFAULT_STREAM_MAX_RETRIES: Final = 5
+DEFAULT_STREAM_IDLE_TIMEOUT_MS: Final = 300_000
+#: Retries are capped whatever the file says.
+MAX_RETRIES_CAP: Final = 100
+
+
+class _Toml(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class WireApi(StrEnum):
+    """Which API a model provider speaks."""
+
+    RESPONSES = "responses"
+    CHAT = "chat"
+
+
+class CredentialsStore(StrEnum):
+    """Where the daemon keeps the user's credentials."""
+
+    FILE = "file"
+    KEYRING = "keyring"
+    AUTO = "auto"
+
+
+class ModelProviderInfo(_Toml):
+    """A `[model_providers.NAME]` table: how to reach a model provider."""
+
+    name: str = ""
+    base_url: str | None = None
+    env_key: str | None = Field(
+        default=None, description="The environment variable holding the provider's API key."
+    )
+    env_key_instructions: str | None = None
+    wire_api: WireApi = WireApi.RESPONSES
+    query_params: dict[str, str] | None = None
+    http_headers: dict[str, str] | None = None
+    env_http_headers: dict[str, str] | None = Field(
+        default=None, description="Header name -> environment variable holding its value."
+    )
+    request_max_retries: int | None = Field(default=None, ge=0)
+    stream_max_retries: int | None = Field(default=None, ge=0)
+    stream_idle_timeout_ms: int | None = Field(default=None, ge=0)
+    requires_openai_auth: bool = False
+
+    @property
+    def effective_request_max_retries(self) -> int:
+        value = self.request_max_retries
+        return min(DEFAULT_REQUEST_MAX_RETRIES if value is None else value, MAX_RETRIES_CAP)
+
+    @property
+    def effective_stream_max_retries(self) -> int:
+        value = self.stream_max_retries
+        return min(DEFAULT_STREAM_MAX_RETRIES if value is None else value, MAX_RETRIES_CAP)
+
+    @property
+    def effective_stream_idle_timeout_s(self) -> float:
+        value = self.stream_idle_timeout_ms
+        return (DEFAULT_STREAM_IDLE_TIMEOUT_MS if value is None else value) / 1000
+
+
+class SandboxWorkspaceWriteToml(_Toml):
+    """The `[sandbox_workspace_write]` table."""
+
+    writable_roots: list[str] = Field(default_factory=list)
+    network_access: bool = False
+    exclude_tmpdir_env_var: bool = False
+    exclude_slash_tmp: bool = False
+
+
+class ToolsToml(_Toml):
+    """The `[tools]` table."""
+
+    web_search: bool | None = None
+    view_image: bool | None = None
+
+
+class ProfileToml(_Toml):
+    """A `[profiles.NAME]` table: settings applied together when the profile is active."""
+
+    model: str | None = None
+    model_provider: str | None = None
+    approval_policy: AskForApproval | None = None
+    sandbox_mode: SandboxMode | None = None
+    model_reasoning_effort: ReasoningEffort | None = None
+    model_reasoning_summary: ReasoningSummary | None = None
+    model_verbosity: Verbosity | None = None
+    chatgpt_base_url: str | None = None
+
+
+class ConfigToml(_Toml):
+    """`config.toml` (after `managed_config.toml` and overrides are merged into it)."""
+
+    model: str | None = None
+    model_provider: str | None = None
+    model_providers: dict[str, ModelProviderInfo] = Field(default_factory=dict)
+    approval_policy: AskForApproval | None = None
+    sandbox_mode: SandboxMode | None = None
+    sandbox_workspace_write: SandboxWorkspaceWriteToml | None = None
+    model_reasoning_effort: ReasoningEffort | None = None
+    model_reasoning_summary: ReasoningSummary | None = None
+    model_verbosity: Verbosity | None = None
+    model_context_window: int | None = Field(default=None, ge=0)
+    model_max_output_tokens: int | None = Field(default=None, ge=0)
+    profile: str | None = None
+    profiles: dict[str, ProfileToml] = Field(default_factory=dict)
+    forced_login_method: ForcedLoginMethod | None = None
+    forced_chatgpt_workspace_id: str | None = None
+    tools: ToolsToml | None = None
+    chatgpt_base_url: str | None = None
+    cli_auth_credentials_store: CredentialsStore | None = None
+    instructions: str | None = None
+    experimental_instructions_file: str | None = None
+    project_doc_max_bytes: int | None = Field(default=None, ge=0)
+    features: dict[str, bool] = Field(default_factory=dict)
+    mcp_servers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    shell_environment_policy: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting a conversation runs with, decided."""
+
+    codex_home: Path
+    cwd: Path
+    model: str
+    model_provider_id: str
+    model_provider: ModelProviderInfo
+    approval_policy: AskForApproval
+    sandbox_policy: SandboxPolicy
+    model_reasoning_effort: ReasoningEffort | None
+    model_reasoning_summary: ReasoningSummary
+    model_verbosity: Verbosity | None
+    model_context_window: int | None
+    model_max_output_tokens: int | None
+    base_instructions: str | None
+    """Instructions replacing the built-in ones (None: the built-in ones)."""
+    user_instructions: str | None
+    """`instructions` from the config, added to the project's AGENTS.md ones."""
+    include_apply_patch_tool: bool
+    tools_web_search: bool
+    tools_view_image: bool
+    chatgpt_base_url: str
+    forced_login_method: ForcedLoginMethod | None
+    forced_chatgpt_workspace_id: str | None
+    credentials_store: CredentialsStore
+    project_doc_max_bytes: int
+    features: frozenset[str]
+    """Enabled feature flags (`[features]`, `--enable`, `--disable`)."""
+    toml: ConfigToml
+    """The merged file the values were resolved from."""
+    active_profile: str | None = None
+    mcp_servers: dict[str, dict[str, Any]] = field(default_factory=dict)
