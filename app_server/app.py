@@ -11,6 +11,7 @@ from anyio.abc import TaskGroup
 
 from app_server_protocol.jsonrpc import RequestId
 
+from .config.service import ConfigService
 from .outgoing import Outgoing
 from .user_agent import base_user_agent, user_agent
 
@@ -52,6 +53,7 @@ class App:
         self.task_group = task_group
         """Where handlers start background work that outlives their request."""
         self.session = session or Session()
+        self.config = ConfigService(codex_home, options)
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
