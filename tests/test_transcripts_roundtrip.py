@@ -1,5 +1,6 @@
 """Every message of the reference's transcripts parses into our models, strictly
-and by wire names, and serialises back to the same JSON (key order aside)."""
+and by wire names, and serialises back to the same JSON (key order aside);
+what the server sends even serialises back to the same bytes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from app_server_protocol.items import ResponseItem
 from app_server_protocol.jsonrpc import JSONRPCError
 
 from ._reference import Kind, Message, malformed_lines, messages, rollout_payloads, transcript_files
+
+CLIENT_KINDS = {Kind.CLIENT_REQUEST, Kind.UNKNOWN_REQUEST, Kind.CLIENT_NOTIFICATION}
 
 
 @cache
@@ -51,26 +54,29 @@ def _check_client_request(message: Message) -> None:
     assert roundtrip(methods.ClientRequest, message.msg, exclude_unset=True) == message.msg
 
 
-def _check_server_message(message: Message) -> None:
-    msg = message.msg
+def _server_payload(message: Message) -> tuple[Any, Any]:
+    """The model a server message is written from, and the JSON written."""
     match message.kind:
         case Kind.RESULT:
             assert message.method is not None
-            row = methods.CLIENT_REQUESTS_BY_METHOD[message.method]
-            assert roundtrip(row.result, msg["result"]) == msg["result"]
+            return methods.CLIENT_REQUESTS_BY_METHOD[message.method].result, message.msg["result"]
         case Kind.ERROR:
-            assert roundtrip(JSONRPCError, msg) == msg
+            return JSONRPCError, message.msg
         case Kind.CODEX_EVENT:
-            params = msg["params"]
-            assert roundtrip(methods.CODEX_EVENT_PARAMS, params) == params
-            if msg["method"] != "codex/event/raw_response_item":
-                assert msg["method"] == methods.CODEX_EVENT_PREFIX + params["msg"]["type"]
+            return methods.CODEX_EVENT_PARAMS, message.msg["params"]
         case Kind.SERVER_NOTIFICATION:
-            assert roundtrip(methods.ServerNotification, msg) == msg
+            return methods.ServerNotification, message.msg
         case Kind.SERVER_REQUEST:
-            assert roundtrip(methods.ServerRequest, msg) == msg
+            return methods.ServerRequest, message.msg
         case _:
             raise AssertionError(f"not a server message: {message}")
+
+
+def _check_server_message(message: Message) -> None:
+    tp, value = _server_payload(message)
+    assert roundtrip(tp, value) == value
+    if message.kind is Kind.CODEX_EVENT and message.method != "codex/event/raw_response_item":
+        assert message.method == methods.CODEX_EVENT_PREFIX + value["msg"]["type"]
 
 
 @pytest.mark.parametrize("path", transcript_files())
@@ -93,6 +99,18 @@ def test_transcript_messages_roundtrip(path: Path) -> None:
     for raw in malformed_lines(path):
         with pytest.raises(json.JSONDecodeError):
             json.loads(raw)
+
+
+@pytest.mark.parametrize("path", transcript_files())
+def test_server_messages_serialise_to_the_same_bytes(path: Path) -> None:
+    """Key order and number formatting included: a client can see them."""
+    for message in messages(path):
+        if message.kind in CLIENT_KINDS:
+            continue
+        tp, value = _server_payload(message)
+        written = _adapter(tp).dump_json(parse(tp, value))
+        expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        assert written == expected, message.source
 
 
 def test_the_transcripts_exercise_every_kind_of_message() -> None:
