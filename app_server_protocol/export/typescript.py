@@ -177,12 +177,14 @@ class _Converter:
             return union(parts)
         values = literal_values(tp)
         if values is not None:
-            return union([TsLiteral(str(v)) for v in values])
+            if not all(isinstance(v, str) for v in values):
+                raise ExportError(f"only string literals are supported: {tp!r}")
+            return union([TsLiteral(v) for v in values])
         return self.container_or_scalar(tp)
 
     def container_or_scalar(self, tp: Any) -> TsType:
         origin, args = get_origin(tp), get_args(tp)
-        if origin in (list, tuple, set, frozenset, AbcSequence):
+        if origin in (list, set, frozenset, AbcSequence):
             return TsArray(self.type_of(args[0]))
         if origin is dict:
             if args[0] is not str:
