@@ -3,7 +3,7 @@
 
 export type UserInfoResponse = {
   /**
-   * The email in the saved ChatGPT credentials; it is not verified.
+   * The email in the saved ChatGPT credentials; not verified.
    */
   allegedUserEmail: string | null;
 };
