@@ -148,6 +148,16 @@ class RecordedRequest:
         items = self.body.get("input", self.body.get("messages", []))
         return items if isinstance(items, list) else []
 
+    def tool_outputs(self) -> dict[str, str]:
+        """Outputs of tool calls sent back to the model, by call id (both wire APIs)."""
+        outputs: dict[str, str] = {}
+        for item in self.input:
+            if item.get("type") in ("function_call_output", "custom_tool_call_output"):
+                outputs[str(item.get("call_id"))] = str(item.get("output"))
+            elif item.get("role") == "tool":
+                outputs[str(item.get("tool_call_id"))] = str(item.get("content"))
+        return outputs
+
     def input_texts(self) -> list[str]:
         """Every text of the input, in order (message parts, tool outputs)."""
         texts: list[str] = []
@@ -276,6 +286,12 @@ class MockModelServer:
     def model_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.is_model_request]
 
+    @property
+    def last_model_request(self) -> RecordedRequest:
+        found = self.model_requests
+        assert found, "no model request was received"
+        return found[-1]
+
     def wait_for_requests(
         self, count: int, timeout: float = DEFAULT_TIMEOUT
     ) -> list[RecordedRequest]:
@@ -339,6 +355,8 @@ def _handler_for(mock: MockModelServer) -> type[BaseHTTPRequestHandler]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Small SSE writes must go out at once (Nagle + delayed ACKs add ~40 ms).
+    disable_nagle_algorithm = True
     server_mock: MockModelServer
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -235,3 +235,25 @@ def test_write_mock_config(tmp_path: Path, mock_model: mm.MockModelServer, wire_
     assert provider.env_key == "MOCK_KEY"
     assert provider.query_params == {"v": "1"}
     assert provider.http_headers == {"X-A": "b"}
+
+
+def test_tool_outputs_for_both_wire_apis(mock_model: mm.MockModelServer) -> None:
+    post(
+        mock_model,
+        "/responses",
+        {
+            "input": [
+                {"type": "function_call_output", "call_id": "c1", "output": "done"},
+                {"type": "custom_tool_call_output", "call_id": "c2", "output": "patched"},
+            ]
+        },
+    )
+    post(
+        mock_model,
+        "/chat/completions",
+        {"messages": [{"role": "tool", "tool_call_id": "c3", "content": "listed"}]},
+    )
+    first, second = mock_model.model_requests
+    assert first.tool_outputs() == {"c1": "done", "c2": "patched"}
+    assert second.tool_outputs() == {"c3": "listed"}
+    assert mock_model.last_model_request is second

@@ -32,6 +32,7 @@ from app_server.model_client import (
     UnexpectedStatus,
     UsageLimitReached,
     UsageNotIncluded,
+    warm_up,
 )
 from app_server.model_client import client as client_module
 from app_server.model_client.rate_limits import parse_rate_limits
@@ -673,3 +674,68 @@ async def test_errors_are_model_errors() -> None:
         _, error = await collect(client(provider()))
     assert isinstance(error, ModelError)
     assert str(error) == "unexpected status 418 I'm a teapot: teapot"
+
+
+async def test_warm_up_prepares_the_shared_client() -> None:
+    await close_shared_client()
+    await warm_up()
+    prepared = shared_client()
+    await warm_up()  # a second call keeps the client it finds
+    assert shared_client() is prepared
+    await close_shared_client()
+
+
+async def test_against_the_mock_server_both_wire_apis(mock_model: mm.MockModelServer) -> None:
+    mock_model.enqueue(mm.reasoning_message(["Plan", "Act"], "Answer", usage_obj=mm.usage(5, 6)))
+    mock_model.enqueue(
+        mm.chat_tool_calls(mm.ChatToolCall("update_plan", {"plan": []}, call_id="call_9"))
+    )
+    responses = ModelProviderInfo(name="mock", base_url=mock_model.base_url)
+    events, error = await collect(client(responses))
+    assert error is None
+    kinds = [type(e).__name__ for e in events]
+    assert kinds == [
+        "RateLimits",
+        "Created",
+        "ReasoningSummaryDelta",
+        "ReasoningSummaryPartAdded",
+        "ReasoningSummaryDelta",
+        "OutputItemDone",
+        "OutputItemDone",
+        "Completed",
+    ]
+    chat = ModelProviderInfo(name="mock", base_url=mock_model.base_url, wire_api="chat")
+    events, error = await collect(client(chat))
+    assert error is None
+    (call,) = [e.item for e in events if isinstance(e, OutputItemDone)]
+    assert call.model_dump(mode="json") == {
+        "type": "function_call",
+        "name": "update_plan",
+        "arguments": '{"plan": []}',
+        "call_id": "call_9",
+    }
+    assert [r.path for r in mock_model.model_requests] == ["/v1/responses", "/v1/chat/completions"]
+    await close_shared_client()
+
+
+async def test_interrupting_a_held_stream(mock_model: mm.MockModelServer) -> None:
+    mock_model.enqueue(mm.SseReply([mm.created(), mm.text_delta("partial"), mm.Hold()]))
+    info = ModelProviderInfo(name="mock", base_url=mock_model.base_url)
+    with anyio.fail_after(10):
+        async with client(info).stream(prompt()) as events:
+            async for event in events:
+                if isinstance(event, OutputTextDelta):
+                    break
+    mock_model.release()
+    await close_shared_client()
+
+
+@pytest.mark.parametrize("base_url", ["localhost:8080/v1", "ftp://x.test/v1", "http://[::1/v1"])
+async def test_a_bad_base_url_fails_at_once(base_url: str, sleeps: RecordedSleeps) -> None:
+    # No respx here: httpx itself refuses these URLs, before any network access.
+    info = provider(base_url=base_url, request_max_retries=3)
+    async with httpx.AsyncClient() as http:
+        _, error = await collect(client(info, http_client=http))
+    assert isinstance(error, ConnectionFailed)
+    assert str(error).startswith("Connection failed: error sending request for url (")
+    assert sleeps.delays == []

@@ -5,13 +5,13 @@ The turn loop builds a `Prompt`, calls `ModelClient.stream` and consumes the
 Credentials come from a `CredentialsSource` (the auth service).
 
 Importing this package is cheap: httpx is imported when the first request
-is sent.
+is sent, or earlier, off the event loop, by `warm_up`.
 """
 
 from __future__ import annotations
 
 from .auth import Credentials, CredentialsSource, StaticCredentials
-from .client import ModelClient, ModelStream
+from .client import ModelClient, ModelStream, warm_up
 from .errors import (
     AuthRefreshFailed,
     ConnectionFailed,
@@ -72,4 +72,5 @@ __all__ = [
     "UnsupportedOperation",
     "UsageLimitReached",
     "UsageNotIncluded",
+    "warm_up",
 ]

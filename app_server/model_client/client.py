@@ -204,9 +204,11 @@ class ModelClient:
                 response = await client.send(
                     httpx.Request("POST", url, headers=headers, content=body), stream=True
                 )
-            except httpx.HTTPError as error:
+            except (httpx.HTTPError, httpx.InvalidURL) as error:
                 log.debug("model request failed: %s", error)
                 failure: ModelError = ConnectionFailed(url)
+                if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
+                    raise failure from None  # a bad base_url: trying again cannot help
             else:
                 if response.is_success:
                     return response
@@ -255,6 +257,23 @@ class ModelClient:
         if status == 500:
             return InternalServerError(), True
         return RetryLimitReached(status, response.headers.get("cf-ray"), rate_limits), True
+
+
+async def warm_up() -> None:
+    """Import httpx and build the shared HTTP client in a worker thread, so
+    that the first model request does not pay for it (about 100 ms) on the
+    event loop. Optional; call it in the background once the daemon is up."""
+
+    def build() -> httpx.AsyncClient:
+        from .transport import new_client
+
+        return new_client()
+
+    client = await anyio.to_thread.run_sync(build)
+    from .transport import adopt
+
+    if not adopt(client):
+        await client.aclose()
 
 
 class ModelStream:
@@ -318,7 +337,7 @@ class _SseReader:
                         self._decoder.close()
                         self._ended = True
                     event = self._decoder.next_event()
-            except httpx.HTTPError as error:
+            except (httpx.HTTPError, httpx.StreamError) as error:
                 log.debug("model stream broke: %s", error)
                 raise stream_read_failed(self._request_id) from None
             return None if event is None else event.data

@@ -30,12 +30,29 @@ def shared_client() -> httpx.AsyncClient:
     global _client, _client_loop
     loop = anyio.lowlevel.current_token().native_token
     if _client is None or _client.is_closed or _client_loop is not loop:
-        # Read timeouts are the caller's business: it knows the provider's idle timeout.
-        timeout = httpx.Timeout(CONNECT_TIMEOUT_S, read=None)
-        _client = httpx.AsyncClient(timeout=timeout, limits=POOL_LIMITS, trust_env=True)
+        _client = new_client()
         _client_loop = loop
-        log.debug("created the HTTP client for model requests")
     return _client
+
+
+def new_client() -> httpx.AsyncClient:
+    """A client for model requests (building one loads the TLS certificates:
+    tens of milliseconds). Safe to call from a worker thread."""
+    # Read timeouts are the caller's business: it knows the provider's idle timeout.
+    timeout = httpx.Timeout(CONNECT_TIMEOUT_S, read=None)
+    log.debug("creating the HTTP client for model requests")
+    return httpx.AsyncClient(timeout=timeout, limits=POOL_LIMITS, trust_env=True)
+
+
+def adopt(client: httpx.AsyncClient) -> bool:
+    """Make ``client`` the shared one for the current event loop, unless there
+    is one already (then False: the caller closes ``client``)."""
+    global _client, _client_loop
+    loop = anyio.lowlevel.current_token().native_token
+    if _client is not None and not _client.is_closed and _client_loop is loop:
+        return False
+    _client, _client_loop = client, loop
+    return True
 
 
 async def close_shared_client() -> None:
