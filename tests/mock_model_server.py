@@ -208,7 +208,10 @@ class MockModelServer:
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, name="mock-model-server", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() waits at most this long
+            name="mock-model-server",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -140,7 +140,7 @@ async def test_events_split_across_chunks_arrive_whole() -> None:
 
 
 async def test_reading_stops_at_completed() -> None:
-    # Whatever follows response.completed is not waited for.
+    # After response.completed the rest of the body gets only a short drain.
     body = sse_body(mm.created(), mm.completed())
     response, stream = streamed_response([body, 30.0, b"data: late\n\n"])
     with respx.mock() as router, anyio.fail_after(5):
