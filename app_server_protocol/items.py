@@ -105,6 +105,18 @@ class WebSearchActionOther(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["other"] = "other"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _any_kind(cls, data: Any) -> Any:
+        return _as_other(data)
+
+
+def _as_other(data: Any) -> Any:
+    # Kinds this version does not know are kept as `other` (their fields are dropped).
+    if isinstance(data, dict) and data.get("type") != "other":
+        return {"type": "other"}
+    return data
+
 
 def _tag_or_other(known: frozenset[str]) -> Discriminator:
     """A discriminator that files every unknown ``type`` under ``other``."""
@@ -238,6 +250,11 @@ class ResponseItemOther(SnakeModel):
 
     ts_inline: ClassVar[bool] = True
     type: Literal["other"] = "other"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _any_kind(cls, data: Any) -> Any:
+        return _as_other(data)
 
 
 _RESPONSE_ITEM_TYPES = frozenset(
