@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Discriminator, Field, Tag, model_serializer, model_validator
 from typing_extensions import TypeAliasType
 
-from ._base import TS_BIGINT, SnakeModel, optional
+from ._base import TS_BIGINT, TS_OPTIONAL, SnakeModel, optional
 
 # --------------------------------------------------------------------------
 # Content of messages
@@ -167,13 +167,6 @@ class FunctionCallOutputPayload(SnakeModel):
 # --------------------------------------------------------------------------
 
 
-def _reasoning_content_is_hidden(content: list[Any] | None) -> bool:
-    # The reference writes raw reasoning content only when it holds reasoning text.
-    if content is None:
-        return True
-    return not any(getattr(part, "type", None) == "reasoning_text" for part in content)
-
-
 class ResponseItemMessage(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["message"] = "message"
@@ -185,13 +178,9 @@ class ResponseItemMessage(SnakeModel):
 class ResponseItemReasoning(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["reasoning"] = "reasoning"
-    id: str = Field(default="", exclude=True, json_schema_extra={"x-ts-optional": True})
+    id: str = Field(default="", exclude=True, json_schema_extra={TS_OPTIONAL: True})
     summary: list[ReasoningItemReasoningSummary]
-    content: list[ReasoningItemContent] | None = Field(
-        default=None,
-        exclude_if=_reasoning_content_is_hidden,
-        json_schema_extra={"x-ts-optional": True},
-    )
+    content: list[ReasoningItemContent] | None = None
     encrypted_content: str | None = None
 
 

@@ -18,7 +18,7 @@ export type ResponseItem =
       "type": "reasoning";
       id?: string;
       summary: Array<ReasoningItemReasoningSummary>;
-      content?: Array<ReasoningItemContent>;
+      content: Array<ReasoningItemContent> | null;
       encrypted_content: string | null;
     }
   | {
