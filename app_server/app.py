@@ -11,6 +11,7 @@ from anyio.abc import TaskGroup
 
 from app_server_protocol.jsonrpc import RequestId
 
+from .auth import AuthManager, FileCredentialStore
 from .config.service import ConfigService
 from .outgoing import Outgoing
 from .user_agent import base_user_agent, user_agent
@@ -54,6 +55,8 @@ class App:
         """Where handlers start background work that outlives their request."""
         self.session = session or Session()
         self.config = ConfigService(codex_home, options)
+        self.auth = AuthManager(FileCredentialStore(codex_home))
+        """The saved credentials; model requests get their bearer token here."""
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
