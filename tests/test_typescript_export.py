@@ -121,7 +121,8 @@ def test_excluded_and_optional_response_item_fields() -> None:
         items.index('"type": "reasoning"') : items.index('"type": "local_shell_call"')
     ]
     assert has_field(reasoning, "id?: string")  # excluded and optional
-    assert has_field(reasoning, "content?: Array<ReasoningItemContent>")
+    # always written, null when absent (as the reference writes it)
+    assert has_field(reasoning, "content: Array<ReasoningItemContent> | null")
 
 
 def test_type_overrides() -> None:
