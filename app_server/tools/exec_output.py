@@ -15,8 +15,10 @@ output starts with ``command timed out after T milliseconds``.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
 from dataclasses import dataclass
 from typing import Final
 
@@ -200,3 +202,68 @@ def model_exec_output(formatted_output: str, exit_code: int, duration_seconds: f
         },
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _wall_time(duration_seconds: float) -> str:
+    """Seconds rounded to a tenth, written as the reference does (``0``, ``1.5``)."""
+    value = duration_seconds_for_model(duration_seconds)
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def model_freeform_output(output: str, exit_code: int, duration_seconds: float) -> str:
+    """The ``apply_patch`` tool's answer to the model (a text, not JSON)."""
+    lines = [f"Exit code: {exit_code}", f"Wall time: {_wall_time(duration_seconds)} seconds"]
+    buffer = OutputBuffer()
+    buffer.append(output.encode("utf-8"))
+    formatted = format_for_model(buffer.view())
+    if formatted != output:
+        # format_for_model already says how many lines there were.
+        total, _, formatted = formatted.partition("\n\n")
+        lines.append(total)
+    lines += ["Output:", formatted]
+    return "\n".join(lines)
+
+
+#: What the model is told when the user declines a command or a patch.
+EXEC_REJECTED: Final = "exec command rejected by user"
+PATCH_REJECTED: Final = "patch rejected by user"
+
+
+def patch_refused(reason: str) -> str:
+    """What the model is told when the approval rules refuse a patch."""
+    return f"patch rejected: {reason}"
+
+
+def killed_by_signal(signal: int) -> str:
+    """What the model is told about a command killed by a signal (the reference's wording)."""
+    return f"execution error: Sandbox(Signal({signal}))"
+
+
+_ERROR_KINDS: Final = {
+    errno.E2BIG: "ArgumentListTooLong",
+    errno.EACCES: "PermissionDenied",
+    errno.EPERM: "PermissionDenied",
+    errno.EEXIST: "AlreadyExists",
+    errno.EINTR: "Interrupted",
+    errno.EINVAL: "InvalidInput",
+    errno.EISDIR: "IsADirectory",
+    errno.ELOOP: "FilesystemLoop",
+    errno.ENAMETOOLONG: "InvalidFilename",
+    errno.ENOENT: "NotFound",
+    errno.ENOMEM: "OutOfMemory",
+    errno.ENOSPC: "StorageFull",
+    errno.ENOTDIR: "NotADirectory",
+    errno.EROFS: "ReadOnlyFilesystem",
+    errno.ETXTBSY: "ExecutableFileBusy",
+}
+
+
+def start_failed(error: OSError) -> str:
+    """What the model is told when a command could not be started (the reference
+    shows the OS error in Rust's debug form)."""
+    code = error.errno
+    if code is None:
+        return f"execution error: {error}"
+    kind = _ERROR_KINDS.get(code, "Uncategorized")
+    message = json.dumps(os.strerror(code), ensure_ascii=False)
+    return f"execution error: Io(Os {{ code: {code}, kind: {kind}, message: {message} }})"

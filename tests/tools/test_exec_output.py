@@ -8,9 +8,15 @@ from typing import Any
 import pytest
 
 from app_server.tools.exec_output import (
+    EXEC_REJECTED,
+    PATCH_REJECTED,
     OutputBuffer,
     format_for_model,
+    killed_by_signal,
     model_exec_output,
+    model_freeform_output,
+    patch_refused,
+    start_failed,
     timeout_prefix,
 )
 
@@ -82,3 +88,25 @@ def test_buffer_keeps_beginning_and_end_within_its_limit() -> None:
 def test_model_output_metadata() -> None:
     output = json.loads(model_exec_output("hi\n", 2, 0.26))
     assert output == {"output": "hi\n", "metadata": {"exit_code": 2, "duration_seconds": 0.3}}
+
+
+def test_texts_the_reference_gives_the_model() -> None:
+    assert model_freeform_output("Success. Updated the following files:\nA f1.txt\n", 0, 0.01) == (
+        "Exit code: 0\nWall time: 0 seconds\nOutput:\nSuccess. Updated the following files:\n"
+        "A f1.txt\n"
+    )
+    assert model_freeform_output("x\n", 1, 1.26).startswith(
+        "Exit code: 1\nWall time: 1.3 seconds\n"
+    )
+    assert killed_by_signal(9) == "execution error: Sandbox(Signal(9))"
+    assert start_failed(FileNotFoundError(2, "No such file or directory")) == (
+        'execution error: Io(Os { code: 2, kind: NotFound, message: "No such file or directory" })'
+    )
+    assert start_failed(PermissionError(13, "denied")).startswith(
+        "execution error: Io(Os { code: 13, kind: PermissionDenied, "
+    )
+    assert (EXEC_REJECTED, PATCH_REJECTED) == (
+        "exec command rejected by user",
+        "patch rejected by user",
+    )
+    assert patch_refused("empty patch") == "patch rejected: empty patch"
