@@ -192,11 +192,11 @@ class _Pump:
 
 
 async def _reap(process: anyio.abc.Process) -> int:
-    """Wait for the process, closing our ends of its pipes so that a process
-    outside the group holding them open cannot keep us waiting."""
+    """Wait for the process, then close our ends of its pipes (a process outside
+    the group may still hold them open; it must not keep us waiting)."""
     if process.returncode is None:
         with anyio.move_on_after(DRAIN_SECONDS):
-            return await process.wait()
+            await process.wait()
     for pipe in (process.stdout, process.stderr):
         if pipe is not None:
             with contextlib.suppress(Exception):

@@ -183,3 +183,18 @@ async def test_stdin_is_empty(tmp_path: Path) -> None:
     result = await run_process(["cat"], cwd=tmp_path, env=ENV, timeout=5)
     assert result.exit_code == 0
     assert result.stdout.text() == ""
+
+
+async def test_output_held_by_an_escaped_process_does_not_block(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    started = time.monotonic()
+    result = await run_process(
+        ["bash", "-c", f"setsid bash -c 'echo $$ > {pid_file}; exec sleep 30' & echo hi"],
+        cwd=tmp_path,
+        env=ENV,
+        timeout=0.5,
+    )
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 0
+    assert result.stdout.text() == "hi\n"
+    os.kill(int(pid_file.read_text()), 9)  # it left our process group: clean up by hand
