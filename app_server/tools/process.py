@@ -16,7 +16,8 @@ The whole process group is killed (SIGKILL):
 - by `kill_running_process_groups`, for a last-resort cleanup.
 
 Output that is still held open by a process that escaped the group is
-abandoned after a short drain, so that nothing waits forever.
+abandoned after a short drain, so that nothing waits forever: the pipes are
+the runner's own, so it can always close its ends.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from pathlib import Path
 from typing import Final
 
 import anyio
-import anyio.abc
 
 from app_server_protocol.exec_types import ExecOutputStream
 
@@ -104,15 +104,27 @@ async def run_process(
     if not argv:
         raise ValueError("command must not be empty")
     started = time.monotonic()
-    process = await anyio.open_process(
-        list(argv),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=cwd,
-        env=dict(env),
-        start_new_session=True,
-    )
+    # Our own pipes, not the event loop's: we decide when our ends are closed,
+    # whoever else still holds theirs.
+    out_read, out_write = os.pipe()
+    err_read, err_write = os.pipe()
+    try:
+        process = await anyio.open_process(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=out_write,
+            stderr=err_write,
+            cwd=cwd,
+            env=dict(env),
+            start_new_session=True,
+        )
+    except BaseException:
+        for fd in (out_read, err_read):
+            os.close(fd)
+        raise
+    finally:
+        os.close(out_write)
+        os.close(err_write)
     group = process.pid
     _live_groups.add(group)
     stdout, stderr = OutputBuffer(output_limit), OutputBuffer(output_limit)
@@ -122,9 +134,8 @@ async def run_process(
     finished = False
     try:
         async with anyio.create_task_group() as pumps:
-            assert process.stdout is not None and process.stderr is not None
-            pumps.start_soon(pump.run, process.stdout, ExecOutputStream.STDOUT, stdout)
-            pumps.start_soon(pump.run, process.stderr, ExecOutputStream.STDERR, stderr)
+            pumps.start_soon(pump.run, out_read, ExecOutputStream.STDOUT, stdout)
+            pumps.start_soon(pump.run, err_read, ExecOutputStream.STDERR, stderr)
             with anyio.move_on_after(timeout) as deadline:
                 await pump.finished.wait()
                 await process.wait()
@@ -134,14 +145,17 @@ async def run_process(
                 with anyio.move_on_after(DRAIN_SECONDS):
                     await pump.finished.wait()
                 pumps.cancel_scope.cancel()
-        returncode = await _reap(process)
+        returncode = await process.wait()
         finished = True
     finally:
+        for fd in (out_read, err_read):
+            anyio.notify_closing(fd)
+            os.close(fd)
         if not finished:
             # Cancelled or failed half-way: nothing of the command may outlive us.
             with anyio.CancelScope(shield=True):
                 _kill_group(group)
-                await _reap(process)
+                await process.wait()
         _live_groups.discard(group)
     duration = time.monotonic() - started
     return ProcessResult(
@@ -160,7 +174,7 @@ def _exit_code(returncode: int) -> int:
 
 
 class _Pump:
-    """Reads both output streams into their buffers and the aggregate."""
+    """Reads both output pipes into their buffers and the aggregate."""
 
     def __init__(
         self, aggregated: OutputBuffer, on_output: OutputCallback | None, max_events: int
@@ -171,14 +185,16 @@ class _Pump:
         self._open = 2
         self.finished = anyio.Event()
 
-    async def run(
-        self, source: anyio.abc.ByteReceiveStream, stream: ExecOutputStream, buffer: OutputBuffer
-    ) -> None:
+    async def run(self, fd: int, stream: ExecOutputStream, buffer: OutputBuffer) -> None:
+        os.set_blocking(fd, False)
         try:
             while True:
                 try:
-                    chunk = await source.receive(READ_CHUNK_BYTES)
-                except (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError):
+                    chunk = os.read(fd, READ_CHUNK_BYTES)
+                except BlockingIOError:
+                    await anyio.wait_readable(fd)
+                    continue
+                if not chunk:
                     return
                 buffer.append(chunk)
                 self._aggregated.append(chunk)
@@ -189,19 +205,6 @@ class _Pump:
             self._open -= 1
             if self._open == 0:
                 self.finished.set()
-
-
-async def _reap(process: anyio.abc.Process) -> int:
-    """Wait for the process, then close our ends of its pipes (a process outside
-    the group may still hold them open; it must not keep us waiting)."""
-    if process.returncode is None:
-        with anyio.move_on_after(DRAIN_SECONDS):
-            await process.wait()
-    for pipe in (process.stdout, process.stderr):
-        if pipe is not None:
-            with contextlib.suppress(Exception):
-                await pipe.aclose()
-    return await process.wait()
 
 
 def _kill_group(group: int) -> None:
