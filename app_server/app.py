@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,7 @@ class App:
         self.config = ConfigService(codex_home, options)
         self.auth = AuthManager(FileCredentialStore(codex_home))
         """The saved credentials; model requests get their bearer token here."""
-        self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
+        self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = [_kill_running_commands]
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` when the daemon stops (stdin closed)."""
@@ -66,6 +67,13 @@ class App:
     async def shutdown(self) -> None:
         for hook in reversed(self._shutdown_hooks):
             await hook()
+
+
+async def _kill_running_commands() -> None:
+    """Nothing the daemon started may outlive it (runs last: registered first)."""
+    process = sys.modules.get("app_server.tools.process")
+    if process is not None:
+        process.kill_running_process_groups()
 
 
 @dataclass
