@@ -12,6 +12,8 @@ from anyio.abc import TaskGroup
 from app_server_protocol.jsonrpc import RequestId
 
 from .config.service import ConfigService
+from .conversations.listing import RolloutIndex
+from .conversations.manager import ConversationManager
 from .outgoing import Outgoing
 from .user_agent import base_user_agent, user_agent
 
@@ -46,6 +48,7 @@ class App:
         codex_home: Path,
         task_group: TaskGroup,
         session: Session | None = None,
+        rollout_index: RolloutIndex | None = None,
     ) -> None:
         self.outgoing = outgoing
         self.options = options
@@ -55,6 +58,14 @@ class App:
         self.session = session or Session()
         self.config = ConfigService(codex_home, options)
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
+        self.conversations = ConversationManager(
+            codex_home=codex_home,
+            config=self.config,
+            outgoing=outgoing,
+            task_group=task_group,
+            index=rollout_index,
+        )
+        self.on_shutdown(self.conversations.close_all)
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` when the daemon stops (stdin closed)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Discriminator, Field, Tag, model_serializer, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_serializer, model_validator
 from typing_extensions import TypeAliasType
 
 from ._base import TS_BIGINT, SnakeModel, optional
@@ -101,9 +101,17 @@ class WebSearchActionSearch(SnakeModel):
     query: str
 
 
+def _any_tag_is_other(value: Any) -> Any:
+    # Kinds this version does not know are read as `other` (serde's
+    # `#[serde(other)]`), whatever their own tag.
+    return "other" if isinstance(value, str) else value
+
+
 class WebSearchActionOther(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["other"] = "other"
+
+    _other = field_validator("type", mode="before")(_any_tag_is_other)
 
 
 def _tag_or_other(known: frozenset[str]) -> Discriminator:
@@ -238,6 +246,8 @@ class ResponseItemOther(SnakeModel):
 
     ts_inline: ClassVar[bool] = True
     type: Literal["other"] = "other"
+
+    _other = field_validator("type", mode="before")(_any_tag_is_other)
 
 
 _RESPONSE_ITEM_TYPES = frozenset(
