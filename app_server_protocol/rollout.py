@@ -13,6 +13,7 @@ reference skips it.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import Field, TypeAdapter, field_validator
@@ -28,9 +29,6 @@ from .common import (
 )
 from .events import EventMsg
 from .items import ResponseItem
-
-#: The ``originator`` the reference records (and sends upstream).
-ORIGINATOR: Final = "codex_cli_rs"
 
 
 class SessionSource(StrEnum):
@@ -134,8 +132,13 @@ RolloutLine = TypeAliasType(
 )
 """One line of a rollout file."""
 
-ROLLOUT_LINE: Final[TypeAdapter[RolloutLine]] = TypeAdapter(RolloutLine)
-"""Validates a line from its bytes: ``ROLLOUT_LINE.validate_json(line, strict=True)``."""
+
+@cache
+def rollout_line_adapter() -> TypeAdapter[RolloutLine]:
+    """Validates a line from its bytes: ``.validate_json(line, strict=True)``.
+    Built on first use (building it takes a while)."""
+    return TypeAdapter(RolloutLine)
+
 
 #: Event kinds the reference records in rollout files; every other event is
 #: only sent to listeners.

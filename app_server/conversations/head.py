@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, Final
 
 from .naming import parse_uuid
@@ -42,15 +41,30 @@ _PREFIX_WIDTH: Final = max(len(ENVIRONMENT_CONTEXT_OPEN), len(USER_INSTRUCTIONS_
 _CHUNK: Final = 16 * 1024
 
 
-@dataclass(frozen=True, slots=True)
 class HeadSummary:
     """What a listed conversation shows."""
 
-    conversation_id: str
-    """Canonical form of the first ``session_meta``'s id (not the file name's)."""
-    preview: str
-    timestamp: str | None
-    """The first ``session_meta``'s timestamp; None when empty."""
+    __slots__ = ("conversation_id", "preview", "timestamp")
+
+    def __init__(self, conversation_id: str, preview: str, timestamp: str | None) -> None:
+        self.conversation_id = conversation_id
+        """Canonical form of the first ``session_meta``'s id (not the file name's)."""
+        self.preview = preview
+        self.timestamp = timestamp
+        """The first ``session_meta``'s timestamp; None when empty."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HeadSummary) and (
+            self.conversation_id,
+            self.preview,
+            self.timestamp,
+        ) == (other.conversation_id, other.preview, other.timestamp)
+
+    def __hash__(self) -> int:
+        return hash((self.conversation_id, self.preview, self.timestamp))
+
+    def __repr__(self) -> str:
+        return f"HeadSummary({self.conversation_id!r}, {self.preview!r}, {self.timestamp!r})"
 
 
 # --------------------------------------------------------------------------
@@ -352,7 +366,7 @@ class HeadScan:
             return None
         conversation_id = parse_uuid(meta["id"])
         assert conversation_id is not None  # checked by session_meta_source
-        return HeadSummary(str(conversation_id), self.preview, meta["timestamp"] or None)
+        return HeadSummary(conversation_id, self.preview, meta["timestamp"] or None)
 
 
 def summarize_head(lines: Iterable[bytes]) -> HeadSummary | None:

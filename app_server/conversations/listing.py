@@ -23,7 +23,6 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass
 from typing import Final
 
 from .head import HeadSummary, read_head_summary
@@ -36,35 +35,50 @@ _RACY_SECONDS: Final = 2.0
 _NUMBER: Final = re.compile(r"\+?[0-9]+")
 
 
-@dataclass(frozen=True, slots=True)
 class ListedConversation:
-    path: str
-    summary: HeadSummary
+    __slots__ = ("path", "summary")
+
+    def __init__(self, path: str, summary: HeadSummary) -> None:
+        self.path = path
+        self.summary = summary
 
 
-@dataclass(slots=True)
 class _CachedDir:
-    mtime_ns: int
-    trusted: bool
-    """False when the folder changed so recently that it may change again
-    without its mtime moving: it is then listed again next time."""
-    entries: list[tuple[int, str]]
+    __slots__ = ("entries", "mtime_ns", "trusted")
+
+    def __init__(self, mtime_ns: int, trusted: bool, entries: list[tuple[int, str]]) -> None:
+        self.mtime_ns = mtime_ns
+        self.trusted = trusted
+        """False when the folder changed so recently that it may change again
+        without its mtime moving: it is then listed again next time."""
+        self.entries = entries
 
 
-@dataclass(slots=True)
 class _CachedDay:
-    mtime_ns: int
-    trusted: bool
-    order: list[tuple[str, str]]
-    """Each file's key negated (see `_negate`), ascending: newest first."""
-    keys: list[FileKey]
-    names: list[str]
+    __slots__ = ("keys", "mtime_ns", "names", "order", "trusted")
+
+    def __init__(
+        self,
+        mtime_ns: int,
+        trusted: bool,
+        order: list[tuple[str, str]],
+        keys: list[FileKey],
+        names: list[str],
+    ) -> None:
+        self.mtime_ns = mtime_ns
+        self.trusted = trusted
+        self.order = order
+        """Each file's key negated (see `_negate`), ascending: newest first."""
+        self.keys = keys
+        self.names = names
 
 
-@dataclass(slots=True)
 class _CachedHead:
-    stamp: tuple[int, int, int]
-    summary: HeadSummary | None
+    __slots__ = ("stamp", "summary")
+
+    def __init__(self, stamp: tuple[int, int, int], summary: HeadSummary | None) -> None:
+        self.stamp = stamp
+        self.summary = summary
 
 
 def _negate(key: FileKey) -> tuple[str, str]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
-from datetime import datetime
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    import uuid
+    from datetime import datetime
 
 SESSIONS_SUBDIR: Final = "sessions"
 ARCHIVED_SESSIONS_SUBDIR: Final = "archived_sessions"
@@ -30,38 +32,58 @@ _COMMON_NAME: Final = re.compile(
 )
 
 
-class FileKey(NamedTuple):
+class FileKey:
     """A rollout file's place in the listing order: its name's timestamp, then
     its UUID (both compared as text, which orders them as the reference does)."""
 
-    ts: str
-    """``YYYY-MM-DDThh-mm-ss``, as in the file name."""
-    uuid: str
-    """The canonical (lowercase, hyphenated) UUID."""
+    # Plain classes here and in the listing modules: they are imported on the
+    # way to the first answer, and dataclasses take milliseconds to build.
+    __slots__ = ("ts", "uuid")
+
+    def __init__(self, ts: str, uuid: str) -> None:
+        self.ts = ts
+        """``YYYY-MM-DDThh-mm-ss``, as in the file name."""
+        self.uuid = uuid
+        """The canonical (lowercase, hyphenated) UUID."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FileKey) and (self.ts, self.uuid) == (other.ts, other.uuid)
+
+    def __hash__(self) -> int:
+        return hash((self.ts, self.uuid))
+
+    def __repr__(self) -> str:
+        return f"FileKey({self.ts!r}, {self.uuid!r})"
 
 
-def parse_uuid(text: str) -> uuid.UUID | None:
-    """A UUID in one of the spellings the reference accepts, else None."""
+def parse_uuid(text: str) -> str | None:
+    """The canonical form (lowercase, hyphenated) of a UUID in one of the
+    spellings the reference accepts, else None."""
     if not _UUID_SPELLING.fullmatch(text):
         return None
-    return uuid.UUID(text)
+    hex32 = text.removeprefix("urn:uuid:").strip("{}").replace("-", "").lower()
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
+
+
+_DAYS_IN_MONTH: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _valid_file_ts(text: str) -> bool:
+    """``YYYY-MM-DDThh-mm-ss`` naming a real date and time."""
     if not _FILE_TS.fullmatch(text):
         return False
-    try:
-        datetime(
-            int(text[0:4]),
-            int(text[5:7]),
-            int(text[8:10]),
-            int(text[11:13]),
-            int(text[14:16]),
-            int(text[17:19]),
-        )
-    except ValueError:
+    year, month, day = int(text[0:4]), int(text[5:7]), int(text[8:10])
+    if not (1 <= month <= 12 and day >= 1):
         return False
-    return True
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = 29 if month == 2 and leap else _DAYS_IN_MONTH[month - 1]
+    return (
+        year >= 1
+        and day <= days
+        and int(text[11:13]) < 24
+        and int(text[14:16]) < 60
+        and int(text[17:19]) < 60
+    )
 
 
 def parse_rollout_file_name(name: str) -> FileKey | None:
@@ -81,7 +103,7 @@ def parse_rollout_file_name(name: str) -> FileKey | None:
         parsed = parse_uuid(core[index + 1 :])
         if parsed is not None:
             ts = core[:index]
-            return FileKey(ts, str(parsed)) if _valid_file_ts(ts) else None
+            return FileKey(ts, parsed) if _valid_file_ts(ts) else None
         index = core.rfind("-", 0, index)
     return None
 
@@ -97,7 +119,7 @@ def parse_cursor(token: str) -> FileKey | None:
     if not sep or not _valid_file_ts(ts):
         return None
     parsed = parse_uuid(raw)
-    return FileKey(ts, str(parsed)) if parsed is not None else None
+    return FileKey(ts, parsed) if parsed is not None else None
 
 
 def new_rollout_path(sessions_root: Path, conversation_id: uuid.UUID, started: datetime) -> Path:

@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from app_server_protocol.events import EventMsg
 from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import (
-    ROLLOUT_LINE,
     CompactedLine,
     EventMsgLine,
     ResponseItemLine,
@@ -25,6 +24,7 @@ from app_server_protocol.rollout import (
     SessionMetaLine,
     TurnContextItem,
     TurnContextLine,
+    rollout_line_adapter,
 )
 
 
@@ -74,6 +74,7 @@ def parse_rollout(path: Path, data: bytes) -> RecordedConversation:
     """The records of a rollout file's content."""
     if not data.strip():
         raise RolloutReadError("empty session file")
+    adapter = rollout_line_adapter()
     meta: SessionMeta | None = None
     records: list[RolloutLine] = []
     for raw in data.split(b"\n"):
@@ -81,7 +82,7 @@ def parse_rollout(path: Path, data: bytes) -> RecordedConversation:
         if not line:
             continue
         try:
-            record = ROLLOUT_LINE.validate_json(line, strict=True)
+            record = adapter.validate_json(line, strict=True)
         except ValidationError:
             continue
         if meta is None and isinstance(record, SessionMetaLine):
