@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from app_server.agent import context
+from app_server.conversations import head
 from app_server.conversations.head import (
     HeadSummary,
     is_injected_context,
@@ -318,6 +320,10 @@ def test_a_big_head_is_read_in_chunks(tmp_path: Any) -> None:
 
 
 def test_injected_context() -> None:
+    assert (head.ENVIRONMENT_CONTEXT_OPEN, head.USER_INSTRUCTIONS_OPEN) == (
+        context.ENVIRONMENT_CONTEXT_OPEN,
+        context.USER_INSTRUCTIONS_OPEN,
+    )
     assert is_injected_context("<environment_context>")
     assert is_injected_context("\n <USER_INSTRUCTIONS>")
     assert not is_injected_context("say <environment_context>")
@@ -400,7 +406,6 @@ ITEM_CORPUS: list[Any] = [
     {"type": "web_search_call", "action": {"type": "search"}},
     {"type": "web_search_call"},
     {"type": "something_new", "anything": [1, 2]},
-    {"type": 5},
     "message",
     None,
 ]
@@ -414,6 +419,11 @@ def test_item_checks_agree_with_the_models(payload: Any) -> None:
     except ValidationError:
         valid = False
     assert valid_response_item(payload) == valid
+
+
+def test_a_tag_that_is_not_text_makes_an_invalid_item() -> None:
+    # The reference rejects it (the model reads it as `other`): it does not count.
+    assert not valid_response_item({"type": 5})
 
 
 META_CORPUS: list[Any] = [

@@ -14,7 +14,7 @@ import anyio
 
 from app_server_protocol.common import TurnAbortReason
 from app_server_protocol.events import EventMsg
-from app_server_protocol.items import ResponseItem
+from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
 from app_server_protocol.rollout import SessionMeta, SessionSource
 from app_server_protocol.v1.conversations import (
     ConversationSummary,
@@ -23,18 +23,18 @@ from app_server_protocol.v1.conversations import (
 )
 
 from .._version import __version__
+from ..agent.context import (
+    EnvironmentContext,
+    combined_instructions,
+    render_user_instructions,
+    shell_name,
+)
 from ..config.layers import ConfigError
 from ..config.resolve import ConfigOverrides
 from ..errors import InternalError, InvalidRequest
 from ..logs import log
 from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
-from .context import (
-    environment_context_message,
-    user_instructions,
-    user_instructions_message,
-    user_shell,
-)
 from .conversation import Conversation, ConversationClosed, Listener
 from .git_info import collect_git_info
 from .ids import uuid7
@@ -174,7 +174,7 @@ class ConversationManager:
         try:
             config = await self._resolve_config(overrides_from(params))
             instructions = await anyio.to_thread.run_sync(
-                user_instructions, self.codex_home, config.cwd, config.project_doc_max_bytes
+                combined_instructions, self.codex_home, config.cwd, config.project_doc_max_bytes
             )
             git = await collect_git_info(config.cwd)
             meta = SessionMeta(
@@ -187,14 +187,13 @@ class ConversationManager:
                 source=SessionSource.VSCODE,
                 git=git,
             )
+            environment = EnvironmentContext.of(
+                config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
+            )
             history: list[ResponseItem] = []
             if instructions is not None:
-                history.append(user_instructions_message(instructions))
-            history.append(
-                environment_context_message(
-                    str(config.cwd), config.approval_policy, config.sandbox_policy, user_shell()
-                )
-            )
+                history.append(_user_message(render_user_instructions(instructions)))
+            history.append(_user_message(environment.render()))
             first_lines = rollout_line("session_meta", meta.__pydantic_serializer__.to_json(meta))
             for item in history:
                 first_lines += rollout_line(
@@ -318,6 +317,10 @@ class ConversationManager:
                 except Exception:
                     log.exception("closing conversation %s", conversation.id)
         self._conversations.clear()
+
+
+def _user_message(text: str) -> ResponseItemMessage:
+    return ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])
 
 
 def history_of(recorded: RecordedConversation) -> list[ResponseItem]:
