@@ -272,6 +272,19 @@ def test_not_listed(lines: list[Line]) -> None:
     assert summary(lines) is None
 
 
+def test_escapes() -> None:
+    escaped = (
+        '{"timestamp":"t","type":"response_item","payload":{"type":"message","role":"user",'
+        '"content":[{"type":"input_text","text":"caf\\u00e9 \\ud83d\\ude00"}]}}'
+    )
+    assert preview([meta(CID), escaped, user_event("x")]) == "café \U0001f600"
+    lone = escaped.replace("\\ude00", "")
+    assert preview([meta(CID), lone, user_item("valid"), user_event("x")]) == "valid"
+    # names spelled with escapes are still recognised
+    spelled = json.dumps(user_event("x")).replace("user_message", "user\\u005fmessage")
+    assert preview([meta(CID), user_item("hi"), spelled]) == "hi"
+
+
 def test_the_head_holds_ten_counted_records() -> None:
     # meta + user item + 7 assistant items = 9: the event after them is seen
     lines: list[Line] = [meta(CID), user_item("x"), *[assistant_item(str(i)) for i in range(7)]]

@@ -285,6 +285,11 @@ def _reject_constant(name: str) -> Any:
 _decode: Final = json.JSONDecoder(parse_constant=_reject_constant).decode
 
 
+def _dumps_utf8(value: Any) -> bytes:
+    """Raises `UnicodeEncodeError` (a `ValueError`) for lone surrogates."""
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
 def _may_matter(line: bytes) -> bool:
     """False for a line that cannot be a session_meta, a response_item or a
     user_message event (the scan ignores it). A JSON escape could spell those
@@ -330,6 +335,10 @@ class HeadScan:
             return
         try:
             record = _decode(line.decode("utf-8"))
+            if b"\\u" in line:
+                # A lone surrogate escape makes the line invalid JSON text for
+                # the reference (and unwritable for us).
+                _dumps_utf8(record)
         except (ValueError, RecursionError):
             return
         if type(record) is not dict or type(record.get("timestamp")) is not str:
