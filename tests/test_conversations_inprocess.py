@@ -406,3 +406,32 @@ async def test_the_reference_lists_and_resumes_our_rollouts(
         "user_message",
         "agent_message",
     ]
+
+
+async def test_an_interrupt_racing_an_archive_is_answered(
+    codex_home: Path, runner: ScriptedRunner
+) -> None:
+    async with daemon(codex_home) as client:
+        created = await client.call("newConversation", {"cwd": "/tmp"})
+        cid = created["conversationId"]
+        await client.call("addConversationListener", {"conversationId": cid})
+        start = len(client.messages)
+        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
+        await wait_event(client, "user_message", start)
+        await client.send(
+            {"id": 901, "method": "interruptConversation", "params": {"conversationId": cid}}
+        )
+        await client.send(
+            {
+                "id": 902,
+                "method": "archiveConversation",
+                "params": {"conversationId": cid, "rolloutPath": created["rolloutPath"]},
+            }
+        )
+        interrupted = await client.wait_for(lambda m: m.get("id") == 901, timeout=5)
+        archived = await client.wait_for(lambda m: m.get("id") == 902, timeout=5)
+        assert interrupted["result"] == {"abortReason": "interrupted"}
+        assert archived["result"] == {}
+        kinds = [m["method"] for m in events(client, cid, start)]
+        assert kinds.count("codex/event/turn_aborted") == 1
+        assert kinds[-1] == "codex/event/shutdown_complete"

@@ -60,6 +60,13 @@ class _RunningTurn:
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     abort_reason: TurnAbortReason | None = None
     finished: anyio.Event = field(default_factory=anyio.Event)
+    interrupts: list[anyio.Event] = field(default_factory=list)
+    """Set once the turn has stopped (and ``turn_aborted`` is out)."""
+
+    def finish(self) -> None:
+        self.finished.set()
+        for done in self.interrupts:
+            done.set()
 
     def abort(self, reason: TurnAbortReason) -> None:
         if self.abort_reason is None:
@@ -253,6 +260,8 @@ class Conversation:
                 tasks.cancel_scope.cancel()
         finally:
             self._closing = True
+            if self._turn is not None:
+                self._turn.finish()
             self._stopped.set()
 
     def _start_next_turn(self) -> None:
@@ -275,7 +284,7 @@ class Conversation:
         if turn.abort_reason is not None:
             await self.emit(turn.submission_id, TurnAbortedEvent(reason=turn.abort_reason))
         self._turn = None
-        turn.finished.set()
+        turn.finish()
         if not self._closing:
             self._start_next_turn()
 
@@ -285,7 +294,7 @@ class Conversation:
             op.done.set()
             return
         turn.abort(TurnAbortReason.INTERRUPTED)
-        self._tasks.start_soon(_set_when, turn.finished, op.done)
+        turn.interrupts.append(op.done)
 
     async def _shutdown(self, submission: Submission, op: Shutdown) -> None:
         self._closing = True
@@ -304,8 +313,3 @@ class Conversation:
             await self.recorder.close()
         await self.emit(submission.id, ShutdownCompleteEvent())
         op.done.set()
-
-
-async def _set_when(done: anyio.Event, then: anyio.Event) -> None:
-    await done.wait()
-    then.set()
