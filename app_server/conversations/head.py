@@ -355,13 +355,17 @@ class HeadScan:
                 self.first_meta = payload
             self.source = source
         elif kind == "response_item":
-            if not valid_response_item(payload):
+            parts: list[tuple[str, str]] | None = None
+            if type(payload) is dict and payload.get("type") == "message":
+                parts = message_parts(payload)  # validates it, too
+                if parts is None:
+                    return
+            elif not valid_response_item(payload):
                 return
             self.counted += 1
             self.first_seen = True
-            if self.preview is None and payload.get("type") == "message":
-                parts = message_parts(payload)
-                text = user_text(payload["role"], parts or ())
+            if self.preview is None and parts is not None:
+                text = user_text(payload["role"], parts)
                 if text is not None:
                     self.preview = preview_of(text)
         elif kind == "event_msg" and is_user_message_event(payload):
@@ -391,14 +395,21 @@ def summarize_head(lines: Iterable[bytes]) -> HeadSummary | None:
 def read_head_summary(path: str) -> HeadSummary | None:
     """The listing summary of one file; None when it is not listed or cannot
     be read. Blocking."""
+    return read_head(path)[0]
+
+
+def read_head(path: str) -> tuple[HeadSummary | None, os.stat_result | None]:
+    """The listing summary of one file, and the file's status as it was read
+    (None when it cannot be read). Blocking."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
-        return None
+        return None, None
     try:
-        return _scan_file(fd, os.fstat(fd).st_size)
+        st = os.fstat(fd)
+        return _scan_file(fd, st.st_size), st
     except OSError:
-        return None
+        return None, None
     finally:
         os.close(fd)
 

@@ -25,7 +25,7 @@ import threading
 import time
 from typing import Final
 
-from .head import HeadSummary, read_head_summary
+from .head import HeadSummary, read_head
 from .naming import FileKey, parse_rollout_file_name
 
 DEFAULT_PAGE_SIZE: Final = 25
@@ -218,19 +218,25 @@ class RolloutIndex:
         return day
 
     def _head(self, path: str) -> HeadSummary | None:
-        try:
-            st = os.stat(path, follow_symlinks=False)
-        except OSError:
-            self._heads.pop(path, None)
-            return None
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         cached = self._heads.get(path)
-        if cached is not None and cached.stamp == stamp:
-            return cached.summary
-        summary = read_head_summary(path)
-        if not _is_racy(st.st_mtime_ns):
-            self._heads[path] = _CachedHead(stamp, summary)
+        if cached is not None:
+            try:
+                st = os.stat(path)
+            except OSError:
+                del self._heads[path]
+                return None
+            if _stamp(st) == cached.stamp:
+                return cached.summary
+        summary, read = read_head(path)
+        if read is None:
+            self._heads.pop(path, None)
+        elif not _is_racy(read.st_mtime_ns):
+            self._heads[path] = _CachedHead(_stamp(read), summary)
         return summary
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def _is_racy(mtime_ns: int) -> bool:
