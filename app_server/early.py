@@ -18,14 +18,15 @@ import json
 import os
 import select
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
 from .conversations.listing import DEFAULT_PAGE_SIZE, RolloutIndex
-from .conversations.naming import SESSIONS_SUBDIR, format_cursor, parse_cursor
+from .conversations.naming import SESSIONS_SUBDIR, FileKey, format_cursor, parse_cursor
 
 _READ_SIZE: Final = 1 << 16
+_DONE: Final = object()
 #: Loading starts once the client has sent nothing for this long (seconds).
 IDLE_BEFORE_LOADING: Final = 0.01
 
@@ -125,7 +126,8 @@ def _listing_request(
 
 def listing_response(
     index: RolloutIndex, request_id: int | str, size: int, cursor: str | None
-) -> bytes:
+) -> tuple[bytes, FileKey | None]:
+    """The reply, and where the page ended."""
     items, last = index.page(size, parse_cursor(cursor) if cursor is not None else None)
     result: dict[str, Any] = {"items": []}
     for item in items:
@@ -139,7 +141,7 @@ def listing_response(
         result["items"].append(entry)
     if items and last is not None:
         result["nextCursor"] = format_cursor(last)
-    return b'{"id":' + _dumps(request_id) + b',"result":' + _dumps(result) + b"}\n"
+    return b'{"id":' + _dumps(request_id) + b',"result":' + _dumps(result) + b"}\n", last
 
 
 class EarlyServer:
@@ -158,6 +160,7 @@ class EarlyServer:
         self.pending = bytes(pending)
         """Input left for the full server."""
         self.eof = eof
+        self._ahead: Iterator[None] | None = None
         self._stdin = stdin_fd
         self._stdout = stdout_fd
 
@@ -171,11 +174,20 @@ class EarlyServer:
             if not self._answer_ready_lines() or self.eof:
                 loader.start()
                 return
-            timeout = None if loader.started else IDLE_BEFORE_LOADING
-            ready, _, _ = select.select([self._stdin, loader.done_fd], [], [], timeout)
-            if not ready:
-                loader.start()
-                continue
+            if self._ahead is not None:
+                # While the client reads a page, the heads of the next one are
+                # read, one file at a time, as long as nothing comes in.
+                ready, _, _ = select.select([self._stdin, loader.done_fd], [], [], 0)
+                if not ready:
+                    if next(self._ahead, _DONE) is _DONE:
+                        self._ahead = None
+                    continue
+            else:
+                timeout = None if loader.started else IDLE_BEFORE_LOADING
+                ready, _, _ = select.select([self._stdin, loader.done_fd], [], [], timeout)
+                if not ready:
+                    loader.start()
+                    continue
             if loader.done_fd in ready:
                 return
             chunk = os.read(self._stdin, _READ_SIZE)
@@ -195,7 +207,8 @@ class EarlyServer:
             if request is False:
                 return False
             if request is not True:
-                reply = listing_response(self.index, *request)
+                reply, last = listing_response(self.index, *request)
+                self._ahead = self.index.read_ahead(last, request[1]) if last else None
                 view = memoryview(reply)
                 while view:
                     view = view[os.write(self._stdout, view) :]

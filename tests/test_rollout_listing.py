@@ -7,6 +7,9 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
+from app_server.conversations import listing
 from app_server.conversations.listing import RolloutIndex
 from app_server.conversations.naming import FileKey, format_cursor
 from tests.rollouts import lines_bytes, meta, user_item, write_rollout
@@ -164,3 +167,25 @@ def test_a_cached_listing_is_cheap_but_exact(tmp_path: Path) -> None:
     again = all_pages(index, 7)
     assert first == again
     assert [p for page in first for p in page] == [f"m{n:02d}" for n in reversed(range(30))]
+
+
+def test_read_ahead_fills_the_cache_for_the_next_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(6):
+        _, path = write_rollout(tmp_path, f"2025-03-0{n + 1}T10-00-00", prompt=f"m{n}")
+        age(path)
+    index = index_for(tmp_path)
+    _, last = index.page(2, None)
+    assert len(list(index.read_ahead(last, 3))) == 3
+    reads: list[str] = []
+    real_read = listing.read_head
+
+    def counting_read(path: str) -> object:
+        reads.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(listing, "read_head", counting_read)
+    assert [i.summary.preview for i in index.page(4, last)[0]] == ["m3", "m2", "m1", "m0"]
+    assert [Path(p).name[8:18] for p in reads] == ["2025-03-01"]
+    assert list(index.read_ahead(FileKey("2000-01-01T00-00-00", str(uuid.uuid4())), 5)) == []

@@ -23,6 +23,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from typing import Final
 
 from .head import HeadSummary, read_head
@@ -122,8 +123,34 @@ class RolloutIndex:
     ) -> tuple[list[ListedConversation], FileKey | None]:
         items: list[ListedConversation] = []
         last_key: FileKey | None = None
-        if page_size <= 0 or not os.path.isdir(self.sessions_root):
+        if page_size <= 0:
             return items, None
+        for path, key in self._files_after(cursor):
+            summary = self._head(path)
+            if summary is not None:
+                items.append(ListedConversation(path, summary))
+                last_key = key
+                if len(items) == page_size:
+                    break
+        return items, last_key
+
+    def read_ahead(self, cursor: FileKey | None, count: int) -> Iterator[None]:
+        """Read (and cache) the heads of the ``count`` files that follow
+        ``cursor``, one per step, so that the caller can stop at any time.
+        Blocking."""
+        files = self._files_after(cursor)
+        for _ in range(count):
+            with self._lock:
+                found = next(files, None)
+                if found is None:
+                    return
+                self._head(found[0])
+            yield
+
+    def _files_after(self, cursor: FileKey | None) -> Iterator[tuple[str, FileKey]]:
+        """Every rollout file in walk order, starting after ``cursor``."""
+        if not os.path.isdir(self.sessions_root):
+            return
         anchor = _negate(cursor) if cursor is not None else None
         for year in self._subdirs(self.sessions_root, 0xFFFF):
             for month in self._subdirs(year, 0xFF):
@@ -140,14 +167,7 @@ class RolloutIndex:
                             continue
                         anchor = None
                     for index in range(start, len(day.order)):
-                        if len(items) == page_size:
-                            return items, last_key
-                        path = os.path.join(day_path, day.names[index])
-                        summary = self._head(path)
-                        if summary is not None:
-                            items.append(ListedConversation(path, summary))
-                            last_key = day.keys[index]
-        return items, last_key
+                        yield os.path.join(day_path, day.names[index]), day.keys[index]
 
     def _subdirs(self, parent: str, max_value: int) -> list[str]:
         """Numeric subfolders, highest first."""
