@@ -2,14 +2,15 @@
 
 Loading the event loop, pydantic and the protocol models takes a few hundred
 milliseconds after the handshake, and an editor typically asks for the
-conversation history right after ``initialize``. So while a worker thread
-loads the server, the main thread answers plainly valid ``listConversations``
-requests itself, with the standard library and the same listing code (and
-caches) the full server then goes on using. Anything else (another method,
-odd params) stops this stage: that line and every later one are left, in
-order, to the full server, which validates and answers them as usual. Tests
-check that a listing answered here is byte for byte the one the full server
-gives.
+conversation history right after ``initialize``. So the main thread answers
+plainly valid ``listConversations`` requests itself, with the standard
+library and the same listing code (and caches) the full server then goes on
+using, and reads the next page's heads ahead while the client reads a page.
+A worker thread loads the full server once the client pauses; anything else
+than a listing (another method, odd params) stops this stage at once: that
+line and every later one are left, in order, to the full server, which
+validates and answers them as usual. Tests check that a listing answered
+here is byte for byte the one the full server gives.
 """
 
 from __future__ import annotations
