@@ -14,6 +14,8 @@ from app_server_protocol.jsonrpc import RequestId
 
 from .auth import AuthManager, FileCredentialStore
 from .config.service import ConfigService
+from .conversations.listing import RolloutIndex
+from .conversations.manager import ConversationManager
 from .outgoing import Outgoing
 from .user_agent import base_user_agent, user_agent
 
@@ -48,6 +50,7 @@ class App:
         codex_home: Path,
         task_group: TaskGroup,
         session: Session | None = None,
+        rollout_index: RolloutIndex | None = None,
     ) -> None:
         self.outgoing = outgoing
         self.options = options
@@ -59,6 +62,14 @@ class App:
         self.auth = AuthManager(FileCredentialStore(codex_home))
         """The saved credentials; model requests get their bearer token here."""
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = [_kill_running_commands]
+        self.conversations = ConversationManager(
+            codex_home=codex_home,
+            config=self.config,
+            outgoing=outgoing,
+            task_group=task_group,
+            index=rollout_index,
+        )
+        self.on_shutdown(self.conversations.close_all)
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` when the daemon stops (stdin closed)."""

@@ -2,6 +2,7 @@
 
 from . import auth as auth
 from . import config as config
+from . import conversations as conversations
 from . import exec as exec
 from . import session as session
 from .registry import HANDLERS as HANDLERS
