@@ -12,6 +12,7 @@ from anyio.abc import TaskGroup
 from app_server_protocol.jsonrpc import RequestId
 
 from .outgoing import Outgoing
+from .search import FileSearch
 from .user_agent import base_user_agent, user_agent
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ class App:
         self.task_group = task_group
         """Where handlers start background work that outlives their request."""
         self.session = session or Session()
+        self.file_search = FileSearch()
+        """Fuzzy file search, with the listings of the roots searched so far."""
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:

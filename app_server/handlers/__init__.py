@@ -1,5 +1,6 @@
 """One module per domain; importing this package registers every handler."""
 
 from . import session as session
+from . import workspace as workspace
 from .registry import HANDLERS as HANDLERS
 from .registry import Handler as Handler
