@@ -6,9 +6,14 @@ from app_server_protocol.v1.workspace import (
     FuzzyFileSearchParams,
     FuzzyFileSearchResponse,
     FuzzyFileSearchResult,
+    GitDiffToRemoteParams,
+    GitDiffToRemoteResponse,
 )
 
 from ..app import RequestContext
+from ..errors import InvalidRequest
+from ..logs import redact
+from ..rust_format import debug_str
 from .registry import handles
 
 
@@ -27,3 +32,20 @@ async def fuzzy_file_search(
             for m in matches
         ]
     )
+
+
+@handles("gitDiffToRemote")
+async def git_diff_to_remote(
+    params: GitDiffToRemoteParams, ctx: RequestContext
+) -> GitDiffToRemoteResponse:
+    from ..git import RemoteDiffError, git_diff_to_remote
+
+    try:
+        found = await git_diff_to_remote(params.cwd)
+    except RemoteDiffError as exc:
+        # The reference's message, word for word; why, in the error's data.
+        raise InvalidRequest(
+            f"failed to compute git diff to remote for cwd: {debug_str(params.cwd)}",
+            data={"reason": redact(str(exc))},
+        ) from exc
+    return GitDiffToRemoteResponse(sha=found.sha, diff=found.diff)
