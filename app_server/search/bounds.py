@@ -101,6 +101,10 @@ class AtomBounds:
             )
             for s in (False, True)
         ]
+        self._first_char = needle[0]
+        self._gapped_once = [
+            self._gapped(spaced, 1) if n > 1 else _NO_BOUND for spaced in (False, True)
+        ]
 
     def _gapped(self, spaced: bool, gaps: int) -> int:
         """Alignments that do not start at position 0 and have a gap."""
@@ -147,10 +151,16 @@ class AtomBounds:
 
     def coarse(self, text: str, spaced: bool) -> int:
         """A bound from the needle's length and whether it appears whole."""
-        best = self._gapped(spaced, 1) if self.n > 1 else _NO_BOUND
+        best = self._gapped_once[spaced]
         if self.needle in text:
-            best = max(best, self._contiguous(text, spaced))
-        return max(best, self._from_start(text, spaced, 1, True))
+            contiguous = self._contiguous(text, spaced)
+            if contiguous > best:
+                best = contiguous
+        if text[:1] == self._first_char:
+            from_start = self._from_start(text, spaced, 1, True)
+            if from_start > best:
+                best = from_start
+        return best
 
     def fine(self, text: str, classes: str, spaced: bool) -> int:
         """A tighter bound: forced gaps counted, contiguous places scored

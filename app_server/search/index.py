@@ -18,6 +18,7 @@ reference leaves them out.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -54,8 +55,6 @@ class _Dir:
 
 
 def _valid_name(name: str) -> bool:
-    if name.isascii():
-        return True
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:  # undecodable bytes, kept by os as surrogates
@@ -74,10 +73,15 @@ class Snapshot:
     def __init__(self, paths: list[str]) -> None:
         paths.sort()
         self.paths = paths
-        self.texts = [matcher_text(p) for p in paths]
-        self.all_ascii = all(t is p for t, p in zip(self.texts, paths, strict=True))
+        raw = _SEPARATOR + _SEPARATOR.join(paths)
+        self.all_ascii = raw.isascii()
+        if self.all_ascii:
+            self.texts = paths
+        else:
+            self.texts = [matcher_text(p) for p in paths]
+            raw = _SEPARATOR + _SEPARATOR.join(self.texts)
         self._lock = threading.Lock()
-        self._joined: dict[tuple[bool, bool], str] = {}
+        self._joined: dict[tuple[bool, bool], str] = {(False, False): raw}
         self._classes: str | None = None
         self._offsets: list[int] | None = None
         self._starts: dict[int, int] | None = None
@@ -94,12 +98,8 @@ class Snapshot:
         with self._lock:
             text = self._joined.get(key)
             if text is None:
-                raw = self._joined.get((False, False))
-                if raw is None:
-                    raw = self._joined[(False, False)] = _SEPARATOR + _SEPARATOR.join(self.texts)
-                if key == (False, False):
-                    text = raw
-                elif self.all_ascii:
+                raw = self._joined[(False, False)]
+                if self.all_ascii:
                     text = raw.lower()
                 else:
                     text = _SEPARATOR + _SEPARATOR.join(
@@ -120,11 +120,9 @@ class Snapshot:
         """Where each path's separator is in `joined`."""
         with self._lock:
             if self._offsets is None:
-                offsets = []
-                offset = 0
-                for text in self.texts:
-                    offsets.append(offset)
-                    offset += len(text) + 1
+                lengths = map(len, self.texts)
+                offsets = list(itertools.accumulate(lengths, lambda o, n: o + n + 1, initial=0))
+                offsets.pop()
                 self._offsets = offsets
             return self._offsets
 
@@ -146,7 +144,7 @@ class Snapshot:
         offsets = self.offsets()
         with self._lock:
             if self._starts is None:
-                self._starts = {offset: i for i, offset in enumerate(offsets)}
+                self._starts = dict(zip(offsets, range(len(offsets)), strict=True))
             return self._starts
 
 
@@ -215,7 +213,7 @@ class FileIndex:
         subdirs: list[str] = []
         for entry in entries:
             name = entry.name
-            if name == ignore.GIT_DIR or not _valid_name(name):
+            if (not name.isascii() and not _valid_name(name)) or name == ignore.GIT_DIR:
                 continue
             path = prefix + name
             try:
@@ -224,7 +222,10 @@ class FileIndex:
                 is_dir = False
             if check and rules.ignores(path, is_dir):
                 continue
-            (subdirs if is_dir else files).append(path)
+            if is_dir:
+                subdirs.append(path)
+            else:
+                files.append(path)
         window = RACY_WINDOW_COARSE_NS if mtime % 1_000_000_000 == 0 else RACY_WINDOW_NS
         return _Dir(rules, mtime, now - mtime < window, files, subdirs, stamps)
 

@@ -32,6 +32,9 @@ from .matcher import Atom, parse_query, score_atom
 MATCH_LIMIT: Final = 50
 #: Listings kept (least recently searched roots are dropped first).
 MAX_INDEXES: Final = 8
+#: A root with more files than this is listed again at each search instead
+#: of being kept (as the reference does for every root): memory stays bounded.
+MAX_KEPT_FILES: Final = 200_000
 #: Up to this many candidates, all are scored exactly; beyond, upper bounds
 #: on their scores spare the exact scoring of most (see `bounds`).
 _SCORE_ALL_BELOW: Final = 10_000
@@ -121,15 +124,26 @@ def _search_snapshot(
         return total
 
     buckets: dict[int, list[tuple[int, int, int]]] = {}
-    for count, (start, end) in enumerate(spans.items()):
-        if count % _CANCEL_CHECK_EVERY == 0 and cancelled.is_set():
-            raise SearchCancelled
-        is_spaced = start in irregular
-        bound = sum(
-            b.coarse(text[start + 1 : end], is_spaced)
-            for b, text in zip(bounds, folded, strict=True)
-        )
-        buckets.setdefault(bound, []).append((start, end, 0))
+    if len(atoms) == 1:
+        coarse = bounds[0].coarse
+        text = folded[0]
+        for start, end in spans.items():
+            bound = coarse(text[start + 1 : end], start in irregular)
+            bucket = buckets.get(bound)
+            if bucket is None:
+                buckets[bound] = [(start, end, 0)]
+            else:
+                bucket.append((start, end, 0))
+    else:
+        for start, end in spans.items():
+            is_spaced = start in irregular
+            bound = sum(
+                b.coarse(text[start + 1 : end], is_spaced)
+                for b, text in zip(bounds, folded, strict=True)
+            )
+            buckets.setdefault(bound, []).append((start, end, 0))
+    if cancelled.is_set():
+        raise SearchCancelled
 
     # The worst of the best so far sits at top[0]: lowest score, then
     # largest path (its index in the sorted listing, negated).
@@ -254,6 +268,11 @@ class FileSearch:
                 self._indexes.move_to_end(root)
             return index
 
+    def _forget(self, root: str, index: FileIndex) -> None:
+        with self._indexes_lock:
+            if self._indexes.get(root) is index:
+                del self._indexes[root]
+
     def _search_blocking(
         self, query: str, roots: list[str], cancelled: threading.Event
     ) -> list[Match]:
@@ -264,7 +283,10 @@ class FileSearch:
                 path = os.path.abspath(root) if root else ""
                 if not path or not os.path.isdir(path):
                     continue
-                snapshot = self._index(path).snapshot()
+                listing = self._index(path)
+                snapshot = listing.snapshot()
+                if len(snapshot) > MAX_KEPT_FILES:
+                    self._forget(path, listing)
                 if cancelled.is_set():
                     return []
                 for score, rel, index in _search_snapshot(snapshot, atoms, cancelled):
