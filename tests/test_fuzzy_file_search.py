@@ -230,3 +230,18 @@ def test_names_that_are_not_utf8_are_left_out(spawn: Spawn, tmp_path: Path) -> N
         pytest.skip("this file system refuses names that are not UTF-8")
     client = spawn()
     assert _paths(_search(client, "txt", root)) == ["plain.txt"]
+
+
+def test_the_global_excludes_file_applies(spawn: Spawn, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    _touch(root, "one.swp", "two.txt", "d/three.swp")
+    home = tmp_path / "home"
+    (home / ".config/git").mkdir(parents=True)
+    (home / ".config/git/ignore").write_text("*.swp\n")
+    client = spawn(env={"HOME": str(home), "XDG_CONFIG_HOME": None})
+    assert _paths(_search(client, " ", root)) == ["two.txt"]
+    # core.excludesFile in the user's git config takes its place.
+    (home / "custom-ignore").write_text("*.txt\n")
+    (home / ".gitconfig").write_text("[core]\n\texcludesFile = ~/custom-ignore\n")
+    client = spawn(env={"HOME": str(home), "XDG_CONFIG_HOME": None})
+    assert _paths(_search(client, " ", root)) == ["d/three.swp", "one.swp"]

@@ -44,6 +44,8 @@ _IRREGULAR: Final = re.compile(r"[\s,:;|]|[^\x00-\x7f]")
 
 @dataclass(slots=True)
 class _Dir:
+    path: str
+    """Absolute."""
     rules: Rules
     """The rules for this directory's entries (its own ignore files included)."""
     mtime_ns: int
@@ -227,27 +229,26 @@ class FileIndex:
             else:
                 files.append(path)
         window = RACY_WINDOW_COARSE_NS if mtime % 1_000_000_000 == 0 else RACY_WINDOW_NS
-        return _Dir(rules, mtime, now - mtime < window, files, subdirs, stamps)
+        return _Dir(abs_dir, rules, mtime, now - mtime < window, files, subdirs, stamps)
 
     # -- revalidation -------------------------------------------------------------
 
     def _revalidate(self) -> bool:
         """List again the directories that changed; True when any did."""
         changed = False
-        for rel in list(self._dirs):
-            listed = self._dirs.get(rel)
-            if listed is None:  # went with an ancestor
-                continue
-            abs_dir = os.path.join(self.root, rel) if rel else self.root
+        stat = os.stat
+        for rel, listed in list(self._dirs.items()):
             try:
-                mtime = os.stat(abs_dir).st_mtime_ns
+                mtime: int | None = stat(listed.path).st_mtime_ns
             except OSError:
                 mtime = None
             if (
                 mtime == listed.mtime_ns
                 and not listed.racy
-                and all(ignore.stamp(s[0]) == s for s in listed.stamps)
+                and (not listed.stamps or all(ignore.stamp(s[0]) == s for s in listed.stamps))
             ):
+                continue
+            if self._dirs.get(rel) is not listed:  # went with an ancestor
                 continue
             changed = True
             self._relist(rel, listed)
