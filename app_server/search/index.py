@@ -39,7 +39,10 @@ RACY_WINDOW_COARSE_NS: Final = 2_000_000_000
 
 _SPECIAL_NAMES: Final = frozenset((*ignore.IGNORE_FILE_NAMES, ignore.GIT_DIR))
 _SEPARATOR: Final = "\0"
-_IRREGULAR: Final = re.compile(r"[\s,:;|]|[^\x00-\x7f]")
+#: Whitespace, delimiters other than '/', DEL: rare in paths.
+_IRREGULAR_ASCII: Final = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f,:;|\x7f"
+#: The same, and any character that is not ASCII.
+_IRREGULAR: Final = re.compile(r"[^\x00-\x08\x0e-\x1b\x21-\x2b\x2d-\x39\x3c-\x7b\x7d\x7e]")
 
 
 @dataclass(slots=True)
@@ -122,8 +125,8 @@ class Snapshot:
         """Where each path's separator is in `joined`."""
         with self._lock:
             if self._offsets is None:
-                lengths = map(len, self.texts)
-                offsets = list(itertools.accumulate(lengths, lambda o, n: o + n + 1, initial=0))
+                steps = [len(text) + 1 for text in self.texts]
+                offsets = list(itertools.accumulate(steps, initial=0))
                 offsets.pop()
                 self._offsets = offsets
             return self._offsets
@@ -135,10 +138,16 @@ class Snapshot:
         raw = self.joined(False, False)
         with self._lock:
             if self._irregular is None:
-                irregular = set()
-                for m in _IRREGULAR.finditer(raw):
-                    irregular.add(raw.rfind(_SEPARATOR, 0, m.start()))
-                self._irregular = irregular
+                positions: list[int] = []
+                if raw.isascii():  # a few scans for characters most trees lack
+                    for c in _IRREGULAR_ASCII:
+                        at = raw.find(c)
+                        while at >= 0:
+                            positions.append(at)
+                            at = raw.find(c, at + 1)
+                else:
+                    positions = [m.start() for m in _IRREGULAR.finditer(raw)]
+                self._irregular = {raw.rfind(_SEPARATOR, 0, at) for at in positions}
             return self._irregular
 
     def starts(self) -> dict[int, int]:
