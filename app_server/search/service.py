@@ -6,6 +6,11 @@ regular expression over all paths joined in one string (the needle's
 characters in order, case folded as the matcher folds them); only those are
 scored. Results are ordered by score, best first, then by path.
 
+Where more files tie at the 50th score than fit, the smallest paths are
+kept; the reference keeps whichever its parallel walk met first, which
+varies from run to run. A blank query (only whitespace) matches every file
+with score 0; an empty one matches nothing, as in the reference.
+
 A search given a cancellation token cancels the one still running with the
 same token, which then answers no files (as the reference's cancelled search
 does). Its worker thread stops scoring at once; a listing in progress is
@@ -72,7 +77,8 @@ def _search_snapshot(
 ) -> list[tuple[int, str, int]]:
     """(score, path, index) of the best `MATCH_LIMIT` files of one root.
 
-    Candidates (paths holding every atom's characters in order) get a coarse
+    A few thousand candidates (paths holding every atom's characters in
+    order) are all scored exactly. Beyond that, candidates get a coarse
     upper bound on their score, then, if they might still make the top, a
     finer one, then, if still in the running, their exact score. They are
     taken by decreasing bound and, within a bound, in path order (the
