@@ -11,6 +11,8 @@ from anyio.abc import TaskGroup
 
 from app_server_protocol.jsonrpc import RequestId
 
+from .auth import AuthManager, FileCredentialStore
+from .config.service import ConfigService
 from .outgoing import Outgoing
 from .search import FileSearch
 from .user_agent import base_user_agent, user_agent
@@ -53,6 +55,9 @@ class App:
         self.task_group = task_group
         """Where handlers start background work that outlives their request."""
         self.session = session or Session()
+        self.config = ConfigService(codex_home, options)
+        self.auth = AuthManager(FileCredentialStore(codex_home))
+        """The saved credentials; model requests get their bearer token here."""
         self.file_search = FileSearch()
         """Fuzzy file search, with the listings of the roots searched so far."""
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []

@@ -50,6 +50,12 @@ def _parse(argv: Sequence[str]) -> tuple[str, ServeOptions, str | None]:
     add_serve_options(parser)
     commands = parser.add_subparsers(dest="command")
     add_serve_options(commands.add_parser("serve", help="serve on stdio (the default)"))
+    for name, what in (
+        ("generate-ts", "TypeScript bindings"),
+        ("generate-json-schema", "JSON Schema"),
+    ):
+        sub = commands.add_parser(name, help=f"write the protocol's {what}")
+        sub.add_argument("-o", "--out", required=True, metavar="DIR")
     args = parser.parse_args(list(argv))
     command = args.command or "serve"
     options = ServeOptions(
@@ -63,10 +69,23 @@ def _parse(argv: Sequence[str]) -> tuple[str, ServeOptions, str | None]:
 def main(argv: Sequence[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     if not args:
-        options = ServeOptions()
+        command, options, out = "serve", ServeOptions(), None
     else:
-        _command, options, _out = _parse(args)
+        command, options, out = _parse(args)
 
-    from .server import serve
+    if command == "serve":
+        from .server import serve
 
-    sys.exit(serve(options))
+        sys.exit(serve(options))
+
+    from pathlib import Path
+
+    assert out is not None
+    if command == "generate-ts":
+        from app_server_protocol.export.typescript import write_typescript
+
+        write_typescript(Path(out))
+    else:
+        from app_server_protocol.export.json_schema import write_json_schema
+
+        write_json_schema(Path(out))

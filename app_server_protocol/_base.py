@@ -78,8 +78,9 @@ class ProtocolModel(BaseModel):
 
     Unknown keys are ignored, as the reference ignores them. Models are built
     lazily (``defer_build``) so that importing the package stays cheap.
-    Validation of wire input goes through `app_server_protocol.wire`, which is
-    strict (no string-to-number coercion) and accepts only the wire names.
+    The daemon validates wire input strictly (no string-to-number coercion)
+    and by wire names only: ``model_validate_json(data, strict=True,
+    by_alias=True, by_name=False)``.
     """
 
     model_config = ConfigDict(

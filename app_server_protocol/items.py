@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Discriminator, Field, Tag, model_serializer, model_validator
 from typing_extensions import TypeAliasType
 
-from ._base import TS_BIGINT, SnakeModel, optional
+from ._base import TS_BIGINT, TS_OPTIONAL, SnakeModel, optional
 
 # --------------------------------------------------------------------------
 # Content of messages
@@ -105,6 +105,18 @@ class WebSearchActionOther(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["other"] = "other"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _any_kind(cls, data: Any) -> Any:
+        return _as_other(data)
+
+
+def _as_other(data: Any) -> Any:
+    # Kinds this version does not know are kept as `other` (their fields are dropped).
+    if isinstance(data, dict) and data.get("type") != "other":
+        return {"type": "other"}
+    return data
+
 
 def _tag_or_other(known: frozenset[str]) -> Discriminator:
     """A discriminator that files every unknown ``type`` under ``other``."""
@@ -155,13 +167,6 @@ class FunctionCallOutputPayload(SnakeModel):
 # --------------------------------------------------------------------------
 
 
-def _reasoning_content_is_hidden(content: list[Any] | None) -> bool:
-    # The reference writes raw reasoning content only when it holds reasoning text.
-    if content is None:
-        return True
-    return not any(getattr(part, "type", None) == "reasoning_text" for part in content)
-
-
 class ResponseItemMessage(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["message"] = "message"
@@ -173,13 +178,9 @@ class ResponseItemMessage(SnakeModel):
 class ResponseItemReasoning(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["reasoning"] = "reasoning"
-    id: str = Field(default="", exclude=True, json_schema_extra={"x-ts-optional": True})
+    id: str = Field(default="", exclude=True, json_schema_extra={TS_OPTIONAL: True})
     summary: list[ReasoningItemReasoningSummary]
-    content: list[ReasoningItemContent] | None = Field(
-        default=None,
-        exclude_if=_reasoning_content_is_hidden,
-        json_schema_extra={"x-ts-optional": True},
-    )
+    content: list[ReasoningItemContent] | None = None
     encrypted_content: str | None = None
 
 
@@ -238,6 +239,11 @@ class ResponseItemOther(SnakeModel):
 
     ts_inline: ClassVar[bool] = True
     type: Literal["other"] = "other"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _any_kind(cls, data: Any) -> Any:
+        return _as_other(data)
 
 
 _RESPONSE_ITEM_TYPES = frozenset(

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.harness.stdio import DaemonClient
+from tests.mock_model_server import MockModelServer
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -42,6 +43,14 @@ def spawn(codex_home: Path, workdir: Path) -> Iterator[Callable[..., DaemonClien
     yield start
     for client in started:
         client.kill()
+
+
+@pytest.fixture
+def mock_model() -> Iterator[MockModelServer]:
+    """A local model provider (see tests/mock_model_server.py); point a daemon
+    at it with ``write_mock_config(codex_home, mock_model, ...)``."""
+    with MockModelServer() as server:
+        yield server
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from app_server_protocol.common import (
     AskForApproval,
@@ -35,7 +35,7 @@ MAX_RETRIES_CAP: Final = 100
 
 
 class _Toml(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class WireApi(StrEnum):
@@ -101,7 +101,9 @@ class SandboxWorkspaceWriteToml(_Toml):
 class ToolsToml(_Toml):
     """The `[tools]` table."""
 
-    web_search: bool | None = None
+    web_search: bool | None = Field(
+        default=None, validation_alias=AliasChoices("web_search", "web_search_request")
+    )
     view_image: bool | None = None
 
 

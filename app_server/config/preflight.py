@@ -29,6 +29,13 @@ def codex_home() -> Path:
 
 
 def preflight(options: ServeOptions) -> None:
+    from .layers import ConfigError, parse_override, split_dotted
+
+    for text in options.overrides:
+        try:
+            split_dotted(parse_override(text)[0])
+        except ConfigError as exc:
+            raise PreflightError(str(exc)) from None
     env = os.environ.get("CODEX_HOME")
     if env and not Path(env).is_dir():
         raise PreflightError(

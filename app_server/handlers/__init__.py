@@ -1,5 +1,7 @@
 """One module per domain; importing this package registers every handler."""
 
+from . import auth as auth
+from . import config as config
 from . import session as session
 from . import workspace as workspace
 from .registry import HANDLERS as HANDLERS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from .._base import CamelModel
 
 
@@ -26,5 +28,6 @@ class GetUserAgentResponse(CamelModel):
 
 
 class UserInfoResponse(CamelModel):
-    alleged_user_email: str | None = None
-    """The email in the saved ChatGPT credentials; it is not verified."""
+    alleged_user_email: str | None = Field(
+        default=None, description="The email in the saved ChatGPT credentials; not verified."
+    )

@@ -1,0 +1,1 @@
+"""The agent: prompts, tools and the turn loop that drives the model."""

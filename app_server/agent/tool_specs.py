@@ -1,0 +1,174 @@
+"""The JSON descriptions of the built-in tools offered to the model.
+
+Names and parameters are the ones models are trained on (the reference's);
+the descriptions are ours. Specs are in the Responses API shape; the model
+client converts them for Chat Completions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+JsonObject = dict[str, Any]
+
+
+def function_tool(name: str, description: str, parameters: JsonObject) -> JsonObject:
+    return {
+        "type": "function",
+        "name": name,
+        "description": description,
+        "strict": False,
+        "parameters": parameters,
+    }
+
+
+def _object(properties: JsonObject, required: list[str] | None = None) -> JsonObject:
+    schema: JsonObject = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    schema["additionalProperties"] = False
+    return schema
+
+
+SHELL: Final = function_tool(
+    "shell",
+    "Runs a command in the user's workspace and returns what it printed and its exit code.",
+    _object(
+        {
+            "command": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The command to run, as an argv array.",
+            },
+            "justification": {
+                "type": "string",
+                "description": "With with_escalated_permissions only: one sentence telling the "
+                "user why the command needs to run outside the sandbox.",
+            },
+            "timeout_ms": {
+                "type": "number",
+                "description": "How long the command may run, in milliseconds.",
+            },
+            "with_escalated_permissions": {
+                "type": "boolean",
+                "description": "Ask the user to run this command without the sandbox's "
+                "restrictions.",
+            },
+            "workdir": {
+                "type": "string",
+                "description": "The folder to run the command in.",
+            },
+        },
+        ["command"],
+    ),
+)
+
+UPDATE_PLAN: Final = function_tool(
+    "update_plan",
+    "Records the plan for the task and the status of each step; the user sees it.\n"
+    "Give an optional explanation and the list of steps. At most one step may be "
+    "in_progress at a time.\n",
+    _object(
+        {
+            "explanation": {"type": "string"},
+            "plan": {
+                "type": "array",
+                "description": "The steps, in order.",
+                "items": _object(
+                    {
+                        "step": {"type": "string"},
+                        "status": {
+                            "type": "string",
+                            "description": "pending, in_progress or completed",
+                        },
+                    },
+                    ["step", "status"],
+                ),
+            },
+        },
+        ["plan"],
+    ),
+)
+
+VIEW_IMAGE: Final = function_tool(
+    "view_image",
+    "Shows you an image file from the local file system, attached to the conversation.",
+    _object(
+        {"path": {"type": "string", "description": "The image file's path."}},
+        ["path"],
+    ),
+)
+
+APPLY_PATCH: Final = function_tool(
+    "apply_patch",
+    "Creates, changes, moves and deletes files with a patch in the apply_patch format "
+    "(*** Begin Patch ... *** End Patch). Paths are relative to the working directory. "
+    "Nothing is changed when any part of the patch does not apply.",
+    _object(
+        {
+            "input": {
+                "type": "string",
+                "description": "The whole patch, from *** Begin Patch to *** End Patch.",
+            }
+        },
+        ["input"],
+    ),
+)
+
+LIST_MCP_RESOURCES: Final = function_tool(
+    "list_mcp_resources",
+    "Lists the resources (files, records, documents...) that the configured MCP servers "
+    "share. Prefer resources to a web search when they have what you need.",
+    _object(
+        {
+            "cursor": {
+                "type": "string",
+                "description": "The cursor a previous call returned, to get the next page from "
+                "the same server.",
+            },
+            "server": {
+                "type": "string",
+                "description": "Only this MCP server's resources (all servers when absent).",
+            },
+        }
+    ),
+)
+
+LIST_MCP_RESOURCE_TEMPLATES: Final = function_tool(
+    "list_mcp_resource_templates",
+    "Lists the resource templates (parameterised resource URIs) that the configured MCP "
+    "servers share.",
+    _object(
+        {
+            "cursor": {
+                "type": "string",
+                "description": "The cursor a previous call returned, to get the next page from "
+                "the same server.",
+            },
+            "server": {
+                "type": "string",
+                "description": "Only this MCP server's templates (all servers when absent).",
+            },
+        }
+    ),
+)
+
+READ_MCP_RESOURCE: Final = function_tool(
+    "read_mcp_resource",
+    "Reads one resource from an MCP server.",
+    _object(
+        {
+            "server": {
+                "type": "string",
+                "description": "The MCP server's name, as list_mcp_resources gives it.",
+            },
+            "uri": {
+                "type": "string",
+                "description": "The resource's URI, as list_mcp_resources gives it.",
+            },
+        },
+        ["server", "uri"],
+    ),
+)
+
+WEB_SEARCH: Final[JsonObject] = {"type": "web_search"}

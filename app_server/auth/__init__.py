@@ -1,0 +1,12 @@
+"""Credentials: `auth.json`, the `AuthManager` that holds them, and login restrictions."""
+
+from .credentials import ChatGptTokens as ChatGptTokens
+from .credentials import Credentials as Credentials
+from .credentials import InvalidCredentials as InvalidCredentials
+from .manager import AuthManager as AuthManager
+from .manager import RefreshError as RefreshError
+from .manager import RequestAuth as RequestAuth
+from .manager import TokenRefresher as TokenRefresher
+from .restrictions import LoginRestrictions as LoginRestrictions
+from .storage import CredentialStore as CredentialStore
+from .storage import FileCredentialStore as FileCredentialStore

@@ -1,0 +1,68 @@
+"""The configuration as handlers use it: always read fresh from disk (the
+files are small and users edit them while the daemon runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anyio
+
+from .layers import ConfigError, load_layers
+from .model import Config, ConfigToml
+from .resolve import ConfigOverrides, load_config_toml, resolve_config
+
+if TYPE_CHECKING:
+    from ..cli import ServeOptions
+
+
+class ConfigService:
+    def __init__(self, codex_home: Path, options: ServeOptions) -> None:
+        self.codex_home = codex_home
+        self._options = options
+        self._editing = anyio.Lock()
+
+    def toml(self) -> ConfigToml:
+        """The layered files with the daemon's ``-c`` overrides (no profile applied)."""
+        return load_config_toml(self.codex_home, self._options.overrides)
+
+    def saved(self) -> ConfigToml:
+        """What the files say: `config.toml` and `managed_config.toml`, without
+        the daemon's ``-c`` overrides."""
+        return load_config_toml(self.codex_home)
+
+    async def saved_after_edits(self) -> ConfigToml:
+        """`saved`, once the edits already under way are written (requests run
+        concurrently; a client that pipelines an edit and a read expects the
+        read to see the edit)."""
+        async with self._editing:
+            return self.saved()
+
+    def resolve(self, overrides: ConfigOverrides | None = None) -> Config:
+        """Every setting decided, for a new conversation or a request."""
+        return resolve_config(
+            self.codex_home,
+            cli_overrides=self._options.overrides,
+            enable=self._options.enable,
+            disable=self._options.disable,
+            overrides=overrides,
+        )
+
+    async def set_default_model(self, model: str | None, effort: str | None) -> None:
+        """Save the default model and reasoning effort in `config.toml` (in the
+        active profile, if there is one); None removes the setting."""
+        async with self._editing:
+            await anyio.to_thread.run_sync(self._set_default_model, model, effort)
+
+    def _set_default_model(self, model: str | None, effort: str | None) -> None:
+        from .edit import EFFORT_KEY, MODEL_KEY, set_keys
+
+        profile = load_layers(self.codex_home, self._options.overrides).get("profile")
+        set_keys(
+            self.codex_home,
+            {MODEL_KEY: model, EFFORT_KEY: effort},
+            profile if isinstance(profile, str) else None,
+        )
+
+
+__all__ = ["ConfigError", "ConfigOverrides", "ConfigService"]

@@ -1,0 +1,146 @@
+"""Signing in and out, and what the client may know about the sign-in."""
+
+from __future__ import annotations
+
+from app_server_protocol.common import AuthMode
+from app_server_protocol.v1.auth import (
+    AccountApiKey,
+    AccountChatgpt,
+    AuthStatusChangeNotification,
+    GetAuthStatusParams,
+    GetAuthStatusResponse,
+    LoginAccountApiKey,
+    LoginAccountChatgpt,
+    LoginAccountResponse,
+    LoginApiKeyParams,
+    LoginApiKeyResponse,
+    LogoutAccountResponse,
+    LogoutChatGptResponse,
+)
+from app_server_protocol.v1.session import UserInfoResponse
+
+from ..app import RequestContext
+from ..auth import LoginRestrictions, RefreshError
+from ..config.model import CredentialsStore
+from ..errors import InternalError, InvalidRequest
+from ..logs import log, register_secret
+from .config_access import config_toml, login_restrictions, resolved_config
+from .registry import handles
+
+
+async def _announce(ctx: RequestContext, mode: AuthMode | None) -> None:
+    params = AuthStatusChangeNotification(auth_method=mode).model_dump_json()
+    await ctx.app.outgoing.notify("authStatusChange", params.encode())
+
+
+async def _login_with_api_key(api_key: str, ctx: RequestContext) -> None:
+    register_secret(api_key)
+    toml = config_toml(ctx)
+    refusal = LoginRestrictions.from_config(toml).login_refusal(AuthMode.API_KEY)
+    if refusal is not None:
+        raise InvalidRequest(refusal)
+    if toml.cli_auth_credentials_store is CredentialsStore.KEYRING:
+        raise InternalError(
+            'cannot save the API key: cli_auth_credentials_store = "keyring" is not '
+            'supported by this server; use "file" or "auto"'
+        )
+    auth = ctx.app.auth
+    try:
+        await auth.login_api_key(api_key)
+    except OSError as exc:
+        raise InternalError(
+            f"failed to save the API key in {auth.store.description}: {exc.strerror or exc}"
+        ) from None
+    ctx.after_response(lambda: _announce(ctx, AuthMode.API_KEY))
+
+
+async def _logout(ctx: RequestContext) -> None:
+    auth = ctx.app.auth
+    try:
+        await auth.logout()
+    except OSError as exc:
+        raise InternalError(
+            f"failed to remove {auth.store.description}: {exc.strerror or exc}"
+        ) from None
+    ctx.after_response(lambda: _announce(ctx, None))
+
+
+@handles("loginApiKey")
+async def login_api_key(params: LoginApiKeyParams, ctx: RequestContext) -> LoginApiKeyResponse:
+    await _login_with_api_key(params.api_key, ctx)
+    return LoginApiKeyResponse()
+
+
+@handles("account/login")
+async def login_account(
+    params: LoginAccountApiKey | LoginAccountChatgpt, ctx: RequestContext
+) -> LoginAccountResponse:
+    if isinstance(params, LoginAccountApiKey):
+        await _login_with_api_key(params.api_key, ctx)
+        return LoginAccountResponse()
+    refusal = login_restrictions(ctx).login_refusal(AuthMode.CHATGPT)
+    if refusal is not None:
+        raise InvalidRequest(refusal)
+    raise InternalError(
+        "account/login: the ChatGPT browser login is not available in this server yet; "
+        'sign in with {"type": "apiKey"}'
+    )
+
+
+@handles("logoutChatGpt")
+async def logout_chatgpt(params: None, ctx: RequestContext) -> LogoutChatGptResponse:
+    await _logout(ctx)
+    return LogoutChatGptResponse()
+
+
+@handles("account/logout")
+async def logout_account(params: None, ctx: RequestContext) -> LogoutAccountResponse:
+    await _logout(ctx)
+    return LogoutAccountResponse()
+
+
+@handles("account/read")
+async def read_account(params: None, ctx: RequestContext) -> AccountApiKey | AccountChatgpt | None:
+    restrictions = login_restrictions(ctx)
+    await ctx.app.auth.settle()
+    credentials = ctx.app.auth.current(restrictions)
+    if credentials is None:
+        return None
+    if credentials.mode is AuthMode.API_KEY:
+        return AccountApiKey()
+    claims = credentials.tokens.claims if credentials.tokens is not None else None
+    return AccountChatgpt(
+        email=claims.email if claims else None, plan_type=claims.plan_type if claims else None
+    )
+
+
+@handles("getAuthStatus")
+async def get_auth_status(
+    params: GetAuthStatusParams, ctx: RequestContext
+) -> GetAuthStatusResponse:
+    config = resolved_config(ctx)
+    auth = ctx.app.auth
+    await auth.settle()
+    if params.refresh_token:
+        try:
+            await auth.refresh()
+        except RefreshError as exc:
+            log.warning("could not refresh the ChatGPT tokens: %s", exc)
+    if not config.model_provider.requires_openai_auth:
+        return GetAuthStatusResponse(requires_openai_auth=False)
+    credentials = auth.current(LoginRestrictions.from_config(config))
+    token = credentials.bearer_token if credentials is not None else None
+    if credentials is None or not token:
+        # An empty key counts as signed out, as with the reference.
+        return GetAuthStatusResponse(requires_openai_auth=True)
+    return GetAuthStatusResponse(
+        auth_method=credentials.mode,
+        auth_token=token if params.include_token else None,
+        requires_openai_auth=True,
+    )
+
+
+@handles("userInfo")
+def user_info(params: None, ctx: RequestContext) -> UserInfoResponse:
+    credentials = ctx.app.auth.stored()
+    return UserInfoResponse(alleged_user_email=credentials.email if credentials else None)

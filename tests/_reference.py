@@ -1,0 +1,133 @@
+"""Where the shared reference material is, and the transcripts read from it.
+
+The reference lives beside the repository (``<repo>/../shared``). Tests that
+need it skip, saying why, when it is absent.
+
+Every transcript message is classified the way the daemon sees it: a client
+request of a known method (with valid params or not: the reference's answer
+tells), a request of an unknown method, a client notification, a result (by
+the method of the request with the same id), an error, a ``codex/event/*``
+notification, another server notification, a server request.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+
+from app_server_protocol import methods
+
+REPO: Final = Path(__file__).resolve().parent.parent
+SHARED: Final = REPO.parent / "shared"
+REFERENCE: Final = SHARED / "reference" / "codex-0.50.0"
+TRANSCRIPTS: Final = REFERENCE / "transcripts"
+REFERENCE_TYPESCRIPT: Final = REFERENCE / "typescript"
+TS_COMPAT: Final = SHARED / "tools" / "ts-compat"
+
+#: The reference's answer to a request whose params do not validate.
+INVALID_REQUEST_MESSAGE: Final = "Invalid request"
+
+
+def require(path: Path) -> Path:
+    """`path`, or skip the test when the shared reference material is missing."""
+    if not path.exists():
+        pytest.skip(f"shared reference material not found at {path} (expected <repo>/../shared)")
+    return path
+
+
+class Kind(Enum):
+    CLIENT_REQUEST = "client request"
+    UNKNOWN_REQUEST = "request of an unknown method"
+    CLIENT_NOTIFICATION = "client notification"
+    RESULT = "result"
+    ERROR = "error"
+    CODEX_EVENT = "codex/event notification"
+    SERVER_NOTIFICATION = "server notification"
+    SERVER_REQUEST = "server request"
+
+
+@dataclass(frozen=True)
+class Message:
+    source: str
+    kind: Kind
+    msg: dict[str, Any]
+    #: The request's method (for a result: the method of the request answered).
+    method: str | None = None
+    #: A client request of a known method that the reference rejected as invalid.
+    invalid_params: bool = False
+
+
+def transcript_files() -> list[Any]:
+    """The conversation transcripts, as pytest params (one skipped param when absent)."""
+    files = sorted(TRANSCRIPTS.glob("[a-z]-*.jsonl")) if TRANSCRIPTS.is_dir() else []
+    if not files:
+        reason = f"no transcripts in {TRANSCRIPTS} (expected <repo>/../shared)"
+        return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="no-transcripts")]
+    return [pytest.param(path, id=path.stem) for path in files]
+
+
+def _records(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [(f"{path.name}:{n}", json.loads(line)) for n, line in enumerate(lines, 1) if line]
+
+
+def messages(path: Path) -> list[Message]:
+    """The transcript's messages (lines sent malformed on purpose left out)."""
+    records = [(source, rec) for source, rec in _records(path) if "msg" in rec]
+    replies = {
+        rec["msg"]["id"]: rec["msg"]
+        for _, rec in records
+        if rec["dir"] == "s2c" and "method" not in rec["msg"] and "id" in rec["msg"]
+    }
+    pending: dict[Any, str] = {}
+    result: list[Message] = []
+    for source, rec in records:
+        msg = rec["msg"]
+        if rec["dir"] == "c2s":
+            result.append(_client_message(source, msg, replies, pending))
+        else:
+            result.append(_server_message(source, msg, pending))
+    return result
+
+
+def _client_message(
+    source: str, msg: dict[str, Any], replies: dict[Any, Any], pending: dict[Any, str]
+) -> Message:
+    method = msg.get("method")
+    if "id" not in msg:
+        return Message(source, Kind.CLIENT_NOTIFICATION, msg, method)
+    pending[msg["id"]] = method or ""
+    if method not in methods.CLIENT_REQUESTS_BY_METHOD:
+        return Message(source, Kind.UNKNOWN_REQUEST, msg, method)
+    reply = replies.get(msg["id"], {})
+    rejected = reply.get("error", {}).get("message") == INVALID_REQUEST_MESSAGE
+    return Message(source, Kind.CLIENT_REQUEST, msg, method, invalid_params=rejected)
+
+
+def _server_message(source: str, msg: dict[str, Any], pending: dict[Any, str]) -> Message:
+    method = msg.get("method")
+    if isinstance(method, str):
+        if "id" in msg:
+            return Message(source, Kind.SERVER_REQUEST, msg, method)
+        if method.startswith(methods.CODEX_EVENT_PREFIX):
+            return Message(source, Kind.CODEX_EVENT, msg, method)
+        return Message(source, Kind.SERVER_NOTIFICATION, msg, method)
+    if "error" in msg:
+        return Message(source, Kind.ERROR, msg, pending.get(msg.get("id")))
+    return Message(source, Kind.RESULT, msg, pending[msg["id"]])
+
+
+def malformed_lines(path: Path) -> list[str]:
+    """Lines the client sent malformed on purpose."""
+    return [rec["raw"] for _, rec in _records(path) if "raw" in rec]
+
+
+def rollout_payloads() -> list[tuple[str, str, Any]]:
+    """``(source, record type, payload)`` of every line of the example rollout file."""
+    path = require(TRANSCRIPTS / "rollout-example.jsonl")
+    return [(source, rec["type"], rec["payload"]) for source, rec in _records(path)]

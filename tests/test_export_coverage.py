@@ -1,0 +1,78 @@
+"""The export covers the whole method table, and the reference's types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app_server_protocol import methods
+from app_server_protocol.export._graph import (
+    collect,
+    exported_types,
+    protocol_roots,
+    renders_inline,
+)
+from app_server_protocol.export._introspect import is_alias, is_model, type_name
+from app_server_protocol.export.json_schema import definitions
+from app_server_protocol.export.typescript import typescript_files
+
+from ._reference import REFERENCE_TYPESCRIPT, REPO, require
+
+SCHEMA = REPO / "schema"
+
+
+def _is_params_or_result_type(tp: Any) -> bool:
+    """A model, or a named alias of models (a union such as `LoginAccountParams`)."""
+    return is_model(tp) or is_alias(tp)
+
+
+def test_every_row_of_the_table_has_its_models() -> None:
+    rows: list[Any] = [*methods.CLIENT_REQUESTS, *methods.SERVER_REQUESTS]
+    for row in rows:
+        assert _is_params_or_result_type(row.result), f"{row.method}: no result model"
+        assert row.params is None or _is_params_or_result_type(row.params), row.method
+    notifications: list[Any] = [*methods.SERVER_NOTIFICATIONS, *methods.CLIENT_NOTIFICATIONS]
+    for row in notifications:
+        assert row.params is None or _is_params_or_result_type(row.params), row.method
+
+
+def test_every_row_has_an_envelope_in_its_union() -> None:
+    tables: list[tuple[Any, dict[str, Any]]] = [
+        (methods.CLIENT_REQUESTS, methods.CLIENT_REQUEST_MODELS),
+        (methods.SERVER_REQUESTS, methods.SERVER_REQUEST_MODELS),
+        (methods.CLIENT_NOTIFICATIONS, methods.CLIENT_NOTIFICATION_MODELS),
+        (methods.SERVER_NOTIFICATIONS, methods.SERVER_NOTIFICATION_MODELS),
+    ]
+    for rows, models in tables:
+        assert [row.method for row in rows] == list(models)
+
+
+def test_every_type_reachable_from_the_table_is_exported() -> None:
+    reachable = collect(protocol_roots(), ts_view=True)
+    named = {name for name, node in reachable.items() if not renders_inline(node.type)}
+    exported = set(exported_types())
+    assert named <= exported
+    ts_files = {name.removesuffix(".ts") for name in typescript_files()} - {"index"}
+    assert ts_files == exported
+    assert exported <= set(definitions())
+    # and the committed output has them all
+    committed_ts = {path.stem for path in (SCHEMA / "typescript").glob("*.ts")} - {"index"}
+    assert named <= committed_ts
+    committed_json = {path.stem for path in (SCHEMA / "json").glob("*.json")}
+    assert named <= committed_json
+    for row in [*methods.CLIENT_REQUESTS, *methods.SERVER_REQUESTS]:
+        assert type_name(row.result) in exported, row.method
+        if row.params is not None:
+            assert type_name(row.params) in exported, row.method
+    for union in ("ClientRequest", "ServerRequest", "ClientNotification", "ServerNotification"):
+        assert union in exported
+    assert {"EventMsg", "CodexEventNotification", "JsonValue", "RequestId"} <= exported
+
+
+def test_every_reference_type_is_exported() -> None:
+    folder = require(REFERENCE_TYPESCRIPT)
+    reference = {path.stem for path in folder.rglob("*.ts")} - {"index"}
+    assert len(reference) == 174  # 173 types and serde_json/JsonValue
+    exported = set(exported_types())
+    assert reference <= exported
+    # 0.50.0 forgot `Account`; ours declares it, and the params of `codex/event/*`
+    assert exported - reference == {"Account", "CodexEventNotification"}
