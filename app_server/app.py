@@ -14,11 +14,11 @@ from app_server_protocol.jsonrpc import RequestId
 from .auth import AuthManager, FileCredentialStore
 from .config.service import ConfigService
 from .outgoing import Outgoing
-from .search import FileSearch
 from .user_agent import base_user_agent, user_agent
 
 if TYPE_CHECKING:
     from .cli import ServeOptions
+    from .search import FileSearch
 
 
 @dataclass
@@ -58,9 +58,18 @@ class App:
         self.config = ConfigService(codex_home, options)
         self.auth = AuthManager(FileCredentialStore(codex_home))
         """The saved credentials; model requests get their bearer token here."""
-        self.file_search = FileSearch()
-        """Fuzzy file search, with the listings of the roots searched so far."""
+        self._file_search: FileSearch | None = None
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
+
+    @property
+    def file_search(self) -> FileSearch:
+        """Fuzzy file search, with the listings of the roots searched so far
+        (created, and its modules imported, at the first search)."""
+        if self._file_search is None:
+            from .search import FileSearch
+
+            self._file_search = FileSearch()
+        return self._file_search
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` when the daemon stops (stdin closed)."""
