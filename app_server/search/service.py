@@ -98,9 +98,9 @@ def _search_snapshot(
         spans = found if spans is None else {s: e for s, e in spans.items() if s in found}
         if cancelled.is_set():
             raise SearchCancelled
+        if not spans:
+            return []
     assert spans is not None
-    if not spans:
-        return []
 
     starts = snapshot.starts()
     classes = snapshot.classes()
