@@ -21,6 +21,7 @@ from .user_agent import base_user_agent, user_agent
 
 if TYPE_CHECKING:
     from .cli import ServeOptions
+    from .search import FileSearch
 
 
 @dataclass
@@ -61,6 +62,7 @@ class App:
         self.config = ConfigService(codex_home, options)
         self.auth = AuthManager(FileCredentialStore(codex_home))
         """The saved credentials; model requests get their bearer token here."""
+        self._file_search: FileSearch | None = None
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = [_kill_running_commands]
         self.conversations = ConversationManager(
             codex_home=codex_home,
@@ -70,6 +72,16 @@ class App:
             index=rollout_index,
         )
         self.on_shutdown(self.conversations.close_all)
+
+    @property
+    def file_search(self) -> FileSearch:
+        """Fuzzy file search, with the listings of the roots searched so far
+        (created, and its modules imported, at the first search)."""
+        if self._file_search is None:
+            from .search import FileSearch
+
+            self._file_search = FileSearch()
+        return self._file_search
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` when the daemon stops (stdin closed)."""

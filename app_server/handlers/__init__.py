@@ -5,5 +5,6 @@ from . import config as config
 from . import conversations as conversations
 from . import exec as exec
 from . import session as session
+from . import workspace as workspace
 from .registry import HANDLERS as HANDLERS
 from .registry import Handler as Handler
