@@ -6,11 +6,17 @@ from typing import Any
 
 import pytest
 
-from tests.harness.stdio import DaemonClient
+from tests.harness.stdio import OFFLINE_BASE_URL, DaemonClient
 from tests.mock_model_server import MockModelServer
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _offline_openai(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process daemons never reach the real OpenAI API either."""
+    monkeypatch.setenv("OPENAI_BASE_URL", OFFLINE_BASE_URL)
 
 
 @pytest.fixture
