@@ -206,6 +206,8 @@ class ModelTurnRunner:
         await scope.emit(TaskStartedEvent(model_context_window=family.effective_context_window))
         await self._record_user_input(scope, turn)
         last_message = await self._run_requests(scope)
+        # When the client hears the turn is complete, the turn is in the rollout.
+        await conversation.flush()
         await scope.emit(TaskCompleteEvent(last_agent_message=last_message))
 
     async def _record_user_input(self, scope: TurnScope, turn: UserTurn) -> None:

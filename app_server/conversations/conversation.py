@@ -283,6 +283,7 @@ class Conversation:
             await self.emit(turn.submission_id, TaskCompleteEvent(last_agent_message=None))
         if turn.abort_reason is not None:
             await self.emit(turn.submission_id, TurnAbortedEvent(reason=turn.abort_reason))
+            await self.flush()
         self._turn = None
         turn.finish()
         if not self._closing:
