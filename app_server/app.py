@@ -74,7 +74,9 @@ class App:
         self.on_shutdown(self.conversations.close_all)
         from .agent.turn import ModelTurnRunner
 
-        self.conversations.turn_runner = ModelTurnRunner(self)
+        self.turns = ModelTurnRunner(self)
+        """Runs every conversation's user turns."""
+        self.conversations.turn_runner = self.turns
 
     @property
     def file_search(self) -> FileSearch:

@@ -68,6 +68,7 @@ from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageI
 
 from ..auth.restrictions import LoginRestrictions
 from ..conversations.turns import TurnSettings, UserTurn
+from ..logs import log
 from ..model_client import (
     Completed,
     ContextWindowExceeded,
@@ -85,6 +86,7 @@ from ..model_client import (
     ReasoningSummaryPartAdded,
     StreamRetrying,
     UsageLimitReached,
+    warm_up,
 )
 from ..user_agent import originator
 from .context import EnvironmentContext, shell_name
@@ -171,6 +173,15 @@ class ModelTurnRunner:
         self._sessions: weakref.WeakKeyDictionary[Conversation, AgentSession] = (
             weakref.WeakKeyDictionary()
         )
+        self._warming = False
+
+    def prepare(self) -> None:
+        """A conversation exists: get the HTTP client ready in the background
+        (off the event loop), so that its first turn does not wait for it.
+        Not done at start-up, to keep an idle daemon small."""
+        if not self._warming:
+            self._warming = True
+            self.app.task_group.start_soon(_warm_up_quietly)
 
     def _session(self, conversation: Conversation) -> AgentSession:
         session = self._sessions.get(conversation)
@@ -402,6 +413,13 @@ class ModelTurnRunner:
             session.rate_limits = error.rate_limits
             await self._report_usage(scope, session.last_info)
         await scope.emit(ErrorEvent(message=str(error)))
+
+
+async def _warm_up_quietly() -> None:
+    try:
+        await warm_up()
+    except Exception as exc:  # the first request will try again, and report
+        log.warning("could not prepare the HTTP client: %s", exc)
 
 
 def _user_text(text: str) -> ResponseItemMessage:

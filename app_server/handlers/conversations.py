@@ -34,6 +34,7 @@ async def new_conversation(
     params: NewConversationParams, ctx: RequestContext
 ) -> NewConversationResponse:
     conversation = await ctx.app.conversations.new_conversation(params)
+    ctx.app.turns.prepare()
     return NewConversationResponse(
         conversation_id=conversation.id,
         model=conversation.config.model,
@@ -48,6 +49,7 @@ async def resume_conversation(
 ) -> ResumeConversationResponse:
     manager = ctx.app.conversations
     conversation, events = await manager.resume_conversation(params.path, params.overrides)
+    ctx.app.turns.prepare()
     config = conversation.config
     notification = SessionConfiguredNotification(
         session_id=conversation.id,
