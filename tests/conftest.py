@@ -6,11 +6,19 @@ from typing import Any
 
 import pytest
 
-from tests.harness.stdio import DaemonClient
+from tests.harness.stdio import OFFLINE_ENV, DaemonClient
 from tests.mock_model_server import MockModelServer
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def offline_identity_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process code that signs in or refreshes tokens talks to a refused
+    loopback port unless the test points it elsewhere (or mocks it)."""
+    for name, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

@@ -19,6 +19,16 @@ from typing import Any
 
 DEFAULT_TIMEOUT = 15.0
 
+#: A loopback port nothing listens on (connections are refused).
+UNREACHABLE_URL = "http://127.0.0.1:9"
+#: Every daemon starts with these (a test may override them): no test reaches
+#: the real identity provider, and login callback servers take a free port.
+OFFLINE_ENV = {
+    "CODEX_APP_SERVER_LOGIN_ISSUER": UNREACHABLE_URL,
+    "CODEX_REFRESH_TOKEN_URL_OVERRIDE": f"{UNREACHABLE_URL}/oauth/token",
+    "CODEX_APP_SERVER_LOGIN_PORT": "0",
+}
+
 Message = dict[str, Any]
 
 
@@ -52,6 +62,7 @@ class DaemonClient:
         }
         environ["CODEX_HOME"] = str(codex_home)
         environ["NO_COLOR"] = "1"
+        environ.update(OFFLINE_ENV)
         for key, value in (env or {}).items():
             if value is None:
                 environ.pop(key, None)
