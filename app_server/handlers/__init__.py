@@ -1,7 +1,9 @@
 """One module per domain; importing this package registers every handler."""
 
+from . import account as account
 from . import auth as auth
 from . import config as config
+from . import models as models
 from . import session as session
 from .registry import HANDLERS as HANDLERS
 from .registry import Handler as Handler
