@@ -125,13 +125,18 @@ async def test_no_windows(body: dict[str, Any]) -> None:
         ),
         (
             httpx.Response(200, json={}),
-            f"failed to fetch codex rate limits: Decode error for {USAGE}: `plan_type`: Field "
-            "required; content-type=application/json; body={}",
+            f"failed to fetch codex rate limits: Decode error for {USAGE}: missing field "
+            "`plan_type`; content-type=application/json; body={}",
         ),
         (
             httpx.Response(200, json=payload(primary_window=window(3, 60) | {"used_percent": 3.5})),
             f"failed to fetch codex rate limits: Decode error for {USAGE}: "
             "`rate_limit.primary_window.used_percent`: Input should be a valid integer",
+        ),
+        (
+            httpx.Response(200, json=payload(primary_window={"used_percent": 1})),
+            f"failed to fetch codex rate limits: Decode error for {USAGE}: missing field "
+            "`limit_window_seconds` in `rate_limit.primary_window`; missing field",
         ),
         (
             httpx.Response(200, json=payload(primary_window=window(3, 60, reset_at=2**31))),

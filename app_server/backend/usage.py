@@ -134,9 +134,13 @@ def _describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors(include_url=False, include_input=False)[:3]:
         # Drop the union-branch tags pydantic adds (`str-enum[PlanType]`).
-        where = ".".join(str(p) for p in item["loc"] if not str(p).endswith("]"))
+        path = [str(p) for p in item["loc"] if not str(p).endswith("]")]
+        where = ".".join(path)
         if item["type"] == "json_invalid":
             parts.append(str(item.get("ctx", {}).get("error", item["msg"])))
+        elif item["type"] == "missing" and path:
+            inside = f" in `{'.'.join(path[:-1])}`" if len(path) > 1 else ""
+            parts.append(f"missing field `{path[-1]}`{inside}")
         else:
             parts.append(f"`{where}`: {item['msg']}" if where else item["msg"])
     return "; ".join(parts)
