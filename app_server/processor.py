@@ -9,6 +9,7 @@ requests are routed to whoever awaits them.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,7 +149,7 @@ class Processor:
         assert handler is not None
         try:
             result = handler.func(params, ctx)
-            if handler.is_async:
+            if handler.is_async or inspect.isawaitable(result):
                 result = await result
             payload = route.result.dump_json(result)
         except RpcError as exc:

@@ -230,3 +230,19 @@ def test_signature_changes_with_every_rewrite(codex_home: Path) -> None:
         assert signature is not None
         signatures.add(signature)
     assert len(signatures) == 3
+
+
+async def test_cached_answers_without_io_until_the_store_changes(codex_home: Path) -> None:
+    from app_server.auth.manager import NOT_CACHED
+
+    store = CountingStore(codex_home)
+    manager = AuthManager(store)
+    assert manager.cached() is NOT_CACHED
+    assert await manager.stored() is None
+    assert manager.cached() is None and store.loads == 1
+    write_auth_json(codex_home, {"OPENAI_API_KEY": "sk-cached"})
+    assert manager.cached() is NOT_CACHED
+    await manager.stored()
+    credentials = manager.cached()
+    assert isinstance(credentials, Credentials) and credentials.api_key == "sk-cached"
+    assert store.loads == 2

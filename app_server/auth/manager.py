@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Final, Protocol
 
 import anyio
@@ -37,6 +38,14 @@ from .storage import CredentialStore
 TOKEN_REFRESH_AGE: Final = timedelta(days=28)
 
 _UNREAD: Final = object()
+
+
+class NotCached(Enum):
+    NOT_CACHED = "not cached"
+
+
+#: What `AuthManager.cached` answers when the credentials must be read first.
+NOT_CACHED: Final = NotCached.NOT_CACHED
 
 
 class TokenRefresher(Protocol):
@@ -83,6 +92,13 @@ class AuthManager:
         self._flight: _Flight | None = None
 
     # -- reading ------------------------------------------------------------------
+    def cached(self) -> Credentials | NotCached | None:
+        """The saved credentials if the cache is current (one cheap signature
+        check, no I/O beyond it), else `NOT_CACHED`: then await `stored`."""
+        if self.store.signature() == self._signature:
+            return self._credentials
+        return NOT_CACHED
+
     async def stored(self) -> Credentials | None:
         """The saved credentials (read again if they changed since last time)."""
         if self.store.signature() == self._signature:

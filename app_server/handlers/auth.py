@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any
+
 from app_server_protocol.common import AuthMode
 from app_server_protocol.v1.auth import (
     AccountApiKey,
@@ -24,6 +27,7 @@ from app_server_protocol.v1.session import UserInfoResponse
 
 from ..app import RequestContext
 from ..auth import LoginRestrictions, RefreshError
+from ..auth.manager import NOT_CACHED
 from ..errors import InternalError, InvalidRequest
 from ..logs import log, register_secret
 from .config_access import config_toml, login_restrictions, resolved_config
@@ -174,6 +178,17 @@ async def get_auth_status(
 
 
 @handles("userInfo")
-async def user_info(params: None, ctx: RequestContext) -> UserInfoResponse:
+def user_info(
+    params: None, ctx: RequestContext
+) -> UserInfoResponse | Coroutine[Any, Any, UserInfoResponse]:
+    # Inline and quick when the credentials are cached (the usual case); read
+    # them first (off the event loop) when they changed.
+    credentials = ctx.app.auth.cached()
+    if credentials is NOT_CACHED:
+        return _user_info_after_reading(ctx)
+    return UserInfoResponse(alleged_user_email=credentials.email if credentials else None)
+
+
+async def _user_info_after_reading(ctx: RequestContext) -> UserInfoResponse:
     credentials = await ctx.app.auth.stored()
     return UserInfoResponse(alleged_user_email=credentials.email if credentials else None)

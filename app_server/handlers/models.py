@@ -9,7 +9,6 @@ the end, is an error; one exactly at the end gives an empty page.
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
 from app_server_protocol.v1.config import ListModelsParams, ListModelsResponse
@@ -20,14 +19,14 @@ from .registry import handles
 
 #: The reference reads the page size and the cursor as 64-bit unsigned integers.
 _U64_MAX: Final = 2**64 - 1
-_CURSOR: Final = re.compile(r"\+?[0-9]+", re.ASCII)
 
 
 def _cursor_index(cursor: str) -> int:
-    index = int(cursor) if _CURSOR.fullmatch(cursor) else None
-    if index is None or index > _U64_MAX:
+    """The index a cursor stands for: ASCII digits, optionally after a ``+``."""
+    digits = cursor.removeprefix("+")
+    if not (digits.isascii() and digits.isdigit()) or int(digits) > _U64_MAX:
         raise InvalidRequest(f"invalid cursor: {cursor}")
-    return index
+    return int(digits)
 
 
 @handles("model/list")
