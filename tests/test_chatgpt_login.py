@@ -339,3 +339,20 @@ async def test_forced_api_login_refuses_the_browser_login(codex_home: Path) -> N
                 "code": -32600,
                 "message": "ChatGPT login is disabled. Use API key login instead.",
             }
+
+
+async def test_what_is_not_a_request_gets_a_400_and_the_login_goes_on(codex_home: Path) -> None:
+    async with in_process_daemon(codex_home) as client:
+        await client.initialize()
+        login = await start(client)
+        for raw in (b"garbage\r\n\r\n", b"GET /auth/callback HTTP/1.1\r\n" + b"X: y\r\n" * 3000):
+            async with await anyio.connect_tcp("127.0.0.1", login.port) as stream:
+                await stream.send(raw)
+                with anyio.fail_after(10):
+                    head = await stream.receive()
+            assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+        # A client that connects and says nothing does not block the others.
+        async with await anyio.connect_tcp("127.0.0.1", login.port):
+            with token_endpoint():
+                status, _ = await browse(login.port, login.callback(code="c", state=login.state))
+        assert status == 200 and (await completion(client, login))["success"] is True

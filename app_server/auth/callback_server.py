@@ -119,7 +119,11 @@ async def _serve_connection(stream: SocketStream, handler: Handler, finished: an
         if request is None:
             page = html_page(400, "Bad request", "This address only serves the Codex sign-in.")
         else:
-            page = await handler(request)
+            try:
+                page = await handler(request)
+            except Exception:
+                log.exception("login callback: the request %s failed", request.path)
+                page = html_page(500, "Sign-in failed", "Something went wrong; try again.")
         try:
             await stream.send(page.encode())
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:

@@ -22,6 +22,7 @@ this process or another, can take the port over, as the reference's does.
 from __future__ import annotations
 
 import dataclasses
+import hmac
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Final
@@ -167,7 +168,7 @@ class LoginFlow:
         return http.html_page(404, "Not Found", "This address only serves the Codex sign-in.")
 
     async def _callback(self, query: dict[str, str]) -> http.Page:
-        if query.get("state") != self._state:
+        if not hmac.compare_digest(query.get("state", "").encode(), self._state.encode()):
             log.warning("login callback refused: state mismatch")
             return _failure(400, "State mismatch")
         if self._over:
