@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,8 @@ from .auth import AuthManager
 from .auth.manager import OAuthTokenRefresher
 from .auth.storage import ConfiguredCredentialStore
 from .config.service import ConfigService
+from .conversations.listing import RolloutIndex
+from .conversations.manager import ConversationManager
 from .outgoing import Outgoing
 from .user_agent import base_user_agent, user_agent
 
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
 
     from .auth.login import ChatGptLogins, LoginFlow
     from .cli import ServeOptions
+    from .search import FileSearch
 
 
 @dataclass
@@ -52,6 +56,7 @@ class App:
         codex_home: Path,
         task_group: TaskGroup,
         session: Session | None = None,
+        rollout_index: RolloutIndex | None = None,
     ) -> None:
         self.outgoing = outgoing
         self.options = options
@@ -66,7 +71,26 @@ class App:
         self.auth = AuthManager(store, OAuthTokenRefresher())
         """The saved credentials; model requests get their bearer token here."""
         self._chatgpt_logins: ChatGptLogins | None = None
-        self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = []
+        self._file_search: FileSearch | None = None
+        self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = [_kill_running_commands]
+        self.conversations = ConversationManager(
+            codex_home=codex_home,
+            config=self.config,
+            outgoing=outgoing,
+            task_group=task_group,
+            index=rollout_index,
+        )
+        self.on_shutdown(self.conversations.close_all)
+
+    @property
+    def file_search(self) -> FileSearch:
+        """Fuzzy file search, with the listings of the roots searched so far
+        (created, and its modules imported, at the first search)."""
+        if self._file_search is None:
+            from .search import FileSearch
+
+            self._file_search = FileSearch()
+        return self._file_search
 
     @property
     def chatgpt_logins(self) -> ChatGptLogins:
@@ -100,6 +124,13 @@ class App:
     async def shutdown(self) -> None:
         for hook in reversed(self._shutdown_hooks):
             await hook()
+
+
+async def _kill_running_commands() -> None:
+    """Nothing the daemon started may outlive it (runs last: registered first)."""
+    process = sys.modules.get("app_server.tools.process")
+    if process is not None:
+        process.kill_running_process_groups()
 
 
 @dataclass

@@ -59,8 +59,13 @@ class Outgoing:
     async def send_result(self, request_id: RequestId, result_json: bytes) -> None:
         await self.send(b'{"id":' + dumps(request_id) + b',"result":' + result_json + b"}\n")
 
-    async def send_error(self, request_id: RequestId, code: int, message: str) -> None:
-        body = b'{"code":' + str(code).encode() + b',"message":' + dumps(redact(message)) + b"}"
+    async def send_error(
+        self, request_id: RequestId, code: int, message: str, data: Any = None
+    ) -> None:
+        body = b'{"code":' + str(code).encode() + b',"message":' + dumps(redact(message))
+        if data is not None:
+            body += b',"data":' + dumps(data)
+        body += b"}"
         await self.send(b'{"error":' + body + b',"id":' + dumps(request_id) + b"}\n")
 
     async def notify(self, method: str, params_json: bytes) -> None:

@@ -153,7 +153,7 @@ class Processor:
                 result = await result
             payload = route.result.dump_json(result)
         except RpcError as exc:
-            await outgoing.send_error(ctx.request_id, exc.code, exc.message)
+            await outgoing.send_error(ctx.request_id, exc.code, exc.message, exc.data)
             return
         except Exception as exc:
             log.exception("%s failed", route.spec.method)

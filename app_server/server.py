@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectReceiveStream
 
     from .app import Session
+    from .conversations.listing import RolloutIndex
 
 #: Messages waiting for stdout; producers wait when it is full.
 OUTGOING_BUFFER: Final = 4096
@@ -24,29 +25,51 @@ SHUTDOWN_GRACE_SECONDS: Final = 3.0
 
 def serve(options: ServeOptions) -> int:
     """Run the daemon; returns the exit status."""
-    from .config.preflight import PreflightError, preflight
+    from .config.preflight import PreflightError, codex_home, preflight
 
     try:
         preflight(options)
     except PreflightError as exc:
         sys.stderr.write(f"Error: {exc}\n")
         return 1
+    # Small and standard-library only: ready before the reply to `initialize`,
+    # since the editor's first request often is a listing.
+    from .early import EarlyServer, ServerLoader
+
     shake = handshake()
 
     # Only now the heavy imports: the client already has its `initialize` reply.
+    # They run in a worker thread, and listings are answered meanwhile (see `early`).
+
+    loader = ServerLoader(_load_server)
+    index = None
+    if shake.client is not None:
+        early = EarlyServer(codex_home(), shake.pending, shake.eof)
+        early.serve_while(loader)
+        shake = Handshake(client=shake.client, pending=early.pending, eof=early.eof)
+        index = early.index
+    loader.join()
+
     import anyio
 
     from .logs import setup_logging
 
     setup_logging()
-    status = anyio.run(_serve, options, shake, backend="asyncio")
+    status = anyio.run(_serve, options, shake, index, backend="asyncio")
     sys.stdout.flush()
     sys.stderr.flush()
     # Worker threads still blocked in a system call must not hold the exit up.
     os._exit(status)
 
 
-async def _serve(options: ServeOptions, shake: Handshake) -> int:
+def _load_server() -> None:
+    """Import what serving needs (in the loader thread)."""
+    import anyio  # noqa: F401
+
+    from . import app, processor, transport  # noqa: F401
+
+
+async def _serve(options: ServeOptions, shake: Handshake, index: RolloutIndex | None) -> int:
     from .app import Session
     from .transport import StdinReader, write_stdout
 
@@ -57,7 +80,9 @@ async def _serve(options: ServeOptions, shake: Handshake) -> int:
 
     reader = StdinReader(pending=shake.pending)
     try:
-        await serve_connection(reader.lines(), write_stdout, options, codex_home(), session)
+        await serve_connection(
+            reader.lines(), write_stdout, options, codex_home(), session, rollout_index=index
+        )
     finally:
         reader.close()
     return 0
@@ -69,6 +94,7 @@ async def serve_connection(
     options: ServeOptions,
     codex_home: Path,
     session: Session | None = None,
+    rollout_index: RolloutIndex | None = None,
 ) -> None:
     """Serve one client: ``lines`` are its messages, ``write_messages`` drains
     ours. Returns when ``lines`` ends (after a short, bounded shutdown) or when
@@ -98,7 +124,7 @@ async def serve_connection(
     async with anyio.create_task_group() as main:
         main.start_soon(run_writer)
         async with anyio.create_task_group() as handlers:
-            app = App(outgoing, options, codex_home, handlers, session)
+            app = App(outgoing, options, codex_home, handlers, session, rollout_index)
             processor = Processor(app)
             with reading:
                 async for line in lines:

@@ -162,10 +162,21 @@ class AuthManager:
         await self.refresh()
         return await self.current(restrictions)
 
-    async def request_auth(self, restrictions: LoginRestrictions) -> RequestAuth | None:
+    async def request_auth(
+        self, restrictions: LoginRestrictions, *, strict: bool = False
+    ) -> RequestAuth | None:
         """The bearer token (and ChatGPT account) for a request; None when
-        signed out. Raises `RefreshError` as `usable` does."""
-        credentials = await self.usable(restrictions)
+        signed out. Stale ChatGPT tokens are refreshed first; when that fails,
+        ``strict`` raises the `RefreshError`, otherwise the saved tokens are
+        used as they are (they may still be accepted; a 401 then asks for a
+        refresh again, whose failure the caller reports)."""
+        try:
+            credentials = await self.usable(restrictions)
+        except RefreshError as exc:
+            if strict:
+                raise
+            log.warning("using the saved ChatGPT tokens, which could not be refreshed: %s", exc)
+            credentials = await self.current(restrictions)
         if credentials is None:
             return None
         token = credentials.bearer_token

@@ -1,9 +1,10 @@
 """The `AuthManager` as the model client's `CredentialsSource`.
 
 Before each attempt the model client asks for the current credentials
-(stale ChatGPT tokens are refreshed first); after a 401 it asks once for a
-refresh and sends the request again. A refresh that fails ends the request
-with the refresh's message (`AuthRefreshFailed`), as the reference reports it.
+(stale ChatGPT tokens are refreshed first; if that fails, the saved ones are
+tried); after a 401 it asks once for a refresh and sends the request again.
+A refresh that fails then ends the request with the refresh's message
+(`AuthRefreshFailed`, e.g. ``Failed to refresh token: 401 Unauthorized``).
 """
 
 from __future__ import annotations
@@ -30,10 +31,7 @@ class AuthCredentialsSource:
         return restrictions if isinstance(restrictions, LoginRestrictions) else restrictions()
 
     async def current(self) -> Credentials | None:
-        try:
-            found = await self._auth.request_auth(self._current_restrictions())
-        except RefreshError as exc:
-            raise AuthRefreshFailed(str(exc)) from None
+        found = await self._auth.request_auth(self._current_restrictions())
         if found is None:
             return None
         return Credentials(

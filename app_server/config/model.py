@@ -35,7 +35,7 @@ MAX_RETRIES_CAP: Final = 100
 
 
 class _Toml(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class WireApi(StrEnum):

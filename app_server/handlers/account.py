@@ -18,7 +18,7 @@ async def read_rate_limits(params: None, ctx: RequestContext) -> GetAccountRateL
     auth = ctx.app.auth
     await auth.settle()
     try:
-        request_auth = await auth.request_auth(LoginRestrictions.from_config(config))
+        request_auth = await auth.request_auth(LoginRestrictions.from_config(config), strict=True)
     except RefreshError as exc:
         raise InternalError(f"failed to construct backend client: {exc}") from None
     if request_auth is None:

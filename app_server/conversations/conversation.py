@@ -1,0 +1,315 @@
+"""One live conversation: its state, its own task, and the one path every
+event takes (`Conversation.emit`)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+import anyio
+import pydantic_core
+from anyio.abc import TaskGroup
+
+from app_server_protocol.common import TurnAbortReason
+from app_server_protocol.events import (
+    ErrorEvent,
+    EventMsg,
+    RawResponseItemEvent,
+    ShutdownCompleteEvent,
+    TaskCompleteEvent,
+    TurnAbortedEvent,
+)
+from app_server_protocol.items import ResponseItem
+from app_server_protocol.rollout import (
+    PERSISTED_EVENT_TYPES,
+    TurnContextItem,
+    is_persisted_response_item,
+)
+
+from ..logs import log
+from .recorder import RolloutRecorder
+from .turns import Interrupt, Shutdown, Submission, TurnRunner, TurnSettings, UserTurn
+
+if TYPE_CHECKING:
+    from ..config.model import Config
+    from ..outgoing import Outgoing
+
+
+class ConversationClosed(Exception):
+    """The conversation has shut down (or is shutting down)."""
+
+
+@dataclass(eq=False)
+class Listener:
+    """A client subscription to a conversation's events."""
+
+    subscription_id: UUID
+    conversation: Conversation
+    raw_events: bool
+    """Also receives ``codex/event/raw_response_item``."""
+
+
+@dataclass(eq=False)
+class _RunningTurn:
+    submission_id: str
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    abort_reason: TurnAbortReason | None = None
+    finished: anyio.Event = field(default_factory=anyio.Event)
+    interrupts: list[anyio.Event] = field(default_factory=list)
+    """Set once the turn has stopped (and ``turn_aborted`` is out)."""
+
+    def finish(self) -> None:
+        self.finished.set()
+        for done in self.interrupts:
+            done.set()
+
+    def abort(self, reason: TurnAbortReason) -> None:
+        if self.abort_reason is None:
+            self.abort_reason = reason
+        self.scope.cancel()
+
+
+def settings_from_config(config: Config) -> TurnSettings:
+    return TurnSettings(
+        cwd=str(config.cwd),
+        approval_policy=config.approval_policy,
+        sandbox_policy=config.sandbox_policy,
+        model=config.model,
+        effort=config.model_reasoning_effort,
+        summary=config.model_reasoning_summary,
+    )
+
+
+class Conversation:
+    """A conversation the client can talk to. Submissions are handled in
+    order by `run`, the conversation's own task; a user turn runs in a task of
+    its own (so that it can be interrupted) and the turns sent meanwhile wait
+    their turn."""
+
+    def __init__(self, conversation_id: UUID, *, outgoing: Outgoing, runner: TurnRunner) -> None:
+        # A conversation exists (and can be found by its id) from the moment
+        # its id is made; `configure` gives it the rest before its task starts.
+        self.id = conversation_id
+        self.listeners: list[Listener] = []
+        self.recorder: RolloutRecorder | None = None
+        self.history: list[ResponseItem] = []
+        """What the model sees, oldest first: the initial context, then every
+        item of every turn (`record_items` appends)."""
+        self.user_instructions: str | None = None
+        self._outgoing = outgoing
+        self._runner = runner
+        self._id_json = f'"{conversation_id}"'.encode()
+        send, receive = anyio.create_memory_object_stream[Submission](math.inf)
+        self._send = send
+        self._receive = receive
+        self._ids = itertools.count()
+        self._turn: _RunningTurn | None = None
+        self._queued: deque[tuple[Submission, UserTurn]] = deque()
+        self._tasks: TaskGroup | None = None
+        self._started = False
+        self._closing = False
+        self._stopped = anyio.Event()
+
+    def configure(
+        self,
+        *,
+        config: Config,
+        recorder: RolloutRecorder,
+        history: list[ResponseItem],
+        user_instructions: str | None,
+    ) -> None:
+        self.config = config
+        """The settings the conversation was created (or resumed) with."""
+        self.settings = settings_from_config(config)
+        """The settings of the next turn (`sendUserTurn` changes them)."""
+        self.recorder = recorder
+        self.rollout_path = recorder.path
+        self.history = history
+        self.user_instructions = user_instructions
+
+    # -- what handlers call ---------------------------------------------------
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    def submit(self, op: UserTurn | Interrupt | Shutdown) -> str:
+        """Queue a submission; returns its id (``"0"``, ``"1"``, ...)."""
+        if self._closing:
+            raise ConversationClosed(str(self.id))
+        submission = Submission(str(next(self._ids)), op)
+        self._send.send_nowait(submission)
+        return submission.id
+
+    async def interrupt(self) -> TurnAbortReason:
+        """Stop the running turn (``turn_aborted`` is sent first); returns at
+        once when no turn runs."""
+        op = Interrupt()
+        self.submit(op)
+        await op.done.wait()
+        return TurnAbortReason.INTERRUPTED
+
+    async def shutdown(self) -> None:
+        """Abort the running turn, write what is queued for the rollout, send
+        ``shutdown_complete``, and stop."""
+        if self._closing:
+            await self._stopped.wait()
+            return
+        if not self._started:
+            self._closing = True
+            if self.recorder is not None:
+                await self.recorder.close()
+            self._stopped.set()
+            return
+        op = Shutdown()
+        self.submit(op)
+        self._closing = True
+        await op.done.wait()
+
+    async def close_for_exit(self) -> None:
+        """The daemon is exiting (its tasks are cancelled already): finish
+        writing the rollout."""
+        self._closing = True
+        if self.recorder is not None:
+            await self.recorder.close()
+
+    # -- what the turn runner calls -------------------------------------------
+
+    async def emit(self, submission_id: str, event: EventMsg) -> None:
+        """Send ``event`` to every listener as ``codex/event/<type>``, and
+        record it in the rollout when the reference persists its kind. It is
+        serialised once."""
+        kind = event.type
+        payload = event.__pydantic_serializer__.to_json(event)
+        if kind in PERSISTED_EVENT_TYPES:
+            self._record("event_msg", payload)
+        listeners = self.listeners
+        if not listeners:
+            return
+        if isinstance(event, RawResponseItemEvent):
+            count = sum(1 for listener in listeners if listener.raw_events)
+        else:
+            count = len(listeners)
+        if not count:
+            return
+        message = (
+            b'{"method":"codex/event/'
+            + kind.encode()
+            + b'","params":{"id":'
+            + pydantic_core.to_json(submission_id)
+            + b',"msg":'
+            + payload
+            + b',"conversationId":'
+            + self._id_json
+            + b"}}\n"
+        )
+        for _ in range(count):
+            await self._outgoing.send(message)
+
+    async def emit_raw_item(self, submission_id: str, item: ResponseItem) -> None:
+        """``codex/event/raw_response_item``, for listeners that asked for it."""
+        await self.emit(submission_id, RawResponseItemEvent(item=item))
+
+    def record_items(self, items: Iterable[ResponseItem]) -> None:
+        """Append model items to the history, and to the rollout."""
+        for item in items:
+            self.history.append(item)
+            if is_persisted_response_item(item):
+                self._record("response_item", item.__pydantic_serializer__.to_json(item))
+
+    def record_turn_context(self, context: TurnContextItem) -> None:
+        self._record("turn_context", context.__pydantic_serializer__.to_json(context))
+
+    async def flush(self) -> None:
+        """Wait until everything recorded so far is in the file."""
+        if self.recorder is not None:
+            await self.recorder.flush()
+
+    def _record(self, kind: str, payload: bytes) -> None:
+        if self.recorder is None:
+            log.error("conversation %s has no rollout yet; a %s record is lost", self.id, kind)
+            return
+        self.recorder.record(kind, payload)
+
+    # -- the conversation's task ----------------------------------------------
+
+    async def run(self) -> None:
+        """Handle submissions in order until shut down."""
+        self._started = True
+        try:
+            async with anyio.create_task_group() as tasks:
+                self._tasks = tasks
+                if self.recorder is not None:
+                    tasks.start_soon(self.recorder.run)
+                async with self._receive:
+                    async for submission in self._receive:
+                        op = submission.op
+                        if isinstance(op, UserTurn):
+                            self._queued.append((submission, op))
+                            self._start_next_turn()
+                        elif isinstance(op, Interrupt):
+                            self._interrupt(op)
+                        else:
+                            await self._shutdown(submission, op)
+                            break
+                tasks.cancel_scope.cancel()
+        finally:
+            self._closing = True
+            if self._turn is not None:
+                self._turn.finish()
+            self._stopped.set()
+
+    def _start_next_turn(self) -> None:
+        if self._turn is not None or not self._queued or self._tasks is None:
+            return
+        submission, op = self._queued.popleft()
+        if op.settings is not None:
+            self.settings = op.settings
+        turn = self._turn = _RunningTurn(submission.id)
+        self._tasks.start_soon(self._run_turn, turn, op)
+
+    async def _run_turn(self, turn: _RunningTurn, op: UserTurn) -> None:
+        try:
+            with turn.scope:
+                await self._runner.run_turn(self, turn.submission_id, op)
+        except Exception:
+            log.exception("a turn of conversation %s failed", self.id)
+            await self.emit(turn.submission_id, ErrorEvent(message="the turn failed unexpectedly"))
+            await self.emit(turn.submission_id, TaskCompleteEvent(last_agent_message=None))
+        if turn.abort_reason is not None:
+            await self.emit(turn.submission_id, TurnAbortedEvent(reason=turn.abort_reason))
+        self._turn = None
+        turn.finish()
+        if not self._closing:
+            self._start_next_turn()
+
+    def _interrupt(self, op: Interrupt) -> None:
+        turn = self._turn
+        if turn is None or self._tasks is None:
+            op.done.set()
+            return
+        turn.abort(TurnAbortReason.INTERRUPTED)
+        turn.interrupts.append(op.done)
+
+    async def _shutdown(self, submission: Submission, op: Shutdown) -> None:
+        self._closing = True
+        if self._queued:
+            log.warning(
+                "conversation %s shut down with %d turn(s) not started",
+                self.id,
+                len(self._queued),
+            )
+            self._queued.clear()
+        turn = self._turn
+        if turn is not None:
+            turn.abort(TurnAbortReason.INTERRUPTED)
+            await turn.finished.wait()
+        if self.recorder is not None:
+            await self.recorder.close()
+        await self.emit(submission.id, ShutdownCompleteEvent())
+        op.done.set()

@@ -1,0 +1,328 @@
+"""The live conversations of the daemon, their listeners, and the requests
+that create, resume, list and archive them."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+from uuid import UUID
+
+import anyio
+
+from app_server_protocol.common import TurnAbortReason
+from app_server_protocol.events import EventMsg
+from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
+from app_server_protocol.rollout import SessionMeta, SessionSource
+from app_server_protocol.v1.conversations import (
+    ConversationSummary,
+    ListConversationsResponse,
+    NewConversationParams,
+)
+
+from .._version import __version__
+from ..agent.context import (
+    EnvironmentContext,
+    combined_instructions,
+    render_user_instructions,
+    shell_name,
+)
+from ..config.layers import ConfigError
+from ..config.resolve import ConfigOverrides
+from ..errors import InternalError, InvalidRequest
+from ..logs import log
+from ..user_agent import originator
+from .archive import ArchiveRefused, archivable_path, move_to_archive
+from .conversation import Conversation, ConversationClosed, Listener
+from .git_info import collect_git_info
+from .ids import uuid7
+from .listing import DEFAULT_PAGE_SIZE, RolloutIndex
+from .naming import (
+    ARCHIVED_SESSIONS_SUBDIR,
+    SESSIONS_SUBDIR,
+    format_cursor,
+    new_rollout_path,
+    parse_cursor,
+    utc_timestamp,
+)
+from .reader import RecordedConversation, RolloutReadError, os_error_text, read_rollout
+from .recorder import RolloutRecorder, rollout_line
+from .turns import NoModelTurnRunner, TurnRunner, UserTurn
+
+if TYPE_CHECKING:
+    from anyio.abc import TaskGroup
+
+    from ..config.model import Config
+    from ..config.service import ConfigService
+    from ..outgoing import Outgoing
+
+#: How long a daemon exit waits for one conversation's rollout writes.
+_EXIT_WRITE_SECONDS: Final = 2.0
+
+
+def overrides_from(params: NewConversationParams | None) -> ConfigOverrides:
+    if params is None:
+        return ConfigOverrides()
+    return ConfigOverrides(
+        model=params.model,
+        profile=params.profile,
+        cwd=params.cwd,
+        approval_policy=params.approval_policy,
+        sandbox_mode=params.sandbox,
+        config=dict(params.config or {}),
+        base_instructions=params.base_instructions,
+        include_apply_patch_tool=params.include_apply_patch_tool,
+    )
+
+
+class ConversationManager:
+    """Creates, finds, resumes, lists and archives conversations."""
+
+    def __init__(
+        self,
+        *,
+        codex_home: Path,
+        config: ConfigService,
+        outgoing: Outgoing,
+        task_group: TaskGroup,
+        index: RolloutIndex | None = None,
+    ) -> None:
+        # As the reference, paths are reported under the real CODEX_HOME.
+        self.codex_home = Path(os.path.realpath(codex_home))
+        self.sessions_root = self.codex_home / SESSIONS_SUBDIR
+        self.archive_root = self.codex_home / ARCHIVED_SESSIONS_SUBDIR
+        self.index = index or RolloutIndex(str(self.sessions_root))
+        self.turn_runner: TurnRunner = NoModelTurnRunner()
+        """Runs every user turn (the model turn loop installs itself here)."""
+        self._config = config
+        self._outgoing = outgoing
+        self._task_group = task_group
+        self._conversations: dict[UUID, Conversation] = {}
+        self._subscriptions: dict[UUID, Listener] = {}
+
+    # -- finding ----------------------------------------------------------------
+
+    def get(self, conversation_id: UUID) -> Conversation:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or conversation.closing:
+            raise InvalidRequest(f"conversation not found: {conversation_id}")
+        return conversation
+
+    def send_turn(self, conversation_id: UUID, turn: UserTurn) -> str:
+        """Queue a user turn; returns its submission id."""
+        conversation = self.get(conversation_id)
+        try:
+            return conversation.submit(turn)
+        except ConversationClosed:
+            raise InvalidRequest(f"conversation not found: {conversation_id}") from None
+
+    async def interrupt(self, conversation_id: UUID) -> TurnAbortReason:
+        """Stop the conversation's running turn (``turn_aborted`` goes out first)."""
+        conversation = self.get(conversation_id)
+        try:
+            return await conversation.interrupt()
+        except ConversationClosed:
+            raise InvalidRequest(f"conversation not found: {conversation_id}") from None
+
+    def live(self) -> list[Conversation]:
+        return list(self._conversations.values())
+
+    # -- listeners --------------------------------------------------------------
+
+    def add_listener(self, conversation_id: UUID, raw_events: bool) -> UUID:
+        conversation = self.get(conversation_id)
+        listener = Listener(uuid.uuid4(), conversation, raw_events)
+        conversation.listeners.append(listener)
+        self._subscriptions[listener.subscription_id] = listener
+        return listener.subscription_id
+
+    def remove_listener(self, subscription_id: UUID) -> None:
+        listener = self._subscriptions.pop(subscription_id, None)
+        if listener is None:
+            raise InvalidRequest(f"subscription not found: {subscription_id}")
+        listeners = listener.conversation.listeners
+        if listener in listeners:
+            listeners.remove(listener)
+
+    # -- creating and resuming --------------------------------------------------
+
+    def _register(self, conversation_id: UUID) -> Conversation:
+        conversation = Conversation(
+            conversation_id, outgoing=self._outgoing, runner=self.turn_runner
+        )
+        self._conversations[conversation_id] = conversation
+        return conversation
+
+    def _unregister(self, conversation: Conversation) -> None:
+        if self._conversations.get(conversation.id) is conversation:
+            del self._conversations[conversation.id]
+
+    async def _resolve_config(self, overrides: ConfigOverrides) -> Config:
+        try:
+            return await anyio.to_thread.run_sync(self._config.resolve, overrides)
+        except ConfigError as exc:
+            raise InvalidRequest(f"error deriving config: {exc}") from None
+
+    async def new_conversation(self, params: NewConversationParams) -> Conversation:
+        """Start a conversation; its rollout file holds its first lines when
+        this returns."""
+        started = datetime.now(UTC)
+        # Registered before anything is awaited: from now on its id is known.
+        conversation = self._register(uuid7(int(started.timestamp() * 1000)))
+        try:
+            config = await self._resolve_config(overrides_from(params))
+            instructions = await anyio.to_thread.run_sync(
+                combined_instructions, self.codex_home, config.cwd, config.project_doc_max_bytes
+            )
+            git = await collect_git_info(config.cwd)
+            meta = SessionMeta(
+                id=conversation.id,
+                timestamp=utc_timestamp(started),
+                cwd=str(config.cwd),
+                originator=originator(),
+                cli_version=__version__,
+                instructions=instructions,
+                source=SessionSource.VSCODE,
+                git=git,
+            )
+            environment = EnvironmentContext.of(
+                config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
+            )
+            history: list[ResponseItem] = []
+            if instructions is not None:
+                history.append(_user_message(render_user_instructions(instructions)))
+            history.append(_user_message(environment.render()))
+            first_lines = rollout_line("session_meta", meta.__pydantic_serializer__.to_json(meta))
+            for item in history:
+                first_lines += rollout_line(
+                    "response_item", item.__pydantic_serializer__.to_json(item)
+                )
+            path = new_rollout_path(self.sessions_root, conversation.id, started)
+            try:
+                recorder = await RolloutRecorder.create(path, first_lines)
+            except OSError as exc:
+                raise InternalError(
+                    f"error creating conversation: cannot create {path}: {os_error_text(exc)}"
+                ) from None
+            self._note_new_file(path)
+            conversation.configure(
+                config=config, recorder=recorder, history=history, user_instructions=instructions
+            )
+        except BaseException:
+            self._unregister(conversation)
+            raise
+        self._task_group.start_soon(conversation.run)
+        return conversation
+
+    def _note_new_file(self, path: Path) -> None:
+        # Folder mtimes may not move within one clock tick: tell the index.
+        folder = path.parent
+        for _ in range(3):
+            self.index.forget_folder(str(folder))
+            folder = folder.parent
+
+    async def resume_conversation(
+        self, path_text: str, params: NewConversationParams | None
+    ) -> tuple[Conversation, list[EventMsg]]:
+        """Load a rollout file as a live conversation (the same id); new
+        records are appended to the same file. Returns the recorded events."""
+        config = await self._resolve_config(overrides_from(params))
+        path = Path(path_text)
+        await self.flush_all()
+        try:
+            recorded = await anyio.to_thread.run_sync(read_rollout, path)
+        except RolloutReadError as exc:
+            raise InternalError(f"error resuming conversation: {exc}") from None
+        conversation_id = recorded.meta.id
+        previous = self._conversations.get(conversation_id)
+        if previous is not None:
+            # One writer per file: the conversation loaded before gives way.
+            self._unregister(previous)
+            await previous.shutdown()
+        conversation = self._register(conversation_id)
+        try:
+            try:
+                recorder = await RolloutRecorder.resume(path)
+            except OSError as exc:
+                raise InternalError(f"error resuming conversation: {os_error_text(exc)}") from None
+            conversation.configure(
+                config=config,
+                recorder=recorder,
+                history=history_of(recorded),
+                user_instructions=recorded.meta.instructions,
+            )
+        except BaseException:
+            self._unregister(conversation)
+            raise
+        self._task_group.start_soon(conversation.run)
+        return conversation, recorded.event_msgs
+
+    # -- listing ------------------------------------------------------------------
+
+    async def list_conversations(
+        self, page_size: int | None, cursor: str | None
+    ) -> ListConversationsResponse:
+        # What live conversations recorded so far is in their files first.
+        await self.flush_all()
+        anchor = parse_cursor(cursor) if cursor is not None else None
+        size = DEFAULT_PAGE_SIZE if page_size is None else page_size
+        items, last = await anyio.to_thread.run_sync(self.index.page, size, anchor)
+        return ListConversationsResponse(
+            items=[
+                ConversationSummary(
+                    conversation_id=UUID(item.summary.conversation_id),
+                    path=item.path,
+                    preview=item.summary.preview,
+                    timestamp=item.summary.timestamp,
+                )
+                for item in items
+            ],
+            next_cursor=format_cursor(last) if last is not None and items else None,
+        )
+
+    # -- archiving ----------------------------------------------------------------
+
+    async def archive_conversation(self, conversation_id: UUID, rollout_path: str) -> None:
+        """Shut the conversation down if it is live, then move its file to
+        ``archived_sessions``."""
+        try:
+            real = await anyio.to_thread.run_sync(
+                archivable_path, self.sessions_root, conversation_id, rollout_path
+            )
+        except ArchiveRefused as exc:
+            raise InvalidRequest(str(exc)) from None
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None:
+            self._unregister(conversation)
+            await conversation.shutdown()
+        try:
+            await anyio.to_thread.run_sync(move_to_archive, real, self.archive_root)
+        except OSError as exc:
+            raise InternalError(f"failed to archive conversation: {os_error_text(exc)}") from None
+
+    # -- the daemon's lifetime ------------------------------------------------------
+
+    async def flush_all(self) -> None:
+        for conversation in self.live():
+            await conversation.flush()
+
+    async def close_all(self) -> None:
+        """The daemon is exiting: finish every conversation's rollout writes."""
+        for conversation in self.live():
+            with anyio.move_on_after(_EXIT_WRITE_SECONDS):
+                try:
+                    await conversation.close_for_exit()
+                except Exception:
+                    log.exception("closing conversation %s", conversation.id)
+        self._conversations.clear()
+
+
+def _user_message(text: str) -> ResponseItemMessage:
+    return ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])
+
+
+def history_of(recorded: RecordedConversation) -> list[ResponseItem]:
+    """The history a resumed conversation continues from: its recorded items."""
+    return recorded.response_items

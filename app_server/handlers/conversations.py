@@ -1,0 +1,130 @@
+"""Conversations: create, resume, list, archive, send turns, interrupt, listen."""
+
+from __future__ import annotations
+
+from app_server_protocol.v1.conversations import (
+    AddConversationListenerParams,
+    AddConversationSubscriptionResponse,
+    ArchiveConversationParams,
+    ArchiveConversationResponse,
+    InterruptConversationParams,
+    InterruptConversationResponse,
+    ListConversationsParams,
+    ListConversationsResponse,
+    NewConversationParams,
+    NewConversationResponse,
+    RemoveConversationListenerParams,
+    RemoveConversationSubscriptionResponse,
+    ResumeConversationParams,
+    ResumeConversationResponse,
+    SendUserMessageParams,
+    SendUserMessageResponse,
+    SendUserTurnParams,
+    SendUserTurnResponse,
+    SessionConfiguredNotification,
+)
+
+from ..app import RequestContext
+from ..conversations.turns import TurnSettings, UserTurn
+from .registry import handles
+
+
+@handles("newConversation")
+async def new_conversation(
+    params: NewConversationParams, ctx: RequestContext
+) -> NewConversationResponse:
+    conversation = await ctx.app.conversations.new_conversation(params)
+    return NewConversationResponse(
+        conversation_id=conversation.id,
+        model=conversation.config.model,
+        reasoning_effort=conversation.config.model_reasoning_effort,
+        rollout_path=str(conversation.rollout_path),
+    )
+
+
+@handles("resumeConversation")
+async def resume_conversation(
+    params: ResumeConversationParams, ctx: RequestContext
+) -> ResumeConversationResponse:
+    manager = ctx.app.conversations
+    conversation, events = await manager.resume_conversation(params.path, params.overrides)
+    config = conversation.config
+    notification = SessionConfiguredNotification(
+        session_id=conversation.id,
+        model=config.model,
+        reasoning_effort=config.model_reasoning_effort,
+        initial_messages=events,
+        rollout_path=params.path,
+    )
+    # The reference sends it before the reply.
+    await ctx.app.outgoing.notify(
+        "sessionConfigured", notification.__pydantic_serializer__.to_json(notification)
+    )
+    return ResumeConversationResponse(
+        conversation_id=conversation.id, model=config.model, initial_messages=events
+    )
+
+
+@handles("listConversations")
+async def list_conversations(
+    params: ListConversationsParams, ctx: RequestContext
+) -> ListConversationsResponse:
+    return await ctx.app.conversations.list_conversations(params.page_size, params.cursor)
+
+
+@handles("archiveConversation")
+async def archive_conversation(
+    params: ArchiveConversationParams, ctx: RequestContext
+) -> ArchiveConversationResponse:
+    await ctx.app.conversations.archive_conversation(params.conversation_id, params.rollout_path)
+    return ArchiveConversationResponse()
+
+
+@handles("sendUserMessage")
+def send_user_message(
+    params: SendUserMessageParams, ctx: RequestContext
+) -> SendUserMessageResponse:
+    ctx.app.conversations.send_turn(params.conversation_id, UserTurn(items=params.items))
+    return SendUserMessageResponse()
+
+
+@handles("sendUserTurn")
+def send_user_turn(params: SendUserTurnParams, ctx: RequestContext) -> SendUserTurnResponse:
+    settings = TurnSettings(
+        cwd=params.cwd,
+        approval_policy=params.approval_policy,
+        sandbox_policy=params.sandbox_policy,
+        model=params.model,
+        effort=params.effort,
+        summary=params.summary,
+    )
+    ctx.app.conversations.send_turn(
+        params.conversation_id, UserTurn(items=params.items, settings=settings)
+    )
+    return SendUserTurnResponse()
+
+
+@handles("interruptConversation")
+async def interrupt_conversation(
+    params: InterruptConversationParams, ctx: RequestContext
+) -> InterruptConversationResponse:
+    reason = await ctx.app.conversations.interrupt(params.conversation_id)
+    return InterruptConversationResponse(abort_reason=reason)
+
+
+@handles("addConversationListener")
+def add_conversation_listener(
+    params: AddConversationListenerParams, ctx: RequestContext
+) -> AddConversationSubscriptionResponse:
+    subscription = ctx.app.conversations.add_listener(
+        params.conversation_id, params.experimental_raw_events
+    )
+    return AddConversationSubscriptionResponse(subscription_id=subscription)
+
+
+@handles("removeConversationListener")
+def remove_conversation_listener(
+    params: RemoveConversationListenerParams, ctx: RequestContext
+) -> RemoveConversationSubscriptionResponse:
+    ctx.app.conversations.remove_listener(params.subscription_id)
+    return RemoveConversationSubscriptionResponse()

@@ -1,0 +1,75 @@
+"""``execOneOffCommand``: one command, outside any conversation.
+
+Errors are the reference's: ``command must not be empty`` (-32600), and
+-32603 ``exec failed: ...`` for a program or folder that cannot be used
+(``No such file or directory (os error 2)``), a timeout (``sandbox error:
+command timed out``), a command killed by a signal, and a command the
+sandbox stopped (``sandbox error: sandbox denied exec error, exit code: N,
+stdout: ..., stderr: ...``). A sandbox that cannot be set up is an error too:
+the command never runs unconfined.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import anyio.to_thread
+
+from app_server_protocol.v1.workspace import ExecOneOffCommandParams, ExecOneOffCommandResponse
+
+from ..app import RequestContext
+from ..errors import InternalError, InvalidRequest
+from .registry import handles
+
+DEFAULT_TIMEOUT_MS: Final = 10_000
+#: Output kept per stream: far more than a one-off command should print.
+OUTPUT_LIMIT_BYTES: Final = 16 * 1024 * 1024
+
+
+@handles("execOneOffCommand")
+async def exec_one_off_command(
+    params: ExecOneOffCommandParams, ctx: RequestContext
+) -> ExecOneOffCommandResponse:
+    if not params.command:
+        raise InvalidRequest("command must not be empty")
+    # Imported here: the daemon answers `initialize` before any of this is needed.
+    from ..tools.process import os_error_message
+    from ..tools.run import run_command
+    from ..tools.safety import is_likely_sandbox_denial
+    from ..tools.sandbox import SandboxUnavailable, is_sandboxed
+    from ..tools.settings import SettingsError, load_exec_settings
+
+    try:
+        settings = await anyio.to_thread.run_sync(load_exec_settings, ctx.app.codex_home)
+    except SettingsError as exc:
+        raise InternalError(f"exec failed: {exc}") from None
+    policy = params.sandbox_policy or settings.sandbox_policy
+    cwd = Path(params.cwd) if params.cwd is not None else Path.cwd()
+    timeout_ms = DEFAULT_TIMEOUT_MS if params.timeout_ms is None else params.timeout_ms
+    try:
+        result = await run_command(
+            params.command,
+            cwd=cwd,
+            sandbox_policy=policy,
+            timeout=timeout_ms / 1000,
+            environment_policy=settings.environment_policy,
+            output_limit=OUTPUT_LIMIT_BYTES,
+        )
+    except SandboxUnavailable as exc:
+        raise InternalError(f"exec failed: {exc}") from None
+    except OSError as exc:
+        raise InternalError(f"exec failed: {os_error_message(exc)}") from None
+    if result.timed_out:
+        raise InternalError("exec failed: sandbox error: command timed out")
+    if result.signal is not None:
+        raise InternalError("exec failed: sandbox error: command was killed by a signal")
+    stdout, stderr = result.stdout.text(), result.stderr.text()
+    if is_likely_sandbox_denial(
+        is_sandboxed(policy), result.exit_code, stdout, stderr, result.aggregated.text()
+    ):
+        raise InternalError(
+            "exec failed: sandbox error: sandbox denied exec error, "
+            f"exit code: {result.exit_code}, stdout: {stdout}, stderr: {stderr}"
+        )
+    return ExecOneOffCommandResponse(exit_code=result.exit_code, stdout=stdout, stderr=stderr)

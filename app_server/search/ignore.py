@@ -1,0 +1,276 @@
+"""Which files a search skips: the rules of .gitignore and .ignore files.
+
+The reference walks with ripgrep's `ignore` crate, configured to show hidden
+files, not to follow symbolic links and to apply git's ignore files even
+outside a repository. Its rules, reproduced here:
+
+* ``.ignore`` and ``.gitignore`` files apply in their own directory and below,
+  and so do those of every directory above the searched root;
+* a repository's ``.git/info/exclude`` applies to the whole repository, and the
+  user's global excludes file (``core.excludesFile``, by default
+  ``$XDG_CONFIG_HOME/git/ignore``) applies everywhere;
+* for a given path, ``.ignore`` rules win over ``.gitignore`` rules, which win
+  over ``info/exclude``, which win over the global file; within one kind the
+  deepest file that has an opinion decides (a ``!pattern`` re-includes);
+* an ignored directory is not entered.
+
+Pattern matching itself is `pathspec`'s `GitIgnoreSpec` (imported only when an
+ignore file exists), so the git pattern syntax is not reimplemented here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
+
+#: Ignore file names read in every directory, in order of precedence.
+IGNORE_FILE_NAMES: Final = (".ignore", ".gitignore")
+
+# Precedence of each kind of rule (lower wins).
+KIND_IGNORE: Final = 0
+KIND_GITIGNORE: Final = 1
+KIND_EXCLUDE: Final = 2
+KIND_GLOBAL: Final = 3
+
+_KIND_OF_NAME: Final = {".ignore": KIND_IGNORE, ".gitignore": KIND_GITIGNORE}
+
+#: Never listed nor entered: the repository's own database.
+GIT_DIR: Final = ".git"
+
+FileStamp = tuple[str, int, int]
+"""An ignore file as last read: (path, mtime in ns, size)."""
+
+
+def stamp(path: str) -> FileStamp | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (path, st.st_mtime_ns, st.st_size)
+
+
+def _parse(path: str) -> GitIgnoreSpec | None:
+    """The patterns of one ignore file; None when it is missing, unreadable or empty."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if not any(line.strip() and not line.startswith("#") for line in lines):
+        return None
+    from pathspec import GitIgnoreSpec
+
+    spec = GitIgnoreSpec.from_lines(lines)
+    return spec if spec.patterns else None
+
+
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """The patterns of one ignore file, anchored at the directory holding it."""
+
+    kind: int
+    depth: int
+    """How deep the file's directory is (ancestors of the root count below 0)."""
+    strip: int
+    """Characters to drop from a root-relative path to make it relative to
+    the ignore file's directory (directories inside the root)."""
+    prefix: str
+    """Text to put in front of a root-relative path for the same purpose
+    (directories above the root)."""
+    spec: GitIgnoreSpec
+
+    def verdict(self, rel: str, is_dir: bool) -> bool | None:
+        """True: ignored; False: re-included by a ``!`` pattern; None: no opinion."""
+        path = self.prefix + rel[self.strip :]
+        if is_dir:
+            path += "/"
+        result: bool | None = self.spec.check_file(path).include
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The matchers in force in one directory, in order of precedence."""
+
+    matchers: tuple[Matcher, ...] = ()
+
+    def ignores(self, rel: str, is_dir: bool) -> bool:
+        for matcher in self.matchers:
+            verdict = matcher.verdict(rel, is_dir)
+            if verdict is not None:
+                return verdict
+        return False
+
+    def with_matchers(self, added: list[Matcher]) -> Rules:
+        if not added:
+            return self
+        merged = sorted((*self.matchers, *added), key=lambda m: (m.kind, -m.depth))
+        return Rules(tuple(merged))
+
+
+def rules_for_directory(
+    base: Rules, abs_dir: str, rel_dir: str, depth: int, has_git: bool
+) -> tuple[Rules, list[FileStamp]]:
+    """``base`` plus the ignore files found in one directory of the walk.
+
+    ``rel_dir`` is the directory relative to the root ('' for the root). Also
+    returns the stamps of the files read, to notice when they change.
+    """
+    strip = len(rel_dir) + 1 if rel_dir else 0
+    added: list[Matcher] = []
+    stamps: list[FileStamp] = []
+    for name in IGNORE_FILE_NAMES:
+        path = os.path.join(abs_dir, name)
+        file_stamp = stamp(path)
+        if file_stamp is None:
+            continue
+        stamps.append(file_stamp)
+        spec = _parse(path)
+        if spec is not None:
+            added.append(Matcher(_KIND_OF_NAME[name], depth, strip, "", spec))
+    if has_git:
+        exclude = _info_exclude_path(abs_dir)
+        if exclude is not None:
+            file_stamp = stamp(exclude)
+            if file_stamp is not None:
+                stamps.append(file_stamp)
+                spec = _parse(exclude)
+                if spec is not None:
+                    added.append(Matcher(KIND_EXCLUDE, depth, strip, "", spec))
+    return base.with_matchers(added), stamps
+
+
+def rules_above_root(root: str) -> tuple[Rules, list[FileStamp | str]]:
+    """The rules that reach into ``root`` from outside it: its ancestors'
+    ignore files, their repositories' excludes and the global excludes file.
+
+    Also returns what to watch to notice a change: the stamps of the files
+    read, and the paths that did not exist (a new one changes the rules).
+    """
+    watched: list[FileStamp | str] = [stamp(config) or config for config in _git_config_paths()]
+    matchers: list[Matcher] = []
+    global_path = global_excludes_path()
+    if global_path is not None:
+        file_stamp = stamp(global_path)
+        watched.append(file_stamp or global_path)
+        spec = _parse(global_path) if file_stamp else None
+        if spec is not None:
+            matchers.append(Matcher(KIND_GLOBAL, -(1 << 20), 0, "", spec))
+    current = root
+    depth = 0
+    while True:
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        depth -= 1
+        prefix = os.path.relpath(root, parent).replace(os.sep, "/") + "/"
+        for name in IGNORE_FILE_NAMES:
+            path = os.path.join(parent, name)
+            file_stamp = stamp(path)
+            watched.append(file_stamp or path)
+            spec = _parse(path) if file_stamp else None
+            if spec is not None:
+                matchers.append(Matcher(_KIND_OF_NAME[name], depth, 0, prefix, spec))
+        git_marker = os.path.join(parent, GIT_DIR)
+        if os.path.lexists(git_marker):
+            exclude = _info_exclude_path(parent)
+            if exclude is not None:
+                file_stamp = stamp(exclude)
+                watched.append(file_stamp or exclude)
+                spec = _parse(exclude) if file_stamp else None
+                if spec is not None:
+                    matchers.append(Matcher(KIND_EXCLUDE, depth, 0, prefix, spec))
+        else:
+            watched.append(git_marker)
+        current = parent
+    return Rules().with_matchers(matchers), watched
+
+
+def unchanged(watched: list[FileStamp | str]) -> bool:
+    """Whether everything `rules_above_root` read is as it was."""
+    for item in watched:
+        if isinstance(item, str):
+            if os.path.lexists(item):
+                return False
+        elif stamp(item[0]) != item:
+            return False
+    return True
+
+
+def _info_exclude_path(repo_dir: str) -> str | None:
+    """``info/exclude`` of the repository whose work tree is ``repo_dir``."""
+    marker = os.path.join(repo_dir, GIT_DIR)
+    if os.path.isdir(marker):
+        return os.path.join(marker, "info", "exclude")
+    # A worktree or a submodule: `.git` is a file naming the real git dir.
+    try:
+        with open(marker, encoding="utf-8", errors="replace") as f:
+            first = f.readline().strip()
+    except OSError:
+        return None
+    if not first.startswith("gitdir:"):
+        return None
+    git_dir = os.path.join(repo_dir, first[len("gitdir:") :].strip())
+    try:
+        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as f:
+            git_dir = os.path.join(git_dir, f.read().strip())
+    except OSError:
+        pass
+    return os.path.join(git_dir, "info", "exclude")
+
+
+_EXCLUDES_FILE: Final = re.compile(r"^\s*excludesfile\s*=\s*(.*?)\s*$", re.IGNORECASE)
+_SECTION: Final = re.compile(r"^\s*\[\s*([^\]\s]+)")
+
+
+def _xdg_config_home() -> str:
+    return os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+
+
+def _git_config_paths() -> tuple[str, str]:
+    """The user's git config files, in the order git reads them."""
+    return (
+        os.path.join(_xdg_config_home(), "git", "config"),
+        os.path.join(os.path.expanduser("~"), ".gitconfig"),
+    )
+
+
+def global_excludes_path() -> str | None:
+    """Where git's global excludes file is, as git would find it: the
+    ``core.excludesFile`` of the user's git config, else the XDG default."""
+    configured: str | None = None
+    for config in _git_config_paths():
+        value = _core_excludes_file(config)
+        if value is not None:
+            configured = value  # ~/.gitconfig wins over the XDG config, as in git
+    if configured is not None:
+        if configured.startswith('"') and configured.endswith('"') and len(configured) > 1:
+            configured = configured[1:-1]
+        return os.path.expanduser(configured) if configured else None
+    return os.path.join(_xdg_config_home(), "git", "ignore")
+
+
+def _core_excludes_file(config: str) -> str | None:
+    try:
+        with open(config, encoding="utf-8", errors="replace") as f:
+            lines = f.readlines()
+    except OSError:
+        return None
+    section = ""
+    value = None
+    for line in lines:
+        header = _SECTION.match(line)
+        if header:
+            section = header.group(1).lower()
+            continue
+        if section == "core":
+            found = _EXCLUDES_FILE.match(line)
+            if found:
+                value = found.group(1)
+    return value

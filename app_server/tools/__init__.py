@@ -1,0 +1,15 @@
+"""What the agent does on the machine: commands, patches, the sandbox, and the
+rules deciding what may run without asking.
+
+Each module has one job:
+
+- `shell_syntax`: shell-like word splitting and quoting, and the plain-script parser.
+- `parse_command`: what a command does, for display (`parsed_cmd`).
+- `safety`: known read-only commands and the approval / sandbox decisions.
+- `exec_output`: bounded capture of a command's output and the text the model sees.
+- `exec`: running a process tree with streaming, timeout and cancellation.
+- `environment`: the environment a command runs with.
+- `sandbox`: confining a command with bubblewrap.
+- `run`: one command under a sandbox policy, start to finish.
+- `apply_patch`: the Codex patch format.
+"""

@@ -1,0 +1,82 @@
+"""One command under a sandbox policy, from start to end.
+
+This is what the shell tool and ``execOneOffCommand`` share: the
+environment is built from the ``[shell_environment_policy]`` table, the
+command is confined by `sandbox.confine` unless the policy is
+``danger-full-access``, and it runs with `process.run_process`.
+
+A confined command is started by bubblewrap, which would report a missing
+program or working directory as its own failure; they are checked first so
+that the caller gets the same `OSError` (``No such file or directory``,
+``Permission denied``) as for an unconfined command.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+
+from app_server_protocol.common import SandboxPolicy
+
+from .environment import command_environment
+from .exec_output import DEFAULT_OUTPUT_LIMIT
+from .process import MAX_OUTPUT_EVENTS, OutputCallback, ProcessResult, run_process
+from .sandbox import confine, has_network, is_sandboxed
+
+
+async def run_command(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    sandbox_policy: SandboxPolicy,
+    timeout: float | None,
+    environment_policy: Mapping[str, Any] | None = None,
+    on_output: OutputCallback | None = None,
+    max_output_events: int = MAX_OUTPUT_EVENTS,
+    output_limit: int = DEFAULT_OUTPUT_LIMIT,
+) -> ProcessResult:
+    """Run ``argv`` in ``cwd`` as ``sandbox_policy`` allows.
+
+    Raises `sandbox.SandboxUnavailable` when the policy needs a sandbox that
+    cannot be provided (nothing runs), `OSError` when the program cannot be
+    started, `ValueError` for an empty command.
+    """
+    if not argv:
+        raise ValueError("command must not be empty")
+    if not cwd.is_absolute():
+        cwd = Path.cwd() / cwd
+    env = command_environment(environment_policy, network_disabled=not has_network(sandbox_policy))
+    command = list(argv)
+    if is_sandboxed(sandbox_policy):
+        _check_startable(command[0], cwd, env.get("PATH"))
+        command = await anyio.to_thread.run_sync(confine, command, sandbox_policy, cwd)
+    return await run_process(
+        command,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+        on_output=on_output,
+        max_output_events=max_output_events,
+        output_limit=output_limit,
+    )
+
+
+def _check_startable(program: str, cwd: Path, search_path: str | None) -> None:
+    """Raise the `OSError` that starting ``program`` in ``cwd`` would raise, if any."""
+    if not cwd.is_dir():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(cwd))
+    if "/" in program:
+        path = cwd / program
+        if not path.exists():
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), program)
+        if path.is_dir() or not os.access(path, os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), program)
+        return
+    if not program or shutil.which(program, path=search_path or os.defpath) is None:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), program)

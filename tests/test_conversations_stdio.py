@@ -1,0 +1,509 @@
+"""Conversations through the real daemon over stdio: create, list, resume,
+archive, listen, and what stays on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.harness.stdio import DaemonClient
+from tests.rollouts import (
+    REFERENCE_EXAMPLE,
+    REFERENCE_THREE_TURNS,
+    conversation_lines,
+    meta,
+    write_rollout,
+)
+
+Spawn = Callable[..., DaemonClient]
+GHOST = "67e55044-10b1-426f-9247-bb680e5fe0c8"
+
+
+def text_items(text: str) -> list[dict[str, Any]]:
+    return [{"type": "text", "data": {"text": text}}]
+
+
+def read_lines(path: str | Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in Path(path).read_bytes().splitlines()]
+
+
+def copy_into_sessions(codex_home: Path, source: Path) -> tuple[str, Path]:
+    """Place a rollout file where the reference would have written it."""
+    first = read_lines(source)[0]
+    cid = first["payload"]["id"]
+    stamp = first["payload"]["timestamp"]
+    file_ts = stamp[:19].replace(":", "-")
+    folder = codex_home / "sessions" / file_ts[0:4] / file_ts[5:7] / file_ts[8:10]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"rollout-{file_ts}-{cid}.jsonl"
+    shutil.copyfile(source, path)
+    return cid, path
+
+
+# -- newConversation ------------------------------------------------------------
+
+
+def test_new_conversation(spawn: Spawn, codex_home: Path, workdir: Path) -> None:
+    client = spawn()
+    result = client.call("newConversation", {"cwd": str(workdir), "model": "m1"})
+    assert list(result) == ["conversationId", "model", "rolloutPath"]
+    cid = result["conversationId"]
+    assert uuid.UUID(cid).version == 7
+    assert result["model"] == "m1"
+    path = Path(result["rolloutPath"])
+    sessions = codex_home.resolve() / "sessions"
+    assert path.parent.parent.parent.parent == sessions
+    assert re.fullmatch(rf"rollout-\d{{4}}-\d\d-\d\dT\d\d-\d\d-\d\d-{cid}\.jsonl", path.name)
+    # complete when the reply is sent: meta, then the environment context
+    lines = read_lines(path)
+    assert [line["type"] for line in lines] == ["session_meta", "response_item"]
+    meta_line = lines[0]
+    assert list(meta_line) == ["timestamp", "type", "payload"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", meta_line["timestamp"])
+    payload = meta_line["payload"]
+    assert list(payload) == [
+        "id",
+        "timestamp",
+        "cwd",
+        "originator",
+        "cli_version",
+        "instructions",
+        "source",
+    ]
+    assert payload["id"] == cid
+    assert payload["cwd"] == str(workdir)
+    assert payload["instructions"] is None
+    assert payload["source"] == "vscode"
+    text = lines[1]["payload"]["content"][0]["text"]
+    assert text.startswith(f"<environment_context>\n  <cwd>{workdir}</cwd>\n  <approval_policy>")
+    # no notification for newConversation; it is not listed before a message
+    assert not [m for m in client.messages if "method" in m]
+    assert client.call("listConversations", {}) == {"items": []}
+    other = client.call("newConversation", {})
+    assert other["conversationId"] != cid and other["rolloutPath"] != str(path)
+
+
+def test_new_conversation_with_every_param(spawn: Spawn, codex_home: Path, workdir: Path) -> None:
+    (codex_home / "config.toml").write_text('[profiles.fast]\nmodel = "fast-model"\n')
+    (codex_home / "AGENTS.md").write_text("  Be brief.\n")
+    client = spawn()
+    result = client.call(
+        "newConversation",
+        {
+            "profile": "fast",
+            "cwd": str(workdir),
+            "approvalPolicy": "on-request",
+            "sandbox": "workspace-write",
+            "config": {"model_reasoning_effort": "high"},
+            "baseInstructions": "Base.",
+            "includeApplyPatchTool": True,
+        },
+    )
+    assert result["model"] == "fast-model"
+    assert result["reasoningEffort"] == "high"
+    lines = read_lines(result["rolloutPath"])
+    assert lines[0]["payload"]["instructions"] == "Be brief."
+    texts = [line["payload"]["content"][0]["text"] for line in lines[1:]]
+    assert texts[0] == "<user_instructions>\n\nBe brief.\n\n</user_instructions>"
+    assert "<approval_policy>on-request</approval_policy>" in texts[1]
+    assert "<sandbox_mode>workspace-write</sandbox_mode>" in texts[1]
+    assert "<network_access>restricted</network_access>" in texts[1]
+
+
+def test_new_conversation_config_errors(spawn: Spawn) -> None:
+    client = spawn()
+    error = client.call_error("newConversation", {"profile": "missing"})
+    assert error == {
+        "code": -32600,
+        "message": "error deriving config: config profile `missing` not found",
+    }
+    assert client.call_error("newConversation", {"sandbox": "everything"})["code"] == -32600
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_facts_are_recorded(spawn: Spawn, workdir: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=workdir, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("-c", "user.email=a@b", "-c", "user.name=n", "commit", "-q", "--allow-empty", "-m", "x")
+    git("remote", "add", "origin", "https://example.com/x.git")
+    (workdir / "sub").mkdir()
+    client = spawn()
+    result = client.call("newConversation", {"cwd": str(workdir / "sub")})
+    git_info = read_lines(result["rolloutPath"])[0]["payload"]["git"]
+    assert list(git_info) == ["commit_hash", "branch", "repository_url"]
+    assert git_info["branch"] == "main"
+    assert git_info["repository_url"] == "https://example.com/x.git"
+    assert re.fullmatch(r"[0-9a-f]{40}", git_info["commit_hash"])
+
+
+# -- listConversations ------------------------------------------------------------
+
+
+@pytest.mark.skipif(not REFERENCE_EXAMPLE.exists(), reason="../shared is not available")
+def test_a_reference_rollout_is_listed(spawn: Spawn, codex_home: Path) -> None:
+    cid, path = copy_into_sessions(codex_home, REFERENCE_EXAMPLE)
+    client = spawn()
+    result = client.call("listConversations", {"pageSize": 10})
+    assert result == {
+        "items": [
+            {
+                "conversationId": cid,
+                "path": str(codex_home.resolve() / path.relative_to(codex_home)),
+                "preview": "Say hello",
+                "timestamp": "2026-11-22T10:05:05.616Z",
+            }
+        ],
+        "nextCursor": f"2026-11-22T10-05-05|{cid}",
+    }
+
+
+def test_pagination_with_cursors(spawn: Spawn, codex_home: Path) -> None:
+    ids = [
+        write_rollout(codex_home, f"2025-01-{day:02d}T10-00-00", prompt=f"m{day}")[0]
+        for day in range(1, 31)
+    ]
+    client = spawn()
+    first = client.call("listConversations", {})
+    assert len(first["items"]) == 25
+    assert [i["preview"] for i in first["items"][:2]] == ["m30", "m29"]
+    assert first["nextCursor"] == f"2025-01-06T10-00-00|{ids[5]}"
+    second = client.call("listConversations", {"pageSize": 25, "cursor": first["nextCursor"]})
+    assert [i["preview"] for i in second["items"]] == ["m5", "m4", "m3", "m2", "m1"]
+    assert second["nextCursor"] == f"2025-01-01T10-00-00|{ids[0]}"
+    # the page after the last is empty, without cursor
+    assert client.call("listConversations", {"cursor": second["nextCursor"]}) == {"items": []}
+    # an unparsable cursor starts over; page size 0 is empty; unknown params are ignored
+    again = client.call(
+        "listConversations", {"pageSize": 1, "cursor": "garbage", "modelProviders": ["x"]}
+    )
+    assert [i["preview"] for i in again["items"]] == ["m30"]
+    assert client.call("listConversations", {"pageSize": 0}) == {"items": []}
+    assert client.call_error("listConversations", {"pageSize": -1})["code"] == -32600
+
+
+def test_listing_is_answered_before_the_server_is_loaded(spawn: Spawn, codex_home: Path) -> None:
+    write_rollout(codex_home, "2025-01-01T10-00-00", prompt='tricky "quotes" \\ é \u2028 \x01')
+    # pipelined right after initialize: answered by the early stage...
+    client = spawn(initialize=False)
+    client.send(
+        {"id": 1, "method": "initialize", "params": {"clientInfo": {"name": "t", "version": "1"}}}
+    )
+    client.send({"method": "initialized"})
+    client.send({"id": 2, "method": "listConversations", "params": {"pageSize": 5}})
+    client.send({"id": 3, "method": "getUserAgent"})
+    early = client.wait_for(lambda m: m.get("id") == 2, 15, "early listing")
+    client.wait_for(lambda m: m.get("id") == 3, 15, "getUserAgent")
+    # ...byte for byte what the full server answers
+    client.send({"id": 4, "method": "listConversations", "params": {"pageSize": 5}})
+    client.wait_for(lambda m: m.get("id") == 4, 15, "late listing")
+    raw = {
+        json.loads(line)["id"]: line
+        for line in client.raw_lines
+        if b'"id":2' in line or b'"id":4' in line
+    }
+    assert raw[2].replace(b'"id":2', b'"id":4') == raw[4]
+    assert early["result"]["items"][0]["preview"] == 'tricky "quotes" \\ é \u2028 \x01'
+
+
+def test_listing_sees_what_live_conversations_wrote(spawn: Spawn, codex_home: Path) -> None:
+    client = spawn()
+    created = client.call("newConversation", {})
+    path = Path(created["rolloutPath"])
+    with path.open("ab") as file:  # as if a turn had been recorded
+        for line in conversation_lines(created["conversationId"], "typed")[2:4]:
+            file.write(json.dumps(line).encode() + b"\n")
+    items = client.call("listConversations", {})["items"]
+    assert [(i["conversationId"], i["preview"]) for i in items] == [
+        (created["conversationId"], "typed")
+    ]
+
+
+# -- resumeConversation ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source", [REFERENCE_THREE_TURNS, REFERENCE_EXAMPLE], ids=["three-turns", "example"]
+)
+def test_resume_a_reference_rollout(spawn: Spawn, codex_home: Path, source: Path) -> None:
+    if not source.exists():
+        pytest.skip("../shared is not available")
+    cid, path = copy_into_sessions(codex_home, source)
+    recorded = [line["payload"] for line in read_lines(source) if line["type"] == "event_msg"]
+    client = spawn()
+    start = client.mark()
+    response = client.request(
+        "resumeConversation", {"path": str(path), "overrides": {"model": "m2"}}
+    )
+    result = response["result"]
+    assert result == {"conversationId": cid, "model": "m2", "initialMessages": recorded}
+    configured = client.wait_notification("sessionConfigured", start=start)
+    assert client.messages.index(configured) < client.messages.index(response)
+    assert configured["params"] == {
+        "sessionId": cid,
+        "model": "m2",
+        "historyLogId": 0,
+        "historyEntryCount": 0,
+        "initialMessages": recorded,
+        "rolloutPath": str(path),
+    }
+    # resuming again is accepted; the conversation is live
+    assert client.call("resumeConversation", {"path": str(path)})["conversationId"] == cid
+    assert "subscriptionId" in client.call("addConversationListener", {"conversationId": cid})
+    assert path.read_bytes() == source.read_bytes()
+
+
+def test_resume_errors(spawn: Spawn, tmp_path: Path) -> None:
+    client = spawn()
+
+    def error(path: Path) -> Any:
+        return client.call_error("resumeConversation", {"path": str(path)})
+
+    assert error(tmp_path / "missing.jsonl") == {
+        "code": -32603,
+        "message": "error resuming conversation: No such file or directory (os error 2)",
+    }
+    (tmp_path / "empty.jsonl").write_text("")
+    assert (
+        error(tmp_path / "empty.jsonl")["message"]
+        == "error resuming conversation: empty session file"
+    )
+    (tmp_path / "garbage.jsonl").write_text("garbage\n")
+    assert error(tmp_path / "garbage.jsonl")["message"] == (
+        "error resuming conversation: failed to parse conversation ID from rollout file"
+    )
+    assert error(tmp_path)["message"] == "error resuming conversation: Is a directory (os error 21)"
+
+
+def test_resume_after_a_torn_write(spawn: Spawn, codex_home: Path) -> None:
+    cid, path = write_rollout(codex_home, "2025-01-01T10-00-00", prompt="before the crash")
+    with path.open("ab") as file:
+        file.write(b'{"timestamp":"2025-01-01T00:00:01.000Z","type":"event_ms')
+    client = spawn()
+    assert client.call("listConversations", {})["items"][0]["preview"] == "before the crash"
+    result = client.call("resumeConversation", {"path": str(path)})
+    assert result["conversationId"] == cid
+    assert [m["type"] for m in result["initialMessages"]] == ["user_message"]
+    assert path.read_bytes().endswith(b'"type":"event_ms\n')
+
+
+# -- archiveConversation ------------------------------------------------------------
+
+
+def test_archive(spawn: Spawn, codex_home: Path) -> None:
+    cid, path = write_rollout(codex_home, "2025-01-01T10-00-00")
+    client = spawn()
+    assert (
+        client.call("archiveConversation", {"conversationId": cid, "rolloutPath": str(path)}) == {}
+    )
+    assert not path.exists()
+    archived = codex_home / "archived_sessions" / path.name
+    assert archived.exists()
+    assert client.call("listConversations", {}) == {"items": []}
+    # an archived file can still be resumed
+    assert client.call("resumeConversation", {"path": str(archived)})["conversationId"] == cid
+
+
+def test_archive_a_live_conversation(spawn: Spawn) -> None:
+    client = spawn()
+    created = client.call("newConversation", {})
+    cid = created["conversationId"]
+    for _ in range(2):
+        client.call("addConversationListener", {"conversationId": cid})
+    start = client.mark()
+    result = client.call(
+        "archiveConversation", {"conversationId": cid, "rolloutPath": created["rolloutPath"]}
+    )
+    assert result == {}
+    shutdowns = [
+        m for m in client.since(start) if m.get("method") == "codex/event/shutdown_complete"
+    ]
+    assert [m["params"] for m in shutdowns] == [
+        {"id": "0", "msg": {"type": "shutdown_complete"}, "conversationId": cid}
+    ] * 2
+    for method in ("sendUserMessage", "addConversationListener", "interruptConversation"):
+        error = client.call_error(method, {"conversationId": cid, "items": text_items("x")})
+        assert error == {"code": -32600, "message": f"conversation not found: {cid}"}
+
+
+def test_archive_refuses_paths_outside_sessions(
+    spawn: Spawn, codex_home: Path, tmp_path: Path
+) -> None:
+    cid, path = write_rollout(codex_home, "2025-01-01T10-00-00")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    stray = outside / path.name
+    shutil.copyfile(path, stray)
+    day = path.parent
+    link_out = day / f"rollout-2025-01-01T09-00-00-{cid}.jsonl"
+    link_out.symlink_to(stray)
+    escaping = codex_home / "sessions" / ".." / "sessions" / ".." / ".." / "outside" / path.name
+    dir_named = day / f"rollout-2025-01-01T08-00-00-{cid}.jsonl"
+    dir_named.mkdir()
+    client = spawn()
+
+    def archive(conversation_id: str, rollout_path: str) -> Any:
+        return client.call_error(
+            "archiveConversation", {"conversationId": conversation_id, "rolloutPath": rollout_path}
+        )
+
+    def outside_error(given: str) -> dict[str, Any]:
+        return {"code": -32600, "message": f"rollout path `{given}` must be in sessions directory"}
+
+    relative = os.path.relpath(path, codex_home.parent)
+    for given in (
+        str(stray),
+        str(link_out),
+        str(escaping),
+        relative,
+        "/etc/passwd",
+        str(day / "nope.jsonl"),
+        "",
+        str(codex_home / "sessions"),
+    ):
+        assert archive(cid, given) == outside_error(given), given
+    assert archive(GHOST, str(path)) == {
+        "code": -32600,
+        "message": f"rollout path `{path}` does not match conversation id {GHOST}",
+    }
+    assert archive(cid, str(dir_named))["code"] == -32600
+    assert path.exists() and stray.exists() and link_out.is_symlink()
+    assert not (codex_home / "archived_sessions").exists()
+    # `..` that stays inside is fine
+    inside = day / ".." / day.name / path.name
+    assert (
+        client.call("archiveConversation", {"conversationId": cid, "rolloutPath": str(inside)})
+        == {}
+    )
+
+
+# -- listeners and turns ------------------------------------------------------------
+
+
+def test_listeners(spawn: Spawn) -> None:
+    client = spawn()
+    cid = client.call("newConversation", {})["conversationId"]
+    first = client.call("addConversationListener", {"conversationId": cid})["subscriptionId"]
+    second = client.call("addConversationListener", {"conversationId": cid})["subscriptionId"]
+    assert uuid.UUID(first).version == 4 and first != second
+    start = client.mark()
+    assert client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hi")}) == {}
+    client.wait_for(
+        lambda m: (
+            len([x for x in client.since(start) if x.get("method") == "codex/event/task_complete"])
+            == 2
+        ),
+        15,
+        "both listeners' task_complete",
+    )
+    # until a turn runner is installed, a turn ends at once with an error: each
+    # listener receives every event
+    events = [m for m in client.since(start) if m.get("method", "").startswith("codex/event/")]
+    assert [m["method"] for m in events] == [
+        "codex/event/error",
+        "codex/event/error",
+        "codex/event/task_complete",
+        "codex/event/task_complete",
+    ]
+    assert all(m["params"]["id"] == "0" and m["params"]["conversationId"] == cid for m in events)
+    assert client.call("removeConversationListener", {"subscriptionId": first}) == {}
+    assert client.call_error("removeConversationListener", {"subscriptionId": first}) == {
+        "code": -32600,
+        "message": f"subscription not found: {first}",
+    }
+    start = client.mark()
+    client.call(
+        "sendUserTurn",
+        {
+            "conversationId": cid,
+            "items": text_items("again"),
+            "cwd": "/",
+            "approvalPolicy": "never",
+            "sandboxPolicy": {"mode": "read-only"},
+            "model": "m",
+            "summary": "auto",
+        },
+    )
+    done = client.wait_event("task_complete", cid, start=start)
+    assert done["params"]["id"] == "1"
+    assert (
+        len([m for m in client.since(start) if m.get("method", "").startswith("codex/event/")]) == 2
+    )
+    # no turn running: the interrupt is answered at once
+    assert client.call("interruptConversation", {"conversationId": cid}) == {
+        "abortReason": "interrupted"
+    }
+
+
+def test_unknown_conversations(spawn: Spawn) -> None:
+    client = spawn()
+    not_found = {"code": -32600, "message": f"conversation not found: {GHOST}"}
+    assert (
+        client.call_error("sendUserMessage", {"conversationId": GHOST, "items": text_items("x")})
+        == not_found
+    )
+    turn = {
+        "conversationId": GHOST,
+        "items": [],
+        "cwd": "/",
+        "approvalPolicy": "never",
+        "sandboxPolicy": {"mode": "read-only"},
+        "model": "m",
+        "summary": "auto",
+    }
+    assert client.call_error("sendUserTurn", turn) == not_found
+    assert client.call_error("interruptConversation", {"conversationId": GHOST}) == not_found
+    assert client.call_error("addConversationListener", {"conversationId": GHOST}) == not_found
+    assert (
+        client.call_error("sendUserMessage", {"conversationId": "nope", "items": []})["code"]
+        == -32600
+    )
+
+
+# -- the daemon's lifetime ------------------------------------------------------------
+
+
+def test_stdin_eof_exits_promptly_with_complete_files(spawn: Spawn, codex_home: Path) -> None:
+    client = spawn()
+    paths = [client.call("newConversation", {})["rolloutPath"] for _ in range(3)]
+    client.close_stdin()
+    assert client.wait_exit(10) == 0
+    for path in paths:
+        assert [line["type"] for line in read_lines(path)][:1] == ["session_meta"]
+
+
+def test_kill_9_while_creating_conversations_leaves_only_whole_files(
+    spawn: Spawn, codex_home: Path
+) -> None:
+    client = spawn()
+    for n in range(40):
+        client.send({"id": 1000 + n, "method": "newConversation", "params": {}})
+    client.wait_for(lambda m: m.get("id") == 1000, 15, "the first conversation")
+    time.sleep(0.02)
+    client.proc.kill()
+    client.proc.wait(10)
+    files = list((codex_home / "sessions").rglob("*"))
+    rollouts = [p for p in files if p.is_file() and p.name.startswith("rollout-")]
+    assert rollouts, "no conversation was created before the kill"
+    for path in rollouts:
+        assert read_lines(path)[0]["type"] == "session_meta"
+    other = spawn()
+    assert other.call("listConversations", {}) == {"items": []}
+    assert other.call("resumeConversation", {"path": str(rollouts[0])})["initialMessages"] == []
+
+
+def test_a_meta_only_file_is_not_listed(spawn: Spawn, codex_home: Path) -> None:
+    cid = str(uuid.uuid4())
+    write_rollout(codex_home, "2025-01-01T10-00-00", lines=[meta(cid)], conversation_id=cid)
+    assert spawn().call("listConversations", {}) == {"items": []}

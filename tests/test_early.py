@@ -1,0 +1,92 @@
+"""The stage that answers listings while the full server loads."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app_server.early import EarlyServer, ServerLoader, parse_early_line
+from tests.rollouts import write_rollout
+
+
+def line(message: Any) -> bytes:
+    return json.dumps(message).encode()
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ({"id": 1, "method": "listConversations", "params": {}}, (1, 25, None)),
+        (
+            {"id": "a", "method": "listConversations", "params": {"pageSize": 3, "cursor": "c"}},
+            ("a", 3, "c"),
+        ),
+        (
+            {"id": 1, "method": "listConversations", "params": {"pageSize": None, "x": 1}},
+            (1, 25, None),
+        ),
+        ({"method": "initialized"}, True),
+        ({"method": "initialized", "id": None}, True),
+        # everything else is left to the full server
+        ({"id": 1, "method": "listConversations"}, False),
+        ({"id": 1, "method": "listConversations", "params": None}, False),
+        ({"id": 1, "method": "listConversations", "params": {"pageSize": -1}}, False),
+        ({"id": 1, "method": "listConversations", "params": {"pageSize": 2.0}}, False),
+        ({"id": 1, "method": "listConversations", "params": {"pageSize": True}}, False),
+        ({"id": 1, "method": "listConversations", "params": {"cursor": 5}}, False),
+        ({"id": True, "method": "listConversations", "params": {}}, False),
+        ({"id": 1.5, "method": "listConversations", "params": {}}, False),
+        ({"method": "listConversations", "params": {}}, False),
+        ({"id": 1, "method": "getUserAgent"}, False),
+        ({"method": "initialized", "id": 3}, False),
+        ([1, 2], False),
+    ],
+)
+def test_which_lines_are_answered_early(message: Any, expected: Any) -> None:
+    assert parse_early_line(line(message)) == expected
+
+
+def test_garbage_is_left_to_the_full_server() -> None:
+    assert parse_early_line(b"not json") is False
+    assert parse_early_line(b"") is False
+
+
+def test_serving_until_a_line_needs_the_full_server(tmp_path: Path) -> None:
+    write_rollout(tmp_path, "2025-01-01T10-00-00", prompt="hello")
+    stdin_r, stdin_w = os.pipe()
+    stdout_r, stdout_w = os.pipe()
+    os.write(stdin_w, line({"method": "initialized"}) + b"\n")
+    os.write(stdin_w, line({"id": 7, "method": "listConversations", "params": {}}) + b"\n")
+    os.write(stdin_w, line({"id": 8, "method": "getUserAgent"}) + b"\n")
+    os.write(stdin_w, b'{"id": 9, "method": "listConversations", "params": {}}\n{"partial')
+    loaded: list[bool] = []
+    loader = ServerLoader(lambda: loaded.append(True))
+    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=stdout_w)
+    early.serve_while(loader)
+    loader.join()
+    assert loaded == [True]
+    os.close(stdout_w)
+    with os.fdopen(stdout_r, "rb") as out:
+        replies = [json.loads(reply) for reply in out.read().splitlines()]
+    assert [r["id"] for r in replies] == [7]
+    assert replies[0]["result"]["items"][0]["preview"] == "hello"
+    # the rest, in order, for the full server
+    assert early.pending.startswith(line({"id": 8, "method": "getUserAgent"}))
+    assert early.pending.endswith(b'{"partial')
+    for fd in (stdin_r, stdin_w):
+        os.close(fd)
+
+
+def test_loading_starts_when_the_client_is_idle(tmp_path: Path) -> None:
+    stdin_r, stdin_w = os.pipe()
+    loader = ServerLoader(lambda: None)
+    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=1)
+    early.serve_while(loader)  # returns once loaded, without any input
+    loader.join()
+    assert early.pending == b"" and not early.eof
+    for fd in (stdin_r, stdin_w):
+        os.close(fd)

@@ -1,0 +1,191 @@
+"""The listing walk, its cursor and its caches (`RolloutIndex`)."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from app_server.conversations import listing
+from app_server.conversations.listing import RolloutIndex
+from app_server.conversations.naming import FileKey, format_cursor
+from tests.rollouts import lines_bytes, meta, user_item, write_rollout
+
+
+def index_for(home: Path) -> RolloutIndex:
+    return RolloutIndex(str(home / "sessions"))
+
+
+def all_pages(index: RolloutIndex, size: int) -> list[list[str]]:
+    pages: list[list[str]] = []
+    cursor: FileKey | None = None
+    while True:
+        items, last = index.page(size, cursor)
+        pages.append([item.summary.preview for item in items])
+        if not items:
+            assert last is None
+            return pages
+        assert last is not None
+        cursor = last
+
+
+def age(path: Path, seconds: float = 10.0) -> None:
+    """Make a file or folder look modified a while ago (past the racy window)."""
+    past = time.time() - seconds
+    os.utime(path, (past, past))
+
+
+def test_newest_first_across_folders(tmp_path: Path) -> None:
+    write_rollout(tmp_path, "2025-01-02T12-00-00", prompt="A")
+    write_rollout(tmp_path, "2025-01-01T13-00-00", prompt="B")
+    write_rollout(tmp_path, "2025-01-01T12-00-00", prompt="C")
+    write_rollout(tmp_path, "2024-12-31T23-59-59", prompt="D")
+    assert all_pages(index_for(tmp_path), 2) == [["A", "B"], ["C", "D"], []]
+    assert all_pages(index_for(tmp_path), 3) == [["A", "B", "C"], ["D"], []]
+
+
+def test_same_second_orders_by_uuid(tmp_path: Path) -> None:
+    low = "00000000-0000-4000-8000-000000000000"
+    high = "ffffffff-ffff-4fff-bfff-ffffffffffff"
+    write_rollout(tmp_path, "2025-01-01T12-00-00", conversation_id=low, prompt="low")
+    write_rollout(tmp_path, "2025-01-01T12-00-00", conversation_id=high, prompt="high")
+    index = index_for(tmp_path)
+    items, last = index.page(1, None)
+    assert [i.summary.preview for i in items] == ["high"]
+    assert last == FileKey("2025-01-01T12-00-00", high)
+    items, _ = index.page(5, last)
+    assert [i.summary.preview for i in items] == ["low"]
+
+
+def test_cursor_semantics(tmp_path: Path) -> None:
+    for n in range(5):
+        write_rollout(tmp_path, f"2025-03-0{n + 1}T10-00-00", prompt=f"m{n}")
+    index = index_for(tmp_path)
+    # a cursor between files (no file of its own) resumes after it
+    items, _ = index.page(10, FileKey("2025-03-03T12-00-00", str(uuid.uuid4())))
+    assert [i.summary.preview for i in items] == ["m2", "m1", "m0"]
+    # a cursor older than everything: nothing
+    assert index.page(10, FileKey("2000-01-01T00-00-00", str(uuid.uuid4()))) == ([], None)
+    # a cursor newer than everything: everything
+    items, _ = index.page(10, FileKey("2099-01-01T00-00-00", str(uuid.uuid4())))
+    assert len(items) == 5
+    assert index.page(0, None) == ([], None)
+
+
+def test_the_cursor_is_the_last_listed_file(tmp_path: Path) -> None:
+    cid, _ = write_rollout(tmp_path, "2025-03-02T10-00-00", prompt="listed")
+    # newer and older files that are not listed
+    write_rollout(tmp_path, "2025-03-03T10-00-00", lines=[meta(str(uuid.uuid4()))])
+    write_rollout(tmp_path, "2025-03-01T10-00-00", lines=[meta(str(uuid.uuid4()))])
+    items, last = index_for(tmp_path).page(10, None)
+    assert [i.summary.preview for i in items] == ["listed"]
+    assert last is not None and format_cursor(last) == f"2025-03-02T10-00-00|{cid}"
+
+
+def test_what_the_walk_ignores(tmp_path: Path) -> None:
+    write_rollout(tmp_path, "2025-03-01T10-00-00", prompt="real")
+    day = tmp_path / "sessions" / "2025" / "03" / "01"
+    (day / "notes.txt").write_text("x")
+    (day / f"rollout-2025-03-01T11-00-00-{uuid.uuid4()}.jsonl.bak").write_text("x")
+    target = day / f"rollout-2025-03-01T10-00-00-{uuid.uuid4()}.jsonl"
+    write_rollout(tmp_path, "2025-03-01T10-00-00", prompt="linked")
+    linked = next(p for p in day.iterdir() if "linked" in p.read_text())
+    target.symlink_to(linked)
+    (tmp_path / "sessions" / "2025" / "xx").mkdir()
+    (tmp_path / "sessions" / "notayear").mkdir()
+    previews = [i.summary.preview for i in index_for(tmp_path).page(10, None)[0]]
+    assert sorted(previews) == ["linked", "real"]
+
+
+def test_no_sessions_folder(tmp_path: Path) -> None:
+    assert index_for(tmp_path).page(25, None) == ([], None)
+
+
+def test_files_appearing_changing_and_vanishing(tmp_path: Path) -> None:
+    index = index_for(tmp_path)
+    _, first = write_rollout(tmp_path, "2025-03-01T10-00-00", prompt="first")
+    for folder in (first.parent, first.parent.parent, first.parent.parent.parent):
+        age(folder)
+    age(first)
+    assert [i.summary.preview for i in index.page(10, None)[0]] == ["first"]
+
+    # a new file in a folder the cache trusts
+    _, second = write_rollout(tmp_path, "2025-03-01T11-00-00", prompt="second")
+    assert [i.summary.preview for i in index.page(10, None)[0]] == ["second", "first"]
+
+    # a conversation that was not listed yet gets its first message
+    cid = str(uuid.uuid4())
+    _, fresh = write_rollout(
+        tmp_path, "2025-03-01T12-00-00", lines=[meta(cid)], conversation_id=cid
+    )
+    assert len(index.page(10, None)[0]) == 2
+    with fresh.open("ab") as file:
+        file.write(
+            lines_bytes(
+                [
+                    user_item("late"),
+                    {
+                        "timestamp": "t",
+                        "type": "event_msg",
+                        "payload": {"type": "user_message", "message": "late"},
+                    },
+                ]
+            )
+        )
+    assert [i.summary.preview for i in index.page(10, None)[0]] == ["late", "second", "first"]
+
+    # rewritten behind our back, with the same size and an older mtime
+    text = first.read_text().replace("first", "FIRST")
+    first.write_text(text)
+    age(first, 100)
+    assert "FIRST" in [i.summary.preview for i in index.page(10, None)[0]]
+
+    # vanished
+    second.unlink()
+    fresh.unlink()
+    assert [i.summary.preview for i in index.page(10, None)[0]] == ["FIRST"]
+
+
+def test_a_new_day_folder_appears(tmp_path: Path) -> None:
+    index = index_for(tmp_path)
+    _, old = write_rollout(tmp_path, "2025-03-01T10-00-00", prompt="old")
+    for folder in (old.parent, old.parent.parent, old.parent.parent.parent, tmp_path / "sessions"):
+        age(folder)
+    assert len(index.page(10, None)[0]) == 1
+    write_rollout(tmp_path, "2026-01-01T10-00-00", prompt="new year")
+    assert [i.summary.preview for i in index.page(10, None)[0]] == ["new year", "old"]
+
+
+def test_a_cached_listing_is_cheap_but_exact(tmp_path: Path) -> None:
+    for n in range(30):
+        write_rollout(tmp_path, f"2025-03-01T10-{n:02d}-00", prompt=f"m{n:02d}")
+    index = index_for(tmp_path)
+    first = all_pages(index, 7)
+    again = all_pages(index, 7)
+    assert first == again
+    assert [p for page in first for p in page] == [f"m{n:02d}" for n in reversed(range(30))]
+
+
+def test_read_ahead_fills_the_cache_for_the_next_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(6):
+        _, path = write_rollout(tmp_path, f"2025-03-0{n + 1}T10-00-00", prompt=f"m{n}")
+        age(path)
+    index = index_for(tmp_path)
+    _, last = index.page(2, None)
+    assert len(list(index.read_ahead(last, 3))) == 3
+    reads: list[str] = []
+    real_read = listing.read_head
+
+    def counting_read(path: str) -> object:
+        reads.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(listing, "read_head", counting_read)
+    assert [i.summary.preview for i in index.page(4, last)[0]] == ["m3", "m2", "m1", "m0"]
+    assert [Path(p).name[8:18] for p in reads] == ["2025-03-01"]
+    assert list(index.read_ahead(FileKey("2000-01-01T00-00-00", str(uuid.uuid4())), 5)) == []

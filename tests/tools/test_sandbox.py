@@ -1,0 +1,197 @@
+"""The bubblewrap sandbox: what a command may write, and whether it reaches the network."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app_server.tools import sandbox
+from app_server.tools.run import run_command
+from app_server.tools.sandbox import SandboxUnavailable, confine, require_bubblewrap
+from app_server_protocol.common import (
+    SandboxPolicy,
+    SandboxPolicyDangerFullAccess,
+    SandboxPolicyReadOnly,
+    SandboxPolicyWorkspaceWrite,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+def _bubblewrap_problem() -> str | None:
+    try:
+        require_bubblewrap()
+    except SandboxUnavailable as exc:
+        return str(exc)
+    return None
+
+
+_PROBLEM = _bubblewrap_problem()
+needs_bwrap = pytest.mark.skipif(
+    _PROBLEM is not None,
+    reason=f"bubblewrap cannot sandbox here ({_PROBLEM}); `.ci/run` installs it where apt exists",
+)
+
+#: A workspace policy under which only the working directory is writable.
+WORKSPACE_ONLY = SandboxPolicyWorkspaceWrite(exclude_slash_tmp=True, exclude_tmpdir_env_var=True)
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    path = tmp_path / "work"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def listener() -> Iterator[int]:
+    """A TCP server on 127.0.0.1 that answers ``hello``; yields its port."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(10)
+
+    def serve() -> None:
+        try:
+            conn, _ = server.accept()
+        except OSError:
+            return
+        with conn:
+            conn.sendall(b"hello\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    server.close()
+    thread.join(5)
+
+
+async def sh(script: str, cwd: Path, policy: SandboxPolicy, timeout: float = 10) -> tuple[int, str]:
+    result = await run_command(
+        ["bash", "-c", script], cwd=cwd, sandbox_policy=policy, timeout=timeout
+    )
+    return result.exit_code, result.aggregated.text()
+
+
+@needs_bwrap
+async def test_workspace_write_allows_the_workspace_only(work: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    code, output = await sh(f"echo in > inside.txt && echo out > {outside}", work, WORKSPACE_ONLY)
+    assert code != 0
+    assert "Read-only file system" in output
+    assert (work / "inside.txt").read_text() == "in\n"
+    assert not outside.exists()
+
+
+@needs_bwrap
+async def test_workspace_write_extra_roots_and_tmp(work: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    policy = SandboxPolicyWorkspaceWrite(writable_roots=[str(extra)], exclude_tmpdir_env_var=True)
+    code, output = await sh(f"echo x > {extra}/a && echo y > {tmp_path}/b", work, policy)
+    assert code == 0, output
+    assert (extra / "a").read_text() == "x\n"
+    assert (tmp_path / "b").read_text() == "y\n"
+
+
+@needs_bwrap
+async def test_read_only_refuses_every_write(work: Path, tmp_path: Path) -> None:
+    for target in (work / "a.txt", tmp_path / "b.txt"):
+        code, output = await sh(f"echo x > {target}", work, SandboxPolicyReadOnly())
+        assert code != 0
+        assert "Read-only file system" in output
+        assert not target.exists()
+    code, output = await sh(
+        "cat /etc/hostname >/dev/null && echo readable", work, SandboxPolicyReadOnly()
+    )
+    assert (code, output) == (0, "readable\n")
+
+
+@needs_bwrap
+async def test_network_is_off_unless_allowed(work: Path, listener: int) -> None:
+    connect = f"exec 3<>/dev/tcp/127.0.0.1/{listener} && head -n1 <&3"
+    code, output = await sh(connect, work, WORKSPACE_ONLY)
+    assert code != 0
+    assert "hello" not in output
+    code, output = await sh("echo $CODEX_SANDBOX_NETWORK_DISABLED", work, WORKSPACE_ONLY)
+    assert output == "1\n"
+    allowed = SandboxPolicyWorkspaceWrite(network_access=True)
+    code, output = await sh(connect, work, allowed)
+    assert (code, output) == (0, "hello\n")
+    code, output = await sh("echo ${CODEX_SANDBOX_NETWORK_DISABLED:-unset}", work, allowed)
+    assert output == "unset\n"
+
+
+@needs_bwrap
+async def test_a_sandboxed_timeout_kills_everything(work: Path) -> None:
+    result = await run_command(
+        ["bash", "-c", "sleep 60 & sleep 60"],
+        cwd=work,
+        sandbox_policy=WORKSPACE_ONLY,
+        timeout=0.5,
+    )
+    assert result.timed_out
+
+
+@needs_bwrap
+async def test_missing_programs_are_reported_as_such(work: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        await run_command(
+            ["no-such-program-xyz"], cwd=work, sandbox_policy=WORKSPACE_ONLY, timeout=5
+        )
+    with pytest.raises(FileNotFoundError):
+        await run_command(["ls"], cwd=work / "missing", sandbox_policy=WORKSPACE_ONLY, timeout=5)
+
+
+@pytest.fixture
+def no_bubblewrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    monkeypatch.setenv(sandbox.BWRAP_ENV, str(tmp_path / "no-bwrap-here"))
+    sandbox.forget_probe_results()
+    yield
+    sandbox.forget_probe_results()
+
+
+async def test_without_a_working_sandbox_nothing_runs(work: Path, no_bubblewrap: None) -> None:
+    marker = work / "ran"
+    for policy in (SandboxPolicyReadOnly(), SandboxPolicyWorkspaceWrite()):
+        with pytest.raises(SandboxUnavailable, match="sandbox unavailable"):
+            await run_command(["touch", str(marker)], cwd=work, sandbox_policy=policy, timeout=5)
+    assert not marker.exists()
+    result = await run_command(
+        ["touch", str(marker)], cwd=work, sandbox_policy=SandboxPolicyDangerFullAccess(), timeout=5
+    )
+    assert result.exit_code == 0
+    assert marker.exists()
+
+
+async def test_a_bubblewrap_that_fails_is_reported(
+    work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv(sandbox.BWRAP_ENV, str(fake))
+    sandbox.forget_probe_results()
+    try:
+        with pytest.raises(SandboxUnavailable, match="No permissions to create new namespace"):
+            confine(["true"], SandboxPolicyReadOnly(), work)
+    finally:
+        sandbox.forget_probe_results()
+
+
+def test_danger_full_access_is_not_confined(work: Path) -> None:
+    assert confine(["ls"], SandboxPolicyDangerFullAccess(), work) == ["ls"]
+
+
+@needs_bwrap
+def test_confine_binds_existing_writable_roots_parents_first(work: Path, tmp_path: Path) -> None:
+    policy = SandboxPolicyWorkspaceWrite(writable_roots=[str(tmp_path / "missing")])
+    argv = confine(["ls"], policy, work)
+    binds = [argv[i + 1] for i, a in enumerate(argv) if a == "--bind"]
+    assert str(tmp_path / "missing") not in binds
+    assert binds.index("/tmp") < binds.index(os.path.realpath(work))
+    assert "--unshare-net" in argv
+    assert argv[-2:] == ["--", "ls"]

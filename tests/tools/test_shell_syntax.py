@@ -1,0 +1,116 @@
+"""Word splitting, quoting and plain-script recognition."""
+
+from __future__ import annotations
+
+import pytest
+
+from app_server.tools.shell_syntax import join_words, parse_plain_script, quote_word, split_words
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("ls -la src", ["ls", "-la", "src"]),
+        ("  a\tb\nc ", ["a", "b", "c"]),
+        ("cat 'a b' \"c d\"", ["cat", "a b", "c d"]),
+        ('echo "a\\$b \\x"', ["echo", "a$b \\x"]),
+        ("a\\ b", ["a b"]),
+        ("x # comment\ny", ["x", "y"]),
+        ("a#b", ["a#b"]),
+        ("'it'\"'\"'s'", ["it's"]),
+        ("", []),
+    ],
+)
+def test_split_words(text: str, words: list[str]) -> None:
+    assert split_words(text) == words
+
+
+@pytest.mark.parametrize("text", ["'open", '"open', "trailing\\"])
+def test_split_words_refuses_unbalanced_text(text: str) -> None:
+    assert split_words(text) is None
+
+
+@pytest.mark.parametrize(
+    ("word", "quoted"),
+    [
+        ("plain-word_1.2/x:y@z+]", "plain-word_1.2/x:y@z+]"),
+        ("", "''"),
+        ("a b", "'a b'"),
+        ("1,10p", "'1,10p'"),
+        ("--x=1", "'--x=1'"),
+        ("a'b", '"a\'b"'),
+        ("a^b", "a'^b'"),
+        ("^a", "'^a'"),
+        ("a!b", "'a!b'"),
+        ("é.txt", "'é.txt'"),
+        ("a\\$b", "\"a\\\\\"'$b'"),
+        ('\\"x\\"', '"\\\\\\"x\\\\\\""'),
+        ("[", "'['"),
+    ],
+)
+def test_quote_word_matches_the_reference(word: str, quoted: str) -> None:
+    assert quote_word(word) == quoted
+    assert split_words(quoted) == [word]
+
+
+def test_join_words_reports_nul_bytes() -> None:
+    assert join_words(["echo", "a\0b"]) == "<command included NUL byte>"
+
+
+@pytest.mark.parametrize(
+    ("script", "commands"),
+    [
+        ("ls -la", [["ls", "-la"]]),
+        (
+            "ls && cat a || rg x | wc -l; pwd",
+            [["ls"], ["cat", "a"], ["rg", "x"], ["wc", "-l"], ["pwd"]],
+        ),
+        ("cat 'a b' \"c\"", [["cat", "a b", "c"]]),
+        ('grep "a\\"b" f', [["grep", 'a\\"b', "f"]]),
+        ("ls a\\ b", [["ls", "a\\ b"]]),
+        ("foo \\\n bar", [["foo", "bar"]]),
+        ("foo ;\nbar", [["foo"], ["bar"]]),
+        ("foo |\nbar", [["foo"], ["bar"]]),
+        ("ls *.txt ~", [["ls", "*.txt", "~"]]),
+        ("time foo", [["time", "foo"]]),
+        ("foo ''", [["foo", ""]]),
+    ],
+)
+def test_plain_scripts_are_split_into_commands(script: str, commands: list[list[str]]) -> None:
+    assert parse_plain_script(script) == commands
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "",
+        "\n\n",
+        "echo $HOME",
+        "echo `pwd`",
+        'cat "$(x)"',
+        "echo hi > out",
+        "cat < in",
+        "ls &",
+        "ls |& wc",
+        "(cd x)",
+        "{ foo; }",
+        "FOO=1 cmd",
+        "export X=1",
+        "if true; then x; fi",
+        "! ls",
+        "ls # comment",
+        "foo;;",
+        ";foo",
+        "foo && && bar",
+        "foo &&",
+        'foo ""',
+        '"foo" bar',
+        "foo 'a'b",
+        'foo "a"b',
+        "foo x[0]",
+        "foo {a,b}",
+        'foo "a\nb"',
+    ],
+)
+def test_scripts_with_more_than_plain_words_are_refused(script: str) -> None:
+    assert parse_plain_script(script) is None
