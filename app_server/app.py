@@ -81,6 +81,9 @@ class App:
             index=rollout_index,
         )
         self.on_shutdown(self.conversations.close_all)
+        from .agent.turn import ModelTurnRunner
+
+        self.conversations.turn_runner = ModelTurnRunner(self)
 
     @property
     def file_search(self) -> FileSearch:

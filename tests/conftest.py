@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness.stdio import OFFLINE_ENV, DaemonClient
+from tests.harness.stdio import OFFLINE_BASE_URL, OFFLINE_ENV, DaemonClient
 from tests.mock_model_server import MockModelServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -14,9 +14,11 @@ SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(autouse=True)
-def offline_identity_provider(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process code that signs in or refreshes tokens talks to a refused
-    loopback port unless the test points it elsewhere (or mocks it)."""
+def _offline_openai(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process daemons never reach the real OpenAI API either."""
+    monkeypatch.setenv("OPENAI_BASE_URL", OFFLINE_BASE_URL)
+    # Nor the identity provider: sign-ins and token refreshes go to a refused
+    # loopback port unless the test points them elsewhere (or mocks them).
     for name, value in OFFLINE_ENV.items():
         monkeypatch.setenv(name, value)
 

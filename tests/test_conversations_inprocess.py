@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 import pytest
 
-from app_server.conversations import manager as manager_module
+from app_server.agent import turn as turn_module
 from app_server.conversations.conversation import Conversation
 from app_server.conversations.turns import UserTurn
 from app_server_protocol.events import (
@@ -81,7 +81,7 @@ class ScriptedRunner:
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch) -> ScriptedRunner:
     scripted = ScriptedRunner()
-    monkeypatch.setattr(manager_module, "NoModelTurnRunner", lambda: scripted)
+    monkeypatch.setattr(turn_module, "ModelTurnRunner", lambda app: scripted)
     return scripted
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.harness.stdio import DaemonClient
+from tests.mock_model_server import MockModelServer, assistant_message, write_mock_config
 from tests.rollouts import (
     REFERENCE_EXAMPLE,
     REFERENCE_THREE_TURNS,
@@ -391,7 +392,9 @@ def test_archive_refuses_paths_outside_sessions(
 # -- listeners and turns ------------------------------------------------------------
 
 
-def test_listeners(spawn: Spawn) -> None:
+def test_listeners(spawn: Spawn, codex_home: Path, mock_model: MockModelServer) -> None:
+    write_mock_config(codex_home, mock_model)
+    mock_model.enqueue(assistant_message("one"), assistant_message("two"))
     client = spawn()
     cid = client.call("newConversation", {})["conversationId"]
     first = client.call("addConversationListener", {"conversationId": cid})["subscriptionId"]
@@ -407,15 +410,13 @@ def test_listeners(spawn: Spawn) -> None:
         15,
         "both listeners' task_complete",
     )
-    # until a turn runner is installed, a turn ends at once with an error: each
-    # listener receives every event
+    # each listener receives every event: every event arrives twice, in a row
     events = [m for m in client.since(start) if m.get("method", "").startswith("codex/event/")]
-    assert [m["method"] for m in events] == [
-        "codex/event/error",
-        "codex/event/error",
-        "codex/event/task_complete",
-        "codex/event/task_complete",
-    ]
+    assert events[0::2] == events[1::2]
+    methods = [m["method"] for m in events[0::2]]
+    assert methods[0] == "codex/event/task_started"
+    assert methods[-1] == "codex/event/task_complete"
+    assert "codex/event/agent_message" in methods
     assert all(m["params"]["id"] == "0" and m["params"]["conversationId"] == cid for m in events)
     assert client.call("removeConversationListener", {"subscriptionId": first}) == {}
     assert client.call_error("removeConversationListener", {"subscriptionId": first}) == {
@@ -437,9 +438,10 @@ def test_listeners(spawn: Spawn) -> None:
     )
     done = client.wait_event("task_complete", cid, start=start)
     assert done["params"]["id"] == "1"
-    assert (
-        len([m for m in client.since(start) if m.get("method", "").startswith("codex/event/")]) == 2
-    )
+    # one listener left: each event once
+    methods = [m["method"] for m in client.since(start) if m.get("method", "").startswith("codex/")]
+    assert methods.count("codex/event/task_complete") == 1
+    assert methods.count("codex/event/agent_message") == 1
     # no turn running: the interrupt is answered at once
     assert client.call("interruptConversation", {"conversationId": cid}) == {
         "abortReason": "interrupted"

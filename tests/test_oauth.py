@@ -14,9 +14,15 @@ import httpx
 import pytest
 import respx
 
-from app_server.auth import AuthManager, ChatGptTokens, FileCredentialStore, RefreshError
+from app_server.agent.credentials import AuthCredentials
+from app_server.auth import (
+    AuthManager,
+    ChatGptTokens,
+    FileCredentialStore,
+    LoginRestrictions,
+    RefreshError,
+)
 from app_server.auth.manager import OAuthTokenRefresher
-from app_server.auth.model_source import AuthCredentialsSource
 from app_server.auth.oauth import (
     CLIENT_ID,
     OAuthError,
@@ -282,7 +288,7 @@ async def test_getauthstatus_refresh_through_the_token_endpoint(codex_home: Path
 async def test_model_401_refreshes_through_the_manager_and_retries(codex_home: Path) -> None:
     write_auth_json(codex_home, chatgpt_auth_json(account_id="acct-5"))
     manager = AuthManager(FileCredentialStore(codex_home), OAuthTokenRefresher())
-    source = AuthCredentialsSource(manager)
+    source = AuthCredentials(manager, LoginRestrictions())
     with respx.mock() as router:
         token = router.post("http://127.0.0.1:9/oauth/token").respond(
             json={"access_token": "acc-after-401"}
@@ -299,8 +305,8 @@ async def test_model_401_refreshes_through_the_manager_and_retries(codex_home: P
 
 async def test_a_failed_refresh_is_the_models_error(codex_home: Path) -> None:
     write_auth_json(codex_home, chatgpt_auth_json())
-    source = AuthCredentialsSource(
-        AuthManager(FileCredentialStore(codex_home), OAuthTokenRefresher())
+    source = AuthCredentials(
+        AuthManager(FileCredentialStore(codex_home), OAuthTokenRefresher()), LoginRestrictions()
     )
     with respx.mock() as router:
         router.post("http://127.0.0.1:9/oauth/token").respond(401)

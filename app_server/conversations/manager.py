@@ -49,7 +49,7 @@ from .naming import (
 )
 from .reader import RecordedConversation, RolloutReadError, os_error_text, read_rollout
 from .recorder import RolloutRecorder, rollout_line
-from .turns import NoModelTurnRunner, TurnRunner, UserTurn
+from .turns import TurnRunner, UserTurn
 
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
@@ -94,8 +94,8 @@ class ConversationManager:
         self.sessions_root = self.codex_home / SESSIONS_SUBDIR
         self.archive_root = self.codex_home / ARCHIVED_SESSIONS_SUBDIR
         self.index = index or RolloutIndex(str(self.sessions_root))
-        self.turn_runner: TurnRunner = NoModelTurnRunner()
-        """Runs every user turn (the model turn loop installs itself here)."""
+        self.turn_runner: TurnRunner | None = None
+        """Runs every user turn (the app installs the model turn loop here)."""
         self._config = config
         self._outgoing = outgoing
         self._task_group = task_group
@@ -149,11 +149,14 @@ class ConversationManager:
     # -- creating and resuming --------------------------------------------------
 
     def _register(self, conversation_id: UUID) -> Conversation:
-        conversation = Conversation(
-            conversation_id, outgoing=self._outgoing, runner=self.turn_runner
-        )
+        conversation = Conversation(conversation_id, outgoing=self._outgoing, runner=self._runner())
         self._conversations[conversation_id] = conversation
         return conversation
+
+    def _runner(self) -> TurnRunner:
+        if self.turn_runner is None:
+            raise InternalError("no turn runner is installed")
+        return self.turn_runner
 
     def _unregister(self, conversation: Conversation) -> None:
         if self._conversations.get(conversation.id) is conversation:

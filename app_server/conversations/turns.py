@@ -14,7 +14,7 @@ cancelled when the turn is interrupted; the conversation then reports
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import anyio
 
@@ -24,7 +24,6 @@ from app_server_protocol.common import (
     ReasoningSummary,
     SandboxPolicy,
 )
-from app_server_protocol.events import ErrorEvent, TaskCompleteEvent
 from app_server_protocol.items import InputItem
 
 if TYPE_CHECKING:
@@ -86,16 +85,3 @@ class TurnRunner(Protocol):
         turn's settings. Cancelled when the turn is interrupted: the
         conversation then emits ``turn_aborted``."""
         ...
-
-
-class NoModelTurnRunner:
-    """The runner in place until the model turn loop is installed: a user turn
-    ends at once with an ``error`` event, so that it is never silently lost."""
-
-    MESSAGE: Final = "this daemon cannot run model turns: no turn runner is installed"
-
-    async def run_turn(
-        self, conversation: Conversation, submission_id: str, turn: UserTurn
-    ) -> None:
-        await conversation.emit(submission_id, ErrorEvent(message=self.MESSAGE))
-        await conversation.emit(submission_id, TaskCompleteEvent(last_agent_message=None))

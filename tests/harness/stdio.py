@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_TIMEOUT = 15.0
+#: Where the built-in OpenAI provider points in tests: a closed local port.
+OFFLINE_BASE_URL = "http://127.0.0.1:9/v1"
 
 #: A loopback port nothing listens on (connections are refused).
 UNREACHABLE_URL = "http://127.0.0.1:9"
@@ -62,6 +64,8 @@ class DaemonClient:
         }
         environ["CODEX_HOME"] = str(codex_home)
         environ["NO_COLOR"] = "1"
+        # A turn run without a mock provider fails here at once, never online.
+        environ["OPENAI_BASE_URL"] = OFFLINE_BASE_URL
         environ.update(OFFLINE_ENV)
         for key, value in (env or {}).items():
             if value is None:

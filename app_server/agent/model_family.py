@@ -1,0 +1,61 @@
+"""What the daemon knows about a model from its name: whether it reasons, how
+large its context window is, and how it prefers its tools.
+
+Unknown models (local ones, custom providers) get conservative defaults:
+no reasoning parameter, no known context window, JSON function tools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+#: Share of the context window a turn may fill; the rest is kept for the
+#: model's own output and the harness's overhead (the reference reports this).
+EFFECTIVE_WINDOW_PERCENT: Final = 95
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    slug: str
+    reasoning: bool = False
+    """Send the ``reasoning`` parameter (and ask for encrypted reasoning back)."""
+    context_window: int | None = None
+    freeform_apply_patch: bool = False
+    """Offer `apply_patch` as a free-form (grammar) tool rather than a JSON function."""
+    verbosity: bool = False
+    """Accepts ``text.verbosity``."""
+
+    @property
+    def effective_context_window(self) -> int | None:
+        if self.context_window is None:
+            return None
+        return self.context_window * EFFECTIVE_WINDOW_PERCENT // 100
+
+
+# Longest prefix first: `find_family` returns the first match.
+_FAMILIES: Final = (
+    ModelFamily(
+        "gpt-5-codex",
+        reasoning=True,
+        context_window=272_000,
+        freeform_apply_patch=True,
+        verbosity=True,
+    ),
+    ModelFamily("codex-", reasoning=True, context_window=272_000, freeform_apply_patch=True),
+    ModelFamily(
+        "gpt-5", reasoning=True, context_window=272_000, freeform_apply_patch=True, verbosity=True
+    ),
+    ModelFamily("o3", reasoning=True, context_window=200_000, freeform_apply_patch=True),
+    ModelFamily("o4-mini", reasoning=True, context_window=200_000, freeform_apply_patch=True),
+    ModelFamily("gpt-4.1", context_window=1_047_576, freeform_apply_patch=True),
+    ModelFamily("gpt-4o", context_window=128_000),
+    ModelFamily("gpt-oss", context_window=96_000),
+)
+
+
+def find_family(model: str) -> ModelFamily:
+    for family in _FAMILIES:
+        if model.startswith(family.slug):
+            return family
+    return ModelFamily(model)

@@ -1,0 +1,83 @@
+"""What every tool shares: the call as the model made it, the result the model
+reads back, and the interface a tool implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from app_server_protocol.items import (
+    FunctionCallOutputPayload,
+    ResponseItem,
+    ResponseItemCustomToolCall,
+    ResponseItemCustomToolCallOutput,
+    ResponseItemFunctionCall,
+    ResponseItemFunctionCallOutput,
+    ResponseItemLocalShellCall,
+)
+
+if TYPE_CHECKING:
+    from ..turn import TurnScope
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One call the model made."""
+
+    call_id: str
+    name: str
+    arguments: str
+    """The JSON text of a function call's arguments, or a free-form tool's input."""
+    freeform: bool = False
+    """A free-form (custom) tool call: its output is a plain custom_tool_call_output."""
+    local_shell: ResponseItemLocalShellCall | None = None
+    """The provider's built-in local shell call, when that is what the model used."""
+
+    @classmethod
+    def from_item(cls, item: ResponseItem) -> ToolCall | None:
+        """The call an output item asks for, or None when it is not a call."""
+        if isinstance(item, ResponseItemFunctionCall):
+            return cls(item.call_id, item.name, item.arguments)
+        if isinstance(item, ResponseItemCustomToolCall):
+            return cls(item.call_id, item.name, item.input, freeform=True)
+        if isinstance(item, ResponseItemLocalShellCall):
+            call_id = item.call_id or item.id or ""
+            return cls(call_id, "local_shell", "", local_shell=item)
+        return None
+
+    def output(self, result: ToolResult) -> ResponseItem:
+        """The item that gives the model the call's result."""
+        if self.freeform:
+            return ResponseItemCustomToolCallOutput(call_id=self.call_id, output=result.output)
+        return ResponseItemFunctionCallOutput(
+            call_id=self.call_id,
+            output=FunctionCallOutputPayload(content=result.output, success=result.success),
+        )
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What the model reads back."""
+
+    output: str
+    success: bool | None = None
+    follow_up: tuple[ResponseItem, ...] = ()
+    """Items to add to the conversation after the output (an attached image, ...)."""
+
+
+class Tool(Protocol):
+    """A tool the model may call."""
+
+    @property
+    def name(self) -> str: ...
+
+    def spec(self, scope: TurnScope) -> JsonObject:
+        """The tool's description for the model (Responses API shape)."""
+        ...
+
+    async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
+        """Run the call. Failures the model should know about are results, not
+        exceptions; an exception is reported to the model as a failure."""
+        ...
