@@ -216,3 +216,27 @@ def test_the_daemon_exits_with_a_login_under_way(spawn: Spawn, identity: FakeOAu
     client.close_stdin()
     assert client.wait_exit(timeout=5) == 0
     assert port_is_free(callback_port(started["authUrl"]))
+
+
+def test_a_401_from_the_model_refreshes_the_tokens_once(
+    spawn: Spawn, codex_home: Path, identity: FakeOAuthServer, mock_model: MockModelServer
+) -> None:
+    from tests.auth_helpers import ACCESS_TOKEN, chatgpt_auth_json, write_auth_json
+    from tests.mock_model_server import HttpError, assistant_message, write_mock_config
+
+    write_mock_config(codex_home, mock_model)
+    write_auth_json(codex_home, chatgpt_auth_json(account_id="acct-turn"))
+    mock_model.enqueue(HttpError(401, {"error": {"message": "token expired"}}))
+    mock_model.enqueue(assistant_message("after the refresh"))
+    client = spawn(env=_env(identity))
+    cid = client.call("newConversation", {})["conversationId"]
+    client.call("addConversationListener", {"conversationId": cid})
+    items = [{"type": "text", "data": {"text": "hi"}}]
+    client.call("sendUserMessage", {"conversationId": cid, "items": items})
+    done = client.wait_event("task_complete", cid)
+    assert done["params"]["msg"]["last_agent_message"] == "after the refresh"
+    sent = [r.header("authorization") for r in mock_model.model_requests]
+    renewed = json.loads((codex_home / "auth.json").read_text())["tokens"]["access_token"]
+    assert sent == [f"Bearer {ACCESS_TOKEN}", f"Bearer {renewed}"]
+    assert renewed in identity.issued and identity.grants() == ["refresh_token"]
+    assert all(r.header("chatgpt-account-id") == "acct-turn" for r in mock_model.model_requests)
