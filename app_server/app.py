@@ -12,7 +12,9 @@ from anyio.abc import TaskGroup
 
 from app_server_protocol.jsonrpc import RequestId
 
-from .auth import AuthManager, FileCredentialStore
+from .auth import AuthManager
+from .auth.manager import OAuthTokenRefresher
+from .auth.storage import ConfiguredCredentialStore
 from .config.service import ConfigService
 from .conversations.listing import RolloutIndex
 from .conversations.manager import ConversationManager
@@ -20,6 +22,9 @@ from .outgoing import Outgoing
 from .user_agent import base_user_agent, user_agent
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
+    from .auth.login import ChatGptLogins, LoginFlow
     from .cli import ServeOptions
     from .search import FileSearch
 
@@ -60,8 +65,12 @@ class App:
         """Where handlers start background work that outlives their request."""
         self.session = session or Session()
         self.config = ConfigService(codex_home, options)
-        self.auth = AuthManager(FileCredentialStore(codex_home))
+        store = ConfiguredCredentialStore(
+            codex_home, lambda: self.config.toml().cli_auth_credentials_store
+        )
+        self.auth = AuthManager(store, OAuthTokenRefresher())
         """The saved credentials; model requests get their bearer token here."""
+        self._chatgpt_logins: ChatGptLogins | None = None
         self._file_search: FileSearch | None = None
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = [_kill_running_commands]
         self.conversations = ConversationManager(
@@ -87,6 +96,31 @@ class App:
 
             self._file_search = FileSearch()
         return self._file_search
+
+    @property
+    def chatgpt_logins(self) -> ChatGptLogins:
+        """The ChatGPT browser login under way (created at the first login)."""
+        if self._chatgpt_logins is None:
+            from .auth.login import ChatGptLogins
+            from .auth.login_reports import login_reporter
+            from .user_agent import originator
+
+            self._chatgpt_logins = ChatGptLogins(
+                self.auth, self.task_group, login_reporter(self), originator
+            )
+        return self._chatgpt_logins
+
+    def take_chatgpt_login(self, login_id: UUID) -> LoginFlow | None:
+        """The ChatGPT login ``login_id`` if it is the one under way, no longer
+        tracked (the caller stops it); None otherwise."""
+        if self._chatgpt_logins is None:
+            return None
+        return self._chatgpt_logins.take(login_id)
+
+    def cancel_chatgpt_login(self) -> None:
+        """Stop the ChatGPT login under way, if any (another sign-in replaces it)."""
+        if self._chatgpt_logins is not None:
+            self._chatgpt_logins.cancel_active()
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` when the daemon stops (stdin closed)."""

@@ -10,6 +10,7 @@ requests are routed to whoever awaits them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import CoroutineType
 from typing import Any
 
 import pydantic_core
@@ -148,7 +149,8 @@ class Processor:
         assert handler is not None
         try:
             result = handler.func(params, ctx)
-            if handler.is_async:
+            # A plain handler may hand back a coroutine for its slow path.
+            if handler.is_async or type(result) is CoroutineType:
                 result = await result
             payload = route.result.dump_json(result)
         except RpcError as exc:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 
 def _b64(data: bytes) -> str:
@@ -33,6 +34,9 @@ def id_token(
     return make_jwt(claims)
 
 
+#: Stands for "now" as a default ``last_refresh``.
+FRESH: Final = "<now>"
+
 ACCESS_TOKEN = "access-token-for-tests-0123456789"
 REFRESH_TOKEN = "refresh-token-for-tests-0123456789"
 
@@ -42,8 +46,12 @@ def chatgpt_auth_json(
     email: str | None = "user@example.com",
     account_id: str | None = "acct-123",
     api_key: str | None = None,
-    last_refresh: str | None = "2025-10-22T10:05:17.305273Z",
+    last_refresh: str | None = FRESH,
 ) -> dict[str, Any]:
+    """An auth.json document; ``last_refresh`` defaults to now (tokens that
+    need no refresh)."""
+    if last_refresh is FRESH:
+        last_refresh = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     document: dict[str, Any] = {
         "OPENAI_API_KEY": api_key,
         "tokens": {

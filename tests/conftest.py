@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness.stdio import OFFLINE_BASE_URL, DaemonClient
+from tests.harness.stdio import OFFLINE_BASE_URL, OFFLINE_ENV, DaemonClient
 from tests.mock_model_server import MockModelServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,6 +17,10 @@ SHARED = REPO.parent / "shared"
 def _offline_openai(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process daemons never reach the real OpenAI API either."""
     monkeypatch.setenv("OPENAI_BASE_URL", OFFLINE_BASE_URL)
+    # Nor the identity provider: sign-ins and token refreshes go to a refused
+    # loopback port unless the test points them elsewhere (or mocks them).
+    for name, value in OFFLINE_ENV.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

@@ -39,21 +39,21 @@ class CountingStore(FileCredentialStore):
         return super().load()
 
 
-def test_the_file_is_read_once_and_again_only_when_it_changes(codex_home: Path) -> None:
+async def test_the_file_is_read_once_and_again_only_when_it_changes(codex_home: Path) -> None:
     store = CountingStore(codex_home)
     manager = AuthManager(store)
-    assert manager.stored() is None
+    assert await manager.stored() is None
     write_auth_json(codex_home, {"OPENAI_API_KEY": "sk-first"})
     for _ in range(3):
-        credentials = manager.stored()
+        credentials = await manager.stored()
         assert credentials is not None and credentials.api_key == "sk-first"
     assert store.loads == 2  # absent, then the new file once
     # Another process signs in with ChatGPT behind the daemon's back.
     write_auth_json(codex_home, chatgpt_auth_json(email="other@example.com"))
-    credentials = manager.stored()
+    credentials = await manager.stored()
     assert credentials is not None and credentials.email == "other@example.com"
     (codex_home / "auth.json").unlink()
-    assert manager.stored() is None
+    assert await manager.stored() is None
 
 
 async def test_login_writes_a_private_file_atomically(codex_home: Path) -> None:
@@ -67,7 +67,7 @@ async def test_login_writes_a_private_file_atomically(codex_home: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.stat().st_ino != inode  # replaced by rename, not rewritten in place
     assert os.listdir(codex_home) == ["auth.json"]
-    assert manager.mode(NO_LIMITS) is AuthMode.API_KEY
+    assert await manager.mode(NO_LIMITS) is AuthMode.API_KEY
 
 
 async def test_a_failed_save_keeps_the_old_credentials(
@@ -84,21 +84,21 @@ async def test_a_failed_save_keeps_the_old_credentials(
         await manager.login_api_key("sk-new")
     assert json.loads((codex_home / "auth.json").read_text()) == {"OPENAI_API_KEY": "sk-old"}
     assert os.listdir(codex_home) == ["auth.json"]
-    credentials = manager.stored()
+    credentials = await manager.stored()
     assert credentials is not None and credentials.api_key == "sk-old"
 
 
 async def test_logout_removes_the_file(codex_home: Path) -> None:
     write_auth_json(codex_home, {"OPENAI_API_KEY": "sk-x"})
     manager = AuthManager(FileCredentialStore(codex_home))
-    assert manager.stored() is not None
+    assert await manager.stored() is not None
     assert await manager.logout() is True
     assert not (codex_home / "auth.json").exists()
-    assert manager.stored() is None
+    assert await manager.stored() is None
     assert await manager.logout() is False
 
 
-def test_a_broken_file_means_signed_out_and_the_log_quotes_no_secret(
+async def test_a_broken_file_means_signed_out_and_the_log_quotes_no_secret(
     codex_home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     document = chatgpt_auth_json()
@@ -106,37 +106,37 @@ def test_a_broken_file_means_signed_out_and_the_log_quotes_no_secret(
     write_auth_json(codex_home, document)
     manager = AuthManager(FileCredentialStore(codex_home))
     with caplog.at_level(logging.DEBUG, logger="app_server"):
-        assert manager.stored() is None
-        assert manager.stored() is None
+        assert await manager.stored() is None
+        assert await manager.stored() is None
     messages = [record.getMessage() for record in caplog.records]
     assert len(messages) == 1 and "auth.json" in messages[0] and "id_token" in messages[0]
     assert "not-a-jwt-but-secret" not in messages[0] and ACCESS_TOKEN not in messages[0]
 
 
-def test_loaded_secrets_are_masked_in_logs(codex_home: Path) -> None:
+async def test_loaded_secrets_are_masked_in_logs(codex_home: Path) -> None:
     write_auth_json(codex_home, {"OPENAI_API_KEY": "plain-key-without-a-known-shape"})
-    AuthManager(FileCredentialStore(codex_home)).stored()
+    await AuthManager(FileCredentialStore(codex_home)).stored()
     assert "plain-key" not in redact("the key is plain-key-without-a-known-shape")
 
 
-def test_forbidden_credentials_are_not_used_but_kept(
+async def test_forbidden_credentials_are_not_used_but_kept(
     codex_home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_auth_json(codex_home, {"OPENAI_API_KEY": "sk-forbidden"})
     manager = AuthManager(FileCredentialStore(codex_home))
     chatgpt_only = LoginRestrictions(method=ForcedLoginMethod.CHATGPT)
     with caplog.at_level(logging.WARNING, logger="app_server"):
-        assert manager.current(chatgpt_only) is None
-        assert manager.current(chatgpt_only) is None
+        assert await manager.current(chatgpt_only) is None
+        assert await manager.current(chatgpt_only) is None
     assert len(caplog.records) == 1
     assert "API key" in caplog.records[0].getMessage()
     assert "sk-forbidden" not in caplog.records[0].getMessage()
     assert (codex_home / "auth.json").exists()
-    assert manager.mode(NO_LIMITS) is AuthMode.API_KEY
+    assert await manager.mode(NO_LIMITS) is AuthMode.API_KEY
 
     write_auth_json(codex_home, chatgpt_auth_json(account_id="ws-other"))
-    assert manager.current(LoginRestrictions(workspace_id="ws-mine")) is None
-    assert manager.current(LoginRestrictions(workspace_id="ws-other")) is not None
+    assert await manager.current(LoginRestrictions(workspace_id="ws-mine")) is None
+    assert await manager.current(LoginRestrictions(workspace_id="ws-other")) is not None
 
 
 async def test_request_auth(codex_home: Path) -> None:
@@ -208,7 +208,7 @@ async def test_settle_waits_for_a_login_under_way(codex_home: Path) -> None:
 
     async def read_after_settling() -> None:
         await manager.settle()
-        seen.append(manager.mode(NO_LIMITS))
+        seen.append(await manager.mode(NO_LIMITS))
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(manager.login_api_key, "sk-slow")
@@ -230,3 +230,19 @@ def test_signature_changes_with_every_rewrite(codex_home: Path) -> None:
         assert signature is not None
         signatures.add(signature)
     assert len(signatures) == 3
+
+
+async def test_cached_answers_without_io_until_the_store_changes(codex_home: Path) -> None:
+    from app_server.auth.manager import NOT_CACHED
+
+    store = CountingStore(codex_home)
+    manager = AuthManager(store)
+    assert manager.cached() is NOT_CACHED
+    assert await manager.stored() is None
+    assert manager.cached() is None and store.loads == 1
+    write_auth_json(codex_home, {"OPENAI_API_KEY": "sk-cached"})
+    assert manager.cached() is NOT_CACHED
+    await manager.stored()
+    credentials = manager.cached()
+    assert isinstance(credentials, Credentials) and credentials.api_key == "sk-cached"
+    assert store.loads == 2

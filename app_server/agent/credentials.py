@@ -20,7 +20,10 @@ class AuthCredentials:
         if auth is None:
             return None
         return Credentials(
-            bearer_token=auth.bearer_token, mode=auth.mode, account_id=auth.account_id
+            bearer_token=auth.bearer_token,
+            mode=auth.mode,
+            account_id=auth.account_id,
+            plan_type=auth.plan_type,
         )
 
     async def refresh(self) -> bool:

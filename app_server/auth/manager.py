@@ -2,22 +2,27 @@
 
 The manager reads the store once and then only again when the store's
 `signature` changes (another process signed in or out, or the user edited
-`auth.json`): checking costs one ``stat``, so quick handlers such as
-``userInfo`` can ask on every request. Changes the daemon makes itself go
-through the manager, one at a time, and update the cache directly.
+`auth.json`): checking costs one ``stat`` for the file store, so handlers can
+ask on every request. Reading happens in a worker thread (the keyring may
+block). Changes the daemon makes itself go through the manager, one at a
+time, and update the cache directly.
 
 Saved credentials that the administrator's `LoginRestrictions` forbid are
 not used: the daemon behaves as if signed out (and says why in the log) but
-leaves the file alone, so that fixing the configuration brings them back.
+leaves them alone, so that fixing the configuration brings them back.
 
-Token refresh plugs in as a `TokenRefresher`; without one, ChatGPT tokens are
-used as saved.
+ChatGPT tokens are renewed by a `TokenRefresher`: before use when they are
+older than `TOKEN_REFRESH_AGE` (the reference's 28 days), and when asked
+(`getAuthStatus {refreshToken: true}`, a 401 from the model provider).
+Refreshes asked for while one is under way wait for it and share its outcome.
+Without a refresher, ChatGPT tokens are used as saved.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Final, Protocol
 
 import anyio
@@ -35,6 +40,14 @@ TOKEN_REFRESH_AGE: Final = timedelta(days=28)
 _UNREAD: Final = object()
 
 
+class NotCached(Enum):
+    NOT_CACHED = "not cached"
+
+
+#: What `AuthManager.cached` answers when the credentials must be read first.
+NOT_CACHED: Final = NotCached.NOT_CACHED
+
+
 class TokenRefresher(Protocol):
     """Renews ChatGPT tokens with the identity provider."""
 
@@ -49,12 +62,23 @@ class RefreshError(Exception):
 
 @dataclass(frozen=True)
 class RequestAuth:
-    """What a model request needs to authenticate."""
+    """What a request to OpenAI needs to authenticate."""
 
     mode: AuthMode
-    bearer_token: str
+    bearer_token: str = field(repr=False)
     account_id: str | None
     """Sent as ``chatgpt-account-id`` with a ChatGPT sign-in."""
+    plan_type: str | None = None
+    """The ChatGPT plan the ID token claims."""
+
+
+@dataclass
+class _Flight:
+    """One refresh under way, and its outcome for those who waited for it."""
+
+    done: anyio.Event = field(default_factory=anyio.Event)
+    refreshed: bool = False
+    error: RefreshError | None = None
 
 
 class AuthManager:
@@ -65,15 +89,26 @@ class AuthManager:
         self._credentials: Credentials | None = None
         self._warned: set[tuple[object, str]] = set()
         self._changing = anyio.Lock()
+        self._flight: _Flight | None = None
 
     # -- reading ------------------------------------------------------------------
-    def stored(self) -> Credentials | None:
-        """The saved credentials (re-read if they changed since last time)."""
-        signature = self.store.signature()
-        if signature != self._signature:
-            self._credentials = self._load()
-            self._signature = signature
-        return self._credentials
+    def cached(self) -> Credentials | NotCached | None:
+        """The saved credentials if the cache is current (one cheap signature
+        check, no I/O beyond it), else `NOT_CACHED`: then await `stored`."""
+        if self.store.signature() == self._signature:
+            return self._credentials
+        return NOT_CACHED
+
+    async def stored(self) -> Credentials | None:
+        """The saved credentials (read again if they changed since last time)."""
+        if self.store.signature() == self._signature:
+            return self._credentials
+        async with self._changing:
+            signature = self.store.signature()
+            if signature != self._signature:
+                self._credentials = await anyio.to_thread.run_sync(self._load)
+                self._signature = signature
+            return self._credentials
 
     def _load(self) -> Credentials | None:
         try:
@@ -89,10 +124,10 @@ class AuthManager:
                 register_secret(secret)
         return credentials
 
-    def current(self, restrictions: LoginRestrictions) -> Credentials | None:
+    async def current(self, restrictions: LoginRestrictions) -> Credentials | None:
         """The credentials to use: None when signed out, or when the saved ones
         are not allowed by ``restrictions``."""
-        credentials = self.stored()
+        credentials = await self.stored()
         if credentials is None or credentials.mode is None:
             return None
         reason = restrictions.violation(credentials)
@@ -110,30 +145,46 @@ class AuthManager:
         async with self._changing:
             pass
 
-    def mode(self, restrictions: LoginRestrictions) -> AuthMode | None:
-        credentials = self.current(restrictions)
+    async def mode(self, restrictions: LoginRestrictions) -> AuthMode | None:
+        credentials = await self.current(restrictions)
         return credentials.mode if credentials is not None else None
 
-    async def request_auth(self, restrictions: LoginRestrictions) -> RequestAuth | None:
-        """The bearer token (and ChatGPT account) for a model request; None
-        when signed out. Stale ChatGPT tokens are refreshed first when a
-        refresher is set."""
-        credentials = self.current(restrictions)
+    async def usable(self, restrictions: LoginRestrictions) -> Credentials | None:
+        """`current`, with ChatGPT tokens refreshed first when they are stale.
+
+        Raises `RefreshError` when stale tokens cannot be refreshed (the
+        reference then treats the user as signed out)."""
+        credentials = await self.current(restrictions)
+        if credentials is None or credentials.mode is not AuthMode.CHATGPT:
+            return credentials
+        if not self._is_stale(credentials):
+            return credentials
+        await self.refresh()
+        return await self.current(restrictions)
+
+    async def request_auth(
+        self, restrictions: LoginRestrictions, *, strict: bool = False
+    ) -> RequestAuth | None:
+        """The bearer token (and ChatGPT account) for a request; None when
+        signed out. Stale ChatGPT tokens are refreshed first; when that fails,
+        ``strict`` raises the `RefreshError`, otherwise the saved tokens are
+        used as they are (they may still be accepted; a 401 then asks for a
+        refresh again, whose failure the caller reports)."""
+        try:
+            credentials = await self.usable(restrictions)
+        except RefreshError as exc:
+            if strict:
+                raise
+            log.warning("using the saved ChatGPT tokens, which could not be refreshed: %s", exc)
+            credentials = await self.current(restrictions)
         if credentials is None:
             return None
-        if credentials.mode is AuthMode.CHATGPT and self._is_stale(credentials):
-            try:
-                await self.refresh()
-            except RefreshError as exc:
-                log.warning("could not refresh the ChatGPT tokens: %s", exc)
-            credentials = self.current(restrictions)
-            if credentials is None:
-                return None
         token = credentials.bearer_token
         mode = credentials.mode
         if token is None or mode is None:
             return None
-        return RequestAuth(mode, token, credentials.account_id)
+        plan = credentials.tokens.claims.plan_type if credentials.tokens is not None else None
+        return RequestAuth(mode, token, credentials.account_id, plan)
 
     def _is_stale(self, credentials: Credentials) -> bool:
         if self.refresher is None:
@@ -141,7 +192,7 @@ class AuthManager:
         if credentials.last_refresh is None:
             return True
         try:
-            refreshed = datetime.fromisoformat(credentials.last_refresh)
+            refreshed = datetime.fromisoformat(credentials.last_refresh.replace("z", "Z"))
         except ValueError:
             return True
         if refreshed.tzinfo is None:
@@ -172,15 +223,57 @@ class AuthManager:
     async def refresh(self) -> bool:
         """Renew the saved ChatGPT tokens; False when there are none to renew
         (signed out, or signed in with an API key, which does not expire).
-        Raises `RefreshError` when they cannot be renewed."""
-        credentials = self.stored()
+        Raises `RefreshError` when they cannot be renewed. While a refresh is
+        under way, callers wait for it and get its outcome."""
+        flight = self._flight
+        if flight is not None:
+            await flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            return flight.refreshed
+        flight = self._flight = _Flight()
+        try:
+            flight.refreshed = await self._refresh_now()
+        except RefreshError as exc:
+            flight.error = exc
+            raise
+        except BaseException:
+            flight.error = RefreshError("the token refresh was interrupted")
+            raise
+        finally:
+            self._flight = None
+            flight.done.set()
+        return flight.refreshed
+
+    async def _refresh_now(self) -> bool:
+        credentials = await self.stored()
         if credentials is None or credentials.mode is not AuthMode.CHATGPT:
             return False
         if self.refresher is None:
             raise RefreshError("this server cannot refresh ChatGPT tokens; sign in again")
         assert credentials.tokens is not None
+        log.info("refreshing the ChatGPT tokens")
         tokens = await self.refresher.refresh(credentials.tokens)
-        await self.save(
-            Credentials(tokens=tokens, last_refresh=format_timestamp(datetime.now(UTC)))
+        refreshed = Credentials(
+            api_key=credentials.api_key,
+            tokens=tokens,
+            last_refresh=format_timestamp(datetime.now(UTC)),
         )
+        try:
+            await self.save(refreshed)
+        except OSError as exc:
+            raise RefreshError(
+                f"failed to save the refreshed tokens in {self.store.description}: "
+                f"{exc.strerror or exc}"
+            ) from None
         return True
+
+
+class OAuthTokenRefresher:
+    """The identity provider's refresh (`oauth.refresh_tokens`), imported at
+    the first refresh so that start-up stays light."""
+
+    async def refresh(self, tokens: ChatGptTokens) -> ChatGptTokens:
+        from .oauth import OAuthSettings, refresh_tokens
+
+        return await refresh_tokens(OAuthSettings.from_env(), tokens)

@@ -1,9 +1,11 @@
 """One module per domain; importing this package registers every handler."""
 
+from . import account as account
 from . import auth as auth
 from . import config as config
 from . import conversations as conversations
 from . import exec as exec
+from . import models as models
 from . import session as session
 from . import workspace as workspace
 from .registry import HANDLERS as HANDLERS

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any
+
 from app_server_protocol.common import AuthMode
 from app_server_protocol.v1.auth import (
     AccountApiKey,
     AccountChatgpt,
     AuthStatusChangeNotification,
+    CancelLoginChatGptParams,
+    CancelLoginChatGptResponse,
     GetAuthStatusParams,
     GetAuthStatusResponse,
     LoginAccountApiKey,
@@ -14,6 +19,7 @@ from app_server_protocol.v1.auth import (
     LoginAccountResponse,
     LoginApiKeyParams,
     LoginApiKeyResponse,
+    LoginChatGptResponse,
     LogoutAccountResponse,
     LogoutChatGptResponse,
 )
@@ -21,7 +27,7 @@ from app_server_protocol.v1.session import UserInfoResponse
 
 from ..app import RequestContext
 from ..auth import LoginRestrictions, RefreshError
-from ..config.model import CredentialsStore
+from ..auth.manager import NOT_CACHED
 from ..errors import InternalError, InvalidRequest
 from ..logs import log, register_secret
 from .config_access import config_toml, login_restrictions, resolved_config
@@ -39,11 +45,7 @@ async def _login_with_api_key(api_key: str, ctx: RequestContext) -> None:
     refusal = LoginRestrictions.from_config(toml).login_refusal(AuthMode.API_KEY)
     if refusal is not None:
         raise InvalidRequest(refusal)
-    if toml.cli_auth_credentials_store is CredentialsStore.KEYRING:
-        raise InternalError(
-            'cannot save the API key: cli_auth_credentials_store = "keyring" is not '
-            'supported by this server; use "file" or "auto"'
-        )
+    ctx.app.cancel_chatgpt_login()
     auth = ctx.app.auth
     try:
         await auth.login_api_key(api_key)
@@ -55,6 +57,7 @@ async def _login_with_api_key(api_key: str, ctx: RequestContext) -> None:
 
 
 async def _logout(ctx: RequestContext) -> None:
+    ctx.app.cancel_chatgpt_login()
     auth = ctx.app.auth
     try:
         await auth.logout()
@@ -78,13 +81,42 @@ async def login_account(
     if isinstance(params, LoginAccountApiKey):
         await _login_with_api_key(params.api_key, ctx)
         return LoginAccountResponse()
-    refusal = login_restrictions(ctx).login_refusal(AuthMode.CHATGPT)
+    started = await _start_chatgpt_login(ctx)
+    return LoginAccountResponse(login_id=started.login_id, auth_url=started.auth_url)
+
+
+async def _start_chatgpt_login(ctx: RequestContext) -> LoginChatGptResponse:
+    toml = config_toml(ctx)
+    refusal = LoginRestrictions.from_config(toml).login_refusal(AuthMode.CHATGPT)
     if refusal is not None:
         raise InvalidRequest(refusal)
-    raise InternalError(
-        "account/login: the ChatGPT browser login is not available in this server yet; "
-        'sign in with {"type": "apiKey"}'
-    )
+    from ..auth.login import LoginServerError
+
+    try:
+        flow = await ctx.app.chatgpt_logins.start(toml.forced_chatgpt_workspace_id)
+    except LoginServerError as exc:
+        raise InternalError(f"failed to start login server: {exc}") from None
+    return LoginChatGptResponse(login_id=flow.login_id, auth_url=flow.auth_url)
+
+
+@handles("loginChatGpt")
+async def login_chatgpt(params: None, ctx: RequestContext) -> LoginChatGptResponse:
+    return await _start_chatgpt_login(ctx)
+
+
+@handles("cancelLoginChatGpt")
+def cancel_login_chatgpt(
+    params: CancelLoginChatGptParams, ctx: RequestContext
+) -> CancelLoginChatGptResponse:
+    from ..auth.login import NOT_COMPLETED
+
+    flow = ctx.app.take_chatgpt_login(params.login_id)
+    if flow is None:
+        raise InvalidRequest(f"login id not found: {params.login_id}")
+    # The login's loginChatGptComplete follows this answer, as with the reference.
+    flow.cancel(NOT_COMPLETED, hold_report=True)
+    ctx.after_response(flow.release_report)
+    return CancelLoginChatGptResponse()
 
 
 @handles("logoutChatGpt")
@@ -103,7 +135,7 @@ async def logout_account(params: None, ctx: RequestContext) -> LogoutAccountResp
 async def read_account(params: None, ctx: RequestContext) -> AccountApiKey | AccountChatgpt | None:
     restrictions = login_restrictions(ctx)
     await ctx.app.auth.settle()
-    credentials = ctx.app.auth.current(restrictions)
+    credentials = await ctx.app.auth.current(restrictions)
     if credentials is None:
         return None
     if credentials.mode is AuthMode.API_KEY:
@@ -128,7 +160,12 @@ async def get_auth_status(
             log.warning("could not refresh the ChatGPT tokens: %s", exc)
     if not config.model_provider.requires_openai_auth:
         return GetAuthStatusResponse(requires_openai_auth=False)
-    credentials = auth.current(LoginRestrictions.from_config(config))
+    try:
+        credentials = await auth.usable(LoginRestrictions.from_config(config))
+    except RefreshError as exc:
+        # Stale tokens that cannot be renewed: signed out, as the reference reports it.
+        log.warning("failed to refresh the stale ChatGPT tokens: %s", exc)
+        credentials = None
     token = credentials.bearer_token if credentials is not None else None
     if credentials is None or not token:
         # An empty key counts as signed out, as with the reference.
@@ -141,6 +178,17 @@ async def get_auth_status(
 
 
 @handles("userInfo")
-def user_info(params: None, ctx: RequestContext) -> UserInfoResponse:
-    credentials = ctx.app.auth.stored()
+def user_info(
+    params: None, ctx: RequestContext
+) -> UserInfoResponse | Coroutine[Any, Any, UserInfoResponse]:
+    # Inline and quick when the credentials are cached (the usual case); read
+    # them first (off the event loop) when they changed.
+    credentials = ctx.app.auth.cached()
+    if credentials is NOT_CACHED:
+        return _user_info_after_reading(ctx)
+    return UserInfoResponse(alleged_user_email=credentials.email if credentials else None)
+
+
+async def _user_info_after_reading(ctx: RequestContext) -> UserInfoResponse:
+    credentials = await ctx.app.auth.stored()
     return UserInfoResponse(alleged_user_email=credentials.email if credentials else None)

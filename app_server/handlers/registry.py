@@ -18,7 +18,9 @@ class Handler:
     func: Callable[..., Any]
     is_async: bool
     """Async handlers run in their own task; plain functions run inline (they
-    must be quick and must not block)."""
+    must be quick and must not block). A plain function may return a
+    coroutine for a rare slow path: it is awaited inline, so later requests
+    wait for it, as they wait for any inline handler."""
 
 
 HANDLERS: dict[str, Handler] = {}

@@ -21,6 +21,16 @@ DEFAULT_TIMEOUT = 15.0
 #: Where the built-in OpenAI provider points in tests: a closed local port.
 OFFLINE_BASE_URL = "http://127.0.0.1:9/v1"
 
+#: A loopback port nothing listens on (connections are refused).
+UNREACHABLE_URL = "http://127.0.0.1:9"
+#: Every daemon starts with these (a test may override them): no test reaches
+#: the real identity provider, and login callback servers take a free port.
+OFFLINE_ENV = {
+    "CODEX_APP_SERVER_LOGIN_ISSUER": UNREACHABLE_URL,
+    "CODEX_REFRESH_TOKEN_URL_OVERRIDE": f"{UNREACHABLE_URL}/oauth/token",
+    "CODEX_APP_SERVER_LOGIN_PORT": "0",
+}
+
 Message = dict[str, Any]
 
 
@@ -56,6 +66,7 @@ class DaemonClient:
         environ["NO_COLOR"] = "1"
         # A turn run without a mock provider fails here at once, never online.
         environ["OPENAI_BASE_URL"] = OFFLINE_BASE_URL
+        environ.update(OFFLINE_ENV)
         for key, value in (env or {}).items():
             if value is None:
                 environ.pop(key, None)

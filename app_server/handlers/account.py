@@ -1,0 +1,36 @@
+"""``account/rateLimits/read``: the ChatGPT plan's rate limits, from the backend."""
+
+from __future__ import annotations
+
+from app_server_protocol.common import AuthMode
+from app_server_protocol.v1.auth import GetAccountRateLimitsResponse
+
+from ..app import RequestContext
+from ..auth import LoginRestrictions, RefreshError
+from ..errors import InternalError, InvalidRequest
+from .config_access import resolved_config
+from .registry import handles
+
+
+@handles("account/rateLimits/read")
+async def read_rate_limits(params: None, ctx: RequestContext) -> GetAccountRateLimitsResponse:
+    config = resolved_config(ctx)
+    auth = ctx.app.auth
+    await auth.settle()
+    try:
+        request_auth = await auth.request_auth(LoginRestrictions.from_config(config), strict=True)
+    except RefreshError as exc:
+        raise InternalError(f"failed to construct backend client: {exc}") from None
+    if request_auth is None:
+        raise InvalidRequest("codex account authentication required to read rate limits")
+    if request_auth.mode is not AuthMode.CHATGPT:
+        raise InvalidRequest("chatgpt authentication required to read rate limits")
+
+    from ..backend.usage import UsageError, build_request, fetch_rate_limits
+
+    request = build_request(config.chatgpt_base_url, request_auth, ctx.app.session.user_agent)
+    try:
+        snapshot = await fetch_rate_limits(request)
+    except UsageError as exc:
+        raise InternalError(str(exc)) from None
+    return GetAccountRateLimitsResponse(rate_limits=snapshot)
