@@ -42,6 +42,9 @@ class ScriptedRunner:
     def __init__(self) -> None:
         self.turns: list[tuple[str, UserTurn]] = []
 
+    def prepare(self) -> None:
+        """Nothing to get ready: no model is called."""
+
     async def run_turn(
         self, conversation: Conversation, submission_id: str, turn: UserTurn
     ) -> None:
