@@ -33,23 +33,25 @@ def _parse(argv: Sequence[str]) -> tuple[str, ServeOptions, str | None]:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
 
-    def add_serve_options(p: argparse.ArgumentParser) -> None:
+    def add_serve_options(p: argparse.ArgumentParser, prefix: str) -> None:
+        # The options may come before and after `serve`: each place has its
+        # own destinations (argparse would let the second replace the first).
         p.add_argument(
             "-c",
             "--config",
-            dest="overrides",
+            dest=f"{prefix}overrides",
             action="append",
             default=[],
             metavar="KEY=VALUE",
             help="override a config.toml setting (dotted key; the value is parsed as JSON, "
             "else taken as a string)",
         )
-        p.add_argument("--enable", action="append", default=[], metavar="FEATURE")
-        p.add_argument("--disable", action="append", default=[], metavar="FEATURE")
+        p.add_argument("--enable", dest=f"{prefix}enable", action="append", default=[])
+        p.add_argument("--disable", dest=f"{prefix}disable", action="append", default=[])
 
-    add_serve_options(parser)
+    add_serve_options(parser, "")
     commands = parser.add_subparsers(dest="command")
-    add_serve_options(commands.add_parser("serve", help="serve on stdio (the default)"))
+    add_serve_options(commands.add_parser("serve", help="serve on stdio (the default)"), "serve_")
     for name, what in (
         ("generate-ts", "TypeScript bindings"),
         ("generate-json-schema", "JSON Schema"),
@@ -58,10 +60,12 @@ def _parse(argv: Sequence[str]) -> tuple[str, ServeOptions, str | None]:
         sub.add_argument("-o", "--out", required=True, metavar="DIR")
     args = parser.parse_args(list(argv))
     command = args.command or "serve"
+
+    def both(name: str) -> list[str]:
+        return [*getattr(args, name, []), *getattr(args, f"serve_{name}", [])]
+
     options = ServeOptions(
-        overrides=list(getattr(args, "overrides", [])),
-        enable=list(getattr(args, "enable", [])),
-        disable=list(getattr(args, "disable", [])),
+        overrides=both("overrides"), enable=both("enable"), disable=both("disable")
     )
     return command, options, getattr(args, "out", None)
 
