@@ -199,7 +199,7 @@ def run_scenario(
             "sendUserMessage",
             {"conversationId": cid, "items": [{"type": "text", "data": {"text": "go"}}]},
         )
-        messages = _play(client, start, list(case.decisions), timeout)
+        messages = play_until_end(client, start, list(case.decisions), timeout)
     finally:
         client.kill()
     outputs: dict[str, str] = {}
@@ -209,7 +209,11 @@ def run_scenario(
     return normalize(messages, outputs, replacements, [work, outside], case.loose)
 
 
-def _play(client: DaemonClient, start: int, decisions: list[str], timeout: float) -> list[Message]:
+def play_until_end(
+    client: DaemonClient, start: int, decisions: list[str], timeout: float = 30.0
+) -> list[Message]:
+    """Answer approval requests with ``decisions`` (then ``denied``) until the
+    turn ends; every message since ``start``."""
     deadline = time.monotonic() + timeout
     index = start
     while True:

@@ -96,11 +96,14 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
     approval, sandbox = settings.approval_policy, settings.sandbox_policy
     approved_commands = scope.session.approved_commands
     key = tuple(request.command)
+    # A command approved for the session is not asked about again, not even
+    # to run it outside the sandbox.
+    user_approved = key in approved_commands
     decision = exec_decision(
         request.command,
         approval,
         sandbox,
-        approved_for_session=key in approved_commands,
+        approved_for_session=user_approved,
         with_escalated_permissions=request.escalated,
     )
     if decision.verdict is Verdict.REFUSE:
@@ -116,7 +119,6 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
     )
     if not request.command:
         return await call.failed(EMPTY_COMMAND)
-    user_approved = False
     if decision.verdict is Verdict.ASK:
         answer = await ask_exec_approval(
             scope, request.call_id, request.command, request.cwd, request.justification

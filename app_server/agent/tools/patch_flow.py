@@ -25,6 +25,7 @@ half-way (a file that cannot be written) leaves every file as it was.
 from __future__ import annotations
 
 import base64
+import copy
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -172,11 +173,15 @@ class _PatchEvents:
         self.call_id = call_id
         self.freeform = freeform
         self.started = time.monotonic()
+        self._tracked_before: TurnDiffTracker | None = None
 
     async def begin(self, plan: PatchPlan, *, auto_approved: bool) -> None:
         scope = self.scope
         if scope.turn_diff is None:
             scope.turn_diff = TurnDiffTracker()
+        # The tracker follows moves as if the patch succeeded; a patch that
+        # fails changes nothing, so the tracker goes back to this copy.
+        self._tracked_before = copy.deepcopy(scope.turn_diff)
         await anyio.to_thread.run_sync(scope.turn_diff.on_patch_begin, plan.changes)
         self.started = time.monotonic()
         await scope.emit(
@@ -199,12 +204,14 @@ class _PatchEvents:
 
     async def failed(self, stderr: str) -> ToolResult:
         """The patch could not be written (nothing was)."""
+        self.scope.turn_diff = self._tracked_before
         await self.delta(ExecOutputStream.STDERR, stderr)
         await self._end(stdout="", stderr=stderr, success=False)
         return ToolResult(self._model_output(stderr, 1), success=False)
 
     async def refused(self, message: str) -> ToolResult:
         """The patch was not written, by the sandbox or the user."""
+        self.scope.turn_diff = self._tracked_before
         await self._end(stdout="", stderr=message, success=False)
         return ToolResult(message, success=False)
 
