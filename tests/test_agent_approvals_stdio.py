@@ -190,6 +190,21 @@ def test_approved_for_session_lasts_for_the_conversation(
     assert (workdir / "one.txt").exists() and not (workdir / "two.txt").exists()
 
 
+def test_a_session_approval_inside_the_sandbox_does_not_cover_escalation(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    """Stricter than the reference, which runs the escalated one unasked."""
+    (workdir / "x").write_text("x")
+    session = _session(spawn, codex_home, workdir, mock_model, "on-request")
+    remove = ["rm", "-f", "x"]  # destructive-looking: asked about under on-request
+    first = session.turn([shell("c1", remove)], ["approved_for_session"])
+    assert len(first.requests()) == 1
+    second = session.turn(
+        [shell("c2", remove), shell("c3", remove, with_escalated_permissions=True)]
+    )
+    assert [r["params"]["callId"] for r in second.requests()] == ["c3"]
+
+
 def test_every_answer_uses_up_a_submission_id(
     spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
 ) -> None:

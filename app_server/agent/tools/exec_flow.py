@@ -95,9 +95,9 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
     settings = scope.settings
     approval, sandbox = settings.approval_policy, settings.sandbox_policy
     approved_commands = scope.session.approved_commands
-    key = tuple(request.command)
+    key = _session_key(request)
     # A command approved for the session is not asked about again, not even
-    # to run it outside the sandbox.
+    # to run it again outside the sandbox when the sandbox stopped it.
     user_approved = key in approved_commands
     decision = exec_decision(
         request.command,
@@ -126,7 +126,8 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
         if not is_approved(answer):
             return await call.rejected(answer)
         if answer is ReviewDecision.APPROVED_FOR_SESSION:
-            approved_commands.add(key)
+            # (what may run outside the sandbox may run inside it too)
+            approved_commands.update({key, tuple(request.command)})
         user_approved = True
     sandboxed = runs_sandboxed(sandbox, with_escalated_permissions=request.escalated)
     try:
@@ -152,6 +153,20 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
     except _Failed as failure:
         return await call.failed(str(failure))
     return await call.ended(result)
+
+
+#: Marks the session approval of a command run with escalated permissions
+#: (no argument can hold a NUL character, so no command looks like it).
+_ESCALATED: Final = "\0escalated"
+
+
+def _session_key(request: ExecRequest) -> tuple[str, ...]:
+    """What an ``approved_for_session`` answer covers. Stricter than the
+    reference: a command approved inside the sandbox is asked about again
+    when the model asks to run it with escalated permissions."""
+    if request.escalated:
+        return (_ESCALATED, *request.command)
+    return tuple(request.command)
 
 
 def _texts(result: ProcessResult) -> tuple[str, str, str]:
