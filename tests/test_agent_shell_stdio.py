@@ -404,3 +404,57 @@ def test_apply_patch_is_offered_as_the_reference_offers_it(
         assert [t["type"] for t in patch_tools] == ([kind] if kind else [])
         assert tools[0]["name"] == "shell"
         session.client.kill()
+
+
+def test_shell_calls_over_chat_completions(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    from tests.mock_model_server import (
+        ChatToolCall,
+        chat_message,
+        chat_tool_calls,
+        write_mock_config,
+    )
+
+    session = open_session(spawn, codex_home, workdir, mock_model)
+    write_mock_config(codex_home, mock_model, wire_api="chat")
+    # the wire API is read when the conversation starts: open another one
+    cid = session.client.call("newConversation", {"cwd": str(workdir)})["conversationId"]
+    session.client.call("addConversationListener", {"conversationId": cid})
+    mock_model.enqueue(
+        chat_tool_calls(ChatToolCall("shell", {"command": ["echo", "chat"]}, call_id="c1")),
+        chat_message("done"),
+    )
+    start = session.client.mark()
+    session.client.call(
+        "sendUserMessage",
+        {"conversationId": cid, "items": [{"type": "text", "data": {"text": "go"}}]},
+    )
+    session.client.wait_event("task_complete", conversation_id=cid, start=start)
+    outputs = mock_model.last_model_request.tool_outputs()
+    assert _output(outputs["c1"])["output"] == "chat\n"
+    tools = mock_model.model_requests[-2].body["tools"]
+    assert tools[0]["function"]["name"] == "shell"
+
+
+def test_without_a_working_sandbox_nothing_runs(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    from tests.mock_model_server import write_mock_config
+
+    write_mock_config(codex_home, mock_model, sandbox_mode="workspace-write")
+    client = spawn(cwd=workdir, env={"CODEX_APP_SERVER_BWRAP": "/bin/false"})
+    cid = client.call("newConversation", {"cwd": str(workdir)})["conversationId"]
+    client.call("addConversationListener", {"conversationId": cid})
+    mock_model.enqueue(*replies_for([shell("c1", ["touch", "made.txt"])]))
+    start = client.mark()
+    client.call(
+        "sendUserMessage",
+        {"conversationId": cid, "items": [{"type": "text", "data": {"text": "go"}}]},
+    )
+    end = client.wait_event("exec_command_end", start=start)["params"]["msg"]
+    client.wait_event("task_complete", start=start)
+    assert not (workdir / "made.txt").exists()
+    assert end["exit_code"] == -1
+    assert end["stderr"].startswith("sandbox unavailable: bubblewrap cannot create a sandbox")
+    assert mock_model.last_model_request.tool_outputs()["c1"] == end["stderr"]
