@@ -82,11 +82,12 @@ class Outgoing:
         request_id = next(self._ids)
         pending = self._pending[request_id] = _Pending()
         try:
+            # Key order as the reference writes its requests.
             await self.send(
-                b'{"id":'
-                + dumps(request_id)
-                + b',"method":'
+                b'{"method":'
                 + dumps(method)
+                + b',"id":'
+                + dumps(request_id)
                 + b',"params":'
                 + params_json
                 + b"}\n"

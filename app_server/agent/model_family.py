@@ -2,13 +2,17 @@
 large its context window is, and how it prefers its tools.
 
 Unknown models (local ones, custom providers) get conservative defaults:
-no reasoning parameter, no known context window, JSON function tools.
+no reasoning parameter, no known context window, the ``shell`` function
+tool and no ``apply_patch`` tool unless the conversation asks for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
+
+#: How a family is offered `apply_patch`: a free-form (grammar) tool or a JSON function.
+ApplyPatchToolKind = Literal["freeform", "function"]
 
 #: Share of the context window a turn may fill; the rest is kept for the
 #: model's own output and the harness's overhead (the reference reports this).
@@ -21,8 +25,11 @@ class ModelFamily:
     reasoning: bool = False
     """Send the ``reasoning`` parameter (and ask for encrypted reasoning back)."""
     context_window: int | None = None
-    freeform_apply_patch: bool = False
-    """Offer `apply_patch` as a free-form (grammar) tool rather than a JSON function."""
+    apply_patch_tool: ApplyPatchToolKind | None = None
+    """The `apply_patch` tool the family is always offered; None: only when the
+    conversation asks for it (``includeApplyPatchTool``), then as a free-form tool."""
+    local_shell: bool = False
+    """Offered the provider's built-in ``local_shell`` tool instead of the ``shell`` function."""
     verbosity: bool = False
     """Accepts ``text.verbosity``."""
 
@@ -39,18 +46,18 @@ _FAMILIES: Final = (
         "gpt-5-codex",
         reasoning=True,
         context_window=272_000,
-        freeform_apply_patch=True,
+        apply_patch_tool="freeform",
         verbosity=True,
     ),
-    ModelFamily("codex-", reasoning=True, context_window=272_000, freeform_apply_patch=True),
-    ModelFamily(
-        "gpt-5", reasoning=True, context_window=272_000, freeform_apply_patch=True, verbosity=True
-    ),
-    ModelFamily("o3", reasoning=True, context_window=200_000, freeform_apply_patch=True),
-    ModelFamily("o4-mini", reasoning=True, context_window=200_000, freeform_apply_patch=True),
-    ModelFamily("gpt-4.1", context_window=1_047_576, freeform_apply_patch=True),
+    ModelFamily("codex-mini-latest", reasoning=True, context_window=200_000, local_shell=True),
+    ModelFamily("codex-", reasoning=True, context_window=272_000, apply_patch_tool="freeform"),
+    ModelFamily("gpt-5", reasoning=True, context_window=272_000, verbosity=True),
+    ModelFamily("o3", reasoning=True, context_window=200_000),
+    ModelFamily("o4-mini", reasoning=True, context_window=200_000),
+    ModelFamily("gpt-4.1", context_window=1_047_576),
     ModelFamily("gpt-4o", context_window=128_000),
-    ModelFamily("gpt-oss", context_window=96_000),
+    ModelFamily("gpt-oss", context_window=96_000, apply_patch_tool="function"),
+    ModelFamily("openai/gpt-oss", apply_patch_tool="function"),
 )
 
 

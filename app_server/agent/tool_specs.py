@@ -115,6 +115,40 @@ APPLY_PATCH: Final = function_tool(
     ),
 )
 
+#: The patch format as a Lark grammar, for the free-form `apply_patch` tool:
+#: the model's output is constrained to it.
+APPLY_PATCH_GRAMMAR: Final = r"""start: "*** Begin Patch" LF operation+ "*** End Patch" LF?
+
+operation: add_file | delete_file | update_file
+add_file: "*** Add File: " path LF added_line+
+delete_file: "*** Delete File: " path LF
+update_file: "*** Update File: " path LF move_to? hunk_line* end_of_file?
+move_to: "*** Move to: " path LF
+
+added_line: "+" /(.*)/ LF
+hunk_line: hunk_header | context_line | removed_line | inserted_line
+hunk_header: "@@" (" " /(.+)/)? LF
+context_line: " " /(.*)/ LF
+removed_line: "-" /(.*)/ LF
+inserted_line: "+" /(.*)/ LF
+end_of_file: "*** End of File" LF
+
+path: /(.+)/
+
+%import common.LF
+"""
+
+APPLY_PATCH_FREEFORM: Final[JsonObject] = {
+    "type": "custom",
+    "name": "apply_patch",
+    "description": "Edits files with a patch in the apply_patch format. Send the patch itself "
+    "as the input, not JSON.",
+    "format": {"type": "grammar", "syntax": "lark", "definition": APPLY_PATCH_GRAMMAR},
+}
+
+LOCAL_SHELL: Final[JsonObject] = {"type": "local_shell"}
+"""The provider's built-in shell tool (the model sends ``local_shell_call`` items)."""
+
 LIST_MCP_RESOURCES: Final = function_tool(
     "list_mcp_resources",
     "Lists the resources (files, records, documents...) that the configured MCP servers "

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .tools.apply_patch import ApplyPatchTool
 from .tools.base import Tool
 from .tools.plan import UpdatePlanTool
 from .tools.registry import ToolRegistry
+from .tools.shell import LocalShellTool, ShellTool
 from .tools.view_image import ViewImageTool
 
 if TYPE_CHECKING:
@@ -14,7 +16,19 @@ if TYPE_CHECKING:
 
 
 def build_registry(scope: TurnScope) -> ToolRegistry:
-    tools: list[Tool] = [UpdatePlanTool()]
+    shell: Tool
+    other_shell: Tool
+    if scope.family.local_shell:
+        shell, other_shell = LocalShellTool(), ShellTool()
+    else:
+        shell, other_shell = ShellTool(), LocalShellTool()
+    tools: list[Tool] = [shell, UpdatePlanTool()]
+    apply_patch = scope.family.apply_patch_tool
+    if apply_patch is None and scope.config.include_apply_patch_tool:
+        apply_patch = "freeform"
+    if apply_patch is not None:
+        tools.append(ApplyPatchTool(freeform=apply_patch == "freeform"))
     if scope.config.tools_view_image:
         tools.append(ViewImageTool())
-    return ToolRegistry(tools)
+    # Both shells answer: models trained on one sometimes call the other.
+    return ToolRegistry(tools, unlisted=[other_shell])

@@ -39,6 +39,7 @@ from app_server_protocol.events import (
     TaskCompleteEvent,
     TaskStartedEvent,
     TokenCountEvent,
+    TurnDiffEvent,
     WebSearchBeginEvent,
     WebSearchEndEvent,
 )
@@ -102,6 +103,7 @@ if TYPE_CHECKING:
     from ..app import App
     from ..config.model import Config
     from ..conversations.conversation import Conversation
+    from ..tools.apply_patch import TurnDiffTracker
 
 #: What the model reads when the user interrupted a tool call before it ended.
 ABORTED_OUTPUT: Final = "aborted"
@@ -133,9 +135,23 @@ class TurnScope:
     settings: TurnSettings
     config: Config
     family: ModelFamily
+    exclusive: anyio.Lock = field(default_factory=anyio.Lock)
+    """Held for the whole call by the tools that act on the machine (shell,
+    apply_patch): they run one at a time, in the order the model made the
+    calls, so that each sees what the previous one did."""
+    turn_diff: TurnDiffTracker | None = None
+    """What the turn's patches changed (made by the first patch)."""
 
     async def emit(self, event: EventMsg) -> None:
         await self.conversation.emit(self.submission_id, event)
+
+    async def report_turn_diff(self) -> None:
+        """``turn_diff``, when the turn's patches have changed something."""
+        if self.turn_diff is None:
+            return
+        diff = await anyio.to_thread.run_sync(self.turn_diff.unified_diff)
+        if diff is not None:
+            await self.emit(TurnDiffEvent(unified_diff=diff))
 
 
 @dataclass
@@ -254,6 +270,7 @@ class ModelTurnRunner:
             except ModelError as error:
                 await self._report_model_error(scope, error)
                 return None
+            await scope.report_turn_diff()
             if sampling.last_message is not None:
                 last_message = sampling.last_message
             if not sampling.calls:

@@ -146,6 +146,18 @@ class Conversation:
         self._send.send_nowait(submission)
         return submission.id
 
+    def take_submission_id(self) -> str:
+        """Use up a submission id without a submission: the reference numbers
+        the client's answers to approval requests as submissions, so the turns
+        that follow one have the ids they would have there."""
+        return str(next(self._ids))
+
+    def abort_turn(self, reason: TurnAbortReason) -> None:
+        """Stop the running turn from inside it (the user chose ``abort`` at an
+        approval request); ``turn_aborted`` follows once it has stopped."""
+        if self._turn is not None:
+            self._turn.abort(reason)
+
     async def interrupt(self) -> TurnAbortReason:
         """Stop the running turn (``turn_aborted`` is sent first); returns at
         once when no turn runs."""

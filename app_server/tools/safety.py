@@ -172,13 +172,10 @@ def exec_decision(
     ``approved_for_session``: the user answered ``approved_for_session`` for
     this same command earlier in the conversation.
     """
-    if with_escalated_permissions and approval_policy is not AskForApproval.ON_REQUEST:
-        name = POLICY_DEBUG_NAMES[approval_policy]
-        return Decision(
-            Verdict.REFUSE,
-            f"approval policy is {name}; reject command \u2014 you should not ask for "
-            f"escalated permissions if the approval policy is {name}",
-        )
+    if with_escalated_permissions:
+        refusal = escalation_refusal(approval_policy)
+        if refusal is not None:
+            return Decision(Verdict.REFUSE, refusal)
     if approved_for_session or is_known_safe_command(argv):
         return Decision(Verdict.RUN)
     match approval_policy:
@@ -192,6 +189,18 @@ def exec_decision(
             else:
                 asks = with_escalated_permissions or command_might_be_dangerous(argv)
             return Decision(Verdict.ASK if asks else Verdict.RUN)
+
+
+def escalation_refusal(approval_policy: AskForApproval) -> str | None:
+    """What the model is told when it asks for escalated permissions under a
+    policy that does not allow asking (any but ``on-request``), else None."""
+    if approval_policy is AskForApproval.ON_REQUEST:
+        return None
+    name = POLICY_DEBUG_NAMES[approval_policy]
+    return (
+        f"approval policy is {name}; reject command \u2014 you should not ask for "
+        f"escalated permissions if the approval policy is {name}"
+    )
 
 
 def runs_sandboxed(sandbox_policy: SandboxPolicy, *, with_escalated_permissions: bool) -> bool:

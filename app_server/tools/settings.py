@@ -2,8 +2,10 @@
 
 Read straight from ``CODEX_HOME/config.toml`` (its top-level ``sandbox_mode``,
 or the active profile's, ``[sandbox_workspace_write]`` and
-``[shell_environment_policy]``). This is the one place to re-point once the
-daemon keeps a resolved `Config`: callers only use `load_exec_settings`.
+``[shell_environment_policy]``), for ``execOneOffCommand``, which runs
+outside any conversation. The agent's shell tool takes the same settings
+from its conversation instead: the turn's sandbox policy and the resolved
+`Config`'s ``shell_environment_policy``.
 """
 
 from __future__ import annotations

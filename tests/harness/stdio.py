@@ -56,7 +56,10 @@ class DaemonClient:
         cwd: Path | None = None,
         env: dict[str, str | None] | None = None,
         args: list[str] | None = None,
+        command: list[str] | None = None,
     ) -> None:
+        """``command``: another daemon to drive (the reference binary, for
+        instance) instead of ``python -m app_server``."""
         environ = {
             k: v
             for k, v in os.environ.items()
@@ -76,7 +79,7 @@ class DaemonClient:
         self.stderr_path = codex_home.parent / f"daemon-{id(self)}.stderr"
         self._stderr = self.stderr_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app_server", *(args or [])],
+            [*(command or [sys.executable, "-m", "app_server"]), *(args or [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,

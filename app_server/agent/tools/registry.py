@@ -13,21 +13,27 @@ if TYPE_CHECKING:
 
 
 class ToolRegistry:
-    def __init__(self, tools: Iterable[Tool]) -> None:
-        self._tools = {tool.name: tool for tool in tools}
+    def __init__(self, tools: Iterable[Tool], *, unlisted: Iterable[Tool] = ()) -> None:
+        """``tools`` are offered to the model; ``unlisted`` ones are not, but
+        their calls are answered too (the provider's built-in ``local_shell``
+        when the model was offered the ``shell`` function, for instance)."""
+        self._offered = [tool.name for tool in tools]
+        self._tools = {tool.name: tool for tool in unlisted}
+        self._tools.update((tool.name, tool) for tool in tools)
 
     def names(self) -> list[str]:
-        return list(self._tools)
+        return list(self._offered)
 
     def specs(self, scope: TurnScope) -> list[JsonObject]:
-        return [tool.spec(scope) for tool in self._tools.values()]
+        return [self._tools[name].spec(scope) for name in self._offered]
 
     async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
         """Run a call; an unknown tool or a failing one gives the model an error
         result it can read, never an exception."""
         tool = self._tools.get(call.name)
         if tool is None:
-            return ToolResult(f"unsupported call: {call.name}", success=False)
+            kind = "custom tool call" if call.freeform else "call"
+            return ToolResult(f"unsupported {kind}: {call.name}", success=False)
         try:
             return await tool.call(call, scope)
         except Exception as exc:

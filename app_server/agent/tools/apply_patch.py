@@ -1,0 +1,57 @@
+"""`apply_patch`: create, change, move and delete files with a patch.
+
+Offered as a free-form tool (the model writes the patch itself, constrained
+by a grammar) or as a JSON function with one ``input`` argument, as the
+model family prefers; a call of either shape is accepted. How the result
+reads depends on how the tool was offered: text for the free-form tool,
+the shell tool's JSON for the function.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..tool_specs import APPLY_PATCH, APPLY_PATCH_FREEFORM
+from .base import JsonObject, ToolCall, ToolResult
+
+if TYPE_CHECKING:
+    from ..turn import TurnScope
+
+
+class ApplyPatchArguments(BaseModel):
+    """The JSON function's arguments."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    input: str
+
+
+class ApplyPatchTool:
+    name = "apply_patch"
+
+    def __init__(self, *, freeform: bool) -> None:
+        self.freeform = freeform
+
+    def spec(self, scope: TurnScope) -> JsonObject:
+        return APPLY_PATCH_FREEFORM if self.freeform else APPLY_PATCH
+
+    async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
+        from .patch_flow import apply_patch_call
+        from .shell import describe_arguments_error
+
+        if call.freeform:
+            patch = call.arguments
+        else:
+            try:
+                patch = ApplyPatchArguments.model_validate_json(call.arguments or "null").input
+            except ValidationError as exc:
+                return ToolResult(
+                    f"failed to parse function arguments: {describe_arguments_error(exc)}",
+                    success=False,
+                )
+        async with scope.exclusive:
+            return await apply_patch_call(
+                scope, call.call_id, patch, scope.settings.cwd, freeform=self.freeform
+            )

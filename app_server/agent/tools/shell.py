@@ -1,0 +1,128 @@
+"""`shell`: run a command on the user's machine (and the provider's built-in
+``local_shell``, which asks for the same thing in another shape).
+
+A command that is an ``apply_patch`` invocation (``["apply_patch", PATCH]``
+or a ``bash -lc`` heredoc feeding it) is applied as a patch, with the
+patch's approval rules and events, not run. Every other command goes
+through `exec_flow`. Both act on the machine, so they hold the turn's
+`TurnScope.exclusive` lock: calls made together run one after the other.
+
+The flows (and the sandbox, process and patch modules behind them) are
+imported at the first call, not when the daemon starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+
+from ..tool_specs import LOCAL_SHELL, SHELL
+from .base import JsonObject, ToolCall, ToolResult
+
+if TYPE_CHECKING:
+    from ..turn import TurnScope
+
+
+class ShellArguments(BaseModel):
+    """The ``shell`` function's arguments."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    command: list[str]
+    workdir: str | None = None
+    timeout_ms: int | None = Field(
+        default=None, validation_alias=AliasChoices("timeout_ms", "timeout")
+    )
+    with_escalated_permissions: bool | None = None
+    justification: str | None = None
+
+
+class ShellTool:
+    name = "shell"
+
+    def spec(self, scope: TurnScope) -> JsonObject:
+        return SHELL
+
+    async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
+        try:
+            args = ShellArguments.model_validate_json(call.arguments or "null")
+        except ValidationError as exc:
+            return ToolResult(
+                f"failed to parse function arguments: {describe_arguments_error(exc)}",
+                success=False,
+            )
+        return await run_shell(scope, call.call_id, args)
+
+
+class LocalShellTool:
+    name = "local_shell"
+
+    def spec(self, scope: TurnScope) -> JsonObject:
+        return LOCAL_SHELL
+
+    async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
+        if call.local_shell is None:
+            return ToolResult(f"unsupported payload for {self.name}", success=False)
+        action = call.local_shell.action
+        args = ShellArguments(
+            command=action.command, workdir=action.working_directory, timeout_ms=action.timeout_ms
+        )
+        return await run_shell(scope, call.call_id, args)
+
+
+async def run_shell(scope: TurnScope, call_id: str, args: ShellArguments) -> ToolResult:
+    from ...tools.apply_patch import find_patch_invocation
+    from ...tools.safety import escalation_refusal
+    from .exec_flow import ExecRequest, run_exec
+    from .patch_flow import apply_patch_call
+
+    escalated = bool(args.with_escalated_permissions)
+    if escalated:
+        refusal = escalation_refusal(scope.settings.approval_policy)
+        if refusal is not None:
+            return ToolResult(refusal, success=False)
+    cwd = os.path.join(scope.settings.cwd, args.workdir) if args.workdir else scope.settings.cwd
+    async with scope.exclusive:
+        invocation = find_patch_invocation(args.command)
+        if invocation is not None:
+            patch_cwd = os.path.join(cwd, invocation.workdir) if invocation.workdir else cwd
+            return await apply_patch_call(
+                scope, call_id, invocation.patch, patch_cwd, freeform=False
+            )
+        request = ExecRequest(
+            call_id=call_id,
+            command=args.command,
+            cwd=cwd,
+            timeout_ms=args.timeout_ms,
+            escalated=escalated,
+            justification=args.justification,
+        )
+        return await run_exec(scope, request)
+
+
+def describe_arguments_error(error: ValidationError) -> str:
+    """The first problem with the arguments, in a sentence."""
+    first = error.errors(include_url=False)[0]
+    kind, where = first["type"], ".".join(str(part) for part in first["loc"])
+    if kind == "json_invalid":
+        return f"invalid JSON: {first['ctx'].get('error', first['msg'])}"
+    if kind == "missing":
+        return f"missing field `{where}`"
+    if kind == "model_type":
+        return f"invalid type: {_json_kind(first['input'])}, expected an object"
+    return f"invalid value for `{where}`: {first['msg']}"
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean `{json.dumps(value)}`"
+    if isinstance(value, int | float):
+        return f"number `{value}`"
+    if isinstance(value, str):
+        return f"string {json.dumps(value)}"
+    return "an array" if isinstance(value, list) else "a value"
