@@ -26,8 +26,10 @@ missing ``env_key`` variable) end the stream at once. Every failure is a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from types import TracebackType
@@ -211,6 +213,7 @@ class ModelClient:
                     raise failure from None  # a bad base_url: trying again cannot help
             else:
                 if response.is_success:
+                    _acknowledge_now(response)
                     return response
                 try:
                     if self._should_refresh(response.status_code, refreshed):
@@ -257,6 +260,25 @@ class ModelClient:
         if status == 500:
             return InternalServerError(), True
         return RetryLimitReached(status, response.headers.get("cf-ray"), rate_limits), True
+
+
+def _acknowledge_now(response: httpx.Response) -> None:
+    """Acknowledge the response's headers at once instead of after the
+    kernel's delayed-ACK timer (up to 40 ms on Linux).
+
+    A server that writes the headers and the first body bytes separately,
+    with Nagle's algorithm on, holds the body back until its headers are
+    acknowledged; on a kept-alive connection the kernel delays that
+    acknowledgement, and every model call would wait for it."""
+    quickack = getattr(socket, "TCP_QUICKACK", None)
+    stream = response.extensions.get("network_stream")
+    if quickack is None or stream is None:
+        return
+    # A socket.socket, or asyncio's TransportSocket wrapper of one.
+    sock = stream.get_extra_info("socket")
+    if sock is not None and hasattr(sock, "setsockopt"):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, quickack, 1)
 
 
 async def warm_up() -> None:
