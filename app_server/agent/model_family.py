@@ -2,7 +2,8 @@
 large its context window is, and how it prefers its tools.
 
 Unknown models (local ones, custom providers) get conservative defaults:
-no reasoning parameter, no known context window, JSON function tools.
+no reasoning parameter, no known context window, JSON function tools; they
+are taken to read images.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class ModelFamily:
     """Offer `apply_patch` as a free-form (grammar) tool rather than a JSON function."""
     verbosity: bool = False
     """Accepts ``text.verbosity``."""
+    image_input: bool = True
+    """Reads images (a text-only model gets a placeholder in their place)."""
 
     @property
     def effective_context_window(self) -> int | None:
@@ -50,7 +53,7 @@ _FAMILIES: Final = (
     ModelFamily("o4-mini", reasoning=True, context_window=200_000, freeform_apply_patch=True),
     ModelFamily("gpt-4.1", context_window=1_047_576, freeform_apply_patch=True),
     ModelFamily("gpt-4o", context_window=128_000),
-    ModelFamily("gpt-oss", context_window=96_000),
+    ModelFamily("gpt-oss", context_window=96_000, image_input=False),
 )
 
 

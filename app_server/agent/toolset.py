@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .tools.base import Tool
+from .tools.mcp import ListMcpResourcesTool, McpTool, ReadMcpResourceTool
 from .tools.plan import UpdatePlanTool
 from .tools.registry import ToolRegistry
 from .tools.view_image import ViewImageTool
@@ -14,7 +15,15 @@ if TYPE_CHECKING:
 
 
 def build_registry(scope: TurnScope) -> ToolRegistry:
-    tools: list[Tool] = [UpdatePlanTool()]
+    mcp = scope.conversation.mcp
+    tools: list[Tool] = [
+        ListMcpResourcesTool(mcp),
+        ListMcpResourcesTool(mcp, templates=True),
+        ReadMcpResourceTool(mcp),
+        UpdatePlanTool(),
+    ]
     if scope.config.tools_view_image:
         tools.append(ViewImageTool())
+    # The configured servers' tools come last, sorted by name.
+    tools += [McpTool(entry, mcp) for entry in mcp.tools.values()]
     return ToolRegistry(tools)
