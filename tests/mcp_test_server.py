@@ -56,7 +56,10 @@ Json = dict[str, Any]
 
 PROTOCOL_VERSION = "2025-06-18"
 #: A 1x1 red PNG.
-PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+PNG_1X1 = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJ"
+    "RU5ErkJggg=="
+)
 LONG_TOOL_NAME = "a_tool_with_a_really_long_name_that_goes_on_and_on_beyond_any_limit"
 ODD_TOOL_NAME = "odd.name/with spaces"
 
