@@ -243,6 +243,7 @@ class McpServer:
                 return await _unless_lost(connection, send(session))
         except _ConnectionLost:
             connection.broken = True
+            await _reap(connection)
             reason = f" ({connection.failure})" if connection.failure else _exit_note(connection)
             raise CallError(
                 f"{what} failed: the connection to the server was lost{reason}; it is started "
@@ -253,6 +254,7 @@ class McpServer:
         except McpError as exc:
             if exc.error.code == types.CONNECTION_CLOSED:
                 connection.broken = True
+                await _reap(connection)
                 raise CallError(
                     f"{what} failed: the server closed the connection"
                     f"{_exit_note(connection)}; it is started again for the next call"
@@ -370,6 +372,13 @@ async def _first_of(*events: anyio.Event) -> None:
 
         for event in events:
             waiting.start_soon(wait, event)
+
+
+async def _reap(connection: _Connection) -> None:
+    """Give a server that closed its end a moment to exit (its status tells why)."""
+    if connection.stdio is not None:
+        with anyio.move_on_after(0.5):
+            await connection.stdio.process.wait()
 
 
 def _exit_note(connection: _Connection) -> str:

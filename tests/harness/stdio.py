@@ -46,7 +46,10 @@ class DaemonClient:
         cwd: Path | None = None,
         env: dict[str, str | None] | None = None,
         args: list[str] | None = None,
+        command: list[str] | None = None,
     ) -> None:
+        """``command`` runs another daemon (the reference's ``codex app-server``)
+        in place of ours."""
         environ = {
             k: v
             for k, v in os.environ.items()
@@ -65,7 +68,7 @@ class DaemonClient:
         self.stderr_path = codex_home.parent / f"daemon-{id(self)}.stderr"
         self._stderr = self.stderr_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app_server", *(args or [])],
+            command or [sys.executable, "-m", "app_server", *(args or [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,

@@ -294,7 +294,7 @@ class TokenStore:
             if not data:
                 self.file.unlink(missing_ok=True)
                 return
-            write_private(self.file, json.dumps(data).encode())
+            write_private(self.file, json.dumps(data, separators=(",", ":")).encode())
         except OSError as exc:
             raise TokenStoreError(f"cannot write {self.file}: {exc.strerror}") from None
 
