@@ -10,7 +10,7 @@ import anyio
 
 from ...logs import log
 from .discovery import AuthorizationServer, OAuthError, discover, http_client, request_tokens
-from .store import StoredTokens, TokenStore, TokenStoreError
+from .store import REFRESH_MARGIN_SECONDS, StoredTokens, TokenStore, TokenStoreError
 
 
 class OAuthCredentials:
@@ -19,6 +19,9 @@ class OAuthCredentials:
         self._store = store
         self._lock = anyio.Lock()
         self._server: AuthorizationServer | None = None
+        self._margin = REFRESH_MARGIN_SECONDS
+        """How long before expiry a token is refreshed: less for short-lived
+        tokens, which would otherwise be refreshed at every request."""
 
     @property
     def can_refresh(self) -> bool:
@@ -27,7 +30,7 @@ class OAuthCredentials:
     async def access_token(self) -> str:
         """A token to send now: refreshed first when it has expired."""
         tokens = self.tokens
-        if tokens.needs_refresh() and tokens.refresh_token:
+        if tokens.needs_refresh(margin=self._margin) and tokens.refresh_token:
             refreshed = await self.refresh(tokens.access_token)
             if refreshed is not None:
                 return refreshed
@@ -60,6 +63,8 @@ class OAuthCredentials:
                     exc,
                 )
                 return None
+            if response.expires_in is not None:
+                self._margin = min(REFRESH_MARGIN_SECONDS, response.expires_in / 2)
             self.tokens = replace(
                 current,
                 access_token=response.access_token,

@@ -54,12 +54,14 @@ class StoredTokens:
             if secret:
                 register_secret(secret)
 
-    def needs_refresh(self, now: float | None = None) -> bool:
-        """The access token has expired, or will within the refresh margin."""
+    def needs_refresh(
+        self, now: float | None = None, margin: float = REFRESH_MARGIN_SECONDS
+    ) -> bool:
+        """The access token has expired, or will within ``margin`` seconds."""
         if self.expires_at is None:
             return False
         now = time.time() if now is None else now
-        return (now + REFRESH_MARGIN_SECONDS) * 1000 >= self.expires_at
+        return (now + margin) * 1000 >= self.expires_at
 
     @staticmethod
     def expiry_from(expires_in: float | None, now: float | None = None) -> int | None:
