@@ -390,3 +390,48 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_resumed_conversation_starts_its_servers(
+    spawn: Spawn, mock_model: MockModelServer, codex_home: Path, workdir: Path
+) -> None:
+    write_mock_config(codex_home, mock_model, extra=stdio_table("test", "--tools", "echo"))
+    mock_model.enqueue(assistant_message("first"))
+    first = spawn()
+    cid = start_conversation(first, workdir)
+    run_turn(first, cid, workdir)
+    path = first.call("listConversations", {})["items"][0]["path"]
+    first.kill()
+
+    mock_model.enqueue(function_call("mcp__test__echo", {"text": "resumed"}, call_id="r"))
+    mock_model.enqueue(assistant_message("done"))
+    second = spawn()
+    resumed = second.call("resumeConversation", {"path": path}, timeout=60)
+    second.call("addConversationListener", {"conversationId": resumed["conversationId"]})
+    run_turn(second, resumed["conversationId"], workdir)
+    assert mock_model.model_requests[-1].tool_outputs()["r"] == '{"echoed":"resumed"}'
+
+
+def test_a_turn_interrupted_during_a_call_leaves_the_server_usable(
+    spawn: Spawn, mock_model: MockModelServer, codex_home: Path, workdir: Path
+) -> None:
+    write_mock_config(codex_home, mock_model, extra=stdio_table("test", "--tools", "sleep,echo"))
+    mock_model.enqueue(function_call("mcp__test__sleep", {"seconds": 1}, call_id="long"))
+    client = spawn()
+    cid = start_conversation(client, workdir)
+    mark = client.mark()
+    client.call(
+        "sendUserMessage",
+        {"conversationId": cid, "items": [{"type": "text", "data": {"text": "wait"}}]},
+    )
+    client.wait_event("mcp_tool_call_begin", cid, start=mark)
+    started = time.monotonic()
+    assert client.call("interruptConversation", {"conversationId": cid}) == {
+        "abortReason": "interrupted"
+    }
+    assert time.monotonic() - started < 0.9
+    mock_model.enqueue(function_call("mcp__test__echo", {"text": "later"}, call_id="later"))
+    mock_model.enqueue(assistant_message("done"))
+    run_turn(client, cid, workdir)
+    outputs = mock_model.model_requests[-1].tool_outputs()
+    assert outputs["long"] == "aborted" and outputs["later"] == '{"echoed":"later"}'

@@ -75,14 +75,14 @@ class McpTool:
 
 
 class _ResourceArgs(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
+    model_config = ConfigDict(extra="ignore", strict=True, defer_build=True)
 
     server: str | None = None
     cursor: str | None = None
 
 
 class _ReadArgs(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True)
+    model_config = ConfigDict(extra="ignore", strict=True, defer_build=True)
 
     server: str
     uri: str
