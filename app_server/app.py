@@ -136,6 +136,9 @@ async def _kill_running_commands() -> None:
     process = sys.modules.get("app_server.tools.process")
     if process is not None:
         process.kill_running_process_groups()
+    mcp_stdio = sys.modules.get("app_server.mcp.stdio")
+    if mcp_stdio is not None:
+        mcp_stdio.kill_all()
 
 
 @dataclass

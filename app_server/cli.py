@@ -1,5 +1,6 @@
 """Command line: ``codex-app-server [serve] [-c key=value ...] [--enable F] [--disable F]``,
-``codex-app-server generate-ts --out DIR`` and ``codex-app-server generate-json-schema --out DIR``.
+``codex-app-server generate-ts --out DIR``, ``codex-app-server generate-json-schema --out DIR``
+and ``codex-app-server mcp login|logout NAME`` (OAuth credentials of MCP servers).
 
 Serving with no arguments is the common case and the start-up time matters, so
 `argparse` and everything heavy are imported only when needed.
@@ -22,7 +23,17 @@ class ServeOptions:
     disable: list[str] = field(default_factory=list)
 
 
-def _parse(argv: Sequence[str]) -> tuple[str, ServeOptions, str | None]:
+@dataclass
+class McpCommand:
+    """``mcp login NAME`` / ``mcp logout NAME``."""
+
+    action: str
+    name: str
+    scopes: list[str] | None = None
+    open_browser: bool = True
+
+
+def _parse(argv: Sequence[str]) -> tuple[str, ServeOptions, str | McpCommand | None]:
     import argparse
 
     from ._version import __version__
@@ -58,6 +69,20 @@ def _parse(argv: Sequence[str]) -> tuple[str, ServeOptions, str | None]:
     ):
         sub = commands.add_parser(name, help=f"write the protocol's {what}")
         sub.add_argument("-o", "--out", required=True, metavar="DIR")
+    mcp = commands.add_parser("mcp", help="manage the OAuth credentials of MCP servers")
+    mcp_commands = mcp.add_subparsers(dest="mcp_command", required=True)
+    login = mcp_commands.add_parser(
+        "login", help="log in to a streamable HTTP MCP server of config.toml with OAuth"
+    )
+    login.add_argument("name", help="the server's name in [mcp_servers]")
+    login.add_argument("--scopes", help="comma-separated OAuth scopes to ask for")
+    login.add_argument(
+        "--no-browser", action="store_true", help="only print the URL to open, do not open it"
+    )
+    add_serve_options(login, "serve_")
+    logout = mcp_commands.add_parser("logout", help="forget a server's OAuth credentials")
+    logout.add_argument("name", help="the server's name in [mcp_servers]")
+    add_serve_options(logout, "serve_")
     args = parser.parse_args(list(argv))
     command = args.command or "serve"
 
@@ -67,6 +92,18 @@ def _parse(argv: Sequence[str]) -> tuple[str, ServeOptions, str | None]:
     options = ServeOptions(
         overrides=both("overrides"), enable=both("enable"), disable=both("disable")
     )
+    if command == "mcp":
+        scopes = getattr(args, "scopes", None)
+        return (
+            command,
+            options,
+            McpCommand(
+                action=args.mcp_command,
+                name=args.name,
+                scopes=[s.strip() for s in scopes.split(",") if s.strip()] if scopes else None,
+                open_browser=not getattr(args, "no_browser", False),
+            ),
+        )
     return command, options, getattr(args, "out", None)
 
 
@@ -81,6 +118,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         from .server import serve
 
         sys.exit(serve(options))
+
+    if isinstance(out, McpCommand):
+        from .mcp import commands
+
+        if out.action == "login":
+            sys.exit(commands.login(out.name, options.overrides, out.scopes, out.open_browser))
+        sys.exit(commands.logout(out.name, options.overrides))
 
     from pathlib import Path
 

@@ -101,3 +101,16 @@ def setup_logging() -> None:
     root.handlers[:] = [handler]
     root.setLevel(level_from_env())
     root.propagate = False
+
+
+def adopt_library_logger(name: str) -> None:
+    """Send a library's log lines through the daemon's handler (formatted and
+    redacted); below WARNING only when the daemon logs at DEBUG."""
+    ours = logging.getLogger(LOGGER_NAME)
+    theirs = logging.getLogger(name)
+    if not ours.handlers:
+        return
+    theirs.handlers[:] = list(ours.handlers)
+    level = ours.level if ours.level <= logging.DEBUG else max(ours.level, logging.WARNING)
+    theirs.setLevel(level)
+    theirs.propagate = False

@@ -3,7 +3,8 @@ large its context window is, and how it prefers its tools.
 
 Unknown models (local ones, custom providers) get conservative defaults:
 no reasoning parameter, no known context window, the ``shell`` function
-tool and no ``apply_patch`` tool unless the conversation asks for it.
+tool and no ``apply_patch`` tool unless the conversation asks for it; they
+are taken to read images.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class ModelFamily:
     """Offered the provider's built-in ``local_shell`` tool instead of the ``shell`` function."""
     verbosity: bool = False
     """Accepts ``text.verbosity``."""
+    image_input: bool = True
+    """Reads images (a text-only model gets a placeholder in their place)."""
 
     @property
     def effective_context_window(self) -> int | None:
@@ -56,8 +59,8 @@ _FAMILIES: Final = (
     ModelFamily("o4-mini", reasoning=True, context_window=200_000),
     ModelFamily("gpt-4.1", context_window=1_047_576),
     ModelFamily("gpt-4o", context_window=128_000),
-    ModelFamily("gpt-oss", context_window=96_000, apply_patch_tool="function"),
-    ModelFamily("openai/gpt-oss", apply_patch_tool="function"),
+    ModelFamily("gpt-oss", context_window=96_000, apply_patch_tool="function", image_input=False),
+    ModelFamily("openai/gpt-oss", apply_patch_tool="function", image_input=False),
 )
 
 

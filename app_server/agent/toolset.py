@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from .tools.apply_patch import ApplyPatchTool
 from .tools.base import Tool
+from .tools.mcp import ListMcpResourcesTool, McpTool, ReadMcpResourceTool
 from .tools.plan import UpdatePlanTool
 from .tools.registry import ToolRegistry
 from .tools.shell import LocalShellTool, ShellTool
@@ -22,7 +23,14 @@ def build_registry(scope: TurnScope) -> ToolRegistry:
         shell, other_shell = LocalShellTool(), ShellTool()
     else:
         shell, other_shell = ShellTool(), LocalShellTool()
-    tools: list[Tool] = [shell, UpdatePlanTool()]
+    mcp = scope.conversation.mcp
+    tools: list[Tool] = [
+        shell,
+        ListMcpResourcesTool(mcp),
+        ListMcpResourcesTool(mcp, templates=True),
+        ReadMcpResourceTool(mcp),
+        UpdatePlanTool(),
+    ]
     apply_patch = scope.family.apply_patch_tool
     if apply_patch is None and scope.config.include_apply_patch_tool:
         apply_patch = "freeform"
@@ -30,5 +38,7 @@ def build_registry(scope: TurnScope) -> ToolRegistry:
         tools.append(ApplyPatchTool(freeform=apply_patch == "freeform"))
     if scope.config.tools_view_image:
         tools.append(ViewImageTool())
+    # The configured servers' tools come last, sorted by name.
+    tools += [McpTool(entry, mcp) for entry in mcp.tools.values()]
     # Both shells answer: models trained on one sometimes call the other.
     return ToolRegistry(tools, unlisted=[other_shell])

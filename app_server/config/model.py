@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app_server_protocol.common import (
     AskForApproval,
@@ -23,6 +23,8 @@ from app_server_protocol.common import (
     SandboxPolicy,
     Verbosity,
 )
+
+from .mcp import McpCredentialsStore, McpServerConfig, check_transports
 
 DEFAULT_MODEL: Final = "gpt-5-codex"
 DEFAULT_PROVIDER_ID: Final = "openai"
@@ -145,7 +147,10 @@ class ConfigToml(_Toml):
     experimental_instructions_file: str | None = None
     project_doc_max_bytes: int | None = Field(default=None, ge=0)
     features: dict[str, bool] = Field(default_factory=dict)
-    mcp_servers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    mcp_servers: Annotated[dict[str, McpServerConfig], BeforeValidator(check_transports)] = Field(
+        default_factory=dict
+    )
+    mcp_oauth_credentials_store: McpCredentialsStore | None = None
     shell_environment_policy: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -182,4 +187,6 @@ class Config:
     toml: ConfigToml
     """The merged file the values were resolved from."""
     active_profile: str | None = None
-    mcp_servers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    mcp_servers: dict[str, McpServerConfig] = field(default_factory=dict)
+    """The `[mcp_servers.NAME]` tables, by name (disabled ones included)."""
+    mcp_oauth_credentials_store: McpCredentialsStore = McpCredentialsStore.AUTO

@@ -37,6 +37,7 @@ from .layers import (
     locate_key,
     overrides_table,
 )
+from .mcp import McpCredentialsStore
 from .model import (
     DEFAULT_CHATGPT_BASE_URL,
     DEFAULT_MODEL,
@@ -225,6 +226,7 @@ def resolve_config(
         toml=toml,
         active_profile=profile_name,
         mcp_servers=dict(toml.mcp_servers),
+        mcp_oauth_credentials_store=(toml.mcp_oauth_credentials_store or McpCredentialsStore.AUTO),
     )
 
 

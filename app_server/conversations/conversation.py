@@ -32,6 +32,7 @@ from app_server_protocol.rollout import (
 )
 
 from ..logs import log
+from ..mcp.manager import McpConnections
 from .recorder import RolloutRecorder
 from .turns import Interrupt, Shutdown, Submission, TurnRunner, TurnSettings, UserTurn
 
@@ -101,6 +102,9 @@ class Conversation:
         """What the model sees, oldest first: the initial context, then every
         item of every turn (`record_items` appends)."""
         self.user_instructions: str | None = None
+        self.mcp = McpConnections()
+        """The conversation's MCP servers (started with it, stopped when it ends)."""
+        self._startup_events: list[EventMsg] = []
         self._outgoing = outgoing
         self._runner = runner
         self._id_json = f'"{conversation_id}"'.encode()
@@ -122,6 +126,7 @@ class Conversation:
         recorder: RolloutRecorder,
         history: list[ResponseItem],
         user_instructions: str | None,
+        mcp: McpConnections | None = None,
     ) -> None:
         self.config = config
         """The settings the conversation was created (or resumed) with."""
@@ -131,6 +136,10 @@ class Conversation:
         self.rollout_path = recorder.path
         self.history = history
         self.user_instructions = user_instructions
+        if mcp is not None:
+            self.mcp = mcp
+            # MCP servers that failed to start are reported to the first listener.
+            self._startup_events = [ErrorEvent(message=text) for text in mcp.failures.values()]
 
     # -- what handlers call ---------------------------------------------------
 
@@ -174,6 +183,7 @@ class Conversation:
             return
         if not self._started:
             self._closing = True
+            await self.mcp.aclose()
             if self.recorder is not None:
                 await self.recorder.close()
             self._stopped.set()
@@ -189,6 +199,14 @@ class Conversation:
         self._closing = True
         if self.recorder is not None:
             await self.recorder.close()
+        await self.mcp.aclose()
+
+    async def deliver_startup_events(self) -> None:
+        """What happened while the conversation started (MCP servers that
+        failed), to the listeners there are now; sent once."""
+        events, self._startup_events = self._startup_events, []
+        for event in events:
+            await self.emit("", event)
 
     # -- what the turn runner calls -------------------------------------------
 
@@ -322,6 +340,7 @@ class Conversation:
         if turn is not None:
             turn.abort(TurnAbortReason.INTERRUPTED)
             await turn.finished.wait()
+        await self.mcp.aclose()
         if self.recorder is not None:
             await self.recorder.close()
         await self.emit(submission.id, ShutdownCompleteEvent())

@@ -33,6 +33,7 @@ from ..config.layers import ConfigError
 from ..config.resolve import ConfigOverrides
 from ..errors import InternalError, InvalidRequest
 from ..logs import log
+from ..mcp.manager import McpConnections, McpStartupError
 from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
 from .conversation import Conversation, ConversationClosed, Listener
@@ -168,14 +169,28 @@ class ConversationManager:
         except ConfigError as exc:
             raise InvalidRequest(f"error deriving config: {exc}") from None
 
+    async def _start_mcp(self, config: Config, action: str) -> McpConnections:
+        """The conversation's MCP servers, started (in parallel)."""
+        try:
+            return await McpConnections.start(
+                config.mcp_servers,
+                task_group=self._task_group,
+                codex_home=self.codex_home,
+                credentials_store=config.mcp_oauth_credentials_store,
+            )
+        except McpStartupError as exc:
+            raise InternalError(f"error {action} conversation: {exc}") from None
+
     async def new_conversation(self, params: NewConversationParams) -> Conversation:
         """Start a conversation; its rollout file holds its first lines when
         this returns."""
         started = datetime.now(UTC)
         # Registered before anything is awaited: from now on its id is known.
         conversation = self._register(uuid7(int(started.timestamp() * 1000)))
+        mcp: McpConnections | None = None
         try:
             config = await self._resolve_config(overrides_from(params))
+            mcp = await self._start_mcp(config, "creating")
             instructions = await anyio.to_thread.run_sync(
                 combined_instructions, self.codex_home, config.cwd, config.project_doc_max_bytes
             )
@@ -211,10 +226,17 @@ class ConversationManager:
                 ) from None
             self._note_new_file(path)
             conversation.configure(
-                config=config, recorder=recorder, history=history, user_instructions=instructions
+                config=config,
+                recorder=recorder,
+                history=history,
+                user_instructions=instructions,
+                mcp=mcp,
             )
         except BaseException:
             self._unregister(conversation)
+            if mcp is not None:
+                with anyio.CancelScope(shield=True):
+                    await mcp.aclose()
             raise
         self._task_group.start_soon(conversation.run)
         return conversation
@@ -245,7 +267,9 @@ class ConversationManager:
             self._unregister(previous)
             await previous.shutdown()
         conversation = self._register(conversation_id)
+        mcp: McpConnections | None = None
         try:
+            mcp = await self._start_mcp(config, "resuming")
             try:
                 recorder = await RolloutRecorder.resume(path)
             except OSError as exc:
@@ -255,9 +279,13 @@ class ConversationManager:
                 recorder=recorder,
                 history=history_of(recorded),
                 user_instructions=recorded.meta.instructions,
+                mcp=mcp,
             )
         except BaseException:
             self._unregister(conversation)
+            if mcp is not None:
+                with anyio.CancelScope(shield=True):
+                    await mcp.aclose()
             raise
         self._task_group.start_soon(conversation.run)
         return conversation, recorded.event_msgs

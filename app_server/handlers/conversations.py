@@ -118,9 +118,10 @@ async def interrupt_conversation(
 def add_conversation_listener(
     params: AddConversationListenerParams, ctx: RequestContext
 ) -> AddConversationSubscriptionResponse:
-    subscription = ctx.app.conversations.add_listener(
-        params.conversation_id, params.experimental_raw_events
-    )
+    manager = ctx.app.conversations
+    subscription = manager.add_listener(params.conversation_id, params.experimental_raw_events)
+    # What happened while it started (MCP servers that failed) follows the reply.
+    ctx.after_response(manager.get(params.conversation_id).deliver_startup_events)
     return AddConversationSubscriptionResponse(subscription_id=subscription)
 
 

@@ -1,0 +1,243 @@
+"""The MCP servers of one conversation: started with it, in parallel, and
+stopped when it ends; their tools by the name the model knows them by; calls
+and resource requests routed to the right server.
+
+A server that fails to start is reported (`failures`) and left out; when it
+is ``required``, the conversation is not created (`McpStartupError`). The
+SDK is imported (in a worker thread) only when there is a server to start.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import anyio
+from anyio.abc import TaskGroup
+
+from app_server_protocol.mcp import (
+    CallToolResult,
+    EmbeddedResourceResource,
+    Resource,
+    ResourceTemplate,
+)
+
+from ..config.mcp import McpCredentialsStore, McpServerConfig
+from ..logs import log
+from .names import qualify
+from .schema import UnsupportedSchema, tool_parameters
+
+if TYPE_CHECKING:
+    from .client import McpServer
+
+#: Pages of a listing over every server followed at most, per server.
+MAX_PAGES: Final = 1000
+
+JsonObject = dict[str, Any]
+
+
+class McpStartupError(Exception):
+    """A required server failed to start (the message names it and says why)."""
+
+
+class McpRequestError(Exception):
+    """A tool call or resource request failed (the message says why)."""
+
+
+@dataclass(frozen=True)
+class McpToolEntry:
+    """An MCP tool as the model is offered it."""
+
+    name: str
+    """The qualified name (``mcp__server__tool``)."""
+    server: str
+    tool: str
+    spec: JsonObject
+
+
+class McpConnections:
+    """The running servers of a conversation (none when nothing is configured)."""
+
+    def __init__(self, servers: Mapping[str, McpServer] | None = None) -> None:
+        self.servers: dict[str, McpServer] = dict(servers or {})
+        self.failures: dict[str, str] = {}
+        """Servers that failed to start, with why (already logged)."""
+        self.tools: dict[str, McpToolEntry] = {}
+
+    @classmethod
+    async def start(
+        cls,
+        servers: Mapping[str, McpServerConfig],
+        *,
+        task_group: TaskGroup,
+        codex_home: Path,
+        credentials_store: McpCredentialsStore,
+    ) -> McpConnections:
+        """Start the enabled servers, in parallel. Raises `McpStartupError`
+        (having stopped the others) when a required one fails."""
+        enabled = {name: config for name, config in servers.items() if config.enabled}
+        connections = cls()
+        if not enabled:
+            return connections
+        client = await anyio.to_thread.run_sync(importlib.import_module, "app_server.mcp.client")
+        from .oauth.store import TokenStore
+
+        store = TokenStore(codex_home, credentials_store)
+        started: dict[str, McpServer] = {}
+
+        async def start_one(name: str, config: McpServerConfig) -> None:
+            server: McpServer = client.McpServer(
+                name, config, task_group=task_group, token_store=store
+            )
+            try:
+                await server.start()
+            except client.StartError as exc:
+                message = f"MCP client for `{name}` failed to start: {exc}"
+                log.warning("%s", message)
+                connections.failures[name] = message
+                await server.aclose()
+            else:
+                started[name] = server
+
+        async with anyio.create_task_group() as starting:
+            for name, config in enabled.items():
+                starting.start_soon(start_one, name, config)
+        connections.servers = {name: started[name] for name in sorted(started)}
+        connections.failures = {
+            name: connections.failures[name] for name in sorted(connections.failures)
+        }
+        required = [name for name in sorted(connections.failures) if enabled[name].required]
+        if required:
+            await connections.aclose()
+            reasons = "; ".join(connections.failures[name] for name in required)
+            raise McpStartupError(f"a required MCP server failed to start: {reasons}")
+        connections.tools = _offered_tools(connections.servers)
+        return connections
+
+    async def aclose(self) -> None:
+        """Stop every server (in parallel)."""
+        servers, self.servers = self.servers, {}
+        self.tools = {}
+        async with anyio.create_task_group() as stopping:
+            for server in servers.values():
+                stopping.start_soon(server.aclose)
+
+    def _server(self, name: str, what: str) -> McpServer:
+        server = self.servers.get(name)
+        if server is None:
+            raise McpRequestError(f"{what} failed: unknown MCP server '{name}'")
+        return server
+
+    async def call_tool(
+        self, server_name: str, tool: str, arguments: dict[str, Any] | None
+    ) -> CallToolResult:
+        from .client import CallError
+
+        server = self._server(server_name, "tool call")
+        try:
+            return await server.call_tool(tool, arguments)
+        except CallError as exc:
+            raise McpRequestError(
+                f"tool call error: tool call failed for `{server_name}/{tool}`: {exc}"
+            ) from None
+
+    async def list_resources(
+        self, server_name: str | None, cursor: str | None
+    ) -> tuple[list[tuple[str, Resource]], str | None]:
+        """One page of a server's resources, or all of every server's."""
+        from .client import CallError
+
+        if server_name is not None:
+            server = self._server(server_name, "resources/list")
+            try:
+                page, next_cursor = await server.list_resources(cursor)
+            except CallError as exc:
+                raise McpRequestError(
+                    f"resources/list failed: resources/list failed for `{server_name}`: {exc}"
+                ) from None
+            return [(server_name, item) for item in page], next_cursor
+        found: list[tuple[str, Resource]] = []
+        for name, server in self.servers.items():
+            try:
+                found += [(name, item) for item in await _all_pages(server.list_resources)]
+            except CallError as exc:
+                log.warning("Failed to list resources for MCP server '%s': %s", name, exc)
+        return found, None
+
+    async def list_resource_templates(
+        self, server_name: str | None, cursor: str | None
+    ) -> tuple[list[tuple[str, ResourceTemplate]], str | None]:
+        from .client import CallError
+
+        if server_name is not None:
+            server = self._server(server_name, "resources/templates/list")
+            try:
+                page, next_cursor = await server.list_resource_templates(cursor)
+            except CallError as exc:
+                raise McpRequestError(
+                    "resources/templates/list failed: resources/templates/list failed for "
+                    f"`{server_name}`: {exc}"
+                ) from None
+            return [(server_name, item) for item in page], next_cursor
+        found: list[tuple[str, ResourceTemplate]] = []
+        for name, server in self.servers.items():
+            try:
+                found += [(name, item) for item in await _all_pages(server.list_resource_templates)]
+            except CallError as exc:
+                log.warning("Failed to list resource templates for MCP server '%s': %s", name, exc)
+        return found, None
+
+    async def read_resource(self, server_name: str, uri: str) -> list[EmbeddedResourceResource]:
+        from .client import CallError
+
+        server = self._server(server_name, "resources/read")
+        try:
+            return await server.read_resource(uri)
+        except CallError as exc:
+            raise McpRequestError(
+                f"resources/read failed: resources/read failed for `{server_name}` ({uri}): {exc}"
+            ) from None
+
+
+async def _all_pages(list_page: Any) -> list[Any]:
+    items: list[Any] = []
+    cursor: str | None = None
+    seen: set[str] = set()
+    for _ in range(MAX_PAGES):
+        page, cursor = await list_page(cursor)
+        items += page
+        if cursor is None or cursor in seen:
+            break
+        seen.add(cursor)
+    return items
+
+
+def _offered_tools(servers: Mapping[str, McpServer]) -> dict[str, McpToolEntry]:
+    """The tools of every server the model is offered, sorted by name."""
+    pairs = [
+        (name, tool.name)
+        for name, server in servers.items()
+        for tool in sorted(server.tools, key=lambda tool: tool.name)
+        if server.config.offers_tool(tool.name)
+    ]
+    schemas = {(name, tool.name): tool for name, server in servers.items() for tool in server.tools}
+    entries: dict[str, McpToolEntry] = {}
+    for qualified, (server, tool_name) in sorted(qualify(pairs).items()):
+        tool = schemas[(server, tool_name)]
+        try:
+            parameters = tool_parameters(dict(tool.inputSchema))
+        except UnsupportedSchema as exc:
+            log.error("MCP tool %s is not offered: its input schema: %s", qualified, exc)
+            continue
+        spec: JsonObject = {
+            "type": "function",
+            "name": qualified,
+            "description": tool.description or "",
+            "strict": False,
+            "parameters": parameters,
+        }
+        entries[qualified] = McpToolEntry(qualified, server, tool_name, spec)
+    return entries
