@@ -134,6 +134,22 @@ def test_the_configured_sandbox_applies_by_default(
     assert (workdir / "x").exists()
 
 
+@needs_bwrap
+def test_the_daemons_overrides_and_profile_decide_the_default_sandbox(
+    spawn: Spawn, workdir: Path, codex_home: Path
+) -> None:
+    (codex_home / "config.toml").write_text(
+        'sandbox_mode = "read-only"\nprofile = "dev"\n'
+        '[profiles.dev]\nsandbox_mode = "workspace-write"\n'
+    )
+    client = spawn()
+    assert client.call("execOneOffCommand", {"command": ["touch", "p"]})["exitCode"] == 0
+    other = spawn(args=["-c", "profile=none", "-c", "profiles.none.model=x"])
+    error = other.call_error("execOneOffCommand", {"command": ["touch", "q"]})
+    assert "Read-only file system" in error["message"]
+    assert (workdir / "p").exists() and not (workdir / "q").exists()
+
+
 def test_without_a_working_sandbox_nothing_runs(spawn: Spawn, workdir: Path) -> None:
     client = spawn(env={BWRAP_ENV: str(workdir / "no-bwrap-here")})
     error = client.call_error(

@@ -20,6 +20,7 @@ from app_server_protocol.v1.workspace import ExecOneOffCommandParams, ExecOneOff
 
 from ..app import RequestContext
 from ..errors import InternalError, InvalidRequest
+from .config_access import resolved_config
 from .registry import handles
 
 DEFAULT_TIMEOUT_MS: Final = 10_000
@@ -38,13 +39,10 @@ async def exec_one_off_command(
     from ..tools.run import run_command
     from ..tools.safety import is_likely_sandbox_denial
     from ..tools.sandbox import SandboxUnavailable, is_sandboxed
-    from ..tools.settings import SettingsError, load_exec_settings
 
-    try:
-        settings = await anyio.to_thread.run_sync(load_exec_settings, ctx.app.codex_home)
-    except SettingsError as exc:
-        raise InternalError(f"exec failed: {exc}") from None
-    policy = params.sandbox_policy or settings.sandbox_policy
+    # The configured defaults, as a conversation would get them (profile, -c overrides...).
+    config = await anyio.to_thread.run_sync(resolved_config, ctx)
+    policy = params.sandbox_policy or config.sandbox_policy
     cwd = Path(params.cwd) if params.cwd is not None else Path.cwd()
     timeout_ms = DEFAULT_TIMEOUT_MS if params.timeout_ms is None else params.timeout_ms
     try:
@@ -53,7 +51,7 @@ async def exec_one_off_command(
             cwd=cwd,
             sandbox_policy=policy,
             timeout=timeout_ms / 1000,
-            environment_policy=settings.environment_policy,
+            environment_policy=config.toml.shell_environment_policy,
             output_limit=OUTPUT_LIMIT_BYTES,
         )
     except SandboxUnavailable as exc:
