@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class ApplyPatchArguments(BaseModel):
     """The JSON function's arguments."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     input: str
 

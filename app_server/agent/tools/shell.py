@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class ShellArguments(BaseModel):
     """The ``shell`` function's arguments."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     command: list[str]
     workdir: str | None = None
