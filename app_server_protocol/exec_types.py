@@ -36,7 +36,7 @@ class ParsedCommandRead(SnakeModel):
     type: Literal["read"] = "read"
     cmd: str
     name: str
-    path: str = Field(description="The file read (absolute when it could be made absolute).")
+    path: str = Field(description="The file read, as the command names it (joined to any `cd`).")
 
 
 class ParsedCommandListFiles(SnakeModel):

@@ -10,7 +10,7 @@ export type ParsedCommand =
       cmd: string;
       name: string;
       /**
-       * The file read (absolute when it could be made absolute).
+       * The file read, as the command names it (joined to any `cd`).
        */
       path: string;
     }

@@ -6,6 +6,7 @@ requests and waits for responses, notifications, events and server requests.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -271,4 +272,9 @@ class DaemonClient:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+        self._reader.join(5)
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
         self._stderr.close()
