@@ -233,13 +233,17 @@ class ConversationManager:
                 mcp=mcp,
             )
         except BaseException:
-            self._unregister(conversation)
-            if mcp is not None:
-                with anyio.CancelScope(shield=True):
-                    await mcp.aclose()
+            await self._abandon(conversation, mcp)
             raise
         self._task_group.start_soon(conversation.run)
         return conversation
+
+    async def _abandon(self, conversation: Conversation, mcp: McpConnections | None) -> None:
+        """Undo a start that failed: forget the conversation, stop its servers."""
+        self._unregister(conversation)
+        if mcp is not None:
+            with anyio.CancelScope(shield=True):
+                await mcp.aclose()
 
     def _note_new_file(self, path: Path) -> None:
         # Folder mtimes may not move within one clock tick: tell the index.
@@ -282,10 +286,7 @@ class ConversationManager:
                 mcp=mcp,
             )
         except BaseException:
-            self._unregister(conversation)
-            if mcp is not None:
-                with anyio.CancelScope(shield=True):
-                    await mcp.aclose()
+            await self._abandon(conversation, mcp)
             raise
         self._task_group.start_soon(conversation.run)
         return conversation, recorded.event_msgs

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from app_server_protocol.items import ResponseItem, ResponseItemOther
+from app_server_protocol.items import ResponseItem
 from app_server_protocol.usage import TokenUsage
 
 from ..logs import log
@@ -31,18 +31,6 @@ from .events import (
 from .retry import retry_hint_in_message
 
 _item_adapter: TypeAdapter[ResponseItem] | None = None
-_KNOWN_ITEM_TYPES = frozenset(
-    {
-        "message",
-        "reasoning",
-        "local_shell_call",
-        "function_call",
-        "function_call_output",
-        "custom_tool_call",
-        "custom_tool_call_output",
-        "web_search_call",
-    }
-)
 
 _DELTAS: dict[str, type[OutputTextDelta | ReasoningSummaryDelta | ReasoningContentDelta]] = {
     "response.output_text.delta": OutputTextDelta,
@@ -112,8 +100,6 @@ def _response_item(value: Any) -> ResponseItem | None:
     global _item_adapter
     if not isinstance(value, dict):
         return None
-    if value.get("type") not in _KNOWN_ITEM_TYPES:
-        return ResponseItemOther()  # a kind of item this version does not know
     if _item_adapter is None:
         _item_adapter = TypeAdapter(ResponseItem)
     try:
