@@ -120,3 +120,15 @@ def test_nothing_but_protocol_messages_on_stdout(spawn: Spawn) -> None:
     client.wait_exit(10)
     for line in client.raw_lines:
         assert "__unparsable__" not in line.decode(errors="replace")
+
+
+def test_a_slow_request_does_not_delay_the_others(spawn: Spawn) -> None:
+    client = spawn()
+    slow = {"command": ["sleep", "2"], "sandboxPolicy": {"mode": "danger-full-access"}}
+    client.send({"id": "slow", "method": "execOneOffCommand", "params": slow})
+    quick = client.request("getUserAgent", omit_params=True, request_id="quick")
+    assert "result" in quick
+    done = client.wait_for(lambda m: m.get("id") == "slow", 15, "the slow request's response")
+    assert done["result"]["exitCode"] == 0
+    ids = [m.get("id") for m in client.messages if m.get("id") in ("slow", "quick")]
+    assert ids == ["quick", "slow"]
