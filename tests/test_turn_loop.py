@@ -524,3 +524,27 @@ def test_first_turn_request_has_no_created_event_needed(
     evs = events(run_turn(client, cid, "hi"), cid)
     assert evs[-1] == {"type": "task_complete", "last_agent_message": "bare"}
     assert created()["type"] == "response.created"
+
+
+def test_stdin_closed_mid_turn_exits_promptly_and_keeps_the_turn(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer, workdir: Path
+) -> None:
+    mock_model.enqueue(
+        responses_reply(output_item_done(message_item("said before the end")), Hold(timeout=20))
+    )
+    client, cid, result = start(spawn, codex_home, mock_model, workdir)
+    mark = client.mark()
+    client.call("sendUserMessage", {"conversationId": cid, "items": text_items("go")})
+    client.wait_event("agent_message", cid, start=mark)
+    started = time.monotonic()
+    client.close_stdin()
+    assert client.wait_exit(10) == 0
+    assert time.monotonic() - started < 5
+    mock_model.release()
+    texts = [
+        part["text"]
+        for line in rollout(result["rolloutPath"])
+        if line["type"] == "response_item"
+        for part in line["payload"].get("content", [])
+    ]
+    assert "go" in texts and "said before the end" in texts
