@@ -524,3 +524,18 @@ def test_first_turn_request_has_no_created_event_needed(
     evs = events(run_turn(client, cid, "hi"), cid)
     assert evs[-1] == {"type": "task_complete", "last_agent_message": "bare"}
     assert created()["type"] == "response.created"
+
+
+def test_a_retried_stream_forgets_the_calls_of_the_broken_attempt(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer, workdir: Path
+) -> None:
+    plan = {"plan": [{"step": "a", "status": "pending"}]}
+    call = {"type": "function_call", "name": "update_plan", "arguments": json.dumps(plan)}
+    broken = responses_reply(output_item_done({**call, "call_id": "c1"}), Disconnect())
+    mock_model.enqueue(broken, streamed_message(["whole"]))
+    client, cid, _ = start(spawn, codex_home, mock_model, workdir, stream_max_retries=1)
+    evs = events(run_turn(client, cid, "hi"), cid)
+    assert evs[-1] == {"type": "task_complete", "last_agent_message": "whole"}
+    # the answer of the second attempt ends the turn: no request for a call it did not make
+    assert len(mock_model.model_requests) == 2
+    assert mock_model.unexpected == []

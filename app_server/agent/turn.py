@@ -164,6 +164,14 @@ class _Sampling:
     """Tool results by call id."""
     last_message: str | None = None
 
+    def start_over(self) -> None:
+        """The attempt failed and the request is sent again: what it produced
+        is superseded (calls already running finish, but their outputs are
+        not recorded and they do not ask for another request)."""
+        self.items.clear()
+        self.calls.clear()
+        self.last_message = None
+
     def recorded_items(self) -> list[ResponseItem]:
         """The items in order, each call followed by its output (``aborted``
         when the call did not finish), then what tools added after them."""
@@ -307,8 +315,7 @@ class ModelTurnRunner:
                     async with scope.session.client.stream(prompt) as events:
                         async for event in events:
                             if isinstance(event, StreamRetrying):
-                                # This attempt's items are superseded by the next one's.
-                                sampling.items.clear()
+                                sampling.start_over()
                                 await scope.emit(StreamErrorEvent(message=event.message))
                                 continue
                             call = await self._on_model_event(scope, event, sampling)
