@@ -438,3 +438,19 @@ async def test_an_interrupt_racing_an_archive_is_answered(
         kinds = [m["method"] for m in events(client, cid, start)]
         assert kinds.count("codex/event/turn_aborted") == 1
         assert kinds[-1] == "codex/event/shutdown_complete"
+
+
+async def test_resuming_a_live_conversation_waits_for_what_it_writes_as_it_stops(
+    codex_home: Path, runner: ScriptedRunner
+) -> None:
+    async with daemon(codex_home) as client:
+        created = await client.call("newConversation", {"cwd": "/tmp"})
+        cid = created["conversationId"]
+        await client.call("addConversationListener", {"conversationId": cid})
+        start = len(client.messages)
+        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
+        await wait_event(client, "user_message", start)
+        # the running turn is aborted: its `turn_aborted` is part of what is resumed
+        resumed = await client.call("resumeConversation", {"path": created["rolloutPath"]})
+        assert resumed["conversationId"] == cid
+        assert [m["type"] for m in resumed["initialMessages"]] == ["user_message", "turn_aborted"]

@@ -259,18 +259,15 @@ class ConversationManager:
         records are appended to the same file. Returns the recorded events."""
         config = await self._resolve_config(overrides_from(params))
         path = Path(path_text)
-        await self.flush_all()
-        try:
-            recorded = await anyio.to_thread.run_sync(read_rollout, path)
-        except RolloutReadError as exc:
-            raise InternalError(f"error resuming conversation: {exc}") from None
-        conversation_id = recorded.meta.id
-        previous = self._conversations.get(conversation_id)
+        recorded = await _read_for_resume(path)
+        previous = self._conversations.get(recorded.meta.id)
         if previous is not None:
-            # One writer per file: the conversation loaded before gives way.
+            # One writer per file: the conversation loaded before gives way,
+            # and what it writes as it stops (an aborted turn) is read too.
             self._unregister(previous)
             await previous.shutdown()
-        conversation = self._register(conversation_id)
+            recorded = await _read_for_resume(path)
+        conversation = self._register(recorded.meta.id)
         mcp: McpConnections | None = None
         try:
             mcp = await self._start_mcp(config, "resuming")
@@ -349,6 +346,13 @@ class ConversationManager:
                 except Exception:
                     log.exception("closing conversation %s", conversation.id)
         self._conversations.clear()
+
+
+async def _read_for_resume(path: Path) -> RecordedConversation:
+    try:
+        return await anyio.to_thread.run_sync(read_rollout, path)
+    except RolloutReadError as exc:
+        raise InternalError(f"error resuming conversation: {exc}") from None
 
 
 def _user_message(text: str) -> ResponseItemMessage:
