@@ -16,6 +16,7 @@ import pytest
 
 from app_server.agent import turn as turn_module
 from app_server.conversations.conversation import Conversation
+from app_server.conversations.recorder import RolloutRecorder, open_for_append
 from app_server.conversations.turns import UserTurn
 from app_server_protocol.events import (
     AgentMessageEvent,
@@ -454,3 +455,49 @@ async def test_resuming_a_live_conversation_waits_for_what_it_writes_as_it_stops
         resumed = await client.call("resumeConversation", {"path": created["rolloutPath"]})
         assert resumed["conversationId"] == cid
         assert [m["type"] for m in resumed["initialMessages"]] == ["user_message", "turn_aborted"]
+
+
+class WatchedRecorder(RolloutRecorder):
+    """A rollout recorder that tells when it has been closed."""
+
+    def __init__(self, path: Path, fd: int) -> None:
+        super().__init__(path, fd)
+        self.released = anyio.Event()
+
+    async def close(self) -> None:
+        await super().close()
+        self.released.set()
+
+
+async def test_a_conversation_superseded_while_it_starts_releases_its_file(
+    codex_home: Path, runner: ScriptedRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "resumed.jsonl"
+    path.write_bytes(REFERENCE_THREE_TURNS.read_bytes())
+    opened: list[WatchedRecorder] = []
+    first_waits = anyio.Event()
+    first_may_open = anyio.Event()
+
+    async def resume(cls: type[RolloutRecorder], path: Path) -> RolloutRecorder:
+        if not first_waits.is_set():
+            first_waits.set()
+            await first_may_open.wait()
+        recorder = WatchedRecorder(path, await anyio.to_thread.run_sync(open_for_append, path))
+        opened.append(recorder)
+        return recorder
+
+    monkeypatch.setattr(RolloutRecorder, "resume", classmethod(resume))
+    resume_request = {"method": "resumeConversation", "params": {"path": str(path)}}
+    async with daemon(codex_home) as client:
+        await client.send({"id": 901, **resume_request})
+        with anyio.fail_after(5):
+            await first_waits.wait()
+        # a second resume of the same file supersedes the first, still starting
+        second = await client.call("resumeConversation", {"path": str(path)})
+        first_may_open.set()
+        first = await client.wait_for(lambda m: m.get("id") == 901, timeout=5)
+        assert first["result"]["conversationId"] == second["conversationId"]
+        live, superseded = opened
+        with anyio.fail_after(5):
+            await superseded.released.wait()
+        assert not live.closed

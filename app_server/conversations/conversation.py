@@ -178,25 +178,26 @@ class Conversation:
     async def shutdown(self) -> None:
         """Abort the running turn, write what is queued for the rollout, send
         ``shutdown_complete``, and stop."""
-        if self._closing:
-            await self._stopped.wait()
-            return
         if not self._started:
+            # Its task has not started yet: it will stop at once (see `run`).
             self._closing = True
-            await self.mcp.aclose()
-            if self.recorder is not None:
-                await self.recorder.close()
+            await self._release()
             self._stopped.set()
             return
-        op = Shutdown()
-        self.submit(op)
-        self._closing = True
-        await op.done.wait()
+        if not self._closing:
+            self.submit(Shutdown())
+            self._closing = True
+        await self._stopped.wait()
 
     async def close_for_exit(self) -> None:
         """The daemon is exiting (its tasks are cancelled already): finish
         writing the rollout."""
         self._closing = True
+        await self._release()
+
+    async def _release(self) -> None:
+        """Write what is queued for the rollout and close it; stop the MCP
+        servers. Safe to call more than once."""
         if self.recorder is not None:
             await self.recorder.close()
         await self.mcp.aclose()
@@ -272,6 +273,11 @@ class Conversation:
         """Handle submissions in order until shut down."""
         self._started = True
         try:
+            if self._closing:
+                # Shut down while it was starting (another resume of its file,
+                # an archive): what `configure` gave it is released here.
+                await self._release()
+                return
             async with anyio.create_task_group() as tasks:
                 self._tasks = tasks
                 if self.recorder is not None:
@@ -285,7 +291,7 @@ class Conversation:
                         elif isinstance(op, Interrupt):
                             self._interrupt(op)
                         else:
-                            await self._shutdown(submission, op)
+                            await self._shutdown(submission)
                             break
                 tasks.cancel_scope.cancel()
         finally:
@@ -327,7 +333,7 @@ class Conversation:
         turn.abort(TurnAbortReason.INTERRUPTED)
         turn.interrupts.append(op.done)
 
-    async def _shutdown(self, submission: Submission, op: Shutdown) -> None:
+    async def _shutdown(self, submission: Submission) -> None:
         self._closing = True
         if self._queued:
             log.warning(
@@ -340,8 +346,5 @@ class Conversation:
         if turn is not None:
             turn.abort(TurnAbortReason.INTERRUPTED)
             await turn.finished.wait()
-        await self.mcp.aclose()
-        if self.recorder is not None:
-            await self.recorder.close()
+        await self._release()
         await self.emit(submission.id, ShutdownCompleteEvent())
-        op.done.set()

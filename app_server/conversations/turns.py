@@ -60,9 +60,7 @@ class Interrupt:
 
 @dataclass(frozen=True)
 class Shutdown:
-    """Stop the conversation; ``done`` is set once it has stopped."""
-
-    done: anyio.Event = field(default_factory=anyio.Event)
+    """Stop the conversation (`Conversation.shutdown` waits until it has)."""
 
 
 Op = UserTurn | Interrupt | Shutdown
