@@ -294,6 +294,9 @@ class Conversation:
                             await self._shutdown(submission)
                             break
                 tasks.cancel_scope.cancel()
+        except Exception:
+            # The daemon goes on; the conversation is gone ("not found").
+            log.exception("conversation %s stopped after an unexpected failure", self.id)
         finally:
             self._closing = True
             if self._turn is not None:

@@ -145,7 +145,10 @@ class RolloutRecorder:
             await self._drain()
             fd, self._fd = self._fd, None
             if fd is not None:
-                await anyio.to_thread.run_sync(os.close, fd)
+                try:
+                    await anyio.to_thread.run_sync(os.close, fd)
+                except OSError as exc:  # the lines were written (or logged as lost)
+                    log.error("cannot close rollout %s: %s", self.path, exc)
         self._drained.set()
         self._wake.set()
 
