@@ -168,9 +168,3 @@ def combined_instructions(codex_home: Path, cwd: Path, project_doc_max_bytes: in
 
 def render_user_instructions(instructions: str) -> str:
     return f"{USER_INSTRUCTIONS_OPEN}\n\n{instructions}\n\n{USER_INSTRUCTIONS_CLOSE}"
-
-
-def is_context_message(text: str) -> bool:
-    """Whether a user message is one the harness added (not typed by the user)."""
-    stripped = text.lstrip()
-    return stripped.startswith((ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN))

@@ -278,7 +278,7 @@ class ConversationManager:
             conversation.configure(
                 config=config,
                 recorder=recorder,
-                history=history_of(recorded),
+                history=recorded.response_items,
                 user_instructions=recorded.meta.instructions,
                 mcp=mcp,
             )
@@ -357,8 +357,3 @@ async def _read_for_resume(path: Path) -> RecordedConversation:
 
 def _user_message(text: str) -> ResponseItemMessage:
     return ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])
-
-
-def history_of(recorded: RecordedConversation) -> list[ResponseItem]:
-    """The history a resumed conversation continues from: its recorded items."""
-    return recorded.response_items

@@ -112,13 +112,10 @@ class RolloutRecorder:
 
     def record(self, kind: str, payload_json: bytes) -> None:
         """Queue one line (written soon, in order, by the writer task)."""
-        self.record_line(rollout_line(kind, payload_json))
-
-    def record_line(self, line: bytes) -> None:
         if self._closed:
             log.warning("rollout %s is closed; a record was not written", self.path)
             return
-        self._pending.append(line)
+        self._pending.append(rollout_line(kind, payload_json))
         if self._drained.is_set():
             self._drained = anyio.Event()
         self._wake.set()
