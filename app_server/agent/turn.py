@@ -47,7 +47,6 @@ from app_server_protocol.items import (
     AgentMessageContentText,
     AgentMessageItem,
     AgentMessageText,
-    ContentItemInputText,
     ContentItemOutputText,
     ReasoningItem,
     ReasoningItemContentReasoningText,
@@ -90,7 +89,7 @@ from ..model_client import (
     warm_up,
 )
 from ..user_agent import originator
-from .context import EnvironmentContext, shell_name
+from .context import EnvironmentContext, context_message, shell_name
 from .credentials import AuthCredentials
 from .instructions import base_instructions
 from .model_family import ModelFamily, find_family
@@ -256,7 +255,7 @@ class ModelTurnRunner:
         )
         update = environment.changes_from(scope.session.environment)
         if update is not None:
-            items.append(_user_text(update.render()))
+            items.append(context_message(update.render()))
             scope.session.environment = environment
         items.append(user_input.response_item())
         scope.conversation.record_items(items)
@@ -444,10 +443,6 @@ async def _warm_up_quietly() -> None:
         await warm_up()
     except Exception as exc:  # the first request will try again, and report
         log.warning("could not prepare the HTTP client: %s", exc)
-
-
-def _user_text(text: str) -> ResponseItemMessage:
-    return ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])
 
 
 def _turn_context(settings: TurnSettings) -> TurnContextItem:

@@ -14,7 +14,7 @@ import anyio
 
 from app_server_protocol.common import TurnAbortReason
 from app_server_protocol.events import EventMsg
-from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
+from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import SessionMeta, SessionSource
 from app_server_protocol.v1.conversations import (
     ConversationSummary,
@@ -26,6 +26,7 @@ from .._version import __version__
 from ..agent.context import (
     EnvironmentContext,
     combined_instructions,
+    context_message,
     render_user_instructions,
     shell_name,
 )
@@ -210,8 +211,8 @@ class ConversationManager:
             )
             history: list[ResponseItem] = []
             if instructions is not None:
-                history.append(_user_message(render_user_instructions(instructions)))
-            history.append(_user_message(environment.render()))
+                history.append(context_message(render_user_instructions(instructions)))
+            history.append(context_message(environment.render()))
             first_lines = rollout_line("session_meta", meta.__pydantic_serializer__.to_json(meta))
             for item in history:
                 first_lines += rollout_line(
@@ -353,7 +354,3 @@ async def _read_for_resume(path: Path) -> RecordedConversation:
         return await anyio.to_thread.run_sync(read_rollout, path)
     except RolloutReadError as exc:
         raise InternalError(f"error resuming conversation: {exc}") from None
-
-
-def _user_message(text: str) -> ResponseItemMessage:
-    return ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])
