@@ -30,7 +30,6 @@ from app_server_protocol.items import (
     InputItemText,
     ResponseItemMessage,
 )
-from app_server_protocol.rollout import TurnContextItem
 from tests.harness.inprocess import InProcessClient, in_process_daemon
 from tests.rollouts import REFERENCE_THREE_TURNS
 
@@ -59,16 +58,7 @@ class ScriptedRunner:
             [ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])]
         )
         await conversation.emit(submission_id, UserMessageEvent(message=text, images=[]))
-        conversation.record_turn_context(
-            TurnContextItem(
-                cwd=settings.cwd,
-                approval_policy=settings.approval_policy,
-                sandbox_policy=settings.sandbox_policy,
-                model=settings.model,
-                effort=settings.effort,
-                summary=settings.summary,
-            )
-        )
+        conversation.record_turn_context(settings.context_item())
         if text == "hang":
             await anyio.sleep_forever()
         answer = ResponseItemMessage(

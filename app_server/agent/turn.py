@@ -63,7 +63,6 @@ from app_server_protocol.items import (
     WebSearchActionSearch,
     WebSearchItem,
 )
-from app_server_protocol.rollout import TurnContextItem
 from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageInfo
 
 from ..auth.restrictions import LoginRestrictions
@@ -270,7 +269,7 @@ class ModelTurnRunner:
         registry = build_registry(scope)
         last_message: str | None = None
         while True:
-            scope.conversation.record_turn_context(_turn_context(scope.settings))
+            scope.conversation.record_turn_context(scope.settings.context_item())
             prompt = self._prompt(scope, registry)
             try:
                 sampling = await self._sample(scope, prompt, registry)
@@ -443,17 +442,6 @@ async def _warm_up_quietly() -> None:
         await warm_up()
     except Exception as exc:  # the first request will try again, and report
         log.warning("could not prepare the HTTP client: %s", exc)
-
-
-def _turn_context(settings: TurnSettings) -> TurnContextItem:
-    return TurnContextItem(
-        cwd=settings.cwd,
-        approval_policy=settings.approval_policy,
-        sandbox_policy=settings.sandbox_policy,
-        model=settings.model,
-        effort=settings.effort,
-        summary=settings.summary,
-    )
 
 
 def _add_usage(total: TokenUsage | None, last: TokenUsage) -> TokenUsage:
