@@ -368,9 +368,7 @@ class ModelTurnRunner:
     async def _on_item_done(
         self, scope: TurnScope, item: ResponseItem, sampling: _Sampling
     ) -> ToolCall | None:
-        conversation = scope.conversation
-        if any(listener.raw_events for listener in conversation.listeners):
-            await conversation.emit_raw_item(scope.submission_id, item)
+        await scope.conversation.emit_raw_item(scope.submission_id, item)
         if isinstance(item, ResponseItemMessage):
             if item.role != "assistant":
                 return None

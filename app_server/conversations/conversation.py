@@ -214,18 +214,19 @@ class Conversation:
     async def emit(self, submission_id: str, event: EventMsg) -> None:
         """Send ``event`` to every listener as ``codex/event/<type>``, and
         record it in the rollout when the reference persists its kind. It is
-        serialised once."""
+        serialised once, and not at all when nobody would get it."""
         kind = event.type
-        payload = event.__pydantic_serializer__.to_json(event)
-        if kind in PERSISTED_EVENT_TYPES:
-            self._record("event_msg", payload)
+        persisted = kind in PERSISTED_EVENT_TYPES
         listeners = self.listeners
-        if not listeners:
-            return
         if isinstance(event, RawResponseItemEvent):
             count = sum(1 for listener in listeners if listener.raw_events)
         else:
             count = len(listeners)
+        if not (count or persisted):
+            return
+        payload = event.__pydantic_serializer__.to_json(event)
+        if persisted:
+            self._record("event_msg", payload)
         if not count:
             return
         message = (
