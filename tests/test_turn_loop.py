@@ -20,6 +20,7 @@ from tests.mock_model_server import (
     chat_message,
     context_window_exceeded,
     created,
+    function_call_item,
     http_error,
     message_item,
     output_item_done,
@@ -306,6 +307,28 @@ def test_tools_unknown_and_update_plan(
     outputs = mock_model.model_requests[1].tool_outputs()
     assert outputs == {"c1": "unsupported call: no_such_tool", "c2": "Plan updated"}
     assert evs[-1]["last_agent_message"] == "done"
+
+
+def test_arguments_that_do_not_parse_are_explained_to_the_model(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer, workdir: Path
+) -> None:
+    mock_model.enqueue(
+        responses_reply(
+            output_item_done(function_call_item("update_plan", {}, "c1")),
+            output_item_done(function_call_item("view_image", {"path": 5}, "c2")),
+            output_item_done(function_call_item("view_image", "{", "c3")),
+        ),
+        assistant_message("done"),
+    )
+    client, cid, _ = start(spawn, codex_home, mock_model, workdir)
+    run_turn(client, cid, "go")
+    assert mock_model.model_requests[1].tool_outputs() == {
+        "c1": "failed to parse function arguments: missing field `plan`",
+        "c2": "failed to parse function arguments: invalid value for `path`: "
+        "Input should be a valid string",
+        "c3": "failed to parse function arguments: invalid JSON: EOF while parsing an object "
+        "at line 1 column 1",
+    }
 
 
 def test_interrupt_aborts_the_turn_and_keeps_what_arrived(
