@@ -37,7 +37,7 @@ from ..logs import log
 from ..mcp.manager import McpConnections, McpStartupError
 from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
-from .conversation import Conversation, ConversationClosed, Listener
+from .conversation import Conversation, Listener
 from .git_info import collect_git_info
 from .ids import uuid7
 from .listing import DEFAULT_PAGE_SIZE, RolloutIndex
@@ -112,21 +112,16 @@ class ConversationManager:
             raise InvalidRequest(f"conversation not found: {conversation_id}")
         return conversation
 
+    # `get` refuses a conversation that is closing, and the submission follows
+    # without an await: it cannot find the conversation closed.
+
     def send_turn(self, conversation_id: UUID, turn: UserTurn) -> str:
         """Queue a user turn; returns its submission id."""
-        conversation = self.get(conversation_id)
-        try:
-            return conversation.submit(turn)
-        except ConversationClosed:
-            raise InvalidRequest(f"conversation not found: {conversation_id}") from None
+        return self.get(conversation_id).submit(turn)
 
     async def interrupt(self, conversation_id: UUID) -> TurnAbortReason:
         """Stop the conversation's running turn (``turn_aborted`` goes out first)."""
-        conversation = self.get(conversation_id)
-        try:
-            return await conversation.interrupt()
-        except ConversationClosed:
-            raise InvalidRequest(f"conversation not found: {conversation_id}") from None
+        return await self.get(conversation_id).interrupt()
 
     def live(self) -> list[Conversation]:
         return list(self._conversations.values())
