@@ -62,7 +62,8 @@ class _RunningTurn:
     abort_reason: TurnAbortReason | None = None
     finished: anyio.Event = field(default_factory=anyio.Event)
     interrupts: list[anyio.Event] = field(default_factory=list)
-    """Set once the turn has stopped (and ``turn_aborted`` is out)."""
+    """The interrupts waiting for the turn: set once it has stopped (and
+    ``turn_aborted`` is out)."""
 
     def finish(self) -> None:
         self.finished.set()

@@ -129,7 +129,8 @@ class RolloutRecorder:
 
     async def flush(self) -> None:
         """Wait until every line queued so far is written."""
-        if self._pending or not self._drained.is_set():
+        # (`record` replaces a set `_drained` by an unset one.)
+        if not self._drained.is_set():
             await self._drained.wait()
 
     async def close(self) -> None:
@@ -152,8 +153,8 @@ class RolloutRecorder:
     async def _drain(self) -> None:
         async with self._lock:
             while self._pending and self._fd is not None:
-                count = len(self._pending)
-                data = b"".join(self._pending[:count])
+                count = len(self._pending)  # lines recorded meanwhile wait for the next round
+                data = b"".join(self._pending)
                 if self._torn:
                     data = b"\n" + data
                 try:
