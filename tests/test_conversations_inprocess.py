@@ -3,9 +3,11 @@ rollout, interrupts, shutdown and resume, as the turn loop will use them."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,6 +43,7 @@ class ScriptedRunner:
 
     def __init__(self) -> None:
         self.turns: list[tuple[str, UserTurn]] = []
+        self.conversations: list[Conversation] = []
 
     def prepare(self) -> None:
         """Nothing to get ready: no model is called."""
@@ -49,6 +52,7 @@ class ScriptedRunner:
         self, conversation: Conversation, submission_id: str, turn: UserTurn
     ) -> None:
         self.turns.append((submission_id, turn))
+        self.conversations.append(conversation)
         item = turn.items[0]
         assert isinstance(item, InputItemText)
         text = item.data.text
@@ -491,3 +495,24 @@ async def test_a_conversation_superseded_while_it_starts_releases_its_file(
         with anyio.fail_after(5):
             await superseded.released.wait()
         assert not live.closed
+
+
+async def test_an_archived_conversation_is_not_kept_alive_by_its_listeners(
+    codex_home: Path, runner: ScriptedRunner
+) -> None:
+    async with daemon(codex_home) as client:
+        created = await client.call("newConversation", {"cwd": "/tmp"})
+        cid = created["conversationId"]
+        subscription = await client.call("addConversationListener", {"conversationId": cid})
+        start = len(client.messages)
+        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hi")})
+        await wait_event(client, "task_complete", start)
+        conversation = weakref.ref(runner.conversations[0])
+        runner.conversations.clear()
+        await client.call(
+            "archiveConversation", {"conversationId": cid, "rolloutPath": created["rolloutPath"]}
+        )
+        gc.collect()
+        assert conversation() is None, "the archived conversation (and its history) is kept"
+        # the subscription can still be removed, as with the reference
+        assert await client.call("removeConversationListener", subscription) == {}

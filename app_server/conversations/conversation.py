@@ -50,7 +50,6 @@ class Listener:
     """A client subscription to a conversation's events."""
 
     subscription_id: UUID
-    conversation: Conversation
     raw_events: bool
     """Also receives ``codex/event/raw_response_item``."""
 

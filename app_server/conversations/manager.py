@@ -102,7 +102,9 @@ class ConversationManager:
         self._outgoing = outgoing
         self._task_group = task_group
         self._conversations: dict[UUID, Conversation] = {}
-        self._subscriptions: dict[UUID, Listener] = {}
+        self._subscriptions: dict[UUID, UUID] = {}
+        """The conversation of each subscription, by id (not the conversation
+        itself: one that ended must not be kept alive by its listeners)."""
 
     # -- finding ----------------------------------------------------------------
 
@@ -130,18 +132,22 @@ class ConversationManager:
 
     def add_listener(self, conversation_id: UUID, raw_events: bool) -> UUID:
         conversation = self.get(conversation_id)
-        listener = Listener(uuid.uuid4(), conversation, raw_events)
+        listener = Listener(uuid.uuid4(), raw_events)
         conversation.listeners.append(listener)
-        self._subscriptions[listener.subscription_id] = listener
+        self._subscriptions[listener.subscription_id] = conversation_id
         return listener.subscription_id
 
     def remove_listener(self, subscription_id: UUID) -> None:
-        listener = self._subscriptions.pop(subscription_id, None)
-        if listener is None:
+        conversation_id = self._subscriptions.pop(subscription_id, None)
+        if conversation_id is None:
             raise InvalidRequest(f"subscription not found: {subscription_id}")
-        listeners = listener.conversation.listeners
-        if listener in listeners:
-            listeners.remove(listener)
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None:
+            conversation.listeners = [
+                listener
+                for listener in conversation.listeners
+                if listener.subscription_id != subscription_id
+            ]
 
     # -- creating and resuming --------------------------------------------------
 
