@@ -118,6 +118,22 @@ async def wait_event(
     return await client.wait_for(wanted, start=start)
 
 
+async def start_hanging_turn(
+    client: InProcessClient, listeners: int = 1
+) -> tuple[dict[str, Any], str, int]:
+    """A new conversation with ``listeners`` listeners, running a turn that
+    waits to be interrupted: what `newConversation` returned, the
+    conversation's id, and the index of the turn's first message."""
+    created = await client.call("newConversation", {"cwd": "/tmp"})
+    cid = created["conversationId"]
+    for _ in range(listeners):
+        await client.call("addConversationListener", {"conversationId": cid})
+    start = len(client.messages)
+    await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
+    await wait_event(client, "user_message", start, count=listeners)
+    return created, cid, start
+
+
 def rollout(path: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in Path(path).read_bytes().splitlines()]
 
@@ -232,12 +248,7 @@ async def test_interrupt_aborts_the_turn_before_replying(
     codex_home: Path, runner: ScriptedRunner
 ) -> None:
     async with daemon(codex_home) as client:
-        created = await client.call("newConversation", {"cwd": "/tmp"})
-        cid = created["conversationId"]
-        await client.call("addConversationListener", {"conversationId": cid})
-        start = len(client.messages)
-        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
-        await wait_event(client, "user_message", start)
+        created, cid, start = await start_hanging_turn(client)
         # a turn sent meanwhile waits for its turn
         await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("next")})
         response = await client.request("interruptConversation", {"conversationId": cid})
@@ -257,13 +268,7 @@ async def test_archive_shuts_a_running_conversation_down(
     codex_home: Path, runner: ScriptedRunner
 ) -> None:
     async with daemon(codex_home) as client:
-        created = await client.call("newConversation", {"cwd": "/tmp"})
-        cid = created["conversationId"]
-        await client.call("addConversationListener", {"conversationId": cid})
-        await client.call("addConversationListener", {"conversationId": cid})
-        start = len(client.messages)
-        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
-        await wait_event(client, "user_message", start, count=2)
+        created, cid, start = await start_hanging_turn(client, listeners=2)
         with anyio.fail_after(5):
             result = await client.call(
                 "archiveConversation",
@@ -410,12 +415,7 @@ async def test_an_interrupt_racing_an_archive_is_answered(
     codex_home: Path, runner: ScriptedRunner
 ) -> None:
     async with daemon(codex_home) as client:
-        created = await client.call("newConversation", {"cwd": "/tmp"})
-        cid = created["conversationId"]
-        await client.call("addConversationListener", {"conversationId": cid})
-        start = len(client.messages)
-        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
-        await wait_event(client, "user_message", start)
+        created, cid, start = await start_hanging_turn(client)
         await client.send(
             {"id": 901, "method": "interruptConversation", "params": {"conversationId": cid}}
         )
@@ -439,12 +439,7 @@ async def test_resuming_a_live_conversation_waits_for_what_it_writes_as_it_stops
     codex_home: Path, runner: ScriptedRunner
 ) -> None:
     async with daemon(codex_home) as client:
-        created = await client.call("newConversation", {"cwd": "/tmp"})
-        cid = created["conversationId"]
-        await client.call("addConversationListener", {"conversationId": cid})
-        start = len(client.messages)
-        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
-        await wait_event(client, "user_message", start)
+        created, cid, _ = await start_hanging_turn(client)
         # the running turn is aborted: its `turn_aborted` is part of what is resumed
         resumed = await client.call("resumeConversation", {"path": created["rolloutPath"]})
         assert resumed["conversationId"] == cid
