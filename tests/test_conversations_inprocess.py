@@ -511,3 +511,38 @@ async def test_an_archived_conversation_is_not_kept_alive_by_its_listeners(
         assert conversation() is None, "the archived conversation (and its history) is kept"
         # the subscription can still be removed, as with the reference
         assert await client.call("removeConversationListener", subscription) == {}
+
+
+async def test_an_interrupt_of_a_conversation_that_fails_to_start_is_answered(
+    codex_home: Path, runner: ScriptedRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "resumed.jsonl"
+    path.write_bytes(REFERENCE_THREE_TURNS.read_bytes())
+    opening = anyio.Event()
+    may_fail = anyio.Event()
+
+    async def resume(cls: type[RolloutRecorder], path: Path) -> RolloutRecorder:
+        opening.set()
+        await may_fail.wait()
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(RolloutRecorder, "resume", classmethod(resume))
+    async with daemon(codex_home) as client:
+        await client.send(
+            {"id": 901, "method": "resumeConversation", "params": {"path": str(path)}}
+        )
+        with anyio.fail_after(5):
+            await opening.wait()
+        # its id is known from the file: the client may interrupt it already
+        cid = "01a202f7-377e-7623-907c-fc635a0cd359"
+        await client.send(
+            {"id": 902, "method": "interruptConversation", "params": {"conversationId": cid}}
+        )
+        await anyio.wait_all_tasks_blocked()
+        may_fail.set()
+        resumed = await client.wait_for(lambda m: m.get("id") == 901, timeout=5)
+        assert resumed["error"]["message"] == (
+            "error resuming conversation: Permission denied (os error 13)"
+        )
+        interrupted = await client.wait_for(lambda m: m.get("id") == 902, timeout=5)
+        assert interrupted["result"] == {"abortReason": "interrupted"}

@@ -182,7 +182,7 @@ class Conversation:
             # Its task has not started yet: it will stop at once (see `run`).
             self._closing = True
             await self._release()
-            self._stopped.set()
+            self._mark_stopped()
             return
         if not self._closing:
             self.submit(Shutdown())
@@ -283,26 +283,43 @@ class Conversation:
                 self._tasks = tasks
                 if self.recorder is not None:
                     tasks.start_soon(self.recorder.run)
-                async with self._receive:
-                    async for submission in self._receive:
-                        op = submission.op
-                        if isinstance(op, UserTurn):
-                            self._queued.append((submission, op))
-                            self._start_next_turn()
-                        elif isinstance(op, Interrupt):
-                            self._interrupt(op)
-                        else:
-                            await self._shutdown(submission)
-                            break
+                async for submission in self._receive:
+                    op = submission.op
+                    if isinstance(op, UserTurn):
+                        self._queued.append((submission, op))
+                        self._start_next_turn()
+                    elif isinstance(op, Interrupt):
+                        self._interrupt(op)
+                    else:
+                        await self._shutdown(submission)
+                        break
                 tasks.cancel_scope.cancel()
         except Exception:
             # The daemon goes on; the conversation is gone ("not found").
             log.exception("conversation %s stopped after an unexpected failure", self.id)
         finally:
-            self._closing = True
-            if self._turn is not None:
-                self._turn.finish()
-            self._stopped.set()
+            self._mark_stopped()
+
+    def _mark_stopped(self) -> None:
+        """Nothing more will be handled: an interrupt still queued is answered
+        (there is no turn left to stop), a turn still queued is dropped."""
+        self._closing = True
+        if self._turn is not None:
+            self._turn.finish()
+        dropped = 0
+        while True:
+            try:
+                submission = self._receive.receive_nowait()
+            except (anyio.WouldBlock, anyio.ClosedResourceError):
+                break
+            if isinstance(submission.op, Interrupt):
+                submission.op.done.set()
+            elif isinstance(submission.op, UserTurn):
+                dropped += 1
+        if dropped:
+            log.warning("conversation %s stopped with %d turn(s) not handled", self.id, dropped)
+        self._receive.close()
+        self._stopped.set()
 
     def _start_next_turn(self) -> None:
         if self._turn is not None or not self._queued or self._tasks is None:

@@ -241,10 +241,12 @@ class ConversationManager:
         return conversation
 
     async def _abandon(self, conversation: Conversation, mcp: McpConnections | None) -> None:
-        """Undo a start that failed: forget the conversation, stop its servers."""
+        """Undo a start that failed: forget the conversation (what was sent
+        to it meanwhile is answered), stop its servers."""
         self._unregister(conversation)
-        if mcp is not None:
-            with anyio.CancelScope(shield=True):
+        with anyio.CancelScope(shield=True):
+            await conversation.shutdown()
+            if mcp is not None:
                 await mcp.aclose()
 
     def _note_new_file(self, path: Path) -> None:
