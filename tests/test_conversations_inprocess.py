@@ -546,3 +546,24 @@ async def test_an_interrupt_of_a_conversation_that_fails_to_start_is_answered(
         )
         interrupted = await client.wait_for(lambda m: m.get("id") == 902, timeout=5)
         assert interrupted["result"] == {"abortReason": "interrupted"}
+
+
+async def test_a_conversation_that_fails_as_it_stops_does_not_stop_the_daemon(
+    codex_home: Path, runner: ScriptedRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def failing_close(self: RolloutRecorder) -> None:
+        raise RuntimeError("unexpected")
+
+    async with daemon(codex_home) as client:
+        created, cid, _ = await start_hanging_turn(client)
+        monkeypatch.setattr(RolloutRecorder, "close", failing_close)
+        archived = await client.request(
+            "archiveConversation", {"conversationId": cid, "rolloutPath": created["rolloutPath"]}
+        )
+        assert archived["result"] == {}
+        # the daemon goes on; the conversation is gone
+        error = await client.call_error(
+            "sendUserMessage", {"conversationId": cid, "items": text_items("x")}
+        )
+        assert error == {"code": -32600, "message": f"conversation not found: {cid}"}
+        assert "items" in await client.call("listConversations", {})
