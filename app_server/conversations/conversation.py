@@ -244,8 +244,11 @@ class Conversation:
             await self._outgoing.send(message)
 
     async def emit_raw_item(self, submission_id: str, item: ResponseItem) -> None:
-        """``codex/event/raw_response_item``, for listeners that asked for it."""
-        await self.emit(submission_id, RawResponseItemEvent(item=item))
+        """``codex/event/raw_response_item``, for listeners that asked for it.
+        Without them the event is not even made (its model is built lazily,
+        at its first use, and most clients never ask for it)."""
+        if any(listener.raw_events for listener in self.listeners):
+            await self.emit(submission_id, RawResponseItemEvent(item=item))
 
     def record_items(self, items: Iterable[ResponseItem]) -> None:
         """Append model items to the history, and to the rollout."""
