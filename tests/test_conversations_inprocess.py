@@ -3,9 +3,11 @@ rollout, interrupts, shutdown and resume, as the turn loop will use them."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 
 from app_server.agent import turn as turn_module
 from app_server.conversations.conversation import Conversation
+from app_server.conversations.recorder import RolloutRecorder, open_for_append
 from app_server.conversations.turns import UserTurn
 from app_server_protocol.events import (
     AgentMessageEvent,
@@ -29,7 +32,6 @@ from app_server_protocol.items import (
     InputItemText,
     ResponseItemMessage,
 )
-from app_server_protocol.rollout import TurnContextItem
 from tests.harness.inprocess import InProcessClient, in_process_daemon
 from tests.rollouts import REFERENCE_THREE_TURNS
 
@@ -41,6 +43,7 @@ class ScriptedRunner:
 
     def __init__(self) -> None:
         self.turns: list[tuple[str, UserTurn]] = []
+        self.conversations: list[Conversation] = []
 
     def prepare(self) -> None:
         """Nothing to get ready: no model is called."""
@@ -49,6 +52,7 @@ class ScriptedRunner:
         self, conversation: Conversation, submission_id: str, turn: UserTurn
     ) -> None:
         self.turns.append((submission_id, turn))
+        self.conversations.append(conversation)
         item = turn.items[0]
         assert isinstance(item, InputItemText)
         text = item.data.text
@@ -58,16 +62,7 @@ class ScriptedRunner:
             [ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])]
         )
         await conversation.emit(submission_id, UserMessageEvent(message=text, images=[]))
-        conversation.record_turn_context(
-            TurnContextItem(
-                cwd=settings.cwd,
-                approval_policy=settings.approval_policy,
-                sandbox_policy=settings.sandbox_policy,
-                model=settings.model,
-                effort=settings.effort,
-                summary=settings.summary,
-            )
-        )
+        conversation.record_turn_context(settings.context_item())
         if text == "hang":
             await anyio.sleep_forever()
         answer = ResponseItemMessage(
@@ -121,6 +116,22 @@ async def wait_event(
         return seen == count
 
     return await client.wait_for(wanted, start=start)
+
+
+async def start_hanging_turn(
+    client: InProcessClient, listeners: int = 1
+) -> tuple[dict[str, Any], str, int]:
+    """A new conversation with ``listeners`` listeners, running a turn that
+    waits to be interrupted: what `newConversation` returned, the
+    conversation's id, and the index of the turn's first message."""
+    created = await client.call("newConversation", {"cwd": "/tmp"})
+    cid = created["conversationId"]
+    for _ in range(listeners):
+        await client.call("addConversationListener", {"conversationId": cid})
+    start = len(client.messages)
+    await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
+    await wait_event(client, "user_message", start, count=listeners)
+    return created, cid, start
 
 
 def rollout(path: str) -> list[dict[str, Any]]:
@@ -237,12 +248,7 @@ async def test_interrupt_aborts_the_turn_before_replying(
     codex_home: Path, runner: ScriptedRunner
 ) -> None:
     async with daemon(codex_home) as client:
-        created = await client.call("newConversation", {"cwd": "/tmp"})
-        cid = created["conversationId"]
-        await client.call("addConversationListener", {"conversationId": cid})
-        start = len(client.messages)
-        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
-        await wait_event(client, "user_message", start)
+        created, cid, start = await start_hanging_turn(client)
         # a turn sent meanwhile waits for its turn
         await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("next")})
         response = await client.request("interruptConversation", {"conversationId": cid})
@@ -262,13 +268,7 @@ async def test_archive_shuts_a_running_conversation_down(
     codex_home: Path, runner: ScriptedRunner
 ) -> None:
     async with daemon(codex_home) as client:
-        created = await client.call("newConversation", {"cwd": "/tmp"})
-        cid = created["conversationId"]
-        await client.call("addConversationListener", {"conversationId": cid})
-        await client.call("addConversationListener", {"conversationId": cid})
-        start = len(client.messages)
-        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
-        await wait_event(client, "user_message", start, count=2)
+        created, cid, start = await start_hanging_turn(client, listeners=2)
         with anyio.fail_after(5):
             result = await client.call(
                 "archiveConversation",
@@ -415,12 +415,7 @@ async def test_an_interrupt_racing_an_archive_is_answered(
     codex_home: Path, runner: ScriptedRunner
 ) -> None:
     async with daemon(codex_home) as client:
-        created = await client.call("newConversation", {"cwd": "/tmp"})
-        cid = created["conversationId"]
-        await client.call("addConversationListener", {"conversationId": cid})
-        start = len(client.messages)
-        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hang")})
-        await wait_event(client, "user_message", start)
+        created, cid, start = await start_hanging_turn(client)
         await client.send(
             {"id": 901, "method": "interruptConversation", "params": {"conversationId": cid}}
         )
@@ -438,3 +433,137 @@ async def test_an_interrupt_racing_an_archive_is_answered(
         kinds = [m["method"] for m in events(client, cid, start)]
         assert kinds.count("codex/event/turn_aborted") == 1
         assert kinds[-1] == "codex/event/shutdown_complete"
+
+
+async def test_resuming_a_live_conversation_waits_for_what_it_writes_as_it_stops(
+    codex_home: Path, runner: ScriptedRunner
+) -> None:
+    async with daemon(codex_home) as client:
+        created, cid, _ = await start_hanging_turn(client)
+        # the running turn is aborted: its `turn_aborted` is part of what is resumed
+        resumed = await client.call("resumeConversation", {"path": created["rolloutPath"]})
+        assert resumed["conversationId"] == cid
+        assert [m["type"] for m in resumed["initialMessages"]] == ["user_message", "turn_aborted"]
+
+
+class WatchedRecorder(RolloutRecorder):
+    """A rollout recorder that tells when it has been closed."""
+
+    def __init__(self, path: Path, fd: int) -> None:
+        super().__init__(path, fd)
+        self.released = anyio.Event()
+
+    async def close(self) -> None:
+        await super().close()
+        self.released.set()
+
+
+async def test_a_conversation_superseded_while_it_starts_releases_its_file(
+    codex_home: Path, runner: ScriptedRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "resumed.jsonl"
+    path.write_bytes(REFERENCE_THREE_TURNS.read_bytes())
+    opened: list[WatchedRecorder] = []
+    first_waits = anyio.Event()
+    first_may_open = anyio.Event()
+
+    async def resume(cls: type[RolloutRecorder], path: Path) -> RolloutRecorder:
+        if not first_waits.is_set():
+            first_waits.set()
+            await first_may_open.wait()
+        recorder = WatchedRecorder(path, await anyio.to_thread.run_sync(open_for_append, path))
+        opened.append(recorder)
+        return recorder
+
+    monkeypatch.setattr(RolloutRecorder, "resume", classmethod(resume))
+    resume_request = {"method": "resumeConversation", "params": {"path": str(path)}}
+    async with daemon(codex_home) as client:
+        await client.send({"id": 901, **resume_request})
+        with anyio.fail_after(5):
+            await first_waits.wait()
+        # a second resume of the same file supersedes the first, still starting
+        second = await client.call("resumeConversation", {"path": str(path)})
+        first_may_open.set()
+        first = await client.wait_for(lambda m: m.get("id") == 901, timeout=5)
+        assert first["result"]["conversationId"] == second["conversationId"]
+        live, superseded = opened
+        with anyio.fail_after(5):
+            await superseded.released.wait()
+        assert not live.closed
+
+
+async def test_an_archived_conversation_is_not_kept_alive_by_its_listeners(
+    codex_home: Path, runner: ScriptedRunner
+) -> None:
+    async with daemon(codex_home) as client:
+        created = await client.call("newConversation", {"cwd": "/tmp"})
+        cid = created["conversationId"]
+        subscription = await client.call("addConversationListener", {"conversationId": cid})
+        start = len(client.messages)
+        await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hi")})
+        await wait_event(client, "task_complete", start)
+        conversation = weakref.ref(runner.conversations[0])
+        runner.conversations.clear()
+        await client.call(
+            "archiveConversation", {"conversationId": cid, "rolloutPath": created["rolloutPath"]}
+        )
+        gc.collect()
+        assert conversation() is None, "the archived conversation (and its history) is kept"
+        # the subscription can still be removed, as with the reference
+        assert await client.call("removeConversationListener", subscription) == {}
+
+
+async def test_an_interrupt_of_a_conversation_that_fails_to_start_is_answered(
+    codex_home: Path, runner: ScriptedRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "resumed.jsonl"
+    path.write_bytes(REFERENCE_THREE_TURNS.read_bytes())
+    opening = anyio.Event()
+    may_fail = anyio.Event()
+
+    async def resume(cls: type[RolloutRecorder], path: Path) -> RolloutRecorder:
+        opening.set()
+        await may_fail.wait()
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(RolloutRecorder, "resume", classmethod(resume))
+    async with daemon(codex_home) as client:
+        await client.send(
+            {"id": 901, "method": "resumeConversation", "params": {"path": str(path)}}
+        )
+        with anyio.fail_after(5):
+            await opening.wait()
+        # its id is known from the file: the client may interrupt it already
+        cid = "01a202f7-377e-7623-907c-fc635a0cd359"
+        await client.send(
+            {"id": 902, "method": "interruptConversation", "params": {"conversationId": cid}}
+        )
+        await anyio.wait_all_tasks_blocked()
+        may_fail.set()
+        resumed = await client.wait_for(lambda m: m.get("id") == 901, timeout=5)
+        assert resumed["error"]["message"] == (
+            "error resuming conversation: Permission denied (os error 13)"
+        )
+        interrupted = await client.wait_for(lambda m: m.get("id") == 902, timeout=5)
+        assert interrupted["result"] == {"abortReason": "interrupted"}
+
+
+async def test_a_conversation_that_fails_as_it_stops_does_not_stop_the_daemon(
+    codex_home: Path, runner: ScriptedRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def failing_close(self: RolloutRecorder) -> None:
+        raise RuntimeError("unexpected")
+
+    async with daemon(codex_home) as client:
+        created, cid, _ = await start_hanging_turn(client)
+        monkeypatch.setattr(RolloutRecorder, "close", failing_close)
+        archived = await client.request(
+            "archiveConversation", {"conversationId": cid, "rolloutPath": created["rolloutPath"]}
+        )
+        assert archived["result"] == {}
+        # the daemon goes on; the conversation is gone
+        error = await client.call_error(
+            "sendUserMessage", {"conversationId": cid, "items": text_items("x")}
+        )
+        assert error == {"code": -32600, "message": f"conversation not found: {cid}"}
+        assert "items" in await client.call("listConversations", {})

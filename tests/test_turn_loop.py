@@ -20,6 +20,7 @@ from tests.mock_model_server import (
     chat_message,
     context_window_exceeded,
     created,
+    function_call_item,
     http_error,
     message_item,
     output_item_done,
@@ -308,6 +309,28 @@ def test_tools_unknown_and_update_plan(
     assert evs[-1]["last_agent_message"] == "done"
 
 
+def test_arguments_that_do_not_parse_are_explained_to_the_model(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer, workdir: Path
+) -> None:
+    mock_model.enqueue(
+        responses_reply(
+            output_item_done(function_call_item("update_plan", {}, "c1")),
+            output_item_done(function_call_item("view_image", {"path": 5}, "c2")),
+            output_item_done(function_call_item("view_image", "{", "c3")),
+        ),
+        assistant_message("done"),
+    )
+    client, cid, _ = start(spawn, codex_home, mock_model, workdir)
+    run_turn(client, cid, "go")
+    assert mock_model.model_requests[1].tool_outputs() == {
+        "c1": "failed to parse function arguments: missing field `plan`",
+        "c2": "failed to parse function arguments: invalid value for `path`: "
+        "Input should be a valid string",
+        "c3": "failed to parse function arguments: invalid JSON: EOF while parsing an object "
+        "at line 1 column 1",
+    }
+
+
 def test_interrupt_aborts_the_turn_and_keeps_what_arrived(
     spawn: Spawn, codex_home: Path, mock_model: MockModelServer, workdir: Path
 ) -> None:
@@ -548,3 +571,18 @@ def test_stdin_closed_mid_turn_exits_promptly_and_keeps_the_turn(
         for part in line["payload"].get("content", [])
     ]
     assert "go" in texts and "said before the end" in texts
+
+
+def test_a_retried_stream_forgets_the_calls_of_the_broken_attempt(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer, workdir: Path
+) -> None:
+    plan = {"plan": [{"step": "a", "status": "pending"}]}
+    call = {"type": "function_call", "name": "update_plan", "arguments": json.dumps(plan)}
+    broken = responses_reply(output_item_done({**call, "call_id": "c1"}), Disconnect())
+    mock_model.enqueue(broken, streamed_message(["whole"]))
+    client, cid, _ = start(spawn, codex_home, mock_model, workdir, stream_max_retries=1)
+    evs = events(run_turn(client, cid, "hi"), cid)
+    assert evs[-1] == {"type": "task_complete", "last_agent_message": "whole"}
+    # the answer of the second attempt ends the turn: no request for a call it did not make
+    assert len(mock_model.model_requests) == 2
+    assert mock_model.unexpected == []

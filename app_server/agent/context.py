@@ -16,6 +16,7 @@ from app_server_protocol.common import (
     SandboxPolicyDangerFullAccess,
     SandboxPolicyWorkspaceWrite,
 )
+from app_server_protocol.items import ContentItemInputText, ResponseItemMessage
 
 ENVIRONMENT_CONTEXT_OPEN: Final = "<environment_context>"
 ENVIRONMENT_CONTEXT_CLOSE: Final = "</environment_context>"
@@ -23,6 +24,11 @@ USER_INSTRUCTIONS_OPEN: Final = "<user_instructions>"
 USER_INSTRUCTIONS_CLOSE: Final = "</user_instructions>"
 PROJECT_DOC_FILENAME: Final = "AGENTS.md"
 PROJECT_DOC_SEPARATOR: Final = "\n\n--- project-doc ---\n\n"
+
+
+def context_message(text: str) -> ResponseItemMessage:
+    """A context message as the model receives it: a user message."""
+    return ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])
 
 
 def shell_name() -> str:
@@ -168,9 +174,3 @@ def combined_instructions(codex_home: Path, cwd: Path, project_doc_max_bytes: in
 
 def render_user_instructions(instructions: str) -> str:
     return f"{USER_INSTRUCTIONS_OPEN}\n\n{instructions}\n\n{USER_INSTRUCTIONS_CLOSE}"
-
-
-def is_context_message(text: str) -> bool:
-    """Whether a user message is one the harness added (not typed by the user)."""
-    stripped = text.lstrip()
-    return stripped.startswith((ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN))

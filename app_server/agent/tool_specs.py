@@ -7,9 +7,9 @@ client converts them for Chat Completions.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
-JsonObject = dict[str, Any]
+from .tools.base import JsonObject
 
 
 def function_tool(name: str, description: str, parameters: JsonObject) -> JsonObject:

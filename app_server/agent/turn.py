@@ -47,7 +47,6 @@ from app_server_protocol.items import (
     AgentMessageContentText,
     AgentMessageItem,
     AgentMessageText,
-    ContentItemInputText,
     ContentItemOutputText,
     ReasoningItem,
     ReasoningItemContentReasoningText,
@@ -64,7 +63,6 @@ from app_server_protocol.items import (
     WebSearchActionSearch,
     WebSearchItem,
 )
-from app_server_protocol.rollout import TurnContextItem
 from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageInfo
 
 from ..auth.restrictions import LoginRestrictions
@@ -90,7 +88,7 @@ from ..model_client import (
     warm_up,
 )
 from ..user_agent import originator
-from .context import EnvironmentContext, shell_name
+from .context import EnvironmentContext, context_message, shell_name
 from .credentials import AuthCredentials
 from .instructions import base_instructions
 from .model_family import ModelFamily, find_family
@@ -163,6 +161,14 @@ class _Sampling:
     results: dict[str, ToolResult] = field(default_factory=dict)
     """Tool results by call id."""
     last_message: str | None = None
+
+    def start_over(self) -> None:
+        """The attempt failed and the request is sent again: what it produced
+        is superseded (calls already running finish, but their outputs are
+        not recorded and they do not ask for another request)."""
+        self.items.clear()
+        self.calls.clear()
+        self.last_message = None
 
     def recorded_items(self) -> list[ResponseItem]:
         """The items in order, each call followed by its output (``aborted``
@@ -248,7 +254,7 @@ class ModelTurnRunner:
         )
         update = environment.changes_from(scope.session.environment)
         if update is not None:
-            items.append(_user_text(update.render()))
+            items.append(context_message(update.render()))
             scope.session.environment = environment
         items.append(user_input.response_item())
         scope.conversation.record_items(items)
@@ -263,7 +269,7 @@ class ModelTurnRunner:
         registry = build_registry(scope)
         last_message: str | None = None
         while True:
-            scope.conversation.record_turn_context(_turn_context(scope.settings))
+            scope.conversation.record_turn_context(scope.settings.context_item())
             prompt = self._prompt(scope, registry)
             try:
                 sampling = await self._sample(scope, prompt, registry)
@@ -307,8 +313,7 @@ class ModelTurnRunner:
                     async with scope.session.client.stream(prompt) as events:
                         async for event in events:
                             if isinstance(event, StreamRetrying):
-                                # This attempt's items are superseded by the next one's.
-                                sampling.items.clear()
+                                sampling.start_over()
                                 await scope.emit(StreamErrorEvent(message=event.message))
                                 continue
                             call = await self._on_model_event(scope, event, sampling)
@@ -363,9 +368,7 @@ class ModelTurnRunner:
     async def _on_item_done(
         self, scope: TurnScope, item: ResponseItem, sampling: _Sampling
     ) -> ToolCall | None:
-        conversation = scope.conversation
-        if any(listener.raw_events for listener in conversation.listeners):
-            await conversation.emit_raw_item(scope.submission_id, item)
+        await scope.conversation.emit_raw_item(scope.submission_id, item)
         if isinstance(item, ResponseItemMessage):
             if item.role != "assistant":
                 return None
@@ -437,21 +440,6 @@ async def _warm_up_quietly() -> None:
         await warm_up()
     except Exception as exc:  # the first request will try again, and report
         log.warning("could not prepare the HTTP client: %s", exc)
-
-
-def _user_text(text: str) -> ResponseItemMessage:
-    return ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])
-
-
-def _turn_context(settings: TurnSettings) -> TurnContextItem:
-    return TurnContextItem(
-        cwd=settings.cwd,
-        approval_policy=settings.approval_policy,
-        sandbox_policy=settings.sandbox_policy,
-        model=settings.model,
-        effort=settings.effort,
-        summary=settings.summary,
-    )
 
 
 def _add_usage(total: TokenUsage | None, last: TokenUsage) -> TokenUsage:

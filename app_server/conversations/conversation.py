@@ -50,7 +50,6 @@ class Listener:
     """A client subscription to a conversation's events."""
 
     subscription_id: UUID
-    conversation: Conversation
     raw_events: bool
     """Also receives ``codex/event/raw_response_item``."""
 
@@ -62,7 +61,8 @@ class _RunningTurn:
     abort_reason: TurnAbortReason | None = None
     finished: anyio.Event = field(default_factory=anyio.Event)
     interrupts: list[anyio.Event] = field(default_factory=list)
-    """Set once the turn has stopped (and ``turn_aborted`` is out)."""
+    """The interrupts waiting for the turn: set once it has stopped (and
+    ``turn_aborted`` is out)."""
 
     def finish(self) -> None:
         self.finished.set()
@@ -178,25 +178,26 @@ class Conversation:
     async def shutdown(self) -> None:
         """Abort the running turn, write what is queued for the rollout, send
         ``shutdown_complete``, and stop."""
-        if self._closing:
-            await self._stopped.wait()
-            return
         if not self._started:
+            # Its task has not started yet: it will stop at once (see `run`).
             self._closing = True
-            await self.mcp.aclose()
-            if self.recorder is not None:
-                await self.recorder.close()
-            self._stopped.set()
+            await self._release()
+            self._mark_stopped()
             return
-        op = Shutdown()
-        self.submit(op)
-        self._closing = True
-        await op.done.wait()
+        if not self._closing:
+            self.submit(Shutdown())
+            self._closing = True
+        await self._stopped.wait()
 
     async def close_for_exit(self) -> None:
         """The daemon is exiting (its tasks are cancelled already): finish
         writing the rollout."""
         self._closing = True
+        await self._release()
+
+    async def _release(self) -> None:
+        """Write what is queued for the rollout and close it; stop the MCP
+        servers. Safe to call more than once."""
         if self.recorder is not None:
             await self.recorder.close()
         await self.mcp.aclose()
@@ -213,18 +214,19 @@ class Conversation:
     async def emit(self, submission_id: str, event: EventMsg) -> None:
         """Send ``event`` to every listener as ``codex/event/<type>``, and
         record it in the rollout when the reference persists its kind. It is
-        serialised once."""
+        serialised once, and not at all when nobody would get it."""
         kind = event.type
-        payload = event.__pydantic_serializer__.to_json(event)
-        if kind in PERSISTED_EVENT_TYPES:
-            self._record("event_msg", payload)
+        persisted = kind in PERSISTED_EVENT_TYPES
         listeners = self.listeners
-        if not listeners:
-            return
         if isinstance(event, RawResponseItemEvent):
             count = sum(1 for listener in listeners if listener.raw_events)
         else:
             count = len(listeners)
+        if not (count or persisted):
+            return
+        payload = event.__pydantic_serializer__.to_json(event)
+        if persisted:
+            self._record("event_msg", payload)
         if not count:
             return
         message = (
@@ -242,8 +244,11 @@ class Conversation:
             await self._outgoing.send(message)
 
     async def emit_raw_item(self, submission_id: str, item: ResponseItem) -> None:
-        """``codex/event/raw_response_item``, for listeners that asked for it."""
-        await self.emit(submission_id, RawResponseItemEvent(item=item))
+        """``codex/event/raw_response_item``, for listeners that asked for it.
+        Without them the event is not even made (its model is built lazily,
+        at its first use, and most clients never ask for it)."""
+        if any(listener.raw_events for listener in self.listeners):
+            await self.emit(submission_id, RawResponseItemEvent(item=item))
 
     def record_items(self, items: Iterable[ResponseItem]) -> None:
         """Append model items to the history, and to the rollout."""
@@ -272,27 +277,52 @@ class Conversation:
         """Handle submissions in order until shut down."""
         self._started = True
         try:
+            if self._closing:
+                # Shut down while it was starting (another resume of its file,
+                # an archive): what `configure` gave it is released here.
+                await self._release()
+                return
             async with anyio.create_task_group() as tasks:
                 self._tasks = tasks
                 if self.recorder is not None:
                     tasks.start_soon(self.recorder.run)
-                async with self._receive:
-                    async for submission in self._receive:
-                        op = submission.op
-                        if isinstance(op, UserTurn):
-                            self._queued.append((submission, op))
-                            self._start_next_turn()
-                        elif isinstance(op, Interrupt):
-                            self._interrupt(op)
-                        else:
-                            await self._shutdown(submission, op)
-                            break
+                async for submission in self._receive:
+                    op = submission.op
+                    if isinstance(op, UserTurn):
+                        self._queued.append((submission, op))
+                        self._start_next_turn()
+                    elif isinstance(op, Interrupt):
+                        self._interrupt(op)
+                    else:
+                        await self._shutdown(submission)
+                        break
                 tasks.cancel_scope.cancel()
+        except Exception:
+            # The daemon goes on; the conversation is gone ("not found").
+            log.exception("conversation %s stopped after an unexpected failure", self.id)
         finally:
-            self._closing = True
-            if self._turn is not None:
-                self._turn.finish()
-            self._stopped.set()
+            self._mark_stopped()
+
+    def _mark_stopped(self) -> None:
+        """Nothing more will be handled: an interrupt still queued is answered
+        (there is no turn left to stop), a turn still queued is dropped."""
+        self._closing = True
+        if self._turn is not None:
+            self._turn.finish()
+        dropped = 0
+        while True:
+            try:
+                submission = self._receive.receive_nowait()
+            except (anyio.WouldBlock, anyio.ClosedResourceError):
+                break
+            if isinstance(submission.op, Interrupt):
+                submission.op.done.set()
+            elif isinstance(submission.op, UserTurn):
+                dropped += 1
+        if dropped:
+            log.warning("conversation %s stopped with %d turn(s) not handled", self.id, dropped)
+        self._receive.close()
+        self._stopped.set()
 
     def _start_next_turn(self) -> None:
         if self._turn is not None or not self._queued or self._tasks is None:
@@ -327,7 +357,7 @@ class Conversation:
         turn.abort(TurnAbortReason.INTERRUPTED)
         turn.interrupts.append(op.done)
 
-    async def _shutdown(self, submission: Submission, op: Shutdown) -> None:
+    async def _shutdown(self, submission: Submission) -> None:
         self._closing = True
         if self._queued:
             log.warning(
@@ -340,8 +370,5 @@ class Conversation:
         if turn is not None:
             turn.abort(TurnAbortReason.INTERRUPTED)
             await turn.finished.wait()
-        await self.mcp.aclose()
-        if self.recorder is not None:
-            await self.recorder.close()
+        await self._release()
         await self.emit(submission.id, ShutdownCompleteEvent())
-        op.done.set()

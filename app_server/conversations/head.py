@@ -429,7 +429,7 @@ def _scan_file(fd: int, size: int) -> HeadSummary | None:
                 if pos < len(buffer):
                     scan.feed(buffer[pos:])  # a last line without newline (maybe torn)
                 break
-            chunk = os.read(fd, _CHUNK)
+            chunk = os.read(fd, min(_CHUNK, size - read))
             read += len(chunk)
             buffer = buffer[pos:] + chunk
             pos = 0

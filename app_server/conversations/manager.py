@@ -14,7 +14,7 @@ import anyio
 
 from app_server_protocol.common import TurnAbortReason
 from app_server_protocol.events import EventMsg
-from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
+from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import SessionMeta, SessionSource
 from app_server_protocol.v1.conversations import (
     ConversationSummary,
@@ -26,6 +26,7 @@ from .._version import __version__
 from ..agent.context import (
     EnvironmentContext,
     combined_instructions,
+    context_message,
     render_user_instructions,
     shell_name,
 )
@@ -36,7 +37,7 @@ from ..logs import log
 from ..mcp.manager import McpConnections, McpStartupError
 from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
-from .conversation import Conversation, ConversationClosed, Listener
+from .conversation import Conversation, Listener
 from .git_info import collect_git_info
 from .ids import uuid7
 from .listing import DEFAULT_PAGE_SIZE, RolloutIndex
@@ -101,7 +102,9 @@ class ConversationManager:
         self._outgoing = outgoing
         self._task_group = task_group
         self._conversations: dict[UUID, Conversation] = {}
-        self._subscriptions: dict[UUID, Listener] = {}
+        self._subscriptions: dict[UUID, UUID] = {}
+        """The conversation of each subscription, by id (not the conversation
+        itself: one that ended must not be kept alive by its listeners)."""
 
     # -- finding ----------------------------------------------------------------
 
@@ -111,21 +114,16 @@ class ConversationManager:
             raise InvalidRequest(f"conversation not found: {conversation_id}")
         return conversation
 
+    # `get` refuses a conversation that is closing, and the submission follows
+    # without an await: it cannot find the conversation closed.
+
     def send_turn(self, conversation_id: UUID, turn: UserTurn) -> str:
         """Queue a user turn; returns its submission id."""
-        conversation = self.get(conversation_id)
-        try:
-            return conversation.submit(turn)
-        except ConversationClosed:
-            raise InvalidRequest(f"conversation not found: {conversation_id}") from None
+        return self.get(conversation_id).submit(turn)
 
     async def interrupt(self, conversation_id: UUID) -> TurnAbortReason:
         """Stop the conversation's running turn (``turn_aborted`` goes out first)."""
-        conversation = self.get(conversation_id)
-        try:
-            return await conversation.interrupt()
-        except ConversationClosed:
-            raise InvalidRequest(f"conversation not found: {conversation_id}") from None
+        return await self.get(conversation_id).interrupt()
 
     def live(self) -> list[Conversation]:
         return list(self._conversations.values())
@@ -134,18 +132,22 @@ class ConversationManager:
 
     def add_listener(self, conversation_id: UUID, raw_events: bool) -> UUID:
         conversation = self.get(conversation_id)
-        listener = Listener(uuid.uuid4(), conversation, raw_events)
+        listener = Listener(uuid.uuid4(), raw_events)
         conversation.listeners.append(listener)
-        self._subscriptions[listener.subscription_id] = listener
+        self._subscriptions[listener.subscription_id] = conversation_id
         return listener.subscription_id
 
     def remove_listener(self, subscription_id: UUID) -> None:
-        listener = self._subscriptions.pop(subscription_id, None)
-        if listener is None:
+        conversation_id = self._subscriptions.pop(subscription_id, None)
+        if conversation_id is None:
             raise InvalidRequest(f"subscription not found: {subscription_id}")
-        listeners = listener.conversation.listeners
-        if listener in listeners:
-            listeners.remove(listener)
+        conversation = self._conversations.get(conversation_id)
+        if conversation is not None:
+            conversation.listeners = [
+                listener
+                for listener in conversation.listeners
+                if listener.subscription_id != subscription_id
+            ]
 
     # -- creating and resuming --------------------------------------------------
 
@@ -210,8 +212,8 @@ class ConversationManager:
             )
             history: list[ResponseItem] = []
             if instructions is not None:
-                history.append(_user_message(render_user_instructions(instructions)))
-            history.append(_user_message(environment.render()))
+                history.append(context_message(render_user_instructions(instructions)))
+            history.append(context_message(environment.render()))
             first_lines = rollout_line("session_meta", meta.__pydantic_serializer__.to_json(meta))
             for item in history:
                 first_lines += rollout_line(
@@ -239,10 +241,12 @@ class ConversationManager:
         return conversation
 
     async def _abandon(self, conversation: Conversation, mcp: McpConnections | None) -> None:
-        """Undo a start that failed: forget the conversation, stop its servers."""
+        """Undo a start that failed: forget the conversation (what was sent
+        to it meanwhile is answered), stop its servers."""
         self._unregister(conversation)
-        if mcp is not None:
-            with anyio.CancelScope(shield=True):
+        with anyio.CancelScope(shield=True):
+            await conversation.shutdown()
+            if mcp is not None:
                 await mcp.aclose()
 
     def _note_new_file(self, path: Path) -> None:
@@ -259,18 +263,15 @@ class ConversationManager:
         records are appended to the same file. Returns the recorded events."""
         config = await self._resolve_config(overrides_from(params))
         path = Path(path_text)
-        await self.flush_all()
-        try:
-            recorded = await anyio.to_thread.run_sync(read_rollout, path)
-        except RolloutReadError as exc:
-            raise InternalError(f"error resuming conversation: {exc}") from None
-        conversation_id = recorded.meta.id
-        previous = self._conversations.get(conversation_id)
+        recorded = await _read_for_resume(path)
+        previous = self._conversations.get(recorded.meta.id)
         if previous is not None:
-            # One writer per file: the conversation loaded before gives way.
+            # One writer per file: the conversation loaded before gives way,
+            # and what it writes as it stops (an aborted turn) is read too.
             self._unregister(previous)
             await previous.shutdown()
-        conversation = self._register(conversation_id)
+            recorded = await _read_for_resume(path)
+        conversation = self._register(recorded.meta.id)
         mcp: McpConnections | None = None
         try:
             mcp = await self._start_mcp(config, "resuming")
@@ -281,7 +282,7 @@ class ConversationManager:
             conversation.configure(
                 config=config,
                 recorder=recorder,
-                history=history_of(recorded),
+                history=recorded.response_items,
                 user_instructions=recorded.meta.instructions,
                 mcp=mcp,
             )
@@ -351,10 +352,8 @@ class ConversationManager:
         self._conversations.clear()
 
 
-def _user_message(text: str) -> ResponseItemMessage:
-    return ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])
-
-
-def history_of(recorded: RecordedConversation) -> list[ResponseItem]:
-    """The history a resumed conversation continues from: its recorded items."""
-    return recorded.response_items
+async def _read_for_resume(path: Path) -> RecordedConversation:
+    try:
+        return await anyio.to_thread.run_sync(read_rollout, path)
+    except RolloutReadError as exc:
+        raise InternalError(f"error resuming conversation: {exc}") from None

@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from app_server_protocol.events import EventMsg
 from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import (
-    CompactedLine,
     EventMsgLine,
     ResponseItemLine,
     RolloutLine,
@@ -63,11 +62,6 @@ class RecordedConversation:
             if isinstance(record, TurnContextLine):
                 return record.payload
         return None
-
-    @property
-    def compacted(self) -> bool:
-        """Whether older history was replaced by a summary at some point."""
-        return any(isinstance(r, CompactedLine) for r in self.records)
 
 
 def parse_rollout(path: Path, data: bytes) -> RecordedConversation:

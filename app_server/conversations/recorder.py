@@ -112,13 +112,10 @@ class RolloutRecorder:
 
     def record(self, kind: str, payload_json: bytes) -> None:
         """Queue one line (written soon, in order, by the writer task)."""
-        self.record_line(rollout_line(kind, payload_json))
-
-    def record_line(self, line: bytes) -> None:
         if self._closed:
             log.warning("rollout %s is closed; a record was not written", self.path)
             return
-        self._pending.append(line)
+        self._pending.append(rollout_line(kind, payload_json))
         if self._drained.is_set():
             self._drained = anyio.Event()
         self._wake.set()
@@ -132,7 +129,8 @@ class RolloutRecorder:
 
     async def flush(self) -> None:
         """Wait until every line queued so far is written."""
-        if self._pending or not self._drained.is_set():
+        # (`record` replaces a set `_drained` by an unset one.)
+        if not self._drained.is_set():
             await self._drained.wait()
 
     async def close(self) -> None:
@@ -145,15 +143,18 @@ class RolloutRecorder:
             await self._drain()
             fd, self._fd = self._fd, None
             if fd is not None:
-                await anyio.to_thread.run_sync(os.close, fd)
+                try:
+                    await anyio.to_thread.run_sync(os.close, fd)
+                except OSError as exc:  # the lines were written (or logged as lost)
+                    log.error("cannot close rollout %s: %s", self.path, exc)
         self._drained.set()
         self._wake.set()
 
     async def _drain(self) -> None:
         async with self._lock:
             while self._pending and self._fd is not None:
-                count = len(self._pending)
-                data = b"".join(self._pending[:count])
+                count = len(self._pending)  # lines recorded meanwhile wait for the next round
+                data = b"".join(self._pending)
                 if self._torn:
                     data = b"\n" + data
                 try:

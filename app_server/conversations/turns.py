@@ -25,6 +25,7 @@ from app_server_protocol.common import (
     SandboxPolicy,
 )
 from app_server_protocol.items import InputItem
+from app_server_protocol.rollout import TurnContextItem
 
 if TYPE_CHECKING:
     from .conversation import Conversation
@@ -41,6 +42,17 @@ class TurnSettings:
     model: str
     effort: ReasoningEffort | None
     summary: ReasoningSummary
+
+    def context_item(self) -> TurnContextItem:
+        """The ``turn_context`` record of a model request made with these settings."""
+        return TurnContextItem(
+            cwd=self.cwd,
+            approval_policy=self.approval_policy,
+            sandbox_policy=self.sandbox_policy,
+            model=self.model,
+            effort=self.effort,
+            summary=self.summary,
+        )
 
 
 @dataclass(frozen=True)
@@ -60,9 +72,7 @@ class Interrupt:
 
 @dataclass(frozen=True)
 class Shutdown:
-    """Stop the conversation; ``done`` is set once it has stopped."""
-
-    done: anyio.Event = field(default_factory=anyio.Event)
+    """Stop the conversation (`Conversation.shutdown` waits until it has)."""
 
 
 Op = UserTurn | Interrupt | Shutdown

@@ -54,13 +54,6 @@ class RequestIdentity:
     task_type: str = "standard"
 
 
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
-    url: str
-    headers: list[tuple[str, str]]
-    body: bytes
-
-
 def resolve_credentials(
     provider: ModelProviderInfo,
     credentials: Credentials | None,

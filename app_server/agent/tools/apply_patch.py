@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..tool_specs import APPLY_PATCH, APPLY_PATCH_FREEFORM
-from .base import JsonObject, ToolCall, ToolResult
+from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
 
 if TYPE_CHECKING:
     from ..turn import TurnScope
@@ -39,7 +39,6 @@ class ApplyPatchTool:
 
     async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
         from .patch_flow import apply_patch_call
-        from .shell import describe_arguments_error
 
         if call.freeform:
             patch = call.arguments
@@ -47,10 +46,7 @@ class ApplyPatchTool:
             try:
                 patch = ApplyPatchArguments.model_validate_json(call.arguments or "null").input
             except ValidationError as exc:
-                return ToolResult(
-                    f"failed to parse function arguments: {describe_arguments_error(exc)}",
-                    success=False,
-                )
+                return bad_arguments(describe_arguments_error(exc))
         async with scope.exclusive:
             return await apply_patch_call(
                 scope, call.call_id, patch, scope.settings.cwd, freeform=self.freeform

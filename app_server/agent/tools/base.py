@@ -3,6 +3,7 @@ reads back, and the interface a tool implements."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -17,6 +18,8 @@ from app_server_protocol.items import (
 )
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from ..turn import TurnScope
 
 JsonObject = dict[str, Any]
@@ -81,3 +84,33 @@ class Tool(Protocol):
         """Run the call. Failures the model should know about are results, not
         exceptions; an exception is reported to the model as a failure."""
         ...
+
+
+def bad_arguments(problem: str) -> ToolResult:
+    """What the model reads when a call's arguments do not parse."""
+    return ToolResult(f"failed to parse function arguments: {problem}", success=False)
+
+
+def describe_arguments_error(error: ValidationError) -> str:
+    """The first problem with the arguments, in a sentence."""
+    first = error.errors(include_url=False)[0]
+    kind, where = first["type"], ".".join(str(part) for part in first["loc"])
+    if kind == "json_invalid":
+        return f"invalid JSON: {first['ctx'].get('error', first['msg'])}"
+    if kind == "missing":
+        return f"missing field `{where}`"
+    if kind == "model_type":
+        return f"invalid type: {_json_kind(first['input'])}, expected an object"
+    return f"invalid value for `{where}`: {first['msg']}"
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean `{json.dumps(value)}`"
+    if isinstance(value, int | float):
+        return f"number `{value}`"
+    if isinstance(value, str):
+        return f"string {json.dumps(value)}"
+    return "an array" if isinstance(value, list) else "a value"

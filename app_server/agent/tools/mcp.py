@@ -26,7 +26,7 @@ from app_server_protocol.exec_types import Duration
 from app_server_protocol.mcp import CallToolResult, McpInvocation
 
 from ..tool_specs import LIST_MCP_RESOURCE_TEMPLATES, LIST_MCP_RESOURCES, READ_MCP_RESOURCE
-from .base import JsonObject, ToolCall, ToolResult
+from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
 
 if TYPE_CHECKING:
     from ...mcp.manager import McpConnections, McpToolEntry
@@ -104,7 +104,7 @@ class ListMcpResourcesTool:
         try:
             raw, args = _parse(call.arguments, _ResourceArgs, empty_is_object=True)
         except ValueError as exc:
-            return ToolResult(f"failed to parse function arguments: {exc}", success=False)
+            return bad_arguments(str(exc))
         server = (args.server or "").strip() or None
         cursor = args.cursor
         invocation = McpInvocation(server=server or BUILTIN_SERVER, tool=self.name, arguments=raw)
@@ -145,7 +145,7 @@ class ReadMcpResourceTool:
         try:
             raw, args = _parse(call.arguments, _ReadArgs, empty_is_object=False)
         except ValueError as exc:
-            return ToolResult(f"failed to parse function arguments: {exc}", success=False)
+            return bad_arguments(str(exc))
         server = args.server.strip()
         invocation = McpInvocation(server=server, tool=self.name, arguments=raw)
         connections = self._connections
@@ -224,17 +224,4 @@ def _parse(text: str, model: type[_Args], empty_is_object: bool) -> tuple[Any, _
     try:
         return raw, model.model_validate(raw)
     except ValidationError as exc:
-        raise ValueError(_validation_message(exc)) from None
-
-
-def _validation_message(error: ValidationError) -> str:
-    problems = []
-    for item in error.errors(include_url=False, include_input=False):
-        field = ".".join(str(part) for part in item["loc"])
-        if item["type"] == "missing":
-            problems.append(f"missing field `{field}`")
-        elif field:
-            problems.append(f"`{field}`: {item['msg']}")
-        else:
-            problems.append(item["msg"])
-    return "; ".join(problems)
+        raise ValueError(describe_arguments_error(exc)) from None

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from app_server_protocol.plan import UpdatePlanArgs
 
 from ..tool_specs import UPDATE_PLAN
-from .base import JsonObject, ToolCall, ToolResult
+from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
 
 if TYPE_CHECKING:
     from ..turn import TurnScope
@@ -25,6 +25,6 @@ class UpdatePlanTool:
         try:
             args = UpdatePlanArgs.model_validate_json(call.arguments or "{}")
         except ValidationError as exc:
-            return ToolResult(f"failed to parse function arguments: {exc}", success=False)
+            return bad_arguments(describe_arguments_error(exc))
         await scope.emit(args)
         return ToolResult("Plan updated", success=True)

@@ -21,9 +21,6 @@ class ToolRegistry:
         self._tools = {tool.name: tool for tool in unlisted}
         self._tools.update((tool.name, tool) for tool in tools)
 
-    def names(self) -> list[str]:
-        return list(self._offered)
-
     def specs(self, scope: TurnScope) -> list[JsonObject]:
         return [self._tools[name].spec(scope) for name in self._offered]
 

@@ -13,14 +13,13 @@ imported at the first call, not when the daemon starts.
 
 from __future__ import annotations
 
-import json
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from ..tool_specs import LOCAL_SHELL, SHELL
-from .base import JsonObject, ToolCall, ToolResult
+from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
 
 if TYPE_CHECKING:
     from ..turn import TurnScope
@@ -50,10 +49,7 @@ class ShellTool:
         try:
             args = ShellArguments.model_validate_json(call.arguments or "null")
         except ValidationError as exc:
-            return ToolResult(
-                f"failed to parse function arguments: {describe_arguments_error(exc)}",
-                success=False,
-            )
+            return bad_arguments(describe_arguments_error(exc))
         return await run_shell(scope, call.call_id, args)
 
 
@@ -101,28 +97,3 @@ async def run_shell(scope: TurnScope, call_id: str, args: ShellArguments) -> Too
             justification=args.justification,
         )
         return await run_exec(scope, request)
-
-
-def describe_arguments_error(error: ValidationError) -> str:
-    """The first problem with the arguments, in a sentence."""
-    first = error.errors(include_url=False)[0]
-    kind, where = first["type"], ".".join(str(part) for part in first["loc"])
-    if kind == "json_invalid":
-        return f"invalid JSON: {first['ctx'].get('error', first['msg'])}"
-    if kind == "missing":
-        return f"missing field `{where}`"
-    if kind == "model_type":
-        return f"invalid type: {_json_kind(first['input'])}, expected an object"
-    return f"invalid value for `{where}`: {first['msg']}"
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"boolean `{json.dumps(value)}`"
-    if isinstance(value, int | float):
-        return f"number `{value}`"
-    if isinstance(value, str):
-        return f"string {json.dumps(value)}"
-    return "an array" if isinstance(value, list) else "a value"

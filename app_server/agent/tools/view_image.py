@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app_server_protocol.events import ViewImageToolCallEvent
 from app_server_protocol.items import ContentItemInputImage, ResponseItemMessage
 
 from ..tool_specs import VIEW_IMAGE
 from ..user_input import image_data_url
-from .base import JsonObject, ToolCall, ToolResult
+from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
 
 if TYPE_CHECKING:
     from ..turn import TurnScope
+
+
+class ViewImageArguments(BaseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    path: str
 
 
 class ViewImageTool:
@@ -27,13 +33,10 @@ class ViewImageTool:
 
     async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
         try:
-            raw = json.loads(call.arguments or "{}")
-            path_text = raw["path"]
-            if not isinstance(path_text, str):
-                raise TypeError("path must be a string")
-        except (ValueError, KeyError, TypeError) as exc:
-            return ToolResult(f"failed to parse function arguments: {exc}", success=False)
-        path = Path(path_text)
+            args = ViewImageArguments.model_validate_json(call.arguments or "{}")
+        except ValidationError as exc:
+            return bad_arguments(describe_arguments_error(exc))
+        path = Path(args.path)
         if not path.is_absolute():
             path = Path(scope.settings.cwd) / path
         try:
