@@ -27,7 +27,7 @@ from app_server_protocol.common import SandboxPolicy
 from .environment import command_environment
 from .exec_output import DEFAULT_OUTPUT_LIMIT
 from .process import MAX_OUTPUT_EVENTS, OutputCallback, ProcessResult, run_process
-from .sandbox import confine, has_network, is_sandboxed
+from .sandbox import Confinement, confine, has_network, is_sandboxed
 
 
 async def run_command(
@@ -52,19 +52,23 @@ async def run_command(
     if not cwd.is_absolute():
         cwd = Path.cwd() / cwd
     env = command_environment(environment_policy, network_disabled=not has_network(sandbox_policy))
-    command = list(argv)
+    confinement = Confinement(list(argv))
     if is_sandboxed(sandbox_policy):
-        _check_startable(command[0], cwd, env.get("PATH"))
-        command = await anyio.to_thread.run_sync(confine, command, sandbox_policy, cwd)
-    return await run_process(
-        command,
-        cwd=cwd,
-        env=env,
-        timeout=timeout,
-        on_output=on_output,
-        max_output_events=max_output_events,
-        output_limit=output_limit,
-    )
+        _check_startable(argv[0], cwd, env.get("PATH"))
+        confinement = await anyio.to_thread.run_sync(confine, argv, sandbox_policy, cwd)
+    try:
+        return await run_process(
+            confinement.argv,
+            cwd=cwd,
+            env=env,
+            timeout=timeout,
+            on_output=on_output,
+            max_output_events=max_output_events,
+            output_limit=output_limit,
+            pass_fds=confinement.pass_fds,
+        )
+    finally:
+        confinement.close()
 
 
 def _check_startable(program: str, cwd: Path, search_path: str | None) -> None:

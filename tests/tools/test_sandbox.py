@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,13 @@ import pytest
 
 from app_server.tools import sandbox
 from app_server.tools.run import run_command
-from app_server.tools.sandbox import SandboxUnavailable, confine, require_bubblewrap
+from app_server.tools.sandbox import (
+    Confinement,
+    SandboxUnavailable,
+    confine,
+    network_filter,
+    require_bubblewrap,
+)
 from app_server_protocol.common import (
     SandboxPolicy,
     SandboxPolicyDangerFullAccess,
@@ -125,6 +132,61 @@ async def test_network_is_off_unless_allowed(work: Path, listener: int) -> None:
     assert output == "unset\n"
 
 
+@pytest.fixture
+def unix_listener(tmp_path: Path) -> Iterator[tuple[Path, list[bytes]]]:
+    """A Unix socket server outside the sandbox (a D-Bus bus, the Docker
+    socket...); yields its path and what it received."""
+    path = tmp_path / "host.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen(1)
+    server.settimeout(10)
+    received: list[bytes] = []
+
+    def serve() -> None:
+        try:
+            conn, _ = server.accept()
+        except OSError:
+            return
+        with conn:
+            received.append(conn.recv(100))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield path, received
+    server.close()
+    thread.join(5)
+
+
+@needs_bwrap
+async def test_host_unix_sockets_are_out_of_reach_without_network(
+    work: Path, unix_listener: tuple[Path, list[bytes]]
+) -> None:
+    path, received = unix_listener
+    client = (
+        "import socket; s = socket.socket(socket.AF_UNIX); "
+        f"s.connect({str(path)!r}); s.send(b'escaped'); print('connected')"
+    )
+    for policy in (SandboxPolicyReadOnly(), WORKSPACE_ONLY):
+        result = await run_command(
+            [sys.executable, "-c", client], cwd=work, sandbox_policy=policy, timeout=10
+        )
+        assert result.exit_code != 0
+        assert "Operation not permitted" in result.aggregated.text()
+    assert received == []
+    # Local IPC between the command's own processes still works.
+    code, output = await sh("echo piped | cat", work, SandboxPolicyReadOnly())
+    assert (code, output) == (0, "piped\n")
+
+
+def test_the_network_filter_is_a_whole_bpf_program() -> None:
+    for machine in ("x86_64", "aarch64"):
+        program = network_filter(machine)
+        assert len(program) % 8 == 0 and 0 < len(program) // 8 < 64
+    with pytest.raises(SandboxUnavailable, match="no network filter for the sparc64"):
+        network_filter("sparc64")
+
+
 @needs_bwrap
 async def test_a_sandboxed_timeout_kills_everything(work: Path) -> None:
     result = await run_command(
@@ -177,19 +239,21 @@ async def test_a_bubblewrap_that_fails_is_reported(
     sandbox.forget_probe_results()
     try:
         with pytest.raises(SandboxUnavailable, match="No permissions to create new namespace"):
-            confine(["true"], SandboxPolicyReadOnly(), work)
+            confine(["true"], SandboxPolicyReadOnly(), work).close()
     finally:
         sandbox.forget_probe_results()
 
 
 def test_danger_full_access_is_not_confined(work: Path) -> None:
-    assert confine(["ls"], SandboxPolicyDangerFullAccess(), work) == ["ls"]
+    assert confine(["ls"], SandboxPolicyDangerFullAccess(), work) == Confinement(["ls"])
 
 
 @needs_bwrap
 def test_confine_binds_existing_writable_roots_parents_first(work: Path, tmp_path: Path) -> None:
     policy = SandboxPolicyWorkspaceWrite(writable_roots=[str(tmp_path / "missing")])
-    argv = confine(["ls"], policy, work)
+    confinement = confine(["ls"], policy, work)
+    confinement.close()
+    argv = confinement.argv
     binds = [argv[i + 1] for i, a in enumerate(argv) if a == "--bind"]
     assert str(tmp_path / "missing") not in binds
     assert binds.index("/tmp") < binds.index(os.path.realpath(work))
