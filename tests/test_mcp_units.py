@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
+from app_server.auth.callback_server import Request
 from app_server.config.layers import ConfigError
 from app_server.config.mcp import HttpServerConfig, McpCredentialsStore, StdioServerConfig
 from app_server.config.resolve import parse_config_toml
 from app_server.mcp.names import qualified_name, qualify
+from app_server.mcp.oauth.login import _Callback
 from app_server.mcp.oauth.store import (
     KEYRING_SERVICE,
     StoredTokens,
@@ -420,6 +422,34 @@ def test_tokens_expiring_soon_need_a_refresh() -> None:
     assert sample_tokens(expires_at=int((now + 10) * 1000)).needs_refresh(now)
     assert not sample_tokens(expires_at=int((now + 3600) * 1000)).needs_refresh(now)
     assert not sample_tokens(expires_at=None).needs_refresh(now)
+
+
+@pytest.mark.anyio
+async def test_the_login_callback_waits_for_its_state_then_ends() -> None:
+    callback = _Callback(state="expected")
+
+    async def answer(path: str, **query: str) -> tuple[int, bytes, bool]:
+        page = await callback.answer(Request("GET", path, query))
+        return page.status, page.body, page.final
+
+    assert await answer("/favicon.ico") == (404, b"Not found.", False)
+    assert (await answer("/callback", state="forged", code="c"))[::2] == (400, False)
+    assert (await answer("/callback", state="expected"))[::2] == (400, False)
+    assert callback.code is None and callback.error is None
+    assert await answer("/callback", state="expected", code="the-code") == (
+        200,
+        b"Authentication complete. You may close this window.",
+        True,
+    )
+    assert callback.code == "the-code"
+
+    refused = _Callback(state="s")
+    page = await refused.answer(
+        Request(
+            "GET", "/callback", {"state": "s", "error": "access_denied", "error_description": "no"}
+        )
+    )
+    assert (page.status, page.final, refused.error) == (400, True, "access_denied: no")
 
 
 def test_serving_modules_do_not_import_the_mcp_sdk() -> None:
