@@ -38,6 +38,7 @@ from app_server_protocol.mcp import (
 from .._version import __version__
 from ..config.mcp import HttpServerConfig, McpServerConfig, StdioServerConfig
 from ..logs import adopt_library_logger, log
+from ..rust_format import os_error_message
 from .http_auth import McpAuthError, ServerAuth, bearer_token
 from .names import valid_server_name
 from .oauth.credentials import OAuthCredentials
@@ -176,7 +177,9 @@ class McpServer:
                     stdio_transport(self.name, config.command, config.args, env, config.cwd)
                 )
             except OSError as exc:
-                raise StartError(f"cannot run `{config.command}`: {_os_error(exc)}") from None
+                raise StartError(
+                    f"cannot run `{config.command}`: {os_error_message(exc)}"
+                ) from None
             connection.stdio = stdio
             return stdio.read, stdio.write, stdio.exited
         auth = await self._http_auth(config)
@@ -416,13 +419,9 @@ def _describe(exc: BaseException) -> str:
             where = ""
         return f"{type(exc).__name__}: {exc or 'no details'}{where}"
     if isinstance(exc, OSError):
-        return _os_error(exc)
+        return os_error_message(exc)
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _os_error(exc: OSError) -> str:
-    return f"{exc.strerror} (os error {exc.errno})" if exc.strerror else str(exc)
 
 
 def _convert(model: Any, item: Any) -> Any:

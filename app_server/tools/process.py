@@ -78,13 +78,6 @@ class ProcessResult:
         return format_for_model(self.aggregated.view(prefix))
 
 
-def os_error_message(error: OSError) -> str:
-    """An OS error worded as the reference words it: ``No such file or directory (os error 2)``."""
-    if error.errno is None:
-        return str(error)
-    return f"{os.strerror(error.errno)} (os error {error.errno})"
-
-
 async def run_process(
     argv: Sequence[str],
     *,

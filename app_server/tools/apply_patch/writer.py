@@ -14,13 +14,14 @@ These functions block: call them through `anyio.to_thread`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...fsutil import atomic_write
-from ..process import os_error_message
+from ...rust_format import errno_message, os_error_message
 from .plan import PatchPlan, PlannedFile
 
 
@@ -63,10 +64,10 @@ def _action(planned: PlannedFile) -> str:
 def _check_target(planned: PlannedFile, writable_roots: Sequence[Path] | None) -> None:
     path = planned.path
     if planned.final is not None and os.path.isdir(path):
-        raise PatchWriteError(f"Failed to write file {path}: {os.strerror(21)} (os error 21)")
+        raise PatchWriteError(f"Failed to write file {path}: {errno_message(errno.EISDIR)}")
     if writable_roots is not None and not _inside_roots(path, writable_roots):
         raise PatchWriteError(
-            f"Failed to {_action(planned)} {path}: {os.strerror(30)} (os error 30)",
+            f"Failed to {_action(planned)} {path}: {errno_message(errno.EROFS)}",
             sandbox_denied=True,
         )
 
