@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import anyio
 import httpx
@@ -46,6 +46,8 @@ from .oauth.store import TokenStore, TokenStoreError
 from .stdio import StdioConnection, server_environment, stdio_transport
 
 adopt_library_logger("mcp")
+
+T = TypeVar("T")
 
 CLIENT_INFO: Final = types.Implementation(
     name="codex-mcp-client", title="Codex", version=__version__
@@ -206,18 +208,12 @@ class McpServer:
         return ServerAuth(self.name, config, oauth, environ=self._environ)
 
     async def _list_tools(self, session: ClientSession) -> list[types.Tool]:
-        tools: list[types.Tool] = []
-        cursor: str | None = None
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
+        async def list_page(cursor: str | None) -> tuple[list[types.Tool], str | None]:
             params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
             page = await session.list_tools(params=params)
-            tools += page.tools
-            cursor = page.nextCursor
-            if cursor is None or cursor in seen:
-                break
-            seen.add(cursor)
-        return tools
+            return page.tools, page.nextCursor
+
+        return await all_pages(list_page)
 
     # -- requests -------------------------------------------------------------
 
@@ -335,6 +331,25 @@ class McpServer:
             if isinstance(leaf, McpError) and leaf.error.code == types.CONNECTION_CLOSED:
                 return f"the server closed the connection during start-up{_exit_note(connection)}"
         return _describe(leaves[0] if leaves else exc)
+
+
+ListPage = Callable[[str | None], Awaitable[tuple[list[T], str | None]]]
+"""One page of a listing, from a cursor (None: the first): its items and the next cursor."""
+
+
+async def all_pages(list_page: ListPage[T]) -> list[T]:
+    """Every item of a paginated listing (at most `MAX_PAGES` pages; a cursor
+    the server already gave ends it)."""
+    items: list[T] = []
+    cursor: str | None = None
+    seen: set[str] = set()
+    for _ in range(MAX_PAGES):
+        page, cursor = await list_page(cursor)
+        items += page
+        if cursor is None or cursor in seen:
+            break
+        seen.add(cursor)
+    return items
 
 
 class _ConnectionLost(Exception):
