@@ -30,14 +30,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Final
 
-from app_server_protocol.common import (
-    AskForApproval,
-    SandboxPolicy,
-    SandboxPolicyDangerFullAccess,
-    SandboxPolicyReadOnly,
-)
+from app_server_protocol.common import AskForApproval, SandboxPolicy
 
-from .sandbox import is_sandboxed, writable_roots
+from .sandbox import is_sandboxed, write_roots
 from .shell_syntax import login_shell_script, parse_plain_script
 
 # --- known-safe commands --------------------------------------------------------
@@ -306,11 +301,10 @@ def paths_are_writable(paths: Iterable[Path], sandbox_policy: SandboxPolicy, cwd
     Paths are normalised lexically (``..`` resolved without touching the disk),
     as the reference does; `apply_patch` checks real paths again when writing.
     """
-    if isinstance(sandbox_policy, SandboxPolicyDangerFullAccess):
+    allowed = write_roots(sandbox_policy, cwd)
+    if allowed is None:
         return True
-    if isinstance(sandbox_policy, SandboxPolicyReadOnly):
-        return False
-    roots = [Path(os.path.normpath(root)) for root in writable_roots(sandbox_policy, cwd)]
+    roots = [Path(os.path.normpath(root)) for root in allowed]
     for path in paths:
         absolute = Path(os.path.normpath(cwd / path))
         if not any(absolute == root or root in absolute.parents for root in roots):

@@ -71,6 +71,16 @@ def writable_roots(policy: SandboxPolicyWorkspaceWrite, cwd: Path) -> list[Path]
     return roots
 
 
+def write_roots(policy: SandboxPolicy, cwd: Path) -> list[Path] | None:
+    """Where a command under ``policy`` may write: `writable_roots`, nowhere
+    (read-only) or anywhere (None, with ``danger-full-access``)."""
+    if isinstance(policy, SandboxPolicyDangerFullAccess):
+        return None
+    if isinstance(policy, SandboxPolicyWorkspaceWrite):
+        return writable_roots(policy, cwd)
+    return []
+
+
 def has_network(policy: SandboxPolicy) -> bool:
     if isinstance(policy, SandboxPolicyDangerFullAccess):
         return True
