@@ -16,7 +16,6 @@ is raised, and the ``auto`` store falls back to the file.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections.abc import Hashable
 from pathlib import Path
@@ -124,7 +123,7 @@ class KeyringCredentialStore:
         import keyring.errors
 
         backend = keyring_backend()
-        value = json.dumps(json.loads(credentials.to_json()), separators=(",", ":"))
+        value = credentials.to_json(compact=True).decode()
         with self._lock:
             try:
                 backend.set_password(SERVICE, self.account, value)
