@@ -68,6 +68,11 @@ def test_errors_match_the_reference(spawn: Spawn, workdir: Path) -> None:
     assert client.call_error("execOneOffCommand", no_cwd)["message"] == (
         "exec failed: No such file or directory (os error 2)"
     )
+    nul = {"command": ["echo", "a\0b"], "sandboxPolicy": FULL_ACCESS}
+    assert client.call_error("execOneOffCommand", nul) == {
+        "code": -32603,
+        "message": "exec failed: nul byte found in provided data",
+    }
     signal = {"command": ["sh", "-c", "kill -9 $$"], "sandboxPolicy": FULL_ACCESS}
     assert client.call_error("execOneOffCommand", signal) == {
         "code": -32603,

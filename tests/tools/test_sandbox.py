@@ -244,6 +244,23 @@ async def test_a_bubblewrap_that_fails_is_reported(
         sandbox.forget_probe_results()
 
 
+async def test_a_nul_character_is_an_os_error_and_nothing_runs(work: Path) -> None:
+    marker = work / "ran"
+    touch = ["touch", str(marker)]
+    cases: list[tuple[list[str], Path, dict[str, object] | None]] = [
+        (["touch", f"{marker}\0x"], work, None),
+        (touch, work / "a\0b", None),
+        (touch, work, {"set": {"VALUE": "a\0b"}}),
+    ]
+    for policy in (SandboxPolicyDangerFullAccess(), SandboxPolicyReadOnly()):
+        for argv, cwd, environment in cases:
+            with pytest.raises(OSError, match=r"^nul byte found in provided data$"):
+                await run_command(
+                    argv, cwd=cwd, sandbox_policy=policy, timeout=5, environment_policy=environment
+                )
+    assert not marker.exists()
+
+
 def test_danger_full_access_is_not_confined(work: Path) -> None:
     assert confine(["ls"], SandboxPolicyDangerFullAccess(), work) == Confinement(["ls"])
 
