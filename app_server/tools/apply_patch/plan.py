@@ -85,8 +85,14 @@ def resolve(cwd: str, path: str) -> str:
     return posixpath.join(cwd, path)
 
 
+#: Why a path holding a NUL cannot be read or written (Rust's words).
+NUL_IN_FILE_NAME = "file name contained an unexpected NUL byte"
+
+
 def read_text(path: str) -> str:
     """A file's text; `OSError` (or `UnicodeDecodeError`) when it cannot be read."""
+    if "\0" in path:
+        raise OSError(NUL_IN_FILE_NAME)  # (open() would raise ValueError)
     with open(path, "rb") as file:
         data = file.read()
     return data.decode("utf-8")

@@ -43,7 +43,7 @@ def blob_id(data: bytes) -> str:
 def _file_mode(path: str) -> str:
     try:
         return "100755" if os.stat(path).st_mode & 0o111 else "100644"
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return "100644"
 
 
@@ -51,7 +51,7 @@ def _read(path: str) -> bytes | None:
     try:
         with open(path, "rb") as file:
             return file.read()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return None
 
 
