@@ -6,28 +6,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from app_server.tools.sandbox import BWRAP_ENV, SandboxUnavailable, require_bubblewrap
+from app_server.tools.sandbox import BWRAP_ENV
 from tests.harness.stdio import DaemonClient
+from tests.sandbox_support import skip_without_bubblewrap
 
 Spawn = Callable[..., DaemonClient]
 FULL_ACCESS = {"mode": "danger-full-access"}
 
 
-def _bubblewrap_problem() -> str | None:
-    try:
-        require_bubblewrap()
-    except SandboxUnavailable as exc:
-        return str(exc)
-    return None
-
-
-_PROBLEM = _bubblewrap_problem()
-needs_bwrap = pytest.mark.skipif(
-    _PROBLEM is not None,
-    reason=f"bubblewrap cannot sandbox here ({_PROBLEM}); `.ci/run` installs it where apt exists",
-)
+needs_bwrap = skip_without_bubblewrap()
 
 
 def test_a_command_runs_and_answers_its_output(spawn: Spawn, workdir: Path) -> None:

@@ -13,36 +13,18 @@ import pytest
 
 from app_server.tools import sandbox
 from app_server.tools.run import run_command
-from app_server.tools.sandbox import (
-    Confinement,
-    SandboxUnavailable,
-    confine,
-    network_filter,
-    require_bubblewrap,
-)
+from app_server.tools.sandbox import Confinement, SandboxUnavailable, confine, network_filter
 from app_server_protocol.common import (
     SandboxPolicy,
     SandboxPolicyDangerFullAccess,
     SandboxPolicyReadOnly,
     SandboxPolicyWorkspaceWrite,
 )
+from tests.sandbox_support import skip_without_bubblewrap
 
 pytestmark = pytest.mark.anyio
 
-
-def _bubblewrap_problem() -> str | None:
-    try:
-        require_bubblewrap()
-    except SandboxUnavailable as exc:
-        return str(exc)
-    return None
-
-
-_PROBLEM = _bubblewrap_problem()
-needs_bwrap = pytest.mark.skipif(
-    _PROBLEM is not None,
-    reason=f"bubblewrap cannot sandbox here ({_PROBLEM}); `.ci/run` installs it where apt exists",
-)
+needs_bwrap = skip_without_bubblewrap()
 
 #: A workspace policy under which only the working directory is writable.
 WORKSPACE_ONLY = SandboxPolicyWorkspaceWrite(exclude_slash_tmp=True, exclude_tmpdir_env_var=True)
