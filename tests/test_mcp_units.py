@@ -31,6 +31,7 @@ from app_server.mcp.schema import UnsupportedSchema, tool_parameters
 from app_server.mcp.stdio import server_environment
 from app_server_protocol.items import ContentItemInputImage, ResponseItemMessage
 from app_server_protocol.mcp import CallToolResult
+from tests.keyring_backends import MemoryKeyring
 
 # -- names --------------------------------------------------------------------
 
@@ -321,20 +322,6 @@ def test_structured_content_is_what_the_model_reads() -> None:
 # -- token store ------------------------------------------------------------------
 
 
-class MemoryKeyring:
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service_name: str, username: str) -> str | None:
-        return self.entries.get((service_name, username))
-
-    def set_password(self, service_name: str, username: str, password: str) -> None:
-        self.entries[(service_name, username)] = password
-
-    def delete_password(self, service_name: str, username: str) -> None:
-        del self.entries[(service_name, username)]
-
-
 class NoKeyring:
     def get_password(self, service_name: str, username: str) -> str | None:
         raise RuntimeError("No recommended backend was available.")
@@ -367,7 +354,7 @@ def test_keyring_holds_the_tokens_when_there_is_one(tmp_path: Path) -> None:
     tokens = sample_tokens()
     assert store.save(tokens) == "the system keyring"
     assert not (tmp_path / ".credentials.json").exists()
-    document = json.loads(keyring.entries[(KEYRING_SERVICE, store_key("docs", tokens.url))])
+    document = json.loads(keyring.password(KEYRING_SERVICE, store_key("docs", tokens.url)) or "")
     assert document["token_response"]["access_token"] == "at-secret-1"
     assert document["expires_at"] == 1795352016393
     assert store.load("docs", tokens.url) == tokens
