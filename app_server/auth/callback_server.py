@@ -151,7 +151,10 @@ async def _read_request(stream: SocketStream) -> Request | None:
         if len(parts) != 3 or not parts[2].startswith("HTTP/"):
             return None
         method, target, _version = parts
-        split = urlsplit(target)
+        try:
+            split = urlsplit(target)
+        except ValueError:  # an unbalanced '[' reads as a broken IPv6 host
+            return None
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         return Request(method, split.path, query)
     return None
