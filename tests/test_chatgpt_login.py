@@ -345,7 +345,9 @@ async def test_what_is_not_a_request_gets_a_400_and_the_login_goes_on(codex_home
     async with in_process_daemon(codex_home) as client:
         await client.initialize()
         login = await start(client)
-        for raw in (b"garbage\r\n\r\n", b"GET /auth/callback HTTP/1.1\r\n" + b"X: y\r\n" * 3000):
+        unparsable = b"GET //[::1/auth/callback HTTP/1.1\r\n\r\n"  # urlsplit: ValueError
+        too_long = b"GET /auth/callback HTTP/1.1\r\n" + b"X: y\r\n" * 3000
+        for raw in (b"garbage\r\n\r\n", unparsable, too_long):
             async with await anyio.connect_tcp("127.0.0.1", login.port) as stream:
                 await stream.send(raw)
                 with anyio.fail_after(10):

@@ -6,28 +6,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from app_server.tools.sandbox import BWRAP_ENV, SandboxUnavailable, require_bubblewrap
+from app_server.tools.sandbox import BWRAP_ENV
 from tests.harness.stdio import DaemonClient
+from tests.sandbox_support import skip_without_bubblewrap
 
 Spawn = Callable[..., DaemonClient]
 FULL_ACCESS = {"mode": "danger-full-access"}
 
 
-def _bubblewrap_problem() -> str | None:
-    try:
-        require_bubblewrap()
-    except SandboxUnavailable as exc:
-        return str(exc)
-    return None
-
-
-_PROBLEM = _bubblewrap_problem()
-needs_bwrap = pytest.mark.skipif(
-    _PROBLEM is not None,
-    reason=f"bubblewrap cannot sandbox here ({_PROBLEM}); `.ci/run` installs it where apt exists",
-)
+needs_bwrap = skip_without_bubblewrap()
 
 
 def test_a_command_runs_and_answers_its_output(spawn: Spawn, workdir: Path) -> None:
@@ -68,6 +55,11 @@ def test_errors_match_the_reference(spawn: Spawn, workdir: Path) -> None:
     assert client.call_error("execOneOffCommand", no_cwd)["message"] == (
         "exec failed: No such file or directory (os error 2)"
     )
+    nul = {"command": ["echo", "a\0b"], "sandboxPolicy": FULL_ACCESS}
+    assert client.call_error("execOneOffCommand", nul) == {
+        "code": -32603,
+        "message": "exec failed: nul byte found in provided data",
+    }
     signal = {"command": ["sh", "-c", "kill -9 $$"], "sandboxPolicy": FULL_ACCESS}
     assert client.call_error("execOneOffCommand", signal) == {
         "code": -32603,

@@ -24,6 +24,7 @@ import pytest
 from app_server.config.mcp import HttpServerConfig
 from app_server.mcp.http_auth import McpAuthError, ServerAuth
 from tests.harness.stdio import DaemonClient
+from tests.keyring_backends import KEYRING_FILE_ENV
 from tests.mcp_support import run_turn, server_table, start_conversation
 from tests.mcp_test_server import McpHttpServer
 from tests.mock_model_server import (
@@ -247,8 +248,8 @@ def test_oauth_tokens_in_a_keyring(
     write_mock_config(codex_home, mock_model, extra=server_table("secure", url=server.url))
     keyring_file = tmp_path / "keyring.json"
     env = {
-        "PYTHON_KEYRING_BACKEND": "tests.keyring_file_backend.FileKeyring",
-        "TEST_KEYRING_FILE": str(keyring_file),
+        "PYTHON_KEYRING_BACKEND": "tests.keyring_backends.FileKeyring",
+        KEYRING_FILE_ENV: str(keyring_file),
         "PYTHONPATH": str(REPO),
     }
     done = mcp_login(codex_home, "secure", env, "--scopes", "read,write")
@@ -256,7 +257,7 @@ def test_oauth_tokens_in_a_keyring(
     assert "the system keyring" in done.stdout
     assert not (codex_home / ".credentials.json").exists()
     ((key, value),) = json.loads(keyring_file.read_text()).items()
-    assert key.startswith("Codex MCP Credentials/secure|")
+    assert key.startswith("Codex MCP Credentials\0secure|")
     document = json.loads(value)
     assert document["token_response"]["scope"] == "read write"
     token = document["token_response"]["access_token"]

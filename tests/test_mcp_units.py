@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
+from app_server.auth.callback_server import Request
 from app_server.config.layers import ConfigError
 from app_server.config.mcp import HttpServerConfig, McpCredentialsStore, StdioServerConfig
 from app_server.config.resolve import parse_config_toml
 from app_server.mcp.names import qualified_name, qualify
+from app_server.mcp.oauth.login import _Callback
 from app_server.mcp.oauth.store import (
     KEYRING_SERVICE,
     StoredTokens,
@@ -29,6 +31,7 @@ from app_server.mcp.schema import UnsupportedSchema, tool_parameters
 from app_server.mcp.stdio import server_environment
 from app_server_protocol.items import ContentItemInputImage, ResponseItemMessage
 from app_server_protocol.mcp import CallToolResult
+from tests.keyring_backends import MemoryKeyring
 
 # -- names --------------------------------------------------------------------
 
@@ -319,20 +322,6 @@ def test_structured_content_is_what_the_model_reads() -> None:
 # -- token store ------------------------------------------------------------------
 
 
-class MemoryKeyring:
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service_name: str, username: str) -> str | None:
-        return self.entries.get((service_name, username))
-
-    def set_password(self, service_name: str, username: str, password: str) -> None:
-        self.entries[(service_name, username)] = password
-
-    def delete_password(self, service_name: str, username: str) -> None:
-        del self.entries[(service_name, username)]
-
-
 class NoKeyring:
     def get_password(self, service_name: str, username: str) -> str | None:
         raise RuntimeError("No recommended backend was available.")
@@ -365,7 +354,7 @@ def test_keyring_holds_the_tokens_when_there_is_one(tmp_path: Path) -> None:
     tokens = sample_tokens()
     assert store.save(tokens) == "the system keyring"
     assert not (tmp_path / ".credentials.json").exists()
-    document = json.loads(keyring.entries[(KEYRING_SERVICE, store_key("docs", tokens.url))])
+    document = json.loads(keyring.password(KEYRING_SERVICE, store_key("docs", tokens.url)) or "")
     assert document["token_response"]["access_token"] == "at-secret-1"
     assert document["expires_at"] == 1795352016393
     assert store.load("docs", tokens.url) == tokens
@@ -420,6 +409,34 @@ def test_tokens_expiring_soon_need_a_refresh() -> None:
     assert sample_tokens(expires_at=int((now + 10) * 1000)).needs_refresh(now)
     assert not sample_tokens(expires_at=int((now + 3600) * 1000)).needs_refresh(now)
     assert not sample_tokens(expires_at=None).needs_refresh(now)
+
+
+@pytest.mark.anyio
+async def test_the_login_callback_waits_for_its_state_then_ends() -> None:
+    callback = _Callback(state="expected")
+
+    async def answer(path: str, **query: str) -> tuple[int, bytes, bool]:
+        page = await callback.answer(Request("GET", path, query))
+        return page.status, page.body, page.final
+
+    assert await answer("/favicon.ico") == (404, b"Not found.", False)
+    assert (await answer("/callback", state="forged", code="c"))[::2] == (400, False)
+    assert (await answer("/callback", state="expected"))[::2] == (400, False)
+    assert callback.code is None and callback.error is None
+    assert await answer("/callback", state="expected", code="the-code") == (
+        200,
+        b"Authentication complete. You may close this window.",
+        True,
+    )
+    assert callback.code == "the-code"
+
+    refused = _Callback(state="s")
+    page = await refused.answer(
+        Request(
+            "GET", "/callback", {"state": "s", "error": "access_denied", "error_description": "no"}
+        )
+    )
+    assert (page.status, page.final, refused.error) == (400, True, "access_denied: no")
 
 
 def test_serving_modules_do_not_import_the_mcp_sdk() -> None:

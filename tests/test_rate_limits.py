@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 import respx
 
 from app_server.auth import RequestAuth
+from app_server.backend import usage
 from app_server.backend.models import RateLimitStatusPayload
 from app_server.backend.usage import (
     UsageError,
@@ -179,6 +181,18 @@ async def test_network_failures(side_effect: Exception, reason: str) -> None:
     assert str(caught.value) == (
         f"failed to fetch codex rate limits: error sending request for url ({USAGE}): {reason}"
     )
+
+
+async def test_the_whole_request_is_bounded_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def trickle(request: httpx.Request) -> httpx.Response:
+        await anyio.sleep(30)  # each read in time, the answer never complete
+        return httpx.Response(200)
+
+    monkeypatch.setattr(usage, "TIMEOUT_S", 0.2)
+    with respx.mock(assert_all_called=False) as router:
+        router.get(USAGE).mock(side_effect=trickle)
+        with pytest.raises(UsageError, match=r"\): timed out$"):
+            await fetch_rate_limits(build_request(BASE, CHATGPT_AUTH, "a"))
 
 
 # -- through the daemon -------------------------------------------------------------

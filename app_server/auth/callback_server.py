@@ -9,10 +9,10 @@ on the event loop with anyio: no thread blocks on a socket.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import html
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Final
 from urllib.parse import parse_qsl, urlsplit
@@ -29,7 +29,7 @@ REQUEST_TIMEOUT_S: Final = 10.0
 MAX_REQUEST_BYTES: Final = 16 * 1024
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Request:
     method: str
     path: str
@@ -37,14 +37,14 @@ class Request:
     """The query parameters (for a repeated name, the last value)."""
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Page:
     """An answer for the browser."""
 
     status: int
     body: bytes
     content_type: str = "text/html; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
     final: bool = False
     """The server stops once this page is sent."""
 
@@ -62,6 +62,11 @@ class Page:
 
 
 Handler = Callable[[Request], Awaitable[Page]]
+
+
+def final(page: Page) -> Page:
+    """``page``, marked as the last one the server sends."""
+    return dataclasses.replace(page, final=True)
 
 
 def html_page(status: int, title: str, *paragraphs: str) -> Page:
@@ -146,7 +151,10 @@ async def _read_request(stream: SocketStream) -> Request | None:
         if len(parts) != 3 or not parts[2].startswith("HTTP/"):
             return None
         method, target, _version = parts
-        split = urlsplit(target)
+        try:
+            split = urlsplit(target)
+        except ValueError:  # an unbalanced '[' reads as a broken IPv6 host
+            return None
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         return Request(method, split.path, query)
     return None

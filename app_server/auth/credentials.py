@@ -98,12 +98,18 @@ class Credentials:
         return self.tokens.claims.email if self.tokens is not None else None
 
     @property
+    def plan_type(self) -> str | None:
+        """The ChatGPT plan the ID token claims, whatever the mode."""
+        return self.tokens.claims.plan_type if self.tokens is not None else None
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         found = (self.api_key,) if self.api_key else ()
         return found + (self.tokens.secrets if self.tokens is not None else ())
 
     # -- auth.json ------------------------------------------------------------
-    def to_json(self) -> bytes:
+    def to_json(self, *, compact: bool = False) -> bytes:
+        """The `auth.json` document; ``compact``: on one line (the keyring's form)."""
         document: dict[str, Any] = {"OPENAI_API_KEY": self.api_key}
         if self.tokens is not None:
             document["tokens"] = {
@@ -114,6 +120,8 @@ class Credentials:
             }
         if self.last_refresh is not None:
             document["last_refresh"] = self.last_refresh
+        if compact:
+            return json.dumps(document, separators=(",", ":")).encode()
         return json.dumps(document, indent=2, ensure_ascii=False).encode()
 
     @classmethod

@@ -16,11 +16,10 @@ is raised, and the ``auto`` store falls back to the file.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections.abc import Hashable
 from pathlib import Path
-from typing import Any, Final
+from typing import Final, Protocol
 
 from ..logs import log
 from .credentials import Credentials
@@ -47,13 +46,24 @@ def keyring_account(codex_home: Path) -> str:
     return f"cli|{digest.hexdigest()[:16]}"
 
 
-def _backend() -> Any:
-    """The selected keyring backend; raises `KeyringUnavailable`."""
+class Keyring(Protocol):
+    """What is used of a keyring backend (the `keyring` package's API)."""
+
+    def get_password(self, service_name: str, username: str) -> str | None: ...
+
+    def set_password(self, service_name: str, username: str, password: str) -> None: ...
+
+    def delete_password(self, service_name: str, username: str) -> None: ...
+
+
+def keyring_backend() -> Keyring:
+    """The selected keyring backend (ChatGPT credentials and MCP tokens both
+    use it); raises `KeyringUnavailable`."""
     try:
         import keyring
         from keyring.backends import chainer, fail
 
-        backend = keyring.get_keyring()
+        backend: Keyring = keyring.get_keyring()
     except Exception as exc:  # a broken PYTHON_KEYRING_BACKEND or keyring config
         raise KeyringUnavailable(f"cannot load the keyring backend: {exc}") from None
     if isinstance(backend, fail.Keyring) or (
@@ -100,7 +110,7 @@ class KeyringCredentialStore:
     def load(self) -> Credentials | None:
         import keyring.errors
 
-        backend = _backend()
+        backend = keyring_backend()
         try:
             value = backend.get_password(SERVICE, self.account)
         except keyring.errors.KeyringError as exc:
@@ -112,8 +122,8 @@ class KeyringCredentialStore:
     def save(self, credentials: Credentials) -> None:
         import keyring.errors
 
-        backend = _backend()
-        value = json.dumps(json.loads(credentials.to_json()), separators=(",", ":"))
+        backend = keyring_backend()
+        value = credentials.to_json(compact=True).decode()
         with self._lock:
             try:
                 backend.set_password(SERVICE, self.account, value)
@@ -126,7 +136,7 @@ class KeyringCredentialStore:
     def delete(self) -> bool:
         import keyring.errors
 
-        backend = _backend()
+        backend = keyring_backend()
         with self._lock:
             try:
                 backend.delete_password(SERVICE, self.account)

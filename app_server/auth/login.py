@@ -21,7 +21,6 @@ this process or another, can take the port over, as the reference's does.
 
 from __future__ import annotations
 
-import dataclasses
 import hmac
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -164,7 +163,7 @@ class LoginFlow:
                 return await self._callback(request.query)
         if request.path == "/cancel":
             self._end(CANCELLED)
-            return _final(http.html_page(200, "Login cancelled", "This sign-in was cancelled."))
+            return http.final(http.html_page(200, "Login cancelled", "This sign-in was cancelled."))
         return http.html_page(404, "Not Found", "This address only serves the Codex sign-in.")
 
     async def _callback(self, query: dict[str, str]) -> http.Page:
@@ -178,7 +177,7 @@ class LoginFlow:
             if query.get("error_description"):
                 message += f": {query['error_description']}"
             self._end(message)
-            return _final(_failure(403, message))
+            return http.final(_failure(403, message))
         code = query.get("code")
         if not code:
             return _failure(400, "Missing authorization code")
@@ -191,7 +190,7 @@ class LoginFlow:
         if refusal is not None:
             log.error("login refused: %s", refusal)
             self._end(refusal)
-            return _final(_failure(403, refusal))
+            return http.final(_failure(403, refusal))
         try:
             credentials = await self._credentials(tokens)
             # Once saved, the login has happened, whatever asks to stop it meanwhile.
@@ -202,7 +201,7 @@ class LoginFlow:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             log.error("cannot save the login: %s", reason)
             return _failure(500, f"Unable to persist auth file: {reason}")
-        return _final(
+        return http.final(
             http.html_page(
                 200,
                 "Signed in to Codex",
@@ -234,10 +233,6 @@ class LoginFlow:
 
 def _failure(status: int, message: str) -> http.Page:
     return http.html_page(status, "Sign-in failed", message, "Go back to your editor to try again.")
-
-
-def _final(page: http.Page) -> http.Page:
-    return dataclasses.replace(page, final=True)
 
 
 class ChatGptLogins:

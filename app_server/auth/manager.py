@@ -183,8 +183,7 @@ class AuthManager:
         mode = credentials.mode
         if token is None or mode is None:
             return None
-        plan = credentials.tokens.claims.plan_type if credentials.tokens is not None else None
-        return RequestAuth(mode, token, credentials.account_id, plan)
+        return RequestAuth(mode, token, credentials.account_id, credentials.plan_type)
 
     def _is_stale(self, credentials: Credentials) -> bool:
         if self.refresher is None:

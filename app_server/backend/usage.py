@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+import anyio
 import httpx
 from pydantic import ValidationError
 
@@ -79,10 +80,13 @@ async def fetch_rate_limits(
     url = request.url
     log.debug("GET %s", url)
     try:
-        response = await client.get(url, headers=request.headers, timeout=TIMEOUT_S)
+        # httpx's timeout bounds each read or write; a server that trickles
+        # its answer is stopped by this one.
+        with anyio.fail_after(TIMEOUT_S):
+            response = await client.get(url, headers=request.headers, timeout=TIMEOUT_S)
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise UsageError(f"{_PREFIX}invalid URL {url}: {exc}") from None
-    except httpx.TimeoutException:
+    except (httpx.TimeoutException, TimeoutError):
         raise UsageError(f"{_PREFIX}error sending request for url ({url}): timed out") from None
     except httpx.HTTPError as exc:
         log.debug("usage request failed: %s", exc)

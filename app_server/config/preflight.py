@@ -8,7 +8,6 @@ message names the file, the line and what is wrong.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +28,14 @@ def codex_home() -> Path:
 
 
 def preflight(options: ServeOptions) -> None:
-    from .layers import ConfigError, parse_override, split_dotted
+    from .layers import (
+        CONFIG_FILE,
+        MANAGED_CONFIG_FILE,
+        ConfigError,
+        parse_override,
+        read_toml,
+        split_dotted,
+    )
 
     for text in options.overrides:
         try:
@@ -42,14 +48,8 @@ def preflight(options: ServeOptions) -> None:
             f"error loading config: CODEX_HOME `{env}` does not exist or is not a folder"
         )
     home = codex_home()
-    for name in ("config.toml", "managed_config.toml"):
-        path = home / name
+    for name in (CONFIG_FILE, MANAGED_CONFIG_FILE):
         try:
-            with path.open("rb") as file:
-                tomllib.load(file)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise PreflightError(f"error loading config: cannot read {path}: {exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise PreflightError(f"error loading config: {path}: {exc}") from None
+            read_toml(home / name)
+        except ConfigError as exc:
+            raise PreflightError(f"error loading config: {exc}") from None

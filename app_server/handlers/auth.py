@@ -140,10 +140,7 @@ async def read_account(params: None, ctx: RequestContext) -> AccountApiKey | Acc
         return None
     if credentials.mode is AuthMode.API_KEY:
         return AccountApiKey()
-    claims = credentials.tokens.claims if credentials.tokens is not None else None
-    return AccountChatgpt(
-        email=claims.email if claims else None, plan_type=claims.plan_type if claims else None
-    )
+    return AccountChatgpt(email=credentials.email, plan_type=credentials.plan_type)
 
 
 @handles("getAuthStatus")

@@ -35,7 +35,7 @@ async def exec_one_off_command(
     if not params.command:
         raise InvalidRequest("command must not be empty")
     # Imported here: the daemon answers `initialize` before any of this is needed.
-    from ..tools.process import os_error_message
+    from ..rust_format import os_error_message
     from ..tools.run import run_command
     from ..tools.safety import is_likely_sandbox_denial
     from ..tools.sandbox import SandboxUnavailable, is_sandboxed

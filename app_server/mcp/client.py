@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import anyio
 import httpx
@@ -38,6 +38,7 @@ from app_server_protocol.mcp import (
 from .._version import __version__
 from ..config.mcp import HttpServerConfig, McpServerConfig, StdioServerConfig
 from ..logs import adopt_library_logger, log
+from ..rust_format import os_error_message
 from .http_auth import McpAuthError, ServerAuth, bearer_token
 from .names import valid_server_name
 from .oauth.credentials import OAuthCredentials
@@ -45,6 +46,8 @@ from .oauth.store import TokenStore, TokenStoreError
 from .stdio import StdioConnection, server_environment, stdio_transport
 
 adopt_library_logger("mcp")
+
+T = TypeVar("T")
 
 CLIENT_INFO: Final = types.Implementation(
     name="codex-mcp-client", title="Codex", version=__version__
@@ -176,7 +179,9 @@ class McpServer:
                     stdio_transport(self.name, config.command, config.args, env, config.cwd)
                 )
             except OSError as exc:
-                raise StartError(f"cannot run `{config.command}`: {_os_error(exc)}") from None
+                raise StartError(
+                    f"cannot run `{config.command}`: {os_error_message(exc)}"
+                ) from None
             connection.stdio = stdio
             return stdio.read, stdio.write, stdio.exited
         auth = await self._http_auth(config)
@@ -203,18 +208,12 @@ class McpServer:
         return ServerAuth(self.name, config, oauth, environ=self._environ)
 
     async def _list_tools(self, session: ClientSession) -> list[types.Tool]:
-        tools: list[types.Tool] = []
-        cursor: str | None = None
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
+        async def list_page(cursor: str | None) -> tuple[list[types.Tool], str | None]:
             params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
             page = await session.list_tools(params=params)
-            tools += page.tools
-            cursor = page.nextCursor
-            if cursor is None or cursor in seen:
-                break
-            seen.add(cursor)
-        return tools
+            return page.tools, page.nextCursor
+
+        return await all_pages(list_page)
 
     # -- requests -------------------------------------------------------------
 
@@ -334,6 +333,25 @@ class McpServer:
         return _describe(leaves[0] if leaves else exc)
 
 
+ListPage = Callable[[str | None], Awaitable[tuple[list[T], str | None]]]
+"""One page of a listing, from a cursor (None: the first): its items and the next cursor."""
+
+
+async def all_pages(list_page: ListPage[T]) -> list[T]:
+    """Every item of a paginated listing (at most `MAX_PAGES` pages; a cursor
+    the server already gave ends it)."""
+    items: list[T] = []
+    cursor: str | None = None
+    seen: set[str] = set()
+    for _ in range(MAX_PAGES):
+        page, cursor = await list_page(cursor)
+        items += page
+        if cursor is None or cursor in seen:
+            break
+        seen.add(cursor)
+    return items
+
+
 class _ConnectionLost(Exception):
     """The connection ended while a request was waiting for its answer."""
 
@@ -416,13 +434,9 @@ def _describe(exc: BaseException) -> str:
             where = ""
         return f"{type(exc).__name__}: {exc or 'no details'}{where}"
     if isinstance(exc, OSError):
-        return _os_error(exc)
+        return os_error_message(exc)
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _os_error(exc: OSError) -> str:
-    return f"{exc.strerror} (os error {exc.errno})" if exc.strerror else str(exc)
 
 
 def _convert(model: Any, item: Any) -> Any:

@@ -10,10 +10,10 @@ SDK is imported (in a worker thread) only when there is a server to start.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
@@ -31,10 +31,9 @@ from .names import qualify
 from .schema import UnsupportedSchema, tool_parameters
 
 if TYPE_CHECKING:
-    from .client import McpServer
+    from .client import ListPage, McpServer
 
-#: Pages of a listing over every server followed at most, per server.
-MAX_PAGES: Final = 1000
+T = TypeVar("T")
 
 JsonObject = dict[str, Any]
 
@@ -148,46 +147,47 @@ class McpConnections:
         self, server_name: str | None, cursor: str | None
     ) -> tuple[list[tuple[str, Resource]], str | None]:
         """One page of a server's resources, or all of every server's."""
-        from .client import CallError
-
-        if server_name is not None:
-            server = self._server(server_name, "resources/list")
-            try:
-                page, next_cursor = await server.list_resources(cursor)
-            except CallError as exc:
-                raise McpRequestError(
-                    f"resources/list failed: resources/list failed for `{server_name}`: {exc}"
-                ) from None
-            return [(server_name, item) for item in page], next_cursor
-        found: list[tuple[str, Resource]] = []
-        for name, server in self.servers.items():
-            try:
-                found += [(name, item) for item in await _all_pages(server.list_resources)]
-            except CallError as exc:
-                log.warning("Failed to list resources for MCP server '%s': %s", name, exc)
-        return found, None
+        return await self._listing(
+            server_name, cursor, "resources/list", "resources", lambda s: s.list_resources
+        )
 
     async def list_resource_templates(
         self, server_name: str | None, cursor: str | None
     ) -> tuple[list[tuple[str, ResourceTemplate]], str | None]:
-        from .client import CallError
+        """One page of a server's resource templates, or all of every server's."""
+        return await self._listing(
+            server_name,
+            cursor,
+            "resources/templates/list",
+            "resource templates",
+            lambda s: s.list_resource_templates,
+        )
+
+    async def _listing(
+        self,
+        server_name: str | None,
+        cursor: str | None,
+        method: str,
+        what: str,
+        lister: Callable[[McpServer], ListPage[T]],
+    ) -> tuple[list[tuple[str, T]], str | None]:
+        from .client import CallError, all_pages
 
         if server_name is not None:
-            server = self._server(server_name, "resources/templates/list")
+            server = self._server(server_name, method)
             try:
-                page, next_cursor = await server.list_resource_templates(cursor)
+                page, next_cursor = await lister(server)(cursor)
             except CallError as exc:
                 raise McpRequestError(
-                    "resources/templates/list failed: resources/templates/list failed for "
-                    f"`{server_name}`: {exc}"
+                    f"{method} failed: {method} failed for `{server_name}`: {exc}"
                 ) from None
             return [(server_name, item) for item in page], next_cursor
-        found: list[tuple[str, ResourceTemplate]] = []
+        found: list[tuple[str, T]] = []
         for name, server in self.servers.items():
             try:
-                found += [(name, item) for item in await _all_pages(server.list_resource_templates)]
+                found += [(name, item) for item in await all_pages(lister(server))]
             except CallError as exc:
-                log.warning("Failed to list resource templates for MCP server '%s': %s", name, exc)
+                log.warning("Failed to list %s for MCP server '%s': %s", what, name, exc)
         return found, None
 
     async def read_resource(self, server_name: str, uri: str) -> list[EmbeddedResourceResource]:
@@ -200,19 +200,6 @@ class McpConnections:
             raise McpRequestError(
                 f"resources/read failed: resources/read failed for `{server_name}` ({uri}): {exc}"
             ) from None
-
-
-async def _all_pages(list_page: Any) -> list[Any]:
-    items: list[Any] = []
-    cursor: str | None = None
-    seen: set[str] = set()
-    for _ in range(MAX_PAGES):
-        page, cursor = await list_page(cursor)
-        items += page
-        if cursor is None or cursor in seen:
-            break
-        seen.add(cursor)
-    return items
 
 
 def _offered_tools(servers: Mapping[str, McpServer]) -> dict[str, McpToolEntry]:

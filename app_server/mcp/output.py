@@ -80,19 +80,24 @@ def resources_output(
     listed: Sequence[tuple[str, Resource]], server: str | None, next_cursor: str | None
 ) -> str:
     """``list_mcp_resources``: each resource with its server's name first."""
-    body: dict[str, Any] = {} if server is None else {"server": server}
-    body["resources"] = [_with_server(name, item) for name, item in listed]
-    if next_cursor is not None:
-        body["nextCursor"] = next_cursor
-    return json_text(body)
+    return _listing_output("resources", listed, server, next_cursor)
 
 
 def templates_output(
     listed: Sequence[tuple[str, ResourceTemplate]], server: str | None, next_cursor: str | None
 ) -> str:
     """``list_mcp_resource_templates``, as `resources_output`."""
+    return _listing_output("resourceTemplates", listed, server, next_cursor)
+
+
+def _listing_output(
+    key: str,
+    listed: Sequence[tuple[str, Resource | ResourceTemplate]],
+    server: str | None,
+    next_cursor: str | None,
+) -> str:
     body: dict[str, Any] = {} if server is None else {"server": server}
-    body["resourceTemplates"] = [_with_server(name, item) for name, item in listed]
+    body[key] = [_with_server(name, item) for name, item in listed]
     if next_cursor is not None:
         body["nextCursor"] = next_cursor
     return json_text(body)

@@ -32,7 +32,7 @@ from ..logs import log
 
 #: The longest message line accepted from a server (images make lines long).
 MAX_LINE_BYTES: Final = 64 * 1024 * 1024
-#: The longest stderr line logged (the rest of the line is dropped).
+#: The longest stderr line logged as one (a longer one is logged in pieces).
 MAX_STDERR_LINE: Final = 4096
 #: After its stdin is closed, how long a server has to exit before SIGTERM,
 #: and then before SIGKILL.

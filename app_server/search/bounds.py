@@ -169,12 +169,8 @@ class AtomBounds:
         if self.n == 1:
             exact = score_atom(text, classes, needle)
             return _NO_BOUND if exact is None else exact
-        best = _NO_BOUND
-        gaps = 0
-        if self.n > 1:
-            gaps = sum(1 for pair in self.bigrams if pair not in text)
-            best = self._gapped(spaced, gaps)
-            best = max(best, self._from_start(text, spaced, gaps, False))
+        gaps = sum(1 for pair in self.bigrams if pair not in text)
+        best = max(self._gapped(spaced, gaps), self._from_start(text, spaced, gaps, False))
         pos = text.find(needle)
         while pos >= 0:
             best = max(best, score_run(text, classes, needle, pos, pos + self.n, None))

@@ -114,6 +114,16 @@ class Rules:
         return Rules(tuple(merged))
 
 
+def _read_matcher(
+    path: str, kind: int, depth: int, strip: int, prefix: str
+) -> tuple[FileStamp | None, Matcher | None]:
+    """One ignore file: its stamp (None: it does not exist) and its matcher
+    (None: it holds no pattern)."""
+    file_stamp = stamp(path)
+    spec = _parse(path) if file_stamp is not None else None
+    return file_stamp, Matcher(kind, depth, strip, prefix, spec) if spec is not None else None
+
+
 def rules_for_directory(
     base: Rules, abs_dir: str, rel_dir: str, depth: int, has_git: bool
 ) -> tuple[Rules, list[FileStamp]]:
@@ -123,26 +133,18 @@ def rules_for_directory(
     returns the stamps of the files read, to notice when they change.
     """
     strip = len(rel_dir) + 1 if rel_dir else 0
+    files = [(os.path.join(abs_dir, name), _KIND_OF_NAME[name]) for name in IGNORE_FILE_NAMES]
+    exclude = _info_exclude_path(abs_dir) if has_git else None
+    if exclude is not None:
+        files.append((exclude, KIND_EXCLUDE))
     added: list[Matcher] = []
     stamps: list[FileStamp] = []
-    for name in IGNORE_FILE_NAMES:
-        path = os.path.join(abs_dir, name)
-        file_stamp = stamp(path)
-        if file_stamp is None:
-            continue
-        stamps.append(file_stamp)
-        spec = _parse(path)
-        if spec is not None:
-            added.append(Matcher(_KIND_OF_NAME[name], depth, strip, "", spec))
-    if has_git:
-        exclude = _info_exclude_path(abs_dir)
-        if exclude is not None:
-            file_stamp = stamp(exclude)
-            if file_stamp is not None:
-                stamps.append(file_stamp)
-                spec = _parse(exclude)
-                if spec is not None:
-                    added.append(Matcher(KIND_EXCLUDE, depth, strip, "", spec))
+    for path, kind in files:
+        file_stamp, matcher = _read_matcher(path, kind, depth, strip, "")
+        if file_stamp is not None:
+            stamps.append(file_stamp)
+        if matcher is not None:
+            added.append(matcher)
     return base.with_matchers(added), stamps
 
 
@@ -155,13 +157,16 @@ def rules_above_root(root: str) -> tuple[Rules, list[FileStamp | str]]:
     """
     watched: list[FileStamp | str] = [stamp(config) or config for config in _git_config_paths()]
     matchers: list[Matcher] = []
+
+    def read(path: str, kind: int, depth: int, prefix: str) -> None:
+        file_stamp, matcher = _read_matcher(path, kind, depth, 0, prefix)
+        watched.append(file_stamp or path)
+        if matcher is not None:
+            matchers.append(matcher)
+
     global_path = global_excludes_path()
     if global_path is not None:
-        file_stamp = stamp(global_path)
-        watched.append(file_stamp or global_path)
-        spec = _parse(global_path) if file_stamp else None
-        if spec is not None:
-            matchers.append(Matcher(KIND_GLOBAL, -(1 << 20), 0, "", spec))
+        read(global_path, KIND_GLOBAL, -(1 << 20), "")
     current = root
     depth = 0
     while True:
@@ -171,21 +176,12 @@ def rules_above_root(root: str) -> tuple[Rules, list[FileStamp | str]]:
         depth -= 1
         prefix = os.path.relpath(root, parent).replace(os.sep, "/") + "/"
         for name in IGNORE_FILE_NAMES:
-            path = os.path.join(parent, name)
-            file_stamp = stamp(path)
-            watched.append(file_stamp or path)
-            spec = _parse(path) if file_stamp else None
-            if spec is not None:
-                matchers.append(Matcher(_KIND_OF_NAME[name], depth, 0, prefix, spec))
+            read(os.path.join(parent, name), _KIND_OF_NAME[name], depth, prefix)
         git_marker = os.path.join(parent, GIT_DIR)
         if os.path.lexists(git_marker):
             exclude = _info_exclude_path(parent)
             if exclude is not None:
-                file_stamp = stamp(exclude)
-                watched.append(file_stamp or exclude)
-                spec = _parse(exclude) if file_stamp else None
-                if spec is not None:
-                    matchers.append(Matcher(KIND_EXCLUDE, depth, 0, prefix, spec))
+                read(exclude, KIND_EXCLUDE, depth, prefix)
         else:
             watched.append(git_marker)
         current = parent

@@ -432,8 +432,10 @@ def _align(
         prev_score.append(bonus * BONUS_FIRST_CHAR_MULTIPLIER + SCORE_MATCH)
         prev_bonus.append(bonus)
         pos = folded.find(c0, pos + 1, end)
-    # Per row after the first: for each cell, where it came from (an index
-    # into the previous row's cells), kept only when indices are wanted.
+    # Kept only when indices are wanted: each row's positions and, per row
+    # after the first, where each cell came from (an index into the previous
+    # row's cells).
+    positions: list[list[int]] = [prev_pos]
     back: list[list[int]] = []
     for j in range(1, len(needle)):
         c = needle[j]
@@ -482,30 +484,18 @@ def _align(
             cur_pos.append(pos)
             pos = folded.find(c, pos + 1, end)
         if indices is not None:
+            positions.append(cur_pos)
             back.append(cur_back)
         prev_pos, prev_score, prev_bonus = cur_pos, cur_score, cur_bonus
     top = max(prev_score)
     if indices is not None:
         cell = len(prev_score) - 1 - prev_score[::-1].index(top)
         path = [prev_pos[cell]]
-        positions_by_row = _positions_by_row(folded, needle, row_starts, end)
         for j in range(len(needle) - 1, 0, -1):
             cell = back[j - 1][cell]
-            path.append(positions_by_row[j - 1][cell])
+            path.append(positions[j - 1][cell])
         indices.extend(reversed(path))
     return top
-
-
-def _positions_by_row(folded: str, needle: str, row_starts: list[int], end: int) -> list[list[int]]:
-    rows = []
-    for j, c in enumerate(needle):
-        row = []
-        pos = folded.find(c, row_starts[j], end)
-        while pos >= 0:
-            row.append(pos)
-            pos = folded.find(c, pos + 1, end)
-        rows.append(row)
-    return rows
 
 
 def score_path(atoms: list[Atom], text: str, want_indices: bool) -> tuple[int, list[int]] | None:

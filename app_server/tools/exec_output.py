@@ -22,6 +22,8 @@ import os
 from dataclasses import dataclass
 from typing import Final
 
+from ..rust_format import debug_str
+
 MODEL_MAX_BYTES: Final = 10 * 1024
 MODEL_MAX_LINES: Final = 256
 MODEL_HEAD_LINES: Final = MODEL_MAX_LINES // 2
@@ -265,5 +267,5 @@ def start_failed(error: OSError) -> str:
     if code is None:
         return f"execution error: {error}"
     kind = _ERROR_KINDS.get(code, "Uncategorized")
-    message = json.dumps(os.strerror(code), ensure_ascii=False)
+    message = debug_str(os.strerror(code))
     return f"execution error: Io(Os {{ code: {code}, kind: {kind}, message: {message} }})"

@@ -26,7 +26,8 @@ from app_server_protocol.exec_types import (
     ParsedCommandUnknown,
 )
 
-from .shell_syntax import join_words, parse_plain_script, split_words
+from .safety import is_sed_print_range
+from .shell_syntax import join_words, login_shell_script, parse_plain_script, split_words
 
 _CONNECTORS: Final = frozenset({"&&", "||", "|", ";"})
 _SHELLS: Final = frozenset({"bash", "zsh"})
@@ -42,7 +43,6 @@ _FD_OPTIONS_WITH_VALUE: Final = (
 _NL_OPTIONS_WITH_VALUE: Final = ("-s", "-w", "-v", "-i", "-b")
 _FIND_QUERY_OPTIONS: Final = ("-name", "-iname", "-path", "-regex")
 _UNINFORMATIVE_DIRS: Final = frozenset({"build", "dist", "node_modules", "src"})
-_SED_RANGE: Final = re.compile(r"[0-9]+(,[0-9]+)?p")
 
 
 def parse_command(argv: Sequence[str]) -> list[ParsedCommand]:
@@ -56,8 +56,9 @@ def parse_command(argv: Sequence[str]) -> list[ParsedCommand]:
 
 
 def _parse(argv: list[str]) -> list[ParsedCommand]:
-    if len(argv) == 3 and argv[0] in _SHELLS and argv[1] == "-lc":
-        return _parse_login_shell_script(argv)
+    script = login_shell_script(argv)
+    if script is not None:
+        return _parse_login_shell_script(script, argv)
     tokens = _normalize(argv)
     if any(token in _CONNECTORS for token in tokens):
         parts = _split_on_connectors(tokens)
@@ -92,8 +93,7 @@ def _split_on_connectors(tokens: list[str]) -> list[list[str]]:
     return parts
 
 
-def _parse_login_shell_script(argv: list[str]) -> list[ParsedCommand]:
-    script = argv[2]
+def _parse_login_shell_script(script: str, argv: list[str]) -> list[ParsedCommand]:
     commands = parse_plain_script(script)
     if not commands:
         return [ParsedCommandUnknown(cmd=script)]
@@ -138,12 +138,8 @@ def _is_formatting_helper(words: list[str]) -> bool:
     if name in ("head", "tail"):
         return len(words) < 3
     if name == "sed":
-        return len(words) < 4 or not (words[1] == "-n" and _is_sed_range(words[2]))
+        return len(words) < 4 or not (words[1] == "-n" and is_sed_print_range(words[2]))
     return False
-
-
-def _is_sed_range(arg: str) -> bool:
-    return _SED_RANGE.fullmatch(arg) is not None
 
 
 def _summarize_all(parts: list[list[str]]) -> list[ParsedCommand]:
@@ -271,7 +267,7 @@ def _summarize(words: list[str]) -> ParsedCommand:
             if operands:
                 return _read(cmd, operands[0])
         case "sed":
-            if len(args) >= 3 and args[0] == "-n" and _is_sed_range(args[1]):
+            if len(args) >= 3 and args[0] == "-n" and is_sed_print_range(args[1]):
                 return _read(cmd, args[2])
     return ParsedCommandUnknown(cmd=cmd)
 

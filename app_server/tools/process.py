@@ -78,13 +78,6 @@ class ProcessResult:
         return format_for_model(self.aggregated.view(prefix))
 
 
-def os_error_message(error: OSError) -> str:
-    """An OS error worded as the reference words it: ``No such file or directory (os error 2)``."""
-    if error.errno is None:
-        return str(error)
-    return f"{os.strerror(error.errno)} (os error {error.errno})"
-
-
 async def run_process(
     argv: Sequence[str],
     *,
@@ -94,8 +87,10 @@ async def run_process(
     on_output: OutputCallback | None = None,
     max_output_events: int = MAX_OUTPUT_EVENTS,
     output_limit: int = DEFAULT_OUTPUT_LIMIT,
+    pass_fds: Sequence[int] = (),
 ) -> ProcessResult:
     """Run ``argv`` to completion (or timeout), killing its process group when needed.
+    ``pass_fds``: descriptors the process inherits (besides its stdio).
 
     Raises `OSError` when the program cannot be started (missing program or
     working directory, not executable). Cancelling the caller kills the
@@ -117,6 +112,7 @@ async def run_process(
             cwd=cwd,
             env=dict(env),
             start_new_session=True,
+            pass_fds=pass_fds,
         )
     except BaseException:
         for fd in (out_read, err_read):

@@ -8,7 +8,10 @@ command is confined by `sandbox.confine` unless the policy is
 A confined command is started by bubblewrap, which would report a missing
 program or working directory as its own failure; they are checked first so
 that the caller gets the same `OSError` (``No such file or directory``,
-``Permission denied``) as for an unconfined command.
+``Permission denied``) as for an unconfined command. A NUL character, which
+no argument, path or environment variable can hold, is an `OSError` too
+(the reference's ``nul byte found in provided data``), not a `ValueError`
+from deep inside `subprocess`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import os
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import anyio.to_thread
 
@@ -27,7 +30,10 @@ from app_server_protocol.common import SandboxPolicy
 from .environment import command_environment
 from .exec_output import DEFAULT_OUTPUT_LIMIT
 from .process import MAX_OUTPUT_EVENTS, OutputCallback, ProcessResult, run_process
-from .sandbox import confine, has_network, is_sandboxed
+from .sandbox import Confinement, confine, has_network, is_sandboxed
+
+#: The error for a NUL character in a command, its folder or its environment.
+NUL_IN_COMMAND: Final = "nul byte found in provided data"
 
 
 async def run_command(
@@ -45,26 +51,32 @@ async def run_command(
 
     Raises `sandbox.SandboxUnavailable` when the policy needs a sandbox that
     cannot be provided (nothing runs), `OSError` when the program cannot be
-    started, `ValueError` for an empty command.
+    started (or the command holds a NUL), `ValueError` for an empty command.
     """
     if not argv:
         raise ValueError("command must not be empty")
     if not cwd.is_absolute():
         cwd = Path.cwd() / cwd
     env = command_environment(environment_policy, network_disabled=not has_network(sandbox_policy))
-    command = list(argv)
+    if any("\0" in text for text in (*argv, str(cwd), *env, *env.values())):
+        raise OSError(NUL_IN_COMMAND)
+    confinement = Confinement(list(argv))
     if is_sandboxed(sandbox_policy):
-        _check_startable(command[0], cwd, env.get("PATH"))
-        command = await anyio.to_thread.run_sync(confine, command, sandbox_policy, cwd)
-    return await run_process(
-        command,
-        cwd=cwd,
-        env=env,
-        timeout=timeout,
-        on_output=on_output,
-        max_output_events=max_output_events,
-        output_limit=output_limit,
-    )
+        _check_startable(argv[0], cwd, env.get("PATH"))
+        confinement = await anyio.to_thread.run_sync(confine, argv, sandbox_policy, cwd)
+    try:
+        return await run_process(
+            confinement.argv,
+            cwd=cwd,
+            env=env,
+            timeout=timeout,
+            on_output=on_output,
+            max_output_events=max_output_events,
+            output_limit=output_limit,
+            pass_fds=confinement.pass_fds,
+        )
+    finally:
+        confinement.close()
 
 
 def _check_startable(program: str, cwd: Path, search_path: str | None) -> None:

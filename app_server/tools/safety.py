@@ -30,15 +30,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Final
 
-from app_server_protocol.common import (
-    AskForApproval,
-    SandboxPolicy,
-    SandboxPolicyDangerFullAccess,
-    SandboxPolicyReadOnly,
-)
+from app_server_protocol.common import AskForApproval, SandboxPolicy
 
-from .sandbox import writable_roots
-from .shell_syntax import parse_plain_script
+from .sandbox import is_sandboxed, write_roots
+from .shell_syntax import login_shell_script, parse_plain_script
 
 # --- known-safe commands --------------------------------------------------------
 
@@ -53,15 +48,18 @@ _UNSAFE_RG_OPTIONS_WITH_VALUE: Final = ("--pre", "--hostname-bin")
 _SAFE_GIT_SUBCOMMANDS: Final = frozenset({"branch", "status", "log", "diff", "show"})
 
 
+def _script_commands(argv: Sequence[str]) -> list[list[str]] | None:
+    """The commands of a plain ``bash -lc`` script (see `parse_plain_script`)."""
+    script = login_shell_script(argv)
+    return None if script is None else parse_plain_script(script)
+
+
 def is_known_safe_command(argv: Sequence[str]) -> bool:
     """Whether ``argv`` only reads (so it may run without approval)."""
-    command = ["bash" if word == "zsh" else word for word in argv]
-    if _is_safe_to_exec(command):
+    if _is_safe_to_exec(argv):
         return True
-    if len(command) == 3 and command[0] == "bash" and command[1] == "-lc":
-        commands = parse_plain_script(command[2])
-        return bool(commands) and all(_is_safe_to_exec(words) for words in commands or ())
-    return False
+    commands = _script_commands(argv)
+    return bool(commands) and all(_is_safe_to_exec(words) for words in commands or ())
 
 
 def _program_name(word: str) -> str | None:
@@ -90,18 +88,15 @@ def _is_safe_to_exec(command: Sequence[str]) -> bool:
     if name == "cargo":
         return second == "check"
     if name == "sed":
-        return len(command) <= 4 and second == "-n" and _is_sed_print_range(command, 2)
+        return 3 <= len(command) <= 4 and second == "-n" and is_sed_print_range(command[2])
     return False
 
 
-def _is_sed_print_range(command: Sequence[str], index: int) -> bool:
-    if len(command) <= index:
-        return False
-    core = command[index].removesuffix("p")
-    if core == command[index]:
-        return False
+def is_sed_print_range(arg: str) -> bool:
+    """Whether ``arg`` is a sed script printing lines ``N`` or ``N,M`` (``5p``, ``1,20p``)."""
+    core = arg.removesuffix("p")
     parts = core.split(",")
-    return len(parts) in (1, 2) and all(p.isascii() and p.isdigit() for p in parts)
+    return core != arg and len(parts) in (1, 2) and all(p.isascii() and p.isdigit() for p in parts)
 
 
 # --- destructive-looking commands --------------------------------------------
@@ -109,13 +104,9 @@ def _is_sed_print_range(command: Sequence[str], index: int) -> bool:
 
 def command_might_be_dangerous(argv: Sequence[str]) -> bool:
     """Whether ``argv`` looks destructive (asked about under ``on-request``)."""
-    if _is_dangerous(argv):
-        return True
-    command = ["bash" if word == "zsh" else word for word in argv]
-    if len(command) == 3 and command[0] == "bash" and command[1] == "-lc":
-        commands = parse_plain_script(command[2]) or []
-        return any(_is_dangerous(words) for words in commands)
-    return False
+    return _is_dangerous(argv) or any(
+        _is_dangerous(words) for words in _script_commands(argv) or ()
+    )
 
 
 def _is_dangerous(command: Sequence[str]) -> bool:
@@ -184,10 +175,9 @@ def exec_decision(
         case AskForApproval.ON_FAILURE | AskForApproval.NEVER:
             return Decision(Verdict.RUN)
         case AskForApproval.ON_REQUEST:
-            if isinstance(sandbox_policy, SandboxPolicyDangerFullAccess):
-                asks = command_might_be_dangerous(argv)
-            else:
-                asks = with_escalated_permissions or command_might_be_dangerous(argv)
+            # Escalating means leaving the sandbox: nothing to ask without one.
+            escalates = with_escalated_permissions and is_sandboxed(sandbox_policy)
+            asks = escalates or command_might_be_dangerous(argv)
             return Decision(Verdict.ASK if asks else Verdict.RUN)
 
 
@@ -206,9 +196,7 @@ def escalation_refusal(approval_policy: AskForApproval) -> str | None:
 def runs_sandboxed(sandbox_policy: SandboxPolicy, *, with_escalated_permissions: bool) -> bool:
     """Whether the first attempt runs inside the sandbox (escalated commands run
     outside it once approved; ``danger-full-access`` has no sandbox)."""
-    if with_escalated_permissions:
-        return False
-    return not isinstance(sandbox_policy, SandboxPolicyDangerFullAccess)
+    return not with_escalated_permissions and is_sandboxed(sandbox_policy)
 
 
 #: The reason given when offering to run a command again outside the sandbox.
@@ -313,11 +301,10 @@ def paths_are_writable(paths: Iterable[Path], sandbox_policy: SandboxPolicy, cwd
     Paths are normalised lexically (``..`` resolved without touching the disk),
     as the reference does; `apply_patch` checks real paths again when writing.
     """
-    if isinstance(sandbox_policy, SandboxPolicyDangerFullAccess):
+    allowed = write_roots(sandbox_policy, cwd)
+    if allowed is None:
         return True
-    if isinstance(sandbox_policy, SandboxPolicyReadOnly):
-        return False
-    roots = [Path(os.path.normpath(root)) for root in writable_roots(sandbox_policy, cwd)]
+    roots = [Path(os.path.normpath(root)) for root in allowed]
     for path in paths:
         absolute = Path(os.path.normpath(cwd / path))
         if not any(absolute == root or root in absolute.parents for root in roots):

@@ -8,6 +8,16 @@
   unless excluded) are mounted read-write; the network stays off unless
   ``network_access``.
 
+Without network, an empty network namespace is not enough: a read-only
+mount does not stop ``connect`` to a Unix socket of the host (a D-Bus bus,
+the Docker socket, an SSH agent), through which a command could have
+something run outside the sandbox. So, as the reference does, a seccomp
+filter (handed to bubblewrap with ``--seccomp``) makes the socket calls
+fail with ``EPERM``: creating any socket but a Unix one, connecting,
+binding, listening, accepting, the address and option calls, ``sendto``
+and ``sendmmsg``; ``ptrace`` and io_uring too. Only x86_64 and aarch64
+have the filter; elsewhere such a policy is refused.
+
 The command also gets its own PID namespace (everything in it dies with
 it) and a fresh ``/dev`` and ``/proc``. bubblewrap (`bwrap`, the Debian
 package ``bubblewrap``) must be installed and allowed to create namespaces;
@@ -17,11 +27,16 @@ policy never silently runs unconfined.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import socket
+import struct
 import subprocess
+import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -56,6 +71,16 @@ def writable_roots(policy: SandboxPolicyWorkspaceWrite, cwd: Path) -> list[Path]
     return roots
 
 
+def write_roots(policy: SandboxPolicy, cwd: Path) -> list[Path] | None:
+    """Where a command under ``policy`` may write: `writable_roots`, nowhere
+    (read-only) or anywhere (None, with ``danger-full-access``)."""
+    if isinstance(policy, SandboxPolicyDangerFullAccess):
+        return None
+    if isinstance(policy, SandboxPolicyWorkspaceWrite):
+        return writable_roots(policy, cwd)
+    return []
+
+
 def has_network(policy: SandboxPolicy) -> bool:
     if isinstance(policy, SandboxPolicyDangerFullAccess):
         return True
@@ -68,14 +93,29 @@ def is_sandboxed(policy: SandboxPolicy) -> bool:
     return not isinstance(policy, SandboxPolicyDangerFullAccess)
 
 
-def confine(argv: Sequence[str], policy: SandboxPolicy, cwd: Path) -> list[str]:
-    """The command line that runs ``argv`` in ``cwd`` under ``policy``.
+@dataclass(frozen=True)
+class Confinement:
+    """How to start a command confined: its command line, and the descriptors
+    the new process must inherit (the seccomp filter bubblewrap reads)."""
+
+    argv: list[str]
+    pass_fds: tuple[int, ...] = ()
+
+    def close(self) -> None:
+        """Close the descriptors (once the process has started, or failed to)."""
+        for fd in self.pass_fds:
+            os.close(fd)
+
+
+def confine(argv: Sequence[str], policy: SandboxPolicy, cwd: Path) -> Confinement:
+    """How to run ``argv`` in ``cwd`` under ``policy``; `Confinement.close`
+    it once the process has started.
 
     Raises `SandboxUnavailable` when the policy needs a sandbox and bubblewrap
     cannot provide one. (Blocking the first time: it checks bubblewrap once.)
     """
     if not is_sandboxed(policy):
-        return list(argv)
+        return Confinement(list(argv))
     bwrap = require_bubblewrap()
     args = [
         bwrap,
@@ -90,10 +130,11 @@ def confine(argv: Sequence[str], policy: SandboxPolicy, cwd: Path) -> list[str]:
             args += ["--bind", root, root]
     elif not isinstance(policy, SandboxPolicyReadOnly):  # pragma: no cover - exhaustive
         raise SandboxUnavailable(f"unknown sandbox policy {policy!r}")
-    if not has_network(policy):
-        args.append("--unshare-net")
-    args += ["--chdir", str(cwd), "--", *argv]
-    return args
+    if has_network(policy):
+        return Confinement([*args, "--chdir", str(cwd), "--", *argv])
+    fd = _network_filter_fd()
+    args += ["--unshare-net", "--seccomp", str(fd), "--chdir", str(cwd), "--", *argv]
+    return Confinement(args, (fd,))
 
 
 def _mountable(roots: list[Path]) -> list[str]:
@@ -107,6 +148,111 @@ def _mountable(roots: list[Path]) -> list[str]:
         if real.is_dir():
             resolved.add(str(real))
     return sorted(resolved, key=lambda p: (p.count("/"), p))
+
+
+# -- the network filter (classic BPF, as seccomp reads it) -----------------------
+
+#: Syscalls that fail with EPERM (the reference's list).
+_DENIED_SYSCALLS: Final = (
+    "connect", "accept", "accept4", "bind", "listen", "getpeername", "getsockname",
+    "shutdown", "sendto", "sendmmsg", "recvmmsg", "getsockopt", "setsockopt",
+    "ptrace", "io_uring_setup", "io_uring_enter", "io_uring_register",
+)  # fmt: skip
+#: Syscalls allowed only for Unix sockets (their first argument is the domain).
+_UNIX_ONLY_SYSCALLS: Final = ("socket", "socketpair")
+
+
+@dataclass(frozen=True)
+class _Arch:
+    audit: int
+    """``AUDIT_ARCH_*``: what seccomp reports for a syscall of this ABI."""
+    numbers: dict[str, int]
+    foreign_from: int | None = None
+    """Numbers from here up belong to another ABI under the same audit value (x32)."""
+
+
+_X86_64_SYSCALLS: Final = {
+    "socket": 41, "connect": 42, "accept": 43, "sendto": 44, "shutdown": 48, "bind": 49,
+    "listen": 50, "getsockname": 51, "getpeername": 52, "socketpair": 53, "setsockopt": 54,
+    "getsockopt": 55, "ptrace": 101, "accept4": 288, "recvmmsg": 299, "sendmmsg": 307,
+    "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
+}  # fmt: skip
+_AARCH64_SYSCALLS: Final = {
+    "ptrace": 117, "socket": 198, "socketpair": 199, "bind": 200, "listen": 201,
+    "accept": 202, "connect": 203, "getsockname": 204, "getpeername": 205, "sendto": 206,
+    "setsockopt": 208, "getsockopt": 209, "shutdown": 210, "accept4": 242, "recvmmsg": 243,
+    "sendmmsg": 269, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
+}  # fmt: skip
+_ARCHES: Final = {
+    "x86_64": _Arch(0xC000003E, _X86_64_SYSCALLS, foreign_from=0x40000000),
+    "aarch64": _Arch(0xC00000B7, _AARCH64_SYSCALLS),
+    "arm64": _Arch(0xC00000B7, _AARCH64_SYSCALLS),
+}
+
+_LD_ABS_W: Final = 0x20
+_JEQ: Final = 0x15
+_JGE: Final = 0x35
+_RET: Final = 0x06
+_RET_KILL_PROCESS: Final = 0x80000000
+_RET_ALLOW: Final = 0x7FFF0000
+_RET_EPERM: Final = 0x00050000 | errno.EPERM
+# Offsets in `struct seccomp_data`: nr, arch, then the arguments (64 bits each).
+_NR: Final = 0
+_ARCH: Final = 4
+_ARG0_LOW: Final = 16 if sys.byteorder == "little" else 20
+
+
+def network_filter(machine: str | None = None) -> bytes:
+    """The compiled seccomp filter for commands without network (see the
+    module's description), for ``machine`` (default: this one's)."""
+    machine = machine or os.uname().machine
+    arch = _ARCHES.get(machine)
+    if arch is None:
+        raise SandboxUnavailable(
+            f"sandbox unavailable: no network filter for the {machine} architecture; "
+            "use a policy with network access, or `danger-full-access`"
+        )
+    # (code, jump if true, jump if false, k); a jump is a label to resolve.
+    program: list[tuple[int, int | str, int | str, int]] = [
+        (_LD_ABS_W, 0, 0, _ARCH),
+        (_JEQ, 1, 0, arch.audit),
+        (_RET, 0, 0, _RET_KILL_PROCESS),  # another ABI (i386 calls from x86_64)
+        (_LD_ABS_W, 0, 0, _NR),
+    ]
+    if arch.foreign_from is not None:
+        program.append((_JGE, "deny", 0, arch.foreign_from))
+    program += [(_JEQ, "deny", 0, arch.numbers[name]) for name in _DENIED_SYSCALLS]
+    program += [(_JEQ, "unix", 0, arch.numbers[name]) for name in _UNIX_ONLY_SYSCALLS]
+    labels = {"unix": len(program) + 1, "deny": len(program) + 4}
+    program += [
+        (_RET, 0, 0, _RET_ALLOW),
+        (_LD_ABS_W, 0, 0, _ARG0_LOW),  # unix: the socket's domain
+        (_JEQ, 0, 1, socket.AF_UNIX),
+        (_RET, 0, 0, _RET_ALLOW),
+        (_RET, 0, 0, _RET_EPERM),  # deny
+    ]
+
+    def offset(at: int, jump: int | str) -> int:
+        return jump if isinstance(jump, int) else labels[jump] - at - 1
+
+    return b"".join(
+        struct.pack("=HBBI", code, offset(at, jt), offset(at, jf), k)
+        for at, (code, jt, jf, k) in enumerate(program)
+    )
+
+
+def _network_filter_fd() -> int:
+    """A descriptor to read the network filter from (bubblewrap reads it once)."""
+    program = network_filter()
+    read, write = os.pipe()
+    try:
+        os.write(write, program)  # far less than a pipe holds
+    except BaseException:
+        os.close(read)
+        raise
+    finally:
+        os.close(write)
+    return read
 
 
 _lock = threading.Lock()
@@ -140,9 +286,15 @@ def require_bubblewrap() -> str:
 
 def _probe(bwrap: str) -> str | None:
     """Run a trivial command the way `confine` would; None when it works."""
+    try:
+        fds: tuple[int, ...] = (_network_filter_fd(),)
+    except SandboxUnavailable:
+        fds = ()  # without a filter here, policies without network are refused by `confine`
     argv = [
         bwrap, "--die-with-parent", "--unshare-pid", "--ro-bind", "/", "/",
-        "--dev", "/dev", "--proc", "/proc", "--unshare-net", "--", "true",
+        "--dev", "/dev", "--proc", "/proc", "--unshare-net",
+        *(arg for fd in fds for arg in ("--seccomp", str(fd))),
+        "--", "true",
     ]  # fmt: skip
     try:
         result = subprocess.run(
@@ -151,9 +303,13 @@ def _probe(bwrap: str) -> str | None:
             capture_output=True,
             timeout=_PROBE_TIMEOUT_S,
             check=False,
+            pass_fds=fds,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         return f"sandbox unavailable: cannot run bubblewrap ({bwrap}): {exc}"
+    finally:
+        for fd in fds:
+            os.close(fd)
     if result.returncode != 0:
         detail = result.stderr.decode("utf-8", errors="replace").strip() or (
             f"exit status {result.returncode}"

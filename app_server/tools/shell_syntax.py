@@ -18,6 +18,7 @@ so that callers treat the script as opaque.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 _SPLIT_WHITESPACE: Final = frozenset(" \t\n")
@@ -173,6 +174,13 @@ _ASSIGNMENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 
 class _NotPlain(Exception):
     """The script uses shell syntax beyond plain words."""
+
+
+def login_shell_script(argv: Sequence[str]) -> str | None:
+    """The script of ``bash -lc SCRIPT`` (or ``zsh -lc SCRIPT``); None for another command."""
+    if len(argv) == 3 and argv[0] in ("bash", "zsh") and argv[1] == "-lc":
+        return argv[2]
+    return None
 
 
 def parse_plain_script(script: str) -> list[list[str]] | None:

@@ -169,6 +169,21 @@ def test_a_write_failing_midway_is_rolled_back(tmp_path: Path) -> None:
     assert not (tmp_path / "fresh").exists()
 
 
+def test_a_file_name_with_a_nul_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a.txt": "a\n"})
+    plan = plan_patch(patch("*** Add File: ok.txt\n+y\n", "*** Add File: b\0c\n+x\n"), tmp_path)
+    tracker = TurnDiffTracker()
+    tracker.on_patch_begin(plan.changes)
+    with pytest.raises(PatchWriteError, match="file name contained an unexpected NUL byte"):
+        apply_plan(plan)
+    assert read_tree(tmp_path) == {"a.txt": "a\n"}
+    assert tracker.unified_diff() is None
+    assert apply(patch("*** Update File: a\0.txt\n@@\n-a\n+A\n"), tmp_path) == (
+        f"{VERIFICATION_FAILED}Failed to read file to update {tmp_path}/a\0.txt: "
+        "file name contained an unexpected NUL byte"
+    )
+
+
 def test_writing_outside_the_writable_roots_is_refused(tmp_path: Path) -> None:
     root, outside = tmp_path / "root", tmp_path / "outside"
     root.mkdir()

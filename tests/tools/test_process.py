@@ -9,10 +9,10 @@ from pathlib import Path
 import anyio
 import pytest
 
+from app_server.rust_format import os_error_message
 from app_server.tools.process import (
     TIMEOUT_EXIT_CODE,
     kill_running_process_groups,
-    os_error_message,
     run_process,
 )
 from app_server_protocol.exec_types import ExecOutputStream

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,30 +13,18 @@ import pytest
 
 from app_server.tools import sandbox
 from app_server.tools.run import run_command
-from app_server.tools.sandbox import SandboxUnavailable, confine, require_bubblewrap
+from app_server.tools.sandbox import Confinement, SandboxUnavailable, confine, network_filter
 from app_server_protocol.common import (
     SandboxPolicy,
     SandboxPolicyDangerFullAccess,
     SandboxPolicyReadOnly,
     SandboxPolicyWorkspaceWrite,
 )
+from tests.sandbox_support import skip_without_bubblewrap
 
 pytestmark = pytest.mark.anyio
 
-
-def _bubblewrap_problem() -> str | None:
-    try:
-        require_bubblewrap()
-    except SandboxUnavailable as exc:
-        return str(exc)
-    return None
-
-
-_PROBLEM = _bubblewrap_problem()
-needs_bwrap = pytest.mark.skipif(
-    _PROBLEM is not None,
-    reason=f"bubblewrap cannot sandbox here ({_PROBLEM}); `.ci/run` installs it where apt exists",
-)
+needs_bwrap = skip_without_bubblewrap()
 
 #: A workspace policy under which only the working directory is writable.
 WORKSPACE_ONLY = SandboxPolicyWorkspaceWrite(exclude_slash_tmp=True, exclude_tmpdir_env_var=True)
@@ -125,6 +114,61 @@ async def test_network_is_off_unless_allowed(work: Path, listener: int) -> None:
     assert output == "unset\n"
 
 
+@pytest.fixture
+def unix_listener(tmp_path: Path) -> Iterator[tuple[Path, list[bytes]]]:
+    """A Unix socket server outside the sandbox (a D-Bus bus, the Docker
+    socket...); yields its path and what it received."""
+    path = tmp_path / "host.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen(1)
+    server.settimeout(10)
+    received: list[bytes] = []
+
+    def serve() -> None:
+        try:
+            conn, _ = server.accept()
+        except OSError:
+            return
+        with conn:
+            received.append(conn.recv(100))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield path, received
+    server.close()
+    thread.join(5)
+
+
+@needs_bwrap
+async def test_host_unix_sockets_are_out_of_reach_without_network(
+    work: Path, unix_listener: tuple[Path, list[bytes]]
+) -> None:
+    path, received = unix_listener
+    client = (
+        "import socket; s = socket.socket(socket.AF_UNIX); "
+        f"s.connect({str(path)!r}); s.send(b'escaped'); print('connected')"
+    )
+    for policy in (SandboxPolicyReadOnly(), WORKSPACE_ONLY):
+        result = await run_command(
+            [sys.executable, "-c", client], cwd=work, sandbox_policy=policy, timeout=10
+        )
+        assert result.exit_code != 0
+        assert "Operation not permitted" in result.aggregated.text()
+    assert received == []
+    # Local IPC between the command's own processes still works.
+    code, output = await sh("echo piped | cat", work, SandboxPolicyReadOnly())
+    assert (code, output) == (0, "piped\n")
+
+
+def test_the_network_filter_is_a_whole_bpf_program() -> None:
+    for machine in ("x86_64", "aarch64"):
+        program = network_filter(machine)
+        assert len(program) % 8 == 0 and 0 < len(program) // 8 < 64
+    with pytest.raises(SandboxUnavailable, match="no network filter for the sparc64"):
+        network_filter("sparc64")
+
+
 @needs_bwrap
 async def test_a_sandboxed_timeout_kills_everything(work: Path) -> None:
     result = await run_command(
@@ -177,19 +221,38 @@ async def test_a_bubblewrap_that_fails_is_reported(
     sandbox.forget_probe_results()
     try:
         with pytest.raises(SandboxUnavailable, match="No permissions to create new namespace"):
-            confine(["true"], SandboxPolicyReadOnly(), work)
+            confine(["true"], SandboxPolicyReadOnly(), work).close()
     finally:
         sandbox.forget_probe_results()
 
 
+async def test_a_nul_character_is_an_os_error_and_nothing_runs(work: Path) -> None:
+    marker = work / "ran"
+    touch = ["touch", str(marker)]
+    cases: list[tuple[list[str], Path, dict[str, object] | None]] = [
+        (["touch", f"{marker}\0x"], work, None),
+        (touch, work / "a\0b", None),
+        (touch, work, {"set": {"VALUE": "a\0b"}}),
+    ]
+    for policy in (SandboxPolicyDangerFullAccess(), SandboxPolicyReadOnly()):
+        for argv, cwd, environment in cases:
+            with pytest.raises(OSError, match=r"^nul byte found in provided data$"):
+                await run_command(
+                    argv, cwd=cwd, sandbox_policy=policy, timeout=5, environment_policy=environment
+                )
+    assert not marker.exists()
+
+
 def test_danger_full_access_is_not_confined(work: Path) -> None:
-    assert confine(["ls"], SandboxPolicyDangerFullAccess(), work) == ["ls"]
+    assert confine(["ls"], SandboxPolicyDangerFullAccess(), work) == Confinement(["ls"])
 
 
 @needs_bwrap
 def test_confine_binds_existing_writable_roots_parents_first(work: Path, tmp_path: Path) -> None:
     policy = SandboxPolicyWorkspaceWrite(writable_roots=[str(tmp_path / "missing")])
-    argv = confine(["ls"], policy, work)
+    confinement = confine(["ls"], policy, work)
+    confinement.close()
+    argv = confinement.argv
     binds = [argv[i + 1] for i, a in enumerate(argv) if a == "--bind"]
     assert str(tmp_path / "missing") not in binds
     assert binds.index("/tmp") < binds.index(os.path.realpath(work))

@@ -13,18 +13,17 @@ verifier, and save the tokens (`TokenStore`).
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import hashlib
-import secrets
+import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import anyio
-from anyio.abc import SocketStream
+from anyio.abc import SocketListener
 
+from ...auth import callback_server as http
+from ...auth.oauth import Pkce, new_state
 from ...config.mcp import HttpServerConfig
 from .discovery import OAuthError, discover, http_client, register_client, request_tokens
 from .store import StoredTokens, TokenStore
@@ -33,28 +32,36 @@ CALLBACK_PATH: Final = "/callback"
 #: How long the user has to complete the login in the browser.
 DEFAULT_LOGIN_TIMEOUT_SECONDS: Final = 300.0
 SUCCESS_PAGE: Final = "Authentication complete. You may close this window."
-_MAX_REQUEST_HEAD: Final = 16 * 1024
-
-
-@dataclass(frozen=True)
-class Pkce:
-    verifier: str
-    challenge: str
-
-    @classmethod
-    def generate(cls) -> Pkce:
-        verifier = secrets.token_urlsafe(48)
-        digest = hashlib.sha256(verifier.encode()).digest()
-        challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-        return cls(verifier, challenge)
 
 
 @dataclass
 class _Callback:
+    """What the browser brought back to the callback."""
+
     state: str
     code: str | None = None
     error: str | None = None
-    done: anyio.Event | None = None
+
+    async def answer(self, request: http.Request) -> http.Page:
+        """One request to the loopback server; the page is final once the
+        browser brings a code or an error with the right state."""
+        if request.path != CALLBACK_PATH:
+            return _text(404, "Not found.")
+        query = request.query
+        if not hmac.compare_digest(query.get("state", "").encode(), self.state.encode()):
+            return _text(400, "This sign-in link is not the one expected.")
+        if query.get("error"):
+            description = query.get("error_description")
+            self.error = f"{query['error']}: {description}" if description else query["error"]
+            return http.final(_text(400, f"Authentication failed: {self.error}"))
+        if not query.get("code"):
+            return _text(400, "The callback has no authorization code.")
+        self.code = query["code"]
+        return http.final(_text(200, SUCCESS_PAGE))
+
+
+def _text(status: int, text: str) -> http.Page:
+    return http.Page(status, text.encode(), content_type="text/plain; charset=utf-8")
 
 
 async def login(
@@ -69,40 +76,28 @@ async def login(
     """Log in to the server ``name``; returns where the tokens were saved.
     ``show_url`` is given the authorization URL the user must open.
     `OAuthError` says why it failed."""
-    callback = _Callback(state=secrets.token_urlsafe(16), done=anyio.Event())
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    redirect_uri = f"http://127.0.0.1:{port}{CALLBACK_PATH}"
-    outcome: list[StoredTokens] = []
-    failure: list[Exception] = []
-    async with listener, anyio.create_task_group() as tasks:
-        tasks.start_soon(listener.serve, lambda stream: _answer_callback(stream, callback))
-        try:
-            outcome.append(
-                await _authorize(name, config, callback, redirect_uri, scopes, show_url, timeout)
-            )
-        except Exception as exc:
-            failure.append(exc)
-        finally:
-            tasks.cancel_scope.cancel()
-    if failure:
-        raise failure[0]
-    return await anyio.to_thread.run_sync(store.save, outcome[0])
+    listener = await http.bind(0)
+    try:
+        tokens = await _authorize(name, config, listener, scopes, show_url, timeout)
+    finally:
+        await listener.aclose()
+    return await anyio.to_thread.run_sync(store.save, tokens)
 
 
 async def _authorize(
     name: str,
     config: HttpServerConfig,
-    callback: _Callback,
-    redirect_uri: str,
+    listener: SocketListener,
     scopes: Sequence[str] | None,
     show_url: Callable[[str], None],
     timeout: float,
 ) -> StoredTokens:
+    redirect_uri = f"http://{http.LOOPBACK}:{http.bound_port(listener)}{CALLBACK_PATH}"
+    callback = _Callback(state=new_state())
     async with http_client() as client:
         server = await discover(client, config.url)
         client_id, client_secret = await register_client(client, server, redirect_uri)
-        pkce = Pkce.generate()
+        pkce = Pkce.new()
         wanted = list(scopes) if scopes else list(config.scopes or [])
         query = {
             "response_type": "code",
@@ -118,12 +113,11 @@ async def _authorize(
             query["resource"] = server.resource
         separator = "&" if urlsplit(server.authorization_endpoint).query else "?"
         show_url(f"{server.authorization_endpoint}{separator}{urlencode(query)}")
-        assert callback.done is not None
         with anyio.move_on_after(timeout):
-            await callback.done.wait()
-        if not callback.done.is_set():
-            raise OAuthError(f"timed out waiting for the OAuth callback ({timeout:g}s)")
+            await http.serve(listener, callback.answer)  # until the browser comes back
         if callback.code is None:
+            if callback.error is None:
+                raise OAuthError(f"timed out waiting for the OAuth callback ({timeout:g}s)")
             raise OAuthError(f"the authorization failed: {callback.error}")
         response = await request_tokens(
             client,
@@ -147,49 +141,3 @@ async def _authorize(
         scopes=response.scope.split() if response.scope else wanted,
         client_secret=client_secret,
     )
-
-
-async def _answer_callback(stream: SocketStream, callback: _Callback) -> None:
-    """One HTTP request to the loopback listener."""
-    async with stream:
-        head = b""
-        with anyio.move_on_after(10):
-            while b"\r\n\r\n" not in head and len(head) < _MAX_REQUEST_HEAD:
-                try:
-                    head += await stream.receive()
-                except (anyio.EndOfStream, anyio.BrokenResourceError):
-                    break
-        parts = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
-        target = parts[1] if len(parts) >= 2 else ""
-        url = urlsplit(target)
-        if url.path != CALLBACK_PATH:
-            await _respond(stream, 404, "Not found.")
-            return
-        params = {key: values[0] for key, values in parse_qs(url.query).items()}
-        if params.get("state") != callback.state:
-            await _respond(stream, 400, "This sign-in link is not the one expected.")
-            return
-        error = params.get("error")
-        if error is not None:
-            description = params.get("error_description")
-            callback.error = f"{error}: {description}" if description else error
-            await _respond(stream, 400, f"Authentication failed: {callback.error}")
-        elif "code" in params:
-            callback.code = params["code"]
-            await _respond(stream, 200, SUCCESS_PAGE)
-        else:
-            await _respond(stream, 400, "The callback has no authorization code.")
-            return
-        assert callback.done is not None
-        callback.done.set()
-
-
-async def _respond(stream: SocketStream, status: int, text: str) -> None:
-    reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
-    body = text.encode()
-    head = (
-        f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    ).encode()
-    with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
-        await stream.send(head + body)

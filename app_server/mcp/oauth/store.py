@@ -18,8 +18,9 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
+from ...auth.keyring_store import Keyring, keyring_backend
 from ...config.mcp import McpCredentialsStore
 from ...fsutil import write_private
 from ...logs import log, register_secret
@@ -139,23 +140,6 @@ def store_key(server_name: str, url: str) -> str:
     return f"{server_name}|{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
 
 
-class Keyring(Protocol):
-    """What the store needs from a keyring (the `keyring` package's API)."""
-
-    def get_password(self, service_name: str, username: str) -> str | None: ...
-
-    def set_password(self, service_name: str, username: str, password: str) -> None: ...
-
-    def delete_password(self, service_name: str, username: str) -> None: ...
-
-
-def system_keyring() -> Keyring:
-    import keyring
-
-    backend: Keyring = keyring.get_keyring()
-    return backend
-
-
 class TokenStore:
     """The tokens of every MCP server, in the place the configuration chose."""
 
@@ -172,7 +156,7 @@ class TokenStore:
     @property
     def keyring(self) -> Keyring:
         if self._keyring is None:
-            self._keyring = system_keyring()
+            self._keyring = keyring_backend()
         return self._keyring
 
     def load(self, server_name: str, url: str) -> StoredTokens | None:

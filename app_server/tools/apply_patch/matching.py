@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from .parser import rust_trim
+from .parser import RUST_WHITESPACE, rust_trim
 
 _PUNCTUATION: Final = str.maketrans(
     {
@@ -23,10 +23,6 @@ _PUNCTUATION: Final = str.maketrans(
         ),
     }
 )
-_TRAILING_WHITESPACE: Final = (
-    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 
 
 def _exact(line: str) -> str:
@@ -34,7 +30,7 @@ def _exact(line: str) -> str:
 
 
 def _rstrip(line: str) -> str:
-    return line.rstrip(_TRAILING_WHITESPACE)
+    return line.rstrip(RUST_WHITESPACE)
 
 
 def _normalised(line: str) -> str:

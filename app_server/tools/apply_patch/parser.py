@@ -38,7 +38,7 @@ CHANGE_CONTEXT: Final = "@@ "
 EMPTY_CHANGE_CONTEXT: Final = "@@"
 
 #: What Rust's `str::trim` removes (Unicode White_Space).
-_WHITESPACE: Final = (
+RUST_WHITESPACE: Final = (
     "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
@@ -101,7 +101,7 @@ Hunk = AddFile | DeleteFile | UpdateFile
 
 
 def rust_trim(text: str) -> str:
-    return text.strip(_WHITESPACE)
+    return text.strip(RUST_WHITESPACE)
 
 
 def _lines(text: str) -> list[str]:

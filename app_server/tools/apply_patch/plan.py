@@ -10,6 +10,7 @@ values of events and approval requests, and the summary the model reads.
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from app_server_protocol.exec_types import (
     FileUpdate,
 )
 
-from ..process import os_error_message
+from ...rust_format import errno_message, os_error_message
 from .matching import seek_sequence
 from .parser import AddFile, DeleteFile, Hunk, UpdateChunk, UpdateFile, parse_patch
 from .textdiff import unified_diff
@@ -84,8 +85,14 @@ def resolve(cwd: str, path: str) -> str:
     return posixpath.join(cwd, path)
 
 
+#: Why a path holding a NUL cannot be read or written (Rust's words).
+NUL_IN_FILE_NAME = "file name contained an unexpected NUL byte"
+
+
 def read_text(path: str) -> str:
     """A file's text; `OSError` (or `UnicodeDecodeError`) when it cannot be read."""
+    if "\0" in path:
+        raise OSError(NUL_IN_FILE_NAME)  # (open() would raise ValueError)
     with open(path, "rb") as file:
         data = file.read()
     return data.decode("utf-8")
@@ -119,7 +126,7 @@ def plan_hunks(
         if path in state:
             content = state[path]
             if content is None:
-                raise PatchApplyError(f"{context}: {os.strerror(2)} (os error 2)")
+                raise PatchApplyError(f"{context}: {errno_message(errno.ENOENT)}")
             return content
         try:
             content = read(path)

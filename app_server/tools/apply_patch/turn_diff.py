@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from app_server_protocol.exec_types import FileChange, FileChangeUpdate
 
+from ...git.remote_diff import repo_root
 from .textdiff import unified_diff
 
 TURN_DIFF_CONTEXT = 3
@@ -42,7 +43,7 @@ def blob_id(data: bytes) -> str:
 def _file_mode(path: str) -> str:
     try:
         return "100755" if os.stat(path).st_mode & 0o111 else "100644"
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return "100644"
 
 
@@ -50,20 +51,14 @@ def _read(path: str) -> bytes | None:
     try:
         with open(path, "rb") as file:
             return file.read()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return None
 
 
 def _display_path(path: str) -> str:
     """Relative to the repository holding ``path``, or absolute outside one."""
-    folder = os.path.dirname(path)
-    while True:
-        if os.path.exists(os.path.join(folder, ".git")):
-            return os.path.relpath(path, folder)
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return path
-        folder = parent
+    root = repo_root(os.path.dirname(path))
+    return path if root is None else os.path.relpath(path, root)
 
 
 class TurnDiffTracker:

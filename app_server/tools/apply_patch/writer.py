@@ -3,8 +3,8 @@
 Each file is replaced atomically (`fsutil.atomic_write`: a temporary file
 renamed over it, keeping its permissions; a symlink is written through to
 its target). Before anything is written, every path is checked: it must
-not be a folder and, when writable roots are given (a sandboxed patch), its
-real location must be inside one of them. If a write still fails half-way,
+not be a folder nor hold a NUL and, when writable roots are given (a
+sandboxed patch), its real location must be inside one of them. If a write still fails half-way,
 the files already written are put back as they were and the folders
 created for them removed, so a patch that fails changes nothing.
 
@@ -14,14 +14,15 @@ These functions block: call them through `anyio.to_thread`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...fsutil import atomic_write
-from ..process import os_error_message
-from .plan import PatchPlan, PlannedFile
+from ...rust_format import errno_message, os_error_message
+from .plan import NUL_IN_FILE_NAME, PatchPlan, PlannedFile
 
 
 class PatchWriteError(Exception):
@@ -62,11 +63,13 @@ def _action(planned: PlannedFile) -> str:
 
 def _check_target(planned: PlannedFile, writable_roots: Sequence[Path] | None) -> None:
     path = planned.path
+    if "\0" in path:
+        raise PatchWriteError(f"Failed to {_action(planned)} {path}: {NUL_IN_FILE_NAME}")
     if planned.final is not None and os.path.isdir(path):
-        raise PatchWriteError(f"Failed to write file {path}: {os.strerror(21)} (os error 21)")
+        raise PatchWriteError(f"Failed to write file {path}: {errno_message(errno.EISDIR)}")
     if writable_roots is not None and not _inside_roots(path, writable_roots):
         raise PatchWriteError(
-            f"Failed to {_action(planned)} {path}: {os.strerror(30)} (os error 30)",
+            f"Failed to {_action(planned)} {path}: {errno_message(errno.EROFS)}",
             sandbox_denied=True,
         )
 
