@@ -16,22 +16,20 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .user_agent import user_agent
 
 _READ_SIZE = 1 << 16
 
 
-@dataclass(frozen=True)
-class ClientIdentity:
+class ClientIdentity(NamedTuple):
     name: str
     version: str
     title: str | None
 
 
-@dataclass(frozen=True)
-class Handshake:
+class Handshake(NamedTuple):
     """What the handshake leaves to the full server."""
 
     client: ClientIdentity | None
