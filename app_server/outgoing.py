@@ -50,9 +50,11 @@ class Outgoing:
         if self._closed:
             return
         try:
-            self._stream.send_nowait(data)
-        except anyio.WouldBlock:
-            await self._stream.send(data)
+            try:
+                self._stream.send_nowait(data)
+            except anyio.WouldBlock:
+                # The stdout writer is behind: wait for room (it may stop meanwhile).
+                await self._stream.send(data)
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             self._closed = True
 
@@ -92,6 +94,8 @@ class Outgoing:
                 + params_json
                 + b"}\n"
             )
+            if self._closed and not pending.done.is_set():
+                raise ClientGone(method)
             await pending.done.wait()
         finally:
             del self._pending[request_id]

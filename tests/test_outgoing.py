@@ -1,0 +1,42 @@
+"""What the daemon sends when the client stops reading or goes away."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from app_server.outgoing import ClientGone, Outgoing
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_sender_waiting_for_room_is_released_when_the_client_goes() -> None:
+    send, receive = anyio.create_memory_object_stream[bytes](1)
+    outgoing = Outgoing(send)
+    await outgoing.send(b"fills the buffer\n")
+    finished = anyio.Event()
+
+    async def blocked_sender() -> None:
+        await outgoing.send(b"waits for room\n")
+        finished.set()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(blocked_sender)
+        await anyio.wait_all_tasks_blocked()
+        # The stdout writer stops (the client closed its end) with the sender waiting.
+        await receive.aclose()
+        with anyio.fail_after(5):
+            await finished.wait()
+    # Later messages are dropped quietly, and requests fail at once.
+    await outgoing.notify("authStatusChange", b"{}")
+    with pytest.raises(ClientGone):
+        await outgoing.request("execCommandApproval", b"{}")
+
+
+async def test_a_request_that_could_not_be_sent_fails_at_once() -> None:
+    send, receive = anyio.create_memory_object_stream[bytes](1)
+    outgoing = Outgoing(send)
+    await send.aclose()
+    with anyio.fail_after(5), pytest.raises(ClientGone):
+        await outgoing.request("execCommandApproval", b"{}")
+    receive.close()
