@@ -23,6 +23,17 @@ def dumps(value: Any) -> bytes:
     return pydantic_core.to_json(value)
 
 
+def _redacted(value: Any) -> Any:
+    """A JSON value with every string redacted (an error's ``data``)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    return value
+
+
 class ClientGone(Exception):
     """The client went away before answering a server request."""
 
@@ -66,7 +77,7 @@ class Outgoing:
     ) -> None:
         body = b'{"code":' + str(code).encode() + b',"message":' + dumps(redact(message))
         if data is not None:
-            body += b',"data":' + dumps(data)
+            body += b',"data":' + dumps(_redacted(data))
         body += b"}"
         await self.send(b'{"error":' + body + b',"id":' + dumps(request_id) + b"}\n")
 

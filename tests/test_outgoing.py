@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import anyio
 import pytest
 
+from app_server.logs import register_secret
 from app_server.outgoing import ClientGone, Outgoing
 
 pytestmark = pytest.mark.anyio
@@ -40,3 +43,27 @@ async def test_a_request_that_could_not_be_sent_fails_at_once() -> None:
     with anyio.fail_after(5), pytest.raises(ClientGone):
         await outgoing.request("execCommandApproval", b"{}")
     receive.close()
+
+
+async def test_errors_never_carry_a_known_secret() -> None:
+    register_secret("plain-secret-without-a-known-shape")
+    send, receive = anyio.create_memory_object_stream[bytes](4)
+    outgoing = Outgoing(send)
+    await outgoing.send_error(
+        1,
+        -32603,
+        "failed with plain-secret-without-a-known-shape",
+        {"reason": ["token plain-secret-without-a-known-shape", 3]},
+    )
+    written = receive.receive_nowait()
+    assert b"plain-secret" not in written
+    assert json.loads(written) == {
+        "error": {
+            "code": -32603,
+            "message": "failed with [REDACTED]",
+            "data": {"reason": ["token [REDACTED]", 3]},
+        },
+        "id": 1,
+    }
+    receive.close()
+    send.close()
