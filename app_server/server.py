@@ -78,7 +78,7 @@ async def _serve(options: ServeOptions, shake: Handshake, index: RolloutIndex | 
         session.initialize(shake.client.name, shake.client.version)
     from .config.preflight import codex_home
 
-    reader = StdinReader(pending=shake.pending)
+    reader = StdinReader(pending=shake.pending, eof=shake.eof)
     try:
         await serve_connection(
             reader.lines(), write_stdout, options, codex_home(), session, rollout_index=index
