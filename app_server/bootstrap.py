@@ -18,6 +18,7 @@ import json
 import os
 from typing import NamedTuple
 
+from .fsutil import write_all
 from .user_agent import user_agent
 
 _READ_SIZE = 1 << 16
@@ -89,13 +90,6 @@ def initialize_reply(request_id: int | str, client: ClientIdentity) -> bytes:
     )
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
 def handshake(stdin_fd: int = 0, stdout_fd: int = 1) -> Handshake:
     """Read the first line; answer it if it is a plainly valid ``initialize``."""
     buffer = bytearray()
@@ -112,5 +106,5 @@ def handshake(stdin_fd: int = 0, stdout_fd: int = 1) -> Handshake:
     if parsed is None:
         return Handshake(client=None, pending=bytes(buffer), eof=False)
     request_id, client = parsed
-    _write_all(stdout_fd, initialize_reply(request_id, client))
+    write_all(stdout_fd, initialize_reply(request_id, client))
     return Handshake(client=client, pending=bytes(buffer[newline + 1 :]), eof=False)

@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from .conversations.listing import DEFAULT_PAGE_SIZE, RolloutIndex
 from .conversations.naming import SESSIONS_SUBDIR, FileKey, format_cursor, parse_cursor
+from .fsutil import write_all
 
 _READ_SIZE: Final = 1 << 16
 _DONE: Final = object()
@@ -210,7 +211,5 @@ class EarlyServer:
             if request is not True:
                 reply, last = listing_response(self.index, *request)
                 self._ahead = self.index.read_ahead(last, request[1]) if last else None
-                view = memoryview(reply)
-                while view:
-                    view = view[os.write(self._stdout, view) :]
+                write_all(self._stdout, reply)
             self.pending = self.pending[newline + 1 :]
