@@ -31,18 +31,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class Session:
-    """The handshake's outcome: who the client is."""
+    """The handshake's outcome."""
 
     initialized: bool = False
-    client_name: str | None = None
-    client_version: str | None = None
     user_agent: str = field(default_factory=base_user_agent)
     """Ours, with the client's name and version once it has introduced itself."""
 
     def initialize(self, name: str, version: str) -> None:
         self.initialized = True
-        self.client_name = name
-        self.client_version = version
         self.user_agent = user_agent(name, version)
 
 
