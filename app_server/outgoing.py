@@ -118,7 +118,9 @@ class Outgoing:
         """Route the client's answer to whoever awaits it."""
         if isinstance(request_id, float) and math.isfinite(request_id) and request_id.is_integer():
             request_id = int(request_id)
-        pending = self._pending.get(request_id) if isinstance(request_id, int | str) else None
+        # Not a bool: `false` and `true` would otherwise match the ids 0 and 1.
+        known = type(request_id) is int or type(request_id) is str
+        pending = self._pending.get(request_id) if known else None
         if pending is None:
             if error is not None:
                 log.error("error from the client for request %r: %s", request_id, error)

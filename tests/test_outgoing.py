@@ -67,3 +67,24 @@ async def test_errors_never_carry_a_known_secret() -> None:
     }
     receive.close()
     send.close()
+
+
+async def test_a_boolean_id_answers_no_server_request() -> None:
+    send, receive = anyio.create_memory_object_stream[bytes](4)
+    outgoing = Outgoing(send)
+    answers: list[object] = []
+
+    async def ask() -> None:
+        answers.append(await outgoing.request("execCommandApproval", b"{}"))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(ask)
+        await anyio.wait_all_tasks_blocked()
+        assert json.loads(receive.receive_nowait())["id"] == 0
+        outgoing.deliver(False, {"decision": "approved"})
+        await anyio.wait_all_tasks_blocked()
+        assert answers == []
+        outgoing.deliver(0, {"decision": "denied"})
+    assert answers == [{"decision": "denied"}]
+    receive.close()
+    send.close()
