@@ -41,14 +41,15 @@ class Handshake(NamedTuple):
     """Whether stdin ended while reading."""
 
 
-def _reject_constant(name: str) -> object:
+def reject_constant(name: str) -> object:
+    """A `json.loads` ``parse_constant``: NaN and Infinity are not JSON."""
     raise ValueError(f"{name} is not valid JSON")
 
 
 def parse_initialize(line: bytes) -> tuple[int | str, ClientIdentity] | None:
     """The id and client of a plainly valid ``initialize`` request, else None."""
     try:
-        message = json.loads(line, parse_constant=_reject_constant)
+        message = json.loads(line, parse_constant=reject_constant)
     except (ValueError, RecursionError):
         return None
     if not isinstance(message, dict) or message.get("method") != "initialize":

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
+from .bootstrap import reject_constant
 from .conversations.listing import DEFAULT_PAGE_SIZE, RolloutIndex
 from .conversations.naming import SESSIONS_SUBDIR, FileKey, format_cursor, parse_cursor
 from .fsutil import write_all
@@ -86,7 +87,7 @@ def parse_early_line(line: bytes) -> tuple[int | str, int, str | None] | bool:
     request; True for the ``initialized`` notification (nothing to do);
     False for anything else."""
     try:
-        message = json.loads(line)
+        message = json.loads(line, parse_constant=reject_constant)
     except (ValueError, RecursionError):
         return False
     if type(message) is not dict:

@@ -79,7 +79,8 @@ class Processor:
 
     async def _handle_line(self, line: bytes) -> None:
         try:
-            message = pydantic_core.from_json(line)
+            # NaN and Infinity are not JSON: such a line is malformed, as for the reference.
+            message = pydantic_core.from_json(line, allow_inf_nan=False)
         except ValueError as exc:
             log.error("malformed message skipped: %s", exc)
             return

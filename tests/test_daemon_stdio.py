@@ -60,6 +60,8 @@ def test_malformed_lines_are_skipped_and_the_server_goes_on(spawn: Spawn) -> Non
         b'{"id": true, "method": "getUserAgent"}\n',
         b'{"id": null, "method": "getUserAgent"}\n',
         b'{"id": 9.5, "method": "getUserAgent"}\n',
+        b'{"id": 10, "method": "getUserAgent", "x": NaN}\n',
+        b'{"id": 11, "method": "getUserAgent", "x": -Infinity}\n',
     ):
         client.send_raw(garbage)
     # Answered after every line above (they are handled in order).
