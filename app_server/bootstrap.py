@@ -95,13 +95,14 @@ def handshake(stdin_fd: int = 0, stdout_fd: int = 1) -> Handshake:
     """Read the first line; answer it if it is a plainly valid ``initialize``."""
     buffer = bytearray()
     while True:
-        newline = buffer.find(b"\n")
-        if newline >= 0:
-            break
         chunk = os.read(stdin_fd, _READ_SIZE)
         if not chunk:
             return Handshake(client=None, pending=bytes(buffer), eof=True)
+        scanned = len(buffer)  # a long first line is searched once, not once per chunk
         buffer += chunk
+        newline = buffer.find(b"\n", scanned)
+        if newline >= 0:
+            break
     line = bytes(buffer[:newline]).removesuffix(b"\r")
     parsed = parse_initialize(line)
     if parsed is None:

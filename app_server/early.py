@@ -160,8 +160,10 @@ class EarlyServer:
     ) -> None:
         real_home = os.path.realpath(codex_home)
         self.index = RolloutIndex(os.path.join(real_home, SESSIONS_SUBDIR))
-        self.pending = bytes(pending)
+        self.pending = bytearray(pending)
         """Input left for the full server."""
+        self._scanned = 0
+        """``pending[:_scanned]`` holds no newline: a long line is searched once."""
         self.eof = eof
         self._ahead: Iterator[None] | None = None
         self._stdin = stdin_fd
@@ -202,10 +204,11 @@ class EarlyServer:
         """Answer complete lines from the start of `pending`; False once a line
         must be left to the full server."""
         while True:
-            newline = self.pending.find(b"\n")
+            newline = self.pending.find(b"\n", self._scanned)
             if newline < 0:
+                self._scanned = len(self.pending)
                 return True
-            line = self.pending[:newline].removesuffix(b"\r")
+            line = bytes(self.pending[:newline]).removesuffix(b"\r")
             request = parse_early_line(line)
             if request is False:
                 return False
@@ -213,4 +216,5 @@ class EarlyServer:
                 reply, last = listing_response(self.index, *request)
                 self._ahead = self.index.read_ahead(last, request[1]) if last else None
                 write_all(self._stdout, reply)
-            self.pending = self.pending[newline + 1 :]
+            del self.pending[: newline + 1]
+            self._scanned = 0

@@ -47,7 +47,7 @@ def serve(options: ServeOptions) -> int:
     if shake.client is not None:
         early = EarlyServer(home, shake.pending, shake.eof)
         early.serve_while(loader)
-        shake = Handshake(client=shake.client, pending=early.pending, eof=early.eof)
+        shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
         index = early.index
     loader.join()
 
