@@ -12,6 +12,7 @@ from anyio.abc import TaskGroup
 
 from app_server_protocol.jsonrpc import RequestId
 
+from .agent import turn
 from .auth import AuthManager
 from .auth.manager import OAuthTokenRefresher
 from .auth.storage import ConfiguredCredentialStore
@@ -77,9 +78,8 @@ class App:
             index=rollout_index,
         )
         self.on_shutdown(self.conversations.close_all)
-        from .agent.turn import ModelTurnRunner
-
-        self.turns = ModelTurnRunner(self)
+        # Looked up on its module at this point: tests swap the runner there.
+        self.turns = turn.ModelTurnRunner(self)
         """Runs every conversation's user turns."""
         self.conversations.turn_runner = self.turns
 
