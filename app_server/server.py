@@ -65,6 +65,10 @@ def serve(options: ServeOptions) -> int:
 
 def _load_server() -> None:
     """Import what serving needs (in the loader thread)."""
+    # asyncio too: `anyio.run` would otherwise import it on the main thread,
+    # after loading, while the client waits.
+    import asyncio  # noqa: F401
+
     import anyio  # noqa: F401
 
     from . import app, processor, transport  # noqa: F401
