@@ -12,6 +12,7 @@ from anyio.abc import TaskGroup
 
 from app_server_protocol.jsonrpc import RequestId
 
+from .agent import turn
 from .auth import AuthManager
 from .auth.manager import OAuthTokenRefresher
 from .auth.storage import ConfiguredCredentialStore
@@ -31,18 +32,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class Session:
-    """The handshake's outcome: who the client is."""
+    """The handshake's outcome."""
 
     initialized: bool = False
-    client_name: str | None = None
-    client_version: str | None = None
     user_agent: str = field(default_factory=base_user_agent)
     """Ours, with the client's name and version once it has introduced itself."""
 
     def initialize(self, name: str, version: str) -> None:
         self.initialized = True
-        self.client_name = name
-        self.client_version = version
         self.user_agent = user_agent(name, version)
 
 
@@ -81,9 +78,8 @@ class App:
             index=rollout_index,
         )
         self.on_shutdown(self.conversations.close_all)
-        from .agent.turn import ModelTurnRunner
-
-        self.turns = ModelTurnRunner(self)
+        # Looked up on its module at this point: tests swap the runner there.
+        self.turns = turn.ModelTurnRunner(self)
         """Runs every conversation's user turns."""
         self.conversations.turn_runner = self.turns
 

@@ -16,22 +16,21 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
+from .fsutil import write_all
 from .user_agent import user_agent
 
 _READ_SIZE = 1 << 16
 
 
-@dataclass(frozen=True)
-class ClientIdentity:
+class ClientIdentity(NamedTuple):
     name: str
     version: str
     title: str | None
 
 
-@dataclass(frozen=True)
-class Handshake:
+class Handshake(NamedTuple):
     """What the handshake leaves to the full server."""
 
     client: ClientIdentity | None
@@ -42,14 +41,15 @@ class Handshake:
     """Whether stdin ended while reading."""
 
 
-def _reject_constant(name: str) -> object:
+def reject_constant(name: str) -> object:
+    """A `json.loads` ``parse_constant``: NaN and Infinity are not JSON."""
     raise ValueError(f"{name} is not valid JSON")
 
 
 def parse_initialize(line: bytes) -> tuple[int | str, ClientIdentity] | None:
     """The id and client of a plainly valid ``initialize`` request, else None."""
     try:
-        message = json.loads(line, parse_constant=_reject_constant)
+        message = json.loads(line, parse_constant=reject_constant)
     except (ValueError, RecursionError):
         return None
     if not isinstance(message, dict) or message.get("method") != "initialize":
@@ -91,28 +91,22 @@ def initialize_reply(request_id: int | str, client: ClientIdentity) -> bytes:
     )
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
 def handshake(stdin_fd: int = 0, stdout_fd: int = 1) -> Handshake:
     """Read the first line; answer it if it is a plainly valid ``initialize``."""
     buffer = bytearray()
     while True:
-        newline = buffer.find(b"\n")
-        if newline >= 0:
-            break
         chunk = os.read(stdin_fd, _READ_SIZE)
         if not chunk:
             return Handshake(client=None, pending=bytes(buffer), eof=True)
+        scanned = len(buffer)  # a long first line is searched once, not once per chunk
         buffer += chunk
+        newline = buffer.find(b"\n", scanned)
+        if newline >= 0:
+            break
     line = bytes(buffer[:newline]).removesuffix(b"\r")
     parsed = parse_initialize(line)
     if parsed is None:
         return Handshake(client=None, pending=bytes(buffer), eof=False)
     request_id, client = parsed
-    _write_all(stdout_fd, initialize_reply(request_id, client))
+    write_all(stdout_fd, initialize_reply(request_id, client))
     return Handshake(client=client, pending=bytes(buffer[newline + 1 :]), eof=False)

@@ -3,28 +3,28 @@
 and ``codex-app-server mcp login|logout NAME`` (OAuth credentials of MCP servers).
 
 Serving with no arguments is the common case and the start-up time matters, so
-`argparse` and everything heavy are imported only when needed.
+`argparse` and everything heavy are imported only when needed (nor
+`dataclasses`: it imports `inspect`, which costs more than the rest of this
+module, before the reply to ``initialize``).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass
-class ServeOptions:
+class ServeOptions(NamedTuple):
     """Options of ``serve``: config overrides from the command line."""
 
-    overrides: list[str] = field(default_factory=list)
+    overrides: Sequence[str] = ()
     """``key=value`` strings, as given to ``-c``."""
-    enable: list[str] = field(default_factory=list)
-    disable: list[str] = field(default_factory=list)
+    enable: Sequence[str] = ()
+    disable: Sequence[str] = ()
 
 
-@dataclass
-class McpCommand:
+class McpCommand(NamedTuple):
     """``mcp login NAME`` / ``mcp logout NAME``."""
 
     action: str

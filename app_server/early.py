@@ -23,8 +23,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
+from .bootstrap import reject_constant
 from .conversations.listing import DEFAULT_PAGE_SIZE, RolloutIndex
 from .conversations.naming import SESSIONS_SUBDIR, FileKey, format_cursor, parse_cursor
+from .fsutil import write_all
 
 _READ_SIZE: Final = 1 << 16
 _DONE: Final = object()
@@ -85,7 +87,7 @@ def parse_early_line(line: bytes) -> tuple[int | str, int, str | None] | bool:
     request; True for the ``initialized`` notification (nothing to do);
     False for anything else."""
     try:
-        message = json.loads(line)
+        message = json.loads(line, parse_constant=reject_constant)
     except (ValueError, RecursionError):
         return False
     if type(message) is not dict:
@@ -158,8 +160,10 @@ class EarlyServer:
     ) -> None:
         real_home = os.path.realpath(codex_home)
         self.index = RolloutIndex(os.path.join(real_home, SESSIONS_SUBDIR))
-        self.pending = bytes(pending)
+        self.pending = bytearray(pending)
         """Input left for the full server."""
+        self._scanned = 0
+        """``pending[:_scanned]`` holds no newline: a long line is searched once."""
         self.eof = eof
         self._ahead: Iterator[None] | None = None
         self._stdin = stdin_fd
@@ -200,17 +204,17 @@ class EarlyServer:
         """Answer complete lines from the start of `pending`; False once a line
         must be left to the full server."""
         while True:
-            newline = self.pending.find(b"\n")
+            newline = self.pending.find(b"\n", self._scanned)
             if newline < 0:
+                self._scanned = len(self.pending)
                 return True
-            line = self.pending[:newline].removesuffix(b"\r")
+            line = bytes(self.pending[:newline]).removesuffix(b"\r")
             request = parse_early_line(line)
             if request is False:
                 return False
             if request is not True:
                 reply, last = listing_response(self.index, *request)
                 self._ahead = self.index.read_ahead(last, request[1]) if last else None
-                view = memoryview(reply)
-                while view:
-                    view = view[os.write(self._stdout, view) :]
-            self.pending = self.pending[newline + 1 :]
+                write_all(self._stdout, reply)
+            del self.pending[: newline + 1]
+            self._scanned = 0

@@ -2,25 +2,37 @@
 
 `atomic_write` writes a temporary file in the same folder, flushes it to disk
 and renames it over the target, so readers see the old content or the new,
-never a mix. These functions block: call them through `anyio.to_thread`
-from async code.
+never a mix; `write_all` writes the whole of its data to a descriptor. These
+functions block: call them through `anyio.to_thread` from async code.
+
+Standard library only, and light: the handshake uses `write_all` before the
+reply to ``initialize`` (hence `tempfile` is imported where it is needed).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd`` (a blocking descriptor), however many
+    writes it takes."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Replace ``path`` with ``data`` atomically; the file gets ``mode``."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as file:
+            os.fchmod(file.fileno(), mode)
             file.write(data)
             file.flush()
             os.fsync(file.fileno())

@@ -49,7 +49,9 @@ def register_secret(value: str | None) -> None:
 
 
 def redact(text: str) -> str:
-    for secret in _known_secrets:
+    # A snapshot: worker threads register secrets (credentials are read off the
+    # event loop) while this runs, and a set must not grow during iteration.
+    for secret in tuple(_known_secrets):
         if secret in text:
             text = text.replace(secret, _MASK)
     return _SECRET_SHAPES.sub(_MASK, text)

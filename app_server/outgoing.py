@@ -23,6 +23,17 @@ def dumps(value: Any) -> bytes:
     return pydantic_core.to_json(value)
 
 
+def _redacted(value: Any) -> Any:
+    """A JSON value with every string redacted (an error's ``data``)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    return value
+
+
 class ClientGone(Exception):
     """The client went away before answering a server request."""
 
@@ -50,9 +61,11 @@ class Outgoing:
         if self._closed:
             return
         try:
-            self._stream.send_nowait(data)
-        except anyio.WouldBlock:
-            await self._stream.send(data)
+            try:
+                self._stream.send_nowait(data)
+            except anyio.WouldBlock:
+                # The stdout writer is behind: wait for room (it may stop meanwhile).
+                await self._stream.send(data)
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             self._closed = True
 
@@ -64,7 +77,7 @@ class Outgoing:
     ) -> None:
         body = b'{"code":' + str(code).encode() + b',"message":' + dumps(redact(message))
         if data is not None:
-            body += b',"data":' + dumps(data)
+            body += b',"data":' + dumps(_redacted(data))
         body += b"}"
         await self.send(b'{"error":' + body + b',"id":' + dumps(request_id) + b"}\n")
 
@@ -92,6 +105,8 @@ class Outgoing:
                 + params_json
                 + b"}\n"
             )
+            if self._closed and not pending.done.is_set():
+                raise ClientGone(method)
             await pending.done.wait()
         finally:
             del self._pending[request_id]
@@ -103,7 +118,9 @@ class Outgoing:
         """Route the client's answer to whoever awaits it."""
         if isinstance(request_id, float) and math.isfinite(request_id) and request_id.is_integer():
             request_id = int(request_id)
-        pending = self._pending.get(request_id) if isinstance(request_id, int | str) else None
+        # Not a bool: `false` and `true` would otherwise match the ids 0 and 1.
+        known = type(request_id) is int or type(request_id) is str
+        pending = self._pending.get(request_id) if known else None
         if pending is None:
             if error is not None:
                 log.error("error from the client for request %r: %s", request_id, error)

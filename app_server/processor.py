@@ -79,7 +79,8 @@ class Processor:
 
     async def _handle_line(self, line: bytes) -> None:
         try:
-            message = pydantic_core.from_json(line)
+            # NaN and Infinity are not JSON: such a line is malformed, as for the reference.
+            message = pydantic_core.from_json(line, allow_inf_nan=False)
         except ValueError as exc:
             log.error("malformed message skipped: %s", exc)
             return
@@ -130,14 +131,13 @@ class Processor:
         elif not session.initialized:
             await outgoing.send_error(request_id, INVALID_REQUEST, "Not initialized")
             return
-        params = getattr(envelope, "params", None)
-        if route.spec.params is None:
-            params = None
-        ctx = RequestContext(self.app, request_id)
         if route.handler is None:
             log.error("no handler for %s", method)
             await outgoing.send_error(request_id, INTERNAL_ERROR, f"{method} has no handler")
             return
+        # A method without params gets None (whether they were absent, null or {}).
+        params = None if route.spec.params is None else getattr(envelope, "params", None)
+        ctx = RequestContext(self.app, request_id)
         if route.handler.is_async:
             self.app.task_group.start_soon(self._run, route, params, ctx)
         else:

@@ -32,6 +32,7 @@ def serve(options: ServeOptions) -> int:
     except PreflightError as exc:
         sys.stderr.write(f"Error: {exc}\n")
         return 1
+    home = codex_home()
     # Small and standard-library only: ready before the reply to `initialize`,
     # since the editor's first request often is a listing.
     from .early import EarlyServer, ServerLoader
@@ -44,9 +45,9 @@ def serve(options: ServeOptions) -> int:
     loader = ServerLoader(_load_server)
     index = None
     if shake.client is not None:
-        early = EarlyServer(codex_home(), shake.pending, shake.eof)
+        early = EarlyServer(home, shake.pending, shake.eof)
         early.serve_while(loader)
-        shake = Handshake(client=shake.client, pending=early.pending, eof=early.eof)
+        shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
         index = early.index
     loader.join()
 
@@ -55,7 +56,7 @@ def serve(options: ServeOptions) -> int:
     from .logs import setup_logging
 
     setup_logging()
-    status = anyio.run(_serve, options, shake, index, backend="asyncio")
+    status = anyio.run(_serve, options, home, shake, index, backend="asyncio")
     sys.stdout.flush()
     sys.stderr.flush()
     # Worker threads still blocked in a system call must not hold the exit up.
@@ -64,24 +65,28 @@ def serve(options: ServeOptions) -> int:
 
 def _load_server() -> None:
     """Import what serving needs (in the loader thread)."""
+    # asyncio too: `anyio.run` would otherwise import it on the main thread,
+    # after loading, while the client waits.
+    import asyncio  # noqa: F401
+
     import anyio  # noqa: F401
 
     from . import app, processor, transport  # noqa: F401
 
 
-async def _serve(options: ServeOptions, shake: Handshake, index: RolloutIndex | None) -> int:
+async def _serve(
+    options: ServeOptions, home: Path, shake: Handshake, index: RolloutIndex | None
+) -> int:
     from .app import Session
     from .transport import StdinReader, write_stdout
 
     session = Session()
     if shake.client is not None:
         session.initialize(shake.client.name, shake.client.version)
-    from .config.preflight import codex_home
-
-    reader = StdinReader(pending=shake.pending)
+    reader = StdinReader(pending=shake.pending, eof=shake.eof)
     try:
         await serve_connection(
-            reader.lines(), write_stdout, options, codex_home(), session, rollout_index=index
+            reader.lines(), write_stdout, options, home, session, rollout_index=index
         )
     finally:
         reader.close()

@@ -78,11 +78,15 @@ class _Fd:
 
 
 class StdinReader:
-    """Splits stdin into lines, starting with bytes already read by the handshake."""
+    """Splits stdin into lines, starting with bytes already read by the handshake
+    (``eof``: the handshake saw stdin end, so it is not read again)."""
 
-    def __init__(self, fd: int = 0, pending: bytes = b"", max_line: int = MAX_LINE_BYTES) -> None:
+    def __init__(
+        self, fd: int = 0, pending: bytes = b"", eof: bool = False, max_line: int = MAX_LINE_BYTES
+    ) -> None:
         self._fd = _Fd(fd)
         self._buffer = bytearray(pending)
+        self._eof = eof
         self._max_line = max_line
 
     def close(self) -> None:
@@ -93,7 +97,7 @@ class StdinReader:
         start = 0  # where the next line begins in `buffer`
         scanned = 0  # `buffer[start:scanned]` is known to hold no newline
         discarding = False  # inside an over-long line
-        eof = False
+        eof = self._eof
         while True:
             newline = buffer.find(b"\n", max(start, scanned))
             if newline < 0:

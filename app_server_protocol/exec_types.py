@@ -23,8 +23,9 @@ class Duration(SnakeModel):
 
     @classmethod
     def from_seconds(cls, seconds: float) -> Duration:
-        whole = int(seconds)
-        return cls(secs=whole, nanos=round((seconds - whole) * 1e9))
+        # Rounded as a whole, so that the nanoseconds stay below one second.
+        secs, nanos = divmod(round(seconds * 1_000_000_000), 1_000_000_000)
+        return cls(secs=secs, nanos=nanos)
 
 
 #: A `Duration` field, declared `string` in TypeScript as the reference does.

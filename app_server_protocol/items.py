@@ -101,21 +101,23 @@ class WebSearchActionSearch(SnakeModel):
     query: str
 
 
-class WebSearchActionOther(SnakeModel):
+class _OtherKind(SnakeModel):
+    """Base of the `other` variants: a kind this version does not know is kept
+    as `other` (its fields are dropped)."""
+
     ts_inline: ClassVar[bool] = True
     type: Literal["other"] = "other"
 
     @model_validator(mode="before")
     @classmethod
     def _any_kind(cls, data: Any) -> Any:
-        return _as_other(data)
+        if isinstance(data, dict) and data.get("type") != "other":
+            return {"type": "other"}
+        return data
 
 
-def _as_other(data: Any) -> Any:
-    # Kinds this version does not know are kept as `other` (their fields are dropped).
-    if isinstance(data, dict) and data.get("type") != "other":
-        return {"type": "other"}
-    return data
+class WebSearchActionOther(_OtherKind):
+    pass
 
 
 def _tag_or_other(known: frozenset[str]) -> Discriminator:
@@ -234,16 +236,8 @@ class ResponseItemWebSearchCall(SnakeModel):
     action: WebSearchAction
 
 
-class ResponseItemOther(SnakeModel):
+class ResponseItemOther(_OtherKind):
     """An item of a kind this version does not know."""
-
-    ts_inline: ClassVar[bool] = True
-    type: Literal["other"] = "other"
-
-    @model_validator(mode="before")
-    @classmethod
-    def _any_kind(cls, data: Any) -> Any:
-        return _as_other(data)
 
 
 _RESPONSE_ITEM_TYPES = frozenset(

@@ -3,7 +3,7 @@ models of its params and its result.
 
 Everything else is derived from these four tuples: the `ClientRequest` /
 `ServerRequest` / `ServerNotification` / `ClientNotification` unions below, the
-daemon's dispatch and params validation (`app_server_protocol.wire`), the
+daemon's dispatch and params validation (`app_server.processor`), the
 TypeScript and JSON Schema export, and the test that every client method has a
 handler. Adding a method means adding a row here and a handler in the daemon.
 """
@@ -250,42 +250,29 @@ def _literal(value: str) -> Any:
 
 
 def _type_name(method: str) -> str:
-    head, *rest = method.replace("/", " ").split()
-    return "".join(part[:1].upper() + part[1:] for part in [head, *rest])
+    """``account/rateLimits/read`` -> ``AccountRateLimitsRead``."""
+    return "".join(part[:1].upper() + part[1:] for part in method.split("/"))
 
 
-def _request_model(kind: str, spec: Request) -> type[ProtocolModel]:
-    params: Any = (NoParams | None, None) if spec.params is None else (spec.params, ...)
+def _envelope(row: Request | Notification) -> type[ProtocolModel]:
+    """The model of a whole message of one row: method, id (requests only), params."""
+    fields: dict[str, Any] = {"method": (_literal(row.method), ...)}
+    kind = "Notification"
+    if isinstance(row, Request):
+        kind = "Request"
+        fields["id"] = (RequestId, ...)
+    fields["params"] = (NoParams | None, None) if row.params is None else (row.params, ...)
     model: type[ProtocolModel] = create_model(
-        f"{_type_name(spec.method)}{kind}",
-        __base__=ProtocolModel,
-        method=(_literal(spec.method), ...),
-        id=(RequestId, ...),
-        params=params,
-    )
-    return model
-
-
-def _notification_model(kind: str, spec: Notification) -> type[ProtocolModel]:
-    params: Any = (NoParams | None, None) if spec.params is None else (spec.params, ...)
-    model: type[ProtocolModel] = create_model(
-        f"{_type_name(spec.method)}{kind}",
-        __base__=ProtocolModel,
-        method=(_literal(spec.method), ...),
-        params=params,
+        f"{_type_name(row.method)}{kind}", __base__=ProtocolModel, **fields
     )
     return model
 
 
 #: One envelope model per row, by method name.
-CLIENT_REQUEST_MODELS: Final = {r.method: _request_model("Request", r) for r in CLIENT_REQUESTS}
-SERVER_REQUEST_MODELS: Final = {r.method: _request_model("Request", r) for r in SERVER_REQUESTS}
-SERVER_NOTIFICATION_MODELS: Final = {
-    n.method: _notification_model("Notification", n) for n in SERVER_NOTIFICATIONS
-}
-CLIENT_NOTIFICATION_MODELS: Final = {
-    n.method: _notification_model("Notification", n) for n in CLIENT_NOTIFICATIONS
-}
+CLIENT_REQUEST_MODELS: Final = {r.method: _envelope(r) for r in CLIENT_REQUESTS}
+SERVER_REQUEST_MODELS: Final = {r.method: _envelope(r) for r in SERVER_REQUESTS}
+SERVER_NOTIFICATION_MODELS: Final = {n.method: _envelope(n) for n in SERVER_NOTIFICATIONS}
+CLIENT_NOTIFICATION_MODELS: Final = {n.method: _envelope(n) for n in CLIENT_NOTIFICATIONS}
 
 
 def _union(name: str, models: dict[str, type[ProtocolModel]]) -> Any:

@@ -9,9 +9,6 @@ import pytest
 from tests.harness.stdio import OFFLINE_BASE_URL, OFFLINE_ENV, DaemonClient
 from tests.mock_model_server import MockModelServer
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-
 
 @pytest.fixture(autouse=True)
 def _offline_openai(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -53,6 +53,7 @@ def test_which_lines_are_answered_early(message: Any, expected: Any) -> None:
 def test_garbage_is_left_to_the_full_server() -> None:
     assert parse_early_line(b"not json") is False
     assert parse_early_line(b"") is False
+    assert parse_early_line(b'{"id":1,"method":"listConversations","params":{"x":NaN}}') is False
 
 
 def test_serving_until_a_line_needs_the_full_server(tmp_path: Path) -> None:

@@ -5,12 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app_server_protocol import methods
-from app_server_protocol.export._graph import (
-    collect,
-    exported_types,
-    protocol_roots,
-    renders_inline,
-)
+from app_server_protocol.export._graph import exported_types, reachable_types, renders_inline
 from app_server_protocol.export._introspect import is_alias, is_model, type_name
 from app_server_protocol.export.json_schema import definitions
 from app_server_protocol.export.typescript import typescript_files
@@ -47,7 +42,7 @@ def test_every_row_has_an_envelope_in_its_union() -> None:
 
 
 def test_every_type_reachable_from_the_table_is_exported() -> None:
-    reachable = collect(protocol_roots(), ts_view=True)
+    reachable = reachable_types()
     named = {name for name, node in reachable.items() if not renders_inline(node.type)}
     exported = set(exported_types())
     assert named <= exported

@@ -57,3 +57,9 @@ def test_server_side_rows() -> None:
 def test_every_row_has_a_result_model() -> None:
     for row in (*methods.CLIENT_REQUESTS, *methods.SERVER_REQUESTS):
         assert row.result is not None, row.method
+
+
+def test_every_client_method_has_a_handler() -> None:
+    from app_server.handlers import HANDLERS
+
+    assert set(HANDLERS) == set(methods.CLIENT_REQUESTS_BY_METHOD)

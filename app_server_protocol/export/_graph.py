@@ -149,11 +149,17 @@ def renders_inline(tp: Any) -> bool:
     )
 
 
-def exported_types() -> dict[str, Named]:
+def reachable_types() -> dict[str, Named]:
+    """Every named type reachable from the method table, as TypeScript sees them."""
+    return collect(protocol_roots(), ts_view=True)
+
+
+def exported_types(reachable: Mapping[str, Named] | None = None) -> dict[str, Named]:
     """The named types both writers export, by name (sorted): every named
-    type reachable from the method table that is not spelled inline, and the
-    message unions."""
-    reachable = collect(protocol_roots(), ts_view=True)
+    type reachable from the method table (`reachable_types`, unless given)
+    that is not spelled inline, and the message unions."""
+    if reachable is None:
+        reachable = reachable_types()
     exported = {name: named for name, named in reachable.items() if not renders_inline(named.type)}
     for name, (tp, direction) in MESSAGE_UNIONS.items():
         exported[name] = Named(name, tp, direction)

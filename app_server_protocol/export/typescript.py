@@ -21,7 +21,6 @@ table.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from collections.abc import Sequence as AbcSequence
 from pathlib import Path
 from typing import Any, Final, get_args, get_origin
 from uuid import UUID
@@ -36,9 +35,8 @@ from ._graph import (
     INBOUND,
     MESSAGE_UNIONS,
     Named,
-    collect,
     exported_types,
-    protocol_roots,
+    reachable_types,
     renders_inline,
 )
 from ._introspect import (
@@ -184,7 +182,7 @@ class _Converter:
 
     def container_or_scalar(self, tp: Any) -> TsType:
         origin, args = get_origin(tp), get_args(tp)
-        if origin in (list, set, frozenset, AbcSequence):
+        if origin in (list, set, frozenset, Sequence):
             return TsArray(self.type_of(args[0]))
         if origin is dict:
             if args[0] is not str:
@@ -299,8 +297,8 @@ class _Converter:
 
 def typescript_files() -> dict[str, str]:
     """The text of every file of the bindings, by file name."""
-    exported = exported_types()
-    reachable = collect(protocol_roots(), ts_view=True)
+    reachable = reachable_types()
+    exported = exported_types(reachable)
     converter = _Converter(exported, reachable)
     files: dict[str, str] = {}
     for name, named in exported.items():

@@ -1,0 +1,90 @@
+"""What the daemon sends when the client stops reading or goes away."""
+
+from __future__ import annotations
+
+import json
+
+import anyio
+import pytest
+
+from app_server.logs import register_secret
+from app_server.outgoing import ClientGone, Outgoing
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_sender_waiting_for_room_is_released_when_the_client_goes() -> None:
+    send, receive = anyio.create_memory_object_stream[bytes](1)
+    outgoing = Outgoing(send)
+    await outgoing.send(b"fills the buffer\n")
+    finished = anyio.Event()
+
+    async def blocked_sender() -> None:
+        await outgoing.send(b"waits for room\n")
+        finished.set()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(blocked_sender)
+        await anyio.wait_all_tasks_blocked()
+        # The stdout writer stops (the client closed its end) with the sender waiting.
+        await receive.aclose()
+        with anyio.fail_after(5):
+            await finished.wait()
+    # Later messages are dropped quietly, and requests fail at once.
+    await outgoing.notify("authStatusChange", b"{}")
+    with pytest.raises(ClientGone):
+        await outgoing.request("execCommandApproval", b"{}")
+
+
+async def test_a_request_that_could_not_be_sent_fails_at_once() -> None:
+    send, receive = anyio.create_memory_object_stream[bytes](1)
+    outgoing = Outgoing(send)
+    await send.aclose()
+    with anyio.fail_after(5), pytest.raises(ClientGone):
+        await outgoing.request("execCommandApproval", b"{}")
+    receive.close()
+
+
+async def test_errors_never_carry_a_known_secret() -> None:
+    register_secret("plain-secret-without-a-known-shape")
+    send, receive = anyio.create_memory_object_stream[bytes](4)
+    outgoing = Outgoing(send)
+    await outgoing.send_error(
+        1,
+        -32603,
+        "failed with plain-secret-without-a-known-shape",
+        {"reason": ["token plain-secret-without-a-known-shape", 3]},
+    )
+    written = receive.receive_nowait()
+    assert b"plain-secret" not in written
+    assert json.loads(written) == {
+        "error": {
+            "code": -32603,
+            "message": "failed with [REDACTED]",
+            "data": {"reason": ["token [REDACTED]", 3]},
+        },
+        "id": 1,
+    }
+    receive.close()
+    send.close()
+
+
+async def test_a_boolean_id_answers_no_server_request() -> None:
+    send, receive = anyio.create_memory_object_stream[bytes](4)
+    outgoing = Outgoing(send)
+    answers: list[object] = []
+
+    async def ask() -> None:
+        answers.append(await outgoing.request("execCommandApproval", b"{}"))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(ask)
+        await anyio.wait_all_tasks_blocked()
+        assert json.loads(receive.receive_nowait())["id"] == 0
+        outgoing.deliver(False, {"decision": "approved"})
+        await anyio.wait_all_tasks_blocked()
+        assert answers == []
+        outgoing.deliver(0, {"decision": "denied"})
+    assert answers == [{"decision": "denied"}]
+    receive.close()
+    send.close()
