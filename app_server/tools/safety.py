@@ -167,7 +167,10 @@ def exec_decision(
         refusal = escalation_refusal(approval_policy)
         if refusal is not None:
             return Decision(Verdict.REFUSE, refusal)
-    if approved_for_session or is_known_safe_command(argv):
+    # Escalating means leaving the sandbox: a known-safe command is safe inside
+    # it, not outside (`git log --output=FILE` writes), so it is not waved through.
+    escalates = with_escalated_permissions and is_sandboxed(sandbox_policy)
+    if approved_for_session or (is_known_safe_command(argv) and not escalates):
         return Decision(Verdict.RUN)
     match approval_policy:
         case AskForApproval.UNTRUSTED:
@@ -175,8 +178,7 @@ def exec_decision(
         case AskForApproval.ON_FAILURE | AskForApproval.NEVER:
             return Decision(Verdict.RUN)
         case AskForApproval.ON_REQUEST:
-            # Escalating means leaving the sandbox: nothing to ask without one.
-            escalates = with_escalated_permissions and is_sandboxed(sandbox_policy)
+            # Nothing to ask for an escalation without a sandbox to leave.
             asks = escalates or command_might_be_dangerous(argv)
             return Decision(Verdict.ASK if asks else Verdict.RUN)
 

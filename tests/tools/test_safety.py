@@ -96,6 +96,11 @@ def test_escalated_permissions() -> None:
     assert asks.verdict is Verdict.ASK
     full = exec_decision(["touch", "x"], ON_REQUEST, FULL, with_escalated_permissions=True)
     assert full.verdict is Verdict.RUN
+    # known-safe inside the sandbox, not outside it: leaving it is asked for
+    writes = ["git", "log", "--output=/etc/x"]
+    assert exec_decision(writes, ON_REQUEST, WORKSPACE).verdict is Verdict.RUN
+    escalated = exec_decision(writes, ON_REQUEST, WORKSPACE, with_escalated_permissions=True)
+    assert escalated.verdict is Verdict.ASK
     for policy, name in ((NEVER, "Never"), (ON_FAILURE, "OnFailure"), (UNTRUSTED, "UnlessTrusted")):
         refused = exec_decision(["ls"], policy, WORKSPACE, with_escalated_permissions=True)
         assert refused.verdict is Verdict.REFUSE
