@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from anyio.abc import TaskGroup
 
 from app_server_protocol.jsonrpc import RequestId
 
+from . import process_groups
 from .agent import turn
 from .auth import AuthManager
 from .auth.manager import OAuthTokenRefresher
@@ -129,12 +129,7 @@ class App:
 
 async def _kill_running_commands() -> None:
     """Nothing the daemon started may outlive it (runs last: registered first)."""
-    process = sys.modules.get("app_server.tools.process")
-    if process is not None:
-        process.kill_running_process_groups()
-    mcp_stdio = sys.modules.get("app_server.mcp.stdio")
-    if mcp_stdio is not None:
-        mcp_stdio.kill_all()
+    process_groups.kill_all()
 
 
 @dataclass

@@ -35,6 +35,7 @@ from ..config.resolve import ConfigOverrides
 from ..errors import InternalError, InvalidRequest
 from ..logs import log
 from ..mcp.manager import McpConnections, McpStartupError
+from ..rust_format import os_error_message
 from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
 from .conversation import Conversation, Listener
@@ -49,7 +50,7 @@ from .naming import (
     parse_cursor,
     utc_timestamp,
 )
-from .reader import RecordedConversation, RolloutReadError, os_error_text, read_rollout
+from .reader import RecordedConversation, RolloutReadError, read_rollout
 from .recorder import RolloutRecorder, rollout_line
 from .turns import TurnRunner, UserTurn
 
@@ -224,7 +225,7 @@ class ConversationManager:
                 recorder = await RolloutRecorder.create(path, first_lines)
             except OSError as exc:
                 raise InternalError(
-                    f"error creating conversation: cannot create {path}: {os_error_text(exc)}"
+                    f"error creating conversation: cannot create {path}: {os_error_message(exc)}"
                 ) from None
             self._note_new_file(path)
             conversation.configure(
@@ -278,7 +279,9 @@ class ConversationManager:
             try:
                 recorder = await RolloutRecorder.resume(path)
             except OSError as exc:
-                raise InternalError(f"error resuming conversation: {os_error_text(exc)}") from None
+                raise InternalError(
+                    f"error resuming conversation: {os_error_message(exc)}"
+                ) from None
             conversation.configure(
                 config=config,
                 recorder=recorder,
@@ -333,7 +336,9 @@ class ConversationManager:
         try:
             await anyio.to_thread.run_sync(move_to_archive, real, self.archive_root)
         except OSError as exc:
-            raise InternalError(f"failed to archive conversation: {os_error_text(exc)}") from None
+            raise InternalError(
+                f"failed to archive conversation: {os_error_message(exc)}"
+            ) from None
 
     # -- the daemon's lifetime ------------------------------------------------------
 

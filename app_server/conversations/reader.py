@@ -7,7 +7,6 @@ conversation's id is the one of the first ``session_meta``.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,16 +25,11 @@ from app_server_protocol.rollout import (
     rollout_line_adapter,
 )
 
+from ..rust_format import os_error_message
+
 
 class RolloutReadError(Exception):
     """The file cannot be resumed; the message says why (the reference's words)."""
-
-
-def os_error_text(exc: OSError) -> str:
-    """An OS error as the reference words it: ``No such file or directory (os error 2)``."""
-    if exc.errno is None:
-        return str(exc)
-    return f"{os.strerror(exc.errno)} (os error {exc.errno})"
 
 
 @dataclass
@@ -92,5 +86,5 @@ def read_rollout(path: Path) -> RecordedConversation:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RolloutReadError(os_error_text(exc)) from None
+        raise RolloutReadError(os_error_message(exc)) from None
     return parse_rollout(path, data)

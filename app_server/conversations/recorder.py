@@ -19,6 +19,7 @@ from typing import Final
 
 import anyio
 
+from ..fsutil import write_all
 from ..logs import log
 from .naming import utc_now_timestamp
 
@@ -40,13 +41,6 @@ def rollout_line(kind: str, payload_json: bytes, timestamp: str | None = None) -
     )
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
 def create_rollout_file(path: Path, first_lines: bytes) -> int:
     """Create ``path`` holding ``first_lines``, atomically, and return a
     descriptor to append to it. Blocking."""
@@ -55,7 +49,7 @@ def create_rollout_file(path: Path, first_lines: bytes) -> int:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
     try:
         try:
-            _write_all(fd, first_lines)
+            write_all(fd, first_lines)
         finally:
             os.close(fd)
         os.rename(tmp, path)
@@ -73,7 +67,7 @@ def open_for_append(path: Path) -> int:
     try:
         size = os.fstat(fd).st_size
         if size and os.pread(fd, 1, size - 1) != b"\n":
-            _write_all(fd, b"\n")
+            write_all(fd, b"\n")
     except BaseException:
         os.close(fd)
         raise
@@ -158,7 +152,7 @@ class RolloutRecorder:
                 if self._torn:
                     data = b"\n" + data
                 try:
-                    await anyio.to_thread.run_sync(_write_all, self._fd, data)
+                    await anyio.to_thread.run_sync(write_all, self._fd, data)
                     self._torn = False
                 except OSError as exc:
                     if not self._failed:

@@ -12,7 +12,6 @@ from app_server_protocol.v1.workspace import (
 
 from ..app import RequestContext
 from ..errors import InvalidRequest
-from ..logs import redact
 from ..rust_format import debug_str
 from .registry import handles
 
@@ -46,6 +45,6 @@ async def git_diff_to_remote(
         # The reference's message, word for word; why, in the error's data.
         raise InvalidRequest(
             f"failed to compute git diff to remote for cwd: {debug_str(params.cwd)}",
-            data={"reason": redact(str(exc))},
+            data={"reason": str(exc)},
         ) from exc
     return GitDiffToRemoteResponse(sha=found.sha, diff=found.diff)

@@ -5,15 +5,14 @@ The SDK has a stdio client too; this one exists for the process's sake. The
 server runs in a process group of its own, which is stopped as a whole: its
 stdin is closed, then after a grace period the group gets SIGTERM, then
 SIGKILL; that happens even when the task holding the connection is cancelled,
-and `kill_all` is the last resort when the daemon exits. Its stderr goes to
-the daemon's log, one line at a time. The SDK's `ClientSession` speaks the
+and `process_groups.kill_all` is the last resort when the daemon exits. Its
+stderr goes to the daemon's log, one line at a time. The SDK's `ClientSession` speaks the
 protocol over the two memory streams this transport yields.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -28,6 +27,7 @@ from mcp.shared.message import SessionMessage
 from mcp.types import JSONRPCMessage
 from pydantic import ValidationError
 
+from .. import process_groups
 from ..logs import log
 
 #: The longest message line accepted from a server (images make lines long).
@@ -52,8 +52,6 @@ DEFAULT_ENV_VARS: Final = (
     "TMPDIR",
     "TZ",
 )
-
-_live_groups: set[int] = set()
 
 
 def server_environment(
@@ -100,7 +98,7 @@ async def stdio_transport(
         start_new_session=True,
     )
     group = process.pid
-    _live_groups.add(group)
+    process_groups.track(group)
     read_writer, read = anyio.create_memory_object_stream[SessionMessage | Exception](0)
     write, write_reader = anyio.create_memory_object_stream[SessionMessage](0)
     connection = StdioConnection(read, write, process)
@@ -122,7 +120,7 @@ async def stdio_transport(
                     await _stop(process, group, graceful)
                 tasks.cancel_scope.cancel()
     finally:
-        _live_groups.discard(group)
+        process_groups.forget(group)
         with anyio.CancelScope(shield=True):
             if process.returncode is None:
                 await _stop(process, group, graceful=False)
@@ -213,22 +211,10 @@ async def _stop(process: Process, group: int, graceful: bool) -> None:
         with anyio.move_on_after(EXIT_GRACE_SECONDS):
             await process.wait()
         if process.returncode is None:
-            _signal_group(group, signal.SIGTERM)
+            process_groups.signal_group(group, signal.SIGTERM)
             with anyio.move_on_after(EXIT_GRACE_SECONDS):
                 await process.wait()
     # Whatever the server started and left behind goes with it.
-    _signal_group(group, signal.SIGKILL)
+    process_groups.signal_group(group, signal.SIGKILL)
     with anyio.move_on_after(EXIT_GRACE_SECONDS):
         await process.wait()
-
-
-def _signal_group(group: int, signal_number: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(group, signal_number)
-
-
-def kill_all() -> None:
-    """Kill every server still running (the daemon is going away)."""
-    for group in list(_live_groups):
-        _signal_group(group, signal.SIGKILL)
-    _live_groups.clear()

@@ -13,7 +13,7 @@ The whole process group is killed (SIGKILL):
   something it started still holds its output open;
 - when the awaiting task is cancelled (an interrupted turn, a daemon
   shutting down);
-- by `kill_running_process_groups`, for a last-resort cleanup.
+- by `process_groups.kill_all`, for a last-resort cleanup.
 
 Output that is still held open by a process that escaped the group is
 abandoned after a short drain, so that nothing waits forever: the pipes are
@@ -22,7 +22,6 @@ the runner's own, so it can always close its ends.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -36,6 +35,7 @@ import anyio
 
 from app_server_protocol.exec_types import ExecOutputStream
 
+from .. import process_groups
 from .exec_output import (
     DEFAULT_OUTPUT_LIMIT,
     OutputBuffer,
@@ -52,8 +52,6 @@ READ_CHUNK_BYTES: Final = 8192
 DRAIN_SECONDS: Final = 2.0
 
 OutputCallback = Callable[[ExecOutputStream, bytes], Awaitable[None]]
-
-_live_groups: set[int] = set()
 
 
 @dataclass(frozen=True)
@@ -122,7 +120,7 @@ async def run_process(
         os.close(out_write)
         os.close(err_write)
     group = process.pid
-    _live_groups.add(group)
+    process_groups.track(group)
     stdout, stderr = OutputBuffer(output_limit), OutputBuffer(output_limit)
     aggregated = OutputBuffer(output_limit)
     pump = _Pump(aggregated, on_output, max_output_events)
@@ -137,7 +135,7 @@ async def run_process(
                 await process.wait()
             if deadline.cancelled_caught:
                 timed_out = process.returncode is None
-                _kill_group(group)
+                process_groups.signal_group(group, signal.SIGKILL)
                 with anyio.move_on_after(DRAIN_SECONDS):
                     await pump.finished.wait()
                 pumps.cancel_scope.cancel()
@@ -150,9 +148,9 @@ async def run_process(
         if not finished:
             # Cancelled or failed half-way: nothing of the command may outlive us.
             with anyio.CancelScope(shield=True):
-                _kill_group(group)
+                process_groups.signal_group(group, signal.SIGKILL)
                 await process.wait()
-        _live_groups.discard(group)
+        process_groups.forget(group)
     duration = time.monotonic() - started
     return ProcessResult(
         exit_code=TIMEOUT_EXIT_CODE if timed_out else _exit_code(returncode),
@@ -201,15 +199,3 @@ class _Pump:
             self._open -= 1
             if self._open == 0:
                 self.finished.set()
-
-
-def _kill_group(group: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(group, signal.SIGKILL)
-
-
-def kill_running_process_groups() -> None:
-    """Kill every command still running (the daemon is going away)."""
-    for group in list(_live_groups):
-        _kill_group(group)
-    _live_groups.clear()

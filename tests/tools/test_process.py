@@ -9,10 +9,10 @@ from pathlib import Path
 import anyio
 import pytest
 
+from app_server import process_groups
 from app_server.rust_format import os_error_message
 from app_server.tools.process import (
     TIMEOUT_EXIT_CODE,
-    kill_running_process_groups,
     run_process,
 )
 from app_server_protocol.exec_types import ExecOutputStream
@@ -138,7 +138,7 @@ async def test_shutdown_kills_running_commands(tmp_path: Path) -> None:
         )
         with anyio.fail_after(5):
             await started.wait()
-        kill_running_process_groups()
+        process_groups.kill_all()
     assert await wait_dead(pid[0])
 
 

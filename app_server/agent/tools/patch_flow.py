@@ -34,9 +34,6 @@ import anyio.to_thread
 
 from app_server_protocol.common import (
     ReviewDecision,
-    SandboxPolicy,
-    SandboxPolicyDangerFullAccess,
-    SandboxPolicyWorkspaceWrite,
 )
 from app_server_protocol.events import (
     ExecCommandOutputDeltaEvent,
@@ -72,7 +69,7 @@ from ...tools.safety import (
     patch_decision,
     sandbox_denial_message,
 )
-from ...tools.sandbox import writable_roots
+from ...tools.sandbox import write_roots
 from ..approvals import abort_turn, ask_exec_approval, ask_patch_approval, is_approved
 from .base import ToolResult
 
@@ -116,7 +113,7 @@ async def apply_patch_call(
             return ToolResult(str(error), success=False)
     call = _PatchEvents(scope, call_id, freeform)
     await call.begin(plan, auto_approved=not user_approved)
-    roots = None if user_approved else _write_roots(sandbox, turn_cwd)
+    roots = None if user_approved else write_roots(sandbox, turn_cwd)
     try:
         await anyio.to_thread.run_sync(_write, plan, roots)
     except PatchWriteError as error:
@@ -154,15 +151,6 @@ async def _plan(patch: str, cwd: str) -> PatchPlan:
 
 def _write(plan: PatchPlan, roots: list[Path] | None) -> None:
     apply_plan(plan, writable_roots=roots)
-
-
-def _write_roots(policy: SandboxPolicy, cwd: Path) -> list[Path] | None:
-    """Where a patch may write without asking (None: anywhere)."""
-    if isinstance(policy, SandboxPolicyDangerFullAccess):
-        return None
-    if isinstance(policy, SandboxPolicyWorkspaceWrite):
-        return writable_roots(policy, cwd)
-    return []
 
 
 class _PatchEvents:
