@@ -249,6 +249,10 @@ class _Converter:
         else:
             optional = is_ts_optional(field)
             drop_none = optional and none_never_written(field)
+            if not optional and none_never_written(field):
+                # Declared as the reference declares it (clients typed against
+                # it must accept ours); the comment says what the wire does.
+                doc = _with_note(doc, _ABSENT_NOTE if field.exclude is not True else _NEVER_NOTE)
         ts = self.type_of(field.annotation, tuple(field.metadata), drop_none=drop_none)
         return TsField(key, ts, optional=optional, doc=doc, quoted=quoted)
 
@@ -318,3 +322,11 @@ def typescript_files() -> dict[str, str]:
 def write_typescript(out_dir: Path) -> None:
     """Write the TypeScript bindings into `out_dir` (created if needed)."""
     write_files(out_dir, typescript_files())
+
+
+_ABSENT_NOTE = "Left out of the message when null."
+_NEVER_NOTE = "Never sent by this server (kept for compatibility)."
+
+
+def _with_note(doc: str | None, note: str) -> str:
+    return f"{doc}\n\n{note}" if doc else note

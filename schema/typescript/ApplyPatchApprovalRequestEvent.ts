@@ -9,6 +9,12 @@ import type { FileChange } from "./FileChange";
 export type ApplyPatchApprovalRequestEvent = {
   call_id: string;
   changes: { [key in string]?: FileChange };
+  /**
+   * Left out of the message when null.
+   */
   reason: string | null;
+  /**
+   * Left out of the message when null.
+   */
   grant_root: string | null;
 };

@@ -6,6 +6,8 @@ import type { AuthMode } from "./AuthMode";
 export type AuthStatusChangeNotification = {
   /**
    * Absent when signed out.
+   *
+   * Left out of the message when null.
    */
   authMethod: AuthMode | null;
 };

@@ -12,6 +12,8 @@ export type ConversationSummary = {
   preview: string;
   /**
    * When the conversation started (RFC 3339).
+   *
+   * Left out of the message when null.
    */
   timestamp: string | null;
 };

@@ -11,7 +11,13 @@ export type ExecApprovalRequestEvent = {
   call_id: string;
   command: Array<string>;
   cwd: string;
+  /**
+   * Left out of the message when null.
+   */
   reason: string | null;
+  /**
+   * Left out of the message when null.
+   */
   risk: SandboxCommandAssessment | null;
   parsed_cmd: Array<ParsedCommand>;
 };

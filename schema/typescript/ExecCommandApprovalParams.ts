@@ -16,7 +16,13 @@ export type ExecCommandApprovalParams = {
   callId: string;
   command: Array<string>;
   cwd: string;
+  /**
+   * Left out of the message when null.
+   */
   reason: string | null;
+  /**
+   * Left out of the message when null.
+   */
   risk: SandboxCommandAssessment | null;
   parsedCmd: Array<ParsedCommand>;
 };

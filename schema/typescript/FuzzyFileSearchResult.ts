@@ -14,6 +14,8 @@ export type FuzzyFileSearchResult = {
   score: number;
   /**
    * The positions in `path` of the matched characters.
+   *
+   * Left out of the message when null.
    */
   indices: Array<number> | null;
 };

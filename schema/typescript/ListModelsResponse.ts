@@ -7,6 +7,8 @@ export type ListModelsResponse = {
   items: Array<Model>;
   /**
    * Pass it as `cursor` to get the next page; absent when nothing follows.
+   *
+   * Left out of the message when null.
    */
   nextCursor: string | null;
 };

@@ -4,5 +4,8 @@
 export type LoginChatGptCompleteNotification = {
   loginId: string;
   success: boolean;
+  /**
+   * Left out of the message when null.
+   */
   error: string | null;
 };

@@ -13,7 +13,15 @@ import type { WebSearchAction } from "./WebSearchAction";
  * An item of the conversation as the model sees it (Responses API shape).
  */
 export type ResponseItem =
-  | { "type": "message"; id: string | null; role: string; content: Array<ContentItem> }
+  | {
+      "type": "message";
+      /**
+       * Never sent by this server (kept for compatibility).
+       */
+      id: string | null;
+      role: string;
+      content: Array<ContentItem>;
+    }
   | {
       "type": "reasoning";
       id?: string;
@@ -25,6 +33,8 @@ export type ResponseItem =
       "type": "local_shell_call";
       /**
        * Set by Chat Completions.
+       *
+       * Never sent by this server (kept for compatibility).
        */
       id: string | null;
       /**
@@ -36,6 +46,9 @@ export type ResponseItem =
     }
   | {
       "type": "function_call";
+      /**
+       * Never sent by this server (kept for compatibility).
+       */
       id: string | null;
       name: string;
       /**
@@ -47,6 +60,9 @@ export type ResponseItem =
   | { "type": "function_call_output"; call_id: string; output: FunctionCallOutputPayload }
   | {
       "type": "custom_tool_call";
+      /**
+       * Never sent by this server (kept for compatibility).
+       */
       id: string | null;
       status?: string;
       call_id: string;
@@ -54,5 +70,13 @@ export type ResponseItem =
       input: string;
     }
   | { "type": "custom_tool_call_output"; call_id: string; output: string }
-  | { "type": "web_search_call"; id: string | null; status?: string; action: WebSearchAction }
+  | {
+      "type": "web_search_call";
+      /**
+       * Never sent by this server (kept for compatibility).
+       */
+      id: string | null;
+      status?: string;
+      action: WebSearchAction;
+    }
   | { "type": "other" };

@@ -14,11 +14,16 @@ export type SessionConfiguredEvent = {
    */
   session_id: ConversationId;
   model: string;
+  /**
+   * Left out of the message when null.
+   */
   reasoning_effort: ReasoningEffort | null;
   history_log_id: bigint;
   history_entry_count: number;
   /**
    * For a resumed conversation, the recorded events to show again.
+   *
+   * Left out of the message when null.
    */
   initial_messages: Array<EventMsg> | null;
   rollout_path: string;
