@@ -105,12 +105,20 @@ class SandboxPolicyDangerFullAccess(SnakeModel):
     ts_inline: ClassVar[bool] = True
     mode: Literal["danger-full-access"] = "danger-full-access"
 
+    @property
+    def has_network(self) -> bool:
+        return True
+
 
 class SandboxPolicyReadOnly(SnakeModel):
     """The whole file system is read-only and the network is off."""
 
     ts_inline: ClassVar[bool] = True
     mode: Literal["read-only"] = "read-only"
+
+    @property
+    def has_network(self) -> bool:
+        return False
 
 
 class SandboxPolicyWorkspaceWrite(SnakeModel):
@@ -126,6 +134,11 @@ class SandboxPolicyWorkspaceWrite(SnakeModel):
         default=False, description="Do not make the folder named by `TMPDIR` writable."
     )
     exclude_slash_tmp: bool = Field(default=False, description="Do not make `/tmp` writable.")
+
+    @property
+    def has_network(self) -> bool:
+        """Whether commands under this policy may reach the network."""
+        return self.network_access
 
 
 SandboxPolicy = TypeAliasType(

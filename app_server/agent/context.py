@@ -13,10 +13,11 @@ from typing import Final
 from app_server_protocol.common import (
     AskForApproval,
     SandboxPolicy,
-    SandboxPolicyDangerFullAccess,
     SandboxPolicyWorkspaceWrite,
 )
 from app_server_protocol.items import ContentItemInputText, ResponseItemMessage
+
+from ..git.remote_diff import repo_root
 
 ENVIRONMENT_CONTEXT_OPEN: Final = "<environment_context>"
 ENVIRONMENT_CONTEXT_CLOSE: Final = "</environment_context>"
@@ -62,7 +63,7 @@ class EnvironmentContext:
             cwd=str(cwd),
             approval_policy=approval_policy,
             sandbox_mode=sandbox_policy.mode,
-            network_access="enabled" if _network_enabled(sandbox_policy) else "restricted",
+            network_access="enabled" if sandbox_policy.has_network else "restricted",
             writable_roots=tuple(
                 sandbox_policy.writable_roots
                 if isinstance(sandbox_policy, SandboxPolicyWorkspaceWrite)
@@ -110,22 +111,12 @@ class EnvironmentContext:
         return "\n".join(lines)
 
 
-def _network_enabled(policy: SandboxPolicy) -> bool:
-    if isinstance(policy, SandboxPolicyDangerFullAccess):
-        return True
-    return isinstance(policy, SandboxPolicyWorkspaceWrite) and policy.network_access
-
-
 def find_project_docs(cwd: Path) -> list[Path]:
     """The `AGENTS.md` files from the repository root (the closest folder
     holding ``.git``) down to ``cwd``; just ``cwd``'s when not in a repository."""
-    folders: list[Path] = []
-    for folder in [cwd, *cwd.parents]:
-        folders.append(folder)
-        if (folder / ".git").exists():
-            break
-    else:
-        folders = [cwd]
+    root = repo_root(str(cwd))
+    top = Path(root) if root is not None else cwd
+    folders = [cwd, *cwd.parents[: len(cwd.parts) - len(top.parts)]]
     return [
         folder / PROJECT_DOC_FILENAME
         for folder in reversed(folders)

@@ -30,7 +30,7 @@ from app_server_protocol.common import SandboxPolicy
 from .environment import command_environment
 from .exec_output import DEFAULT_OUTPUT_LIMIT
 from .process import MAX_OUTPUT_EVENTS, OutputCallback, ProcessResult, run_process
-from .sandbox import Confinement, confine, has_network, is_sandboxed
+from .sandbox import Confinement, confine, is_sandboxed
 
 #: The error for a NUL character in a command, its folder or its environment.
 NUL_IN_COMMAND: Final = "nul byte found in provided data"
@@ -57,7 +57,7 @@ async def run_command(
         raise ValueError("command must not be empty")
     if not cwd.is_absolute():
         cwd = Path.cwd() / cwd
-    env = command_environment(environment_policy, network_disabled=not has_network(sandbox_policy))
+    env = command_environment(environment_policy, network_disabled=not sandbox_policy.has_network)
     if any("\0" in text for text in (*argv, str(cwd), *env, *env.values())):
         raise OSError(NUL_IN_COMMAND)
     confinement = Confinement(list(argv))

@@ -81,14 +81,6 @@ def write_roots(policy: SandboxPolicy, cwd: Path) -> list[Path] | None:
     return []
 
 
-def has_network(policy: SandboxPolicy) -> bool:
-    if isinstance(policy, SandboxPolicyDangerFullAccess):
-        return True
-    if isinstance(policy, SandboxPolicyWorkspaceWrite):
-        return policy.network_access
-    return False
-
-
 def is_sandboxed(policy: SandboxPolicy) -> bool:
     return not isinstance(policy, SandboxPolicyDangerFullAccess)
 
@@ -130,7 +122,7 @@ def confine(argv: Sequence[str], policy: SandboxPolicy, cwd: Path) -> Confinemen
             args += ["--bind", root, root]
     elif not isinstance(policy, SandboxPolicyReadOnly):  # pragma: no cover - exhaustive
         raise SandboxUnavailable(f"unknown sandbox policy {policy!r}")
-    if has_network(policy):
+    if policy.has_network:
         return Confinement([*args, "--chdir", str(cwd), "--", *argv])
     fd = _network_filter_fd()
     args += ["--unshare-net", "--seccomp", str(fd), "--chdir", str(cwd), "--", *argv]
