@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from anyio.abc import TaskGroup
 
 from app_server_protocol.jsonrpc import RequestId
+from app_server_protocol.methods import ClientMethod
 
 from . import process_groups
 from .agent import turn
@@ -138,6 +139,8 @@ class RequestContext:
 
     app: App
     request_id: RequestId
+    row: ClientMethod[Any, Any]
+    """The method table's row of the request."""
     after_response_actions: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def after_response(self, action: Callable[[], Awaitable[None]]) -> None:

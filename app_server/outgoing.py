@@ -6,16 +6,32 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import pydantic_core
 from anyio.streams.memory import MemoryObjectSendStream
+from pydantic import TypeAdapter
 
 from app_server_protocol.jsonrpc import RequestId
+from app_server_protocol.methods import Notification, ServerMethod
 
 from .errors import RpcError
 from .logs import log, redact
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+_ADAPTERS: dict[tuple[int, str], TypeAdapter[Any]] = {}
+
+
+def _adapter(row: Notification[Any] | ServerMethod[Any, Any], part: str) -> TypeAdapter[Any]:
+    """The adapter of a row's ``params`` or ``result`` type, made on first use."""
+    key = (id(row), part)
+    adapter = _ADAPTERS.get(key)
+    if adapter is None:
+        adapter = _ADAPTERS[key] = TypeAdapter(getattr(row, part))
+    return adapter
 
 
 def dumps(value: Any) -> bytes:
@@ -81,15 +97,26 @@ class Outgoing:
         body += b"}"
         await self.send(b'{"error":' + body + b',"id":' + dumps(request_id) + b"}\n")
 
-    async def notify(self, method: str, params_json: bytes) -> None:
-        await self.send(b'{"method":' + dumps(method) + b',"params":' + params_json + b"}\n")
+    async def notify(self, row: Notification[P], params: P) -> None:
+        """Send the notification of `row` (a row of the method table)."""
+        message = b'{"method":' + dumps(row.method)
+        if row.params is not None:
+            message += b',"params":' + _adapter(row, "params").dump_json(params)
+        await self.send(message + b"}\n")
 
-    async def request(self, method: str, params_json: bytes) -> Any:
-        """Send a request to the client and wait for its result (a JSON value).
+    async def request(self, row: ServerMethod[P, R], params: P) -> R:
+        """Send the request of `row` to the client and wait for its result.
 
-        Raises `RpcError` when the client answers with an error and
-        `ClientGone` when it disconnects first.
+        Raises `RpcError` when the client answers with an error, `ClientGone`
+        when it disconnects first, and pydantic's `ValidationError` when the
+        result is not of the row's result type.
         """
+        params_json = _adapter(row, "params").dump_json(params)
+        result = await self._request(row.method, params_json)
+        validated: R = _adapter(row, "result").validate_python(result)
+        return validated
+
+    async def _request(self, method: str, params_json: bytes) -> Any:
         if self._closed:
             raise ClientGone(method)
         request_id = next(self._ids)

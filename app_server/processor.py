@@ -2,17 +2,20 @@
 
 Lines that are not one JSON-RPC message are logged and skipped. Requests are
 validated strictly against the method table (the whole message, from its raw
-bytes); quick synchronous handlers run inline, others in their own task so
-that a slow request never delays the rest. Responses to the daemon's own
-requests are routed to whoever awaits them.
+bytes, once), then run in their own task when their row's ordering allows
+(`app_server.ordering`): a request waits only for the earlier requests it
+must see, so a slow one never delays the rest. `initialize` is served before
+the next line is read: it is the gate every other request checks. Responses
+to the daemon's own requests are routed to whoever awaits them.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
-from types import CoroutineType
 from typing import Any
 
+import anyio
 import pydantic_core
 from pydantic import TypeAdapter, ValidationError
 
@@ -22,20 +25,23 @@ from app_server_protocol.methods import (
     CLIENT_NOTIFICATIONS,
     CLIENT_REQUEST_MODELS,
     CLIENT_REQUESTS_BY_METHOD,
-    Request,
+    INITIALIZE,
+    PER_THREAD,
+    ClientMethod,
 )
 
 from .app import App, RequestContext
 from .errors import RpcError
 from .handlers import HANDLERS, Handler
 from .logs import log
+from .ordering import RequestOrder, Turn
 
 _NOTIFICATIONS = frozenset(n.method for n in CLIENT_NOTIFICATIONS)
 
 
 @dataclass(frozen=True)
 class _Route:
-    spec: Request
+    row: ClientMethod[Any, Any]
     envelope: type[ProtocolModel]
     result: TypeAdapter[Any]
     handler: Handler | None
@@ -57,18 +63,25 @@ class Processor:
     def __init__(self, app: App) -> None:
         self.app = app
         self._routes: dict[str, _Route] = {}
+        self._order = RequestOrder()
+        self._in_flight = 0
+        self._idle = anyio.Event()
+        self._idle.set()
 
-    def _route(self, method: str) -> _Route:
-        route = self._routes.get(method)
+    def _route(self, row: ClientMethod[Any, Any]) -> _Route:
+        route = self._routes.get(row.method)
         if route is None:
-            spec = CLIENT_REQUESTS_BY_METHOD[method]
-            route = self._routes[method] = _Route(
-                spec=spec,
-                envelope=CLIENT_REQUEST_MODELS[method],
-                result=TypeAdapter(spec.result),
-                handler=HANDLERS.get(method),
+            route = self._routes[row.method] = _Route(
+                row=row,
+                envelope=CLIENT_REQUEST_MODELS[row.method],
+                result=TypeAdapter(row.result),
+                handler=HANDLERS.get(row.method),
             )
         return route
+
+    async def wait_idle(self) -> None:
+        """Until every request received so far is answered."""
+        await self._idle.wait()
 
     async def handle_line(self, line: bytes) -> None:
         """Serve one input line; whatever happens, the server goes on."""
@@ -108,12 +121,13 @@ class Processor:
 
     async def _on_request(self, method: str, request_id: RequestId, line: bytes) -> None:
         outgoing = self.app.outgoing
-        if method not in CLIENT_REQUESTS_BY_METHOD:
+        row = CLIENT_REQUESTS_BY_METHOD.get(method)
+        if row is None:
             await outgoing.send_error(
                 request_id, INVALID_REQUEST, f"Invalid request: unknown method `{method}`"
             )
             return
-        route = self._route(method)
+        route = self._route(row)
         try:
             envelope = route.envelope.model_validate_json(
                 line, strict=True, by_alias=True, by_name=False
@@ -124,7 +138,7 @@ class Processor:
             )
             return
         session = self.app.session
-        if method == "initialize":
+        if row is INITIALIZE:
             if session.initialized:
                 await outgoing.send_error(request_id, INVALID_REQUEST, "Already initialized")
                 return
@@ -136,28 +150,48 @@ class Processor:
             await outgoing.send_error(request_id, INTERNAL_ERROR, f"{method} has no handler")
             return
         # A method without params gets None (whether they were absent, null or {}).
-        params = None if route.spec.params is None else getattr(envelope, "params", None)
-        ctx = RequestContext(self.app, request_id)
-        if route.handler.is_async:
-            self.app.task_group.start_soon(self._run, route, params, ctx)
+        params = None if row.params is None else getattr(envelope, "params", None)
+        thread = row.thread(params) if row.ordering is PER_THREAD and row.thread else None
+        turn = self._order.admit(row.ordering, thread)
+        ctx = RequestContext(self.app, request_id, row)
+        self._started()
+        if row is INITIALIZE:
+            await self._run(route, params, ctx, turn)
         else:
-            await self._run(route, params, ctx)
+            self.app.task_group.start_soon(self._run, route, params, ctx, turn)
 
-    async def _run(self, route: _Route, params: Any, ctx: RequestContext) -> None:
+    def _started(self) -> None:
+        if self._in_flight == 0:
+            self._idle = anyio.Event()
+        self._in_flight += 1
+
+    def _finished(self, turn: Turn) -> None:
+        self._order.finish(turn)
+        self._in_flight -= 1
+        if self._in_flight == 0:
+            self._idle.set()
+
+    async def _run(self, route: _Route, params: Any, ctx: RequestContext, turn: Turn) -> None:
+        try:
+            await turn.wait()
+            await self._answer(route, params, ctx)
+        finally:
+            self._finished(turn)
+
+    async def _answer(self, route: _Route, params: Any, ctx: RequestContext) -> None:
         outgoing = self.app.outgoing
         handler = route.handler
         assert handler is not None
         try:
             result = handler.func(params, ctx)
-            # A plain handler may hand back a coroutine for its slow path.
-            if handler.is_async or type(result) is CoroutineType:
+            if inspect.isawaitable(result):
                 result = await result
             payload = route.result.dump_json(result)
         except RpcError as exc:
             await outgoing.send_error(ctx.request_id, exc.code, exc.message, exc.data)
             return
         except Exception as exc:
-            log.exception("%s failed", route.spec.method)
+            log.exception("%s failed", route.row.method)
             await outgoing.send_error(
                 ctx.request_id, INTERNAL_ERROR, f"Internal error: {type(exc).__name__}: {exc}"
             )
@@ -167,4 +201,4 @@ class Processor:
             try:
                 await action()
             except Exception:
-                log.exception("after %s", route.spec.method)
+                log.exception("after %s", route.row.method)

@@ -135,6 +135,10 @@ async def serve_connection(
                 async for line in lines:
                     await processor.handle_line(line)
                 log.debug("stdin reader finished (EOF)")
+            # Requests already read are answered (within bounds) before the rest stops.
+            if not reading.cancel_called:
+                with anyio.move_on_after(SHUTDOWN_GRACE_SECONDS):
+                    await processor.wait_idle()
             handlers.cancel_scope.cancel()
         with anyio.move_on_after(SHUTDOWN_GRACE_SECONDS, shield=True):
             await app.shutdown()

@@ -1,7 +1,8 @@
 """Where the shared reference material is, and the transcripts read from it.
 
-The reference lives beside the repository (``<repo>/../shared``). Tests that
-need it skip, saying why, when it is absent.
+The reference lives beside the repository (``<repo>/../shared``, or where
+``APP_SERVER_SHARED`` says: a worktree elsewhere). Tests that need it skip,
+saying why, when it is absent.
 
 Every transcript message is classified the way the daemon sees it: a client
 request of a known method (with valid params or not: the reference's answer
@@ -13,6 +14,7 @@ notification, another server notification, a server request.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -23,7 +25,7 @@ import pytest
 from app_server_protocol import methods
 
 REPO: Final = Path(__file__).resolve().parent.parent
-SHARED: Final = REPO.parent / "shared"
+SHARED: Final = Path(os.environ.get("APP_SERVER_SHARED") or REPO.parent / "shared")
 REFERENCE: Final = SHARED / "reference" / "codex-0.50.0"
 TRANSCRIPTS: Final = REFERENCE / "transcripts"
 REFERENCE_TYPESCRIPT: Final = REFERENCE / "typescript"

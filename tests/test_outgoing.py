@@ -9,6 +9,21 @@ import pytest
 
 from app_server.logs import register_secret
 from app_server.outgoing import ClientGone, Outgoing
+from app_server_protocol import methods
+from app_server_protocol.common import ReviewDecision
+from app_server_protocol.v1.approvals import (
+    ExecCommandApprovalParams,
+    ExecCommandApprovalResponse,
+)
+from app_server_protocol.v1.auth import AuthStatusChangeNotification
+
+APPROVAL = ExecCommandApprovalParams(
+    conversation_id="67e55044-10b1-426f-9247-bb680e5fe0c8",
+    call_id="c",
+    command=["ls"],
+    cwd="/",
+    parsed_cmd=[],
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -31,9 +46,9 @@ async def test_a_sender_waiting_for_room_is_released_when_the_client_goes() -> N
         with anyio.fail_after(5):
             await finished.wait()
     # Later messages are dropped quietly, and requests fail at once.
-    await outgoing.notify("authStatusChange", b"{}")
+    await outgoing.notify(methods.AUTH_STATUS_CHANGE, AuthStatusChangeNotification())
     with pytest.raises(ClientGone):
-        await outgoing.request("execCommandApproval", b"{}")
+        await outgoing.request(methods.EXEC_COMMAND_APPROVAL, APPROVAL)
 
 
 async def test_a_request_that_could_not_be_sent_fails_at_once() -> None:
@@ -41,7 +56,7 @@ async def test_a_request_that_could_not_be_sent_fails_at_once() -> None:
     outgoing = Outgoing(send)
     await send.aclose()
     with anyio.fail_after(5), pytest.raises(ClientGone):
-        await outgoing.request("execCommandApproval", b"{}")
+        await outgoing.request(methods.EXEC_COMMAND_APPROVAL, APPROVAL)
     receive.close()
 
 
@@ -75,7 +90,7 @@ async def test_a_boolean_id_answers_no_server_request() -> None:
     answers: list[object] = []
 
     async def ask() -> None:
-        answers.append(await outgoing.request("execCommandApproval", b"{}"))
+        answers.append(await outgoing.request(methods.EXEC_COMMAND_APPROVAL, APPROVAL))
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(ask)
@@ -85,6 +100,6 @@ async def test_a_boolean_id_answers_no_server_request() -> None:
         await anyio.wait_all_tasks_blocked()
         assert answers == []
         outgoing.deliver(0, {"decision": "denied"})
-    assert answers == [{"decision": "denied"}]
+    assert answers == [ExecCommandApprovalResponse(decision=ReviewDecision.DENIED)]
     receive.close()
     send.close()

@@ -3,6 +3,7 @@ tagged unions, the message unions, type overrides."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from functools import cache
 
@@ -39,22 +40,51 @@ def test_every_file_says_it_is_generated() -> None:
     assert "Do not edit" in HEADER
 
 
-def test_index_reexports_every_type_file() -> None:
-    names = sorted(name.removesuffix(".ts") for name in files() if name != "index.ts")
-    index = files()["index.ts"]
-    exported = re.findall(r'^export type \{ (\w+) \} from "\./(\w+)";$', index, re.MULTILINE)
-    assert exported == [(name, name) for name in names]
+def test_each_folder_s_index_reexports_its_type_files() -> None:
+    for folder, subfolders in (("", ["v2"]), ("v2/", [])):
+        names = sorted(
+            name.removeprefix(folder).removesuffix(".ts")
+            for name in files()
+            if name.startswith(folder)
+            and "/" not in name.removeprefix(folder)
+            and not name.endswith("index.ts")
+        )
+        index = files()[f"{folder}index.ts"]
+        exported = re.findall(r'^export type \{ (\w+) \} from "\./(\w+)";$', index, re.MULTILINE)
+        assert exported == [(name, name) for name in names]
+        namespaces = re.findall(r'^export \* as (\w+) from "\./(\w+)";$', index, re.MULTILINE)
+        assert namespaces == [(sub, sub) for sub in subfolders]
+
+
+def test_v2_types_are_in_the_v2_folder_and_import_across_folders() -> None:
+    assert "v2/SkillsListResponse.ts" in files()
+    assert "SkillsListResponse.ts" not in files()
+    assert declaration("v2/SkillsListResponse").startswith(
+        "export type SkillsListResponse = never;"
+    )
 
 
 def test_each_file_declares_its_type_and_imports_what_it_uses() -> None:
     for file_name, text in files().items():
-        if file_name == "index.ts":
+        if file_name.endswith("index.ts"):
             continue
-        name = file_name.removesuffix(".ts")
+        folder, _, name = file_name.removesuffix(".ts").rpartition("/")
         assert re.findall(r"^export type (\w+)", text, re.MULTILINE) == [name]
-        imported = set(re.findall(r'^import type \{ (\w+) \} from "\./\1";$', text, re.MULTILINE))
-        body = re.sub(r"/\*\*.*?\*/", "", declaration(name), flags=re.DOTALL)
-        used = {ref for ref in re.findall(r"\b[A-Z]\w*\b", body) if f"{ref}.ts" in files()}
+        imports = re.findall(r'^import type \{ (\w+) \} from "([./\w]+)";$', text, re.MULTILINE)
+        imported = set()
+        for ref, path in imports:
+            target = posixpath.normpath(posixpath.join(folder or ".", path))
+            assert f"{target}.ts" in files() and target.rpartition("/")[2] == ref, (file_name, path)
+            imported.add(ref)
+        body = re.sub(
+            r"/\*\*.*?\*/", "", declaration(file_name.removesuffix(".ts")), flags=re.DOTALL
+        )
+        prefix = f"{folder}/" if folder else ""
+        used = {
+            ref
+            for ref in re.findall(r"\b[A-Z]\w*\b", body)
+            if f"{prefix}{ref}.ts" in files() or f"{ref}.ts" in files()
+        }
         used.discard(name)
         assert used <= imported, file_name
 

@@ -15,20 +15,17 @@ that went away as ``abort``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import anyio.lowlevel
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from app_server_protocol import methods
 from app_server_protocol.common import ReviewDecision, TurnAbortReason
 from app_server_protocol.events import ApplyPatchApprovalRequestEvent, ExecApprovalRequestEvent
 from app_server_protocol.exec_types import FileChange
-from app_server_protocol.v1.approvals import (
-    ApplyPatchApprovalParams,
-    ApplyPatchApprovalResponse,
-    ExecCommandApprovalParams,
-    ExecCommandApprovalResponse,
-)
+from app_server_protocol.methods import ServerMethod
+from app_server_protocol.v1.approvals import ApplyPatchApprovalParams, ExecCommandApprovalParams
 
 from ..errors import RpcError
 from ..logs import log
@@ -36,6 +33,15 @@ from ..outgoing import ClientGone
 
 if TYPE_CHECKING:
     from .turn import TurnScope
+
+
+class _Decision(Protocol):
+    @property
+    def decision(self) -> ReviewDecision: ...
+
+
+P = TypeVar("P")
+A = TypeVar("A", bound=_Decision)
 
 
 async def ask_exec_approval(
@@ -62,7 +68,7 @@ async def ask_exec_approval(
         reason=reason,
         parsed_cmd=parsed,
     )
-    return await _ask(scope, "execCommandApproval", params, ExecCommandApprovalResponse)
+    return await _ask(scope, methods.EXEC_COMMAND_APPROVAL, params)
 
 
 async def ask_patch_approval(
@@ -73,31 +79,26 @@ async def ask_patch_approval(
     params = ApplyPatchApprovalParams(
         conversation_id=scope.conversation.id, call_id=call_id, file_changes=dict(changes)
     )
-    return await _ask(scope, "applyPatchApproval", params, ApplyPatchApprovalResponse)
+    return await _ask(scope, methods.APPLY_PATCH_APPROVAL, params)
 
 
-async def _ask(
-    scope: TurnScope,
-    method: str,
-    params: BaseModel,
-    response_type: type[ExecCommandApprovalResponse] | type[ApplyPatchApprovalResponse],
-) -> ReviewDecision:
+async def _ask(scope: TurnScope, row: ServerMethod[P, A], params: P) -> ReviewDecision:
+    method = row.method
     try:
-        result = await scope.app.outgoing.request(
-            method, params.__pydantic_serializer__.to_json(params)
-        )
+        answer = await scope.app.outgoing.request(row, params)
     except RpcError as error:
         log.warning("the client answered %s with an error (%s); taken as denied", method, error)
         return ReviewDecision.DENIED
     except ClientGone:
         log.warning("the client went away before answering %s; the turn is aborted", method)
         return ReviewDecision.ABORT
-    scope.conversation.take_submission_id()
-    try:
-        return response_type.model_validate(result).decision
-    except ValidationError:
-        log.warning("invalid answer to %s: %.200r; taken as denied", method, result)
+    except ValidationError as error:
+        # An answer all the same: it uses up a submission id too.
+        scope.conversation.take_submission_id()
+        log.warning("invalid answer to %s (%s); taken as denied", method, error)
         return ReviewDecision.DENIED
+    scope.conversation.take_submission_id()
+    return answer.decision
 
 
 def is_approved(decision: ReviewDecision) -> bool:

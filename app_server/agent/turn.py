@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Final
 import anyio
 import anyio.lowlevel
 
+from app_server_protocol import methods
 from app_server_protocol.events import (
     AgentMessageDeltaEvent,
     AgentMessageEvent,
@@ -414,10 +415,7 @@ class ModelTurnRunner:
         rate_limits = scope.session.rate_limits
         await scope.emit(TokenCountEvent(info=info, rate_limits=rate_limits))
         if rate_limits is not None:
-            await self.app.outgoing.notify(
-                "account/rateLimits/updated",
-                rate_limits.__pydantic_serializer__.to_json(rate_limits),
-            )
+            await self.app.outgoing.notify(methods.ACCOUNT_RATE_LIMITS_UPDATED, rate_limits)
 
     async def _report_model_error(self, scope: TurnScope, error: ModelError) -> None:
         session = scope.session

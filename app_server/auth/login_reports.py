@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from app_server_protocol import methods
 from app_server_protocol.v1.auth import (
     AuthStatusChangeNotification,
     LoginChatGptCompleteNotification,
@@ -25,7 +26,7 @@ def login_reporter(app: App) -> Reporter:
         complete = LoginChatGptCompleteNotification(
             login_id=login_id, success=error is None, error=error
         )
-        await app.outgoing.notify("loginChatGptComplete", complete.model_dump_json().encode())
+        await app.outgoing.notify(methods.LOGIN_CHAT_GPT_COMPLETE, complete)
         if error is None:
             try:
                 restrictions = LoginRestrictions.from_config(app.config.toml())
@@ -33,6 +34,6 @@ def login_reporter(app: App) -> Reporter:
                 log.warning("reporting the login without the config's restrictions: %s", exc)
                 restrictions = LoginRestrictions()
             status = AuthStatusChangeNotification(auth_method=await app.auth.mode(restrictions))
-            await app.outgoing.notify("authStatusChange", status.model_dump_json().encode())
+            await app.outgoing.notify(methods.AUTH_STATUS_CHANGE, status)
 
     return report

@@ -7,6 +7,7 @@ from . import conversations as conversations
 from . import exec as exec
 from . import models as models
 from . import session as session
+from . import unsupported as unsupported
 from . import workspace as workspace
 from .registry import HANDLERS as HANDLERS
 from .registry import Handler as Handler

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app_server_protocol import methods
 from app_server_protocol.common import AuthMode
 from app_server_protocol.v1.auth import GetAccountRateLimitsResponse
 
@@ -12,7 +13,7 @@ from .config_access import resolved_config
 from .registry import handles
 
 
-@handles("account/rateLimits/read")
+@handles(methods.ACCOUNT_RATE_LIMITS_READ)
 async def read_rate_limits(params: None, ctx: RequestContext) -> GetAccountRateLimitsResponse:
     config = resolved_config(ctx)
     auth = ctx.app.auth

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
-from typing import Any
-
+from app_server_protocol import methods
 from app_server_protocol.common import AuthMode
 from app_server_protocol.v1.auth import (
     AccountApiKey,
@@ -12,10 +10,11 @@ from app_server_protocol.v1.auth import (
     AuthStatusChangeNotification,
     CancelLoginChatGptParams,
     CancelLoginChatGptResponse,
+    GetAccountResponse,
     GetAuthStatusParams,
     GetAuthStatusResponse,
     LoginAccountApiKey,
-    LoginAccountChatgpt,
+    LoginAccountParams,
     LoginAccountResponse,
     LoginApiKeyParams,
     LoginApiKeyResponse,
@@ -35,8 +34,8 @@ from .registry import handles
 
 
 async def _announce(ctx: RequestContext, mode: AuthMode | None) -> None:
-    params = AuthStatusChangeNotification(auth_method=mode).model_dump_json()
-    await ctx.app.outgoing.notify("authStatusChange", params.encode())
+    params = AuthStatusChangeNotification(auth_method=mode)
+    await ctx.app.outgoing.notify(methods.AUTH_STATUS_CHANGE, params)
 
 
 async def _login_with_api_key(api_key: str, ctx: RequestContext) -> None:
@@ -68,16 +67,14 @@ async def _logout(ctx: RequestContext) -> None:
     ctx.after_response(lambda: _announce(ctx, None))
 
 
-@handles("loginApiKey")
+@handles(methods.LOGIN_API_KEY)
 async def login_api_key(params: LoginApiKeyParams, ctx: RequestContext) -> LoginApiKeyResponse:
     await _login_with_api_key(params.api_key, ctx)
     return LoginApiKeyResponse()
 
 
-@handles("account/login")
-async def login_account(
-    params: LoginAccountApiKey | LoginAccountChatgpt, ctx: RequestContext
-) -> LoginAccountResponse:
+@handles(methods.ACCOUNT_LOGIN)
+async def login_account(params: LoginAccountParams, ctx: RequestContext) -> LoginAccountResponse:
     if isinstance(params, LoginAccountApiKey):
         await _login_with_api_key(params.api_key, ctx)
         return LoginAccountResponse()
@@ -99,12 +96,12 @@ async def _start_chatgpt_login(ctx: RequestContext) -> LoginChatGptResponse:
     return LoginChatGptResponse(login_id=flow.login_id, auth_url=flow.auth_url)
 
 
-@handles("loginChatGpt")
+@handles(methods.LOGIN_CHAT_GPT)
 async def login_chatgpt(params: None, ctx: RequestContext) -> LoginChatGptResponse:
     return await _start_chatgpt_login(ctx)
 
 
-@handles("cancelLoginChatGpt")
+@handles(methods.CANCEL_LOGIN_CHAT_GPT)
 def cancel_login_chatgpt(
     params: CancelLoginChatGptParams, ctx: RequestContext
 ) -> CancelLoginChatGptResponse:
@@ -119,20 +116,20 @@ def cancel_login_chatgpt(
     return CancelLoginChatGptResponse()
 
 
-@handles("logoutChatGpt")
+@handles(methods.LOGOUT_CHAT_GPT)
 async def logout_chatgpt(params: None, ctx: RequestContext) -> LogoutChatGptResponse:
     await _logout(ctx)
     return LogoutChatGptResponse()
 
 
-@handles("account/logout")
+@handles(methods.ACCOUNT_LOGOUT)
 async def logout_account(params: None, ctx: RequestContext) -> LogoutAccountResponse:
     await _logout(ctx)
     return LogoutAccountResponse()
 
 
-@handles("account/read")
-async def read_account(params: None, ctx: RequestContext) -> AccountApiKey | AccountChatgpt | None:
+@handles(methods.ACCOUNT_READ)
+async def read_account(params: None, ctx: RequestContext) -> GetAccountResponse:
     restrictions = login_restrictions(ctx)
     await ctx.app.auth.settle()
     credentials = await ctx.app.auth.current(restrictions)
@@ -143,7 +140,7 @@ async def read_account(params: None, ctx: RequestContext) -> AccountApiKey | Acc
     return AccountChatgpt(email=credentials.email, plan_type=credentials.plan_type)
 
 
-@handles("getAuthStatus")
+@handles(methods.GET_AUTH_STATUS)
 async def get_auth_status(
     params: GetAuthStatusParams, ctx: RequestContext
 ) -> GetAuthStatusResponse:
@@ -174,18 +171,9 @@ async def get_auth_status(
     )
 
 
-@handles("userInfo")
-def user_info(
-    params: None, ctx: RequestContext
-) -> UserInfoResponse | Coroutine[Any, Any, UserInfoResponse]:
-    # Inline and quick when the credentials are cached (the usual case); read
-    # them first (off the event loop) when they changed.
-    credentials = ctx.app.auth.cached()
-    if credentials is NOT_CACHED:
-        return _user_info_after_reading(ctx)
-    return UserInfoResponse(alleged_user_email=credentials.email if credentials else None)
-
-
-async def _user_info_after_reading(ctx: RequestContext) -> UserInfoResponse:
-    credentials = await ctx.app.auth.stored()
+@handles(methods.USER_INFO)
+async def user_info(params: None, ctx: RequestContext) -> UserInfoResponse:
+    # The cached credentials (the usual case), or read them again (off the event loop).
+    cached = ctx.app.auth.cached()
+    credentials = await ctx.app.auth.stored() if cached is NOT_CACHED else cached
     return UserInfoResponse(alleged_user_email=credentials.email if credentials else None)

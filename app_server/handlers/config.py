@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app_server_protocol import methods
 from app_server_protocol.v1.config import (
     GetUserSavedConfigResponse,
     SetDefaultModelParams,
@@ -16,7 +17,7 @@ from .config_access import config_error
 from .registry import handles
 
 
-@handles("getUserSavedConfig")
+@handles(methods.GET_USER_SAVED_CONFIG)
 async def get_user_saved_config(params: None, ctx: RequestContext) -> GetUserSavedConfigResponse:
     try:
         saved = await ctx.app.config.saved_after_edits()
@@ -25,7 +26,7 @@ async def get_user_saved_config(params: None, ctx: RequestContext) -> GetUserSav
     return GetUserSavedConfigResponse(config=user_saved_config(saved))
 
 
-@handles("setDefaultModel")
+@handles(methods.SET_DEFAULT_MODEL)
 async def set_default_model(
     params: SetDefaultModelParams, ctx: RequestContext
 ) -> SetDefaultModelResponse:

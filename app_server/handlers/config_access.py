@@ -1,9 +1,9 @@
 """The configuration for handlers that need it, with a broken file turned
 into a JSON-RPC error that carries the loader's message (file, line, key).
 
-Read on the event loop, deliberately: the files are small, and a handler
-that reads them before its first await keeps the order of pipelined requests
-(a `getAuthStatus` sent after a `loginApiKey` sees the login)."""
+Read on the event loop: the files are small. Which earlier requests a read
+sees (a `getAuthStatus` sent after a `loginApiKey` sees the login) is the
+method table's ordering column's business, not the handler's."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app_server_protocol import methods
 from app_server_protocol.v1.conversations import (
     AddConversationListenerParams,
     AddConversationSubscriptionResponse,
@@ -29,7 +30,7 @@ from ..conversations.turns import TurnSettings, UserTurn
 from .registry import handles
 
 
-@handles("newConversation")
+@handles(methods.NEW_CONVERSATION)
 async def new_conversation(
     params: NewConversationParams, ctx: RequestContext
 ) -> NewConversationResponse:
@@ -43,7 +44,7 @@ async def new_conversation(
     )
 
 
-@handles("resumeConversation")
+@handles(methods.RESUME_CONVERSATION)
 async def resume_conversation(
     params: ResumeConversationParams, ctx: RequestContext
 ) -> ResumeConversationResponse:
@@ -59,22 +60,20 @@ async def resume_conversation(
         rollout_path=params.path,
     )
     # The reference sends it before the reply.
-    await ctx.app.outgoing.notify(
-        "sessionConfigured", notification.__pydantic_serializer__.to_json(notification)
-    )
+    await ctx.app.outgoing.notify(methods.SESSION_CONFIGURED, notification)
     return ResumeConversationResponse(
         conversation_id=conversation.id, model=config.model, initial_messages=events
     )
 
 
-@handles("listConversations")
+@handles(methods.LIST_CONVERSATIONS)
 async def list_conversations(
     params: ListConversationsParams, ctx: RequestContext
 ) -> ListConversationsResponse:
     return await ctx.app.conversations.list_conversations(params.page_size, params.cursor)
 
 
-@handles("archiveConversation")
+@handles(methods.ARCHIVE_CONVERSATION)
 async def archive_conversation(
     params: ArchiveConversationParams, ctx: RequestContext
 ) -> ArchiveConversationResponse:
@@ -82,7 +81,7 @@ async def archive_conversation(
     return ArchiveConversationResponse()
 
 
-@handles("sendUserMessage")
+@handles(methods.SEND_USER_MESSAGE)
 def send_user_message(
     params: SendUserMessageParams, ctx: RequestContext
 ) -> SendUserMessageResponse:
@@ -90,7 +89,7 @@ def send_user_message(
     return SendUserMessageResponse()
 
 
-@handles("sendUserTurn")
+@handles(methods.SEND_USER_TURN)
 def send_user_turn(params: SendUserTurnParams, ctx: RequestContext) -> SendUserTurnResponse:
     settings = TurnSettings(
         cwd=params.cwd,
@@ -106,7 +105,7 @@ def send_user_turn(params: SendUserTurnParams, ctx: RequestContext) -> SendUserT
     return SendUserTurnResponse()
 
 
-@handles("interruptConversation")
+@handles(methods.INTERRUPT_CONVERSATION)
 async def interrupt_conversation(
     params: InterruptConversationParams, ctx: RequestContext
 ) -> InterruptConversationResponse:
@@ -114,7 +113,7 @@ async def interrupt_conversation(
     return InterruptConversationResponse(abort_reason=reason)
 
 
-@handles("addConversationListener")
+@handles(methods.ADD_CONVERSATION_LISTENER)
 def add_conversation_listener(
     params: AddConversationListenerParams, ctx: RequestContext
 ) -> AddConversationSubscriptionResponse:
@@ -125,7 +124,7 @@ def add_conversation_listener(
     return AddConversationSubscriptionResponse(subscription_id=subscription)
 
 
-@handles("removeConversationListener")
+@handles(methods.REMOVE_CONVERSATION_LISTENER)
 def remove_conversation_listener(
     params: RemoveConversationListenerParams, ctx: RequestContext
 ) -> RemoveConversationSubscriptionResponse:

@@ -16,6 +16,7 @@ from typing import Final
 
 import anyio.to_thread
 
+from app_server_protocol import methods
 from app_server_protocol.v1.workspace import ExecOneOffCommandParams, ExecOneOffCommandResponse
 
 from ..app import RequestContext
@@ -28,7 +29,7 @@ DEFAULT_TIMEOUT_MS: Final = 10_000
 OUTPUT_LIMIT_BYTES: Final = 16 * 1024 * 1024
 
 
-@handles("execOneOffCommand")
+@handles(methods.EXEC_ONE_OFF_COMMAND)
 async def exec_one_off_command(
     params: ExecOneOffCommandParams, ctx: RequestContext
 ) -> ExecOneOffCommandResponse:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from app_server_protocol import methods
 from app_server_protocol.v1.config import ListModelsParams, ListModelsResponse
 
 from ..app import RequestContext
@@ -29,7 +30,7 @@ def _cursor_index(cursor: str) -> int:
     return int(digits)
 
 
-@handles("model/list")
+@handles(methods.MODEL_LIST)
 def list_models(params: ListModelsParams, ctx: RequestContext) -> ListModelsResponse:
     from ..model_presets import PRESETS
 

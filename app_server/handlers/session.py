@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app_server_protocol import methods
 from app_server_protocol.v1.session import (
     GetUserAgentResponse,
     InitializeParams,
@@ -12,13 +13,13 @@ from ..app import RequestContext
 from .registry import handles
 
 
-@handles("initialize")
+@handles(methods.INITIALIZE)
 def initialize(params: InitializeParams, ctx: RequestContext) -> InitializeResponse:
     session = ctx.app.session
     session.initialize(params.client_info.name, params.client_info.version)
     return InitializeResponse(user_agent=session.user_agent)
 
 
-@handles("getUserAgent")
+@handles(methods.GET_USER_AGENT)
 def get_user_agent(params: None, ctx: RequestContext) -> GetUserAgentResponse:
     return GetUserAgentResponse(user_agent=ctx.app.session.user_agent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app_server_protocol import methods
 from app_server_protocol.v1.workspace import (
     FuzzyFileSearchParams,
     FuzzyFileSearchResponse,
@@ -16,7 +17,7 @@ from ..rust_format import debug_str
 from .registry import handles
 
 
-@handles("fuzzyFileSearch")
+@handles(methods.FUZZY_FILE_SEARCH)
 async def fuzzy_file_search(
     params: FuzzyFileSearchParams, ctx: RequestContext
 ) -> FuzzyFileSearchResponse:
@@ -33,7 +34,7 @@ async def fuzzy_file_search(
     )
 
 
-@handles("gitDiffToRemote")
+@handles(methods.GIT_DIFF_TO_REMOTE)
 async def git_diff_to_remote(
     params: GitDiffToRemoteParams, ctx: RequestContext
 ) -> GitDiffToRemoteResponse:

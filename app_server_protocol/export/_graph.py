@@ -32,9 +32,9 @@ from ._introspect import (
     is_named,
     literal_values,
     model_fields,
+    qualified_name,
     split_annotated,
     ts_override,
-    type_name,
 )
 
 Direction = Literal["inbound", "outbound"]
@@ -66,10 +66,10 @@ def protocol_roots() -> list[tuple[Any, Direction]]:
         if request.params is not None:
             roots.append((request.params, INBOUND))
         roots.append((request.result, OUTBOUND))
-    for request in methods.SERVER_REQUESTS:
-        if request.params is not None:
-            roots.append((request.params, OUTBOUND))
-        roots.append((request.result, INBOUND))
+    for server_request in methods.SERVER_REQUESTS:
+        if server_request.params is not None:
+            roots.append((server_request.params, OUTBOUND))
+        roots.append((server_request.result, INBOUND))
     for notification in methods.CLIENT_NOTIFICATIONS:
         if notification.params is not None:
             roots.append((notification.params, INBOUND))
@@ -90,7 +90,7 @@ class _Walker:
         self.directions: dict[str, set[Direction]] = {}
 
     def name_of(self, tp: Any) -> str:
-        name = self.names.get(tp) or type_name(tp)
+        name = self.names.get(tp) or qualified_name(tp)
         known = self.found.setdefault(name, tp)
         if known is not tp:
             raise ExportError(f"two different types are both named {name!r}: {known!r}, {tp!r}")

@@ -14,7 +14,7 @@ import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ForwardRef, Literal, TypeGuard, Union, get_args, get_origin
+from typing import Any, Final, ForwardRef, Literal, TypeGuard, Union, get_args, get_origin
 
 import pydantic
 import typing_extensions
@@ -58,6 +58,26 @@ def type_name(tp: object) -> str:
     if not isinstance(name, str):
         raise ExportError(f"{tp!r} has no name")
     return name
+
+
+#: The package whose types the export writes into the ``v2/`` folder.
+V2_PACKAGE: Final = "app_server_protocol.v2"
+
+
+def qualified_name(tp: object) -> str:
+    """A type's name in the export: ``v2/Name`` for a type of the v2 API (one
+    defined in `V2_PACKAGE`), ``Name`` for the others, as the reference lays
+    its TypeScript and JSON Schema out."""
+    module = getattr(tp, "__module__", "")
+    name = type_name(tp)
+    if module == V2_PACKAGE or module.startswith(V2_PACKAGE + "."):
+        return f"v2/{name}"
+    return name
+
+
+def base_name(qualified: str) -> str:
+    """``v2/Name`` -> ``Name``."""
+    return qualified.rpartition("/")[2]
 
 
 def alias_value(tp: object) -> Any:

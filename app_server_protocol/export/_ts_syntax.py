@@ -20,7 +20,8 @@ _MAX_WIDTH: Final = 100
 
 @dataclass(frozen=True)
 class TsRef:
-    """A reference to an exported type."""
+    """A reference to an exported type, by its qualified name (``v2/Name``
+    for a type of the ``v2/`` folder)."""
 
     name: str
 
@@ -150,7 +151,7 @@ def render(node: TsType, indent: int = 0, column: int | None = None) -> str:
     column = indent if column is None else column
     match node:
         case TsRef(name):
-            return name
+            return name.rpartition("/")[2]  # "v2/Name" is imported as Name
         case TsKeyword(text):
             return text
         case TsLiteral(value):

@@ -41,7 +41,7 @@ from ._graph import (
     exported_types,
     protocol_roots,
 )
-from ._introspect import ExportError, is_alias, is_model
+from ._introspect import ExportError, base_name, is_alias, is_model
 
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 BUNDLE_FILE: Final = "codex_app_server_protocol.schemas.json"
@@ -160,7 +160,7 @@ def _finish(defs: dict[str, Any], name: str, named: Named) -> None:
         description = clean(named.type.__doc__)
         if description:
             defs[name]["description"] = description
-    schema = {**defs[name], "title": name}
+    schema = {**defs[name], "title": base_name(name)}
     if is_alias(named.type) and "description" not in schema:
         doc = alias_doc(named.type)
         if doc:
@@ -222,20 +222,31 @@ def _closure(name: str, defs: Mapping[str, Any]) -> list[str]:
     return sorted(needed)
 
 
+def _nested(defs: Mapping[str, Any]) -> dict[str, Any]:
+    """Definitions by qualified name, with those of a folder (``v2/Name``)
+    grouped under the folder's key, so that ``#/$defs/v2/Name`` points at them."""
+    result: dict[str, Any] = {}
+    for name, schema in defs.items():
+        folder, _, base = name.rpartition("/")
+        (result.setdefault(folder, {}) if folder else result)[base] = schema
+    return result
+
+
 def _dump(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def json_schema_files() -> dict[str, str]:
-    """The text of every schema file, by file name."""
+    """The text of every schema file, by path (``Name.json``, ``v2/Name.json``
+    and the bundle of every definition)."""
     defs = definitions()
     files: dict[str, str] = {}
     for name in exported_types():
         body = {key: value for key, value in defs[name].items() if key != "title"}
-        document = {"$schema": DIALECT, "$comment": COMMENT, "title": name, **body}
+        document = {"$schema": DIALECT, "$comment": COMMENT, "title": base_name(name), **body}
         needed = _closure(name, defs)
         if needed:
-            document["$defs"] = {target: defs[target] for target in needed}
+            document["$defs"] = _nested({target: defs[target] for target in needed})
         files[f"{name}.json"] = _dump(document)
     bundle = {
         "$schema": DIALECT,
@@ -244,7 +255,7 @@ def json_schema_files() -> dict[str, str]:
         "description": (
             "Every type of the codex app-server protocol, and the envelopes of its messages."
         ),
-        "$defs": defs,
+        "$defs": _nested(defs),
     }
     files[BUNDLE_FILE] = _dump(bundle)
     return files

@@ -20,6 +20,7 @@ table.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, get_args, get_origin
@@ -44,6 +45,7 @@ from ._introspect import (
     Variant,
     admits_none,
     alias_value,
+    base_name,
     is_alias,
     is_enum,
     is_json_value,
@@ -52,10 +54,10 @@ from ._introspect import (
     literal_values,
     model_fields,
     none_never_written,
+    qualified_name,
     single_string_literal,
     split_annotated,
     ts_override,
-    type_name,
     union_members,
     variants,
     wire_name,
@@ -164,7 +166,7 @@ class _Converter:
         if tp is None or tp is type(None):
             return NULL
         if is_alias(tp) or is_enum(tp):
-            return self.ref(type_name(tp))
+            return self.ref(qualified_name(tp))
         if is_model(tp):
             return self.model_reference(tp)
         members = union_members(tp)
@@ -204,7 +206,7 @@ class _Converter:
             return self.object_of(cls)
         if renders_inline(cls) or cls in self.stripped_tags:
             raise ExportError(f"{cls.__name__} is a tagged union variant, used here on its own")
-        return self.ref(cls.__name__)
+        return self.ref(qualified_name(cls))
 
     def variant(self, variant: Variant) -> TsType:
         cls = variant.type
@@ -216,7 +218,10 @@ class _Converter:
             return self.object_of(cls, variant)
         tag = TsObject((TsField(variant.tag_key, TsLiteral(variant.tag_value), quoted=True),))
         payload = getattr(cls, "ts_payload", None)
-        target = payload if isinstance(payload, str) else cls.__name__
+        qualified = qualified_name(cls)
+        if isinstance(payload, str):  # a type of the same folder
+            qualified = qualified.removesuffix(cls.__name__) + payload
+        target = qualified
         return TsIntersection((tag, self.ref(target)))
 
     # -- objects
@@ -278,7 +283,7 @@ class _Converter:
 
     def message_union(self, name: str) -> TsType:
         """`ClientRequest` & co., one object literal per row of the method table."""
-        tables: dict[str, Sequence[methods.Request | methods.Notification]] = {
+        tables: dict[str, Sequence[methods.Request[Any, Any] | methods.Notification[Any]]] = {
             "ClientRequest": methods.CLIENT_REQUESTS,
             "ServerRequest": methods.SERVER_REQUESTS,
             "ClientNotification": methods.CLIENT_NOTIFICATIONS,
@@ -293,29 +298,56 @@ class _Converter:
             if row.params is None:
                 # absent, null and {} are all accepted for a method without params
                 fields.append(TsField("params", union([EMPTY_OBJECT, NULL]), optional=True))
+            elif isinstance(row, methods.ClientMethod) and row.unsupported is not None:
+                fields.append(TsField("params", self.type_of(row.params), optional=True))
             else:
                 fields.append(TsField("params", self.type_of(row.params)))
             members.append(TsObject(tuple(fields)))
         return union(members, [row.doc or None for row in rows])
 
 
+def _import_path(source: str, target: str) -> str:
+    """The module path that file `source` imports type `target` from (both
+    qualified names: ``Name`` or ``v2/Name``)."""
+    folder = posixpath.dirname(source) or "."
+    path = posixpath.relpath(target, folder)
+    return path if path.startswith("../") else f"./{path}"
+
+
+def _index(names: Sequence[str], subfolders: Sequence[str]) -> str:
+    lines = [HEADER, "\n"]
+    lines.extend(f'export type {{ {base_name(n)} }} from "./{base_name(n)}";\n' for n in names)
+    lines.extend(f'export * as {folder} from "./{folder}";\n' for folder in subfolders)
+    return "".join(lines)
+
+
 def typescript_files() -> dict[str, str]:
-    """The text of every file of the bindings, by file name."""
+    """The text of every file of the bindings, by path (``Name.ts``, ``v2/Name.ts``,
+    and an ``index.ts`` in each folder)."""
     reachable = reachable_types()
     exported = exported_types(reachable)
     converter = _Converter(exported, reachable)
     files: dict[str, str] = {}
     for name, named in exported.items():
         node, doc = converter.declaration_of(named)
-        imports = sorted(set(references(node)) - {name})
+        imports = sorted(set(references(node)) - {name}, key=base_name)
+        bases = [base_name(ref) for ref in imports]
+        if len(set(bases)) != len(bases) or base_name(name) in bases:
+            raise ExportError(f"{name} uses two types of the same name: {imports}")
         lines = [HEADER, "\n"]
         if imports:
-            lines.extend(f'import type {{ {ref} }} from "./{ref}";\n' for ref in imports)
+            lines.extend(
+                f'import type {{ {base_name(ref)} }} from "{_import_path(name, ref)}";\n'
+                for ref in imports
+            )
             lines.append("\n")
-        lines.append(declaration(name, node, doc))
+        lines.append(declaration(base_name(name), node, doc))
         files[f"{name}.ts"] = "".join(lines)
-    index = [HEADER, "\n", *(f'export type {{ {name} }} from "./{name}";\n' for name in exported)]
-    files["index.ts"] = "".join(index)
+    top = [n for n in exported if "/" not in n]
+    v2 = [n for n in exported if n.startswith("v2/")]
+    files["index.ts"] = _index(top, ["v2"] if v2 else [])
+    if v2:
+        files["v2/index.ts"] = _index(v2, [])
     return files
 
 

@@ -27,9 +27,65 @@ import type { SetDefaultModelParams } from "./SetDefaultModelParams";
  */
 export type ClientRequest =
   /**
+   * The handshake; it must come first.
+   */
+  | { "method": "initialize"; id: RequestId; params: InitializeParams }
+  /**
+   * Not served by this daemon: this app-server runs no background terminals.
+   */
+  | { "method": "thread/backgroundTerminals/clean"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: skills are not supported by this app-server.
+   */
+  | { "method": "skills/list"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: skills are not supported by this app-server.
+   */
+  | { "method": "skills/remote/list"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: skills are not supported by this app-server.
+   */
+  | { "method": "skills/remote/export"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: apps (connectors) are not supported by this app-server.
+   */
+  | { "method": "app/list"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: skills are not supported by this app-server.
+   */
+  | { "method": "skills/config/write"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: realtime (voice) threads are not supported by this app-server.
+   */
+  | { "method": "thread/realtime/start"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: realtime (voice) threads are not supported by this app-server.
+   */
+  | { "method": "thread/realtime/appendAudio"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: realtime (voice) threads are not supported by this app-server.
+   */
+  | { "method": "thread/realtime/appendText"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: realtime (voice) threads are not supported by this app-server.
+   */
+  | { "method": "thread/realtime/stop"; id: RequestId; params?: unknown }
+  /**
    * The models the daemon offers, one page at a time.
    */
   | { "method": "model/list"; id: RequestId; params: ListModelsParams }
+  /**
+   * Not served by this daemon: collaboration modes are not supported by this app-server.
+   */
+  | { "method": "collaborationMode/list"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: it is a test method of the reference's own.
+   */
+  | { "method": "mock/experimentalMethod"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: this app-server has no Windows sandbox.
+   */
+  | { "method": "windowsSandbox/setupStart"; id: RequestId; params?: unknown }
   /**
    * Sign in with an API key, or start a ChatGPT login in the browser.
    */
@@ -43,17 +99,29 @@ export type ClientRequest =
    */
   | { "method": "account/rateLimits/read"; id: RequestId; params?: Record<string, never> | null }
   /**
+   * Not served by this daemon: this app-server uploads no feedback.
+   */
+  | { "method": "feedback/upload"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: importing other agents' configuration is not supported by this app-server.
+   */
+  | { "method": "externalAgentConfig/detect"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: importing other agents' configuration is not supported by this app-server.
+   */
+  | { "method": "externalAgentConfig/import"; id: RequestId; params?: unknown }
+  /**
    * The signed-in account.
    */
   | { "method": "account/read"; id: RequestId; params?: Record<string, never> | null }
   /**
-   * The handshake; it must come first.
-   */
-  | { "method": "initialize"; id: RequestId; params: InitializeParams }
-  /**
    * Start a conversation.
    */
   | { "method": "newConversation"; id: RequestId; params: NewConversationParams }
+  /**
+   * Not served by this daemon: conversation summaries are not supported by this app-server.
+   */
+  | { "method": "getConversationSummary"; id: RequestId; params?: unknown }
   /**
    * Recorded conversations, newest first, one page at a time.
    */
@@ -62,6 +130,10 @@ export type ClientRequest =
    * Load a recorded conversation to continue it.
    */
   | { "method": "resumeConversation"; id: RequestId; params: ResumeConversationParams }
+  /**
+   * Not served by this daemon: forking conversations is not supported by this app-server.
+   */
+  | { "method": "forkConversation"; id: RequestId; params?: unknown }
   /**
    * Shut a conversation down and move its rollout file to `archived_sessions`.
    */
@@ -134,6 +206,18 @@ export type ClientRequest =
    * Files whose path matches a fuzzy query.
    */
   | { "method": "fuzzyFileSearch"; id: RequestId; params: FuzzyFileSearchParams }
+  /**
+   * Not served by this daemon: fuzzy file search sessions are not supported by this app-server; use fuzzyFileSearch with a cancellation token.
+   */
+  | { "method": "fuzzyFileSearch/sessionStart"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: fuzzy file search sessions are not supported by this app-server; use fuzzyFileSearch with a cancellation token.
+   */
+  | { "method": "fuzzyFileSearch/sessionUpdate"; id: RequestId; params?: unknown }
+  /**
+   * Not served by this daemon: fuzzy file search sessions are not supported by this app-server; use fuzzyFileSearch with a cancellation token.
+   */
+  | { "method": "fuzzyFileSearch/sessionStop"; id: RequestId; params?: unknown }
   /**
    * Run a command in the sandbox and return its output.
    */

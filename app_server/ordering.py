@@ -1,0 +1,68 @@
+"""The ordering column of the method table, enforced.
+
+Requests are admitted in the order they arrive; each then waits, in its own
+task, for the earlier requests its row's `Ordering` says it must see:
+
+* serial: every earlier serial or per-thread request still running;
+* per thread: the latest serial request, and the latest request on its thread;
+* free: nothing (and nothing waits for it).
+
+Waiting for the latest one is enough: it waited for those before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import anyio
+
+from app_server_protocol.methods import Ordering
+
+
+@dataclass(eq=False)
+class Turn:
+    """One admitted request's place in the order."""
+
+    ordering: Ordering
+    thread: object = None
+    waits_for: tuple[anyio.Event, ...] = ()
+    done: anyio.Event = field(default_factory=anyio.Event)
+
+    async def wait(self) -> None:
+        """Until every earlier request this one must see has finished."""
+        for earlier in self.waits_for:
+            await earlier.wait()
+
+
+class RequestOrder:
+    def __init__(self) -> None:
+        self._running: set[anyio.Event] = set()
+        """The ends of the serial and per-thread requests not finished yet."""
+        self._last_serial: anyio.Event | None = None
+        self._last_on_thread: dict[object, anyio.Event] = {}
+
+    def admit(self, ordering: Ordering, thread: object = None) -> Turn:
+        """The place of a request that just arrived (call in arrival order)."""
+        if ordering is Ordering.FREE:
+            return Turn(ordering)
+        turn = Turn(ordering, thread)
+        if ordering is Ordering.SERIAL:
+            turn.waits_for = tuple(e for e in self._running if not e.is_set())
+            self._last_serial = turn.done
+        else:
+            latest = (self._last_serial, self._last_on_thread.get(thread))
+            turn.waits_for = tuple(e for e in latest if e is not None and not e.is_set())
+            self._last_on_thread[thread] = turn.done
+        self._running.add(turn.done)
+        return turn
+
+    def finish(self, turn: Turn) -> None:
+        """The request is answered (and what follows its answer is sent)."""
+        turn.done.set()
+        if turn.ordering is Ordering.FREE:
+            return
+        self._running.discard(turn.done)
+        if self._last_serial is turn.done:
+            self._last_serial = None
+        if self._last_on_thread.get(turn.thread) is turn.done:
+            del self._last_on_thread[turn.thread]

@@ -1,0 +1,28 @@
+"""Results of the v1 methods this daemon does not serve (see the rows marked
+``unsupported`` in `app_server_protocol.methods`).
+
+Each is ``never`` (TypeScript) / ``{"not": {}}`` (JSON Schema): the daemon
+answers these methods with an error, never with a result. They exist so that
+a client typed against the reference finds every response type it knows.
+"""
+
+from __future__ import annotations
+
+from typing_extensions import TypeAliasType
+
+from ..unsupported import Never
+
+GetConversationSummaryResponse = TypeAliasType("GetConversationSummaryResponse", Never)
+"""Never sent: the method is not served."""
+
+ForkConversationResponse = TypeAliasType("ForkConversationResponse", Never)
+"""Never sent: the method is not served."""
+
+FuzzyFileSearchSessionStartResponse = TypeAliasType("FuzzyFileSearchSessionStartResponse", Never)
+"""Never sent: the method is not served."""
+
+FuzzyFileSearchSessionUpdateResponse = TypeAliasType("FuzzyFileSearchSessionUpdateResponse", Never)
+"""Never sent: the method is not served."""
+
+FuzzyFileSearchSessionStopResponse = TypeAliasType("FuzzyFileSearchSessionStopResponse", Never)
+"""Never sent: the method is not served."""
