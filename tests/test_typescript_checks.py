@@ -6,17 +6,27 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from ._node import require_npm_or_cached_tsc, tsc
-from ._reference import REPO, TS_COMPAT, require
+from ._reference import REPO, SHARED, TS_COMPAT, require
 
 TYPESCRIPT = REPO / "schema" / "typescript"
+#: The target: the reference's TypeScript of Codex 0.107.0 (v1 at the top, v2 in v2/).
+REFERENCE_0107 = SHARED / "reference" / "codex-0.107.0" / "typescript"
 
 
+@pytest.mark.xfail(
+    reason="until the v1 types at their 0.107.0 shapes (branch i13-v1) and the v2 "
+    "models (branch i13-v2) are in",
+    strict=False,
+)
 def test_ts_compat_reports_no_failure() -> None:
     require(TS_COMPAT)
+    require(REFERENCE_0107)
     require_npm_or_cached_tsc()
     proc = subprocess.run(
-        [sys.executable, str(TS_COMPAT), str(TYPESCRIPT)],
+        [sys.executable, str(TS_COMPAT), str(TYPESCRIPT), "--ref", str(REFERENCE_0107)],
         capture_output=True,
         text=True,
         timeout=600,
