@@ -150,8 +150,8 @@ class FileChangeRequestApprovalParams(CamelModel):
     thread_id: str
     turn_id: str
     item_id: str
-    reason: str | None = optional()
-    grant_root: str | None = optional()
+    reason: str | None = None
+    grant_root: str | None = None
 
 
 class FileChangeRequestApprovalResponse(CamelModel):

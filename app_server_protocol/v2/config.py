@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from .._base import TS_BIGINT, CamelModel, JsonValue, SnakeModel
+from .._base import TS_BIGINT, CamelModel, JsonValue, SnakeModel, skip_none
 from .common import AskForApproval, SandboxMode
 from .shared import (
     AbsolutePathBuf,
@@ -220,7 +220,8 @@ class ConfigLayer(CamelModel):
     name: ConfigLayerSource
     version: str
     config: JsonValue
-    disabled_reason: str | None = None
+    disabled_reason: str | None = skip_none()
+    """Why the layer is ignored (left out when it is not)."""
 
 
 class ConfigReadParams(CamelModel):
