@@ -170,6 +170,7 @@ SERVER_NOTIFICATIONS: Final[dict[str, Any]] = {
 #: Keys that newer Codex added and our models write, which 0.107.0 lacks.
 NEWER_THREAD_KEYS: Final = frozenset({"sessionId"})
 NEWER_SETTINGS_KEYS: Final = frozenset({"approvalsReviewer"})
+NEWER_ITEM_KEYS: Final = frozenset({"startedAtMs", "completedAtMs"})
 
 
 # --------------------------------------------------------------------------
@@ -193,12 +194,14 @@ def dump(tp: Any, parsed: Any, *, exclude_unset: bool = False) -> Any:
 
 def without_newer_keys(value: Any) -> Any:
     """`value` without the keys newer Codex added (a Thread's `sessionId`,
-    `approvalsReviewer` of the thread settings)."""
+    `approvalsReviewer` of the thread settings, the times of `item/*`)."""
     if isinstance(value, list):
         return [without_newer_keys(v) for v in value]
     if not isinstance(value, dict):
         return value
     drop = set(NEWER_SETTINGS_KEYS)
+    if "item" in value and "turnId" in value:
+        drop |= NEWER_ITEM_KEYS
     if "cliVersion" in value and "turns" in value:
         drop |= NEWER_THREAD_KEYS
     return {k: without_newer_keys(v) for k, v in value.items() if k not in drop}
@@ -278,7 +281,7 @@ def reference_errors(name: str, value: Any) -> list[str]:
     Two known differences are allowed for: the JSON Schema spells the tags of
     `WebSearchAction` in snake_case where the TypeScript (and newer Codex) use
     camelCase, which we write; and the wire schema does not know the keys newer
-    Codex added (`Thread.sessionId`, `approvalsReviewer`).
+    Codex added (`Thread.sessionId`, `approvalsReviewer`, `startedAtMs`, ...).
     """
     schema = _validator(SCHEMA_BUNDLE, name).iter_errors(snake_web_search_tags(value))
     wire = _validator(WIRE_BUNDLE, name).iter_errors(without_newer_keys(value))

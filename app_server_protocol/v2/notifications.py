@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import time
 from enum import StrEnum
+
+from pydantic import Field
 
 from .._base import CamelModel, JsonValue, optional
 from .account import RateLimitSnapshot
@@ -13,6 +16,11 @@ from .items import ThreadItem
 from .shared import AuthMode, RequestId, ResponseItem
 from .threads import Thread, ThreadStatus, ThreadTokenUsage
 from .turns import Turn, TurnError, TurnPlanStep
+
+
+def unix_time_ms() -> int:
+    """Now, in milliseconds since the Unix epoch."""
+    return time.time_ns() // 1_000_000
 
 
 class ErrorNotification(CamelModel):
@@ -108,6 +116,9 @@ class ItemStartedNotification(CamelModel):
     item: ThreadItem
     thread_id: str
     turn_id: str
+    started_at_ms: int = Field(default_factory=unix_time_ms)
+    """When, in milliseconds since the Unix epoch (now, unless given). Newer
+    than 0.107.0: older clients ignore it, newer SDKs require it."""
 
 
 class ItemCompletedNotification(CamelModel):
@@ -116,6 +127,9 @@ class ItemCompletedNotification(CamelModel):
     item: ThreadItem
     thread_id: str
     turn_id: str
+    completed_at_ms: int = Field(default_factory=unix_time_ms)
+    """When, in milliseconds since the Unix epoch (now, unless given). Newer
+    than 0.107.0: older clients ignore it, newer SDKs require it."""
 
 
 class RawResponseItemCompletedNotification(CamelModel):
