@@ -30,6 +30,7 @@ class NetworkApprovalContext(CamelModel):
 
 
 ExecPolicyAmendment = TypeAliasType("ExecPolicyAmendment", list[str])
+"""A command prefix (argv) to allow without asking from now on."""
 
 
 class NetworkPolicyRuleAction(StrEnum):
@@ -100,7 +101,6 @@ CommandExecutionApprovalDecision = TypeAliasType(
     | CommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment
     | CommandExecutionApprovalDecisionApplyNetworkPolicyAmendment,
 )
-"""A command prefix (argv) to allow without asking from now on."""
 """The user's answer about a command: run it (`accept`; `acceptForSession`
 also stops asking about it in this session), with a rule amendment, or not
 (`decline`: the turn goes on; `cancel`: the turn ends)."""

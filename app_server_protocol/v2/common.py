@@ -171,8 +171,8 @@ class GitInfo(CamelModel):
 class ByteRange(CamelModel):
     """A half-open range of byte offsets into a UTF-8 text."""
 
-    start: int
-    end: int
+    start: Annotated[int, Field(ge=0)]
+    end: Annotated[int, Field(ge=0)]
 
 
 class TextElement(CamelModel):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
 
 from .._base import CamelModel
 
@@ -34,7 +37,7 @@ class ExperimentalFeatureListParams(CamelModel):
     """List the feature flags, a page at a time."""
 
     cursor: str | None = None
-    limit: int | None = None
+    limit: Annotated[int, Field(ge=0)] | None = None
 
 
 class ExperimentalFeatureListResponse(CamelModel):

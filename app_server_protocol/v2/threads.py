@@ -281,8 +281,8 @@ class ThreadRollbackParams(CamelModel):
     """Drop the last turns of a thread's history (files the agent changed stay changed)."""
 
     thread_id: str
-    num_turns: int
-    """At least 1."""
+    num_turns: Annotated[int, Field(ge=0)]
+    """At least 1 (the handler says so when it is 0)."""
 
 
 class ThreadRollbackResponse(CamelModel):
@@ -300,7 +300,7 @@ class ThreadListParams(CamelModel):
     """List recorded threads, newest first, a page at a time."""
 
     cursor: str | None = None
-    limit: int | None = None
+    limit: Annotated[int, Field(ge=0)] | None = None
     sort_key: ThreadSortKey | None = None
     model_providers: list[str] | None = None
     source_kinds: list[ThreadSourceKind] | None = None
@@ -320,7 +320,7 @@ class ThreadLoadedListParams(CamelModel):
     """List the threads loaded in memory."""
 
     cursor: str | None = None
-    limit: int | None = None
+    limit: Annotated[int, Field(ge=0)] | None = None
 
 
 class ThreadLoadedListResponse(CamelModel):
@@ -334,7 +334,7 @@ class ThreadReadParams(CamelModel):
     """Read a thread, with its turns if asked."""
 
     thread_id: str
-    include_turns: bool
+    include_turns: bool = False
 
 
 class ThreadReadResponse(CamelModel):
