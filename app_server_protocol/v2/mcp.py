@@ -1,0 +1,64 @@
+"""MCP servers: their status, tools and resources, OAuth login, reloading."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from .._base import TS_BIGINT, CamelModel
+from .shared import Resource, ResourceTemplate, Tool
+
+
+class McpAuthStatus(StrEnum):
+    """How the daemon authenticates to an MCP server."""
+
+    UNSUPPORTED = "unsupported"
+    NOT_LOGGED_IN = "notLoggedIn"
+    BEARER_TOKEN = "bearerToken"
+    O_AUTH = "oAuth"
+
+
+class McpServerStatus(CamelModel):
+    """An MCP server's tools (by name), resources and authentication."""
+
+    name: str
+    tools: dict[str, Tool]
+    resources: list[Resource]
+    resource_templates: list[ResourceTemplate]
+    auth_status: McpAuthStatus
+
+
+class ListMcpServerStatusParams(CamelModel):
+    """List the configured MCP servers, a page at a time."""
+
+    cursor: str | None = None
+    limit: Annotated[int, Field(ge=0)] | None = None
+
+
+class ListMcpServerStatusResponse(CamelModel):
+    """A page of servers; `nextCursor` is null on the last page."""
+
+    data: list[McpServerStatus]
+    next_cursor: str | None = None
+
+
+class McpServerOauthLoginParams(CamelModel):
+    """Start an OAuth login to an MCP server; `mcpServer/oauthLogin/completed` follows."""
+
+    name: str
+    scopes: list[str] | None = None
+    timeout_secs: Annotated[int, TS_BIGINT] | None = None
+
+
+class McpServerOauthLoginResponse(CamelModel):
+    """The URL the user opens to log in."""
+
+    authorization_url: str
+
+
+class McpServerRefreshResponse(CamelModel):
+    """The MCP servers are reloaded from the configuration."""
+
+    pass
