@@ -30,9 +30,19 @@ from ._base import JsonValue, ProtocolModel
 from .events import CodexEventNotification
 from .jsonrpc import RequestId
 from .unsupported import AnyParams
-from .usage import RateLimitSnapshot
 from .v1 import approvals, auth, config, conversations, session, workspace
 from .v1 import unsupported as v1_unsupported
+from .v2 import account as v2_account
+from .v2 import approvals as v2_approvals
+from .v2 import command as v2_command
+from .v2 import config as v2_config
+from .v2 import features as v2_features
+from .v2 import mcp as v2_mcp
+from .v2 import models as v2_models
+from .v2 import notifications as v2_notifications
+from .v2 import review as v2_review
+from .v2 import threads as v2_threads
+from .v2 import turns as v2_turns
 from .v2 import unsupported as v2_unsupported
 
 P = TypeVar("P")
@@ -326,36 +336,261 @@ GET_USER_AGENT: Final = ClientMethod[None, session.GetUserAgentResponse](
 )
 
 # v2: models and accounts
-MODEL_LIST: Final = ClientMethod[config.ListModelsParams, config.ListModelsResponse](
+MODEL_LIST: Final = ClientMethod[v2_models.ModelListParams, v2_models.ModelListResponse](
     "model/list",
-    config.ListModelsParams,
-    config.ListModelsResponse,
+    v2_models.ModelListParams,
+    v2_models.ModelListResponse,
     ordering=FREE,
     doc="The models the daemon offers, one page at a time.",
 )
-ACCOUNT_LOGIN: Final = ClientMethod[auth.LoginAccountParams, auth.LoginAccountResponse](
-    "account/login",
-    auth.LoginAccountParams,
-    auth.LoginAccountResponse,
+ACCOUNT_LOGIN_START: Final = ClientMethod[
+    v2_account.LoginAccountParams, v2_account.LoginAccountResponse
+](
+    "account/login/start",
+    v2_account.LoginAccountParams,
+    v2_account.LoginAccountResponse,
     ordering=SERIAL,
     doc="Sign in with an API key, or start a ChatGPT login in the browser.",
 )
-ACCOUNT_LOGOUT: Final = ClientMethod[None, auth.LogoutAccountResponse](
-    "account/logout", None, auth.LogoutAccountResponse, ordering=SERIAL, doc="Sign out."
+ACCOUNT_LOGOUT: Final = ClientMethod[None, v2_account.LogoutAccountResponse](
+    "account/logout", None, v2_account.LogoutAccountResponse, ordering=SERIAL, doc="Sign out."
 )
-ACCOUNT_RATE_LIMITS_READ: Final = ClientMethod[None, auth.GetAccountRateLimitsResponse](
+ACCOUNT_RATE_LIMITS_READ: Final = ClientMethod[None, v2_account.GetAccountRateLimitsResponse](
     "account/rateLimits/read",
     None,
-    auth.GetAccountRateLimitsResponse,
+    v2_account.GetAccountRateLimitsResponse,
     ordering=FREE,
     doc="The ChatGPT account's current rate limits.",
 )
-ACCOUNT_READ: Final = ClientMethod[None, auth.GetAccountResponse](
+ACCOUNT_READ: Final = ClientMethod[v2_account.GetAccountParams, v2_account.GetAccountResponse](
     "account/read",
-    None,
-    auth.GetAccountResponse,
+    v2_account.GetAccountParams,
+    v2_account.GetAccountResponse,
     ordering=SERIAL,
     doc="The signed-in account.",
+)
+
+# v2: threads, turns, review, config, MCP, features, one-off commands
+THREAD_START: Final = ClientMethod[v2_threads.ThreadStartParams, v2_threads.ThreadStartResponse](
+    "thread/start",
+    v2_threads.ThreadStartParams,
+    v2_threads.ThreadStartResponse,
+    ordering=FREE,
+    doc="Start a thread.",
+)
+THREAD_RESUME: Final = ClientMethod[v2_threads.ThreadResumeParams, v2_threads.ThreadResumeResponse](
+    "thread/resume",
+    v2_threads.ThreadResumeParams,
+    v2_threads.ThreadResumeResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id or p.path,
+    doc="Load a recorded thread (by id, or by its rollout file) to continue it.",
+)
+THREAD_FORK: Final = ClientMethod[v2_threads.ThreadForkParams, v2_threads.ThreadForkResponse](
+    "thread/fork",
+    v2_threads.ThreadForkParams,
+    v2_threads.ThreadForkResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id or p.path,
+    doc="Start a thread from a copy of a recorded one.",
+)
+THREAD_ARCHIVE: Final = ClientMethod[
+    v2_threads.ThreadArchiveParams, v2_threads.ThreadArchiveResponse
+](
+    "thread/archive",
+    v2_threads.ThreadArchiveParams,
+    v2_threads.ThreadArchiveResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="Move a thread's rollout file to `archived_sessions`.",
+)
+THREAD_UNSUBSCRIBE: Final = ClientMethod[
+    v2_threads.ThreadUnsubscribeParams, v2_threads.ThreadUnsubscribeResponse
+](
+    "thread/unsubscribe",
+    v2_threads.ThreadUnsubscribeParams,
+    v2_threads.ThreadUnsubscribeResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="Stop receiving a thread's notifications.",
+)
+THREAD_NAME_SET: Final = ClientMethod[
+    v2_threads.ThreadSetNameParams, v2_threads.ThreadSetNameResponse
+](
+    "thread/name/set",
+    v2_threads.ThreadSetNameParams,
+    v2_threads.ThreadSetNameResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="Name a thread.",
+)
+THREAD_UNARCHIVE: Final = ClientMethod[
+    v2_threads.ThreadUnarchiveParams, v2_threads.ThreadUnarchiveResponse
+](
+    "thread/unarchive",
+    v2_threads.ThreadUnarchiveParams,
+    v2_threads.ThreadUnarchiveResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="Bring an archived thread back.",
+)
+THREAD_COMPACT_START: Final = ClientMethod[
+    v2_threads.ThreadCompactStartParams, v2_threads.ThreadCompactStartResponse
+](
+    "thread/compact/start",
+    v2_threads.ThreadCompactStartParams,
+    v2_threads.ThreadCompactStartResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="Compact a thread's history.",
+)
+THREAD_ROLLBACK: Final = ClientMethod[
+    v2_threads.ThreadRollbackParams, v2_threads.ThreadRollbackResponse
+](
+    "thread/rollback",
+    v2_threads.ThreadRollbackParams,
+    v2_threads.ThreadRollbackResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="Drop a thread's last turns.",
+)
+THREAD_LIST: Final = ClientMethod[v2_threads.ThreadListParams, v2_threads.ThreadListResponse](
+    "thread/list",
+    v2_threads.ThreadListParams,
+    v2_threads.ThreadListResponse,
+    ordering=FREE,
+    doc="Recorded threads, one page at a time.",
+)
+THREAD_LOADED_LIST: Final = ClientMethod[
+    v2_threads.ThreadLoadedListParams, v2_threads.ThreadLoadedListResponse
+](
+    "thread/loaded/list",
+    v2_threads.ThreadLoadedListParams,
+    v2_threads.ThreadLoadedListResponse,
+    ordering=FREE,
+    doc="The threads loaded in this daemon.",
+)
+THREAD_READ: Final = ClientMethod[v2_threads.ThreadReadParams, v2_threads.ThreadReadResponse](
+    "thread/read",
+    v2_threads.ThreadReadParams,
+    v2_threads.ThreadReadResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="A thread, with its turns if asked.",
+)
+TURN_START: Final = ClientMethod[v2_turns.TurnStartParams, v2_turns.TurnStartResponse](
+    "turn/start",
+    v2_turns.TurnStartParams,
+    v2_turns.TurnStartResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="Send a user turn.",
+)
+TURN_STEER: Final = ClientMethod[v2_turns.TurnSteerParams, v2_turns.TurnSteerResponse](
+    "turn/steer",
+    v2_turns.TurnSteerParams,
+    v2_turns.TurnSteerResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="Add input to the running turn.",
+)
+TURN_INTERRUPT: Final = ClientMethod[v2_turns.TurnInterruptParams, v2_turns.TurnInterruptResponse](
+    "turn/interrupt",
+    v2_turns.TurnInterruptParams,
+    v2_turns.TurnInterruptResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="Stop the running turn.",
+)
+REVIEW_START: Final = ClientMethod[v2_review.ReviewStartParams, v2_review.ReviewStartResponse](
+    "review/start",
+    v2_review.ReviewStartParams,
+    v2_review.ReviewStartResponse,
+    ordering=PER_THREAD,
+    thread=lambda p: p.thread_id,
+    doc="Start a code review in a thread.",
+)
+EXPERIMENTAL_FEATURE_LIST: Final = ClientMethod[
+    v2_features.ExperimentalFeatureListParams, v2_features.ExperimentalFeatureListResponse
+](
+    "experimentalFeature/list",
+    v2_features.ExperimentalFeatureListParams,
+    v2_features.ExperimentalFeatureListResponse,
+    ordering=SERIAL,
+    doc="The experimental features and whether each is on.",
+)
+MCP_SERVER_OAUTH_LOGIN: Final = ClientMethod[
+    v2_mcp.McpServerOauthLoginParams, v2_mcp.McpServerOauthLoginResponse
+](
+    "mcpServer/oauth/login",
+    v2_mcp.McpServerOauthLoginParams,
+    v2_mcp.McpServerOauthLoginResponse,
+    ordering=SERIAL,
+    doc="Sign in to an MCP server with OAuth in the browser.",
+)
+CONFIG_MCP_SERVER_RELOAD: Final = ClientMethod[None, v2_mcp.McpServerRefreshResponse](
+    "config/mcpServer/reload",
+    None,
+    v2_mcp.McpServerRefreshResponse,
+    ordering=SERIAL,
+    doc="Read the MCP servers of the config again.",
+)
+MCP_SERVER_STATUS_LIST: Final = ClientMethod[
+    v2_mcp.ListMcpServerStatusParams, v2_mcp.ListMcpServerStatusResponse
+](
+    "mcpServerStatus/list",
+    v2_mcp.ListMcpServerStatusParams,
+    v2_mcp.ListMcpServerStatusResponse,
+    ordering=SERIAL,
+    doc="The configured MCP servers, their tools and sign-in status.",
+)
+ACCOUNT_LOGIN_CANCEL: Final = ClientMethod[
+    v2_account.CancelLoginAccountParams, v2_account.CancelLoginAccountResponse
+](
+    "account/login/cancel",
+    v2_account.CancelLoginAccountParams,
+    v2_account.CancelLoginAccountResponse,
+    ordering=SERIAL,
+    doc="Stop a ChatGPT login in progress.",
+)
+COMMAND_EXEC: Final = ClientMethod[v2_command.CommandExecParams, v2_command.CommandExecResponse](
+    "command/exec",
+    v2_command.CommandExecParams,
+    v2_command.CommandExecResponse,
+    ordering=FREE,
+    doc="Run a command in the sandbox and return its output.",
+)
+CONFIG_READ: Final = ClientMethod[v2_config.ConfigReadParams, v2_config.ConfigReadResponse](
+    "config/read",
+    v2_config.ConfigReadParams,
+    v2_config.ConfigReadResponse,
+    ordering=SERIAL,
+    doc="The effective configuration, and its layers if asked.",
+)
+CONFIG_VALUE_WRITE: Final = ClientMethod[
+    v2_config.ConfigValueWriteParams, v2_config.ConfigWriteResponse
+](
+    "config/value/write",
+    v2_config.ConfigValueWriteParams,
+    v2_config.ConfigWriteResponse,
+    ordering=SERIAL,
+    doc="Write one value of `config.toml`.",
+)
+CONFIG_BATCH_WRITE: Final = ClientMethod[
+    v2_config.ConfigBatchWriteParams, v2_config.ConfigWriteResponse
+](
+    "config/batchWrite",
+    v2_config.ConfigBatchWriteParams,
+    v2_config.ConfigWriteResponse,
+    ordering=SERIAL,
+    doc="Write several values of `config.toml` at once.",
+)
+CONFIG_REQUIREMENTS_READ: Final = ClientMethod[None, v2_config.ConfigRequirementsReadResponse](
+    "configRequirements/read",
+    None,
+    v2_config.ConfigRequirementsReadResponse,
+    ordering=SERIAL,
+    doc="The requirements an administrator set on the configuration.",
 )
 
 # Methods of the protocol this daemon does not serve.
@@ -457,26 +692,52 @@ FUZZY_FILE_SEARCH_SESSION_STOP: Final = unsupported(
 #: method lists them in this order).
 CLIENT_REQUESTS: Final[tuple[ClientMethod[Any, Any], ...]] = (
     INITIALIZE,
+    THREAD_START,
+    THREAD_RESUME,
+    THREAD_FORK,
+    THREAD_ARCHIVE,
+    THREAD_UNSUBSCRIBE,
+    THREAD_NAME_SET,
+    THREAD_UNARCHIVE,
+    THREAD_COMPACT_START,
     THREAD_BACKGROUND_TERMINALS_CLEAN,
+    THREAD_ROLLBACK,
+    THREAD_LIST,
+    THREAD_LOADED_LIST,
+    THREAD_READ,
     SKILLS_LIST,
     SKILLS_REMOTE_LIST,
     SKILLS_REMOTE_EXPORT,
     APP_LIST,
     SKILLS_CONFIG_WRITE,
+    TURN_START,
+    TURN_STEER,
+    TURN_INTERRUPT,
     THREAD_REALTIME_START,
     THREAD_REALTIME_APPEND_AUDIO,
     THREAD_REALTIME_APPEND_TEXT,
     THREAD_REALTIME_STOP,
+    REVIEW_START,
     MODEL_LIST,
+    EXPERIMENTAL_FEATURE_LIST,
     COLLABORATION_MODE_LIST,
     MOCK_EXPERIMENTAL_METHOD,
+    MCP_SERVER_OAUTH_LOGIN,
+    CONFIG_MCP_SERVER_RELOAD,
+    MCP_SERVER_STATUS_LIST,
     WINDOWS_SANDBOX_SETUP_START,
-    ACCOUNT_LOGIN,
+    ACCOUNT_LOGIN_START,
+    ACCOUNT_LOGIN_CANCEL,
     ACCOUNT_LOGOUT,
     ACCOUNT_RATE_LIMITS_READ,
     FEEDBACK_UPLOAD,
+    COMMAND_EXEC,
+    CONFIG_READ,
     EXTERNAL_AGENT_CONFIG_DETECT,
     EXTERNAL_AGENT_CONFIG_IMPORT,
+    CONFIG_VALUE_WRITE,
+    CONFIG_BATCH_WRITE,
+    CONFIG_REQUIREMENTS_READ,
     ACCOUNT_READ,
     NEW_CONVERSATION,
     GET_CONVERSATION_SUMMARY,
@@ -527,14 +788,63 @@ EXEC_COMMAND_APPROVAL: Final = ServerMethod[
     doc="Ask the user whether a command may run.",
 )
 
+ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL: Final = ServerMethod[
+    v2_approvals.CommandExecutionRequestApprovalParams,
+    v2_approvals.CommandExecutionRequestApprovalResponse,
+](
+    "item/commandExecution/requestApproval",
+    v2_approvals.CommandExecutionRequestApprovalParams,
+    v2_approvals.CommandExecutionRequestApprovalResponse,
+    doc="Ask the user whether a command may run (v2).",
+)
+ITEM_FILE_CHANGE_REQUEST_APPROVAL: Final = ServerMethod[
+    v2_approvals.FileChangeRequestApprovalParams, v2_approvals.FileChangeRequestApprovalResponse
+](
+    "item/fileChange/requestApproval",
+    v2_approvals.FileChangeRequestApprovalParams,
+    v2_approvals.FileChangeRequestApprovalResponse,
+    doc="Ask the user whether a file change may be applied (v2).",
+)
+ITEM_TOOL_REQUEST_USER_INPUT: Final = ServerMethod[
+    v2_approvals.ToolRequestUserInputParams, v2_approvals.ToolRequestUserInputResponse
+](
+    "item/tool/requestUserInput",
+    v2_approvals.ToolRequestUserInputParams,
+    v2_approvals.ToolRequestUserInputResponse,
+    doc="Ask the user questions on a tool's behalf.",
+)
+ITEM_TOOL_CALL: Final = ServerMethod[
+    v2_approvals.DynamicToolCallParams, v2_approvals.DynamicToolCallResponse
+](
+    "item/tool/call",
+    v2_approvals.DynamicToolCallParams,
+    v2_approvals.DynamicToolCallResponse,
+    doc="Run a tool the client declared (`dynamicTools`).",
+)
+ACCOUNT_CHATGPT_AUTH_TOKENS_REFRESH: Final = ServerMethod[
+    v2_approvals.ChatgptAuthTokensRefreshParams, v2_approvals.ChatgptAuthTokensRefreshResponse
+](
+    "account/chatgptAuthTokens/refresh",
+    v2_approvals.ChatgptAuthTokensRefreshParams,
+    v2_approvals.ChatgptAuthTokensRefreshResponse,
+    doc="Ask the client for fresh ChatGPT tokens.",
+)
+
 SERVER_REQUESTS: Final[tuple[ServerMethod[Any, Any], ...]] = (
+    ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL,
+    ITEM_FILE_CHANGE_REQUEST_APPROVAL,
+    ITEM_TOOL_REQUEST_USER_INPUT,
+    ITEM_TOOL_CALL,
+    ACCOUNT_CHATGPT_AUTH_TOKENS_REFRESH,
     APPLY_PATCH_APPROVAL,
     EXEC_COMMAND_APPROVAL,
 )
 
-ACCOUNT_RATE_LIMITS_UPDATED: Final = Notification[RateLimitSnapshot](
+ACCOUNT_RATE_LIMITS_UPDATED: Final = Notification[
+    v2_notifications.AccountRateLimitsUpdatedNotification
+](
     "account/rateLimits/updated",
-    RateLimitSnapshot,
+    v2_notifications.AccountRateLimitsUpdatedNotification,
     doc="The account's rate limits changed (after each model response).",
 )
 AUTH_STATUS_CHANGE: Final = Notification[auth.AuthStatusChangeNotification](
@@ -551,8 +861,273 @@ SESSION_CONFIGURED: Final = Notification[conversations.SessionConfiguredNotifica
     doc="A conversation is ready.",
 )
 
+ERROR_NOTIFICATION: Final = Notification[v2_notifications.ErrorNotification](
+    "error",
+    v2_notifications.ErrorNotification,
+    doc="A turn met an error (`error`).",
+)
+THREAD_STARTED: Final = Notification[v2_notifications.ThreadStartedNotification](
+    "thread/started",
+    v2_notifications.ThreadStartedNotification,
+    doc="A thread was started, resumed or forked (`thread/started`).",
+)
+THREAD_STATUS_CHANGED: Final = Notification[v2_notifications.ThreadStatusChangedNotification](
+    "thread/status/changed",
+    v2_notifications.ThreadStatusChangedNotification,
+    doc="A thread's status changed.",
+)
+THREAD_ARCHIVED: Final = Notification[v2_notifications.ThreadArchivedNotification](
+    "thread/archived",
+    v2_notifications.ThreadArchivedNotification,
+    doc="A thread was archived.",
+)
+THREAD_UNARCHIVED: Final = Notification[v2_notifications.ThreadUnarchivedNotification](
+    "thread/unarchived",
+    v2_notifications.ThreadUnarchivedNotification,
+    doc="A thread was brought back from the archive.",
+)
+THREAD_CLOSED: Final = Notification[v2_notifications.ThreadClosedNotification](
+    "thread/closed",
+    v2_notifications.ThreadClosedNotification,
+    doc="A thread was unloaded from memory.",
+)
+THREAD_NAME_UPDATED: Final = Notification[v2_notifications.ThreadNameUpdatedNotification](
+    "thread/name/updated",
+    v2_notifications.ThreadNameUpdatedNotification,
+    doc="A thread's title changed (`threadName` is absent when it was cleared).",
+)
+THREAD_TOKEN_USAGE_UPDATED: Final = Notification[
+    v2_notifications.ThreadTokenUsageUpdatedNotification
+](
+    "thread/tokenUsage/updated",
+    v2_notifications.ThreadTokenUsageUpdatedNotification,
+    doc="A thread's token usage, after a model response.",
+)
+TURN_STARTED: Final = Notification[v2_notifications.TurnStartedNotification](
+    "turn/started",
+    v2_notifications.TurnStartedNotification,
+    doc="A turn started.",
+)
+TURN_COMPLETED: Final = Notification[v2_notifications.TurnCompletedNotification](
+    "turn/completed",
+    v2_notifications.TurnCompletedNotification,
+    doc="A turn ended (completed, interrupted or failed).",
+)
+TURN_DIFF_UPDATED: Final = Notification[v2_notifications.TurnDiffUpdatedNotification](
+    "turn/diff/updated",
+    v2_notifications.TurnDiffUpdatedNotification,
+    doc="The unified diff of everything the turn's patches changed so far.",
+)
+TURN_PLAN_UPDATED: Final = Notification[v2_notifications.TurnPlanUpdatedNotification](
+    "turn/plan/updated",
+    v2_notifications.TurnPlanUpdatedNotification,
+    doc="The agent's plan changed.",
+)
+ITEM_STARTED: Final = Notification[v2_notifications.ItemStartedNotification](
+    "item/started",
+    v2_notifications.ItemStartedNotification,
+    doc="An item of a turn started.",
+)
+ITEM_COMPLETED: Final = Notification[v2_notifications.ItemCompletedNotification](
+    "item/completed",
+    v2_notifications.ItemCompletedNotification,
+    doc="An item of a turn is complete: its final state.",
+)
+RAW_RESPONSE_ITEM_COMPLETED: Final = Notification[
+    v2_notifications.RawResponseItemCompletedNotification
+](
+    "rawResponseItem/completed",
+    v2_notifications.RawResponseItemCompletedNotification,
+    doc="A raw Responses API item (only with `experimentalRawEvents`).",
+)
+ITEM_AGENT_MESSAGE_DELTA: Final = Notification[v2_notifications.AgentMessageDeltaNotification](
+    "item/agentMessage/delta",
+    v2_notifications.AgentMessageDeltaNotification,
+    doc="More text of an agent message.",
+)
+ITEM_PLAN_DELTA: Final = Notification[v2_notifications.PlanDeltaNotification](
+    "item/plan/delta",
+    v2_notifications.PlanDeltaNotification,
+    doc="More text of a proposed plan (experimental; the completed item is what counts).",
+)
+ITEM_COMMAND_EXECUTION_OUTPUT_DELTA: Final = Notification[
+    v2_notifications.CommandExecutionOutputDeltaNotification
+](
+    "item/commandExecution/outputDelta",
+    v2_notifications.CommandExecutionOutputDeltaNotification,
+    doc="More output of a running command.",
+)
+ITEM_COMMAND_EXECUTION_TERMINAL_INTERACTION: Final = Notification[
+    v2_notifications.TerminalInteractionNotification
+](
+    "item/commandExecution/terminalInteraction",
+    v2_notifications.TerminalInteractionNotification,
+    doc="The agent wrote to the stdin of a running process.",
+)
+ITEM_FILE_CHANGE_OUTPUT_DELTA: Final = Notification[
+    v2_notifications.FileChangeOutputDeltaNotification
+](
+    "item/fileChange/outputDelta",
+    v2_notifications.FileChangeOutputDeltaNotification,
+    doc="More output of a patch being applied.",
+)
+SERVER_REQUEST_RESOLVED: Final = Notification[v2_notifications.ServerRequestResolvedNotification](
+    "serverRequest/resolved",
+    v2_notifications.ServerRequestResolvedNotification,
+    doc="A request the server sent is settled (answered, or no longer needed).",
+)
+ITEM_MCP_TOOL_CALL_PROGRESS: Final = Notification[v2_notifications.McpToolCallProgressNotification](
+    "item/mcpToolCall/progress",
+    v2_notifications.McpToolCallProgressNotification,
+    doc="Progress of an MCP tool call.",
+)
+MCP_SERVER_OAUTH_LOGIN_COMPLETED: Final = Notification[
+    v2_notifications.McpServerOauthLoginCompletedNotification
+](
+    "mcpServer/oauthLogin/completed",
+    v2_notifications.McpServerOauthLoginCompletedNotification,
+    doc="An MCP OAuth login ended.",
+)
+ACCOUNT_UPDATED: Final = Notification[v2_notifications.AccountUpdatedNotification](
+    "account/updated",
+    v2_notifications.AccountUpdatedNotification,
+    doc="The sign-in changed (`authMode` is null when signed out).",
+)
+APP_LIST_UPDATED: Final = Notification[v2_notifications.AppListUpdatedNotification](
+    "app/list/updated",
+    v2_notifications.AppListUpdatedNotification,
+    doc="The list of apps changed (experimental).",
+)
+ITEM_REASONING_SUMMARY_TEXT_DELTA: Final = Notification[
+    v2_notifications.ReasoningSummaryTextDeltaNotification
+](
+    "item/reasoning/summaryTextDelta",
+    v2_notifications.ReasoningSummaryTextDeltaNotification,
+    doc="More text of a reasoning summary paragraph.",
+)
+ITEM_REASONING_SUMMARY_PART_ADDED: Final = Notification[
+    v2_notifications.ReasoningSummaryPartAddedNotification
+](
+    "item/reasoning/summaryPartAdded",
+    v2_notifications.ReasoningSummaryPartAddedNotification,
+    doc="A new reasoning summary paragraph starts.",
+)
+ITEM_REASONING_TEXT_DELTA: Final = Notification[v2_notifications.ReasoningTextDeltaNotification](
+    "item/reasoning/textDelta",
+    v2_notifications.ReasoningTextDeltaNotification,
+    doc="More raw reasoning text.",
+)
+THREAD_COMPACTED: Final = Notification[v2_notifications.ContextCompactedNotification](
+    "thread/compacted",
+    v2_notifications.ContextCompactedNotification,
+    doc="The thread's history was compacted (superseded by the `contextCompaction` item).",
+)
+MODEL_REROUTED: Final = Notification[v2_notifications.ModelReroutedNotification](
+    "model/rerouted",
+    v2_notifications.ModelReroutedNotification,
+    doc="A turn moved to another model.",
+)
+DEPRECATION_NOTICE: Final = Notification[v2_notifications.DeprecationNoticeNotification](
+    "deprecationNotice",
+    v2_notifications.DeprecationNoticeNotification,
+    doc="Something the client uses is deprecated.",
+)
+CONFIG_WARNING: Final = Notification[v2_notifications.ConfigWarningNotification](
+    "configWarning",
+    v2_notifications.ConfigWarningNotification,
+    doc="A problem in the configuration, and where it is when known.",
+)
+THREAD_REALTIME_STARTED: Final = Notification[v2_notifications.ThreadRealtimeStartedNotification](
+    "thread/realtime/started",
+    v2_notifications.ThreadRealtimeStartedNotification,
+    doc="Realtime started on a thread (experimental).",
+)
+THREAD_REALTIME_ITEM_ADDED: Final = Notification[
+    v2_notifications.ThreadRealtimeItemAddedNotification
+](
+    "thread/realtime/itemAdded",
+    v2_notifications.ThreadRealtimeItemAddedNotification,
+    doc="A non-audio realtime item from the backend (experimental).",
+)
+THREAD_REALTIME_OUTPUT_AUDIO_DELTA: Final = Notification[
+    v2_notifications.ThreadRealtimeOutputAudioDeltaNotification
+](
+    "thread/realtime/outputAudio/delta",
+    v2_notifications.ThreadRealtimeOutputAudioDeltaNotification,
+    doc="Realtime output audio (experimental).",
+)
+THREAD_REALTIME_ERROR: Final = Notification[v2_notifications.ThreadRealtimeErrorNotification](
+    "thread/realtime/error",
+    v2_notifications.ThreadRealtimeErrorNotification,
+    doc="Realtime failed (experimental).",
+)
+THREAD_REALTIME_CLOSED: Final = Notification[v2_notifications.ThreadRealtimeClosedNotification](
+    "thread/realtime/closed",
+    v2_notifications.ThreadRealtimeClosedNotification,
+    doc="Realtime stopped (experimental).",
+)
+WINDOWS_WORLD_WRITABLE_WARNING: Final = Notification[
+    v2_notifications.WindowsWorldWritableWarningNotification
+](
+    "windows/worldWritableWarning",
+    v2_notifications.WindowsWorldWritableWarningNotification,
+    doc="Windows: folders anyone can write to weaken the sandbox.",
+)
+WINDOWS_SANDBOX_SETUP_COMPLETED: Final = Notification[
+    v2_notifications.WindowsSandboxSetupCompletedNotification
+](
+    "windowsSandbox/setupCompleted",
+    v2_notifications.WindowsSandboxSetupCompletedNotification,
+    doc="Windows: the sandbox setup ended.",
+)
+ACCOUNT_LOGIN_COMPLETED: Final = Notification[v2_notifications.AccountLoginCompletedNotification](
+    "account/login/completed",
+    v2_notifications.AccountLoginCompletedNotification,
+    doc="A login started by `account/login/start` ended.",
+)
+
 SERVER_NOTIFICATIONS: Final[tuple[Notification[Any], ...]] = (
+    ERROR_NOTIFICATION,
+    THREAD_STARTED,
+    THREAD_STATUS_CHANGED,
+    THREAD_ARCHIVED,
+    THREAD_UNARCHIVED,
+    THREAD_CLOSED,
+    THREAD_NAME_UPDATED,
+    THREAD_TOKEN_USAGE_UPDATED,
+    TURN_STARTED,
+    TURN_COMPLETED,
+    TURN_DIFF_UPDATED,
+    TURN_PLAN_UPDATED,
+    ITEM_STARTED,
+    ITEM_COMPLETED,
+    RAW_RESPONSE_ITEM_COMPLETED,
+    ITEM_AGENT_MESSAGE_DELTA,
+    ITEM_PLAN_DELTA,
+    ITEM_COMMAND_EXECUTION_OUTPUT_DELTA,
+    ITEM_COMMAND_EXECUTION_TERMINAL_INTERACTION,
+    ITEM_FILE_CHANGE_OUTPUT_DELTA,
+    SERVER_REQUEST_RESOLVED,
+    ITEM_MCP_TOOL_CALL_PROGRESS,
+    MCP_SERVER_OAUTH_LOGIN_COMPLETED,
+    ACCOUNT_UPDATED,
     ACCOUNT_RATE_LIMITS_UPDATED,
+    APP_LIST_UPDATED,
+    ITEM_REASONING_SUMMARY_TEXT_DELTA,
+    ITEM_REASONING_SUMMARY_PART_ADDED,
+    ITEM_REASONING_TEXT_DELTA,
+    THREAD_COMPACTED,
+    MODEL_REROUTED,
+    DEPRECATION_NOTICE,
+    CONFIG_WARNING,
+    THREAD_REALTIME_STARTED,
+    THREAD_REALTIME_ITEM_ADDED,
+    THREAD_REALTIME_OUTPUT_AUDIO_DELTA,
+    THREAD_REALTIME_ERROR,
+    THREAD_REALTIME_CLOSED,
+    WINDOWS_WORLD_WRITABLE_WARNING,
+    WINDOWS_SANDBOX_SETUP_COMPLETED,
+    ACCOUNT_LOGIN_COMPLETED,
     AUTH_STATUS_CHANGE,
     LOGIN_CHAT_GPT_COMPLETE,
     SESSION_CONFIGURED,

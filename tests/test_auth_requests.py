@@ -61,7 +61,10 @@ async def test_login_then_status_then_logout(codex_home: Path) -> None:
             "requiresOpenaiAuth": True,
         }
         assert await client.call("userInfo") == {"allegedUserEmail": None}
-        assert await client.call("account/read") == {"type": "apiKey"}
+        assert await client.call("account/read", {}) == {
+            "account": {"type": "apiKey"},
+            "requiresOpenaiAuth": True,
+        }
 
         start = len(client.messages)
         response = await client.request("logoutChatGpt", None, omit_params=True)
@@ -71,7 +74,10 @@ async def test_login_then_status_then_logout(codex_home: Path) -> None:
         assert client.messages.index(response) < client.messages.index(note)
         assert not path.exists()
         assert await client.call("getAuthStatus", {}) == {"requiresOpenaiAuth": True}
-        assert await client.call("account/read") is None
+        assert await client.call("account/read", {}) == {
+            "account": None,
+            "requiresOpenaiAuth": True,
+        }
 
 
 async def test_logout_when_signed_out_still_notifies(codex_home: Path) -> None:
@@ -99,12 +105,13 @@ async def test_pipelined_requests_see_the_login_before_them(codex_home: Path) ->
         await client.initialize()
         await client.send({"id": 101, "method": "loginApiKey", "params": {"apiKey": "sk-pipe"}})
         await client.send({"id": 102, "method": "getAuthStatus", "params": {"includeToken": True}})
-        await client.send({"id": 103, "method": "account/read"})
+        await client.send({"id": 103, "method": "account/read", "params": {}})
         await client.send({"id": 104, "method": "logoutChatGpt"})
         await client.send({"id": 105, "method": "getAuthStatus", "params": {}})
         status = await client.wait_for(lambda m: m.get("id") == 102)
         assert status["result"]["authToken"] == "sk-pipe"
-        assert (await client.wait_for(lambda m: m.get("id") == 103))["result"] == {"type": "apiKey"}
+        account = (await client.wait_for(lambda m: m.get("id") == 103))["result"]["account"]
+        assert account == {"type": "apiKey"}
         last = await client.wait_for(lambda m: m.get("id") == 105)
         assert last["result"] == {"requiresOpenaiAuth": True}
 
@@ -112,13 +119,13 @@ async def test_pipelined_requests_see_the_login_before_them(codex_home: Path) ->
 async def test_account_login_and_logout(codex_home: Path) -> None:
     async with in_process_daemon(codex_home) as client:
         await client.initialize()
-        result = await client.call("account/login", {"type": "apiKey", "apiKey": "sk-acct"})
-        assert result == {"loginId": None, "authUrl": None}
+        result = await client.call("account/login/start", {"type": "apiKey", "apiKey": "sk-acct"})
+        assert result == {"type": "apiKey"}
         note = await client.wait_for(lambda m: m.get("method") == "authStatusChange")
         assert note["params"] == {"authMethod": "apikey"}
         assert json.loads((codex_home / "auth.json").read_text()) == {"OPENAI_API_KEY": "sk-acct"}
-        account = await client.call("account/read")
-        assert account == {"type": "apiKey"}
+        account = await client.call("account/read", {})
+        assert account["account"] == {"type": "apiKey"}
         assert "sk-acct" not in json.dumps(account)
 
         start = len(client.messages)
@@ -127,8 +134,9 @@ async def test_account_login_and_logout(codex_home: Path) -> None:
         assert note["params"] == {}
         assert not (codex_home / "auth.json").exists()
 
-        started = await client.call("account/login", {"type": "chatgpt"})
-        assert set(started) == {"loginId", "authUrl"}
+        started = await client.call("account/login/start", {"type": "chatgpt"})
+        assert set(started) == {"type", "loginId", "authUrl"}
+        assert started["type"] == "chatgpt"
         assert started["authUrl"].startswith("http://127.0.0.1:9/oauth/authorize?")
         start = len(client.messages)
         assert await client.call("cancelLoginChatGpt", {"loginId": started["loginId"]}) == {}
@@ -152,10 +160,9 @@ async def test_chatgpt_credentials(codex_home: Path) -> None:
             "authToken": ACCESS_TOKEN,
             "requiresOpenaiAuth": True,
         }
-        assert await client.call("account/read") == {
-            "type": "chatgpt",
-            "email": "me@example.com",
-            "planType": "pro",
+        assert await client.call("account/read", {}) == {
+            "account": {"type": "chatgpt", "email": "me@example.com", "planType": "pro"},
+            "requiresOpenaiAuth": True,
         }
         # The refresh fails (nothing answers at the token URL): the saved
         # token is reported as it is.
@@ -185,7 +192,7 @@ async def test_forced_chatgpt_login_refuses_api_keys(codex_home: Path) -> None:
         await client.initialize()
         for method, params in (
             ("loginApiKey", {"apiKey": "sk-refused"}),
-            ("account/login", {"type": "apiKey", "apiKey": "sk-refused"}),
+            ("account/login/start", {"type": "apiKey", "apiKey": "sk-refused"}),
         ):
             error = await client.call_error(method, params)
             assert error == {
@@ -199,7 +206,10 @@ async def test_forced_chatgpt_login_refuses_api_keys(codex_home: Path) -> None:
         assert await client.call("getAuthStatus", {"includeToken": True}) == {
             "requiresOpenaiAuth": True
         }
-        assert await client.call("account/read") is None
+        assert await client.call("account/read", {}) == {
+            "account": None,
+            "requiresOpenaiAuth": True,
+        }
         assert (codex_home / "auth.json").exists()
 
 
@@ -208,7 +218,7 @@ async def test_forced_api_login_refuses_chatgpt(codex_home: Path) -> None:
     write_auth_json(codex_home, chatgpt_auth_json())
     async with in_process_daemon(codex_home) as client:
         await client.initialize()
-        error = await client.call_error("account/login", {"type": "chatgpt"})
+        error = await client.call_error("account/login/start", {"type": "chatgpt"})
         assert error == {
             "code": -32600,
             "message": "ChatGPT login is disabled. Use API key login instead.",
@@ -239,7 +249,7 @@ async def test_a_broken_config_is_a_clear_error_and_the_daemon_goes_on(codex_hom
             ("getAuthStatus", {}),
             ("loginApiKey", {"apiKey": "sk-not-saved"}),
             ("getUserSavedConfig", None),
-            ("account/read", None),
+            ("account/read", {}),
         ):
             error = await client.call_error(method, params)
             assert error["code"] == -32603, method
@@ -262,5 +272,29 @@ async def test_params_are_checked(codex_home: Path) -> None:
         assert (await client.call_error("getAuthStatus", {"includeToken": "yes"}))["code"] == -32600
         assert (await client.call_error("userInfo", {"x": 1}))["code"] == -32600
         assert (await client.call_error("loginApiKey", {}))["code"] == -32600
-        error = await client.call_error("account/login", {"type": "password"})
+        error = await client.call_error("account/login/start", {"type": "password"})
         assert error["code"] == -32600
+
+
+async def test_account_login_cancel(codex_home: Path) -> None:
+    async with in_process_daemon(codex_home) as client:
+        await client.initialize()
+        started = await client.call("account/login/start", {"type": "chatgpt"})
+        start = len(client.messages)
+        cancel = {"loginId": started["loginId"]}
+        assert await client.call("account/login/cancel", cancel) == {"status": "canceled"}
+        note = await client.wait_for(
+            lambda m: m.get("method") == "loginChatGptComplete", start=start
+        )
+        assert note["params"]["success"] is False
+        assert await client.call("account/login/cancel", cancel) == {"status": "notFound"}
+        assert await client.call_error("account/login/cancel", {"loginId": "nope"}) == {
+            "code": -32600,
+            "message": "invalid login id: nope",
+        }
+        tokens = {"type": "chatgptAuthTokens", "accessToken": "a", "chatgptAccountId": "b"}
+        error = await client.call_error("account/login/start", tokens)
+        assert error == {
+            "code": -32600,
+            "message": "chatgptAuthTokens login is not supported by this server",
+        }

@@ -106,9 +106,9 @@ def test_login_end_to_end(
     # Rate limits, read from the mock usage endpoint with the new login.
     limits = client.call("account/rateLimits/read")
     assert limits["rateLimits"]["primary"] == {
-        "used_percent": 25.0,
-        "window_minutes": 300,
-        "resets_at": 1_900_000_000,
+        "usedPercent": 25,
+        "windowDurationMins": 300,
+        "resetsAt": 1_900_000_000,
     }
     usage = [r for r in mock_model.requests if r.path.endswith("/wham/usage")]
     assert usage and usage[-1].header("authorization") == f"Bearer {access}"

@@ -24,15 +24,15 @@ from app_server.outgoing import Outgoing
 from app_server_protocol import methods
 from app_server_protocol.v1.approvals import ExecCommandApprovalParams
 from app_server_protocol.v1.auth import AuthStatusChangeNotification
-from app_server_protocol.v1.config import ListModelsParams, ListModelsResponse
+from app_server_protocol.v2.models import ModelListParams, ModelListResponse
 from app_server_protocol.v1.session import GetUserAgentResponse as Agent
 """
 
 SNIPPETS = {
     "well_typed": """
         @handles(methods.MODEL_LIST)
-        def list_models(params: ListModelsParams, ctx: RequestContext) -> ListModelsResponse:
-            return ListModelsResponse(items=[])
+        def list_models(params: ModelListParams, ctx: RequestContext) -> ModelListResponse:
+            return ModelListResponse(data=[])
 
 
         @handles(methods.GET_USER_AGENT)
@@ -47,12 +47,12 @@ SNIPPETS = {
         """,
     "wrong_result": """
         @handles(methods.MODEL_LIST)
-        async def list_models(params: ListModelsParams, ctx: RequestContext) -> Agent:
+        async def list_models(params: ModelListParams, ctx: RequestContext) -> Agent:
             return Agent(user_agent="x")
         """,
     "wrong_params": """
         @handles(methods.GET_USER_AGENT)
-        def user_agent(params: ListModelsParams, ctx: RequestContext) -> Agent:
+        def user_agent(params: ModelListParams, ctx: RequestContext) -> Agent:
             return Agent(user_agent="x")
         """,
     "wrong_notification": """
@@ -98,10 +98,10 @@ def test_a_handler_with_the_wrong_result_is_rejected(mypy_errors: dict[str, str]
     errors = mypy_errors["wrong_result"]
     assert "incompatible type" in errors
     assert (
-        "Callable[[ListModelsParams, RequestContext], Coroutine[Any, Any, GetUserAgentResponse]]"
+        "Callable[[ModelListParams, RequestContext], Coroutine[Any, Any, GetUserAgentResponse]]"
         in errors
     )
-    assert "Awaitable[ListModelsResponse] | ListModelsResponse" in errors
+    assert "Awaitable[ModelListResponse] | ModelListResponse" in errors
 
 
 def test_a_handler_with_the_wrong_params_is_rejected(mypy_errors: dict[str, str]) -> None:

@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from app_server_protocol import methods
-from app_server_protocol.export._introspect import type_name
+from app_server_protocol.export._introspect import qualified_name
 from app_server_protocol.export.json_schema import BUNDLE_FILE, DIALECT, envelope_name
 
 from ._reference import REPO, Kind, Message, messages, rollout_payloads, transcript_files
@@ -28,7 +28,9 @@ def bundle() -> dict[str, Any]:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    assert name in bundle()["$defs"], name
+    folder, _, base = name.rpartition("/")
+    defs = bundle()["$defs"]
+    assert base in (defs[folder] if folder else defs), name
     return Draft202012Validator({**bundle(), "$ref": f"#/$defs/{name}"})
 
 
@@ -37,18 +39,22 @@ def errors(name: str, instance: Any) -> list[str]:
 
 
 def test_every_file_is_a_valid_schema_of_the_stated_dialect() -> None:
-    paths = sorted(SCHEMA.glob("*.json"))
+    paths = sorted(SCHEMA.rglob("*.json"))
     assert len(paths) > 100
+    assert any(path.parent.name == "v2" for path in paths)
     for path in paths:
         document = json.loads(path.read_text(encoding="utf-8"))
         assert document["$schema"] == DIALECT, path.name
         Draft202012Validator.check_schema(document)
         if path.name != BUNDLE_FILE:
             assert document["title"] == path.stem
-        # each file stands alone: its references resolve inside it
-        defined = set(document.get("$defs", {}))
+        # each file stands alone: its references resolve inside it (v2 types
+        # are grouped under `$defs/v2`)
         for ref in _refs(document):
-            assert ref.removeprefix("#/$defs/") in defined, f"{path.name}: {ref}"
+            target: Any = document
+            for part in ref.removeprefix("#/").split("/"):
+                assert isinstance(target, dict) and part in target, f"{path.name}: {ref}"
+                target = target[part]
 
 
 def _refs(node: Any) -> list[str]:
@@ -111,7 +117,7 @@ def test_transcript_messages_validate(path: Path) -> None:
         assert errors("JSONRPCMessage", message.msg) == [], where
         if message.kind is Kind.RESULT:
             assert message.method is not None
-            result_type = type_name(methods.CLIENT_REQUESTS_BY_METHOD[message.method].result)
+            result_type = qualified_name(methods.CLIENT_REQUESTS_BY_METHOD[message.method].result)
             assert errors(result_type, message.msg["result"]) == [], f"{where}: {result_type}"
 
 

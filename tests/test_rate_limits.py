@@ -227,16 +227,15 @@ async def test_read_with_a_chatgpt_login(codex_home: Path) -> None:
             result = await client.call("account/rateLimits/read")
             router.get(USAGE).respond(502, text="bad gateway")
             error = await client.call_error("account/rateLimits/read")
-    assert result == {
-        "rateLimits": {
-            "primary": {"used_percent": 25.0, "window_minutes": 300, "resets_at": 1_900_000_000},
-            "secondary": {
-                "used_percent": 50.0,
-                "window_minutes": 10080,
-                "resets_at": 1_900_100_000,
-            },
-        }
+    codex = {
+        "limitId": "codex",
+        "limitName": None,
+        "primary": {"usedPercent": 25, "windowDurationMins": 300, "resetsAt": 1_900_000_000},
+        "secondary": {"usedPercent": 50, "windowDurationMins": 10080, "resetsAt": 1_900_100_000},
+        "credits": None,
+        "planType": None,
     }
+    assert result == {"rateLimits": codex, "rateLimitsByLimitId": {"codex": codex}}
     sent = route.calls[0].request
     assert sent.headers["authorization"] == f"Bearer {ACCESS_TOKEN}"
     assert sent.headers["chatgpt-account-id"] == "acct-77"

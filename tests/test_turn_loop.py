@@ -446,13 +446,19 @@ def test_rate_limit_headers_become_snapshots(
     client, cid, _ = start(spawn, codex_home, mock_model, workdir)
     messages = run_turn(client, cid, "hi")
     notes = [m["params"] for m in messages if m.get("method") == "account/rateLimits/updated"]
-    assert notes[0]["primary"] == {
+    # v2's spelling: camelCase, a whole percentage (12.5 rounds half away from zero)
+    assert notes[0]["rateLimits"]["limitId"] == "codex"
+    assert notes[0]["rateLimits"]["primary"] == {
+        "usedPercent": 13,
+        "windowDurationMins": 300,
+        "resetsAt": 1_900_000_000,
+    }
+    counts = [e for e in events(messages, cid) if e["type"] == "token_count"]
+    assert counts[0]["rate_limits"]["primary"] == {
         "used_percent": 12.5,
         "window_minutes": 300,
         "resets_at": 1_900_000_000,
     }
-    counts = [e for e in events(messages, cid) if e["type"] == "token_count"]
-    assert counts[0]["rate_limits"] == notes[0]
 
 
 def test_missing_env_key_is_reported(

@@ -65,7 +65,9 @@ from app_server_protocol.items import (
     WebSearchItem,
 )
 from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageInfo
+from app_server_protocol.v2.notifications import AccountRateLimitsUpdatedNotification
 
+from ..account_limits import account_rate_limits
 from ..auth.restrictions import LoginRestrictions
 from ..conversations.turns import TurnSettings, UserTurn
 from ..logs import log
@@ -415,7 +417,10 @@ class ModelTurnRunner:
         rate_limits = scope.session.rate_limits
         await scope.emit(TokenCountEvent(info=info, rate_limits=rate_limits))
         if rate_limits is not None:
-            await self.app.outgoing.notify(methods.ACCOUNT_RATE_LIMITS_UPDATED, rate_limits)
+            update = AccountRateLimitsUpdatedNotification(
+                rate_limits=account_rate_limits(rate_limits)
+            )
+            await self.app.outgoing.notify(methods.ACCOUNT_RATE_LIMITS_UPDATED, update)
 
     async def _report_model_error(self, scope: TurnScope, error: ModelError) -> None:
         session = scope.session

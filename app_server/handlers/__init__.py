@@ -8,6 +8,7 @@ from . import exec as exec
 from . import models as models
 from . import session as session
 from . import unsupported as unsupported
+from . import v2_pending as v2_pending
 from . import workspace as workspace
 from .registry import HANDLERS as HANDLERS
 from .registry import Handler as Handler

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from app_server_protocol import methods
 from app_server_protocol.common import AuthMode
-from app_server_protocol.v1.auth import GetAccountRateLimitsResponse
+from app_server_protocol.v2.account import GetAccountRateLimitsResponse
 
+from ..account_limits import CODEX_LIMIT_ID, account_rate_limits
 from ..app import RequestContext
 from ..auth import LoginRestrictions, RefreshError
 from ..errors import InternalError, InvalidRequest
@@ -34,4 +35,7 @@ async def read_rate_limits(params: None, ctx: RequestContext) -> GetAccountRateL
         snapshot = await fetch_rate_limits(request)
     except UsageError as exc:
         raise InternalError(str(exc)) from None
-    return GetAccountRateLimitsResponse(rate_limits=snapshot)
+    limits = account_rate_limits(snapshot)
+    return GetAccountRateLimitsResponse(
+        rate_limits=limits, rate_limits_by_limit_id={CODEX_LIMIT_ID: limits}
+    )

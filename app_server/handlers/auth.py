@@ -2,34 +2,46 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from app_server_protocol import methods
 from app_server_protocol.common import AuthMode
 from app_server_protocol.v1.auth import (
-    AccountApiKey,
-    AccountChatgpt,
     AuthStatusChangeNotification,
     CancelLoginChatGptParams,
     CancelLoginChatGptResponse,
-    GetAccountResponse,
     GetAuthStatusParams,
     GetAuthStatusResponse,
-    LoginAccountApiKey,
-    LoginAccountParams,
-    LoginAccountResponse,
     LoginApiKeyParams,
     LoginApiKeyResponse,
     LoginChatGptResponse,
-    LogoutAccountResponse,
     LogoutChatGptResponse,
 )
 from app_server_protocol.v1.session import UserInfoResponse
+from app_server_protocol.v2.account import (
+    AccountApiKey,
+    AccountChatgpt,
+    CancelLoginAccountParams,
+    CancelLoginAccountResponse,
+    CancelLoginAccountStatus,
+    GetAccountParams,
+    GetAccountResponse,
+    LoginAccountParams,
+    LoginAccountParamsApiKey,
+    LoginAccountParamsChatgptAuthTokens,
+    LoginAccountResponse,
+    LoginAccountResponseApiKey,
+    LoginAccountResponseChatgpt,
+    LogoutAccountResponse,
+)
+from app_server_protocol.v2.shared import PlanType
 
 from ..app import RequestContext
 from ..auth import LoginRestrictions, RefreshError
 from ..auth.manager import NOT_CACHED
 from ..errors import InternalError, InvalidRequest
 from ..logs import log, register_secret
-from .config_access import config_toml, login_restrictions, resolved_config
+from .config_access import config_toml, resolved_config
 from .registry import handles
 
 
@@ -73,13 +85,15 @@ async def login_api_key(params: LoginApiKeyParams, ctx: RequestContext) -> Login
     return LoginApiKeyResponse()
 
 
-@handles(methods.ACCOUNT_LOGIN)
+@handles(methods.ACCOUNT_LOGIN_START)
 async def login_account(params: LoginAccountParams, ctx: RequestContext) -> LoginAccountResponse:
-    if isinstance(params, LoginAccountApiKey):
+    if isinstance(params, LoginAccountParamsApiKey):
         await _login_with_api_key(params.api_key, ctx)
-        return LoginAccountResponse()
+        return LoginAccountResponseApiKey()
+    if isinstance(params, LoginAccountParamsChatgptAuthTokens):
+        raise InvalidRequest("chatgptAuthTokens login is not supported by this server")
     started = await _start_chatgpt_login(ctx)
-    return LoginAccountResponse(login_id=started.login_id, auth_url=started.auth_url)
+    return LoginAccountResponseChatgpt(login_id=str(started.login_id), auth_url=started.auth_url)
 
 
 async def _start_chatgpt_login(ctx: RequestContext) -> LoginChatGptResponse:
@@ -116,6 +130,24 @@ def cancel_login_chatgpt(
     return CancelLoginChatGptResponse()
 
 
+@handles(methods.ACCOUNT_LOGIN_CANCEL)
+def cancel_login_account(
+    params: CancelLoginAccountParams, ctx: RequestContext
+) -> CancelLoginAccountResponse:
+    from ..auth.login import NOT_COMPLETED
+
+    try:
+        login_id = UUID(params.login_id)
+    except ValueError:
+        raise InvalidRequest(f"invalid login id: {params.login_id}") from None
+    flow = ctx.app.take_chatgpt_login(login_id)
+    if flow is None:
+        return CancelLoginAccountResponse(status=CancelLoginAccountStatus.NOT_FOUND)
+    flow.cancel(NOT_COMPLETED, hold_report=True)
+    ctx.after_response(flow.release_report)
+    return CancelLoginAccountResponse(status=CancelLoginAccountStatus.CANCELED)
+
+
 @handles(methods.LOGOUT_CHAT_GPT)
 async def logout_chatgpt(params: None, ctx: RequestContext) -> LogoutChatGptResponse:
     await _logout(ctx)
@@ -129,15 +161,33 @@ async def logout_account(params: None, ctx: RequestContext) -> LogoutAccountResp
 
 
 @handles(methods.ACCOUNT_READ)
-async def read_account(params: None, ctx: RequestContext) -> GetAccountResponse:
-    restrictions = login_restrictions(ctx)
-    await ctx.app.auth.settle()
-    credentials = await ctx.app.auth.current(restrictions)
-    if credentials is None:
-        return None
-    if credentials.mode is AuthMode.API_KEY:
-        return AccountApiKey()
-    return AccountChatgpt(email=credentials.email, plan_type=credentials.plan_type)
+async def read_account(params: GetAccountParams, ctx: RequestContext) -> GetAccountResponse:
+    config = resolved_config(ctx)
+    auth = ctx.app.auth
+    await auth.settle()
+    if params.refresh_token:
+        try:
+            await auth.refresh()
+        except RefreshError as exc:
+            log.warning("could not refresh the ChatGPT tokens: %s", exc)
+    requires_openai_auth = config.model_provider.requires_openai_auth
+    credentials = await auth.current(LoginRestrictions.from_config(config))
+    account: AccountApiKey | AccountChatgpt | None = None
+    if credentials is not None and requires_openai_auth:
+        if credentials.mode is AuthMode.API_KEY:
+            account = AccountApiKey()
+        else:
+            account = AccountChatgpt(
+                email=credentials.email or "", plan_type=_plan_type(credentials.plan_type)
+            )
+    return GetAccountResponse(account=account, requires_openai_auth=requires_openai_auth)
+
+
+def _plan_type(plan: str | None) -> PlanType:
+    try:
+        return PlanType(plan or "unknown")
+    except ValueError:
+        return PlanType.UNKNOWN
 
 
 @handles(methods.GET_AUTH_STATUS)

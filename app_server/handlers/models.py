@@ -2,8 +2,8 @@
 
 Pagination is the reference's: the cursor is the index of the first model of
 the page (decimal, as the previous page's ``nextCursor`` gives it), the page
-size defaults to the whole list and is at least one, and ``nextCursor`` is
-absent on the last page. A cursor that is not a number, or that lies beyond
+size (``limit``) defaults to the whole list and is at least one, and
+``nextCursor`` is null on the last page. A cursor that is not a number, or that lies beyond
 the end, is an error; one exactly at the end gives an empty page.
 """
 
@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import Final
 
 from app_server_protocol import methods
-from app_server_protocol.v1.config import ListModelsParams, ListModelsResponse
+from app_server_protocol.v1 import config as presets
+from app_server_protocol.v2.models import (
+    Model,
+    ModelListParams,
+    ModelListResponse,
+    ReasoningEffortOption,
+)
+from app_server_protocol.v2.shared import InputModality
 
 from ..app import RequestContext
 from ..errors import InvalidRequest
@@ -30,18 +37,38 @@ def _cursor_index(cursor: str) -> int:
     return int(digits)
 
 
+def _listed(preset: presets.Model) -> Model:
+    """A preset as `model/list` describes it."""
+    return Model(
+        id=preset.id,
+        model=preset.model,
+        display_name=preset.display_name,
+        description=preset.description,
+        hidden=False,
+        supported_reasoning_efforts=[
+            ReasoningEffortOption(reasoning_effort=o.reasoning_effort, description=o.description)
+            for o in preset.supported_reasoning_efforts
+        ],
+        default_reasoning_effort=preset.default_reasoning_effort,
+        input_modalities=[InputModality.TEXT, InputModality.IMAGE],
+        supports_personality=False,
+        is_default=preset.is_default,
+    )
+
+
 @handles(methods.MODEL_LIST)
-def list_models(params: ListModelsParams, ctx: RequestContext) -> ListModelsResponse:
+def list_models(params: ModelListParams, ctx: RequestContext) -> ModelListResponse:
     from ..model_presets import PRESETS
 
     total = len(PRESETS)
-    if params.page_size is not None and params.page_size > _U64_MAX:
-        raise InvalidRequest(f"Invalid request: pageSize: must be at most {_U64_MAX}")
+    if params.limit is not None and params.limit > _U64_MAX:
+        raise InvalidRequest(f"Invalid request: limit: must be at most {_U64_MAX}")
     start = _cursor_index(params.cursor) if params.cursor is not None else 0
     if start > total:
         raise InvalidRequest(f"cursor {start} exceeds total models {total}")
-    page_size = min(max(params.page_size if params.page_size is not None else total, 1), total)
+    page_size = min(max(params.limit if params.limit is not None else total, 1), total)
     end = min(start + page_size, total)
-    return ListModelsResponse(
-        items=list(PRESETS[start:end]), next_cursor=str(end) if end < total else None
+    return ModelListResponse(
+        data=[_listed(p) for p in PRESETS[start:end]],
+        next_cursor=str(end) if end < total else None,
     )

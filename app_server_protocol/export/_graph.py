@@ -26,6 +26,7 @@ from ..jsonrpc import RequestId
 from ._introspect import (
     ExportError,
     alias_value,
+    extra_values,
     is_alias,
     is_json_value,
     is_model,
@@ -57,6 +58,8 @@ class Named:
     name: str
     type: Any
     direction: Direction
+    both_ways: bool = False
+    """Outbound, and reached from inbound types too."""
 
 
 def protocol_roots() -> list[tuple[Any, Direction]]:
@@ -118,6 +121,9 @@ class _Walker:
         elif is_model(tp):
             for field in model_fields(tp).values():
                 self.walk(field.annotation, direction, tuple(field.metadata))
+            extra = extra_values(tp)
+            if extra is not None:
+                self.walk(extra, direction)
 
 
 def collect(
@@ -138,7 +144,8 @@ def collect(
     result: dict[str, Named] = {}
     for name in sorted(walker.found):
         direction = OUTBOUND if OUTBOUND in walker.directions[name] else INBOUND
-        result[name] = Named(name, walker.found[name], direction)
+        both_ways = walker.directions[name] == {INBOUND, OUTBOUND}
+        result[name] = Named(name, walker.found[name], direction, both_ways)
     return result
 
 

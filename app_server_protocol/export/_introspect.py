@@ -136,6 +136,16 @@ def model_fields(cls: type[BaseModel]) -> dict[str, FieldInfo]:
     return dict(cls.model_fields)
 
 
+def extra_values(cls: type[BaseModel]) -> Any | None:
+    """The type of the values of the keys a model keeps beyond its fields
+    (``__pydantic_extra__: dict[str, T]`` with ``extra="allow"``), or None."""
+    if cls.model_config.get("extra") != "allow":
+        return None
+    annotation = typing.get_type_hints(cls).get("__pydantic_extra__")
+    args = get_args(annotation)
+    return args[1] if get_origin(annotation) is dict and len(args) == 2 else Any
+
+
 def wire_name(name: str, field: FieldInfo) -> str:
     """The key a field has on the wire."""
     return field.serialization_alias or field.alias or name

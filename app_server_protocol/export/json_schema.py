@@ -129,22 +129,35 @@ def _core_schema(tp: Any) -> CoreSchema:
 def definitions() -> dict[str, Any]:
     """Every definition of the bundle, by name (sorted)."""
     graph = _schema_types()
-    inputs = [(name, _MODES[n.direction], _core_schema(n.type)) for name, n in graph.items()]
+    inputs: list[tuple[tuple[str, bool], JsonSchemaMode, CoreSchema]] = []
+    for name, named in graph.items():
+        inputs.append(((name, True), _MODES[named.direction], _core_schema(named.type)))
+        if named.both_ways:
+            # Asked in the other mode too, only so that the references inbound
+            # types make to it are known to be it: it is described once, outbound.
+            inputs.append(((name, False), _MODES[INBOUND], _core_schema(named.type)))
     generator = _WireJsonSchema(ref_template=_REF_PREFIX + "{model}")
     by_input, generated = generator.generate_definitions(inputs)
-    renames: dict[str, str] = {}
+    # pydantic's name -> ours; one of pydantic's may stand for several of
+    # ours when their schemas are equal (a v1 type and its v2 namesake)
+    renames: dict[str, list[str]] = {}
+    described: set[str] = set()
     defs: dict[str, Any] = {}
-    for (name, _), schema in by_input.items():
+    for ((name, main), _), schema in by_input.items():
         ref = schema.get("$ref")
         if isinstance(ref, str) and len(schema) == 1 and ref.startswith(_REF_PREFIX):
-            renames[ref.removeprefix(_REF_PREFIX)] = name
-        else:
+            renames.setdefault(ref.removeprefix(_REF_PREFIX), []).append(name)
+            if main:
+                described.add(ref.removeprefix(_REF_PREFIX))
+        elif main:
             defs[name] = schema
     for generated_name, schema in generated.items():
         if generated_name not in renames:
             raise ExportError(f"pydantic made a definition nobody asked for: {generated_name}")
-        defs[renames[generated_name]] = schema
-    defs = {name: _rewrite(schema, renames) for name, schema in defs.items()}
+        if generated_name in described:
+            for name in renames[generated_name]:
+                defs.setdefault(name, schema)
+    defs = {name: _rewrite(schema, _Renames(renames, name)) for name, schema in defs.items()}
     for name, named in graph.items():
         _finish(defs, name, named)
     _check_refs(defs)
@@ -168,7 +181,23 @@ def _finish(defs: dict[str, Any], name: str, named: Named) -> None:
     defs[name] = dict(sorted(schema.items()))
 
 
-def _rewrite(node: Any, renames: Mapping[str, str]) -> Any:
+class _Renames:
+    """Our name for a pydantic definition name, as seen from definition
+    `where`: among equal candidates, the one of the same folder."""
+
+    def __init__(self, renames: Mapping[str, list[str]], where: str) -> None:
+        self._renames = renames
+        self._folder = where.rpartition("/")[0]
+
+    def get(self, target: str, default: str) -> str:
+        candidates = self._renames.get(target)
+        if not candidates:
+            return default
+        same_folder = [c for c in candidates if c.rpartition("/")[0] == self._folder]
+        return (same_folder or candidates)[0]
+
+
+def _rewrite(node: Any, renames: _Renames) -> Any:
     """Our definition names in every reference; no OpenAPI ``discriminator``
     (not JSON Schema) and no TypeScript hints."""
     if isinstance(node, list):

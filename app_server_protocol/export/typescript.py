@@ -46,6 +46,7 @@ from ._introspect import (
     admits_none,
     alias_value,
     base_name,
+    extra_values,
     is_alias,
     is_enum,
     is_json_value,
@@ -273,6 +274,11 @@ class _Converter:
             literals: list[TsType] = [TsLiteral(str(m.value)) for m in members]
             return union(literals, [attribute_doc(tp, m.name) for m in members]), class_doc(tp)
         if is_model(tp):
+            extra = extra_values(tp)
+            if extra is not None and extra is not Any:
+                # the keys beyond the fields, as the reference spells them
+                others = TsRecord(self.type_of(extra))
+                return TsIntersection((self.object_of(tp), others)), class_doc(tp)
             return self.object_of(tp), class_doc(tp)
         if is_alias(tp):
             value, metadata = split_annotated(alias_value(tp))

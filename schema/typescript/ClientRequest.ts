@@ -3,24 +3,49 @@
 
 import type { AddConversationListenerParams } from "./AddConversationListenerParams";
 import type { ArchiveConversationParams } from "./ArchiveConversationParams";
+import type { CancelLoginAccountParams } from "./v2/CancelLoginAccountParams";
 import type { CancelLoginChatGptParams } from "./CancelLoginChatGptParams";
+import type { CommandExecParams } from "./v2/CommandExecParams";
+import type { ConfigBatchWriteParams } from "./v2/ConfigBatchWriteParams";
+import type { ConfigReadParams } from "./v2/ConfigReadParams";
+import type { ConfigValueWriteParams } from "./v2/ConfigValueWriteParams";
 import type { ExecOneOffCommandParams } from "./ExecOneOffCommandParams";
+import type { ExperimentalFeatureListParams } from "./v2/ExperimentalFeatureListParams";
 import type { FuzzyFileSearchParams } from "./FuzzyFileSearchParams";
+import type { GetAccountParams } from "./v2/GetAccountParams";
 import type { GetAuthStatusParams } from "./GetAuthStatusParams";
 import type { GitDiffToRemoteParams } from "./GitDiffToRemoteParams";
 import type { InitializeParams } from "./InitializeParams";
 import type { InterruptConversationParams } from "./InterruptConversationParams";
 import type { ListConversationsParams } from "./ListConversationsParams";
-import type { ListModelsParams } from "./ListModelsParams";
-import type { LoginAccountParams } from "./LoginAccountParams";
+import type { ListMcpServerStatusParams } from "./v2/ListMcpServerStatusParams";
+import type { LoginAccountParams } from "./v2/LoginAccountParams";
 import type { LoginApiKeyParams } from "./LoginApiKeyParams";
+import type { McpServerOauthLoginParams } from "./v2/McpServerOauthLoginParams";
+import type { ModelListParams } from "./v2/ModelListParams";
 import type { NewConversationParams } from "./NewConversationParams";
 import type { RemoveConversationListenerParams } from "./RemoveConversationListenerParams";
 import type { RequestId } from "./RequestId";
 import type { ResumeConversationParams } from "./ResumeConversationParams";
+import type { ReviewStartParams } from "./v2/ReviewStartParams";
 import type { SendUserMessageParams } from "./SendUserMessageParams";
 import type { SendUserTurnParams } from "./SendUserTurnParams";
 import type { SetDefaultModelParams } from "./SetDefaultModelParams";
+import type { ThreadArchiveParams } from "./v2/ThreadArchiveParams";
+import type { ThreadCompactStartParams } from "./v2/ThreadCompactStartParams";
+import type { ThreadForkParams } from "./v2/ThreadForkParams";
+import type { ThreadListParams } from "./v2/ThreadListParams";
+import type { ThreadLoadedListParams } from "./v2/ThreadLoadedListParams";
+import type { ThreadReadParams } from "./v2/ThreadReadParams";
+import type { ThreadResumeParams } from "./v2/ThreadResumeParams";
+import type { ThreadRollbackParams } from "./v2/ThreadRollbackParams";
+import type { ThreadSetNameParams } from "./v2/ThreadSetNameParams";
+import type { ThreadStartParams } from "./v2/ThreadStartParams";
+import type { ThreadUnarchiveParams } from "./v2/ThreadUnarchiveParams";
+import type { ThreadUnsubscribeParams } from "./v2/ThreadUnsubscribeParams";
+import type { TurnInterruptParams } from "./v2/TurnInterruptParams";
+import type { TurnStartParams } from "./v2/TurnStartParams";
+import type { TurnSteerParams } from "./v2/TurnSteerParams";
 
 /**
  * A request from the client to the server (one member per method).
@@ -31,9 +56,57 @@ export type ClientRequest =
    */
   | { "method": "initialize"; id: RequestId; params: InitializeParams }
   /**
+   * Start a thread.
+   */
+  | { "method": "thread/start"; id: RequestId; params: ThreadStartParams }
+  /**
+   * Load a recorded thread (by id, or by its rollout file) to continue it.
+   */
+  | { "method": "thread/resume"; id: RequestId; params: ThreadResumeParams }
+  /**
+   * Start a thread from a copy of a recorded one.
+   */
+  | { "method": "thread/fork"; id: RequestId; params: ThreadForkParams }
+  /**
+   * Move a thread's rollout file to `archived_sessions`.
+   */
+  | { "method": "thread/archive"; id: RequestId; params: ThreadArchiveParams }
+  /**
+   * Stop receiving a thread's notifications.
+   */
+  | { "method": "thread/unsubscribe"; id: RequestId; params: ThreadUnsubscribeParams }
+  /**
+   * Name a thread.
+   */
+  | { "method": "thread/name/set"; id: RequestId; params: ThreadSetNameParams }
+  /**
+   * Bring an archived thread back.
+   */
+  | { "method": "thread/unarchive"; id: RequestId; params: ThreadUnarchiveParams }
+  /**
+   * Compact a thread's history.
+   */
+  | { "method": "thread/compact/start"; id: RequestId; params: ThreadCompactStartParams }
+  /**
    * Not served by this daemon: this app-server runs no background terminals.
    */
   | { "method": "thread/backgroundTerminals/clean"; id: RequestId; params?: unknown }
+  /**
+   * Drop a thread's last turns.
+   */
+  | { "method": "thread/rollback"; id: RequestId; params: ThreadRollbackParams }
+  /**
+   * Recorded threads, one page at a time.
+   */
+  | { "method": "thread/list"; id: RequestId; params: ThreadListParams }
+  /**
+   * The threads loaded in this daemon.
+   */
+  | { "method": "thread/loaded/list"; id: RequestId; params: ThreadLoadedListParams }
+  /**
+   * A thread, with its turns if asked.
+   */
+  | { "method": "thread/read"; id: RequestId; params: ThreadReadParams }
   /**
    * Not served by this daemon: skills are not supported by this app-server.
    */
@@ -55,6 +128,18 @@ export type ClientRequest =
    */
   | { "method": "skills/config/write"; id: RequestId; params?: unknown }
   /**
+   * Send a user turn.
+   */
+  | { "method": "turn/start"; id: RequestId; params: TurnStartParams }
+  /**
+   * Add input to the running turn.
+   */
+  | { "method": "turn/steer"; id: RequestId; params: TurnSteerParams }
+  /**
+   * Stop the running turn.
+   */
+  | { "method": "turn/interrupt"; id: RequestId; params: TurnInterruptParams }
+  /**
    * Not served by this daemon: realtime (voice) threads are not supported by this app-server.
    */
   | { "method": "thread/realtime/start"; id: RequestId; params?: unknown }
@@ -71,9 +156,17 @@ export type ClientRequest =
    */
   | { "method": "thread/realtime/stop"; id: RequestId; params?: unknown }
   /**
+   * Start a code review in a thread.
+   */
+  | { "method": "review/start"; id: RequestId; params: ReviewStartParams }
+  /**
    * The models the daemon offers, one page at a time.
    */
-  | { "method": "model/list"; id: RequestId; params: ListModelsParams }
+  | { "method": "model/list"; id: RequestId; params: ModelListParams }
+  /**
+   * The experimental features and whether each is on.
+   */
+  | { "method": "experimentalFeature/list"; id: RequestId; params: ExperimentalFeatureListParams }
   /**
    * Not served by this daemon: collaboration modes are not supported by this app-server.
    */
@@ -83,13 +176,29 @@ export type ClientRequest =
    */
   | { "method": "mock/experimentalMethod"; id: RequestId; params?: unknown }
   /**
+   * Sign in to an MCP server with OAuth in the browser.
+   */
+  | { "method": "mcpServer/oauth/login"; id: RequestId; params: McpServerOauthLoginParams }
+  /**
+   * Read the MCP servers of the config again.
+   */
+  | { "method": "config/mcpServer/reload"; id: RequestId; params?: Record<string, never> | null }
+  /**
+   * The configured MCP servers, their tools and sign-in status.
+   */
+  | { "method": "mcpServerStatus/list"; id: RequestId; params: ListMcpServerStatusParams }
+  /**
    * Not served by this daemon: this app-server has no Windows sandbox.
    */
   | { "method": "windowsSandbox/setupStart"; id: RequestId; params?: unknown }
   /**
    * Sign in with an API key, or start a ChatGPT login in the browser.
    */
-  | { "method": "account/login"; id: RequestId; params: LoginAccountParams }
+  | { "method": "account/login/start"; id: RequestId; params: LoginAccountParams }
+  /**
+   * Stop a ChatGPT login in progress.
+   */
+  | { "method": "account/login/cancel"; id: RequestId; params: CancelLoginAccountParams }
   /**
    * Sign out.
    */
@@ -103,6 +212,14 @@ export type ClientRequest =
    */
   | { "method": "feedback/upload"; id: RequestId; params?: unknown }
   /**
+   * Run a command in the sandbox and return its output.
+   */
+  | { "method": "command/exec"; id: RequestId; params: CommandExecParams }
+  /**
+   * The effective configuration, and its layers if asked.
+   */
+  | { "method": "config/read"; id: RequestId; params: ConfigReadParams }
+  /**
    * Not served by this daemon: importing other agents' configuration is not supported by this app-server.
    */
   | { "method": "externalAgentConfig/detect"; id: RequestId; params?: unknown }
@@ -111,9 +228,21 @@ export type ClientRequest =
    */
   | { "method": "externalAgentConfig/import"; id: RequestId; params?: unknown }
   /**
+   * Write one value of `config.toml`.
+   */
+  | { "method": "config/value/write"; id: RequestId; params: ConfigValueWriteParams }
+  /**
+   * Write several values of `config.toml` at once.
+   */
+  | { "method": "config/batchWrite"; id: RequestId; params: ConfigBatchWriteParams }
+  /**
+   * The requirements an administrator set on the configuration.
+   */
+  | { "method": "configRequirements/read"; id: RequestId; params?: Record<string, never> | null }
+  /**
    * The signed-in account.
    */
-  | { "method": "account/read"; id: RequestId; params?: Record<string, never> | null }
+  | { "method": "account/read"; id: RequestId; params: GetAccountParams }
   /**
    * Start a conversation.
    */

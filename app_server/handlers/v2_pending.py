@@ -1,0 +1,51 @@
+"""v2 methods whose behaviour is not built yet (threads and turns come with
+the v2 face of the conversations): each is answered with an error that names
+the method and says so. Serving one means registering its own handler and
+taking its row out of `PENDING` (a test checks every row has one handler)."""
+
+from __future__ import annotations
+
+from typing import Any, Final, NoReturn
+
+from app_server_protocol import methods
+from app_server_protocol.methods import ClientMethod
+
+from ..app import RequestContext
+from ..errors import InvalidRequest
+from .registry import register
+
+PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
+    methods.THREAD_START,
+    methods.THREAD_RESUME,
+    methods.THREAD_FORK,
+    methods.THREAD_ARCHIVE,
+    methods.THREAD_UNSUBSCRIBE,
+    methods.THREAD_NAME_SET,
+    methods.THREAD_UNARCHIVE,
+    methods.THREAD_COMPACT_START,
+    methods.THREAD_ROLLBACK,
+    methods.THREAD_LIST,
+    methods.THREAD_LOADED_LIST,
+    methods.THREAD_READ,
+    methods.TURN_START,
+    methods.TURN_STEER,
+    methods.TURN_INTERRUPT,
+    methods.REVIEW_START,
+    methods.EXPERIMENTAL_FEATURE_LIST,
+    methods.MCP_SERVER_OAUTH_LOGIN,
+    methods.CONFIG_MCP_SERVER_RELOAD,
+    methods.MCP_SERVER_STATUS_LIST,
+    methods.COMMAND_EXEC,
+    methods.CONFIG_READ,
+    methods.CONFIG_VALUE_WRITE,
+    methods.CONFIG_BATCH_WRITE,
+    methods.CONFIG_REQUIREMENTS_READ,
+)
+
+
+def not_served_yet(params: object, ctx: RequestContext) -> NoReturn:
+    raise InvalidRequest(f"{ctx.row.method} is not served yet by this app-server")
+
+
+for _row in PENDING:
+    register(_row, not_served_yet)
