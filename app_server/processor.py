@@ -59,6 +59,13 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _unknown_method(method: str) -> str:
+    """The reference's answer to a method it does not know (its serde message,
+    listing the methods in the table's order)."""
+    known = ", ".join(f"`{m}`" for m in CLIENT_REQUESTS_BY_METHOD)
+    return f"Invalid request: unknown variant `{method}`, expected one of {known}"
+
+
 class Processor:
     def __init__(self, app: App) -> None:
         self.app = app
@@ -123,9 +130,7 @@ class Processor:
         outgoing = self.app.outgoing
         row = CLIENT_REQUESTS_BY_METHOD.get(method)
         if row is None:
-            await outgoing.send_error(
-                request_id, INVALID_REQUEST, f"Invalid request: unknown method `{method}`"
-            )
+            await outgoing.send_error(request_id, INVALID_REQUEST, _unknown_method(method))
             return
         route = self._route(row)
         try:

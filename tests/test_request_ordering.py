@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from app_server.ordering import RequestOrder
 from app_server_protocol import methods
 from app_server_protocol.methods import FREE, PER_THREAD, SERIAL
 from tests.harness.inprocess import in_process_daemon
+
+from ._reference import SHARED, require
 
 pytestmark = pytest.mark.anyio
 
@@ -142,3 +145,19 @@ async def test_a_v2_method_not_built_yet_says_so(
         if params is not None:
             invalid = await client.call_error(method, [1])
             assert invalid["message"].startswith("Invalid request: params")
+
+
+async def test_an_unknown_method_gets_the_reference_s_answer(codex_home: Path) -> None:
+    transcript = (
+        SHARED / "reference" / "codex-0.107.0" / "transcripts" / "a-handshake-and-errors.jsonl"
+    )
+    lines = [json.loads(line) for line in require(transcript).read_text().splitlines() if line]
+    expected = next(
+        rec["msg"]["error"]
+        for rec in lines
+        if "unknown variant" in rec.get("msg", {}).get("error", {}).get("message", "")
+    )
+    method = expected["message"].split("`")[1]
+    async with in_process_daemon(codex_home) as client:
+        await client.initialize()
+        assert await client.call_error(method, {}) == expected

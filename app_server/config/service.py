@@ -20,7 +20,6 @@ class ConfigService:
     def __init__(self, codex_home: Path, options: ServeOptions) -> None:
         self.codex_home = codex_home
         self._options = options
-        self._editing = anyio.Lock()
 
     def toml(self) -> ConfigToml:
         """The layered files with the daemon's ``-c`` overrides (no profile applied)."""
@@ -30,13 +29,6 @@ class ConfigService:
         """What the files say: `config.toml` and `managed_config.toml`, without
         the daemon's ``-c`` overrides."""
         return load_config_toml(self.codex_home)
-
-    async def saved_after_edits(self) -> ConfigToml:
-        """`saved`, once the edits already under way are written (requests run
-        concurrently; a client that pipelines an edit and a read expects the
-        read to see the edit)."""
-        async with self._editing:
-            return self.saved()
 
     def resolve(self, overrides: ConfigOverrides | None = None) -> Config:
         """Every setting decided, for a new conversation or a request."""
@@ -50,9 +42,10 @@ class ConfigService:
 
     async def set_default_model(self, model: str | None, effort: str | None) -> None:
         """Save the default model and reasoning effort in `config.toml` (in the
-        active profile, if there is one); None removes the setting."""
-        async with self._editing:
-            await anyio.to_thread.run_sync(self._set_default_model, model, effort)
+        active profile, if there is one); None removes the setting. (Requests
+        that edit or read the files are serial in the method table: no edit
+        overlaps another, and a read sees the edits sent before it.)"""
+        await anyio.to_thread.run_sync(self._set_default_model, model, effort)
 
     def _set_default_model(self, model: str | None, effort: str | None) -> None:
         from .edit import EFFORT_KEY, MODEL_KEY, set_keys

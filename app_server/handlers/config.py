@@ -20,7 +20,7 @@ from .registry import handles
 @handles(methods.GET_USER_SAVED_CONFIG)
 async def get_user_saved_config(params: None, ctx: RequestContext) -> GetUserSavedConfigResponse:
     try:
-        saved = await ctx.app.config.saved_after_edits()
+        saved = ctx.app.config.saved()
     except ConfigError as exc:
         raise config_error(exc) from None
     return GetUserSavedConfigResponse(config=user_saved_config(saved))
