@@ -20,7 +20,7 @@ from app_server_protocol.methods import Ordering
 
 
 @dataclass(eq=False)
-class Turn:
+class Admission:
     """One admitted request's place in the order."""
 
     ordering: Ordering
@@ -41,28 +41,28 @@ class RequestOrder:
         self._last_serial: anyio.Event | None = None
         self._last_on_thread: dict[object, anyio.Event] = {}
 
-    def admit(self, ordering: Ordering, thread: object = None) -> Turn:
+    def admit(self, ordering: Ordering, thread: object = None) -> Admission:
         """The place of a request that just arrived (call in arrival order)."""
         if ordering is Ordering.FREE:
-            return Turn(ordering)
-        turn = Turn(ordering, thread)
+            return Admission(ordering)
+        admission = Admission(ordering, thread)
         if ordering is Ordering.SERIAL:
-            turn.waits_for = tuple(e for e in self._running if not e.is_set())
-            self._last_serial = turn.done
+            admission.waits_for = tuple(e for e in self._running if not e.is_set())
+            self._last_serial = admission.done
         else:
             latest = (self._last_serial, self._last_on_thread.get(thread))
-            turn.waits_for = tuple(e for e in latest if e is not None and not e.is_set())
-            self._last_on_thread[thread] = turn.done
-        self._running.add(turn.done)
-        return turn
+            admission.waits_for = tuple(e for e in latest if e is not None and not e.is_set())
+            self._last_on_thread[thread] = admission.done
+        self._running.add(admission.done)
+        return admission
 
-    def finish(self, turn: Turn) -> None:
+    def finish(self, admission: Admission) -> None:
         """The request is answered (and what follows its answer is sent)."""
-        turn.done.set()
-        if turn.ordering is Ordering.FREE:
+        admission.done.set()
+        if admission.ordering is Ordering.FREE:
             return
-        self._running.discard(turn.done)
-        if self._last_serial is turn.done:
+        self._running.discard(admission.done)
+        if self._last_serial is admission.done:
             self._last_serial = None
-        if self._last_on_thread.get(turn.thread) is turn.done:
-            del self._last_on_thread[turn.thread]
+        if self._last_on_thread.get(admission.thread) is admission.done:
+            del self._last_on_thread[admission.thread]

@@ -34,7 +34,7 @@ from .app import App, RequestContext
 from .errors import RpcError
 from .handlers import HANDLERS, Handler
 from .logs import log
-from .ordering import RequestOrder, Turn
+from .ordering import Admission, RequestOrder
 
 _NOTIFICATIONS = frozenset(n.method for n in CLIENT_NOTIFICATIONS)
 
@@ -156,32 +156,37 @@ class Processor:
             return
         # A method without params gets None (whether they were absent, null or {}).
         params = None if row.params is None else getattr(envelope, "params", None)
-        thread = row.thread(params) if row.ordering is PER_THREAD and row.thread else None
-        turn = self._order.admit(row.ordering, thread)
+        thread = None
+        if row.ordering is PER_THREAD and row.thread is not None:
+            # A v1 conversation id (a UUID) and a v2 thread id (a string) name the same thread.
+            thread = str(row.thread(params))
+        admission = self._order.admit(row.ordering, thread)
         ctx = RequestContext(self.app, request_id, row)
         self._started()
         if row is INITIALIZE:
-            await self._run(route, params, ctx, turn)
+            await self._run(route, params, ctx, admission)
         else:
-            self.app.task_group.start_soon(self._run, route, params, ctx, turn)
+            self.app.task_group.start_soon(self._run, route, params, ctx, admission)
 
     def _started(self) -> None:
         if self._in_flight == 0:
             self._idle = anyio.Event()
         self._in_flight += 1
 
-    def _finished(self, turn: Turn) -> None:
-        self._order.finish(turn)
+    def _finished(self, admission: Admission) -> None:
+        self._order.finish(admission)
         self._in_flight -= 1
         if self._in_flight == 0:
             self._idle.set()
 
-    async def _run(self, route: _Route, params: Any, ctx: RequestContext, turn: Turn) -> None:
+    async def _run(
+        self, route: _Route, params: Any, ctx: RequestContext, admission: Admission
+    ) -> None:
         try:
-            await turn.wait()
+            await admission.wait()
             await self._answer(route, params, ctx)
         finally:
-            self._finished(turn)
+            self._finished(admission)
 
     async def _answer(self, route: _Route, params: Any, ctx: RequestContext) -> None:
         outgoing = self.app.outgoing

@@ -12,5 +12,5 @@ from ._base import JsonValue, TsType
 AnyParams = Annotated[JsonValue, TsType("unknown")]
 """Params of a method that is not served: anything is accepted (the answer is an error)."""
 
-Never = Annotated[None, TsType("never"), WithJsonSchema({"not": {}})]
+NeverSent = Annotated[None, TsType("never"), WithJsonSchema({"not": {}})]
 """A result that is never sent (TypeScript ``never``)."""

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from typing_extensions import TypeAliasType
 
-from ..unsupported import Never
+from ..unsupported import NeverSent
 
-GetConversationSummaryResponse = TypeAliasType("GetConversationSummaryResponse", Never)
+GetConversationSummaryResponse = TypeAliasType("GetConversationSummaryResponse", NeverSent)
 """Never sent: the method is not served."""
 
-ForkConversationResponse = TypeAliasType("ForkConversationResponse", Never)
+ForkConversationResponse = TypeAliasType("ForkConversationResponse", NeverSent)
 """Never sent: the method is not served."""
 
-FuzzyFileSearchSessionStartResponse = TypeAliasType("FuzzyFileSearchSessionStartResponse", Never)
+FuzzyFileSearchSessionStartResponse = TypeAliasType(
+    "FuzzyFileSearchSessionStartResponse", NeverSent
+)
 """Never sent: the method is not served."""
 
-FuzzyFileSearchSessionUpdateResponse = TypeAliasType("FuzzyFileSearchSessionUpdateResponse", Never)
+FuzzyFileSearchSessionUpdateResponse = TypeAliasType(
+    "FuzzyFileSearchSessionUpdateResponse", NeverSent
+)
 """Never sent: the method is not served."""
 
-FuzzyFileSearchSessionStopResponse = TypeAliasType("FuzzyFileSearchSessionStopResponse", Never)
+FuzzyFileSearchSessionStopResponse = TypeAliasType("FuzzyFileSearchSessionStopResponse", NeverSent)
 """Never sent: the method is not served."""

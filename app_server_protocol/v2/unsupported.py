@@ -10,54 +10,54 @@ from __future__ import annotations
 
 from typing_extensions import TypeAliasType
 
-from ..unsupported import Never
+from ..unsupported import NeverSent
 
-SkillsListResponse = TypeAliasType("SkillsListResponse", Never)
+SkillsListResponse = TypeAliasType("SkillsListResponse", NeverSent)
 """Never sent: the method is not served."""
 
-SkillsRemoteReadResponse = TypeAliasType("SkillsRemoteReadResponse", Never)
+SkillsRemoteReadResponse = TypeAliasType("SkillsRemoteReadResponse", NeverSent)
 """Never sent: the method is not served."""
 
-SkillsRemoteWriteResponse = TypeAliasType("SkillsRemoteWriteResponse", Never)
+SkillsRemoteWriteResponse = TypeAliasType("SkillsRemoteWriteResponse", NeverSent)
 """Never sent: the method is not served."""
 
-SkillsConfigWriteResponse = TypeAliasType("SkillsConfigWriteResponse", Never)
+SkillsConfigWriteResponse = TypeAliasType("SkillsConfigWriteResponse", NeverSent)
 """Never sent: the method is not served."""
 
-AppsListResponse = TypeAliasType("AppsListResponse", Never)
+AppsListResponse = TypeAliasType("AppsListResponse", NeverSent)
 """Never sent: the method is not served."""
 
 ThreadBackgroundTerminalsCleanResponse = TypeAliasType(
-    "ThreadBackgroundTerminalsCleanResponse", Never
+    "ThreadBackgroundTerminalsCleanResponse", NeverSent
 )
 """Never sent: the method is not served."""
 
-ThreadRealtimeStartResponse = TypeAliasType("ThreadRealtimeStartResponse", Never)
+ThreadRealtimeStartResponse = TypeAliasType("ThreadRealtimeStartResponse", NeverSent)
 """Never sent: the method is not served."""
 
-ThreadRealtimeAppendAudioResponse = TypeAliasType("ThreadRealtimeAppendAudioResponse", Never)
+ThreadRealtimeAppendAudioResponse = TypeAliasType("ThreadRealtimeAppendAudioResponse", NeverSent)
 """Never sent: the method is not served."""
 
-ThreadRealtimeAppendTextResponse = TypeAliasType("ThreadRealtimeAppendTextResponse", Never)
+ThreadRealtimeAppendTextResponse = TypeAliasType("ThreadRealtimeAppendTextResponse", NeverSent)
 """Never sent: the method is not served."""
 
-ThreadRealtimeStopResponse = TypeAliasType("ThreadRealtimeStopResponse", Never)
+ThreadRealtimeStopResponse = TypeAliasType("ThreadRealtimeStopResponse", NeverSent)
 """Never sent: the method is not served."""
 
-CollaborationModeListResponse = TypeAliasType("CollaborationModeListResponse", Never)
+CollaborationModeListResponse = TypeAliasType("CollaborationModeListResponse", NeverSent)
 """Never sent: the method is not served."""
 
-MockExperimentalMethodResponse = TypeAliasType("MockExperimentalMethodResponse", Never)
+MockExperimentalMethodResponse = TypeAliasType("MockExperimentalMethodResponse", NeverSent)
 """Never sent: the method is not served."""
 
-WindowsSandboxSetupStartResponse = TypeAliasType("WindowsSandboxSetupStartResponse", Never)
+WindowsSandboxSetupStartResponse = TypeAliasType("WindowsSandboxSetupStartResponse", NeverSent)
 """Never sent: the method is not served."""
 
-FeedbackUploadResponse = TypeAliasType("FeedbackUploadResponse", Never)
+FeedbackUploadResponse = TypeAliasType("FeedbackUploadResponse", NeverSent)
 """Never sent: the method is not served."""
 
-ExternalAgentConfigDetectResponse = TypeAliasType("ExternalAgentConfigDetectResponse", Never)
+ExternalAgentConfigDetectResponse = TypeAliasType("ExternalAgentConfigDetectResponse", NeverSent)
 """Never sent: the method is not served."""
 
-ExternalAgentConfigImportResponse = TypeAliasType("ExternalAgentConfigImportResponse", Never)
+ExternalAgentConfigImportResponse = TypeAliasType("ExternalAgentConfigImportResponse", NeverSent)
 """Never sent: the method is not served."""
