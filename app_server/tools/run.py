@@ -22,14 +22,15 @@ import errno
 import functools
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import anyio.to_thread
 
 from app_server_protocol.common import SandboxPolicy
 
+from ..config.model import ShellEnvironmentPolicyToml
 from .environment import command_environment
 from .exec_output import DEFAULT_OUTPUT_LIMIT
 from .process import MAX_OUTPUT_EVENTS, OutputCallback, ProcessResult, run_process
@@ -46,7 +47,7 @@ async def run_command(
     sandbox_cwd: Path,
     sandbox_policy: SandboxPolicy,
     timeout: float | None,
-    environment_policy: Mapping[str, Any] | None = None,
+    environment_policy: ShellEnvironmentPolicyToml | None = None,
     on_output: OutputCallback | None = None,
     max_output_events: int = MAX_OUTPUT_EVENTS,
     output_limit: int = DEFAULT_OUTPUT_LIMIT,

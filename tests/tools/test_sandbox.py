@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app_server.config.model import ShellEnvironmentPolicyToml
 from app_server.tools import sandbox
 from app_server.tools.run import run_command
 from app_server.tools.sandbox import Confinement, SandboxUnavailable, confine, network_filter
@@ -282,10 +283,11 @@ async def test_a_bubblewrap_that_fails_is_reported(
 async def test_a_nul_character_is_an_os_error_and_nothing_runs(work: Path) -> None:
     marker = work / "ran"
     touch = ["touch", str(marker)]
-    cases: list[tuple[list[str], Path, dict[str, object] | None]] = [
+    nul_value = ShellEnvironmentPolicyToml.model_validate({"set": {"VALUE": "a\0b"}})
+    cases: list[tuple[list[str], Path, ShellEnvironmentPolicyToml | None]] = [
         (["touch", f"{marker}\0x"], work, None),
         (touch, work / "a\0b", None),
-        (touch, work, {"set": {"VALUE": "a\0b"}}),
+        (touch, work, nul_value),
     ]
     for policy in (SandboxPolicyDangerFullAccess(), SandboxPolicyReadOnly()):
         for argv, cwd, environment in cases:
