@@ -221,3 +221,27 @@ def test_an_ignored_sighup_stays_ignored(codex_home: Path, workdir: Path) -> Non
         assert client.call("listConversations", {}) == {"items": []}
     finally:
         client.kill()
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])
+def test_mcp_servers_end_with_the_daemon(
+    signal_number: signal.Signals,
+    spawn: Spawn,
+    codex_home: Path,
+    workdir: Path,
+    mock_model: MockModelServer,
+) -> None:
+    """Even a server that does not stop when its input ends (here: one that
+    goes on sleeping once the real server has exited)."""
+    from tests.mcp_support import SERVER_SCRIPT, server_table
+
+    script = f"{sys.executable} {SERVER_SCRIPT} --tools echo; exec sleep 30"
+    extra = server_table("test", command="bash", args=["-c", script])
+    write_mock_config(codex_home, mock_model, extra=extra)
+    client = spawn()
+    client.call("newConversation", {"cwd": str(workdir)}, timeout=60)
+    servers = list(descendants(client.proc.pid))
+    assert len(servers) == 2
+    client.proc.send_signal(signal_number)
+    assert client.wait_exit(10) == -signal_number
+    assert wait_gone(servers) == []
