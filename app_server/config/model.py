@@ -25,6 +25,7 @@ from app_server_protocol.common import (
 )
 
 from .mcp import McpCredentialsStore, McpServerConfig, check_transports
+from .otel import OtelToml
 
 DEFAULT_MODEL: Final = "gpt-5-codex"
 DEFAULT_PROVIDER_ID: Final = "openai"
@@ -152,6 +153,7 @@ class ConfigToml(_Toml):
     )
     mcp_oauth_credentials_store: McpCredentialsStore | None = None
     shell_environment_policy: dict[str, Any] = Field(default_factory=dict)
+    otel: OtelToml | None = None
 
 
 @dataclass(frozen=True)

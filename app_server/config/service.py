@@ -10,6 +10,7 @@ import anyio
 
 from .layers import ConfigError, load_layers
 from .model import Config, ConfigToml
+from .otel import OtelSettings
 from .resolve import ConfigOverrides, load_config_toml, resolve_config
 
 if TYPE_CHECKING:
@@ -25,6 +26,10 @@ class ConfigService:
     def toml(self) -> ConfigToml:
         """The layered files with the daemon's ``-c`` overrides (no profile applied)."""
         return load_config_toml(self.codex_home, self._options.overrides)
+
+    def otel_settings(self) -> OtelSettings:
+        """The ``[otel]`` table with its defaults (the daemon reads it once, at start-up)."""
+        return OtelSettings.from_toml(self.toml().otel)
 
     def saved(self) -> ConfigToml:
         """What the files say: `config.toml` and `managed_config.toml`, without

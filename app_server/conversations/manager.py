@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from ..config.model import Config
     from ..config.service import ConfigService
     from ..outgoing import Outgoing
+    from ..telemetry import Telemetry
 
 #: How long a daemon exit waits for one conversation's rollout writes.
 _EXIT_WRITE_SECONDS: Final = 2.0
@@ -99,6 +100,7 @@ class ConversationManager:
         self.index = index or RolloutIndex(str(self.sessions_root))
         self.turn_runner: TurnRunner | None = None
         """Runs every user turn (the app installs the model turn loop here)."""
+        self.telemetry: Telemetry | None = None
         self._config = config
         self._outgoing = outgoing
         self._task_group = task_group
@@ -238,6 +240,8 @@ class ConversationManager:
         except BaseException:
             await self._abandon(conversation, mcp)
             raise
+        if self.telemetry is not None:
+            await self.telemetry.conversation_starts(conversation)
         self._task_group.start_soon(conversation.run)
         return conversation
 
@@ -292,6 +296,8 @@ class ConversationManager:
         except BaseException:
             await self._abandon(conversation, mcp)
             raise
+        if self.telemetry is not None:
+            await self.telemetry.conversation_starts(conversation)
         self._task_group.start_soon(conversation.run)
         return conversation, recorded.event_msgs
 
