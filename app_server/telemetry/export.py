@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import socket
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -96,7 +97,7 @@ def build_sink(settings: OtelSettings, service_name: str) -> OtelSink:
             f"[otel] names an exporter but the OpenTelemetry packages are missing "
             f"({exc.name}); install the `otel` extra ({REQUIRED_PACKAGES})"
         ) from None
-    _keep_library_logs_quiet()
+    _keep_library_logs_quiet(settings)
     resource = Resource.create(
         {
             "service.name": service_name,
@@ -288,7 +289,6 @@ class _ReportingExporter:
         self._inner = inner
         self._signal = signal
         self._target = target
-        self._reported = False
 
     def export(self, batch: Any) -> Any:
         problem: str | None = None
@@ -298,15 +298,8 @@ class _ReportingExporter:
             result, problem = None, str(exc)
         if result is not None and result.name == "SUCCESS":
             return result
-        if not self._reported:
-            self._reported = True
-            reason = problem or getattr(self._inner, "last_error", None) or _last_problem.text
-            log.warning(
-                "telemetry: could not send %s to %s%s; further failures are not logged",
-                self._signal,
-                self._target,
-                f" ({redact(reason)})" if reason else "",
-            )
+        reason = problem or getattr(self._inner, "last_error", None) or "export failed"
+        _report_once(f"{self._signal} to {self._target}", reason)
         return self._failure() if result is None else result
 
     def _failure(self) -> Any:
@@ -326,26 +319,46 @@ class _ReportingExporter:
         self._inner.shutdown()
 
 
-class _LastProblem(logging.Handler):
-    """Keeps the SDK's last warning (the reason for a failed export) for our
-    one log line, instead of printing each."""
+_reported = threading.Lock()
+"""Taken (never released) by the first report: one line per process."""
 
-    def __init__(self) -> None:
+
+def _report_once(what: str, reason: str) -> None:
+    """The first export problem goes to the log; the later ones do not (a
+    dead collector fails every batch, and the SDK retries each)."""
+    if _reported.acquire(blocking=False):
+        log.warning(
+            "telemetry: could not send %s (%s); further failures are not logged",
+            what,
+            redact(reason),
+        )
+
+
+class _FirstProblem(logging.Handler):
+    """The SDK's own warnings (a transient error, a retry) are reported as
+    our one line instead of being printed, each, to stderr."""
+
+    def __init__(self, targets: str) -> None:
         super().__init__(logging.WARNING)
-        self.text: str | None = None
+        self._targets = targets
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self.text = record.getMessage()
+            message = record.getMessage()
         except Exception:
-            self.text = None
+            message = "unknown error"
+        _report_once(f"telemetry to {self._targets}", message)
 
 
-_last_problem = _LastProblem()
-
-
-def _keep_library_logs_quiet() -> None:
+def _keep_library_logs_quiet(settings: OtelSettings) -> None:
+    targets = sorted(
+        {
+            f"{exporter.kind} {shown_endpoint(exporter.endpoint)}"
+            for exporter in (settings.exporter, settings.trace_exporter)
+            if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter)
+        }
+    )
     library = logging.getLogger("opentelemetry")
-    library.handlers[:] = [_last_problem]
+    library.handlers[:] = [_FirstProblem(", ".join(targets))]
     library.propagate = False
     library.setLevel(logging.WARNING)
