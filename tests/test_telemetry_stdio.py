@@ -295,10 +295,17 @@ def test_queued_events_are_sent_on_sigterm(
         assert {"codex.conversation_starts", "codex.user_prompt", "codex.api_request"} <= names
 
 
+@pytest.mark.parametrize(
+    "dead",
+    [
+        _http("http://127.0.0.1:9/v1/logs"),  # connections are refused
+        '{ otlp-grpc = { endpoint = "http://127.0.0.1:9" } }',
+    ],
+    ids=["http", "grpc"],
+)
 def test_a_dead_collector_costs_the_turn_nothing_and_is_logged_once(
-    spawn: Spawn, codex_home: Path, mock_model: MockModelServer, tmp_path: Path
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer, dead: str
 ) -> None:
-    dead = _http("http://127.0.0.1:9/v1/logs")  # connections are refused
     client, cid = _start(
         spawn,
         codex_home,
@@ -316,9 +323,12 @@ def test_a_dead_collector_costs_the_turn_nothing_and_is_logged_once(
         messages = play_until_end(client, start, [])
         assert any(m.get("method") == "codex/event/task_complete" for m in messages)
     time.sleep(1.5)  # several batches fail meanwhile
+    closed = time.monotonic()
     client.close_stdin()
     assert client.wait_exit(15) == 0
+    assert time.monotonic() - closed < 8  # the exit's flush gives up in time
     stderr = client.stderr_text()
+    assert "Traceback" not in stderr
     lines = [line for line in stderr.splitlines() if "telemetry" in line]
     assert len(lines) == 1, stderr
     assert "127.0.0.1:9" in lines[0] and "not logged" in lines[0]

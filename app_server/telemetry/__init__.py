@@ -78,6 +78,7 @@ class Telemetry:
             weakref.WeakKeyDictionary()
         )
         self._signal_installed = False
+        self._failed = False
 
     @property
     def enabled(self) -> bool:
@@ -106,8 +107,11 @@ class Telemetry:
 
             try:
                 sink = await anyio.to_thread.run_sync(build_sink, settings, originator())
-            except ExportUnavailable as exc:
-                log.error("telemetry is off: %s", exc)
+            except Exception as exc:
+                if isinstance(exc, ExportUnavailable):
+                    log.error("telemetry is off: %s", exc)
+                else:
+                    log.exception("telemetry is off: the exporter could not be set up")
                 self._settings = None
                 self._pending.clear()
                 return
@@ -164,16 +168,22 @@ class Telemetry:
     # -- the sink the conversations write to --------------------------------------
 
     def emit(self, name: str, attributes: Attributes, time_ns: int) -> None:
-        if self._sink is not None:
-            self._sink.emit(name, attributes, time_ns)
-        elif self.enabled:
-            self._pending.append(lambda sink: sink.emit(name, attributes, time_ns))
+        self._deliver(lambda sink: sink.emit(name, attributes, time_ns))
 
     def span(self, name: str, start_ns: int, end_ns: int, attributes: Attributes) -> None:
-        if self._sink is not None:
-            self._sink.span(name, start_ns, end_ns, attributes)
-        elif self.enabled:
-            self._pending.append(lambda sink: sink.span(name, start_ns, end_ns, attributes))
+        self._deliver(lambda sink: sink.span(name, start_ns, end_ns, attributes))
+
+    def _deliver(self, action: Callable[[OtelSink], None]) -> None:
+        if self._sink is None:
+            if self.enabled:
+                self._pending.append(action)
+            return
+        try:
+            action(self._sink)
+        except Exception:  # telemetry never breaks a turn
+            if not self._failed:
+                self._failed = True
+                log.exception("telemetry: an event could not be queued")
 
     # -- hooks ----------------------------------------------------------------------
 

@@ -86,9 +86,12 @@ def event_timestamp(time_ns: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def elapsed_ms(started: float) -> str:
-    """Whole milliseconds since ``started`` (a `time.monotonic` reading)."""
-    return str(int((time.monotonic() - started) * 1000))
+def _mcp_server(tool_name: str) -> str:
+    """The server of an MCP tool (``mcp__SERVER__TOOL``), else ""."""
+    if not tool_name.startswith("mcp__"):
+        return ""
+    server, _, _ = tool_name.removeprefix("mcp__").partition("__")
+    return server
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,7 @@ class ConversationTelemetry:
                 "duration_ms": str(int(duration * 1000)),
                 "success": "true" if success else "false",
                 "output": redact(output),
-                "mcp_server": "",
+                "mcp_server": _mcp_server(tool_name),
                 "mcp_server_origin": "",
             },
         )
