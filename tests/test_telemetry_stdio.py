@@ -408,3 +408,25 @@ def test_without_an_exporter_nothing_from_opentelemetry_is_imported(
     assert "app_server.telemetry" in modules
     assert "app_server.agent.tools.shell" in modules  # the turn ran its tool
     assert [name for name in modules if name.startswith(("opentelemetry", "grpc"))] == []
+
+
+def test_missing_packages_leave_telemetry_off_with_a_clear_error(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer, tmp_path: Path
+) -> None:
+    # An `opentelemetry` package that cannot be imported hides the real one.
+    shim = tmp_path / "shim" / "opentelemetry"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text('raise ImportError("not installed", name="opentelemetry")\n')
+    otel = _otel_table(_http("http://127.0.0.1:9/v1/logs"))
+    client, cid = _start(spawn, codex_home, mock_model, otel, env={"PYTHONPATH": str(shim.parent)})
+    mock_model.enqueue(assistant_message("hi"))
+    client.call(
+        "sendUserMessage",
+        {"conversationId": cid, "items": [{"type": "text", "data": {"text": "hello"}}]},
+    )
+    client.wait_event("task_complete", cid)
+    client.close_stdin()
+    assert client.wait_exit(15) == 0
+    stderr = client.stderr_text()
+    assert "telemetry is off" in stderr
+    assert "install the `otel` extra" in stderr

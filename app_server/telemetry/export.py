@@ -95,7 +95,7 @@ def build_sink(settings: OtelSettings, service_name: str) -> OtelSink:
     except ImportError as exc:
         raise ExportUnavailable(
             f"[otel] names an exporter but the OpenTelemetry packages are missing "
-            f"({exc.name}); install the `otel` extra ({REQUIRED_PACKAGES})"
+            f"({exc.name or exc}); install the `otel` extra ({REQUIRED_PACKAGES})"
         ) from None
     _keep_library_logs_quiet(settings)
     resource = Resource.create(
@@ -273,7 +273,7 @@ def _reporting(exporter: OtelExporter, signal: str, build: Any) -> _ReportingExp
         inner = build(exporter)
     except ImportError as exc:
         raise ExportUnavailable(
-            f"the {exporter.kind} exporter needs a package that is missing ({exc.name}); "
+            f"the {exporter.kind} exporter needs a package that is missing ({exc.name or exc}); "
             f"install the `otel` extra ({REQUIRED_PACKAGES})"
         ) from None
     except (OSError, ValueError) as exc:
