@@ -281,3 +281,21 @@ def test_completion_counts() -> None:
 
 def test_timestamps_are_utc_with_milliseconds() -> None:
     assert event_timestamp(1_700_000_000_123_456_789) == "2023-11-14T22:13:20.123Z"
+
+
+def test_the_daemon_reads_only_its_otel_table(tmp_path: Path) -> None:
+    from app_server.cli import ServeOptions
+    from app_server.config.service import ConfigService
+
+    service = ConfigService(tmp_path, ServeOptions())
+    (tmp_path / "config.toml").write_text('model_context_window = "big"\n')
+    assert service.otel_settings() == OtelSettings()  # not telemetry's mistake to report
+    (tmp_path / "config.toml").write_text(
+        'model_context_window = "big"\n[otel]\nenvironment = "ci"\nexporter = "none"\n'
+    )
+    assert service.otel_settings().environment == "ci"
+    overridden = ConfigService(tmp_path, ServeOptions(overrides=["otel.environment=cli"]))
+    assert overridden.otel_settings().environment == "cli"
+    (tmp_path / "config.toml").write_text("[otel]\nexporter = 3\n")
+    with pytest.raises(ConfigError, match=r"`otel\.exporter`"):
+        service.otel_settings()
