@@ -430,3 +430,34 @@ def test_missing_packages_leave_telemetry_off_with_a_clear_error(
     stderr = client.stderr_text()
     assert "telemetry is off" in stderr
     assert "install the `otel` extra" in stderr
+
+
+@pytest.mark.parametrize("how", ["eof", "sigterm"])
+def test_a_collector_that_never_answers_does_not_hold_the_exit_up(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer, how: str
+) -> None:
+    import socket
+
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        otel = _otel_table(_http(f"http://127.0.0.1:{port}/v1/logs"))
+        client, cid = _start(
+            spawn, codex_home, mock_model, otel, env={"OTEL_BLRP_SCHEDULE_DELAY": "50"}
+        )
+        mock_model.enqueue(assistant_message("hi"))
+        client.call(
+            "sendUserMessage",
+            {"conversationId": cid, "items": [{"type": "text", "data": {"text": "hello"}}]},
+        )
+        client.wait_event("task_complete", cid)
+        time.sleep(0.5)  # a batch is being sent, and waits
+        stopped = time.monotonic()
+        if how == "eof":
+            client.close_stdin()
+            assert client.wait_exit(15) == 0
+        else:
+            client.proc.send_signal(signal.SIGTERM)
+            assert client.wait_exit(15) == -signal.SIGTERM
+        assert time.monotonic() - stopped < 8

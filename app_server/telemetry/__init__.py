@@ -18,6 +18,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -160,7 +161,10 @@ class Telemetry:
     def _flush_and_die(self) -> None:
         sink = self._sink
         if sink is not None:
-            sink.shutdown(FLUSH_SECONDS)
+            # In a thread of its own: a collector that hangs cannot hold the exit up.
+            flushing = threading.Thread(target=sink.shutdown, args=(FLUSH_SECONDS,), daemon=True)
+            flushing.start()
+            flushing.join(FLUSH_SECONDS)
         sys.stderr.flush()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)

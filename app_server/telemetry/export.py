@@ -20,6 +20,7 @@ import os
 import re
 import socket
 import threading
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -173,10 +174,11 @@ class OtelSink:
         span.end(end_time=end_ns)
 
     def shutdown(self, timeout_s: float) -> None:
-        """Send what is queued (at most ``timeout_s`` per provider), then stop."""
+        """Send what is queued (for at most ``timeout_s`` in all), then stop."""
+        deadline = time.monotonic() + timeout_s
         for provider in self._providers:
             try:
-                provider.force_flush(int(timeout_s * 1000))
+                provider.force_flush(max(int((deadline - time.monotonic()) * 1000), 1))
                 provider.shutdown()
             except Exception as exc:  # the daemon is exiting; nothing more to do
                 log.debug("telemetry shutdown: %s", exc)
