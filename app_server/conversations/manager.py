@@ -240,9 +240,9 @@ class ConversationManager:
         except BaseException:
             await self._abandon(conversation, mcp)
             raise
+        self._task_group.start_soon(conversation.run)
         if self.telemetry is not None:
             await self.telemetry.conversation_starts(conversation)
-        self._task_group.start_soon(conversation.run)
         return conversation
 
     async def _abandon(self, conversation: Conversation, mcp: McpConnections | None) -> None:
@@ -296,9 +296,9 @@ class ConversationManager:
         except BaseException:
             await self._abandon(conversation, mcp)
             raise
+        self._task_group.start_soon(conversation.run)
         if self.telemetry is not None:
             await self.telemetry.conversation_starts(conversation)
-        self._task_group.start_soon(conversation.run)
         return conversation, recorded.event_msgs
 
     # -- listing ------------------------------------------------------------------

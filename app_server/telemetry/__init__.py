@@ -100,6 +100,9 @@ class Telemetry:
             except ConfigError as exc:
                 log.error("telemetry is off: invalid configuration: %s", exc)
                 return
+            except Exception:
+                log.exception("telemetry is off: the configuration could not be read")
+                return
             self._settings = settings
             self._decided.set()
             if not settings.exports:
@@ -267,7 +270,8 @@ class Telemetry:
                 call.name,
                 call.arguments,
                 started,
-                bool(result.success) if result.success is not None else True,
+                # A tool that does not say (None) succeeded: it returned normally.
+                result.success is not False,
                 result.output,
             )
 
