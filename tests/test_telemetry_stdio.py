@@ -145,7 +145,7 @@ def _check_turn_events(collector: OtlpHttpCollector | OtlpGrpcCollector, cid: st
 
     decisions = collector.logs("codex.tool_decision")
     asked = _one(decisions, call_id="call-ask")
-    assert asked.attributes | {} == asked.attributes | {
+    assert asked.attributes == asked.attributes | {
         "tool_name": "shell",
         "decision": "approved",
         "source": "User",
