@@ -20,6 +20,7 @@ from .config.service import ConfigService
 from .conversations.listing import RolloutIndex
 from .conversations.manager import ConversationManager
 from .outgoing import Outgoing
+from .telemetry import Telemetry
 from .user_agent import base_user_agent, user_agent
 
 if TYPE_CHECKING:
@@ -37,10 +38,12 @@ class Session:
     initialized: bool = False
     user_agent: str = field(default_factory=base_user_agent)
     """Ours, with the client's name and version once it has introduced itself."""
+    client_name: str | None = None
 
     def initialize(self, name: str, version: str) -> None:
         self.initialized = True
         self.user_agent = user_agent(name, version)
+        self.client_name = name
 
 
 class App:
@@ -70,6 +73,11 @@ class App:
         self._chatgpt_logins: ChatGptLogins | None = None
         self._file_search: FileSearch | None = None
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = [_kill_running_commands]
+        self.telemetry = Telemetry(auth=self.auth, client_name=lambda: self.session.client_name)
+        """OpenTelemetry events, when `[otel]` names an exporter (flushed after
+        the conversations have closed)."""
+        task_group.start_soon(self.telemetry.start, self.config.otel_settings)
+        self.on_shutdown(self.telemetry.shutdown)
         self.conversations = ConversationManager(
             codex_home=codex_home,
             config=self.config,
@@ -78,6 +86,7 @@ class App:
             index=rollout_index,
         )
         self.on_shutdown(self.conversations.close_all)
+        self.conversations.telemetry = self.telemetry
         # Looked up on its module at this point: tests swap the runner there.
         self.turns = turn.ModelTurnRunner(self)
         """Runs every conversation's user turns."""

@@ -62,7 +62,8 @@ async def ask_exec_approval(
         reason=reason,
         parsed_cmd=parsed,
     )
-    return await _ask(scope, "execCommandApproval", params, ExecCommandApprovalResponse)
+    decision = await _ask(scope, "execCommandApproval", params, ExecCommandApprovalResponse)
+    return scope.app.telemetry.user_decision(scope.conversation, call_id, decision)
 
 
 async def ask_patch_approval(
@@ -73,7 +74,8 @@ async def ask_patch_approval(
     params = ApplyPatchApprovalParams(
         conversation_id=scope.conversation.id, call_id=call_id, file_changes=dict(changes)
     )
-    return await _ask(scope, "applyPatchApproval", params, ApplyPatchApprovalResponse)
+    decision = await _ask(scope, "applyPatchApproval", params, ApplyPatchApprovalResponse)
+    return scope.app.telemetry.user_decision(scope.conversation, call_id, decision)
 
 
 async def _ask(

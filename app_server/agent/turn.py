@@ -215,6 +215,7 @@ class ModelTurnRunner:
                 user_agent=self.app.session.user_agent,
                 originator=originator(),
                 credentials=AuthCredentials(self.app.auth, LoginRestrictions.from_config(config)),
+                telemetry=self.app.telemetry.of(conversation),
             )
             environment = EnvironmentContext.of(
                 config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
@@ -237,6 +238,7 @@ class ModelTurnRunner:
             family=family,
         )
         await scope.emit(TaskStartedEvent(model_context_window=family.effective_context_window))
+        self.app.telemetry.user_prompt(conversation, turn.items)
         await self._record_user_input(scope, turn)
         last_message = await self._run_requests(scope)
         # When the client hears the turn is complete, the turn is in the rollout.

@@ -34,6 +34,7 @@ from app_server_protocol.common import (
 )
 
 from .mcp import McpCredentialsStore, McpServerConfig, check_transports
+from .otel import OtelToml
 
 DEFAULT_MODEL: Final = "gpt-5-codex"
 DEFAULT_PROVIDER_ID: Final = "openai"
@@ -183,6 +184,7 @@ class ConfigToml(_Toml):
     shell_environment_policy: ShellEnvironmentPolicyToml = Field(
         default_factory=ShellEnvironmentPolicyToml
     )
+    otel: OtelToml | None = None
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from ..config.model import Config
     from ..config.service import ConfigService
     from ..outgoing import Outgoing
+    from ..telemetry import Telemetry
 
 #: How long a daemon exit waits for one conversation's rollout writes.
 _EXIT_WRITE_SECONDS: Final = 2.0
@@ -99,6 +100,7 @@ class ConversationManager:
         self.index = index or RolloutIndex(str(self.sessions_root))
         self.turn_runner: TurnRunner | None = None
         """Runs every user turn (the app installs the model turn loop here)."""
+        self.telemetry: Telemetry | None = None
         self._config = config
         self._outgoing = outgoing
         self._task_group = task_group
@@ -239,6 +241,8 @@ class ConversationManager:
             await self._abandon(conversation, mcp)
             raise
         self._task_group.start_soon(conversation.run)
+        if self.telemetry is not None:
+            await self.telemetry.conversation_starts(conversation)
         return conversation
 
     async def _abandon(self, conversation: Conversation, mcp: McpConnections | None) -> None:
@@ -293,6 +297,8 @@ class ConversationManager:
             await self._abandon(conversation, mcp)
             raise
         self._task_group.start_soon(conversation.run)
+        if self.telemetry is not None:
+            await self.telemetry.conversation_starts(conversation)
         return conversation, recorded.event_msgs
 
     # -- listing ------------------------------------------------------------------

@@ -108,6 +108,8 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
     )
     if decision.verdict is Verdict.REFUSE:
         return ToolResult(decision.reason or EXEC_REJECTED, success=False)
+    if decision.verdict is Verdict.RUN:
+        scope.app.telemetry.config_approved(scope.conversation, request.call_id)
     call = _CallEvents(scope, request.call_id)
     await scope.emit(
         ExecCommandBeginEvent(

@@ -99,6 +99,8 @@ async def apply_patch_call(
     decision = patch_decision(plan.touched_paths(), approval, sandbox, turn_cwd)
     if decision.verdict is Verdict.REFUSE:
         return ToolResult(patch_refused(decision.reason or ""), success=False)
+    if decision.verdict is Verdict.RUN:
+        scope.app.telemetry.config_approved(scope.conversation, call_id)
     user_approved = decision.verdict is Verdict.ASK
     if user_approved:
         answer = await ask_patch_approval(scope, call_id, plan.changes)

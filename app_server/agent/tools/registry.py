@@ -27,6 +27,12 @@ class ToolRegistry:
     async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
         """Run a call; an unknown tool or a failing one gives the model an error
         result it can read, never an exception."""
+        started = scope.app.telemetry.tool_started(scope.conversation, call)
+        result = await self._call(call, scope)
+        scope.app.telemetry.tool_result(scope.conversation, call, result, started)
+        return result
+
+    async def _call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
         tool = self._tools.get(call.name)
         if tool is None:
             kind = "custom tool call" if call.freeform else "call"
