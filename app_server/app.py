@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from .auth.login import ChatGptLogins, LoginFlow
-    from .cli import ServeOptions
+    from .options import ServeOptions
     from .search import FileSearch
 
 
@@ -102,7 +102,10 @@ class App:
             from .user_agent import originator
 
             self._chatgpt_logins = ChatGptLogins(
-                self.auth, self.task_group, login_reporter(self), originator
+                self.auth,
+                self.task_group,
+                login_reporter(self.outgoing.notify, self.auth, self.config.toml),
+                originator,
             )
         return self._chatgpt_logins
 

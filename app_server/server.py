@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from .bootstrap import Handshake, handshake
-from .cli import ServeOptions
+from .options import ServeOptions
 
 if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectReceiveStream

@@ -13,7 +13,7 @@ from .model import Config, ConfigToml
 from .resolve import ConfigOverrides, load_config_toml, resolve_config
 
 if TYPE_CHECKING:
-    from ..cli import ServeOptions
+    from ..options import ServeOptions
 
 
 class ConfigService:
