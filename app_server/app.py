@@ -13,12 +13,15 @@ from app_server_protocol.jsonrpc import RequestId
 
 from . import process_groups
 from .agent import turn
+from .agent.credentials import AuthCredentials
 from .auth import AuthManager
 from .auth.manager import OAuthTokenRefresher
+from .auth.restrictions import LoginRestrictions
 from .auth.storage import ConfiguredCredentialStore
 from .config.service import ConfigService
 from .conversations.listing import RolloutIndex
 from .conversations.manager import ConversationManager
+from .conversations.turns import AgentServices
 from .outgoing import Outgoing
 from .user_agent import base_user_agent, user_agent
 
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from .auth.login import ChatGptLogins, LoginFlow
+    from .config.model import Config
     from .options import ServeOptions
     from .search import FileSearch
 
@@ -75,13 +79,20 @@ class App:
             config=self.config,
             outgoing=outgoing,
             task_group=task_group,
+            services=AgentServices(user_agent=self._user_agent, credentials=self._credentials),
             index=rollout_index,
         )
         self.on_shutdown(self.conversations.close_all)
         # Looked up on its module at this point: tests swap the runner there.
-        self.turns = turn.ModelTurnRunner(self)
+        self.turns = turn.ModelTurnRunner(task_group)
         """Runs every conversation's user turns."""
         self.conversations.turn_runner = self.turns
+
+    def _user_agent(self) -> str:
+        return self.session.user_agent
+
+    def _credentials(self, config: Config) -> AuthCredentials:
+        return AuthCredentials(self.auth, LoginRestrictions.from_config(config))
 
     @property
     def file_search(self) -> FileSearch:

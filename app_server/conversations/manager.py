@@ -30,6 +30,7 @@ from ..agent.context import (
     render_user_instructions,
     shell_name,
 )
+from ..agent.thread import open_agent_thread
 from ..config.layers import ConfigError
 from ..config.resolve import ConfigOverrides
 from ..errors import InternalError, InvalidRequest
@@ -52,7 +53,7 @@ from .naming import (
 )
 from .reader import RecordedConversation, RolloutReadError, read_rollout
 from .recorder import RolloutRecorder, rollout_line
-from .turns import TurnRunner, UserTurn
+from .turns import AgentServices, TurnRunner, UserTurn
 
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
@@ -90,6 +91,7 @@ class ConversationManager:
         config: ConfigService,
         outgoing: Outgoing,
         task_group: TaskGroup,
+        services: AgentServices,
         index: RolloutIndex | None = None,
     ) -> None:
         # As the reference, paths are reported under the real CODEX_HOME.
@@ -101,6 +103,7 @@ class ConversationManager:
         """Runs every user turn (the app installs the model turn loop here)."""
         self._config = config
         self._outgoing = outgoing
+        self._services = services
         self._task_group = task_group
         self._conversations: dict[UUID, Conversation] = {}
         self._subscriptions: dict[UUID, UUID] = {}
@@ -153,7 +156,12 @@ class ConversationManager:
     # -- creating and resuming --------------------------------------------------
 
     def _register(self, conversation_id: UUID) -> Conversation:
-        conversation = Conversation(conversation_id, outgoing=self._outgoing, runner=self._runner())
+        conversation = Conversation(
+            conversation_id,
+            outgoing=self._outgoing,
+            runner=self._runner(),
+            services=self._services,
+        )
         self._conversations[conversation_id] = conversation
         return conversation
 
@@ -228,13 +236,14 @@ class ConversationManager:
                     f"error creating conversation: cannot create {path}: {os_error_message(exc)}"
                 ) from None
             self._note_new_file(path)
-            conversation.configure(
+            agent = open_agent_thread(
+                conversation,
                 config=config,
-                recorder=recorder,
                 history=history,
                 user_instructions=instructions,
                 mcp=mcp,
             )
+            conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
             await self._abandon(conversation, mcp)
             raise
@@ -282,13 +291,14 @@ class ConversationManager:
                 raise InternalError(
                     f"error resuming conversation: {os_error_message(exc)}"
                 ) from None
-            conversation.configure(
+            agent = open_agent_thread(
+                conversation,
                 config=config,
-                recorder=recorder,
                 history=recorded.response_items,
                 user_instructions=recorded.meta.instructions,
                 mcp=mcp,
             )
+            conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
             await self._abandon(conversation, mcp)
             raise

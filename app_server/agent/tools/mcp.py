@@ -30,7 +30,7 @@ from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_argu
 
 if TYPE_CHECKING:
     from ...mcp.manager import McpConnections, McpToolEntry
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 #: The server named in the events of resource tools called for every server.
 BUILTIN_SERVER: Final = "codex"

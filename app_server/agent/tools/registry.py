@@ -9,7 +9,7 @@ from ...logs import log
 from .base import JsonObject, Tool, ToolCall, ToolResult
 
 if TYPE_CHECKING:
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 
 class ToolRegistry:
