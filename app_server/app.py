@@ -14,20 +14,25 @@ from app_server_protocol.methods import ClientMethod
 
 from . import process_groups
 from .agent import turn
+from .agent.credentials import AuthCredentials
 from .auth import AuthManager
 from .auth.manager import OAuthTokenRefresher
+from .auth.restrictions import LoginRestrictions
 from .auth.storage import ConfiguredCredentialStore
 from .config.service import ConfigService
 from .conversations.listing import RolloutIndex
 from .conversations.manager import ConversationManager
+from .conversations.turns import AgentServices
 from .outgoing import Outgoing
+from .telemetry import Telemetry
 from .user_agent import base_user_agent, user_agent
 
 if TYPE_CHECKING:
     from uuid import UUID
 
     from .auth.login import ChatGptLogins, LoginFlow
-    from .cli import ServeOptions
+    from .config.model import Config
+    from .options import ServeOptions
     from .search import FileSearch
 
 
@@ -38,10 +43,12 @@ class Session:
     initialized: bool = False
     user_agent: str = field(default_factory=base_user_agent)
     """Ours, with the client's name and version once it has introduced itself."""
+    client_name: str | None = None
 
     def initialize(self, name: str, version: str) -> None:
         self.initialized = True
         self.user_agent = user_agent(name, version)
+        self.client_name = name
 
 
 class App:
@@ -71,18 +78,35 @@ class App:
         self._chatgpt_logins: ChatGptLogins | None = None
         self._file_search: FileSearch | None = None
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = [_kill_running_commands]
+        self.telemetry = Telemetry(auth=self.auth, client_name=lambda: self.session.client_name)
+        """OpenTelemetry events, when `[otel]` names an exporter (flushed after
+        the conversations have closed)."""
+        task_group.start_soon(self.telemetry.start, self.config.otel_settings)
+        self.on_shutdown(self.telemetry.shutdown)
         self.conversations = ConversationManager(
             codex_home=codex_home,
             config=self.config,
             outgoing=outgoing,
             task_group=task_group,
+            services=AgentServices(
+                user_agent=self._user_agent,
+                credentials=self._credentials,
+                telemetry=self.telemetry.of,
+            ),
             index=rollout_index,
         )
         self.on_shutdown(self.conversations.close_all)
+        self.conversations.telemetry = self.telemetry
         # Looked up on its module at this point: tests swap the runner there.
-        self.turns = turn.ModelTurnRunner(self)
+        self.turns = turn.ModelTurnRunner(task_group)
         """Runs every conversation's user turns."""
         self.conversations.turn_runner = self.turns
+
+    def _user_agent(self) -> str:
+        return self.session.user_agent
+
+    def _credentials(self, config: Config) -> AuthCredentials:
+        return AuthCredentials(self.auth, LoginRestrictions.from_config(config))
 
     @property
     def file_search(self) -> FileSearch:
@@ -103,7 +127,10 @@ class App:
             from .user_agent import originator
 
             self._chatgpt_logins = ChatGptLogins(
-                self.auth, self.task_group, login_reporter(self), originator
+                self.auth,
+                self.task_group,
+                login_reporter(self.outgoing.notify, self.auth, self.config.toml),
+                originator,
             )
         return self._chatgpt_logins
 

@@ -14,14 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import NamedTuple
 
-
-class ServeOptions(NamedTuple):
-    """Options of ``serve``: config overrides from the command line."""
-
-    overrides: Sequence[str] = ()
-    """``key=value`` strings, as given to ``-c``."""
-    enable: Sequence[str] = ()
-    disable: Sequence[str] = ()
+from .options import ServeOptions
 
 
 class McpCommand(NamedTuple):

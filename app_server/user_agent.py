@@ -61,6 +61,11 @@ def _terminal() -> str:
     return os.environ.get("TERM", "")
 
 
+def terminal() -> str:
+    """The terminal the daemon runs in (``TERM_PROGRAM``, else ``TERM``), as in the user agent."""
+    return _terminal()
+
+
 def _header_safe(text: str) -> str:
     # The user agent is also an HTTP header value: keep it printable ASCII.
     return "".join(ch if " " <= ch <= "~" else "_" for ch in text)

@@ -4,7 +4,8 @@ key obtained during the login takes precedence, as with the reference)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from uuid import UUID
 
 from app_server_protocol import methods
@@ -18,22 +19,33 @@ from .login import Reporter
 from .restrictions import LoginRestrictions
 
 if TYPE_CHECKING:
-    from ..app import App
+    from ..config.model import ConfigToml
+    from .manager import AuthManager
+
+P = TypeVar("P")
 
 
-def login_reporter(app: App) -> Reporter:
+class Notify(Protocol):
+    """Sends the notification of a row of the method table to the client."""
+
+    def __call__(self, row: methods.Notification[P], params: P, /) -> Awaitable[None]: ...
+
+
+def login_reporter(
+    notify: Notify, auth: AuthManager, config_toml: Callable[[], ConfigToml]
+) -> Reporter:
     async def report(login_id: UUID, error: str | None) -> None:
         complete = LoginChatGptCompleteNotification(
             login_id=login_id, success=error is None, error=error
         )
-        await app.outgoing.notify(methods.LOGIN_CHAT_GPT_COMPLETE, complete)
+        await notify(methods.LOGIN_CHAT_GPT_COMPLETE, complete)
         if error is None:
             try:
-                restrictions = LoginRestrictions.from_config(app.config.toml())
+                restrictions = LoginRestrictions.from_config(config_toml())
             except Exception as exc:  # a broken config: report the saved mode as is
                 log.warning("reporting the login without the config's restrictions: %s", exc)
                 restrictions = LoginRestrictions()
-            status = AuthStatusChangeNotification(auth_method=await app.auth.mode(restrictions))
-            await app.outgoing.notify(methods.AUTH_STATUS_CHANGE, status)
+            status = AuthStatusChangeNotification(auth_method=await auth.mode(restrictions))
+            await notify(methods.AUTH_STATUS_CHANGE, status)
 
     return report

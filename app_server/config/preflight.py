@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..cli import ServeOptions
+    from ..options import ServeOptions
 
 
 class PreflightError(Exception):

@@ -10,10 +10,11 @@ import anyio
 
 from .layers import ConfigError, load_layers
 from .model import Config, ConfigToml
-from .resolve import ConfigOverrides, load_config_toml, resolve_config
+from .otel import OtelSettings
+from .resolve import ConfigOverrides, load_config_toml, parse_config_toml, resolve_config
 
 if TYPE_CHECKING:
-    from ..cli import ServeOptions
+    from ..options import ServeOptions
 
 
 class ConfigService:
@@ -24,6 +25,16 @@ class ConfigService:
     def toml(self) -> ConfigToml:
         """The layered files with the daemon's ``-c`` overrides (no profile applied)."""
         return load_config_toml(self.codex_home, self._options.overrides)
+
+    def otel_settings(self) -> OtelSettings:
+        """The ``[otel]`` table with its defaults (the daemon reads it once, at
+        start-up). Only that table is validated: a mistake elsewhere is not
+        telemetry's to report."""
+        table = load_layers(self.codex_home, self._options.overrides)
+        if "otel" not in table:
+            return OtelSettings()
+        otel = parse_config_toml({"otel": table["otel"]}, self.codex_home).otel
+        return OtelSettings.from_toml(otel)
 
     def saved(self) -> ConfigToml:
         """What the files say: `config.toml` and `managed_config.toml`, without

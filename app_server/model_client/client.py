@@ -55,7 +55,7 @@ from .errors import (
     UsageNotIncluded,
     stream_read_failed,
 )
-from .events import ModelEvent, RateLimits, StreamRetrying
+from .events import Completed, ModelEvent, RateLimits, StreamRetrying
 from .prompt import Prompt
 from .rate_limits import parse_rate_limits
 from .request import (
@@ -68,10 +68,12 @@ from .request import (
 from .responses_stream import ResponsesStreamParser
 from .retry import backoff as default_backoff
 from .retry import retry_after_header
-from .sse import SseDecoder
+from .sse import SseDecoder, SseEvent
 
 if TYPE_CHECKING:
     import httpx
+
+    from .observer import RequestObserver
 
 #: How much of an error response's body is read (it goes into the message).
 ERROR_BODY_LIMIT: Final = 64 * 1024
@@ -102,6 +104,7 @@ class ModelClient:
         environ: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         backoff: Callable[[int], float] = default_backoff,
+        telemetry: RequestObserver | None = None,
     ) -> None:
         """
         ``credentials``: the auth service (None: nobody is logged in).
@@ -111,6 +114,7 @@ class ModelClient:
         ``env_http_headers`` are read, at request time (default
         ``os.environ``). ``http_client``: instead of the process's shared
         one. ``backoff``: seconds to wait before retry number N (1-based).
+        ``telemetry``: told of every request attempt and SSE event.
         """
         self.provider = provider
         self.identity = RequestIdentity(conversation_id, user_agent, originator, task_type)
@@ -119,6 +123,7 @@ class ModelClient:
         self._environ = environ
         self._http_client = http_client
         self._backoff = backoff
+        self.telemetry = telemetry
 
     def stream(self, prompt: Prompt) -> ModelStream:
         """Start a model call; iterate the result for its events.
@@ -142,13 +147,16 @@ class ModelClient:
                 parser: ResponsesStreamParser | ChatStreamParser
                 if self.provider.wire_api == WireApi.CHAT:
                     parser = ChatStreamParser(stream_deltas=self.stream_chat_deltas)
-                    reader = _SseReader(response, self.provider, request_id=None)
+                    reader = _SseReader(response, self.provider, None, self.telemetry)
                 else:
                     yield RateLimits(parse_rate_limits(response.headers))
                     parser = ResponsesStreamParser()
-                    reader = _SseReader(response, self.provider, response.headers.get("cf-ray"))
+                    request_id = response.headers.get("cf-ray")
+                    reader = _SseReader(response, self.provider, request_id, self.telemetry)
                 while (data := await reader.next_data()) is not None:
                     for event in parser.feed(data):
+                        if isinstance(event, Completed):
+                            self._report_usage(event)
                         yield event
                     if parser.done:
                         await reader.drain(DRAIN_TIMEOUT_S)
@@ -202,16 +210,19 @@ class ModelClient:
             headers = request_headers(provider, credentials, self.identity, environ)
             log.debug("POST %s (attempt %d)", redact(url.split("?")[0]), retries + 1)
             wait: float | None = None
+            sent = time.monotonic()
             try:
                 response = await client.send(
                     httpx.Request("POST", url, headers=headers, content=body), stream=True
                 )
             except (httpx.HTTPError, httpx.InvalidURL) as error:
+                self._report_request(retries, sent, None, str(error) or type(error).__name__)
                 log.debug("model request failed: %s", error)
                 failure: ModelError = ConnectionFailed(url)
                 if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
                     raise failure from None  # a bad base_url: trying again cannot help
             else:
+                self._report_request(retries, sent, response.status_code, None)
                 if response.is_success:
                     _acknowledge_now(response)
                     return response
@@ -231,6 +242,23 @@ class ModelClient:
                 raise failure
             retries += 1
             await _sleep(wait if wait is not None else self._backoff(retries))
+
+    def _report_request(
+        self, attempt: int, sent: float, status: int | None, error: str | None
+    ) -> None:
+        if self.telemetry is not None:
+            self.telemetry.api_request(attempt, time.monotonic() - sent, status, error)
+
+    def _report_usage(self, completed: Completed) -> None:
+        usage = completed.token_usage
+        if self.telemetry is not None and usage is not None:
+            self.telemetry.sse_completed(
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.cached_input_tokens,
+                usage.reasoning_output_tokens,
+                usage.total_tokens,
+            )
 
     def _should_refresh(self, status: int, refreshed: bool) -> bool:
         return (
@@ -333,8 +361,13 @@ class _SseReader:
     must arrive within the provider's idle timeout."""
 
     def __init__(
-        self, response: httpx.Response, provider: ModelProviderInfo, request_id: str | None
+        self,
+        response: httpx.Response,
+        provider: ModelProviderInfo,
+        request_id: str | None,
+        telemetry: RequestObserver | None = None,
     ) -> None:
+        self._telemetry = telemetry
         self._chunks = response.aiter_bytes()
         self._decoder = SseDecoder()
         self._idle_timeout = provider.effective_stream_idle_timeout_s
@@ -343,11 +376,26 @@ class _SseReader:
 
     async def next_data(self) -> str | None:
         """The next event's data; None once the body has ended."""
+        if self._telemetry is None:
+            event = await self._next_event()
+            return None if event is None else event.data
+        started = time.monotonic()
+        try:
+            event = await self._next_event()
+        except ModelError as error:
+            self._telemetry.sse_event(None, time.monotonic() - started, str(error))
+            raise
+        if event is not None:
+            failed = event.data if event.event == "response.failed" else None
+            self._telemetry.sse_event(event.event, time.monotonic() - started, failed)
+        return None if event is None else event.data
+
+    async def _next_event(self) -> SseEvent | None:
         import httpx
 
         event = self._decoder.next_event()
         if event is not None:
-            return event.data
+            return event
         if self._ended:
             return None
         with anyio.move_on_after(self._idle_timeout):
@@ -362,7 +410,7 @@ class _SseReader:
             except (httpx.HTTPError, httpx.StreamError) as error:
                 log.debug("model stream broke: %s", error)
                 raise stream_read_failed(self._request_id) from None
-            return None if event is None else event.data
+            return event
         raise StreamDisconnected(IDLE_TIMEOUT_REASON)
 
     async def drain(self, timeout: float) -> None:
