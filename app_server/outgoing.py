@@ -121,11 +121,18 @@ class Outgoing:
         # Not a bool: `false` and `true` would otherwise match the ids 0 and 1.
         known = type(request_id) is int or type(request_id) is str
         pending = self._pending.get(request_id) if known else None
+        if pending is not None and pending.done.is_set():
+            # The first answer is final: a later one (an `approved` after a
+            # `denied`, say) must not change a decision already taken.
+            log.warning("another answer to server request %r dropped", request_id)
+            return
         if pending is None:
             if error is not None:
                 log.error("error from the client for request %r: %s", request_id, error)
             else:
-                log.debug("response to an unknown server request %r ignored", request_id)
+                log.warning(
+                    "answer to an unknown or answered server request %r dropped", request_id
+                )
             return
         if error is not None:
             code = error.get("code") if isinstance(error, dict) else None

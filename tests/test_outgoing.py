@@ -88,3 +88,25 @@ async def test_a_boolean_id_answers_no_server_request() -> None:
     assert answers == [{"decision": "denied"}]
     receive.close()
     send.close()
+
+
+async def test_the_first_answer_to_a_server_request_is_final() -> None:
+    send, receive = anyio.create_memory_object_stream[bytes](4)
+    outgoing = Outgoing(send)
+    answers: list[object] = []
+
+    async def ask() -> None:
+        answers.append(await outgoing.request("execCommandApproval", b"{}"))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(ask)
+        await anyio.wait_all_tasks_blocked()
+        request_id = json.loads(receive.receive_nowait())["id"]
+        # Both answers arrive before the asker wakes up (one read from stdin).
+        outgoing.deliver(request_id, {"decision": "denied"})
+        outgoing.deliver(request_id, {"decision": "approved"})
+        outgoing.deliver(request_id, None, {"code": 1, "message": "late"})
+    outgoing.deliver(request_id, {"decision": "approved"})
+    assert answers == [{"decision": "denied"}]
+    receive.close()
+    send.close()
