@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from .fsutil import write_all
 from .user_agent import user_agent
+from .wire_checks import ID_RANGE, has_duplicate_id
 
 _READ_SIZE = 1 << 16
 
@@ -56,6 +57,8 @@ def parse_initialize(line: bytes) -> tuple[int | str, ClientIdentity] | None:
         return None
     request_id = message.get("id")
     if isinstance(request_id, bool) or not isinstance(request_id, int | str):
+        return None
+    if (isinstance(request_id, int) and request_id not in ID_RANGE) or has_duplicate_id(line):
         return None
     params = message.get("params")
     info = params.get("clientInfo") if isinstance(params, dict) else None

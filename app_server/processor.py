@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import CoroutineType
-from typing import Any
+from typing import Any, Final
 
 import pydantic_core
 from pydantic import TypeAdapter, ValidationError
+from typing_extensions import TypedDict
 
 from app_server_protocol._base import ProtocolModel
 from app_server_protocol.jsonrpc import INTERNAL_ERROR, INVALID_REQUEST, RequestId
@@ -29,8 +30,35 @@ from .app import App, RequestContext
 from .errors import RpcError
 from .handlers import HANDLERS, Handler
 from .logs import log
+from .wire_checks import ID_RANGE, has_duplicate_id
 
 _NOTIFICATIONS = frozenset(n.method for n in CLIENT_NOTIFICATIONS)
+
+
+class _Header(TypedDict, total=False):
+    """The members that route a message. Validating a line against this reads
+    it without building Python objects for ``params``: the line is turned into
+    objects once, by the envelope of its method."""
+
+    id: Any
+    method: Any
+    result: Any
+    error: Any
+
+
+_HEADER: Final = TypeAdapter(_Header)
+
+
+def _has_non_finite_number(line: bytes) -> bool:
+    """Whether the line holds NaN or Infinity, which are not JSON (the
+    header parse accepts them). The exact parse runs only when the words occur."""
+    if b"NaN" not in line and b"Infinity" not in line:
+        return False
+    try:
+        pydantic_core.from_json(line, allow_inf_nan=False)
+    except ValueError:
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -79,13 +107,16 @@ class Processor:
 
     async def _handle_line(self, line: bytes) -> None:
         try:
-            # NaN and Infinity are not JSON: such a line is malformed, as for the reference.
-            message = pydantic_core.from_json(line, allow_inf_nan=False)
-        except ValueError as exc:
-            log.error("malformed message skipped: %s", exc)
+            message = _HEADER.validate_json(line)
+        except ValidationError as exc:
+            if exc.errors()[0]["type"] == "dict_type":
+                log.error("message skipped: not a JSON object")
+            else:
+                log.error("malformed message skipped: %s", describe_validation_error(exc))
             return
-        if not isinstance(message, dict):
-            log.error("message skipped: not a JSON object")
+        # NaN and Infinity are not JSON: such a line is malformed, as for the reference.
+        if _has_non_finite_number(line):
+            log.error("malformed message skipped: NaN or Infinity is not JSON")
             return
         method = message.get("method")
         if isinstance(method, str):
@@ -95,6 +126,15 @@ class Processor:
                 self._on_notification(method)
             elif isinstance(request_id, bool) or not isinstance(request_id, int | str):
                 log.error("message skipped: an id must be a string or an integer")
+            elif isinstance(request_id, int) and request_id not in ID_RANGE:
+                # The reference drops these silently; the client deserves an answer.
+                await self.app.outgoing.send_error(
+                    request_id, INVALID_REQUEST, "Invalid request: id: must be a 64-bit integer"
+                )
+            elif has_duplicate_id(line):
+                await self.app.outgoing.send_error(
+                    request_id, INVALID_REQUEST, "Invalid request: the message has two `id` members"
+                )
             else:
                 await self._on_request(method, request_id, line)
         elif "id" in message and ("result" in message or "error" in message):

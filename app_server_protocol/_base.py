@@ -17,7 +17,7 @@ Three null conventions exist, and each field states which one it follows:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import JsonValue as JsonValue
@@ -71,6 +71,10 @@ class TsType:
 
 #: 64-bit integers that the reference declares as ``bigint`` in TypeScript.
 TS_BIGINT: Final = TsType("bigint")
+
+#: A count or a duration the reference reads as an unsigned 64-bit integer:
+#: anything larger is refused (with a clear error) rather than taken as is.
+UInt64 = Annotated[int, Field(ge=0, le=2**64 - 1)]
 
 
 class ProtocolModel(BaseModel):

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from .._base import TS_BIGINT, CamelModel, JsonValue, skip_none
+from .._base import TS_BIGINT, CamelModel, JsonValue, UInt64, skip_none
 from ..common import (
     AskForApproval,
     ConversationId,
@@ -62,7 +62,7 @@ class ResumeConversationResponse(CamelModel):
 
 
 class ListConversationsParams(CamelModel):
-    page_size: Annotated[int, Field(ge=0)] | None = Field(
+    page_size: UInt64 | None = Field(
         default=None, description="How many conversations to return (25 when absent)."
     )
     cursor: str | None = Field(default=None, description="The `nextCursor` of the previous page.")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .._base import TS_BIGINT, CamelModel, SnakeModel, skip_none
+from .._base import TS_BIGINT, CamelModel, SnakeModel, UInt64, skip_none
 from ..common import GitSha, SandboxPolicy
 
 
@@ -43,7 +43,7 @@ class GitDiffToRemoteResponse(CamelModel):
 
 class ExecOneOffCommandParams(CamelModel):
     command: list[str] = Field(description="The argv to run.")
-    timeout_ms: Annotated[int, TS_BIGINT, Field(ge=0)] | None = Field(
+    timeout_ms: Annotated[UInt64, TS_BIGINT] | None = Field(
         default=None, description="A default applies when absent."
     )
     cwd: str | None = Field(
