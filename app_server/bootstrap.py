@@ -23,6 +23,9 @@ from .user_agent import user_agent
 from .wire_checks import ID_RANGE, has_duplicate_id
 
 _READ_SIZE = 1 << 16
+#: A first line longer than this is no plain ``initialize``: it is left to the
+#: full server, which refuses over-long lines without keeping them.
+MAX_HANDSHAKE_LINE = 1 << 20
 
 
 class ClientIdentity(NamedTuple):
@@ -106,6 +109,8 @@ def handshake(stdin_fd: int = 0, stdout_fd: int = 1) -> Handshake:
         newline = buffer.find(b"\n", scanned)
         if newline >= 0:
             break
+        if len(buffer) > MAX_HANDSHAKE_LINE:
+            return Handshake(client=None, pending=bytes(buffer), eof=False)
     line = bytes(buffer[:newline]).removesuffix(b"\r")
     parsed = parse_initialize(line)
     if parsed is None:

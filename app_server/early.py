@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
-from .bootstrap import reject_constant
+from .bootstrap import MAX_HANDSHAKE_LINE, reject_constant
 from .conversations.listing import DEFAULT_PAGE_SIZE, RolloutIndex
 from .conversations.naming import SESSIONS_SUBDIR, FileKey, format_cursor, parse_cursor
 from .fsutil import write_all
@@ -210,7 +210,8 @@ class EarlyServer:
             newline = self.pending.find(b"\n", self._scanned)
             if newline < 0:
                 self._scanned = len(self.pending)
-                return True
+                # No listing request is this long: the full server refuses it.
+                return self._scanned <= MAX_HANDSHAKE_LINE
             line = bytes(self.pending[:newline]).removesuffix(b"\r")
             request = parse_early_line(line)
             if request is False:

@@ -30,7 +30,8 @@ from .app import App, RequestContext
 from .errors import RpcError
 from .handlers import HANDLERS, Handler
 from .logs import log
-from .wire_checks import ID_RANGE, has_duplicate_id
+from .transport import MAX_LINE_BYTES, OversizedLine
+from .wire_checks import ID_RANGE, has_duplicate_id, request_id_in_head
 
 _NOTIFICATIONS = frozenset(n.method for n in CLIENT_NOTIFICATIONS)
 
@@ -106,6 +107,9 @@ class Processor:
             log.exception("message skipped after an unexpected failure")
 
     async def _handle_line(self, line: bytes) -> None:
+        if isinstance(line, OversizedLine):
+            await self._refuse_oversized(line)
+            return
         try:
             message = _HEADER.validate_json(line)
         except ValidationError as exc:
@@ -141,6 +145,17 @@ class Processor:
             self.app.outgoing.deliver(message["id"], message.get("result"), message.get("error"))
         else:
             log.error("message skipped: neither a request, a notification nor a response")
+
+    async def _refuse_oversized(self, head: OversizedLine) -> None:
+        request_id = request_id_in_head(head)
+        if request_id is None:
+            log.error("a message larger than %d bytes skipped", MAX_LINE_BYTES)
+            return
+        await self.app.outgoing.send_error(
+            request_id,
+            INVALID_REQUEST,
+            f"Invalid request: the message is larger than {MAX_LINE_BYTES >> 20} MiB",
+        )
 
     def _on_notification(self, method: str) -> None:
         if method not in _NOTIFICATIONS:

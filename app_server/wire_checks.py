@@ -32,3 +32,28 @@ def has_duplicate_id(line: bytes) -> bool:
     except (ValueError, RecursionError):
         return False
     return top_level_keys.count("id") > 1
+
+
+#: An ``id`` member with a string or integer value, among the first members of
+#: a message (before ``params``, which is usually last and may be huge).
+_LEADING_ID: Final = re.compile(rb'"id"\s*:\s*(-?[0-9]{1,19}|"(?:[^"\\]|\\.){0,256}")\s*[,}]')
+
+
+def request_id_in_head(head: bytes) -> int | str | None:
+    """The request id of a message known only by its first bytes, when it
+    plainly comes before ``params``; None when it cannot be told."""
+    stripped = head.lstrip()
+    if not stripped.startswith(b"{"):
+        return None
+    params_at = stripped.find(b'"params"')
+    before_params = stripped if params_at < 0 else stripped[:params_at]
+    found = _LEADING_ID.search(before_params)
+    if found is None or b"{" in before_params[1 : found.start()]:
+        return None
+    try:
+        request_id = json.loads(found.group(1))
+    except ValueError:
+        return None
+    if isinstance(request_id, int) and request_id not in ID_RANGE:
+        return None
+    return request_id if isinstance(request_id, int | str) else None
