@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.harness.stdio import DaemonClient
+from tests.rollouts import lines_bytes, user_event, write_rollout
 
 Spawn = Callable[..., DaemonClient]
 
@@ -143,3 +145,46 @@ def test_an_over_long_first_line_is_refused_too(spawn: Spawn) -> None:
     assert response["error"]["message"] == "Invalid request: the message is larger than 64 MiB"
     assert _peak_rss(client) < 64 * MiB + 96 * MiB
     client.initialize()
+
+
+# -- rollout paths that are not regular files, and huge rollout lines ---------------
+
+
+def test_resuming_a_device_is_refused_at_once(spawn: Spawn) -> None:
+    client = spawn()
+    error = client.call_error("resumeConversation", {"path": "/dev/zero"}, timeout=10)
+    assert error == {
+        "code": -32603,
+        "message": "error resuming conversation: `/dev/zero` is not a regular file",
+    }
+
+
+def test_resuming_a_fifo_is_refused_and_eof_still_ends_the_daemon(
+    spawn: Spawn, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "rollout.jsonl"
+    os.mkfifo(fifo)
+    client = spawn()
+    error = client.call_error("resumeConversation", {"path": str(fifo)}, timeout=10)
+    assert error["message"] == f"error resuming conversation: `{fifo}` is not a regular file"
+    client.close_stdin()
+    assert client.wait_exit(10) == 0
+
+
+def test_a_huge_rollout_line_is_skipped_when_resuming_and_listing(
+    spawn: Spawn, codex_home: Path
+) -> None:
+    cid, path = write_rollout(codex_home, "2025-01-02T12-00-00")
+    huge = b'{"timestamp":"t","type":"response_item","payload":{"x":"' + b"z" * (130 * MiB)
+    with path.open("ab") as file:
+        file.write(huge + b'"}}\n')
+        file.write(lines_bytes([user_event("after the huge line")]))
+    client = _ready(spawn)
+    before = _peak_rss(client)
+    listed = client.call("listConversations", {})["items"]
+    assert [item["conversationId"] for item in listed] == [cid]
+    result = client.call("resumeConversation", {"path": str(path)}, timeout=60)
+    assert result["conversationId"] == cid
+    messages = [m.get("message") for m in result["initialMessages"]]
+    assert messages[-1] == "after the huge line"
+    assert _peak_rss(client) - before < 128 * MiB + 32 * MiB
