@@ -37,18 +37,22 @@ def serve(options: ServeOptions) -> int:
     # since the editor's first request often is a listing.
     from .early import EarlyServer, ServerLoader
 
-    shake = handshake()
-
-    # Only now the heavy imports: the client already has its `initialize` reply.
-    # They run in a worker thread, and listings are answered meanwhile (see `early`).
-
+    # Only after the handshake the heavy imports: the client already has its
+    # `initialize` reply. They run in a worker thread, and listings are
+    # answered meanwhile (see `early`).
     loader = ServerLoader(_load_server)
     index = None
-    if shake.client is not None:
-        early = EarlyServer(home, shake.pending, shake.eof)
-        early.serve_while(loader)
-        shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
-        index = early.index
+    try:
+        shake = handshake()
+        if shake.client is not None:
+            early = EarlyServer(home, shake.pending, shake.eof)
+            early.serve_while(loader)
+            shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
+            index = early.index
+    except (BrokenPipeError, ConnectionResetError):
+        # The client closed its end of stdout before we could answer: it is
+        # gone, and there is nobody to tell.
+        return 0
     loader.join()
 
     import anyio

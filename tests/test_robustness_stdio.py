@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -188,3 +190,121 @@ def test_a_huge_rollout_line_is_skipped_when_resuming_and_listing(
     messages = [m.get("message") for m in result["initialMessages"]]
     assert messages[-1] == "after the huge line"
     assert _peak_rss(client) - before < 128 * MiB + 32 * MiB
+
+
+# -- clean errors instead of tracebacks --------------------------------------------
+
+CID = "01a23553-0679-7989-804a-7322edccc67a"
+WRITE_ROOTS = {"mode": "workspace-write", "writable_roots": ["/tmp", "/\0"]}
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "field"),
+    [
+        ("resumeConversation", {"path": "/tmp/a\0b"}, "params.path"),
+        ("newConversation", {"cwd": "/tmp/\0"}, "params.cwd"),
+        (
+            "archiveConversation",
+            {"conversationId": CID, "rolloutPath": "/\0"},
+            "params.rolloutPath",
+        ),
+        ("gitDiffToRemote", {"cwd": "\0"}, "params.cwd"),
+        ("fuzzyFileSearch", {"query": "a", "roots": ["/tmp", "/\0"]}, "params.roots.1"),
+        ("execOneOffCommand", {"command": ["true"], "cwd": "/\0"}, "params.cwd"),
+        (
+            "execOneOffCommand",
+            {"command": ["true"], "sandboxPolicy": WRITE_ROOTS},
+            "params.sandboxPolicy.workspace-write.writable_roots.1",
+        ),
+        (
+            "sendUserMessage",
+            {"conversationId": CID, "items": [{"type": "localImage", "data": {"path": "/\0"}}]},
+            "params.items.0.localImage.data.path",
+        ),
+    ],
+)
+def test_a_nul_byte_in_a_path_is_an_invalid_request_naming_the_field(
+    spawn: Spawn, method: str, params: dict[str, object], field: str
+) -> None:
+    client = spawn()
+    assert client.call_error(method, params) == {
+        "code": -32600,
+        "message": f"Invalid request: {field}: a path must not contain a NUL byte",
+    }
+
+
+def _start_with_config(codex_home: Path, content: bytes) -> subprocess.CompletedProcess[str]:
+    (codex_home / "config.toml").write_bytes(content)
+    return subprocess.run(
+        [sys.executable, "-m", "app_server"],
+        env={"CODEX_HOME": str(codex_home), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        input=INITIALIZE,
+        timeout=30,
+    )
+
+
+TOO_DEEP = "tables or arrays nested too deeply"
+INITIALIZE = '{"id":0,"method":"initialize","params":{"clientInfo":{"name":"t","version":"1"}}}\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'model = "caf\xe9"\n', "not valid UTF-8 (at byte 12)"),
+        (
+            b"x = " + b"{a = " * 3000 + b"1" + b"}" * 3000 + b"\n",
+            "tables or arrays nested too deeply",
+        ),
+        (b"x = " + b"[" * 3000 + b"]" * 3000 + b"\n", "tables or arrays nested too deeply"),
+    ],
+)
+def test_an_unreadable_config_is_one_clear_line(
+    codex_home: Path, content: bytes, problem: str
+) -> None:
+    done = _start_with_config(codex_home, content)
+    assert done.returncode == 1
+    path = codex_home / "config.toml"
+    assert done.stderr == f"Error: error loading config: {path}: {problem}\n"
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "lines", [INITIALIZE, INITIALIZE + '{"id":1,"method":"listConversations","params":{}}\n']
+)
+def test_stdout_closed_before_initialize_exits_quietly(codex_home: Path, lines: str) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "app_server"],
+            env={"CODEX_HOME": str(codex_home), "PATH": "/usr/bin:/bin"},
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            input=lines,
+            timeout=30,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_a_wrongly_typed_override_is_named_as_the_override(spawn: Spawn, codex_home: Path) -> None:
+    (codex_home / "config.toml").write_text('model = "gpt-5"\nmodel_reasoning_effort = "high"\n')
+    client = spawn()
+    error = client.call_error("newConversation", {"config": {"model": 5}})
+    assert error["message"] == (
+        "error deriving config: `config` override: `model`: Input should be a valid string"
+    )
+    error = client.call_error("newConversation", {"config": {"model_reasoning_effort": "ultra"}})
+    assert error["message"].startswith(
+        "error deriving config: `config` override: `model_reasoning_effort`: "
+    )
+    # The daemon's own -c overrides are named as such.
+    with_cli = spawn(args=["-c", "model=5"])
+    error = with_cli.call_error("newConversation", {})
+    assert error["message"] == (
+        "error deriving config: -c override: `model`: Input should be a valid string"
+    )
