@@ -78,6 +78,7 @@ class App:
             index=rollout_index,
         )
         self.on_shutdown(self.conversations.close_all)
+        outgoing.on_gone(self.conversations.drop_all_listeners)
         # Looked up on its module at this point: tests swap the runner there.
         self.turns = turn.ModelTurnRunner(self)
         """Runs every conversation's user turns."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
     from .app import Session
     from .conversations.listing import RolloutIndex
 
-#: Messages waiting for stdout; producers wait when it is full.
-OUTGOING_BUFFER: Final = 4096
+#: Overrides `outgoing.STALL_SECONDS` (seconds; tests make it short).
+STALL_SECONDS_ENV: Final = "CODEX_APP_SERVER_STALL_SECONDS"
 #: How long, after stdin closes, queued output and in-flight writes may take.
 SHUTDOWN_GRACE_SECONDS: Final = 3.0
 
@@ -97,6 +98,15 @@ async def _serve(
     return 0
 
 
+def _stall_seconds() -> float:
+    from .outgoing import STALL_SECONDS
+
+    try:
+        return float(os.environ.get(STALL_SECONDS_ENV, STALL_SECONDS))
+    except ValueError:
+        return STALL_SECONDS
+
+
 async def serve_connection(
     lines: AsyncIterator[bytes],
     write_messages: Callable[[MemoryObjectReceiveStream[bytes]], Awaitable[None]],
@@ -115,8 +125,9 @@ async def serve_connection(
     from .outgoing import Outgoing
     from .processor import Processor
 
-    send, receive = anyio.create_memory_object_stream[bytes](OUTGOING_BUFFER)
-    outgoing = Outgoing(send)
+    # Unbounded in count: `Outgoing` bounds it in bytes.
+    send, receive = anyio.create_memory_object_stream[bytes](math.inf)
+    outgoing = Outgoing(send, stall_seconds=_stall_seconds())
     reading = anyio.CancelScope()
     writer_done = anyio.Event()
 

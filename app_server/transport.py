@@ -29,6 +29,8 @@ MAX_LINE_BYTES: Final = 64 * 1024 * 1024
 #: How much of a refused line is kept, to answer its request id.
 OVERSIZED_HEAD_BYTES: Final = 4096
 _READ_SIZE: Final = 1 << 20
+#: Messages ready together are written with one system call, up to this size.
+WRITE_BATCH_BYTES: Final = 1 << 20
 
 
 def _pollable(fd: int) -> bool:
@@ -166,17 +168,22 @@ def _line_end(buffer: bytearray, start: int, end: int) -> int:
 
 
 async def write_stdout(messages: MemoryObjectReceiveStream[bytes], fd: int = 1) -> None:
-    """Write every message of the stream to stdout, batching what is ready."""
+    """Write every message of the stream to stdout, batching what is ready
+    (up to `WRITE_BATCH_BYTES`: what waits beyond stays in the stream, where
+    the sender counts it)."""
     out = _Fd(fd)
     try:
         async with messages:
             async for first in messages:
                 batch = [first]
-                while True:
+                size = len(first)
+                while size < WRITE_BATCH_BYTES:
                     try:
-                        batch.append(messages.receive_nowait())
+                        message = messages.receive_nowait()
                     except (anyio.WouldBlock, anyio.EndOfStream):
                         break
+                    batch.append(message)
+                    size += len(message)
                 await out.write_all(b"".join(batch) if len(batch) > 1 else first)
     finally:
         out.close()

@@ -7,12 +7,21 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.harness.stdio import DaemonClient
+from tests.mock_model_server import (
+    MockModelServer,
+    message_item,
+    output_item_done,
+    responses_reply,
+    text_delta,
+    write_mock_config,
+)
 from tests.rollouts import lines_bytes, user_event, write_rollout
 
 Spawn = Callable[..., DaemonClient]
@@ -308,3 +317,43 @@ def test_a_wrongly_typed_override_is_named_as_the_override(spawn: Spawn, codex_h
     assert error["message"] == (
         "error deriving config: -c override: `model`: Input should be a valid string"
     )
+
+
+# -- a client that stops reading ----------------------------------------------------
+
+
+def _eventually(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def test_a_stalled_client_costs_bounded_memory_and_is_given_up(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
+    client = spawn(env={"CODEX_APP_SERVER_STALL_SECONDS": "2"})
+    started = client.call("newConversation", {"cwd": str(workdir)})
+    cid, rollout = started["conversationId"], Path(started["rolloutPath"])
+    client.call("addConversationListener", {"conversationId": cid})
+    delta = "d" * (32 * 1024)
+    deltas = [text_delta(delta) for _ in range(2000)]  # 64 MiB of events
+    mock_model.enqueue(responses_reply(*deltas, output_item_done(message_item("the end"))))
+    before = _peak_rss(client)
+    client.pause_reading()
+    text = {"type": "text", "data": {"text": "go"}}
+    client.send(
+        {"id": 99, "method": "sendUserMessage", "params": {"conversationId": cid, "items": [text]}}
+    )
+
+    _eventually(lambda: "taken as gone" in client.stderr_text(), 60, "the client to be given up")
+    # The turn went on without it, recorded in the rollout.
+    _eventually(lambda: b'"the end"' in rollout.read_bytes(), 30, "the turn to be recorded")
+    assert _peak_rss(client) - before < 16 * MiB + 24 * MiB
+    assert "conversation listeners removed" in client.stderr_text()
+    client.resume_reading()
+    assert client.alive()
+    client.close_stdin()
+    assert client.wait_exit(15) == 0
