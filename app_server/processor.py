@@ -142,6 +142,9 @@ class Processor:
             else:
                 await self._on_request(method, request_id, line)
         elif "id" in message and ("result" in message or "error" in message):
+            if has_duplicate_id(line):
+                log.error("answer skipped: the message has two `id` members")
+                return
             self.app.outgoing.deliver(message["id"], message.get("result"), message.get("error"))
         else:
             log.error("message skipped: neither a request, a notification nor a response")
