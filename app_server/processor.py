@@ -113,10 +113,11 @@ class Processor:
         try:
             message = _HEADER.validate_json(line)
         except ValidationError as exc:
-            if exc.errors()[0]["type"] == "dict_type":
+            (problem, *_) = exc.errors(include_url=False, include_input=False)
+            if problem["type"] == "dict_type":
                 log.error("message skipped: not a JSON object")
             else:
-                log.error("malformed message skipped: %s", describe_validation_error(exc))
+                log.error("malformed message skipped: %s", problem["msg"])
             return
         # NaN and Infinity are not JSON: such a line is malformed, as for the reference.
         if _has_non_finite_number(line):
