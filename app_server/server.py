@@ -1,18 +1,31 @@
-"""Serving on stdio: the handshake, then the event loop until stdin closes."""
+"""Serving on stdio: the handshake, then the event loop until stdin closes,
+stdout closes, or SIGTERM, SIGHUP or SIGINT comes.
+
+However it ends, every process group the daemon started gets SIGTERM, then
+SIGKILL after a grace period (`process_groups.stop_all`), and a daemon
+stopped by a signal then dies of that signal, quietly (Ctrl-C included: no
+traceback). A second signal ends it at once. Before that, at start-up, the
+daemon hardens itself (`hardening`): no core dump, and not dumpable once the
+``initialize`` reply is out.
+"""
 
 from __future__ import annotations
 
 import math
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from . import hardening
 from .bootstrap import Handshake, handshake
 from .cli import ServeOptions
 
 if TYPE_CHECKING:
+    import anyio
+    from anyio.abc import TaskStatus
     from anyio.streams.memory import MemoryObjectReceiveStream
 
     from .app import Session
@@ -22,15 +35,25 @@ if TYPE_CHECKING:
 STALL_SECONDS_ENV: Final = "CODEX_APP_SERVER_STALL_SECONDS"
 #: How long, after stdin closes, queued output and in-flight writes may take.
 SHUTDOWN_GRACE_SECONDS: Final = 3.0
+#: How long the daemon's children have between SIGTERM and SIGKILL when it stops.
+CHILDREN_GRACE_SECONDS: Final = 2.0
+#: The signals that stop the daemon (each unless it was ignored when the daemon started).
+STOP_SIGNALS: Final = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 def serve(options: ServeOptions) -> int:
     """Run the daemon; returns the exit status."""
     from .config.preflight import PreflightError, codex_home, preflight
 
+    stop_signals = _stop_signals()
+    if signal.SIGINT in stop_signals:
+        # Until the event loop takes the signals over, Ctrl-C ends the daemon
+        # as SIGTERM does, without a KeyboardInterrupt traceback.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
+        hardening.limit_core_dumps()
         preflight(options)
-    except PreflightError as exc:
+    except (PreflightError, hardening.HardeningError) as exc:
         sys.stderr.write(f"Error: {exc}\n")
         return 1
     home = codex_home()
@@ -54,22 +77,44 @@ def serve(options: ServeOptions) -> int:
         # The client closed its end of stdout before we could answer: it is
         # gone, and there is nobody to tell.
         return 0
-    loader.join()
+    try:
+        loader.join()
+    except hardening.HardeningError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
 
     import anyio
 
     from .logs import setup_logging
 
     setup_logging()
-    status = anyio.run(_serve, options, home, shake, index, backend="asyncio")
+    try:
+        stopped_by = anyio.run(_serve, options, home, shake, index, stop_signals, backend="asyncio")
+    except KeyboardInterrupt:  # Ctrl-C in the instant the loop gave SIGINT back to Python
+        stopped_by = signal.SIGINT
+    for number in stop_signals:
+        signal.signal(number, signal.SIG_DFL)
+    from . import process_groups
+
+    process_groups.kill_all()
     sys.stdout.flush()
     sys.stderr.flush()
+    if stopped_by is not None:
+        os.kill(os.getpid(), stopped_by)
     # Worker threads still blocked in a system call must not hold the exit up.
-    os._exit(status)
+    os._exit(0 if stopped_by is None else 128 + stopped_by)
+
+
+def _stop_signals() -> tuple[signal.Signals, ...]:
+    """The signals to handle: those not ignored by whoever started the daemon
+    (``nohup`` ignores SIGHUP, a shell's background job SIGINT)."""
+    return tuple(sig for sig in STOP_SIGNALS if signal.getsignal(sig) is not signal.SIG_IGN)
 
 
 def _load_server() -> None:
-    """Import what serving needs (in the loader thread)."""
+    """Import what serving needs (in the loader thread), once the daemon is
+    made non-dumpable: the full server is what reads credentials."""
+    hardening.make_undumpable()
     # asyncio too: `anyio.run` would otherwise import it on the main thread,
     # after loading, while the client waits.
     import asyncio  # noqa: F401
@@ -80,8 +125,15 @@ def _load_server() -> None:
 
 
 async def _serve(
-    options: ServeOptions, home: Path, shake: Handshake, index: RolloutIndex | None
-) -> int:
+    options: ServeOptions,
+    home: Path,
+    shake: Handshake,
+    index: RolloutIndex | None,
+    stop_signals: tuple[signal.Signals, ...],
+) -> int | None:
+    """Serve stdio; the signal that stopped the daemon, if one did."""
+    import anyio
+
     from .app import Session
     from .transport import StdinReader, write_stdout
 
@@ -89,13 +141,56 @@ async def _serve(
     if shake.client is not None:
         session.initialize(shake.client.name, shake.client.version)
     reader = StdinReader(pending=shake.pending, eof=shake.eof)
-    try:
-        await serve_connection(
-            reader.lines(), write_stdout, options, home, session, rollout_index=index
-        )
-    finally:
-        reader.close()
-    return 0
+    stop = anyio.Event()
+    received: list[int] = []
+
+    from . import process_groups
+
+    async def stop_children() -> None:
+        await process_groups.stop_all(CHILDREN_GRACE_SECONDS)
+
+    async with anyio.create_task_group() as tasks:
+        await tasks.start(_watch_signals, stop_signals, stop, received)
+        try:
+            await serve_connection(
+                reader.lines(),
+                write_stdout,
+                options,
+                home,
+                session,
+                rollout_index=index,
+                stop=stop,
+                before_shutdown=stop_children,
+            )
+        finally:
+            reader.close()
+        tasks.cancel_scope.cancel()
+    return received[0] if received else None
+
+
+async def _watch_signals(
+    signals: tuple[signal.Signals, ...],
+    stop: anyio.Event,
+    received: list[int],
+    *,
+    task_status: TaskStatus[None],
+) -> None:
+    """Set ``stop`` at the first of ``signals``; at a second one, kill every
+    child and exit at once."""
+    import anyio
+
+    from . import process_groups
+    from .logs import log
+
+    with anyio.open_signal_receiver(*signals) as incoming:
+        task_status.started()
+        async for number in incoming:
+            if received:
+                process_groups.kill_all()
+                os._exit(128 + number)
+            log.info("stopping on %s", signal.Signals(number).name)
+            received.append(number)
+            stop.set()
 
 
 def _stall_seconds() -> float:
@@ -114,10 +209,13 @@ async def serve_connection(
     codex_home: Path,
     session: Session | None = None,
     rollout_index: RolloutIndex | None = None,
+    stop: anyio.Event | None = None,
+    before_shutdown: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Serve one client: ``lines`` are its messages, ``write_messages`` drains
-    ours. Returns when ``lines`` ends (after a short, bounded shutdown) or when
-    the client stops reading."""
+    ours. Returns when ``lines`` ends, when the client stops reading or when
+    ``stop`` is set, after a short, bounded shutdown, which starts with
+    ``before_shutdown`` (while requests in progress still run)."""
     import anyio
 
     from .app import App
@@ -141,8 +239,14 @@ async def serve_connection(
             outgoing.close()
             writer_done.set()
 
+    async def stop_reading_on(event: anyio.Event) -> None:
+        await event.wait()
+        reading.cancel()
+
     async with anyio.create_task_group() as main:
         main.start_soon(run_writer)
+        if stop is not None:
+            main.start_soon(stop_reading_on, stop)
         async with anyio.create_task_group() as handlers:
             app = App(outgoing, options, codex_home, handlers, session, rollout_index)
             processor = Processor(app)
@@ -150,6 +254,8 @@ async def serve_connection(
                 async for line in lines:
                     await processor.handle_line(line)
                 log.debug("stdin reader finished (EOF)")
+            if before_shutdown is not None:
+                await before_shutdown()
             handlers.cancel_scope.cancel()
         with anyio.move_on_after(SHUTDOWN_GRACE_SECONDS, shield=True):
             await app.shutdown()

@@ -246,6 +246,82 @@ def test_workspace_write_refuses_writes_outside_the_writable_roots(
         assert result.outputs[call].startswith("failed in sandbox")
 
 
+@pytest.mark.parametrize("approval", ["never", "on-request"])
+def test_a_workdir_outside_the_workspace_does_not_make_it_writable(
+    approval: str,
+    spawn: Spawn,
+    codex_home: Path,
+    workdir: Path,
+    tmp_path: Path,
+    mock_model: MockModelServer,
+) -> None:
+    """The writable roots come from the turn's folder, not from the folder the
+    model asks a command to run in: that one is readable, not writable."""
+    needs_sandbox()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    session = open_session(
+        spawn,
+        codex_home,
+        workdir,
+        mock_model,
+        approval=approval,
+        sandbox="workspace-write",
+        extra=TMP_NOT_WRITABLE,
+    )
+    result = session.turn(
+        [
+            shell("c1", ["bash", "-c", "echo x >> ../outside.txt"]),
+            shell("c2", ["bash", "-c", "echo x >> here.txt"], workdir=str(outside)),
+            shell("c3", ["bash", "-c", "echo x >> outside/here.txt"], workdir=".."),
+            shell("c4", ["pwd"], workdir=str(outside)),
+            shell("c5", ["bash", "-c", "echo x >> inside.txt"]),
+        ]
+    )
+    assert result.requests() == []
+    assert not (tmp_path / "outside.txt").exists()
+    assert list(outside.iterdir()) == []
+    for call in ("c1", "c2", "c3"):
+        assert result.outputs[call].startswith("failed in sandbox"), result.outputs[call]
+    assert _output(result.outputs["c4"])["output"] == f"{outside}\n"
+    assert (workdir / "inside.txt").read_text() == "x\n"
+
+
+@pytest.mark.parametrize(
+    ("approval", "expected"),
+    [
+        ("never", "patch rejected: writing outside of the project"),
+        ("on-request", "patch rejected by user"),
+    ],
+)
+def test_a_patch_run_from_a_workdir_outside_the_workspace_needs_approval(
+    approval: str,
+    expected: str,
+    spawn: Spawn,
+    codex_home: Path,
+    workdir: Path,
+    tmp_path: Path,
+    mock_model: MockModelServer,
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    session = open_session(
+        spawn,
+        codex_home,
+        workdir,
+        mock_model,
+        approval=approval,
+        sandbox="workspace-write",
+        extra=TMP_NOT_WRITABLE,
+    )
+    patch = "*** Begin Patch\n*** Add File: planted.txt\n+x\n*** End Patch"
+    result = session.turn([shell("c1", ["apply_patch", patch], workdir=str(outside))])
+    asked = [m["method"] for m in result.requests()]
+    assert asked == ([] if approval == "never" else ["applyPatchApproval"])
+    assert result.outputs["c1"].startswith(expected), result.outputs["c1"]
+    assert not (outside / "planted.txt").exists()
+
+
 def test_read_only_refuses_every_write(
     spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
 ) -> None:

@@ -114,6 +114,26 @@ def test_the_sandbox_refuses_writes_outside_the_workspace(spawn: Spawn, workdir:
 
 
 @needs_bwrap
+def test_the_requests_cwd_does_not_widen_the_sandbox(spawn: Spawn, workdir: Path) -> None:
+    """As with the reference, the writable roots are the daemon's folder's,
+    whatever folder the client runs the command in."""
+    client = spawn()
+    outside = workdir.parent / "outside"
+    outside.mkdir()
+    policy = {"mode": "workspace-write", "exclude_slash_tmp": True, "exclude_tmpdir_env_var": True}
+    write = ["sh", "-c", "echo x > here.txt"]
+    error = client.call_error(
+        "execOneOffCommand", {"command": write, "cwd": str(outside), "sandboxPolicy": policy}
+    )
+    assert "Read-only file system" in error["message"]
+    assert list(outside.iterdir()) == []
+    read = client.call(
+        "execOneOffCommand", {"command": ["pwd"], "cwd": str(outside), "sandboxPolicy": policy}
+    )
+    assert read == {"exitCode": 0, "stdout": f"{outside}\n", "stderr": ""}
+
+
+@needs_bwrap
 def test_the_configured_sandbox_applies_by_default(
     spawn: Spawn, workdir: Path, codex_home: Path
 ) -> None:

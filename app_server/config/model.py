@@ -1,8 +1,9 @@
 """The shape of `config.toml`, and the resolved configuration a conversation runs with.
 
 `ConfigToml` mirrors the file (every key optional, unknown keys ignored, as
-the reference does); `Config` is what comes out of layering the file, the
-managed config, the active profile and the overrides: every value decided.
+the reference does, but in the strictly checked `[shell_environment_policy]`);
+`Config` is what comes out of layering the file, the managed config, the
+active profile and the overrides: every value decided.
 """
 
 from __future__ import annotations
@@ -10,9 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Final, Literal
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+)
 
 from app_server_protocol.common import (
     AskForApproval,
@@ -100,6 +109,26 @@ class SandboxWorkspaceWriteToml(_Toml):
     exclude_slash_tmp: bool = False
 
 
+class ShellEnvironmentPolicyToml(BaseModel):
+    """The `[shell_environment_policy]` table: which variables a command gets.
+
+    Checked strictly, unlike the rest of the file: a wrong type or an unknown
+    key is an error naming the key, never a default. Read loosely, a typo
+    (``inherit = "nnone"``, ``ignore_default_excludes = "false"``, a string
+    for ``exclude``, a misspelt key) would hand the commands the daemon's
+    credentials.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    inherit: Literal["core", "all", "none"] = "all"
+    ignore_default_excludes: StrictBool = False
+    exclude: list[StrictStr] = Field(default_factory=list)
+    overrides: dict[StrictStr, StrictStr] = Field(default_factory=dict, alias="set")
+    include_only: list[StrictStr] = Field(default_factory=list)
+    experimental_use_profile: StrictBool = False
+
+
 class ToolsToml(_Toml):
     """The `[tools]` table."""
 
@@ -151,7 +180,9 @@ class ConfigToml(_Toml):
         default_factory=dict
     )
     mcp_oauth_credentials_store: McpCredentialsStore | None = None
-    shell_environment_policy: dict[str, Any] = Field(default_factory=dict)
+    shell_environment_policy: ShellEnvironmentPolicyToml = Field(
+        default_factory=ShellEnvironmentPolicyToml
+    )
 
 
 @dataclass(frozen=True)

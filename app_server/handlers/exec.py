@@ -49,6 +49,9 @@ async def exec_one_off_command(
         result = await run_command(
             params.command,
             cwd=cwd,
+            # As the reference does: the roots come from the configuration's
+            # folder, whatever folder the client runs the command in.
+            sandbox_cwd=config.cwd,
             sandbox_policy=policy,
             timeout=timeout_ms / 1000,
             environment_policy=config.toml.shell_environment_policy,

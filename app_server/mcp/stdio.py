@@ -5,7 +5,8 @@ The SDK has a stdio client too; this one exists for the process's sake. The
 server runs in a process group of its own, which is stopped as a whole: its
 stdin is closed, then after a grace period the group gets SIGTERM, then
 SIGKILL; that happens even when the task holding the connection is cancelled,
-and `process_groups.kill_all` is the last resort when the daemon exits. Its
+and `process_groups.kill_all` is the last resort when the daemon exits (the
+server dies with the daemon anyway: see `spawn.open_process_group`). Its
 stderr goes to the daemon's log, one line at a time. The SDK's `ClientSession` speaks the
 protocol over the two memory streams this transport yields.
 """
@@ -29,6 +30,7 @@ from pydantic import ValidationError
 
 from .. import process_groups
 from ..logs import log
+from ..spawn import open_process_group
 
 #: The longest message line accepted from a server (images make lines long).
 MAX_LINE_BYTES: Final = 64 * 1024 * 1024
@@ -88,17 +90,15 @@ async def stdio_transport(
 ) -> AsyncIterator[StdioConnection]:
     """Run the server for as long as the context lasts. `OSError` when it
     cannot be started."""
-    process = await anyio.open_process(
+    process = await open_process_group(
         [command, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=dict(env),
+        env=env,
         cwd=cwd,
-        start_new_session=True,
     )
     group = process.pid
-    process_groups.track(group)
     read_writer, read = anyio.create_memory_object_stream[SessionMessage | Exception](0)
     write, write_reader = anyio.create_memory_object_stream[SessionMessage](0)
     connection = StdioConnection(read, write, process)

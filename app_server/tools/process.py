@@ -1,8 +1,9 @@
 """Running one command as a process tree: streaming, timeout, cancellation.
 
 The command runs in a new session (so its own process group) with stdin on
-``/dev/null``. Its stdout and stderr are read in chunks of up to 8 KiB as
-they arrive; each chunk goes to an optional callback (for
+``/dev/null``, started by `spawn.open_process_group` (it dies with the
+daemon). Its stdout and stderr are read in chunks of up to 8 KiB as they
+arrive; each chunk goes to an optional callback (for
 ``exec_command_output_delta``), into a bounded buffer per stream and into a
 bounded buffer of both interleaved in arrival order.
 
@@ -36,6 +37,7 @@ import anyio
 from app_server_protocol.exec_types import ExecOutputStream
 
 from .. import process_groups
+from ..spawn import open_process_group
 from .exec_output import (
     DEFAULT_OUTPUT_LIMIT,
     OutputBuffer,
@@ -102,14 +104,13 @@ async def run_process(
     out_read, out_write = os.pipe()
     err_read, err_write = os.pipe()
     try:
-        process = await anyio.open_process(
-            list(argv),
+        process = await open_process_group(
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=out_write,
             stderr=err_write,
             cwd=cwd,
-            env=dict(env),
-            start_new_session=True,
+            env=env,
             pass_fds=pass_fds,
         )
     except BaseException:
@@ -120,7 +121,6 @@ async def run_process(
         os.close(out_write)
         os.close(err_write)
     group = process.pid
-    process_groups.track(group)
     stdout, stderr = OutputBuffer(output_limit), OutputBuffer(output_limit)
     aggregated = OutputBuffer(output_limit)
     pump = _Pump(aggregated, on_output, max_output_events)

@@ -3,7 +3,9 @@
 This is what the shell tool and ``execOneOffCommand`` share: the
 environment is built from the ``[shell_environment_policy]`` table, the
 command is confined by `sandbox.confine` unless the policy is
-``danger-full-access``, and it runs with `process.run_process`.
+``danger-full-access``, and it runs with `process.run_process`. The command
+runs in ``cwd``, but what it may write is decided from ``sandbox_cwd`` (the
+turn's folder): a ``workdir`` the model picks never widens the sandbox.
 
 A confined command is started by bubblewrap, which would report a missing
 program or working directory as its own failure; they are checked first so
@@ -17,16 +19,18 @@ from deep inside `subprocess`.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import anyio.to_thread
 
 from app_server_protocol.common import SandboxPolicy
 
+from ..config.model import ShellEnvironmentPolicyToml
 from .environment import command_environment
 from .exec_output import DEFAULT_OUTPUT_LIMIT
 from .process import MAX_OUTPUT_EVENTS, OutputCallback, ProcessResult, run_process
@@ -40,14 +44,16 @@ async def run_command(
     argv: Sequence[str],
     *,
     cwd: Path,
+    sandbox_cwd: Path,
     sandbox_policy: SandboxPolicy,
     timeout: float | None,
-    environment_policy: Mapping[str, Any] | None = None,
+    environment_policy: ShellEnvironmentPolicyToml | None = None,
     on_output: OutputCallback | None = None,
     max_output_events: int = MAX_OUTPUT_EVENTS,
     output_limit: int = DEFAULT_OUTPUT_LIMIT,
 ) -> ProcessResult:
-    """Run ``argv`` in ``cwd`` as ``sandbox_policy`` allows.
+    """Run ``argv`` in ``cwd`` as ``sandbox_policy`` allows, its writable
+    roots relative to ``sandbox_cwd`` (see `sandbox.write_roots`).
 
     Raises `sandbox.SandboxUnavailable` when the policy needs a sandbox that
     cannot be provided (nothing runs), `OSError` when the program cannot be
@@ -57,13 +63,17 @@ async def run_command(
         raise ValueError("command must not be empty")
     if not cwd.is_absolute():
         cwd = Path.cwd() / cwd
+    if not sandbox_cwd.is_absolute():
+        sandbox_cwd = Path.cwd() / sandbox_cwd
     env = command_environment(environment_policy, network_disabled=not sandbox_policy.has_network)
     if any("\0" in text for text in (*argv, str(cwd), *env, *env.values())):
         raise OSError(NUL_IN_COMMAND)
     confinement = Confinement(list(argv))
     if is_sandboxed(sandbox_policy):
         _check_startable(argv[0], cwd, env.get("PATH"))
-        confinement = await anyio.to_thread.run_sync(confine, argv, sandbox_policy, cwd)
+        confinement = await anyio.to_thread.run_sync(
+            functools.partial(confine, argv, sandbox_policy, cwd, sandbox_cwd=sandbox_cwd)
+        )
     try:
         return await run_process(
             confinement.argv,

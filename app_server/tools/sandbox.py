@@ -3,10 +3,17 @@
 - ``danger-full-access``: the command runs as it is.
 - ``read-only``: the whole file system is mounted read-only and the network
   namespace is empty (no network, loopback included).
-- ``workspace-write``: the same, except that the working directory, the
-  policy's ``writable_roots`` and the temp folders (``/tmp`` and ``$TMPDIR``,
-  unless excluded) are mounted read-write; the network stays off unless
-  ``network_access``.
+- ``workspace-write``: the same, except that `write_roots` are mounted
+  read-write: the turn's folder, the policy's ``writable_roots`` and the temp
+  folders (``/tmp`` and ``$TMPDIR``, unless excluded); the network stays off
+  unless ``network_access``.
+
+The writable roots come from the *turn's* folder (``sandbox_cwd``), never from
+the folder a command runs in: the model chooses a call's ``workdir``, and a
+command run in a folder outside the roots may read there, not write. Every
+way of running a command or writing a patch (the shell tools, ``apply_patch``,
+``execOneOffCommand``, and v2's turns and ``command/exec`` when they come) asks
+`write_roots` with the folder of the turn or of the configuration.
 
 Without network, an empty network namespace is not enough: a read-only
 mount does not stop ``connect`` to a Unix socket of the host (a D-Bus bus,
@@ -59,25 +66,30 @@ class SandboxUnavailable(Exception):
     """The policy asks for a sandbox this machine cannot provide."""
 
 
-def writable_roots(policy: SandboxPolicyWorkspaceWrite, cwd: Path) -> list[Path]:
-    """The folders a ``workspace-write`` command may write (absolute, possibly missing)."""
-    roots = [cwd / root for root in policy.writable_roots]
-    roots.append(cwd)
+def writable_roots(policy: SandboxPolicyWorkspaceWrite, sandbox_cwd: Path) -> list[Path]:
+    """The folders a ``workspace-write`` command may write (absolute, possibly
+    missing); ``sandbox_cwd`` is the turn's folder, not a call's ``workdir``."""
+    roots = [sandbox_cwd / root for root in policy.writable_roots]
+    roots.append(sandbox_cwd)
     if not policy.exclude_slash_tmp:
         roots.append(Path("/tmp"))
     tmpdir = os.environ.get("TMPDIR")
     if tmpdir and not policy.exclude_tmpdir_env_var:
-        roots.append(cwd / tmpdir)
+        roots.append(sandbox_cwd / tmpdir)
     return roots
 
 
-def write_roots(policy: SandboxPolicy, cwd: Path) -> list[Path] | None:
-    """Where a command under ``policy`` may write: `writable_roots`, nowhere
-    (read-only) or anywhere (None, with ``danger-full-access``)."""
+def write_roots(policy: SandboxPolicy, sandbox_cwd: Path) -> list[Path] | None:
+    """Where a command or patch under ``policy`` may write: `writable_roots`,
+    nowhere (read-only) or anywhere (None, with ``danger-full-access``).
+
+    ``sandbox_cwd`` is the folder of the turn (or, outside a conversation, of
+    the configuration): never the folder the model asked a command to run in.
+    """
     if isinstance(policy, SandboxPolicyDangerFullAccess):
         return None
     if isinstance(policy, SandboxPolicyWorkspaceWrite):
-        return writable_roots(policy, cwd)
+        return writable_roots(policy, sandbox_cwd)
     return []
 
 
@@ -99,9 +111,12 @@ class Confinement:
             os.close(fd)
 
 
-def confine(argv: Sequence[str], policy: SandboxPolicy, cwd: Path) -> Confinement:
-    """How to run ``argv`` in ``cwd`` under ``policy``; `Confinement.close`
-    it once the process has started.
+def confine(
+    argv: Sequence[str], policy: SandboxPolicy, cwd: Path, *, sandbox_cwd: Path
+) -> Confinement:
+    """How to run ``argv`` in ``cwd`` under ``policy``, whose roots are
+    relative to ``sandbox_cwd`` (see `write_roots`); `Confinement.close` it
+    once the process has started.
 
     Raises `SandboxUnavailable` when the policy needs a sandbox and bubblewrap
     cannot provide one. (Blocking the first time: it checks bubblewrap once.)
@@ -117,11 +132,10 @@ def confine(argv: Sequence[str], policy: SandboxPolicy, cwd: Path) -> Confinemen
         "--dev", "/dev",
         "--proc", "/proc",
     ]  # fmt: skip
-    if isinstance(policy, SandboxPolicyWorkspaceWrite):
-        for root in _mountable(writable_roots(policy, cwd)):
-            args += ["--bind", root, root]
-    elif not isinstance(policy, SandboxPolicyReadOnly):  # pragma: no cover - exhaustive
-        raise SandboxUnavailable(f"unknown sandbox policy {policy!r}")
+    if not isinstance(policy, SandboxPolicyWorkspaceWrite | SandboxPolicyReadOnly):
+        raise SandboxUnavailable(f"unknown sandbox policy {policy!r}")  # pragma: no cover
+    for root in _mountable(write_roots(policy, sandbox_cwd) or []):
+        args += ["--bind", root, root]
     if policy.has_network:
         return Confinement([*args, "--chdir", str(cwd), "--", *argv])
     fd = _network_filter_fd()

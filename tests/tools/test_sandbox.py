@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app_server.config.model import ShellEnvironmentPolicyToml
 from app_server.tools import sandbox
 from app_server.tools.run import run_command
 from app_server.tools.sandbox import Confinement, SandboxUnavailable, confine, network_filter
@@ -60,7 +61,7 @@ def listener() -> Iterator[int]:
 
 async def sh(script: str, cwd: Path, policy: SandboxPolicy, timeout: float = 10) -> tuple[int, str]:
     result = await run_command(
-        ["bash", "-c", script], cwd=cwd, sandbox_policy=policy, timeout=timeout
+        ["bash", "-c", script], cwd=cwd, sandbox_cwd=cwd, sandbox_policy=policy, timeout=timeout
     )
     return result.exit_code, result.aggregated.text()
 
@@ -73,6 +74,42 @@ async def test_workspace_write_allows_the_workspace_only(work: Path, tmp_path: P
     assert "Read-only file system" in output
     assert (work / "inside.txt").read_text() == "in\n"
     assert not outside.exists()
+
+
+@needs_bwrap
+async def test_a_workdir_outside_the_roots_is_read_only(work: Path, tmp_path: Path) -> None:
+    """The folder a command runs in does not make it writable: the roots come
+    from the turn's folder (``sandbox_cwd``) alone."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for cwd, script in ((outside, "echo x >> here.txt"), (work, "echo x >> ../escaped.txt")):
+        result = await run_command(
+            ["bash", "-c", f"pwd; {script}"],
+            cwd=cwd,
+            sandbox_cwd=work,
+            sandbox_policy=WORKSPACE_ONLY,
+            timeout=10,
+        )
+        assert result.exit_code != 0
+        assert result.stdout.text() == f"{cwd}\n"
+        assert "Read-only file system" in result.stderr.text()
+    assert list(outside.iterdir()) == []
+    assert not (tmp_path / "escaped.txt").exists()
+    # Relative writable roots are relative to the turn's folder, not the command's.
+    policy = SandboxPolicyWorkspaceWrite(
+        writable_roots=["extra"], exclude_slash_tmp=True, exclude_tmpdir_env_var=True
+    )
+    (work / "extra").mkdir()
+    (outside / "extra").mkdir()
+    result = await run_command(
+        ["bash", "-c", f"echo x > {work}/extra/a; echo y > extra/b"],
+        cwd=outside,
+        sandbox_cwd=work,
+        sandbox_policy=policy,
+        timeout=10,
+    )
+    assert (work / "extra" / "a").exists()
+    assert not (outside / "extra" / "b").exists()
 
 
 @needs_bwrap
@@ -151,7 +188,11 @@ async def test_host_unix_sockets_are_out_of_reach_without_network(
     )
     for policy in (SandboxPolicyReadOnly(), WORKSPACE_ONLY):
         result = await run_command(
-            [sys.executable, "-c", client], cwd=work, sandbox_policy=policy, timeout=10
+            [sys.executable, "-c", client],
+            cwd=work,
+            sandbox_cwd=work,
+            sandbox_policy=policy,
+            timeout=10,
         )
         assert result.exit_code != 0
         assert "Operation not permitted" in result.aggregated.text()
@@ -174,6 +215,7 @@ async def test_a_sandboxed_timeout_kills_everything(work: Path) -> None:
     result = await run_command(
         ["bash", "-c", "sleep 60 & sleep 60"],
         cwd=work,
+        sandbox_cwd=work,
         sandbox_policy=WORKSPACE_ONLY,
         timeout=0.5,
     )
@@ -184,10 +226,16 @@ async def test_a_sandboxed_timeout_kills_everything(work: Path) -> None:
 async def test_missing_programs_are_reported_as_such(work: Path) -> None:
     with pytest.raises(FileNotFoundError):
         await run_command(
-            ["no-such-program-xyz"], cwd=work, sandbox_policy=WORKSPACE_ONLY, timeout=5
+            ["no-such-program-xyz"],
+            cwd=work,
+            sandbox_cwd=work,
+            sandbox_policy=WORKSPACE_ONLY,
+            timeout=5,
         )
     with pytest.raises(FileNotFoundError):
-        await run_command(["ls"], cwd=work / "missing", sandbox_policy=WORKSPACE_ONLY, timeout=5)
+        await run_command(
+            ["ls"], cwd=work / "missing", sandbox_cwd=work, sandbox_policy=WORKSPACE_ONLY, timeout=5
+        )
 
 
 @pytest.fixture
@@ -202,10 +250,16 @@ async def test_without_a_working_sandbox_nothing_runs(work: Path, no_bubblewrap:
     marker = work / "ran"
     for policy in (SandboxPolicyReadOnly(), SandboxPolicyWorkspaceWrite()):
         with pytest.raises(SandboxUnavailable, match="sandbox unavailable"):
-            await run_command(["touch", str(marker)], cwd=work, sandbox_policy=policy, timeout=5)
+            await run_command(
+                ["touch", str(marker)], cwd=work, sandbox_cwd=work, sandbox_policy=policy, timeout=5
+            )
     assert not marker.exists()
     result = await run_command(
-        ["touch", str(marker)], cwd=work, sandbox_policy=SandboxPolicyDangerFullAccess(), timeout=5
+        ["touch", str(marker)],
+        cwd=work,
+        sandbox_cwd=work,
+        sandbox_policy=SandboxPolicyDangerFullAccess(),
+        timeout=5,
     )
     assert result.exit_code == 0
     assert marker.exists()
@@ -221,7 +275,7 @@ async def test_a_bubblewrap_that_fails_is_reported(
     sandbox.forget_probe_results()
     try:
         with pytest.raises(SandboxUnavailable, match="No permissions to create new namespace"):
-            confine(["true"], SandboxPolicyReadOnly(), work).close()
+            confine(["true"], SandboxPolicyReadOnly(), work, sandbox_cwd=work).close()
     finally:
         sandbox.forget_probe_results()
 
@@ -229,28 +283,35 @@ async def test_a_bubblewrap_that_fails_is_reported(
 async def test_a_nul_character_is_an_os_error_and_nothing_runs(work: Path) -> None:
     marker = work / "ran"
     touch = ["touch", str(marker)]
-    cases: list[tuple[list[str], Path, dict[str, object] | None]] = [
+    nul_value = ShellEnvironmentPolicyToml.model_validate({"set": {"VALUE": "a\0b"}})
+    cases: list[tuple[list[str], Path, ShellEnvironmentPolicyToml | None]] = [
         (["touch", f"{marker}\0x"], work, None),
         (touch, work / "a\0b", None),
-        (touch, work, {"set": {"VALUE": "a\0b"}}),
+        (touch, work, nul_value),
     ]
     for policy in (SandboxPolicyDangerFullAccess(), SandboxPolicyReadOnly()):
         for argv, cwd, environment in cases:
             with pytest.raises(OSError, match=r"^nul byte found in provided data$"):
                 await run_command(
-                    argv, cwd=cwd, sandbox_policy=policy, timeout=5, environment_policy=environment
+                    argv,
+                    cwd=cwd,
+                    sandbox_cwd=work,
+                    sandbox_policy=policy,
+                    timeout=5,
+                    environment_policy=environment,
                 )
     assert not marker.exists()
 
 
 def test_danger_full_access_is_not_confined(work: Path) -> None:
-    assert confine(["ls"], SandboxPolicyDangerFullAccess(), work) == Confinement(["ls"])
+    confinement = confine(["ls"], SandboxPolicyDangerFullAccess(), work, sandbox_cwd=work)
+    assert confinement == Confinement(["ls"])
 
 
 @needs_bwrap
 def test_confine_binds_existing_writable_roots_parents_first(work: Path, tmp_path: Path) -> None:
     policy = SandboxPolicyWorkspaceWrite(writable_roots=[str(tmp_path / "missing")])
-    confinement = confine(["ls"], policy, work)
+    confinement = confine(["ls"], policy, work, sandbox_cwd=work)
     confinement.close()
     argv = confinement.argv
     binds = [argv[i + 1] for i, a in enumerate(argv) if a == "--bind"]

@@ -194,6 +194,8 @@ class _CallEvents:
             result = await run_command(
                 request.command,
                 cwd=Path(request.cwd),
+                # The turn's folder: the call's `workdir` must not widen the sandbox.
+                sandbox_cwd=Path(self.scope.settings.cwd),
                 sandbox_policy=policy,
                 timeout=max(timeout_ms, 0) / 1000,
                 environment_policy=self.scope.config.toml.shell_environment_policy,
