@@ -97,6 +97,7 @@ class App:
         )
         self.on_shutdown(self.conversations.close_all)
         self.conversations.telemetry = self.telemetry
+        outgoing.on_gone(self.conversations.drop_all_listeners)
         # Looked up on its module at this point: tests swap the runner there.
         self.turns = turn.ModelTurnRunner(task_group)
         """Runs every conversation's user turns."""

@@ -20,8 +20,12 @@ from typing import NamedTuple
 
 from .fsutil import write_all
 from .user_agent import user_agent
+from .wire_checks import ID_RANGE, has_duplicate_id
 
 _READ_SIZE = 1 << 16
+#: A first line longer than this is no plain ``initialize``: it is left to the
+#: full server, which refuses over-long lines without keeping them.
+MAX_HANDSHAKE_LINE = 1 << 20
 
 
 class ClientIdentity(NamedTuple):
@@ -56,6 +60,8 @@ def parse_initialize(line: bytes) -> tuple[int | str, ClientIdentity] | None:
         return None
     request_id = message.get("id")
     if isinstance(request_id, bool) or not isinstance(request_id, int | str):
+        return None
+    if (isinstance(request_id, int) and request_id not in ID_RANGE) or has_duplicate_id(line):
         return None
     params = message.get("params")
     info = params.get("clientInfo") if isinstance(params, dict) else None
@@ -103,6 +109,8 @@ def handshake(stdin_fd: int = 0, stdout_fd: int = 1) -> Handshake:
         newline = buffer.find(b"\n", scanned)
         if newline >= 0:
             break
+        if len(buffer) > MAX_HANDSHAKE_LINE:
+            return Handshake(client=None, pending=bytes(buffer), eof=False)
     line = bytes(buffer[:newline]).removesuffix(b"\r")
     parsed = parse_initialize(line)
     if parsed is None:

@@ -23,10 +23,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
-from .bootstrap import reject_constant
+from .bootstrap import MAX_HANDSHAKE_LINE, reject_constant
 from .conversations.listing import DEFAULT_PAGE_SIZE, RolloutIndex
 from .conversations.naming import SESSIONS_SUBDIR, FileKey, format_cursor, parse_cursor
 from .fsutil import write_all
+from .wire_checks import ID_RANGE, UINT64_MAX, has_duplicate_id
 
 _READ_SIZE: Final = 1 << 16
 _DONE: Final = object()
@@ -105,12 +106,14 @@ def _listing_request(
     request_id = message.get("id")
     if type(request_id) is not int and type(request_id) is not str:
         return False
+    if (type(request_id) is int and request_id not in ID_RANGE) or has_duplicate_id(line):
+        return False
     params = message.get("params")
     if type(params) is not dict:
         return False
     page_size = params.get("pageSize")
     cursor = params.get("cursor")
-    if page_size is not None and (type(page_size) is not int or page_size < 0):
+    if page_size is not None and (type(page_size) is not int or not 0 <= page_size <= UINT64_MAX):
         return False
     if cursor is not None and type(cursor) is not str:
         return False
@@ -207,7 +210,8 @@ class EarlyServer:
             newline = self.pending.find(b"\n", self._scanned)
             if newline < 0:
                 self._scanned = len(self.pending)
-                return True
+                # No listing request is this long: the full server refuses it.
+                return self._scanned <= MAX_HANDSHAKE_LINE
             line = bytes(self.pending[:newline]).removesuffix(b"\r")
             request = parse_early_line(line)
             if request is False:

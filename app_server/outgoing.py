@@ -1,12 +1,20 @@
 """Everything the daemon sends: responses, errors, notifications and its own
 requests to the client. Messages are serialised here, once, and handed as
-bytes to the stdout writer through a bounded stream."""
+bytes to the stdout writer through a stream bounded in bytes.
+
+When the client stops reading, senders wait for room; a client that reads
+nothing for `STALL_SECONDS` while the queue is full is taken as gone: what
+is queued stays queued, later messages are dropped, requests waiting for
+its answers fail with `ClientGone`, and the ``on_gone`` callbacks run
+(conversations stop sending it events, and go on recording them)."""
 
 from __future__ import annotations
 
 import itertools
 import math
-from typing import Any, TypeVar
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
 
 import anyio
 import pydantic_core
@@ -50,6 +58,15 @@ def _redacted(value: Any) -> Any:
     return value
 
 
+#: Serialised messages waiting for the client, at most (one larger message
+#: may still be queued alone).
+MAX_QUEUED_BYTES: Final = 16 * 1024 * 1024
+#: How long a full queue may wait for the client to read anything at all.
+STALL_SECONDS: Final = 30.0
+#: How often a sender waiting for room looks again.
+_ROOM_POLL_SECONDS: Final = 0.05
+
+
 class ClientGone(Exception):
     """The client went away before answering a server request."""
 
@@ -66,16 +83,51 @@ class _Pending:
 class Outgoing:
     """The daemon's side of the conversation with the client."""
 
-    def __init__(self, stream: MemoryObjectSendStream[bytes]) -> None:
+    def __init__(
+        self,
+        stream: MemoryObjectSendStream[bytes],
+        max_queued_bytes: int = MAX_QUEUED_BYTES,
+        stall_seconds: float = STALL_SECONDS,
+    ) -> None:
         self._stream = stream
         self._ids = itertools.count()
         self._pending: dict[RequestId, _Pending] = {}
         self._closed = False
+        self._max_queued = max_queued_bytes
+        self._stall_seconds = stall_seconds
+        self._sizes: deque[int] = deque()
+        """The size of each message sent and maybe not taken by the writer yet, oldest first."""
+        self._queued = 0
+        self._taken = 0
+        """How many messages the writer has taken so far."""
+        self._on_gone: list[Callable[[], None]] = []
+
+    def on_gone(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` if the client is taken as gone for not reading."""
+        self._on_gone.append(callback)
+
+    @property
+    def queued_bytes(self) -> int:
+        """Bytes of messages waiting for the writer."""
+        self._count_taken()
+        return self._queued
+
+    def _count_taken(self) -> None:
+        # The stream keeps the newest messages: those beyond its count were taken.
+        waiting = self._stream.statistics().current_buffer_used
+        while len(self._sizes) > waiting:
+            self._queued -= self._sizes.popleft()
+            self._taken += 1
 
     async def send(self, data: bytes) -> None:
         """Queue one serialised message (with its trailing newline)."""
         if self._closed:
             return
+        self._count_taken()
+        if self._queued and self._queued + len(data) > self._max_queued:
+            await self._wait_for_room(len(data))
+            if self._closed:
+                return
         try:
             try:
                 self._stream.send_nowait(data)
@@ -84,6 +136,41 @@ class Outgoing:
                 await self._stream.send(data)
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             self._closed = True
+            return
+        self._sizes.append(len(data))
+        self._queued += len(data)
+
+    async def _wait_for_room(self, size: int) -> None:
+        """Wait until ``size`` more bytes fit; give the client up when it reads
+        nothing for `STALL_SECONDS` (``_closed`` is then set)."""
+        taken = self._taken
+        deadline = anyio.current_time() + self._stall_seconds
+        while not self._closed:
+            await anyio.sleep(_ROOM_POLL_SECONDS)
+            self._count_taken()
+            if not self._queued or self._queued + size <= self._max_queued:
+                return
+            if self._taken != taken:
+                taken = self._taken
+                deadline = anyio.current_time() + self._stall_seconds
+            elif anyio.current_time() >= deadline:
+                self._give_up()
+
+    def _give_up(self) -> None:
+        if self._closed:
+            return
+        log.warning(
+            "the client has read nothing for %.0f s with %d bytes of output waiting: "
+            "taken as gone (its conversations go on, recorded in their rollouts)",
+            self._stall_seconds,
+            self._queued,
+        )
+        self.close()
+        for callback in self._on_gone:
+            try:
+                callback()
+            except Exception:
+                log.exception("after the client was given up")
 
     async def send_result(self, request_id: RequestId, result_json: bytes) -> None:
         await self.send(b'{"id":' + dumps(request_id) + b',"result":' + result_json + b"}\n")
@@ -148,11 +235,18 @@ class Outgoing:
         # Not a bool: `false` and `true` would otherwise match the ids 0 and 1.
         known = type(request_id) is int or type(request_id) is str
         pending = self._pending.get(request_id) if known else None
+        if pending is not None and pending.done.is_set():
+            # The first answer is final: a later one (an `approved` after a
+            # `denied`, say) must not change a decision already taken.
+            log.warning("another answer to server request %r dropped", request_id)
+            return
         if pending is None:
             if error is not None:
                 log.error("error from the client for request %r: %s", request_id, error)
             else:
-                log.debug("response to an unknown server request %r ignored", request_id)
+                log.warning(
+                    "answer to an unknown or answered server request %r dropped", request_id
+                )
             return
         if error is not None:
             code = error.get("code") if isinstance(error, dict) else None

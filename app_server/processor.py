@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import pydantic_core
 from pydantic import TypeAdapter, ValidationError
+from typing_extensions import TypedDict
 
 from app_server_protocol._base import ProtocolModel
 from app_server_protocol.jsonrpc import INTERNAL_ERROR, INVALID_REQUEST, RequestId
@@ -35,8 +36,36 @@ from .errors import RpcError
 from .handlers import HANDLERS, Handler
 from .logs import log
 from .ordering import Admission, RequestOrder
+from .transport import MAX_LINE_BYTES, OversizedLine
+from .wire_checks import ID_RANGE, has_duplicate_id, request_id_in_head
 
 _NOTIFICATIONS = frozenset(n.method for n in CLIENT_NOTIFICATIONS)
+
+
+class _Header(TypedDict, total=False):
+    """The members that route a message. Validating a line against this reads
+    it without building Python objects for ``params``: the line is turned into
+    objects once, by the envelope of its method."""
+
+    id: Any
+    method: Any
+    result: Any
+    error: Any
+
+
+_HEADER: Final = TypeAdapter(_Header)
+
+
+def _has_non_finite_number(line: bytes) -> bool:
+    """Whether the line holds NaN or Infinity, which are not JSON (the
+    header parse accepts them). The exact parse runs only when the words occur."""
+    if b"NaN" not in line and b"Infinity" not in line:
+        return False
+    try:
+        pydantic_core.from_json(line, allow_inf_nan=False)
+    except ValueError:
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -98,14 +127,21 @@ class Processor:
             log.exception("message skipped after an unexpected failure")
 
     async def _handle_line(self, line: bytes) -> None:
-        try:
-            # NaN and Infinity are not JSON: such a line is malformed, as for the reference.
-            message = pydantic_core.from_json(line, allow_inf_nan=False)
-        except ValueError as exc:
-            log.error("malformed message skipped: %s", exc)
+        if isinstance(line, OversizedLine):
+            await self._refuse_oversized(line)
             return
-        if not isinstance(message, dict):
-            log.error("message skipped: not a JSON object")
+        try:
+            message = _HEADER.validate_json(line)
+        except ValidationError as exc:
+            (problem, *_) = exc.errors(include_url=False, include_input=False)
+            if problem["type"] == "dict_type":
+                log.error("message skipped: not a JSON object")
+            else:
+                log.error("malformed message skipped: %s", problem["msg"])
+            return
+        # NaN and Infinity are not JSON: such a line is malformed, as for the reference.
+        if _has_non_finite_number(line):
+            log.error("malformed message skipped: NaN or Infinity is not JSON")
             return
         method = message.get("method")
         if isinstance(method, str):
@@ -115,12 +151,35 @@ class Processor:
                 self._on_notification(method)
             elif isinstance(request_id, bool) or not isinstance(request_id, int | str):
                 log.error("message skipped: an id must be a string or an integer")
+            elif isinstance(request_id, int) and request_id not in ID_RANGE:
+                # The reference drops these silently; the client deserves an answer.
+                await self.app.outgoing.send_error(
+                    request_id, INVALID_REQUEST, "Invalid request: id: must be a 64-bit integer"
+                )
+            elif has_duplicate_id(line):
+                await self.app.outgoing.send_error(
+                    request_id, INVALID_REQUEST, "Invalid request: the message has two `id` members"
+                )
             else:
                 await self._on_request(method, request_id, line)
         elif "id" in message and ("result" in message or "error" in message):
+            if has_duplicate_id(line):
+                log.error("answer skipped: the message has two `id` members")
+                return
             self.app.outgoing.deliver(message["id"], message.get("result"), message.get("error"))
         else:
             log.error("message skipped: neither a request, a notification nor a response")
+
+    async def _refuse_oversized(self, head: OversizedLine) -> None:
+        request_id = request_id_in_head(head)
+        if request_id is None:
+            log.error("a message larger than %d bytes skipped", MAX_LINE_BYTES)
+            return
+        await self.app.outgoing.send_error(
+            request_id,
+            INVALID_REQUEST,
+            f"Invalid request: the message is larger than {MAX_LINE_BYTES >> 20} MiB",
+        )
 
     def _on_notification(self, method: str) -> None:
         if method not in _NOTIFICATIONS:

@@ -11,6 +11,7 @@ daemon hardens itself (`hardening`): no core dump, and not dumpable once the
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sys
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
     from .app import Session
     from .conversations.listing import RolloutIndex
 
-#: Messages waiting for stdout; producers wait when it is full.
-OUTGOING_BUFFER: Final = 4096
+#: Overrides `outgoing.STALL_SECONDS` (seconds; tests make it short).
+STALL_SECONDS_ENV: Final = "CODEX_APP_SERVER_STALL_SECONDS"
 #: How long, after stdin closes, queued output and in-flight writes may take.
 SHUTDOWN_GRACE_SECONDS: Final = 3.0
 #: How long the daemon's children have between SIGTERM and SIGKILL when it stops.
@@ -60,18 +61,22 @@ def serve(options: ServeOptions) -> int:
     # since the editor's first request often is a listing.
     from .early import EarlyServer, ServerLoader
 
-    shake = handshake()
-
-    # Only now the heavy imports: the client already has its `initialize` reply.
-    # They run in a worker thread, and listings are answered meanwhile (see `early`).
-
+    # Only after the handshake the heavy imports: the client already has its
+    # `initialize` reply. They run in a worker thread, and listings are
+    # answered meanwhile (see `early`).
     loader = ServerLoader(_load_server)
     index = None
-    if shake.client is not None:
-        early = EarlyServer(home, shake.pending, shake.eof)
-        early.serve_while(loader)
-        shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
-        index = early.index
+    try:
+        shake = handshake()
+        if shake.client is not None:
+            early = EarlyServer(home, shake.pending, shake.eof)
+            early.serve_while(loader)
+            shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
+            index = early.index
+    except (BrokenPipeError, ConnectionResetError):
+        # The client closed its end of stdout before we could answer: it is
+        # gone, and there is nobody to tell.
+        return 0
     try:
         loader.join()
     except hardening.HardeningError as exc:
@@ -188,6 +193,15 @@ async def _watch_signals(
             stop.set()
 
 
+def _stall_seconds() -> float:
+    from .outgoing import STALL_SECONDS
+
+    try:
+        return float(os.environ.get(STALL_SECONDS_ENV, STALL_SECONDS))
+    except ValueError:
+        return STALL_SECONDS
+
+
 async def serve_connection(
     lines: AsyncIterator[bytes],
     write_messages: Callable[[MemoryObjectReceiveStream[bytes]], Awaitable[None]],
@@ -209,8 +223,9 @@ async def serve_connection(
     from .outgoing import Outgoing
     from .processor import Processor
 
-    send, receive = anyio.create_memory_object_stream[bytes](OUTGOING_BUFFER)
-    outgoing = Outgoing(send)
+    # Unbounded in count: `Outgoing` bounds it in bytes.
+    send, receive = anyio.create_memory_object_stream[bytes](math.inf)
+    outgoing = Outgoing(send, stall_seconds=_stall_seconds())
     reading = anyio.CancelScope()
     writer_done = anyio.Event()
 

@@ -22,10 +22,15 @@ from anyio.streams.memory import MemoryObjectReceiveStream
 
 from .logs import log
 
-#: Lines longer than this are dropped (with an error in the log); several MB
-#: of base64 image data fit comfortably.
-MAX_LINE_BYTES: Final = 256 * 1024 * 1024
+#: Lines longer than this are refused without being kept in memory: the
+#: reference's WebSocket transport has the same limit on a message (its stdio
+#: has none), and several MB of base64 image data fit comfortably.
+MAX_LINE_BYTES: Final = 64 * 1024 * 1024
+#: How much of a refused line is kept, to answer its request id.
+OVERSIZED_HEAD_BYTES: Final = 4096
 _READ_SIZE: Final = 1 << 20
+#: Messages ready together are written with one system call, up to this size.
+WRITE_BATCH_BYTES: Final = 1 << 20
 
 
 def _pollable(fd: int) -> bool:
@@ -77,9 +82,18 @@ class _Fd:
             view = view[written:]
 
 
+class OversizedLine(bytes):
+    """Stands for a line longer than the limit: the bytes are its beginning
+    only (the rest was read and dropped), enough to find the request id."""
+
+
 class StdinReader:
     """Splits stdin into lines, starting with bytes already read by the handshake
-    (``eof``: the handshake saw stdin end, so it is not read again)."""
+    (``eof``: the handshake saw stdin end, so it is not read again).
+
+    Each line is copied once out of the read buffer (bytes are what the JSON
+    parser reads without a copy of its own); a line longer than ``max_line``
+    is yielded as an `OversizedLine`."""
 
     def __init__(
         self, fd: int = 0, pending: bytes = b"", eof: bool = False, max_line: int = MAX_LINE_BYTES
@@ -96,7 +110,7 @@ class StdinReader:
         buffer = self._buffer
         start = 0  # where the next line begins in `buffer`
         scanned = 0  # `buffer[start:scanned]` is known to hold no newline
-        discarding = False  # inside an over-long line
+        oversized: OversizedLine | None = None  # the head of an over-long line being dropped
         eof = self._eof
         while True:
             newline = buffer.find(b"\n", max(start, scanned))
@@ -104,13 +118,15 @@ class StdinReader:
                 del buffer[:start]
                 start = 0
                 if eof:
-                    if buffer and not discarding:
-                        yield bytes(buffer).removesuffix(b"\r")
+                    if oversized is not None:
+                        yield oversized
+                    elif buffer:
+                        del buffer[_line_end(buffer, 0, len(buffer)) :]
+                        yield bytes(buffer)
                     return
-                if len(buffer) > self._max_line:
-                    if not discarding:
-                        log.error("input line longer than %d bytes dropped", self._max_line)
-                    discarding = True
+                if oversized is None and len(buffer) > self._max_line:
+                    oversized = self._oversized(buffer[:OVERSIZED_HEAD_BYTES])
+                if oversized is not None:
                     buffer.clear()
                 scanned = len(buffer)
                 chunk = await self._fd.read()
@@ -120,27 +136,54 @@ class StdinReader:
                     eof = True
                 continue
             line_start, start = start, newline + 1
-            if discarding:
-                discarding = False
-                continue
-            if newline - line_start > self._max_line:
-                log.error("input line longer than %d bytes dropped", self._max_line)
-                continue
-            yield bytes(buffer[line_start:newline]).removesuffix(b"\r")
+            line: bytes
+            if oversized is not None:
+                line, oversized = oversized, None
+            elif newline - line_start > self._max_line:
+                head_end = min(newline, line_start + OVERSIZED_HEAD_BYTES)
+                line = self._oversized(buffer[line_start:head_end])
+            elif line_start == 0 and len(buffer) - start < newline:
+                # Most of the buffer is this line: copy it out whole and drop
+                # the buffer before the line is parsed (a large request is then
+                # held once, plus what it is parsed into).
+                rest = buffer[start:]
+                del buffer[_line_end(buffer, 0, newline) :]
+                line = bytes(buffer)
+                buffer = self._buffer = rest
+                start = scanned = 0
+            else:
+                end = _line_end(buffer, line_start, newline)
+                with memoryview(buffer) as view, view[line_start:end] as part:
+                    line = bytes(part)
+            yield line
+
+    def _oversized(self, head: bytearray) -> OversizedLine:
+        log.error("input line longer than %d bytes refused", self._max_line)
+        return OversizedLine(head)
+
+
+def _line_end(buffer: bytearray, start: int, end: int) -> int:
+    """Where the line ending at ``end`` ends without its ``\\r``."""
+    return end - 1 if end > start and buffer[end - 1] == 0x0D else end
 
 
 async def write_stdout(messages: MemoryObjectReceiveStream[bytes], fd: int = 1) -> None:
-    """Write every message of the stream to stdout, batching what is ready."""
+    """Write every message of the stream to stdout, batching what is ready
+    (up to `WRITE_BATCH_BYTES`: what waits beyond stays in the stream, where
+    the sender counts it)."""
     out = _Fd(fd)
     try:
         async with messages:
             async for first in messages:
                 batch = [first]
-                while True:
+                size = len(first)
+                while size < WRITE_BATCH_BYTES:
                     try:
-                        batch.append(messages.receive_nowait())
+                        message = messages.receive_nowait()
                     except (anyio.WouldBlock, anyio.EndOfStream):
                         break
+                    batch.append(message)
+                    size += len(message)
                 await out.write_all(b"".join(batch) if len(batch) > 1 else first)
     finally:
         out.close()

@@ -17,11 +17,12 @@ Three null conventions exist, and each field states which one it follows:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic import JsonValue as JsonValue
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 #: Key in ``json_schema_extra`` marking a field that may be absent (TypeScript ``field?:``).
 TS_OPTIONAL: Final = "x-ts-optional"
@@ -71,6 +72,25 @@ class TsType:
 
 #: 64-bit integers that the reference declares as ``bigint`` in TypeScript.
 TS_BIGINT: Final = TsType("bigint")
+
+#: A count or a duration the reference reads as an unsigned 64-bit integer:
+#: anything larger is refused (with a clear error) rather than taken as is.
+UInt64 = Annotated[int, Field(ge=0, le=2**64 - 1)]
+#: Likewise for the reference's unsigned 32-bit integers (page sizes, turn counts).
+UInt32 = Annotated[int, Field(ge=0, le=2**32 - 1)]
+#: Likewise for its signed 64-bit integers (durations that may be negative).
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+
+def _without_nul(value: str) -> str:
+    if "\0" in value:
+        raise PydanticCustomError("path_with_nul", "a path must not contain a NUL byte")
+    return value
+
+
+#: A file system path sent by the client: refused at validation when it holds
+#: a NUL byte (no system call accepts one).
+PathText = Annotated[str, AfterValidator(_without_nul)]
 
 
 class ProtocolModel(BaseModel):

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 from typing_extensions import TypeAliasType
 
-from ._base import SnakeModel, optional_list
+from ._base import PathText, SnakeModel, optional_list
 
 ConversationId = TypeAliasType("ConversationId", UUID)
 """A conversation's id: a UUID, written in its canonical hyphenated form."""
@@ -126,7 +126,7 @@ class SandboxPolicyWorkspaceWrite(SnakeModel):
 
     ts_inline: ClassVar[bool] = True
     mode: Literal["workspace-write"] = "workspace-write"
-    writable_roots: list[str] = optional_list(
+    writable_roots: list[PathText] = optional_list(
         "Folders writable besides the working directory (and the temp folders)."
     )
     network_access: bool = Field(default=False, description="Whether outbound network is allowed.")

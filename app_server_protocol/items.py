@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Discriminator, Field, Tag, model_serializer, model_validator
 from typing_extensions import TypeAliasType
 
-from ._base import TS_BIGINT, TS_OPTIONAL, SnakeModel, optional
+from ._base import TS_BIGINT, TS_OPTIONAL, PathText, SnakeModel, optional
 
 # --------------------------------------------------------------------------
 # Content of messages
@@ -288,7 +288,7 @@ class InputItemImageData(SnakeModel):
 
 class InputItemLocalImageData(SnakeModel):
     ts_inline: ClassVar[bool] = True
-    path: str
+    path: PathText
 
 
 class InputItemText(SnakeModel):

@@ -243,6 +243,43 @@ def test_a_bad_answer_counts_as_denied(
     assert session.mock.model_requests[-1].tool_outputs()["c1"] == REJECTED
 
 
+def test_the_first_of_two_answers_decides(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    """`denied` then `approved` in one write: the command does not run."""
+    session = _session(spawn, codex_home, workdir, mock_model, "untrusted")
+    client = session.client
+    session.mock.enqueue(*replies_for([shell("c1", ["touch", str(workdir / "made.txt")])]))
+    start = client.mark()
+    session.send("go")
+    request = client.wait_server_request("execCommandApproval", start=start)
+    answers = [
+        {"id": request["id"], "result": {"decision": decision}}
+        for decision in ("denied", "approved")
+    ]
+    client.send_raw(b"".join(json.dumps(a).encode() + b"\n" for a in answers))
+    client.wait_event("task_complete", start=start)
+    assert not (workdir / "made.txt").exists()
+    assert session.mock.model_requests[-1].tool_outputs()["c1"] == REJECTED
+
+
+def test_an_answer_with_two_ids_is_dropped(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    session = _session(spawn, codex_home, workdir, mock_model, "untrusted")
+    client = session.client
+    session.mock.enqueue(*replies_for([shell("c1", ["touch", str(workdir / "made.txt")])]))
+    start = client.mark()
+    session.send("go")
+    request = client.wait_server_request("execCommandApproval", start=start)
+    rid = json.dumps(request["id"]).encode()
+    client.send_raw(b'{"id":' + rid + b',"result":{"decision":"approved"},"id":' + rid + b"}\n")
+    client.respond(request["id"], {"decision": "denied"})
+    client.wait_event("task_complete", start=start)
+    assert not (workdir / "made.txt").exists()
+    assert session.mock.model_requests[-1].tool_outputs()["c1"] == REJECTED
+
+
 # -- patches ---------------------------------------------------------------------------
 
 ADD = "*** Begin Patch\n*** Add File: made.txt\n+made\n*** End Patch"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import anyio
 import pytest
@@ -101,5 +102,78 @@ async def test_a_boolean_id_answers_no_server_request() -> None:
         assert answers == []
         outgoing.deliver(0, {"decision": "denied"})
     assert answers == [ExecCommandApprovalResponse(decision=ReviewDecision.DENIED)]
+    receive.close()
+    send.close()
+
+
+async def test_the_first_answer_to_a_server_request_is_final() -> None:
+    send, receive = anyio.create_memory_object_stream[bytes](4)
+    outgoing = Outgoing(send)
+    answers: list[object] = []
+
+    async def ask() -> None:
+        answers.append(await outgoing.request("execCommandApproval", b"{}"))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(ask)
+        await anyio.wait_all_tasks_blocked()
+        request_id = json.loads(receive.receive_nowait())["id"]
+        # Both answers arrive before the asker wakes up (one read from stdin).
+        outgoing.deliver(request_id, {"decision": "denied"})
+        outgoing.deliver(request_id, {"decision": "approved"})
+        outgoing.deliver(request_id, None, {"code": 1, "message": "late"})
+    outgoing.deliver(request_id, {"decision": "approved"})
+    assert answers == [{"decision": "denied"}]
+    receive.close()
+    send.close()
+
+
+async def test_the_queue_is_bounded_in_bytes() -> None:
+    send, receive = anyio.create_memory_object_stream[bytes](math.inf)
+    outgoing = Outgoing(send, max_queued_bytes=100, stall_seconds=60)
+    await outgoing.send(b"a" * 300)  # alone, a message may exceed the bound
+    assert outgoing.queued_bytes == 300
+    receive.receive_nowait()
+    await outgoing.send(b"b" * 60)
+    sent = anyio.Event()
+
+    async def second() -> None:
+        await outgoing.send(b"c" * 60)
+        sent.set()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(second)
+        await anyio.wait_all_tasks_blocked()
+        assert not sent.is_set() and outgoing.queued_bytes == 60
+        assert receive.receive_nowait() == b"b" * 60  # the client reads: room again
+        with anyio.fail_after(5):
+            await sent.wait()
+    assert outgoing.queued_bytes == 60
+    receive.close()
+    send.close()
+
+
+async def test_a_client_that_reads_nothing_is_given_up() -> None:
+    send, receive = anyio.create_memory_object_stream[bytes](math.inf)
+    outgoing = Outgoing(send, max_queued_bytes=100, stall_seconds=0.2)
+    gone: list[bool] = []
+    outgoing.on_gone(lambda: gone.append(True))
+    failures: list[BaseException] = []
+
+    async def ask() -> None:
+        try:
+            await outgoing.request("execCommandApproval", b"{}")
+        except ClientGone as exc:
+            failures.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(ask)
+        await anyio.wait_all_tasks_blocked()
+        with anyio.fail_after(10):
+            await outgoing.send(b"x" * 100)  # waits, then gives the client up
+    assert gone == [True] and len(failures) == 1
+    queued = outgoing.queued_bytes
+    await outgoing.send(b"dropped\n")
+    assert outgoing.queued_bytes == queued
     receive.close()
     send.close()

@@ -14,7 +14,7 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from app_server.conversations.head import read_head_summary
+from app_server.conversations.head import read_head, read_head_summary
 from app_server.conversations.reader import RolloutReadError, parse_rollout, read_rollout
 from app_server.conversations.recorder import (
     RolloutRecorder,
@@ -22,6 +22,7 @@ from app_server.conversations.recorder import (
     open_for_append,
     rollout_line,
 )
+from app_server.conversations.rollout_file import NotARegularFile, bounded_lines, open_regular
 from app_server_protocol.events import AgentMessageEvent, UserMessageEvent
 from app_server_protocol.rollout import SessionMetaLine
 from tests.rollouts import REFERENCE_EXAMPLE, REFERENCE_THREE_TURNS, lines_bytes, meta, user_item
@@ -221,3 +222,27 @@ def test_kill_9_during_writes_leaves_a_listable_resumable_file(tmp_path: Path) -
         os.write(fd, rollout_line("event_msg", b'{"type":"agent_message","message":"after"}'))
         os.close(fd)
         assert read_rollout(path).event_msgs[-1] == AgentMessageEvent(message="after")
+
+
+def test_rollout_lines_over_the_bound_are_skipped_unkept(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b"short\n" + b"x" * 50 + b"\n" + b"y" * 10 + b"\nlast")
+    with path.open("rb") as file:
+        assert list(bounded_lines(file, max_line=20, piece=7)) == [
+            b"short\n",
+            b"y" * 10 + b"\n",
+            b"last",
+        ]
+
+
+def test_only_regular_files_are_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)
+    # Opening a FIFO for reading would wait for a writer: it is refused at once.
+    with pytest.raises(NotARegularFile, match="is not a regular file"):
+        open_regular(fifo)
+    with pytest.raises(NotARegularFile, match="is not a regular file"):
+        open_regular("/dev/zero")
+    assert read_head(str(fifo)) == (None, None)
+    with pytest.raises(RolloutReadError, match=r"^`/dev/null` is not a regular file$"):
+        read_rollout(Path("/dev/null"))

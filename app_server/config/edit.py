@@ -58,6 +58,8 @@ def set_keys(
         document = tomlkit.parse(text or "")
     except TOMLKitError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: tables or arrays nested too deeply") from None
 
     table = document if profile is None else _profile_table(document, profile)
     changed = False

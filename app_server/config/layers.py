@@ -33,6 +33,10 @@ def read_toml(path: Path) -> Table:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid UTF-8 (at byte {exc.start})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: tables or arrays nested too deeply") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
 
@@ -77,7 +81,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     raw = raw.strip()
     try:
         value: Any = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         value = raw
     return key.strip(), value
 

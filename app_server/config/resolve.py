@@ -10,7 +10,7 @@ the ``profile`` key), then the layered table (the request's dotted
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -36,6 +36,7 @@ from .layers import (
     load_layers,
     locate_key,
     overrides_table,
+    parse_override,
 )
 from .mcp import McpCredentialsStore
 from .model import (
@@ -94,33 +95,71 @@ def builtin_providers(environ: Mapping[str, str]) -> dict[str, ModelProviderInfo
     }
 
 
-def parse_config_toml(table: Mapping[str, Any], codex_home: Path) -> ConfigToml:
-    """Validate the merged table; errors name the key, the file and the line."""
+def parse_config_toml(
+    table: Mapping[str, Any],
+    codex_home: Path,
+    overlays: Sequence[tuple[str, Mapping[str, Any]]] = (),
+) -> ConfigToml:
+    """Validate the merged table; errors name the key and where it was set:
+    one of the ``overlays`` (a name for the error, and the overrides it
+    merged in; the last merged first), else the file and the line."""
     try:
         return ConfigToml.model_validate(table)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, codex_home)) from None
+        raise ConfigError(_describe(exc, codex_home, overlays)) from None
 
 
-def _describe(error: ValidationError, codex_home: Path) -> str:
+def _describe(
+    error: ValidationError,
+    codex_home: Path,
+    overlays: Sequence[tuple[str, Mapping[str, Any]]],
+) -> str:
     problems = []
     for item in error.errors(include_url=False, include_input=False)[:5]:
         loc = [str(part) for part in item["loc"]]
         where = ".".join(loc)
-        place = "configuration"
-        for name in (MANAGED_CONFIG_FILE, CONFIG_FILE):
-            path = codex_home / name
-            line = locate_key(path, loc)
-            if line is not None:
-                place = f"{path}:{line}"
-                break
+        place = next((name for name, overlay in overlays if _sets(overlay, loc)), None)
+        if place is None:
+            place = "configuration"
+            for name in (MANAGED_CONFIG_FILE, CONFIG_FILE):
+                path = codex_home / name
+                line = locate_key(path, loc)
+                if line is not None:
+                    place = f"{path}:{line}"
+                    break
         problems.append(f"{place}: `{where}`: {item['msg']}")
     return "; ".join(problems)
 
 
+def _sets(overlay: Mapping[str, Any], loc: Sequence[str]) -> bool:
+    """Whether ``overlay`` sets the value at ``loc`` (or a value that replaced
+    the table holding it)."""
+    node: Any = overlay
+    for part in loc:
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+        if not isinstance(node, Mapping):
+            return True
+    return True
+
+
+#: How a validation error names the daemon's ``-c`` overrides.
+CLI_OVERRIDES: Final = "-c override"
+#: How it names a request's ``config`` overrides.
+REQUEST_OVERRIDES: Final = "`config` override"
+
+
+def _cli_overlay(cli_overrides: Iterable[str]) -> tuple[str, Mapping[str, Any]]:
+    return CLI_OVERRIDES, overrides_table(parse_override(text) for text in cli_overrides)
+
+
 def load_config_toml(codex_home: Path, cli_overrides: Iterable[str] = ()) -> ConfigToml:
     """The files and the daemon's ``-c`` overrides, validated."""
-    return parse_config_toml(load_layers(codex_home, cli_overrides), codex_home)
+    cli_overrides = list(cli_overrides)
+    return parse_config_toml(
+        load_layers(codex_home, cli_overrides), codex_home, [_cli_overlay(cli_overrides)]
+    )
 
 
 def sandbox_policy_for(
@@ -151,10 +190,14 @@ def resolve_config(
     """Load and layer everything, then decide every setting."""
     env = os.environ if environ is None else environ
     overrides = overrides or ConfigOverrides()
+    cli_overrides = list(cli_overrides)
     table = load_layers(codex_home, cli_overrides)
+    overlays = [_cli_overlay(cli_overrides)]
     if overrides.config:
-        table = deep_merge(table, overrides_table(overrides.config.items()))
-    toml = parse_config_toml(table, codex_home)
+        request_table = overrides_table(overrides.config.items())
+        table = deep_merge(table, request_table)
+        overlays.insert(0, (REQUEST_OVERRIDES, request_table))
+    toml = parse_config_toml(table, codex_home, overlays)
 
     profile_name = overrides.profile or toml.profile
     profile = ProfileToml()
@@ -239,4 +282,13 @@ def _read_instructions_file(codex_home: Path, name: str) -> str:
     except OSError as exc:
         raise ConfigError(
             f"cannot read experimental_instructions_file {path}: {exc.strerror}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"cannot read experimental_instructions_file {path}: not valid UTF-8 "
+            f"(at byte {exc.start})"
+        ) from None
+    except ValueError:  # a NUL byte in the path
+        raise ConfigError(
+            f"cannot read experimental_instructions_file {path}: a path must not contain a NUL byte"
         ) from None

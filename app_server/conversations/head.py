@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from .naming import parse_uuid
+from .rollout_file import MAX_ROLLOUT_LINE_BYTES, open_regular
 
 #: Valid ``session_meta`` / ``response_item`` records read from a file's head.
 HEAD_RECORD_LIMIT: Final = 10
@@ -302,7 +303,7 @@ def _may_matter(line: bytes) -> bool:
     )
 
 
-def _may_hold_session_meta(data: bytes) -> bool:
+def _may_hold_session_meta(data: bytes | bytearray) -> bool:
     return b"session_meta" in data or b"\\u" in data
 
 
@@ -400,13 +401,12 @@ def read_head_summary(path: str) -> HeadSummary | None:
 
 def read_head(path: str) -> tuple[HeadSummary | None, os.stat_result | None]:
     """The listing summary of one file, and the file's status as it was read
-    (None when it cannot be read). Blocking."""
+    (None when it cannot be read or is not a regular file). Blocking."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
+        fd, st = open_regular(path)
+    except (OSError, ValueError):
         return None, None
     try:
-        st = os.fstat(fd)
         return _scan_file(fd, st.st_size), st
     except OSError:
         return None, None
@@ -414,28 +414,39 @@ def read_head(path: str) -> tuple[HeadSummary | None, os.stat_result | None]:
         os.close(fd)
 
 
-def _scan_file(fd: int, size: int) -> HeadSummary | None:
+def _scan_file(fd: int, size: int, max_line: int = MAX_ROLLOUT_LINE_BYTES) -> HeadSummary | None:
     """Scan the head of an open file of ``size`` bytes (as it was when opened:
-    lines appended since are left for the next request)."""
+    lines appended since are left for the next request). A line longer than
+    ``max_line`` is skipped without being kept."""
     scan = HeadScan()
-    buffer = b""
-    pos = 0
+    buffer = bytearray()
+    pos = 0  # where the next line starts in `buffer`
+    scanned = 0  # `buffer[pos:scanned]` holds no newline
+    skipping = False  # inside an over-long line
     done_reading = size == 0
     read = 0
     while not scan.full:
-        end = buffer.find(b"\n", pos)
+        end = buffer.find(b"\n", max(pos, scanned))
         if end < 0:
             if done_reading:
-                if pos < len(buffer):
-                    scan.feed(buffer[pos:])  # a last line without newline (maybe torn)
+                if pos < len(buffer) and not skipping:
+                    scan.feed(bytes(buffer[pos:]))  # a last line without newline (maybe torn)
                 break
+            del buffer[:pos]
+            pos = 0
+            if len(buffer) > max_line:
+                skipping = True
+                buffer.clear()
+            scanned = len(buffer)
             chunk = os.read(fd, min(_CHUNK, size - read))
             read += len(chunk)
-            buffer = buffer[pos:] + chunk
-            pos = 0
+            buffer += chunk
             done_reading = not chunk or read >= size
             continue
-        scan.feed(buffer[pos:end])
+        if skipping:
+            skipping = False
+        else:
+            scan.feed(bytes(buffer[pos:end]))
         pos = end + 1
         if done_reading and scan.settled and not _may_hold_session_meta(buffer[pos:]):
             break  # nothing left could change the outcome

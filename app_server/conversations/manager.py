@@ -144,6 +144,15 @@ class ConversationManager:
         self._subscriptions[listener.subscription_id] = conversation_id
         return listener.subscription_id
 
+    def drop_all_listeners(self) -> None:
+        """The client is gone: no conversation sends it events any more (they
+        go on running, and recording what happens)."""
+        if self._subscriptions:
+            log.warning("%d conversation listeners removed", len(self._subscriptions))
+        self._subscriptions.clear()
+        for conversation in self._conversations.values():
+            conversation.listeners = []
+
     def remove_listener(self, subscription_id: UUID) -> None:
         conversation_id = self._subscriptions.pop(subscription_id, None)
         if conversation_id is None:

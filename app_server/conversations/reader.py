@@ -7,6 +7,8 @@ conversation's id is the one of the first ``session_meta``.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from app_server_protocol.rollout import (
 )
 
 from ..rust_format import os_error_message
+from .rollout_file import bounded_lines, open_regular
 
 
 class RolloutReadError(Exception):
@@ -60,15 +63,20 @@ class RecordedConversation:
 
 def parse_rollout(path: Path, data: bytes) -> RecordedConversation:
     """The records of a rollout file's content."""
-    if not data.strip():
-        raise RolloutReadError("empty session file")
+    return parse_rollout_lines(path, data.split(b"\n"))
+
+
+def parse_rollout_lines(path: Path, lines: Iterable[bytes]) -> RecordedConversation:
+    """The records of a rollout file's lines."""
     adapter = rollout_line_adapter()
     meta: SessionMeta | None = None
     records: list[RolloutLine] = []
-    for raw in data.split(b"\n"):
+    empty = True
+    for raw in lines:
         line = raw.strip()
         if not line:
             continue
+        empty = False
         try:
             record = adapter.validate_json(line, strict=True)
         except ValidationError:
@@ -76,15 +84,22 @@ def parse_rollout(path: Path, data: bytes) -> RecordedConversation:
         if meta is None and isinstance(record, SessionMetaLine):
             meta = record.payload
         records.append(record)
+    if empty:
+        raise RolloutReadError("empty session file")
     if meta is None:
         raise RolloutReadError("failed to parse conversation ID from rollout file")
     return RecordedConversation(path, meta, records)
 
 
 def read_rollout(path: Path) -> RecordedConversation:
-    """Read and parse a rollout file. Blocking."""
+    """Read and parse a rollout file, a line at a time (a line longer than
+    `MAX_ROLLOUT_LINE_BYTES` is skipped). Blocking."""
     try:
-        data = path.read_bytes()
+        fd, _ = open_regular(path)
     except OSError as exc:
         raise RolloutReadError(os_error_message(exc)) from None
-    return parse_rollout(path, data)
+    try:
+        with os.fdopen(fd, "rb") as file:
+            return parse_rollout_lines(path, bounded_lines(file))
+    except OSError as exc:
+        raise RolloutReadError(os_error_message(exc)) from None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import Field
 
-from .._base import CamelModel, skip_none
+from .._base import CamelModel, UInt64, skip_none
 from ..common import (
     AskForApproval,
     ForcedLoginMethod,
@@ -80,7 +78,7 @@ class SetDefaultModelResponse(CamelModel):
 
 
 class ListModelsParams(CamelModel):
-    page_size: Annotated[int, Field(ge=0)] | None = None
+    page_size: UInt64 | None = None
     cursor: str | None = Field(default=None, description="The `nextCursor` of the previous page.")
 
 

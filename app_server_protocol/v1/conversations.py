@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from .._base import TS_BIGINT, CamelModel, JsonValue, skip_none
+from .._base import TS_BIGINT, CamelModel, JsonValue, PathText, UInt64, skip_none
 from ..common import (
     AskForApproval,
     ConversationId,
@@ -26,7 +26,7 @@ class NewConversationParams(CamelModel):
 
     model: str | None = Field(default=None, description="The model to use (`gpt-5-codex`, ...).")
     profile: str | None = Field(default=None, description="A profile of `config.toml` to apply.")
-    cwd: str | None = Field(
+    cwd: PathText | None = Field(
         default=None,
         description="The working directory; relative paths start at the daemon's own.",
     )
@@ -51,7 +51,7 @@ class NewConversationResponse(CamelModel):
 
 
 class ResumeConversationParams(CamelModel):
-    path: str = Field(description="The rollout file to resume (an absolute path).")
+    path: PathText = Field(description="The rollout file to resume (an absolute path).")
     overrides: NewConversationParams | None = None
 
 
@@ -62,7 +62,7 @@ class ResumeConversationResponse(CamelModel):
 
 
 class ListConversationsParams(CamelModel):
-    page_size: Annotated[int, Field(ge=0)] | None = Field(
+    page_size: UInt64 | None = Field(
         default=None, description="How many conversations to return (25 when absent)."
     )
     cursor: str | None = Field(default=None, description="The `nextCursor` of the previous page.")
@@ -86,7 +86,7 @@ class ArchiveConversationParams(CamelModel):
     """The id must be the one in the rollout file's name."""
 
     conversation_id: ConversationId
-    rollout_path: str
+    rollout_path: PathText
 
 
 class ArchiveConversationResponse(CamelModel):
@@ -107,7 +107,7 @@ class SendUserTurnParams(CamelModel):
 
     conversation_id: ConversationId
     items: list[InputItem]
-    cwd: str
+    cwd: PathText
     approval_policy: AskForApproval
     sandbox_policy: SandboxPolicy
     model: str

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .._base import TS_BIGINT, CamelModel, SnakeModel, skip_none
+from .._base import TS_BIGINT, CamelModel, PathText, SnakeModel, UInt64, skip_none
 from ..common import GitSha, SandboxPolicy
 
 
 class FuzzyFileSearchParams(CamelModel):
     query: str
-    roots: list[str]
+    roots: list[PathText]
     cancellation_token: str | None = Field(
         default=None, description="A later search with the same token cancels this one."
     )
@@ -33,7 +33,7 @@ class FuzzyFileSearchResponse(SnakeModel):
 
 
 class GitDiffToRemoteParams(CamelModel):
-    cwd: str
+    cwd: PathText
 
 
 class GitDiffToRemoteResponse(CamelModel):
@@ -43,10 +43,10 @@ class GitDiffToRemoteResponse(CamelModel):
 
 class ExecOneOffCommandParams(CamelModel):
     command: list[str] = Field(description="The argv to run.")
-    timeout_ms: Annotated[int, TS_BIGINT, Field(ge=0)] | None = Field(
+    timeout_ms: Annotated[UInt64, TS_BIGINT] | None = Field(
         default=None, description="A default applies when absent."
     )
-    cwd: str | None = Field(
+    cwd: PathText | None = Field(
         default=None, description="The working directory (the daemon's own by default)."
     )
     sandbox_policy: SandboxPolicy | None = Field(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._base import CamelModel
+from .._base import CamelModel, Int64
 from .common import SandboxPolicy
 
 
@@ -11,7 +11,7 @@ class CommandExecParams(CamelModel):
     says otherwise."""
 
     command: list[str]
-    timeout_ms: int | None = None
+    timeout_ms: Int64 | None = None
     """Kill the command after this long (a default applies when absent)."""
     cwd: str | None = None
     sandbox_policy: SandboxPolicy | None = None

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 from typing_extensions import TypeAliasType
 
-from .._base import CamelModel, SnakeModel
+from .._base import CamelModel, SnakeModel, UInt64
 from .shared import AbsolutePathBuf, SubAgentSource
 
 
@@ -171,8 +171,8 @@ class GitInfo(CamelModel):
 class ByteRange(CamelModel):
     """A half-open range of byte offsets into a UTF-8 text."""
 
-    start: Annotated[int, Field(ge=0)]
-    end: Annotated[int, Field(ge=0)]
+    start: UInt64
+    end: UInt64
 
 
 class TextElement(CamelModel):

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import Field
-
-from .._base import CamelModel
+from .._base import CamelModel, UInt32
 
 
 class ExperimentalFeatureStage(StrEnum):
@@ -37,7 +34,7 @@ class ExperimentalFeatureListParams(CamelModel):
     """List the feature flags, a page at a time."""
 
     cursor: str | None = None
-    limit: Annotated[int, Field(ge=0)] | None = None
+    limit: UInt32 | None = None
 
 
 class ExperimentalFeatureListResponse(CamelModel):

@@ -5,9 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
-
-from .._base import TS_BIGINT, CamelModel
+from .._base import TS_BIGINT, CamelModel, UInt32
 from .shared import Resource, ResourceTemplate, Tool
 
 
@@ -34,7 +32,7 @@ class ListMcpServerStatusParams(CamelModel):
     """List the configured MCP servers, a page at a time."""
 
     cursor: str | None = None
-    limit: Annotated[int, Field(ge=0)] | None = None
+    limit: UInt32 | None = None
 
 
 class ListMcpServerStatusResponse(CamelModel):

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
-from .._base import CamelModel
+from .._base import CamelModel, UInt32
 from .shared import InputModality, ReasoningEffort
 
 
@@ -56,7 +52,7 @@ class ModelListParams(CamelModel):
     """List the models, a page at a time."""
 
     cursor: str | None = None
-    limit: Annotated[int, Field(ge=0)] | None = None
+    limit: UInt32 | None = None
     include_hidden: bool | None = None
     """Include the models hidden from the default picker."""
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, model_validator
 from typing_extensions import TypeAliasType
 
-from .._base import CamelModel, JsonValue
+from .._base import CamelModel, JsonValue, UInt32
 from .common import (
     ApprovalsReviewer,
     AskForApproval,
@@ -281,7 +281,7 @@ class ThreadRollbackParams(CamelModel):
     """Drop the last turns of a thread's history (files the agent changed stay changed)."""
 
     thread_id: str
-    num_turns: Annotated[int, Field(ge=0)]
+    num_turns: UInt32
     """At least 1 (the handler says so when it is 0)."""
 
 
@@ -300,7 +300,7 @@ class ThreadListParams(CamelModel):
     """List recorded threads, newest first, a page at a time."""
 
     cursor: str | None = None
-    limit: Annotated[int, Field(ge=0)] | None = None
+    limit: UInt32 | None = None
     sort_key: ThreadSortKey | None = None
     model_providers: list[str] | None = None
     source_kinds: list[ThreadSourceKind] | None = None
@@ -320,7 +320,7 @@ class ThreadLoadedListParams(CamelModel):
     """List the threads loaded in memory."""
 
     cursor: str | None = None
-    limit: Annotated[int, Field(ge=0)] | None = None
+    limit: UInt32 | None = None
 
 
 class ThreadLoadedListResponse(CamelModel):

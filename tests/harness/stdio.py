@@ -92,6 +92,8 @@ class DaemonClient:
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
         self._eof = False
+        self._reading = threading.Event()
+        self._reading.set()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self.auto_approve: str | None = None
@@ -101,6 +103,7 @@ class DaemonClient:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for raw in self.proc.stdout:
+            self._reading.wait()
             line = raw.rstrip(b"\n")
             try:
                 message = json.loads(line)
@@ -118,6 +121,14 @@ class DaemonClient:
         with self._cond:
             self._eof = True
             self._cond.notify_all()
+
+    def pause_reading(self) -> None:
+        """Stop reading the daemon's stdout (after the line being read, if
+        any), as a client that stalls."""
+        self._reading.clear()
+
+    def resume_reading(self) -> None:
+        self._reading.set()
 
     def send_raw(self, data: bytes) -> None:
         assert self.proc.stdin is not None
