@@ -61,8 +61,6 @@ def list_models(params: ModelListParams, ctx: RequestContext) -> ModelListRespon
     from ..model_presets import PRESETS
 
     total = len(PRESETS)
-    if params.limit is not None and params.limit > _U64_MAX:
-        raise InvalidRequest(f"Invalid request: limit: must be at most {_U64_MAX}")
     start = _cursor_index(params.cursor) if params.cursor is not None else 0
     if start > total:
         raise InvalidRequest(f"cursor {start} exceeds total models {total}")
