@@ -7,9 +7,14 @@ Builds the fixtures once (kept under ``--fixtures``, by default
 for every size and run, starts a fresh daemon over stdio and measures:
 
 * ``list``: paging through every conversation with ``listConversations``
-  (``pageSize`` 100): wall time, items listed, resident memory afterwards;
+  (``pageSize`` 100): time, items listed, resident memory afterwards;
 * ``fuzzy``: ``fuzzyFileSearch`` on the tree: the first query, the median of
   the later ones, and the daemon's peak resident memory.
+
+Times are wall clock (``_s``) and the daemon's CPU time (``cpu_s``, all its
+threads: a parallel daemon may use more than the wall time), the latter
+telling more on a busy machine. Given several ``--server``, the daemons run
+in turn for each size and run, so that they meet the same load.
 
 Each daemon is left alone for ``--settle`` seconds after the handshake, so
 that its startup (loading code) is not counted in the first request.
@@ -20,6 +25,8 @@ another command line, the reference for instance::
     .venv/bin/python tools/scale_bench.py
     .venv/bin/python tools/scale_bench.py \\
         --server "$(/work/shared/tools/reference-codex) app-server"
+    .venv/bin/python tools/scale_bench.py --server "ours=.venv/bin/python -m app_server" \\
+        --server "reference=$(/work/shared/tools/reference-codex) app-server"
     .venv/bin/python tools/scale_bench.py --rollouts 1000 --files 10000 --runs 1
 
 Memory is read from ``/proc/<pid>/status`` (VmRSS, VmHWM), so the command
@@ -246,6 +253,12 @@ class Daemon:
         self.request("initialize", {"clientInfo": client})
         self._send({"method": "initialized"})
 
+    def cpu_seconds(self) -> float:
+        """User and system time the daemon used so far (all its threads)."""
+        with open(f"/proc/{self.proc.pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def memory_mb(self) -> tuple[float, float]:
         """(resident now, peak resident) in MB."""
         values: dict[str, float] = {}
@@ -277,6 +290,7 @@ class Sample:
 
 
 def measure_listing(daemon: Daemon, size: int) -> Sample:
+    cpu = daemon.cpu_seconds()
     started = time.perf_counter()
     cursor: str | None = None
     items = 0
@@ -290,8 +304,15 @@ def measure_listing(daemon: Daemon, size: int) -> Sample:
         if not cursor or not page["items"]:
             break
     seconds = time.perf_counter() - started
+    cpu = daemon.cpu_seconds() - cpu
     rss, peak = daemon.memory_mb()
-    values = {"seconds": seconds, "items": float(items), "rss_mb": rss, "peak_mb": peak}
+    values = {
+        "wall_s": seconds,
+        "cpu_s": cpu,
+        "items": float(items),
+        "rss_mb": rss,
+        "peak_mb": peak,
+    }
     return Sample("list", size, values)
 
 
@@ -304,15 +325,24 @@ def _search(daemon: Daemon, root: Path, query: str) -> tuple[float, int]:
 
 
 def measure_fuzzy(daemon: Daemon, size: int, root: Path) -> Sample:
+    cpu = daemon.cpu_seconds()
     first, found = _search(daemon, root, FIRST_QUERY)
-    later = [_search(daemon, root, query)[0] for query in LATER_QUERIES]
+    first_cpu = daemon.cpu_seconds() - cpu
+    later = []
+    later_cpu = []
+    for query in LATER_QUERIES:
+        cpu = daemon.cpu_seconds()
+        later.append(_search(daemon, root, query)[0])
+        later_cpu.append(daemon.cpu_seconds() - cpu)
     rss, peak = daemon.memory_mb()
     return Sample(
         "fuzzy",
         size,
         {
             "first_s": first,
+            "first_cpu_s": first_cpu,
             "later_median_s": statistics.median(later),
+            "later_median_cpu_s": statistics.median(later_cpu),
             "found": float(found),
             "rss_mb": rss,
             "peak_mb": peak,
@@ -346,17 +376,28 @@ def _run(
 
 def _format(values: dict[str, float]) -> str:
     return "  ".join(
-        f"{k}={v:.3f}" if k.endswith("_s") or k == "seconds" else f"{k}={v:.0f}"
-        for k, v in values.items()
+        f"{k}={v:.3f}" if k.endswith("_s") else f"{k}={v:.0f}" for k, v in values.items()
     )
+
+
+def _server(text: str) -> tuple[str, list[str]]:
+    """``[LABEL=]COMMAND``: a label and a command line."""
+    label, sep, command = text.partition("=")
+    if not (sep and label.isidentifier()):
+        label, command = "", text
+    words = shlex.split(command)
+    if "/" in words[0]:  # the daemons run elsewhere
+        words[0] = os.path.abspath(words[0])
+    return label or Path(words[0]).name, words
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--server",
-        default=f"{shlex.quote(sys.executable)} -m app_server",
-        help="the daemon's command line (default: ours, from this interpreter)",
+        action="append",
+        help="[LABEL=]COMMAND of a daemon; repeat it to compare daemons, run in"
+        " turn for every size and run (default: ours, from this interpreter)",
     )
     parser.add_argument("--rollouts", default="10k,30k,100k", help="listing sizes ('' skips)")
     parser.add_argument("--files", default="50k,200k,1M", help="tree sizes ('' skips)")
@@ -370,42 +411,47 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES)
     args = parser.parse_args(argv)
-    command = shlex.split(args.server)
+    servers = [
+        _server(text)
+        for text in args.server or [f"ours={shlex.quote(sys.executable)} -m app_server"]
+    ]
     args.fixtures.mkdir(parents=True, exist_ok=True)
-    samples: list[Sample] = []
+    samples: list[tuple[str, Sample]] = []
     with tempfile.TemporaryDirectory(prefix="scale-bench-home-") as scratch:
         empty_home = Path(scratch)
+        jobs: list[tuple[str, int, Path, Path, Callable[[Daemon], Sample]]] = []
         for size in _sizes(args.rollouts):
             home = build_rollouts(args.fixtures, size, args.long_thread)
-            for run in range(args.runs):
-                sample = _run(
-                    command, home, home, args.settle, functools.partial(measure_listing, size=size)
-                )
-                print(f"list   n={size:>8} run={run + 1}  {_format(sample.values)}", flush=True)
-                samples.append(sample)
+            jobs.append(("list", size, home, home, functools.partial(measure_listing, size=size)))
         for size in _sizes(args.files):
             tree = build_tree(args.fixtures, size)
+            fuzzy = functools.partial(measure_fuzzy, size=size, root=tree)
+            jobs.append(("fuzzy", size, empty_home, tree, fuzzy))
+        for workload, size, home, cwd, job in jobs:
             for run in range(args.runs):
-                sample = _run(
-                    command,
-                    empty_home,
-                    tree,
-                    args.settle,
-                    functools.partial(measure_fuzzy, size=size, root=tree),
-                )
-                print(f"fuzzy  n={size:>8} run={run + 1}  {_format(sample.values)}", flush=True)
-                samples.append(sample)
+                for label, command in servers:
+                    sample = _run(command, home, cwd, args.settle, job)
+                    values = _format(sample.values)
+                    print(
+                        f"{label:<10} {workload:<5} n={size:>8} run={run + 1}  {values}", flush=True
+                    )
+                    samples.append((label, sample))
     print()
-    print("| workload | size | " + " | ".join(("metric", "mean of runs")) + " |")
-    print("|---|---|---|---|")
-    groups: dict[tuple[str, int], list[Sample]] = {}
-    for sample in samples:
-        groups.setdefault((sample.workload, sample.size), []).append(sample)
-    for (workload, size), group in groups.items():
-        for key in group[0].values:
-            mean = statistics.mean(s.values[key] for s in group)
-            shown = f"{mean:.3f}" if key.endswith("_s") or key == "seconds" else f"{mean:.0f}"
-            print(f"| {workload} | {size} | {key} | {shown} |")
+    labels = [label for label, _ in servers]
+    print("| workload | size | metric | " + " | ".join(labels) + " |")
+    print("|---|---|---|" + "---|" * len(labels))
+    groups: dict[tuple[str, int], dict[str, list[Sample]]] = {}
+    for label, sample in samples:
+        by_label = groups.setdefault((sample.workload, sample.size), {})
+        by_label.setdefault(label, []).append(sample)
+    for (workload, size), by_label in groups.items():
+        keys = next(iter(by_label.values()))[0].values
+        for key in keys:
+            cells = []
+            for label in labels:
+                mean = statistics.mean(s.values[key] for s in by_label.get(label, []))
+                cells.append(f"{mean:.3f}" if key.endswith("_s") else f"{mean:.0f}")
+            print(f"| {workload} | {size} | {key} | " + " | ".join(cells) + " |")
     return 0
 
 

@@ -110,19 +110,22 @@ class Matcher:
         base = self.prefix + dir_prefix[self.strip :]
         text = base + ("\n" + base).join(entries)
         found = any_line.search(text)
-        if found is None:
-            return []
-        starts = list(itertools.accumulate((len(base) + len(e) + 1 for e in entries), initial=0))
         indices: list[int] = []
+        line = 0
+        counted_to = 0
         while found is not None:
             # A match may run over several lines; the line it starts in is
             # checked, and the search goes on from the next one, so that no
             # line that matches alone is passed over.
-            line = bisect.bisect_right(starts, found.start()) - 1
+            start = found.start()
+            line += text.count("\n", counted_to, start)
             indices.append(line)
-            if line + 1 >= len(entries):
+            next_line = text.find("\n", start) + 1
+            if next_line == 0:
                 break
-            found = any_line.search(text, starts[line + 1])
+            line += 1
+            counted_to = next_line
+            found = any_line.search(text, next_line)
         return indices
 
 
@@ -174,7 +177,7 @@ class Rules:
             return names
         entries = [name + "/" for name in names] if is_dir else names
         suspects: set[int] = set()
-        if any("\n" in name for name in names):
+        if "\n" in "".join(names):
             suspects.update(range(len(names)))
         else:
             for matcher in self.matchers:

@@ -309,23 +309,21 @@ class FileIndex:
         """One directory's entries, filtered by the rules in force there."""
         abs_dir = os.path.join(self.root, rel) if rel else self.root
         now = time.time_ns()
-        files: list[str] = []
-        subdirs: list[str] = []
         try:
             mtime = os.stat(abs_dir).st_mtime_ns
             with os.scandir(abs_dir) as it:
-                for entry in it:
-                    try:
-                        is_dir = entry.is_dir(follow_symlinks=False)
-                    except OSError:
-                        is_dir = False
-                    (subdirs if is_dir else files).append(entry.name)
+                entries = list(it)
         except OSError:
             return None
+        try:
+            subdirs = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+            files = [e.name for e in entries if not e.is_dir(follow_symlinks=False)]
+        except OSError:  # the type was not in the listing, and stat failed
+            files, subdirs = _split_slowly(entries)
         rules = parent_rules
         stamps = _NO_STAMPS
         has_git = ignore.GIT_DIR in subdirs or ignore.GIT_DIR in files
-        if has_git or any(name in files for name in ignore.IGNORE_FILE_NAMES):
+        if has_git or ".gitignore" in files or ".ignore" in files:
             depth = rel.count("/") + 1 if rel else 0
             rules, read = ignore.rules_for_directory(parent_rules, abs_dir, rel, depth, has_git)
             stamps = tuple(read)
@@ -408,6 +406,19 @@ class FileIndex:
 
 
 _DONE: Final = object()
+
+
+def _split_slowly(entries: list[os.DirEntry[str]]) -> tuple[list[str], list[str]]:
+    """(files, subdirectories); an entry whose type cannot be told is a file."""
+    files: list[str] = []
+    subdirs: list[str] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        (subdirs if is_dir else files).append(entry.name)
+    return files, subdirs
 
 
 def _utf8(names: list[str]) -> list[str]:
