@@ -20,8 +20,6 @@ ignore file exists), so the git pattern syntax is not reimplemented here.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import os
 import re
 from dataclasses import dataclass
