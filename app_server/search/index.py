@@ -352,23 +352,30 @@ class FileIndex:
         walk must then run again, over the known directories and the new)."""
         changed = False
         stat = os.stat
-        join = os.path.join
-        root = self.root
-        for rel, listed in list(self._dirs.items()):
-            try:
-                mtime: int | None = stat(join(root, rel) if rel else root).st_mtime_ns
-            except OSError:
-                mtime = None
-            if (
-                mtime == listed.mtime_ns
-                and not listed.racy
-                and (not listed.stamps or all(ignore.stamp(s[0]) == s for s in listed.stamps))
-            ):
-                continue
-            if self._dirs.get(rel) is not listed:  # went with an ancestor
-                continue
-            changed = True
-            self._relist(rel, listed)
+        try:
+            root_fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            self._dirs.clear()
+            return True
+        try:
+            for rel, listed in list(self._dirs.items()):
+                try:
+                    # Relative to the root's descriptor: no path to build.
+                    mtime: int | None = stat(rel or ".", dir_fd=root_fd).st_mtime_ns
+                except OSError:
+                    mtime = None
+                if (
+                    mtime == listed.mtime_ns
+                    and not listed.racy
+                    and (not listed.stamps or all(ignore.stamp(s[0]) == s for s in listed.stamps))
+                ):
+                    continue
+                if self._dirs.get(rel) is not listed:  # went with an ancestor
+                    continue
+                changed = True
+                self._relist(rel, listed)
+        finally:
+            os.close(root_fd)
         return changed
 
     def _parent_rules(self, rel: str) -> Rules | None:

@@ -41,7 +41,7 @@ MATCH_LIMIT: Final = 50
 MAX_INDEXES: Final = 8
 #: Up to this many candidates, all are scored exactly; beyond, upper bounds
 #: on their scores spare the exact scoring of most (see `bounds`).
-_SCORE_ALL_BELOW: Final = 10_000
+_SCORE_ALL_BELOW: Final = 1_000
 #: Candidates scored between two looks at the cancellation flag.
 _CANCEL_CHECK_EVERY: Final = 256
 
