@@ -211,3 +211,20 @@ def test_rules_keep_agrees_with_asking_about_each_path(tmp_path: Path) -> None:
                 kept = rules.keep(prefix, sample, is_dir)
                 one_by_one = [n for n in sample if not rules.ignores(prefix + n, is_dir)]
                 assert kept == one_by_one, (trial, prefix, is_dir, sample)
+
+
+def test_listings_beyond_the_memory_budget_are_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    roots = [tmp_path / name for name in ("one", "two", "three")]
+    for root in roots:
+        for n in range(30):
+            (root / f"d{n % 3}").mkdir(parents=True, exist_ok=True)
+            (root / f"d{n % 3}" / f"file_{n}.txt").write_text("")
+    monkeypatch.setattr(service, "MAX_KEPT_CHARS", 1000)
+    search = service.FileSearch()
+    for root in roots:
+        assert len(search._search_blocking("file", [str(root)], threading.Event())) == 30
+    # Each listing holds 440 characters: the oldest went.
+    assert list(search._indexes) == [str(roots[1]), str(roots[2])]
+    assert len(search._search_blocking("file", [str(roots[0])], threading.Event())) == 30

@@ -219,6 +219,8 @@ class FileIndex:
         when ``cancelled`` was set first: the walk stops between two
         directories, and the next visit goes on from there."""
         with self._lock:
+            if cancelled.is_set():  # while waiting for another search of this root
+                return False
             if self._walk is None:
                 if self._watched is None or not ignore.unchanged(self._watched):
                     self._above, self._watched = ignore.rules_above_root(self.root)
@@ -240,6 +242,11 @@ class FileIndex:
                     self._chunks.append(step)
                     consume(step)
             return True
+
+    @property
+    def chars(self) -> int:
+        """How much path text is kept (a measure of the memory used)."""
+        return sum(len(chunk.text) for chunk in self._chunks)
 
     def snapshot(self) -> Chunk:
         """Every file in one chunk (for tests and tools; blocking)."""

@@ -37,8 +37,11 @@ from .matcher import Atom, classes_of, fold, parse_query, score_atom
 
 #: At most this many files per search, as the reference.
 MATCH_LIMIT: Final = 50
-#: Listings kept (least recently searched roots are dropped first).
+#: Listings kept (least recently searched roots are dropped first)...
 MAX_INDEXES: Final = 8
+#: ...and as long as they hold more path text than this (about four million
+#: files), whichever comes first; the root just searched always stays.
+MAX_KEPT_CHARS: Final = 160 << 20
 #: Up to this many candidates, all are scored exactly; beyond, upper bounds
 #: on their scores spare the exact scoring of most (see `bounds`).
 _SCORE_ALL_BELOW: Final = 1_000
@@ -284,6 +287,16 @@ class FileSearch:
                 self._indexes.move_to_end(root)
             return index
 
+    def _trim(self, keep: str) -> None:
+        """Drop the least recently searched listings beyond `MAX_KEPT_CHARS`."""
+        with self._indexes_lock:
+            total = sum(index.chars for index in self._indexes.values())
+            for root in list(self._indexes):
+                if total <= MAX_KEPT_CHARS:
+                    break
+                if root != keep:
+                    total -= self._indexes.pop(root).chars
+
     def _search_blocking(
         self, query: str, roots: list[str], cancelled: threading.Event
     ) -> list[Match]:
@@ -303,6 +316,7 @@ class FileSearch:
 
                 if not self._index(path).visit(rank, cancelled):
                     return []
+                self._trim(path)
         except SearchCancelled:
             return []
         matches = []
