@@ -17,7 +17,7 @@ reference leaves them out.
 
 The listing is kept compact, for trees of a million files: per directory,
 its file names joined in one string; for searching, every path in sorted
-order, in chunks of about a megabyte, each one string (`Chunk`) rather than
+order, in chunks of about 256 KB, each one string (`Chunk`) rather than
 an object per file. The walk is depth first in that sorted order, so a chunk
 is searchable as soon as it is complete (the first search ranks while it
 walks), and it can stop between two directories and resume at the next
@@ -45,7 +45,7 @@ from .matcher import fold, matcher_text
 RACY_WINDOW_NS: Final = 50_000_000
 RACY_WINDOW_COARSE_NS: Final = 2_000_000_000
 #: A chunk is closed once its text holds at least this many characters.
-CHUNK_CHARS: Final = 1 << 20
+CHUNK_CHARS: Final = 1 << 18
 
 _SEPARATOR: Final = "\0"
 #: Whitespace, delimiters other than '/', DEL: rare in paths.
