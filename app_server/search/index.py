@@ -55,32 +55,21 @@ _IRREGULAR: Final = re.compile(r"[^\x00-\x08\x0e-\x1b\x21-\x2b\x2d-\x39\x3c-\x7b
 _NO_STAMPS: Final[tuple[FileStamp, ...]] = ()
 
 
-class _Dir:
-    """One listed directory."""
-
-    __slots__ = ("mtime_ns", "racy", "rules", "runs", "stamps", "subdirs")
-
-    def __init__(
-        self,
-        rules: Rules,
-        mtime_ns: int,
-        racy: bool,
-        runs: tuple[str, ...],
-        subdirs: tuple[str, ...],
-        stamps: tuple[FileStamp, ...],
-    ) -> None:
-        self.rules = rules
-        """The rules for this directory's entries (its own ignore files included)."""
-        self.mtime_ns = mtime_ns
-        self.racy = racy
-        self.runs = runs
-        """File names joined by NUL, cut before each subdirectory in path
-        order: ``runs[i]`` comes before ``subdirs[i]``, the last one after
-        every subdirectory."""
-        self.subdirs = subdirs
-        """Subdirectory names, in path order (``name + '/'``)."""
-        self.stamps = stamps
-        """The ignore files read in this directory."""
+_Dir = tuple[int, bool, tuple[str, ...], tuple[str, ...], tuple[FileStamp, ...]]
+"""One listed directory: a plain tuple of strings and numbers, which the
+garbage collector stops tracking, so that a listing of a million files does
+not make every full collection of the daemon longer. Its fields:"""
+#: The directory's mtime when listed.
+_MTIME: Final = 0
+#: Whether it was listed so soon after it changed that it must be listed again.
+_RACY: Final = 1
+#: File names joined by NUL, cut before each subdirectory in path order:
+#: ``runs[i]`` comes before ``subdirs[i]``, the last one after every one.
+_RUNS: Final = 2
+#: Subdirectory names, in path order (``name + '/'``).
+_SUBDIRS: Final = 3
+#: The ignore files read in the directory.
+_STAMPS: Final = 4
 
 
 def _valid_name(name: str) -> bool:
@@ -206,6 +195,9 @@ class FileIndex:
     def __init__(self, root: str) -> None:
         self.root = root
         self._dirs: dict[str, _Dir] = {}
+        self._rules: dict[str, Rules] = {}
+        """The rules for each listed directory's entries (its own ignore
+        files included)."""
         self._above = Rules()
         self._watched: list[FileStamp | str] | None = None
         self._chunks: list[Chunk] = []
@@ -225,6 +217,7 @@ class FileIndex:
                 if self._watched is None or not ignore.unchanged(self._watched):
                     self._above, self._watched = ignore.rules_above_root(self.root)
                     self._dirs = {}
+                    self._rules = {}
                     self._start_walk()
                 elif self._revalidate():
                     self._start_walk()
@@ -290,30 +283,30 @@ class FileIndex:
             yield None
             if root is None:
                 return
-            self._dirs[""] = root
         # Each frame: a directory's path, the directory, the next subdir's index.
         stack: list[tuple[str, _Dir, int]] = [("", root, 0)]
         while stack:
             rel, listed, i = stack.pop()
             prefix = rel + "/" if rel else ""
-            run = listed.runs[i]
+            run = listed[_RUNS][i]
             if run:
                 yield _SEPARATOR + prefix + run.replace(_SEPARATOR, _SEPARATOR + prefix)
-            if i == len(listed.subdirs):
+            subdirs = listed[_SUBDIRS]
+            if i == len(subdirs):
                 continue
             stack.append((rel, listed, i + 1))
-            sub = prefix + listed.subdirs[i]
+            sub = prefix + subdirs[i]
             child = self._dirs.get(sub)
             if child is None:
-                child = self._list(sub, listed.rules)
+                child = self._list(sub, self._rules[rel])
                 yield None
                 if child is None:
                     continue
-                self._dirs[sub] = child
             stack.append((sub, child, 0))
 
     def _list(self, rel: str, parent_rules: Rules) -> _Dir | None:
-        """One directory's entries, filtered by the rules in force there."""
+        """List one directory's entries, filtered by the rules in force
+        there, and keep the listing (None: it cannot be listed)."""
         abs_dir = os.path.join(self.root, rel) if rel else self.root
         now = time.time_ns()
         try:
@@ -350,7 +343,10 @@ class FileIndex:
             lo = hi
         runs.append(_SEPARATOR.join(files[lo:]))
         window = RACY_WINDOW_COARSE_NS if mtime % 1_000_000_000 == 0 else RACY_WINDOW_NS
-        return _Dir(rules, mtime, now - mtime < window, tuple(runs), tuple(subdirs), stamps)
+        listed: _Dir = (mtime, now - mtime < window, tuple(runs), tuple(subdirs), stamps)
+        self._dirs[rel] = listed
+        self._rules[rel] = rules
+        return listed
 
     # -- revalidation -------------------------------------------------------------
 
@@ -365,19 +361,21 @@ class FileIndex:
             self._dirs.clear()
             return True
         try:
-            for rel, listed in list(self._dirs.items()):
+            for rel in list(self._dirs):
+                listed = self._dirs.get(rel)
+                if listed is None:  # went with an ancestor
+                    continue
                 try:
                     # Relative to the root's descriptor: no path to build.
                     mtime: int | None = stat(rel or ".", dir_fd=root_fd).st_mtime_ns
                 except OSError:
                     mtime = None
+                stamps = listed[_STAMPS]
                 if (
-                    mtime == listed.mtime_ns
-                    and not listed.racy
-                    and (not listed.stamps or all(ignore.stamp(s[0]) == s for s in listed.stamps))
+                    mtime == listed[_MTIME]
+                    and not listed[_RACY]
+                    and (not stamps or all(ignore.stamp(s[0]) == s for s in stamps))
                 ):
-                    continue
-                if self._dirs.get(rel) is not listed:  # went with an ancestor
                     continue
                 changed = True
                 self._relist(rel, listed)
@@ -388,35 +386,36 @@ class FileIndex:
     def _parent_rules(self, rel: str) -> Rules | None:
         if not rel:
             return self._above
-        parent = self._dirs.get(rel.rpartition("/")[0])
-        return parent.rules if parent is not None else None
+        return self._rules.get(rel.rpartition("/")[0])
 
     def _relist(self, rel: str, old: _Dir) -> None:
         parent_rules = self._parent_rules(rel)
         new = self._list(rel, parent_rules) if parent_rules is not None else None
-        prefix = rel + "/" if rel else ""
-        if new is None or new.stamps != old.stamps:
-            # Gone; or its ignore files changed, so that what is below may be
-            # in or out now: the walk lists it all again.
+        if new is None:
             self._drop(rel, old)
-            if new is None:
-                return
-        else:
-            kept = set(new.subdirs)
-            for sub in old.subdirs:
-                if sub not in kept:
-                    self._drop(prefix + sub, None)
-        self._dirs[rel] = new
+            return
+        prefix = rel + "/" if rel else ""
+        # Its ignore files changed: what is below may be in or out now, so
+        # the walk lists every subdirectory again.
+        kept = set(new[_SUBDIRS]) if new[_STAMPS] == old[_STAMPS] else set()
+        for sub in old[_SUBDIRS]:
+            if sub not in kept:
+                self._drop(prefix + sub, None)
+
+    def _forget(self, rel: str) -> None:
+        self._dirs.pop(rel, None)
+        self._rules.pop(rel, None)
 
     def _drop(self, rel: str, listed: _Dir | None) -> None:
         """Forget a directory and everything below it."""
         stack = [(rel, listed)]
         while stack:
             top, known = stack.pop()
-            gone = self._dirs.pop(top, None) or known
+            gone = self._dirs.get(top) or known
+            self._forget(top)
             if gone is not None:
                 prefix = top + "/" if top else ""
-                stack.extend((prefix + sub, None) for sub in gone.subdirs)
+                stack.extend((prefix + sub, None) for sub in gone[_SUBDIRS])
 
 
 _DONE: Final = object()
