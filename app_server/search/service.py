@@ -93,8 +93,9 @@ def _search_chunk(
     count. The key says who wins a tie: `KEEPS_TIES` (a smaller path, from
     an earlier chunk of the same root) or `LOSES_TIES` (to be settled later).
 
-    A few thousand candidates (paths holding every atom's characters in
-    order) are all scored exactly. Beyond that, candidates get a coarse
+    Up to `_SCORE_ALL_BELOW` candidates (paths holding every atom's
+    characters in order), when nothing was found before, are all scored
+    exactly. Otherwise candidates get a coarse
     upper bound on their score, then, if they might still make the top, a
     finer one, then, if still in the running, their exact score. They are
     taken by decreasing bound and, within a bound, in path order (the
