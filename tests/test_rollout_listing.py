@@ -189,3 +189,51 @@ def test_read_ahead_fills_the_cache_for_the_next_page(
     assert [i.summary.preview for i in index.page(4, last)[0]] == ["m3", "m2", "m1", "m0"]
     assert [Path(p).name[8:18] for p in reads] == ["2025-03-01"]
     assert list(index.read_ahead(FileKey("2000-01-01T00-00-00", str(uuid.uuid4())), 5)) == []
+
+
+def test_bounded_caches_list_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(listing, "MAX_CACHED_HEAD_BYTES", 2000)
+    monkeypatch.setattr(listing, "MAX_CACHED_NAMES", 3)
+    for n in range(40):
+        _, path = write_rollout(tmp_path, f"2025-03-{n % 9 + 1:02d}T10-{n:02d}-00", prompt=f"m{n}")
+        age(path)
+    for folder in (tmp_path / "sessions").rglob("*"):
+        if folder.is_dir():
+            age(folder)
+    index = index_for(tmp_path)
+    expected = all_pages(index_for(tmp_path), 100)
+    assert all_pages(index, 6) != []
+    assert [p for page in all_pages(index, 6) for p in page] == expected[0]
+    assert 1 <= len(index._heads) < 10
+    assert index._head_bytes <= 2000
+    assert len(index._days) <= 3
+
+
+def test_a_cached_head_is_one_small_bytes() -> None:
+    summary = listing.HeadSummary("0199a213-81c0-7800-8aa1-bbab2a035a53", "héllo 東京", None)
+    packed = listing._pack((1, 2, 3), summary)
+    assert isinstance(packed, bytes)
+    assert len(packed) < 100
+    assert listing._unpack(packed) == ((1, 2, 3), summary)
+    assert listing._unpack(listing._pack((4, 5, 6), None)) == ((4, 5, 6), None)
+
+
+def test_a_deep_page_passes_over_newer_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for day in range(1, 8):
+        write_rollout(tmp_path, f"2025-03-{day:02d}T10-00-00", prompt=f"d{day}")
+    index = index_for(tmp_path)
+    items, last = index.page(5, None)
+    assert [i.summary.preview for i in items] == ["d7", "d6", "d5", "d4", "d3"]
+    looked: list[str] = []
+    real_day = RolloutIndex._day
+
+    def recording_day(self: RolloutIndex, folder: str) -> object:
+        looked.append(Path(folder).name)
+        return real_day(self, folder)
+
+    monkeypatch.setattr(RolloutIndex, "_day", recording_day)
+    items, _ = index.page(5, last)
+    assert [i.summary.preview for i in items] == ["d2", "d1"]
+    assert looked == ["03", "02", "01"]

@@ -166,5 +166,5 @@ def test_bounds_never_change_the_ranking(tmp_path: Path, monkeypatch: pytest.Mon
         expected = [(-s, p) for s, p in heapq.nsmallest(service.MATCH_LIMIT, everything)]
         for threshold in (0, 10**9):  # always bounded, never bounded
             monkeypatch.setattr(service, "_SCORE_ALL_BELOW", threshold)
-            got = service._search_snapshot(snapshot, atoms, never)
+            got = service._search_chunk(snapshot, atoms, never)
             assert [(s, p) for s, p, _ in got] == expected, query

@@ -14,22 +14,43 @@ the folder listings and the head summaries are cached in memory and checked
 against the file system on every request (a ``stat`` per folder and per
 listed file), so files that appear, change or vanish behind our back are
 seen at once, and the rollout files remain the only source of truth.
+
+Both caches are bounded, so that paging through a hundred thousand files
+keeps memory flat: a cached head is a few hundred bytes (one packed
+``bytes``), and the least recently used heads and day listings are dropped
+beyond `MAX_CACHED_HEAD_BYTES` and `MAX_CACHED_NAMES`.
+
+With a cursor, day folders dated after the cursor's day are passed over
+without being looked at: their files, named by the folder's date, all sort
+before the cursor, so the reference's walk would skip them too (only a file
+misplaced in a folder of a later date than its name's could tell the
+difference). Each page thus costs the same, however deep it is.
 """
 
 from __future__ import annotations
 
 import bisect
+import marshal
 import os
 import re
+import struct
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Final
+from typing import Any, Final
 
 from .head import HeadSummary, read_head
 from .naming import FileKey, parse_rollout_file_name
 
 DEFAULT_PAGE_SIZE: Final = 25
+#: Bytes of cached heads kept, at most (about 8,000 typical heads), their
+#: paths and the cache's own overhead counted.
+MAX_CACHED_HEAD_BYTES: Final = 3 << 20
+#: File names of cached day listings kept, at most.
+MAX_CACHED_NAMES: Final = 10_000
+#: What a cache entry costs beyond its key and value.
+_ENTRY_OVERHEAD: Final = 160
 #: A folder or file modified this recently may change again within the same
 #: timestamp tick; its cached state is not trusted on the next request.
 _RACY_SECONDS: Final = 2.0
@@ -56,30 +77,52 @@ class _CachedDir:
 
 
 class _CachedDay:
-    __slots__ = ("keys", "mtime_ns", "names", "order", "trusted")
+    __slots__ = ("mtime_ns", "names", "trusted")
 
-    def __init__(
-        self,
-        mtime_ns: int,
-        trusted: bool,
-        order: list[tuple[str, str]],
-        keys: list[FileKey],
-        names: list[str],
-    ) -> None:
+    def __init__(self, mtime_ns: int, trusted: bool, names: list[str]) -> None:
         self.mtime_ns = mtime_ns
         self.trusted = trusted
-        self.order = order
-        """Each file's key negated (see `_negate`), ascending: newest first."""
-        self.keys = keys
         self.names = names
+        """The rollout file names, newest first (see `_order_of`)."""
 
 
-class _CachedHead:
-    __slots__ = ("stamp", "summary")
+_STAMP: Final = struct.Struct("<qqQ")
+_SLOTS: Final = HeadSummary.__slots__
 
-    def __init__(self, stamp: tuple[int, int, int], summary: HeadSummary | None) -> None:
-        self.stamp = stamp
-        self.summary = summary
+
+def _pack(stamp: tuple[int, int, int], summary: HeadSummary | None) -> bytes | tuple[Any, ...]:
+    """A cached head: the file's stamp and its summary, in one ``bytes``
+    (or, should a summary field not lend itself to that, a tuple)."""
+    fields = None if summary is None else tuple(getattr(summary, slot) for slot in _SLOTS)
+    try:
+        return _STAMP.pack(*stamp) + marshal.dumps(fields)
+    except (ValueError, struct.error):
+        return (stamp, summary)
+
+
+def _unpack(packed: bytes | tuple[Any, ...]) -> tuple[tuple[int, int, int], HeadSummary | None]:
+    if isinstance(packed, tuple):
+        return packed[0], packed[1]
+    stamp: tuple[int, int, int] = _STAMP.unpack_from(packed)
+    fields = marshal.loads(packed[_STAMP.size :])
+    if fields is None:
+        return stamp, None
+    summary = HeadSummary.__new__(HeadSummary)
+    for slot, value in zip(_SLOTS, fields, strict=True):
+        setattr(summary, slot, value)
+    return stamp, summary
+
+
+def _size(path: str, packed: bytes | tuple[Any, ...]) -> int:
+    value = len(packed) if isinstance(packed, bytes) else 1024
+    return len(path) + value + _ENTRY_OVERHEAD
+
+
+def _order_of(name: str) -> tuple[str, str]:
+    """The sort key of a rollout file name, newest first."""
+    key = parse_rollout_file_name(name)
+    assert key is not None  # only such names are listed
+    return _negate(key)
 
 
 def _negate(key: FileKey) -> tuple[str, str]:
@@ -99,8 +142,10 @@ class RolloutIndex:
         self.sessions_root = sessions_root
         self._lock = threading.Lock()
         self._dirs: dict[str, _CachedDir] = {}
-        self._days: dict[str, _CachedDay] = {}
-        self._heads: dict[str, _CachedHead] = {}
+        self._days: OrderedDict[str, _CachedDay] = OrderedDict()
+        self._day_names = 0
+        self._heads: OrderedDict[str, bytes | tuple[Any, ...]] = OrderedDict()
+        self._head_bytes = 0
 
     def page(
         self, page_size: int, cursor: FileKey | None
@@ -152,9 +197,22 @@ class RolloutIndex:
         if not os.path.isdir(self.sessions_root):
             return
         anchor = _negate(cursor) if cursor is not None else None
-        for year in self._subdirs(self.sessions_root, 0xFFFF):
-            for month in self._subdirs(year, 0xFF):
-                for day_path in self._subdirs(month, 0xFF):
+        # Folders dated after the cursor's day (see the module's doc).
+        after = (
+            (int(cursor.ts[0:4]), int(cursor.ts[5:7]), int(cursor.ts[8:10]))
+            if cursor is not None
+            else None
+        )
+        for year_value, year in self._subdirs(self.sessions_root, 0xFFFF):
+            if after is not None and year_value > after[0]:
+                continue
+            for month_value, month in self._subdirs(year, 0xFF):
+                if after is not None and (year_value, month_value) > after[:2]:
+                    continue
+                for day_value, day_path in self._subdirs(month, 0xFF):
+                    if after is not None and (year_value, month_value, day_value) > after:
+                        continue
+                    after = None
                     day = self._day(day_path)
                     if day is None:
                         continue
@@ -162,22 +220,24 @@ class RolloutIndex:
                     if anchor is not None:
                         # Skip up to and including the cursor's file (`bisect_right`
                         # on the negated keys: the first file strictly older).
-                        start = bisect.bisect_right(day.order, anchor)
-                        if start == len(day.order):
+                        start = bisect.bisect_right(day.names, anchor, key=_order_of)
+                        if start == len(day.names):
                             continue
                         anchor = None
-                    for index in range(start, len(day.order)):
-                        yield os.path.join(day_path, day.names[index]), day.keys[index]
+                    for name in day.names[start:]:
+                        key = parse_rollout_file_name(name)
+                        assert key is not None
+                        yield os.path.join(day_path, name), key
 
-    def _subdirs(self, parent: str, max_value: int) -> list[str]:
-        """Numeric subfolders, highest first."""
+    def _subdirs(self, parent: str, max_value: int) -> list[tuple[int, str]]:
+        """Numeric subfolders and their values, highest first."""
         try:
             mtime = os.stat(parent).st_mtime_ns
         except OSError:
             return []
         cached = self._dirs.get(parent)
         if cached is not None and cached.trusted and cached.mtime_ns == mtime:
-            return [path for _value, path in cached.entries]
+            return cached.entries
         entries: list[tuple[int, str]] = []
         try:
             with os.scandir(parent) as scan:
@@ -197,7 +257,7 @@ class RolloutIndex:
             return []
         entries.sort(key=lambda e: e[0], reverse=True)
         self._dirs[parent] = _CachedDir(mtime, not _is_racy(mtime), entries)
-        return [path for _value, path in entries]
+        return entries
 
     def _day(self, folder: str) -> _CachedDay | None:
         try:
@@ -206,8 +266,9 @@ class RolloutIndex:
             return None
         cached = self._days.get(folder)
         if cached is not None and cached.trusted and cached.mtime_ns == mtime:
+            self._days.move_to_end(folder)
             return cached
-        found: list[tuple[tuple[str, str], FileKey, str]] = []
+        found: list[tuple[tuple[str, str], str]] = []
         try:
             with os.scandir(folder) as scan:
                 for entry in scan:
@@ -219,22 +280,22 @@ class RolloutIndex:
                             continue
                     except OSError:
                         continue
-                    found.append((_negate(key), key, entry.name))
+                    found.append((_negate(key), entry.name))
         except OSError:
             return None
         found.sort(key=lambda f: f[0])
-        day = _CachedDay(
-            mtime,
-            not _is_racy(mtime),
-            [f[0] for f in found],
-            [f[1] for f in found],
-            [f[2] for f in found],
-        )
+        day = _CachedDay(mtime, not _is_racy(mtime), [f[1] for f in found])
         if cached is not None:
             # Files that left the folder leave the head cache too.
             for name in set(cached.names).difference(day.names):
-                self._heads.pop(os.path.join(folder, name), None)
+                self._forget_head(os.path.join(folder, name))
+            self._day_names -= len(cached.names)
+            del self._days[folder]
         self._days[folder] = day
+        self._day_names += len(day.names)
+        while self._day_names > MAX_CACHED_NAMES and len(self._days) > 1:
+            _, dropped = self._days.popitem(last=False)
+            self._day_names -= len(dropped.names)
         return day
 
     def _head(self, path: str) -> HeadSummary | None:
@@ -243,16 +304,27 @@ class RolloutIndex:
             try:
                 st = os.stat(path)
             except OSError:
-                del self._heads[path]
+                self._forget_head(path)
                 return None
-            if _stamp(st) == cached.stamp:
-                return cached.summary
+            stamp, summary = _unpack(cached)
+            if _stamp(st) == stamp:
+                self._heads.move_to_end(path)
+                return summary
         summary, read = read_head(path)
-        if read is None:
-            self._heads.pop(path, None)
-        elif not _is_racy(read.st_mtime_ns):
-            self._heads[path] = _CachedHead(_stamp(read), summary)
+        self._forget_head(path)
+        if read is not None and not _is_racy(read.st_mtime_ns):
+            packed = _pack(_stamp(read), summary)
+            self._heads[path] = packed
+            self._head_bytes += _size(path, packed)
+            while self._head_bytes > MAX_CACHED_HEAD_BYTES and len(self._heads) > 1:
+                old, dropped = self._heads.popitem(last=False)
+                self._head_bytes -= _size(old, dropped)
         return summary
+
+    def _forget_head(self, path: str) -> None:
+        packed = self._heads.pop(path, None)
+        if packed is not None:
+            self._head_bytes -= _size(path, packed)
 
 
 def _stamp(st: os.stat_result) -> tuple[int, int, int]:

@@ -84,6 +84,9 @@ class Matcher:
     """Text to put in front of a root-relative path for the same purpose
     (directories above the root)."""
     spec: GitIgnoreSpec
+    any_line: re.Pattern[str] | None
+    """Finds, in paths written one per line, a line that some pattern
+    matches (see `_any_line`); None when it cannot be built."""
 
     def verdict(self, rel: str, is_dir: bool) -> bool | None:
         """True: ignored; False: re-included by a ``!`` pattern; None: no opinion."""
@@ -92,6 +95,64 @@ class Matcher:
             path += "/"
         result: bool | None = self.spec.check_file(path).include
         return result
+
+    def may_judge(self, dir_prefix: str, entries: list[str]) -> list[int] | None:
+        """The indices of the ``entries`` of one directory (names; a
+        directory's followed by '/') that this file may have an opinion on:
+        one search over all of them, instead of asking the spec about each.
+        ``dir_prefix`` is the directory relative to the root, followed by
+        '/' ('' for the root). None: ask about every entry."""
+        any_line = self.any_line
+        if any_line is None:
+            return None
+        base = self.prefix + dir_prefix[self.strip :]
+        text = base + ("\n" + base).join(entries)
+        found = any_line.search(text)
+        indices: list[int] = []
+        line = 0
+        counted_to = 0
+        while found is not None:
+            # A match may run over several lines; the line it starts in is
+            # checked, and the search goes on from the next one, so that no
+            # line that matches alone is passed over.
+            start = found.start()
+            line += text.count("\n", counted_to, start)
+            indices.append(line)
+            next_line = text.find("\n", start) + 1
+            if next_line == 0:
+                break
+            line += 1
+            counted_to = next_line
+            found = any_line.search(text, next_line)
+        return indices
+
+
+_GROUP_NAME: Final = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+#: Constructs that would read differently with paths side by side.
+_NOT_LINEWISE: Final = ("(?P=", "(?<", "\\A", "\\Z", "(?s", "(?m")
+
+
+def _any_line(spec: GitIgnoreSpec) -> re.Pattern[str] | None:
+    """One expression, over paths written one per line, that matches where
+    any pattern of ``spec`` matches one of the paths alone (their named
+    groups made plain, so that they may stand side by side; '^' and '$' at
+    line ends). It may match across lines too: a match is only a hint.
+    None when the patterns do not lend themselves to it."""
+    sources: list[str] = []
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if getattr(pattern, "include", None) is None or regex is None:
+            continue
+        if not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str):
+            return None
+        source = regex.pattern
+        if regex.flags & ~re.UNICODE or any(bad in source for bad in _NOT_LINEWISE):
+            return None
+        sources.append("(?:" + _GROUP_NAME.sub("(?:", source) + ")")
+    try:
+        return re.compile("|".join(sources), re.MULTILINE) if sources else None
+    except re.error:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +168,30 @@ class Rules:
                 return verdict
         return False
 
+    def keep(self, dir_prefix: str, names: list[str], is_dir: bool) -> list[str]:
+        """The ``names`` (entries of one directory, all files or all
+        subdirectories) that these rules do not ignore."""
+        if not self.matchers or not names:
+            return names
+        entries = [name + "/" for name in names] if is_dir else names
+        suspects: set[int] = set()
+        if "\n" in "".join(names):
+            suspects.update(range(len(names)))
+        else:
+            for matcher in self.matchers:
+                found = matcher.may_judge(dir_prefix, entries)
+                if found is None:
+                    suspects.update(range(len(names)))
+                    break
+                suspects.update(found)
+        if not suspects:
+            return names
+        return [
+            name
+            for i, name in enumerate(names)
+            if i not in suspects or not self.ignores(dir_prefix + name, is_dir)
+        ]
+
     def with_matchers(self, added: list[Matcher]) -> Rules:
         if not added:
             return self
@@ -121,7 +206,9 @@ def _read_matcher(
     (None: it holds no pattern)."""
     file_stamp = stamp(path)
     spec = _parse(path) if file_stamp is not None else None
-    return file_stamp, Matcher(kind, depth, strip, prefix, spec) if spec is not None else None
+    if spec is None:
+        return file_stamp, None
+    return file_stamp, Matcher(kind, depth, strip, prefix, spec, _any_line(spec))
 
 
 def rules_for_directory(

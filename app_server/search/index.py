@@ -14,21 +14,29 @@ what ignore files exclude (see `ignore`); symbolic links are listed as files
 and never followed; ``.git`` is skipped. Paths are relative to the root, with
 '/' separators; names that are not valid UTF-8 are left out, as the
 reference leaves them out.
+
+The listing is kept compact, for trees of a million files: per directory,
+its file names joined in one string; for searching, every path in sorted
+order, in chunks of about 256 KB, each one string (`Chunk`) rather than
+an object per file. The walk is depth first in that sorted order, so a chunk
+is searchable as soon as it is complete (the first search ranks while it
+walks), and it can stop between two directories and resume at the next
+search (a cancelled search loses nothing).
 """
 
 from __future__ import annotations
 
-import itertools
+import bisect
 import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from typing import Final
 
 from . import ignore
 from .ignore import FileStamp, Rules
-from .matcher import classes_of, fold, matcher_text
+from .matcher import fold, matcher_text
 
 #: A directory whose mtime is this close to the time it was listed is listed
 #: again at the next search: a change within the file system's timestamp
@@ -36,27 +44,32 @@ from .matcher import classes_of, fold, matcher_text
 #: file system; others tick at least every few milliseconds.
 RACY_WINDOW_NS: Final = 50_000_000
 RACY_WINDOW_COARSE_NS: Final = 2_000_000_000
+#: A chunk is closed once its text holds at least this many characters.
+CHUNK_CHARS: Final = 1 << 18
 
-_SPECIAL_NAMES: Final = frozenset((*ignore.IGNORE_FILE_NAMES, ignore.GIT_DIR))
 _SEPARATOR: Final = "\0"
 #: Whitespace, delimiters other than '/', DEL: rare in paths.
 _IRREGULAR_ASCII: Final = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f,:;|\x7f"
 #: The same, and any character that is not ASCII.
 _IRREGULAR: Final = re.compile(r"[^\x00-\x08\x0e-\x1b\x21-\x2b\x2d-\x39\x3c-\x7b\x7d\x7e]")
+_NO_STAMPS: Final[tuple[FileStamp, ...]] = ()
 
 
-@dataclass(slots=True)
-class _Dir:
-    path: str
-    """Absolute."""
-    rules: Rules
-    """The rules for this directory's entries (its own ignore files included)."""
-    mtime_ns: int
-    racy: bool
-    files: list[str]
-    subdirs: list[str]
-    stamps: list[FileStamp]
-    """The ignore files read in this directory."""
+_Dir = tuple[int, bool, tuple[str, ...], tuple[str, ...], tuple[FileStamp, ...]]
+"""One listed directory: a plain tuple of strings and numbers, which the
+garbage collector stops tracking, so that a listing of a million files does
+not make every full collection of the daemon longer. Its fields:"""
+#: The directory's mtime when listed.
+_MTIME: Final = 0
+#: Whether it was listed so soon after it changed that it must be listed again.
+_RACY: Final = 1
+#: File names joined by NUL, cut before each subdirectory in path order:
+#: ``runs[i]`` comes before ``subdirs[i]``, the last one after every one.
+_RUNS: Final = 2
+#: Subdirectory names, in path order (``name + '/'``).
+_SUBDIRS: Final = 3
+#: The ignore files read in the directory.
+_STAMPS: Final = 4
 
 
 def _valid_name(name: str) -> bool:
@@ -67,79 +80,104 @@ def _valid_name(name: str) -> bool:
     return True
 
 
-class Snapshot:
-    """The files of one root at one moment, with what matching needs.
+def _dir_key(name: str) -> str:
+    return name + "/"
 
-    The joined strings are built on first use and kept while the listing does
-    not change: every path (as the matcher sees it), each preceded by a NUL,
-    which a file name never contains.
+
+class Chunk:
+    """Some consecutive paths of a listing (sorted), as matching needs them.
+
+    ``text`` holds every path as the matcher sees it, each preceded by a NUL
+    (which a file name never contains); a path is known by the offset of its
+    NUL, which orders paths as their names do. When every path is ASCII (the
+    common case), that is all a chunk keeps.
     """
 
-    def __init__(self, paths: list[str]) -> None:
-        paths.sort()
-        self.paths = paths
-        raw = _SEPARATOR + _SEPARATOR.join(paths)
+    __slots__ = ("_folded", "_irregular", "_lock", "_paths", "_starts", "all_ascii", "text")
+
+    def __init__(self, raw: str) -> None:
         self.all_ascii = raw.isascii()
-        if self.all_ascii:
-            self.texts = paths
-        else:
-            self.texts = [matcher_text(p) for p in paths]
-            raw = _SEPARATOR + _SEPARATOR.join(self.texts)
-        self._lock = threading.Lock()
-        self._joined: dict[tuple[bool, bool], str] = {(False, False): raw}
-        self._classes: str | None = None
-        self._offsets: list[int] | None = None
+        self._paths: list[str] | None = None
         self._starts: dict[int, int] | None = None
+        if self.all_ascii:
+            self.text = raw
+        else:
+            self._paths = raw[1:].split(_SEPARATOR)
+            texts = [matcher_text(p) for p in self._paths]
+            self.text = _SEPARATOR + _SEPARATOR.join(texts)
+            offsets = [0]
+            for t in texts[:-1]:
+                offsets.append(offsets[-1] + len(t) + 1)
+            self._starts = dict(zip(offsets, range(len(offsets)), strict=True))
+        self._lock = threading.Lock()
+        self._folded: dict[tuple[bool, bool], str] = {}
         self._irregular: set[int] | None = None
 
+    @classmethod
+    def of_paths(cls, paths: list[str]) -> Chunk:
+        """A chunk of these paths (sorted here)."""
+        return cls(_SEPARATOR + _SEPARATOR.join(sorted(paths)))
+
     def __len__(self) -> int:
-        return len(self.paths)
+        return self.text.count(_SEPARATOR)
+
+    @property
+    def paths(self) -> list[str]:
+        """Every path, in order (built on each call)."""
+        if self._paths is not None:
+            return list(self._paths)
+        return self.text[1:].split(_SEPARATOR)
+
+    @property
+    def texts(self) -> list[str]:
+        """Every path as the matcher sees it, in order (built on each call)."""
+        return self.text[1:].split(_SEPARATOR)
+
+    def end_of(self, start: int) -> int:
+        """Where the path whose NUL is at ``start`` ends in `text`."""
+        end = self.text.find(_SEPARATOR, start + 1)
+        return len(self.text) if end < 0 else end
+
+    def path_at(self, start: int) -> str:
+        """The path whose NUL is at ``start`` in `text`, as listed."""
+        if self._starts is not None and self._paths is not None:
+            return self._paths[self._starts[start]]
+        return self.text[start + 1 : self.end_of(start)]
+
+    def first(self, count: int) -> list[tuple[int, str]]:
+        """The first ``count`` paths and their offsets."""
+        found: list[tuple[int, str]] = []
+        start = 0 if self.text else -1
+        while start >= 0 and len(found) < count:
+            found.append((start, self.path_at(start)))
+            start = self.text.find(_SEPARATOR, start + 1)
+        return found
 
     def joined(self, ignore_case: bool, normalize: bool) -> str:
-        """All texts as an atom with these settings compares them."""
+        """`text` as an atom with these settings compares it (same length).
+        ASCII text is folded at each call (fast, and not kept: memory counts
+        more); other text once."""
         if self.all_ascii:
-            normalize = False
+            return self.text.lower() if ignore_case else self.text
         key = (ignore_case, normalize)
         with self._lock:
-            text = self._joined.get(key)
-            if text is None:
-                raw = self._joined[(False, False)]
-                if self.all_ascii:
-                    text = raw.lower()
-                else:
-                    text = _SEPARATOR + _SEPARATOR.join(
-                        fold(t, ignore_case, normalize) for t in self.texts
-                    )
-                self._joined[key] = text
-            return text
-
-    def classes(self) -> str:
-        """The character class of every position of `joined`."""
-        raw = self.joined(False, False)
-        with self._lock:
-            if self._classes is None:
-                self._classes = classes_of(raw)
-            return self._classes
-
-    def offsets(self) -> list[int]:
-        """Where each path's separator is in `joined`."""
-        with self._lock:
-            if self._offsets is None:
-                steps = [len(text) + 1 for text in self.texts]
-                offsets = list(itertools.accumulate(steps, initial=0))
-                offsets.pop()
-                self._offsets = offsets
-            return self._offsets
+            folded = self._folded.get(key)
+            if folded is None:
+                folded = _SEPARATOR.join(
+                    fold(t, ignore_case, normalize) for t in self.text.split(_SEPARATOR)
+                )
+                self._folded[key] = folded
+            return folded
 
     def irregular(self) -> set[int]:
-        """Separator offsets (see `offsets`) of the paths holding whitespace,
-        a delimiter other than '/', or non-ASCII characters: where the
-        matcher's bonuses are less predictable (see `bounds`)."""
-        raw = self.joined(False, False)
+        """Offsets of the paths holding whitespace, a delimiter other than
+        '/', or non-ASCII characters: where the matcher's bonuses are less
+        predictable (see `bounds`)."""
         with self._lock:
             if self._irregular is None:
+                raw = self.text
                 positions: list[int] = []
-                if raw.isascii():  # a few scans for characters most trees lack
+                if self.all_ascii:  # a few scans for characters most trees lack
                     for c in _IRREGULAR_ASCII:
                         at = raw.find(c)
                         while at >= 0:
@@ -150,58 +188,125 @@ class Snapshot:
                 self._irregular = {raw.rfind(_SEPARATOR, 0, at) for at in positions}
             return self._irregular
 
-    def starts(self) -> dict[int, int]:
-        """The inverse of `offsets`: a separator's offset -> its path's index."""
-        offsets = self.offsets()
-        with self._lock:
-            if self._starts is None:
-                self._starts = dict(zip(offsets, range(len(offsets)), strict=True))
-            return self._starts
 
-
-@dataclass
 class FileIndex:
     """The listing of one root (an absolute path), refreshed on demand."""
 
-    root: str
-    _dirs: dict[str, _Dir] = field(default_factory=dict)
-    _above: Rules = field(default_factory=Rules)
-    _watched: list[FileStamp | str] | None = None
-    _snapshot: Snapshot | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._dirs: dict[str, _Dir] = {}
+        self._rules: dict[str, Rules] = {}
+        """The rules for each listed directory's entries (its own ignore
+        files included)."""
+        self._above = Rules()
+        self._watched: list[FileStamp | str] | None = None
+        self._chunks: list[Chunk] = []
+        self._walk: Iterator[Chunk | None] | None = None
+        """The walk under way (None once complete)."""
+        self._lock = threading.Lock()
 
-    def snapshot(self) -> Snapshot:
-        """The files as they are now (blocking: lists what changed)."""
+    def visit(self, consume: Callable[[Chunk], None], cancelled: threading.Event) -> bool:
+        """Give ``consume`` every chunk of the files as they are now, in path
+        order, listing what is not known yet or changed (blocking). False
+        when ``cancelled`` was set first: the walk stops between two
+        directories, and the next visit goes on from there."""
         with self._lock:
-            if self._watched is None or not self._dirs or not ignore.unchanged(self._watched):
-                self._rebuild()
-            elif self._revalidate():
-                self._snapshot = None
-            if self._snapshot is None:
-                self._snapshot = Snapshot([f for d in self._dirs.values() for f in d.files])
-            return self._snapshot
+            if cancelled.is_set():  # while waiting for another search of this root
+                return False
+            if self._walk is None:
+                if self._watched is None or not ignore.unchanged(self._watched):
+                    self._above, self._watched = ignore.rules_above_root(self.root)
+                    self._dirs = {}
+                    self._rules = {}
+                    self._start_walk()
+                elif self._revalidate():
+                    self._start_walk()
+            for chunk in self._chunks:
+                if cancelled.is_set():
+                    return False
+                consume(chunk)
+            while self._walk is not None:
+                if cancelled.is_set():
+                    return False
+                step = next(self._walk, _DONE)
+                if step is _DONE:
+                    self._walk = None
+                elif isinstance(step, Chunk):
+                    self._chunks.append(step)
+                    consume(step)
+            return True
 
-    # -- listing ----------------------------------------------------------------
+    @property
+    def chars(self) -> int:
+        """How much path text is kept (a measure of the memory used)."""
+        return sum(len(chunk.text) for chunk in self._chunks)
 
-    def _rebuild(self) -> None:
-        self._above, self._watched = ignore.rules_above_root(self.root)
-        self._dirs = {}
-        self._snapshot = None
-        self._walk("", self._above)
+    def snapshot(self) -> Chunk:
+        """Every file in one chunk (for tests and tools; blocking)."""
+        raws: list[str] = []
+        self.visit(lambda chunk: raws.append(chunk.text), threading.Event())
+        with self._lock:
+            if all(chunk.all_ascii for chunk in self._chunks):
+                return Chunk("".join(raws))
+            return Chunk.of_paths([p for chunk in self._chunks for p in chunk.paths])
 
-    def _walk(self, top: str, rules: Rules) -> None:
-        """List ``top`` and everything below it."""
-        stack = [(top, rules)]
-        while stack:
-            rel, parent_rules = stack.pop()
-            listed = self._list(rel, parent_rules)
-            if listed is None:
+    # -- the walk -----------------------------------------------------------------
+
+    def _start_walk(self) -> None:
+        self._chunks = []
+        self._walk = self._chunked(self._traverse())
+
+    def _chunked(self, pieces: Iterator[str | None]) -> Iterator[Chunk | None]:
+        """Group pieces of text into chunks; None passes through (a moment
+        to stop)."""
+        parts: list[str] = []
+        size = 0
+        for piece in pieces:
+            if piece is None:
+                yield None
                 continue
-            self._dirs[rel] = listed
-            stack.extend((sub, listed.rules) for sub in reversed(listed.subdirs))
+            parts.append(piece)
+            size += len(piece)
+            if size >= CHUNK_CHARS:
+                yield Chunk("".join(parts))
+                parts = []
+                size = 0
+        if parts:
+            yield Chunk("".join(parts))
+
+    def _traverse(self) -> Iterator[str | None]:
+        """Every path in order, as pieces of text (NUL before each path),
+        listing the directories not known yet; None after each listing."""
+        root = self._dirs.get("")
+        if root is None:
+            root = self._list("", self._above)
+            yield None
+            if root is None:
+                return
+        # Each frame: a directory's path, the directory, the next subdir's index.
+        stack: list[tuple[str, _Dir, int]] = [("", root, 0)]
+        while stack:
+            rel, listed, i = stack.pop()
+            prefix = rel + "/" if rel else ""
+            run = listed[_RUNS][i]
+            if run:
+                yield _SEPARATOR + prefix + run.replace(_SEPARATOR, _SEPARATOR + prefix)
+            subdirs = listed[_SUBDIRS]
+            if i == len(subdirs):
+                continue
+            stack.append((rel, listed, i + 1))
+            sub = prefix + subdirs[i]
+            child = self._dirs.get(sub)
+            if child is None:
+                child = self._list(sub, self._rules[rel])
+                yield None
+                if child is None:
+                    continue
+            stack.append((sub, child, 0))
 
     def _list(self, rel: str, parent_rules: Rules) -> _Dir | None:
-        """One directory's entries, filtered by the rules in force there."""
+        """List one directory's entries, filtered by the rules in force
+        there, and keep the listing (None: it cannot be listed)."""
         abs_dir = os.path.join(self.root, rel) if rel else self.root
         now = time.time_ns()
         try:
@@ -210,89 +315,127 @@ class FileIndex:
                 entries = list(it)
         except OSError:
             return None
+        try:
+            subdirs = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+            files = [e.name for e in entries if not e.is_dir(follow_symlinks=False)]
+        except OSError:  # the type was not in the listing, and stat failed
+            files, subdirs = _split_slowly(entries)
         rules = parent_rules
-        stamps: list[FileStamp] = []
-        names = {e.name for e in entries if e.name in _SPECIAL_NAMES}
-        if names:
+        stamps = _NO_STAMPS
+        has_git = ignore.GIT_DIR in subdirs or ignore.GIT_DIR in files
+        if has_git or ".gitignore" in files or ".ignore" in files:
             depth = rel.count("/") + 1 if rel else 0
-            rules, stamps = ignore.rules_for_directory(
-                parent_rules, abs_dir, rel, depth, ignore.GIT_DIR in names
-            )
-        prefix = rel + "/" if rel else ""
-        check = bool(rules.matchers)
-        files: list[str] = []
-        subdirs: list[str] = []
-        for entry in entries:
-            name = entry.name
-            if (not name.isascii() and not _valid_name(name)) or name == ignore.GIT_DIR:
-                continue
-            path = prefix + name
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            if check and rules.ignores(path, is_dir):
-                continue
-            if is_dir:
-                subdirs.append(path)
-            else:
-                files.append(path)
+            rules, read = ignore.rules_for_directory(parent_rules, abs_dir, rel, depth, has_git)
+            stamps = tuple(read)
+        if has_git:
+            files = [f for f in files if f != ignore.GIT_DIR]
+            subdirs = [d for d in subdirs if d != ignore.GIT_DIR]
+        dir_prefix = rel + "/" if rel else ""
+        files = rules.keep(dir_prefix, _utf8(files), False)
+        subdirs = rules.keep(dir_prefix, _utf8(subdirs), True)
+        files.sort()
+        subdirs.sort(key=_dir_key)
+        runs: list[str] = []
+        lo = 0
+        for sub in subdirs:
+            hi = bisect.bisect_left(files, sub + "/", lo)
+            runs.append(_SEPARATOR.join(files[lo:hi]))
+            lo = hi
+        runs.append(_SEPARATOR.join(files[lo:]))
         window = RACY_WINDOW_COARSE_NS if mtime % 1_000_000_000 == 0 else RACY_WINDOW_NS
-        return _Dir(abs_dir, rules, mtime, now - mtime < window, files, subdirs, stamps)
+        listed: _Dir = (mtime, now - mtime < window, tuple(runs), tuple(subdirs), stamps)
+        self._dirs[rel] = listed
+        self._rules[rel] = rules
+        return listed
 
     # -- revalidation -------------------------------------------------------------
 
     def _revalidate(self) -> bool:
-        """List again the directories that changed; True when any did."""
+        """List again the directories that changed; True when any did (the
+        walk must then run again, over the known directories and the new)."""
         changed = False
         stat = os.stat
-        for rel, listed in list(self._dirs.items()):
-            try:
-                mtime: int | None = stat(listed.path).st_mtime_ns
-            except OSError:
-                mtime = None
-            if (
-                mtime == listed.mtime_ns
-                and not listed.racy
-                and (not listed.stamps or all(ignore.stamp(s[0]) == s for s in listed.stamps))
-            ):
-                continue
-            if self._dirs.get(rel) is not listed:  # went with an ancestor
-                continue
-            changed = True
-            self._relist(rel, listed)
+        try:
+            root_fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            self._dirs.clear()
+            return True
+        try:
+            for rel in list(self._dirs):
+                listed = self._dirs.get(rel)
+                if listed is None:  # went with an ancestor
+                    continue
+                try:
+                    # Relative to the root's descriptor: no path to build.
+                    mtime: int | None = stat(rel or ".", dir_fd=root_fd).st_mtime_ns
+                except OSError:
+                    mtime = None
+                stamps = listed[_STAMPS]
+                if (
+                    mtime == listed[_MTIME]
+                    and not listed[_RACY]
+                    and (not stamps or all(ignore.stamp(s[0]) == s for s in stamps))
+                ):
+                    continue
+                changed = True
+                self._relist(rel, listed)
+        finally:
+            os.close(root_fd)
         return changed
 
-    def _parent_rules(self, rel: str) -> Rules:
+    def _parent_rules(self, rel: str) -> Rules | None:
         if not rel:
             return self._above
-        parent = self._dirs.get(rel.rpartition("/")[0])
-        return parent.rules if parent is not None else self._above
+        return self._rules.get(rel.rpartition("/")[0])
 
     def _relist(self, rel: str, old: _Dir) -> None:
         parent_rules = self._parent_rules(rel)
-        new = self._list(rel, parent_rules)
+        new = self._list(rel, parent_rules) if parent_rules is not None else None
         if new is None:
-            self._drop(rel)
+            self._drop(rel, old)
             return
-        if new.stamps != old.stamps:
-            # Its ignore files changed: what is below may be in or out now.
-            self._drop(rel)
-            self._walk(rel, parent_rules)
-            return
-        self._dirs[rel] = new
-        kept = set(new.subdirs)
-        for sub in old.subdirs:
+        prefix = rel + "/" if rel else ""
+        # Its ignore files changed: what is below may be in or out now, so
+        # the walk lists every subdirectory again.
+        kept = set(new[_SUBDIRS]) if new[_STAMPS] == old[_STAMPS] else set()
+        for sub in old[_SUBDIRS]:
             if sub not in kept:
-                self._drop(sub)
-        known = set(old.subdirs)
-        for sub in new.subdirs:
-            if sub not in known:
-                self._walk(sub, new.rules)
+                self._drop(prefix + sub, None)
 
-    def _drop(self, rel: str) -> None:
-        stack = [rel]
+    def _forget(self, rel: str) -> None:
+        self._dirs.pop(rel, None)
+        self._rules.pop(rel, None)
+
+    def _drop(self, rel: str, listed: _Dir | None) -> None:
+        """Forget a directory and everything below it."""
+        stack = [(rel, listed)]
         while stack:
-            listed = self._dirs.pop(stack.pop(), None)
-            if listed is not None:
-                stack.extend(listed.subdirs)
+            top, known = stack.pop()
+            gone = self._dirs.get(top) or known
+            self._forget(top)
+            if gone is not None:
+                prefix = top + "/" if top else ""
+                stack.extend((prefix + sub, None) for sub in gone[_SUBDIRS])
+
+
+_DONE: Final = object()
+
+
+def _split_slowly(entries: list[os.DirEntry[str]]) -> tuple[list[str], list[str]]:
+    """(files, subdirectories); an entry whose type cannot be told is a file."""
+    files: list[str] = []
+    subdirs: list[str] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        (subdirs if is_dir else files).append(entry.name)
+    return files, subdirs
+
+
+def _utf8(names: list[str]) -> list[str]:
+    """The names that are valid UTF-8."""
+    if "".join(names).isascii():
+        return names
+    return [n for n in names if n.isascii() or _valid_name(n)]

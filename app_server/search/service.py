@@ -1,10 +1,12 @@
 """Fuzzy file search: the best 50 files under some roots for a query.
 
 A search runs in a worker thread (listing and matching block), against the
-root's kept listing (`FileIndex`). Candidates are found with one compiled
-regular expression over all paths joined in one string (the needle's
-characters in order, case folded as the matcher folds them); only those are
-scored. Results are ordered by score, best first, then by path.
+root's kept listing (`FileIndex`), chunk by chunk: the first search of a
+root ranks each chunk as soon as the walk completes it. In a chunk,
+candidates are found with one compiled regular expression over its paths
+joined in one string (the needle's characters in order, case folded as the
+matcher folds them); only those are scored. Results are ordered by score,
+best first, then by path.
 
 Where more files tie at the 50th score than fit, the smallest paths are
 kept; the reference keeps whichever its parallel walk met first, which
@@ -13,8 +15,8 @@ with score 0; an empty one matches nothing, as in the reference.
 
 A search given a cancellation token cancels the one still running with the
 same token, which then answers no files (as the reference's cancelled search
-does). Its worker thread stops scoring at once; a listing in progress is
-finished, since the next search of that root needs it.
+does). Its worker thread stops at once, between two directories when it is
+listing; the next search of that root goes on with the listing from there.
 """
 
 from __future__ import annotations
@@ -30,19 +32,19 @@ from typing import Final
 import anyio
 
 from .bounds import AtomBounds
-from .index import FileIndex, Snapshot
-from .matcher import Atom, parse_query, score_atom
+from .index import Chunk, FileIndex
+from .matcher import Atom, classes_of, fold, parse_query, score_atom
 
 #: At most this many files per search, as the reference.
 MATCH_LIMIT: Final = 50
-#: Listings kept (least recently searched roots are dropped first).
+#: Listings kept (least recently searched roots are dropped first)...
 MAX_INDEXES: Final = 8
-#: A root with more files than this is listed again at each search instead
-#: of being kept (as the reference does for every root): memory stays bounded.
-MAX_KEPT_FILES: Final = 200_000
+#: ...and as long as they hold more path text than this (about four million
+#: files), whichever comes first; the root just searched always stays.
+MAX_KEPT_CHARS: Final = 160 << 20
 #: Up to this many candidates, all are scored exactly; beyond, upper bounds
 #: on their scores spare the exact scoring of most (see `bounds`).
-_SCORE_ALL_BELOW: Final = 10_000
+_SCORE_ALL_BELOW: Final = 1_000
 #: Candidates scored between two looks at the cancellation flag.
 _CANCEL_CHECK_EVERY: Final = 256
 
@@ -72,28 +74,44 @@ def _candidate_pattern(needle: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
-def _search_snapshot(
-    snapshot: Snapshot, atoms: list[Atom], cancelled: threading.Event
-) -> list[tuple[int, str, int]]:
-    """(score, path, index) of the best `MATCH_LIMIT` files of one root.
+#: Keys of the best files found before a chunk (see `_search_chunk`); a
+#: file of the chunk has key -offset.
+KEEPS_TIES: Final = 1
+LOSES_TIES: Final = -(1 << 62)
 
-    A few thousand candidates (paths holding every atom's characters in
-    order) are all scored exactly. Beyond that, candidates get a coarse
+
+def _search_chunk(
+    chunk: Chunk,
+    atoms: list[Atom],
+    cancelled: threading.Event,
+    best_before: list[tuple[int, int]] | None = None,
+) -> list[tuple[int, str, int]]:
+    """(score, path, offset) of the best `MATCH_LIMIT` files of one chunk.
+
+    ``best_before``: the best files found before (in earlier chunks, or
+    other roots), as (score, key); a file of this chunk must beat them to
+    count. The key says who wins a tie: `KEEPS_TIES` (a smaller path, from
+    an earlier chunk of the same root) or `LOSES_TIES` (to be settled later).
+
+    Up to `_SCORE_ALL_BELOW` candidates (paths holding every atom's
+    characters in order), when nothing was found before, are all scored
+    exactly. Otherwise candidates get a coarse
     upper bound on their score, then, if they might still make the top, a
     finer one, then, if still in the running, their exact score. They are
     taken by decreasing bound and, within a bound, in path order (the
-    listing is sorted), so that the top fills early with the best scores and
+    chunk is sorted), so that the top fills early with the best scores and
     smallest paths, and the rest are dropped as soon as their bound shows
     they cannot beat the 50th.
     """
-    paths = snapshot.paths
     if not atoms:
-        return [(0, paths[i], i) for i in range(min(MATCH_LIMIT, len(paths)))]
+        return [(0, path, start) for start, path in chunk.first(MATCH_LIMIT)]
     if any("\0" in atom.needle for atom in atoms):
         return []
     spans: dict[int, int] | None = None
+    folded: list[str] = []
     for atom in atoms:
-        joined = snapshot.joined(atom.ignore_case, atom.normalize)
+        joined = chunk.joined(atom.ignore_case, atom.normalize)
+        folded.append(joined)
         found = {m.start(): m.end() for m in _candidate_pattern(atom.needle).finditer(joined)}
         spans = found if spans is None else {s: e for s, e in spans.items() if s in found}
         if cancelled.is_set():
@@ -102,39 +120,30 @@ def _search_snapshot(
             return []
     assert spans is not None
 
-    starts = snapshot.starts()
-    classes = snapshot.classes()
-    folded = [snapshot.joined(atom.ignore_case, atom.normalize) for atom in atoms]
-    if len(spans) <= _SCORE_ALL_BELOW:
-        return _score_all(snapshot, atoms, spans, folded, cancelled)
-    irregular = snapshot.irregular()
+    text = chunk.text
+    if len(spans) <= _SCORE_ALL_BELOW and not best_before:
+        return _score_all(chunk, atoms, spans, folded, cancelled)
+    irregular = chunk.irregular()
     bounds = [AtomBounds(atom) for atom in atoms]
     exact_when_fine = all(b.exact_when_fine for b in bounds)
 
     def fine(start: int, end: int) -> int:
-        cls = classes[start + 1 : end]
+        cls = classes_of(text[start + 1 : end])
         is_spaced = start in irregular
         return sum(
-            b.fine(text[start + 1 : end], cls, is_spaced)
-            for b, text in zip(bounds, folded, strict=True)
+            b.fine(joined[start + 1 : end], cls, is_spaced)
+            for b, joined in zip(bounds, folded, strict=True)
         )
 
     def exact(start: int, end: int) -> int | None:
-        cls = classes[start + 1 : end]
-        total = 0
-        for atom, text in zip(atoms, folded, strict=True):
-            score = score_atom(text[start + 1 : end], cls, atom.needle)
-            if score is None:
-                return None
-            total += score
-        return total
+        return _exact(atoms, folded, text, start, end)
 
     buckets: dict[int, list[tuple[int, int, int]]] = {}
     if len(atoms) == 1:
         coarse = bounds[0].coarse
-        text = folded[0]
+        joined = folded[0]
         for start, end in spans.items():
-            bound = coarse(text[start + 1 : end], start in irregular)
+            bound = coarse(joined[start + 1 : end], start in irregular)
             bucket = buckets.get(bound)
             if bucket is None:
                 buckets[bound] = [(start, end, 0)]
@@ -144,16 +153,18 @@ def _search_snapshot(
         for start, end in spans.items():
             is_spaced = start in irregular
             bound = sum(
-                b.coarse(text[start + 1 : end], is_spaced)
-                for b, text in zip(bounds, folded, strict=True)
+                b.coarse(joined[start + 1 : end], is_spaced)
+                for b, joined in zip(bounds, folded, strict=True)
             )
             buckets.setdefault(bound, []).append((start, end, 0))
+    del spans
     if cancelled.is_set():
         raise SearchCancelled
 
     # The worst of the best so far sits at top[0]: lowest score, then
-    # largest path (its index in the sorted listing, negated).
-    top: list[tuple[int, int]] = []
+    # largest path (its offset in the sorted chunk, negated).
+    top = list(best_before or ())
+    heapq.heapify(top)
     steps = 0
     for bound in range(max(buckets), -1, -1):
         items = buckets.get(bound)
@@ -166,21 +177,20 @@ def _search_snapshot(
         while i < len(items):
             start, end, level = items[i]
             i += 1
-            index = starts[start]
             value = bound
             while True:
                 steps += 1
                 if steps % _CANCEL_CHECK_EVERY == 0 and cancelled.is_set():
                     raise SearchCancelled
                 if len(top) == MATCH_LIMIT:
-                    worst_score, worst_index = top[0]
-                    if value < worst_score or (value == worst_score and index > -worst_index):
+                    worst_score, worst_start = top[0]
+                    if value < worst_score or (value == worst_score and start > -worst_start):
                         break
                 if level == 2 or (level == 1 and exact_when_fine):
                     if len(top) < MATCH_LIMIT:
-                        heapq.heappush(top, (value, -index))
+                        heapq.heappush(top, (value, -start))
                     else:
-                        heapq.heapreplace(top, (value, -index))
+                        heapq.heapreplace(top, (value, -start))
                     break
                 refined = fine(start, end) if level == 0 else exact(start, end)
                 level += 1
@@ -190,47 +200,51 @@ def _search_snapshot(
                     buckets.setdefault(refined, []).append((start, end, level))
                     break
                 value = refined
-    ranked = sorted(top, key=lambda t: (-t[0], -t[1]))
-    return [(score, paths[-negated], -negated) for score, negated in ranked]
+    ranked = sorted(
+        (t for t in top if t[1] <= 0 and t[1] != LOSES_TIES), key=lambda t: (-t[0], -t[1])
+    )
+    return [(score, chunk.path_at(-negated), -negated) for score, negated in ranked]
+
+
+def _exact(atoms: list[Atom], folded: list[str], text: str, start: int, end: int) -> int | None:
+    """The score of the path at ``start``..``end`` (None: no match)."""
+    cls = classes_of(text[start + 1 : end])
+    total = 0
+    for atom, joined in zip(atoms, folded, strict=True):
+        score = score_atom(joined[start + 1 : end], cls, atom.needle)
+        if score is None:
+            return None
+        total += score
+    return total
 
 
 def _score_all(
-    snapshot: Snapshot,
+    chunk: Chunk,
     atoms: list[Atom],
     spans: dict[int, int],
     folded: list[str],
     cancelled: threading.Event,
 ) -> list[tuple[int, str, int]]:
     """Score every candidate exactly: cheaper than bounding a few thousand."""
-    starts = snapshot.starts()
-    classes = snapshot.classes()
-    paths = snapshot.paths
+    text = chunk.text
     scored: list[tuple[int, int]] = []
     for count, (start, end) in enumerate(spans.items()):
         if count % _CANCEL_CHECK_EVERY == 0 and cancelled.is_set():
             raise SearchCancelled
-        cls = classes[start + 1 : end]
-        total = 0
-        for atom, text in zip(atoms, folded, strict=True):
-            score = score_atom(text[start + 1 : end], cls, atom.needle)
-            if score is None:
-                break
-            total += score
-        else:
-            scored.append((total, starts[start]))
+        total = _exact(atoms, folded, text, start, end)
+        if total is not None:
+            scored.append((total, start))
     best = heapq.nsmallest(MATCH_LIMIT, scored, key=lambda s: (-s[0], s[1]))
-    return [(score, paths[index], index) for score, index in best]
+    return [(score, chunk.path_at(start), start) for score, start in best]
 
 
-def _indices(snapshot: Snapshot, atoms: list[Atom], index: int) -> list[int]:
+def _indices(chunk: Chunk, atoms: list[Atom], start: int) -> list[int]:
     """The matched positions in one path, every atom's merged."""
-    start = snapshot.offsets()[index] + 1
-    end = start + len(snapshot.texts[index])
-    classes = snapshot.classes()[start:end]
+    text = chunk.text[start + 1 : chunk.end_of(start)]
+    classes = classes_of(text)
     found: list[int] = []
     for atom in atoms:
-        text = snapshot.joined(atom.ignore_case, atom.normalize)[start:end]
-        score_atom(text, classes, atom.needle, found)
+        score_atom(fold(text, atom.ignore_case, atom.normalize), classes, atom.needle, found)
     return sorted(set(found))
 
 
@@ -274,46 +288,59 @@ class FileSearch:
                 self._indexes.move_to_end(root)
             return index
 
-    def _forget(self, root: str, index: FileIndex) -> None:
+    def _trim(self, keep: str) -> None:
+        """Drop the least recently searched listings beyond `MAX_KEPT_CHARS`."""
         with self._indexes_lock:
-            if self._indexes.get(root) is index:
-                del self._indexes[root]
+            total = sum(index.chars for index in self._indexes.values())
+            for root in list(self._indexes):
+                if total <= MAX_KEPT_CHARS:
+                    break
+                if root != keep:
+                    total -= self._indexes.pop(root).chars
 
     def _search_blocking(
         self, query: str, roots: list[str], cancelled: threading.Event
     ) -> list[Match]:
         atoms = parse_query(query)
-        ranked: list[tuple[int, str, int, int, Snapshot]] = []
+        ranked: list[tuple[int, str, int, int, Chunk]] = []
         try:
             for order, root in enumerate(roots):
                 path = os.path.abspath(root) if root else ""
                 if not path or not os.path.isdir(path):
                     continue
-                listing = self._index(path)
-                snapshot = listing.snapshot()
-                if len(snapshot) > MAX_KEPT_FILES:
-                    self._forget(path, listing)
-                if cancelled.is_set():
+
+                def rank(chunk: Chunk, order: int = order) -> None:
+                    ranked[:] = _best(ranked)
+                    before = [(r[0], KEEPS_TIES if r[2] == order else LOSES_TIES) for r in ranked]
+                    for score, rel, start in _search_chunk(chunk, atoms, cancelled, before):
+                        ranked.append((score, rel, order, start, chunk))
+
+                if not self._index(path).visit(rank, cancelled):
                     return []
-                for score, rel, index in _search_snapshot(snapshot, atoms, cancelled):
-                    ranked.append((score, rel, order, index, snapshot))
+                self._trim(path)
         except SearchCancelled:
             return []
-        best = heapq.nsmallest(MATCH_LIMIT, ranked, key=lambda r: (-r[0], r[1], r[2]))
         matches = []
-        for score, rel, order, index, snapshot in best:
+        for score, rel, order, start, chunk in _best(ranked):
             matches.append(
                 Match(
                     root=roots[order],
                     path=rel,
                     file_name=rel.rpartition("/")[2],
                     score=score,
-                    indices=_indices(snapshot, atoms, index) if atoms else [],
+                    indices=_indices(chunk, atoms, start) if atoms else [],
                 )
             )
         if cancelled.is_set():
             return []
         return matches
+
+
+def _best(
+    ranked: list[tuple[int, str, int, int, Chunk]],
+) -> list[tuple[int, str, int, int, Chunk]]:
+    """Best score first, then the smallest path, then the first root."""
+    return heapq.nsmallest(MATCH_LIMIT, ranked, key=lambda r: (-r[0], r[1], r[2]))
 
 
 class _Running:
