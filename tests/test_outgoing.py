@@ -109,10 +109,10 @@ async def test_a_boolean_id_answers_no_server_request() -> None:
 async def test_the_first_answer_to_a_server_request_is_final() -> None:
     send, receive = anyio.create_memory_object_stream[bytes](4)
     outgoing = Outgoing(send)
-    answers: list[object] = []
+    answers: list[ExecCommandApprovalResponse] = []
 
     async def ask() -> None:
-        answers.append(await outgoing.request("execCommandApproval", b"{}"))
+        answers.append(await outgoing.request(methods.EXEC_COMMAND_APPROVAL, APPROVAL))
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(ask)
@@ -123,7 +123,7 @@ async def test_the_first_answer_to_a_server_request_is_final() -> None:
         outgoing.deliver(request_id, {"decision": "approved"})
         outgoing.deliver(request_id, None, {"code": 1, "message": "late"})
     outgoing.deliver(request_id, {"decision": "approved"})
-    assert answers == [{"decision": "denied"}]
+    assert answers == [ExecCommandApprovalResponse(decision=ReviewDecision.DENIED)]
     receive.close()
     send.close()
 
@@ -162,7 +162,7 @@ async def test_a_client_that_reads_nothing_is_given_up() -> None:
 
     async def ask() -> None:
         try:
-            await outgoing.request("execCommandApproval", b"{}")
+            await outgoing.request(methods.EXEC_COMMAND_APPROVAL, APPROVAL)
         except ClientGone as exc:
             failures.append(exc)
 
