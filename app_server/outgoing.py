@@ -16,6 +16,7 @@ from app_server_protocol.jsonrpc import RequestId
 
 from .errors import RpcError
 from .logs import log, redact
+from .wire_log import RequestTimes, sent
 
 
 def dumps(value: Any) -> bytes:
@@ -55,11 +56,14 @@ class Outgoing:
         self._ids = itertools.count()
         self._pending: dict[RequestId, _Pending] = {}
         self._closed = False
+        #: When each request came in, for its line in the debug log.
+        self.request_times = RequestTimes()
 
     async def send(self, data: bytes) -> None:
         """Queue one serialised message (with its trailing newline)."""
         if self._closed:
             return
+        sent(data)
         try:
             try:
                 self._stream.send_nowait(data)
@@ -70,11 +74,13 @@ class Outgoing:
             self._closed = True
 
     async def send_result(self, request_id: RequestId, result_json: bytes) -> None:
+        self.request_times.answered(request_id)
         await self.send(b'{"id":' + dumps(request_id) + b',"result":' + result_json + b"}\n")
 
     async def send_error(
         self, request_id: RequestId, code: int, message: str, data: Any = None
     ) -> None:
+        self.request_times.answered(request_id, code)
         body = b'{"code":' + str(code).encode() + b',"message":' + dumps(redact(message))
         if data is not None:
             body += b',"data":' + dumps(_redacted(data))

@@ -108,6 +108,7 @@ class Processor:
 
     async def _on_request(self, method: str, request_id: RequestId, line: bytes) -> None:
         outgoing = self.app.outgoing
+        outgoing.request_times.started(method, request_id)
         if method not in CLIENT_REQUESTS_BY_METHOD:
             await outgoing.send_error(
                 request_id, INVALID_REQUEST, f"Invalid request: unknown method `{method}`"

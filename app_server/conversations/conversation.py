@@ -31,7 +31,7 @@ from app_server_protocol.rollout import (
     is_persisted_response_item,
 )
 
-from ..logs import log
+from ..logs import current_thread_id, log
 from ..mcp.manager import McpConnections
 from .recorder import RolloutRecorder
 from .turns import Interrupt, Shutdown, Submission, TurnRunner, TurnSettings, UserTurn
@@ -276,6 +276,7 @@ class Conversation:
     async def run(self) -> None:
         """Handle submissions in order until shut down."""
         self._started = True
+        current_thread_id.set(str(self.id))  # named in every log line of its tasks
         try:
             if self._closing:
                 # Shut down while it was starting (another resume of its file,
