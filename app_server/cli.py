@@ -133,8 +133,8 @@ def _build_parser() -> argparse.ArgumentParser:
             action="append",
             default=[],
             metavar="KEY=VALUE",
-            help="override a config.toml setting (dotted key; the value is parsed as JSON, "
-            "else taken as a string)",
+            help="override a config.toml setting (dotted key; the value is parsed as TOML, "
+            "else JSON, else taken as a string)",
         )
         p.add_argument(
             "--enable",
