@@ -300,7 +300,10 @@ def parse(argv: Sequence[str]) -> Invocation:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    invocation = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        invocation = parse(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        sys.exit(130)
     if invocation.command == "serve":
         listen = invocation.options.listen
         if not listen.is_stdio:
