@@ -300,10 +300,14 @@ def parse(argv: Sequence[str]) -> Invocation:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    try:
-        invocation = parse(sys.argv[1:] if argv is None else argv)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        # Ctrl-C ends every command as the signal does, without a traceback
+        # (a KeyboardInterrupt may surface wrapped in another error, from
+        # pydantic-core for one). `serve` installs its own handling later.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    invocation = parse(sys.argv[1:] if argv is None else argv)
     if invocation.command == "serve":
         listen = invocation.options.listen
         if not listen.is_stdio:
@@ -315,11 +319,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         from .server import serve
 
         sys.exit(serve(invocation.options))
-    try:
-        sys.exit(_run_tool(invocation))
-    except KeyboardInterrupt:
-        # Ctrl-C ends a tool quietly, with the shell's status for SIGINT.
-        sys.exit(130)
+    sys.exit(_run_tool(invocation))
 
 
 def _run_tool(invocation: Invocation) -> int:

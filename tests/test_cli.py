@@ -3,13 +3,15 @@ level), the generators, and one-line errors."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from app_server import cli
 from app_server.cli import Invocation, ListenAddress, ServeOptions, parse, parse_listen
 
 DAEMON = [sys.executable, "-m", "app_server"]
@@ -153,19 +155,35 @@ def test_a_missing_prettier_is_a_one_line_error(tmp_path: Path) -> None:
     assert done.stderr.count("\n") == 1
 
 
-def test_ctrl_c_ends_a_tool_quietly(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from app_server import generate
-
-    def interrupted(*_args: object) -> int:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(generate, "generate", interrupted)
-    with pytest.raises(SystemExit) as stopped:
-        cli.main(["generate-ts", "--out", "unused"])
-    assert stopped.value.code == 130
-    assert capsys.readouterr() == ("", "")
+def test_ctrl_c_ends_a_tool_quietly(tmp_path: Path) -> None:
+    # A "Prettier" that says when it runs, then waits: the generator is then
+    # fully loaded and busy, as when someone presses Ctrl-C.
+    started = tmp_path / "prettier-started"
+    prettier = tmp_path / "prettier"
+    prettier.write_text(
+        f"#!/bin/sh\necho $$ > {started}.tmp\nmv {started}.tmp {started}\nsleep 30\n"
+    )
+    prettier.chmod(0o755)
+    proc = subprocess.Popen(
+        [*DAEMON, "generate-ts", "--out", str(tmp_path / "ts"), "--prettier", str(prettier)],
+        env={"CODEX_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "Prettier never ran"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        if started.exists():
+            os.kill(int(started.read_text()), signal.SIGKILL)
+    assert proc.returncode == -signal.SIGINT
+    assert (out, err) == ("", "")
 
 
 def test_a_bad_override_stops_the_daemon_with_a_clear_message(tmp_path: Path) -> None:
