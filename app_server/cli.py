@@ -36,6 +36,7 @@ _PLAIN_SERVE = (
     ("app-server",),
     ("app-server", "--listen", STDIO_LISTEN),
     ("app-server", f"--listen={STDIO_LISTEN}"),
+    ("app-server", "--analytics-default-enabled"),
 )
 
 

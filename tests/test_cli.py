@@ -67,7 +67,14 @@ def test_app_server_is_serving_with_options_on_both_sides() -> None:
 
 
 @pytest.mark.parametrize(
-    "argv", [[], ["serve"], ["app-server"], ["app-server", "--listen", "stdio://"]]
+    "argv",
+    [
+        [],
+        ["serve"],
+        ["app-server"],
+        ["app-server", "--listen", "stdio://"],
+        ["app-server", "--analytics-default-enabled"],
+    ],
 )
 def test_the_usual_lines_serve_with_the_defaults(argv: list[str]) -> None:
     assert parse(argv) == Invocation("serve")
