@@ -13,12 +13,15 @@ from app_server_protocol.jsonrpc import RequestId
 
 from . import process_groups
 from .agent import turn
+from .agent.credentials import AuthCredentials
 from .auth import AuthManager
 from .auth.manager import OAuthTokenRefresher
+from .auth.restrictions import LoginRestrictions
 from .auth.storage import ConfiguredCredentialStore
 from .config.service import ConfigService
 from .conversations.listing import RolloutIndex
 from .conversations.manager import ConversationManager
+from .conversations.turns import AgentServices
 from .outgoing import Outgoing
 from .telemetry import Telemetry
 from .user_agent import base_user_agent, user_agent
@@ -27,7 +30,8 @@ if TYPE_CHECKING:
     from uuid import UUID
 
     from .auth.login import ChatGptLogins, LoginFlow
-    from .cli import ServeOptions
+    from .config.model import Config
+    from .options import ServeOptions
     from .search import FileSearch
 
 
@@ -83,14 +87,25 @@ class App:
             config=self.config,
             outgoing=outgoing,
             task_group=task_group,
+            services=AgentServices(
+                user_agent=self._user_agent,
+                credentials=self._credentials,
+                telemetry=self.telemetry.of,
+            ),
             index=rollout_index,
         )
         self.on_shutdown(self.conversations.close_all)
         self.conversations.telemetry = self.telemetry
         # Looked up on its module at this point: tests swap the runner there.
-        self.turns = turn.ModelTurnRunner(self)
+        self.turns = turn.ModelTurnRunner(task_group)
         """Runs every conversation's user turns."""
         self.conversations.turn_runner = self.turns
+
+    def _user_agent(self) -> str:
+        return self.session.user_agent
+
+    def _credentials(self, config: Config) -> AuthCredentials:
+        return AuthCredentials(self.auth, LoginRestrictions.from_config(config))
 
     @property
     def file_search(self) -> FileSearch:
@@ -111,7 +126,10 @@ class App:
             from .user_agent import originator
 
             self._chatgpt_logins = ChatGptLogins(
-                self.auth, self.task_group, login_reporter(self), originator
+                self.auth,
+                self.task_group,
+                login_reporter(self.outgoing.notify, self.auth, self.config.toml),
+                originator,
             )
         return self._chatgpt_logins
 

@@ -23,10 +23,11 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from .options import STDIO_LISTEN, ListenAddress, ServeOptions
+
 if TYPE_CHECKING:
     import argparse
 
-STDIO_LISTEN = "stdio://"
 #: Log levels of ``--log-level`` (as for ``CODEX_APP_SERVER_LOG``).
 LOG_LEVELS = ("off", "error", "warn", "info", "debug", "trace")
 #: Argument lists that mean "serve on stdio with the defaults", answered without argparse.
@@ -38,30 +39,6 @@ _PLAIN_SERVE = (
     ("app-server", f"--listen={STDIO_LISTEN}"),
     ("app-server", "--analytics-default-enabled"),
 )
-
-
-class ListenAddress(NamedTuple):
-    """Where to serve: stdio, or a WebSocket on ``host:port``."""
-
-    url: str = STDIO_LISTEN
-    host: str | None = None
-    port: int | None = None
-
-    @property
-    def is_stdio(self) -> bool:
-        return self.host is None
-
-
-class ServeOptions(NamedTuple):
-    """Options of ``serve``: config overrides from the command line."""
-
-    overrides: Sequence[str] = ()
-    """``key=value`` strings, as given to ``-c`` (and ``--profile`` as ``profile=...``)."""
-    enable: Sequence[str] = ()
-    disable: Sequence[str] = ()
-    listen: ListenAddress = ListenAddress()
-    log_level: str | None = None
-    """``--log-level``; None leaves the level to the environment."""
 
 
 class McpCommand(NamedTuple):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 
 from . import hardening
 from .bootstrap import Handshake, handshake
-from .cli import ServeOptions
+from .options import ServeOptions
 
 if TYPE_CHECKING:
     import anyio

@@ -17,7 +17,8 @@ import anyio
 import pytest
 
 from app_server.agent import turn as turn_module
-from app_server.conversations.conversation import Conversation
+from app_server.agent.host import TurnHost
+from app_server.agent.thread import AgentThread
 from app_server.conversations.recorder import RolloutRecorder, open_for_append
 from app_server.conversations.turns import UserTurn
 from app_server_protocol.events import (
@@ -43,20 +44,20 @@ class ScriptedRunner:
 
     def __init__(self) -> None:
         self.turns: list[tuple[str, UserTurn]] = []
-        self.conversations: list[Conversation] = []
+        self.conversations: list[TurnHost] = []
 
     def prepare(self) -> None:
         """Nothing to get ready: no model is called."""
 
     async def run_turn(
-        self, conversation: Conversation, submission_id: str, turn: UserTurn
+        self, thread: AgentThread, conversation: TurnHost, submission_id: str, turn: UserTurn
     ) -> None:
         self.turns.append((submission_id, turn))
         self.conversations.append(conversation)
         item = turn.items[0]
         assert isinstance(item, InputItemText)
         text = item.data.text
-        settings = conversation.settings
+        settings = thread.settings
         await conversation.emit(submission_id, TaskStartedEvent())
         conversation.record_items(
             [ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])]
@@ -79,7 +80,7 @@ class ScriptedRunner:
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch) -> ScriptedRunner:
     scripted = ScriptedRunner()
-    monkeypatch.setattr(turn_module, "ModelTurnRunner", lambda app: scripted)
+    monkeypatch.setattr(turn_module, "ModelTurnRunner", lambda task_group: scripted)
     return scripted
 
 

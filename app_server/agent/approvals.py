@@ -1,105 +1,38 @@
-"""Asking the user whether a command may run or a patch may be applied.
+"""The one approval flow of the tools that act on the machine (shell
+commands, patches): ask the user, go on or stop as they answer, and decide
+what follows when the sandbox stopped the call.
 
-Each request is announced to the conversation's listeners first
-(``exec_approval_request`` / ``apply_patch_approval_request``), then sent to
-the client as a server request (``execCommandApproval`` /
-``applyPatchApproval``) whose answer is awaited. As with the reference, the
-client's answer uses up a submission id of the conversation, and an answer
-that is not a valid decision counts as ``denied``.
-
-Where the reference never finishes the turn, the daemon decides: an error
-answer counts as ``denied`` (the model is told, nothing runs) and a client
-that went away as ``abort``.
+- `ApprovalFlow.ask`: the question goes to the client through the thread
+  (`TurnHost.ask_approval`). ``denied`` ends the call with the caller's
+  rejection result; ``abort`` also ends the turn (once that result's events
+  are out); ``approved_for_session`` spares the commands the caller names
+  any later question in the thread.
+- `ApprovalFlow.after_sandbox_denial`: the approval policy decides whether
+  the call is reported to the model as stopped by the sandbox, the user is
+  asked whether to run it again without the sandbox ("command failed;
+  retry without sandbox?"), or it runs again at once (the user approved it
+  already).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
 import anyio.lowlevel
-from pydantic import BaseModel, ValidationError
 
 from app_server_protocol.common import ReviewDecision, TurnAbortReason
-from app_server_protocol.events import ApplyPatchApprovalRequestEvent, ExecApprovalRequestEvent
-from app_server_protocol.exec_types import FileChange
-from app_server_protocol.v1.approvals import (
-    ApplyPatchApprovalParams,
-    ApplyPatchApprovalResponse,
-    ExecCommandApprovalParams,
-    ExecCommandApprovalResponse,
-)
 
-from ..errors import RpcError
-from ..logs import log
-from ..outgoing import ClientGone
+from ..tools.safety import AfterSandboxDenial, after_sandbox_denial
 
 if TYPE_CHECKING:
-    from .turn import TurnScope
+    from .host import ApprovalQuestion, CommandApproval
+    from .scope import TurnScope
+    from .tools.base import ToolResult
 
-
-async def ask_exec_approval(
-    scope: TurnScope,
-    call_id: str,
-    command: Sequence[str],
-    cwd: str,
-    reason: str | None = None,
-) -> ReviewDecision:
-    """The user's decision about running ``command``."""
-    from ..tools.parse_command import parse_command
-
-    parsed = parse_command(command)
-    await scope.emit(
-        ExecApprovalRequestEvent(
-            call_id=call_id, command=list(command), cwd=cwd, reason=reason, parsed_cmd=parsed
-        )
-    )
-    params = ExecCommandApprovalParams(
-        conversation_id=scope.conversation.id,
-        call_id=call_id,
-        command=list(command),
-        cwd=cwd,
-        reason=reason,
-        parsed_cmd=parsed,
-    )
-    decision = await _ask(scope, "execCommandApproval", params, ExecCommandApprovalResponse)
-    return scope.app.telemetry.user_decision(scope.conversation, call_id, decision)
-
-
-async def ask_patch_approval(
-    scope: TurnScope, call_id: str, changes: Mapping[str, FileChange]
-) -> ReviewDecision:
-    """The user's decision about applying a patch making ``changes``."""
-    await scope.emit(ApplyPatchApprovalRequestEvent(call_id=call_id, changes=dict(changes)))
-    params = ApplyPatchApprovalParams(
-        conversation_id=scope.conversation.id, call_id=call_id, file_changes=dict(changes)
-    )
-    decision = await _ask(scope, "applyPatchApproval", params, ApplyPatchApprovalResponse)
-    return scope.app.telemetry.user_decision(scope.conversation, call_id, decision)
-
-
-async def _ask(
-    scope: TurnScope,
-    method: str,
-    params: BaseModel,
-    response_type: type[ExecCommandApprovalResponse] | type[ApplyPatchApprovalResponse],
-) -> ReviewDecision:
-    try:
-        result = await scope.app.outgoing.request(
-            method, params.__pydantic_serializer__.to_json(params)
-        )
-    except RpcError as error:
-        log.warning("the client answered %s with an error (%s); taken as denied", method, error)
-        return ReviewDecision.DENIED
-    except ClientGone:
-        log.warning("the client went away before answering %s; the turn is aborted", method)
-        return ReviewDecision.ABORT
-    scope.conversation.take_submission_id()
-    try:
-        return response_type.model_validate(result).decision
-    except ValidationError:
-        log.warning("invalid answer to %s: %.200r; taken as denied", method, result)
-        return ReviewDecision.DENIED
+#: Makes the result the model reads when the user says no (sending the call's
+#: last events first, if it has any).
+Rejection = Callable[[], Awaitable["ToolResult"]]
 
 
 def is_approved(decision: ReviewDecision) -> bool:
@@ -109,5 +42,59 @@ def is_approved(decision: ReviewDecision) -> bool:
 async def abort_turn(scope: TurnScope) -> None:
     """End the turn (the user answered ``abort``): the caller is cancelled
     here, and ``turn_aborted`` is sent once the turn has stopped."""
-    scope.conversation.abort_turn(TurnAbortReason.INTERRUPTED)
+    scope.host.abort_turn(TurnAbortReason.INTERRUPTED)
     await anyio.lowlevel.checkpoint()
+
+
+class ApprovalFlow:
+    """The approvals of one call."""
+
+    def __init__(self, scope: TurnScope, *, user_approved: bool = False) -> None:
+        self.scope = scope
+        self.user_approved = user_approved
+        """The user approved the call (now, or for the session before)."""
+
+    async def ask(
+        self,
+        question: ApprovalQuestion,
+        *,
+        rejected: Rejection,
+        remember: Iterable[tuple[str, ...]] = (),
+    ) -> ToolResult | None:
+        """Ask the user: None when the call may go on, else the result the
+        model reads (the turn is aborted after it when the user said so).
+        ``remember``: the commands an ``approved_for_session`` answer covers."""
+        answer = await self.scope.ask_approval(question)
+        if not is_approved(answer):
+            result = await rejected()
+            if answer is ReviewDecision.ABORT:
+                await abort_turn(self.scope)
+            return result
+        self.user_approved = True
+        if answer is ReviewDecision.APPROVED_FOR_SESSION:
+            self.scope.approved_commands.update(remember)
+        return None
+
+    async def after_sandbox_denial(
+        self,
+        retry: CommandApproval,
+        *,
+        report: Rejection,
+        rejected: Rejection,
+        remember: Iterable[tuple[str, ...]] = (),
+        before_asking: Callable[[], Awaitable[None]] | None = None,
+    ) -> ToolResult | None:
+        """The sandbox stopped the call: None when it may run again without
+        the sandbox, else the result the model reads (``report``: the call
+        as the sandbox stopped it; ``rejected``: the user said no to
+        ``retry``). ``before_asking`` runs before the user is asked."""
+        policy = self.scope.settings.approval_policy
+        match after_sandbox_denial(policy, user_approved=self.user_approved):
+            case AfterSandboxDenial.REPORT:
+                return await report()
+            case AfterSandboxDenial.ASK_TO_RETRY:
+                if before_asking is not None:
+                    await before_asking()
+                return await self.ask(retry, rejected=rejected, remember=remember)
+            case AfterSandboxDenial.RETRY:
+                return None

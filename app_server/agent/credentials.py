@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..auth.manager import AuthManager, RefreshError
+from ..auth.credentials import RefreshError
+from ..auth.manager import AuthManager
 from ..auth.restrictions import LoginRestrictions
 from ..model_client import AuthRefreshFailed, Credentials
 

@@ -13,17 +13,19 @@ from .tools.shell import LocalShellTool, ShellTool
 from .tools.view_image import ViewImageTool
 
 if TYPE_CHECKING:
-    from .turn import TurnScope
+    from ..config.model import Config
+    from ..mcp.manager import McpConnections
+    from .model_family import ModelFamily
 
 
-def build_registry(scope: TurnScope) -> ToolRegistry:
+def build_registry(family: ModelFamily, config: Config, mcp: McpConnections) -> ToolRegistry:
+    """The tools of a thread's turns made with a model of ``family``."""
     shell: Tool
     other_shell: Tool
-    if scope.family.local_shell:
+    if family.local_shell:
         shell, other_shell = LocalShellTool(), ShellTool()
     else:
         shell, other_shell = ShellTool(), LocalShellTool()
-    mcp = scope.conversation.mcp
     tools: list[Tool] = [
         shell,
         ListMcpResourcesTool(mcp),
@@ -31,12 +33,12 @@ def build_registry(scope: TurnScope) -> ToolRegistry:
         ReadMcpResourceTool(mcp),
         UpdatePlanTool(),
     ]
-    apply_patch = scope.family.apply_patch_tool
-    if apply_patch is None and scope.config.include_apply_patch_tool:
+    apply_patch = family.apply_patch_tool
+    if apply_patch is None and config.include_apply_patch_tool:
         apply_patch = "freeform"
     if apply_patch is not None:
         tools.append(ApplyPatchTool(freeform=apply_patch == "freeform"))
-    if scope.config.tools_view_image:
+    if config.tools_view_image:
         tools.append(ViewImageTool())
     # The configured servers' tools come last, sorted by name.
     tools += [McpTool(entry, mcp) for entry in mcp.tools.values()]

@@ -15,7 +15,6 @@ failed turn loses nothing it received.
 from __future__ import annotations
 
 import uuid
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -32,14 +31,12 @@ from app_server_protocol.events import (
     AgentReasoningRawContentEvent,
     AgentReasoningSectionBreakEvent,
     ErrorEvent,
-    EventMsg,
     ItemCompletedEvent,
     ItemStartedEvent,
     StreamErrorEvent,
     TaskCompleteEvent,
     TaskStartedEvent,
     TokenCountEvent,
-    TurnDiffEvent,
     WebSearchBeginEvent,
     WebSearchEndEvent,
 )
@@ -48,6 +45,7 @@ from app_server_protocol.items import (
     AgentMessageItem,
     AgentMessageText,
     ContentItemOutputText,
+    InputItemText,
     ReasoningItem,
     ReasoningItemContentReasoningText,
     ResponseItem,
@@ -63,15 +61,12 @@ from app_server_protocol.items import (
     WebSearchActionSearch,
     WebSearchItem,
 )
-from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageInfo
+from app_server_protocol.usage import TokenUsage, TokenUsageInfo
 
-from ..auth.restrictions import LoginRestrictions
-from ..conversations.turns import TurnSettings, UserTurn
 from ..logs import log
 from ..model_client import (
     Completed,
     ContextWindowExceeded,
-    ModelClient,
     ModelError,
     ModelEvent,
     OutputItemAdded,
@@ -87,69 +82,23 @@ from ..model_client import (
     UsageLimitReached,
     warm_up,
 )
-from ..user_agent import originator
 from .context import EnvironmentContext, context_message, shell_name
-from .credentials import AuthCredentials
 from .instructions import base_instructions
-from .model_family import ModelFamily, find_family
+from .model_family import find_family
+from .scope import TurnScope
 from .tools.base import ToolCall, ToolResult
 from .tools.registry import ToolRegistry
-from .toolset import build_registry
 from .user_input import UserTurnInput
 
 if TYPE_CHECKING:
-    from ..app import App
-    from ..config.model import Config
-    from ..conversations.conversation import Conversation
-    from ..tools.apply_patch import TurnDiffTracker
+    from anyio.abc import TaskGroup
+
+    from .host import TurnHost
+    from .thread import AgentThread
+    from .user_turn import UserTurn
 
 #: What the model reads when the user interrupted a tool call before it ended.
 ABORTED_OUTPUT: Final = "aborted"
-
-
-@dataclass(eq=False)
-class AgentSession:
-    """What the agent keeps for one conversation, across its turns."""
-
-    client: ModelClient
-    environment: EnvironmentContext
-    """The environment the model was last told about."""
-    usage: TokenUsage | None = None
-    """Token usage of the whole conversation so far."""
-    last_info: TokenUsageInfo | None = None
-    rate_limits: RateLimitSnapshot | None = None
-    approved_commands: set[tuple[str, ...]] = field(default_factory=set)
-    """Commands the user approved for the rest of the conversation."""
-
-
-@dataclass(eq=False)
-class TurnScope:
-    """One running turn, as its tools see it."""
-
-    app: App
-    conversation: Conversation
-    session: AgentSession
-    submission_id: str
-    settings: TurnSettings
-    config: Config
-    family: ModelFamily
-    exclusive: anyio.Lock = field(default_factory=anyio.Lock)
-    """Held for the whole call by the tools that act on the machine (shell,
-    apply_patch): they run one at a time, in the order the model made the
-    calls, so that each sees what the previous one did."""
-    turn_diff: TurnDiffTracker | None = None
-    """What the turn's patches changed (made by the first patch)."""
-
-    async def emit(self, event: EventMsg) -> None:
-        await self.conversation.emit(self.submission_id, event)
-
-    async def report_turn_diff(self) -> None:
-        """``turn_diff``, when the turn's patches have changed something."""
-        if self.turn_diff is None:
-            return
-        diff = await anyio.to_thread.run_sync(self.turn_diff.unified_diff)
-        if diff is not None:
-            await self.emit(TurnDiffEvent(unified_diff=diff))
 
 
 @dataclass
@@ -188,13 +137,10 @@ class _Sampling:
 
 
 class ModelTurnRunner:
-    """Runs every conversation's user turns against its model provider."""
+    """Runs every thread's user turns against its model provider."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self._sessions: weakref.WeakKeyDictionary[Conversation, AgentSession] = (
-            weakref.WeakKeyDictionary()
-        )
+    def __init__(self, task_group: TaskGroup) -> None:
+        self._task_group = task_group
         self._warming = False
 
     def prepare(self) -> None:
@@ -203,49 +149,54 @@ class ModelTurnRunner:
         Not done at start-up, to keep an idle daemon small."""
         if not self._warming:
             self._warming = True
-            self.app.task_group.start_soon(_warm_up_quietly)
-
-    def _session(self, conversation: Conversation) -> AgentSession:
-        session = self._sessions.get(conversation)
-        if session is None:
-            config = conversation.config
-            client = ModelClient(
-                config.model_provider,
-                conversation_id=str(conversation.id),
-                user_agent=self.app.session.user_agent,
-                originator=originator(),
-                credentials=AuthCredentials(self.app.auth, LoginRestrictions.from_config(config)),
-                telemetry=self.app.telemetry.of(conversation),
-            )
-            environment = EnvironmentContext.of(
-                config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
-            )
-            session = self._sessions[conversation] = AgentSession(client, environment)
-        return session
+            self._task_group.start_soon(_warm_up_quietly)
 
     async def run_turn(
-        self, conversation: Conversation, submission_id: str, turn: UserTurn
+        self, thread: AgentThread, host: TurnHost, submission_id: str, turn: UserTurn
     ) -> None:
-        settings = conversation.settings
-        family = find_family(settings.model)
-        scope = TurnScope(
-            app=self.app,
-            conversation=conversation,
-            session=self._session(conversation),
+        await _Turn(thread, host, submission_id).run(turn)
+
+
+class _Turn:
+    """One user turn of a thread, from ``task_started`` to ``task_complete``."""
+
+    def __init__(self, thread: AgentThread, host: TurnHost, submission_id: str) -> None:
+        settings = thread.settings
+        self.thread = thread
+        self.host = host
+        self.scope = TurnScope(
+            host=host,
             submission_id=submission_id,
             settings=settings,
-            config=conversation.config,
-            family=family,
+            config=thread.config,
+            family=find_family(settings.model),
+            approved_commands=thread.approved_commands,
         )
-        await scope.emit(TaskStartedEvent(model_context_window=family.effective_context_window))
-        self.app.telemetry.user_prompt(conversation, turn.items)
-        await self._record_user_input(scope, turn)
-        last_message = await self._run_requests(scope)
+
+    async def run(self, turn: UserTurn) -> None:
+        scope = self.scope
+        window = scope.family.effective_context_window
+        await scope.emit(TaskStartedEvent(model_context_window=window))
+        events = self.host.telemetry
+        # Set per turn: a thread's telemetry starts after its agent is built.
+        self.thread.client.telemetry = events
+        if events is not None:
+            events.user_prompt(
+                item.data.text for item in turn.items if isinstance(item, InputItemText)
+            )
+        await self._record_user_input(turn)
+        last_message = await self._run_requests()
         # When the client hears the turn is complete, the turn is in the rollout.
-        await conversation.flush()
+        await self.host.flush()
         await scope.emit(TaskCompleteEvent(last_agent_message=last_message))
 
-    async def _record_user_input(self, scope: TurnScope, turn: UserTurn) -> None:
+    def _record(self, items: list[ResponseItem]) -> None:
+        """Items the model will see from now on (history and rollout)."""
+        self.thread.history.extend(items)
+        self.host.record_items(items)
+
+    async def _record_user_input(self, turn: UserTurn) -> None:
+        scope = self.scope
         settings = scope.settings
         user_input = await anyio.to_thread.run_sync(
             UserTurnInput.resolve, turn.items, Path(settings.cwd)
@@ -254,29 +205,30 @@ class ModelTurnRunner:
         environment = EnvironmentContext.of(
             settings.cwd, settings.approval_policy, settings.sandbox_policy, shell_name()
         )
-        update = environment.changes_from(scope.session.environment)
+        update = environment.changes_from(self.thread.environment)
         if update is not None:
             items.append(context_message(update.render()))
-            scope.session.environment = environment
+            self.thread.environment = environment
         items.append(user_input.response_item())
-        scope.conversation.record_items(items)
+        self._record(items)
         turn_item = TurnItemUserMessage(
             user_message=UserMessageItem(id=str(uuid.uuid4()), content=list(user_input.parts))
         )
-        await self._emit_item(scope, turn_item)
+        await self._emit_item(turn_item)
         await scope.emit(user_input.event())
 
-    async def _run_requests(self, scope: TurnScope) -> str | None:
+    async def _run_requests(self) -> str | None:
         """Model requests until one ends without tool calls; the last message."""
-        registry = build_registry(scope)
+        scope = self.scope
+        registry = self.thread.tools_for(scope.settings.model)
         last_message: str | None = None
         while True:
-            scope.conversation.record_turn_context(scope.settings.context_item())
-            prompt = self._prompt(scope, registry)
+            self.host.record_turn_context(scope.settings.context_item())
+            prompt = self._prompt(registry)
             try:
-                sampling = await self._sample(scope, prompt, registry)
+                sampling = await self._sample(prompt, registry)
             except ModelError as error:
-                await self._report_model_error(scope, error)
+                await self._report_model_error(error)
                 return None
             await scope.report_turn_diff()
             if sampling.last_message is not None:
@@ -284,7 +236,8 @@ class ModelTurnRunner:
             if not sampling.calls:
                 return last_message
 
-    def _prompt(self, scope: TurnScope, registry: ToolRegistry) -> Prompt:
+    def _prompt(self, registry: ToolRegistry) -> Prompt:
+        scope = self.scope
         settings, family = scope.settings, scope.family
         reasoning = None
         if family.reasoning:
@@ -292,17 +245,18 @@ class ModelTurnRunner:
         return Prompt(
             model=settings.model,
             instructions=scope.config.base_instructions or base_instructions(),
-            input=list(scope.conversation.history),
+            input=list(self.thread.history),
             tools=registry.specs(scope),
             parallel_tool_calls=False,
             reasoning=reasoning,
             verbosity=scope.config.model_verbosity if family.verbosity else None,
         )
 
-    async def _sample(self, scope: TurnScope, prompt: Prompt, registry: ToolRegistry) -> _Sampling:
+    async def _sample(self, prompt: Prompt, registry: ToolRegistry) -> _Sampling:
         """One model request. Tool calls start as soon as the model has made
         them (while it goes on streaming) and the request ends when they are
         all done."""
+        scope = self.scope
         sampling = _Sampling()
         failure: ModelError | None = None
         try:
@@ -312,13 +266,13 @@ class ModelTurnRunner:
                     sampling.results[call.call_id] = await registry.call(call, scope)
 
                 try:
-                    async with scope.session.client.stream(prompt) as events:
+                    async with self.thread.client.stream(prompt) as events:
                         async for event in events:
                             if isinstance(event, StreamRetrying):
                                 sampling.start_over()
                                 await scope.emit(StreamErrorEvent(message=event.message))
                                 continue
-                            call = await self._on_model_event(scope, event, sampling)
+                            call = await self._on_model_event(event, sampling)
                             if call is not None:
                                 sampling.calls.append(call)
                                 tools.start_soon(run_tool, call)
@@ -329,15 +283,13 @@ class ModelTurnRunner:
         finally:
             # Whatever way the request ended, what arrived is kept, and every
             # call gets an output (the model needs one per call).
-            scope.conversation.record_items(sampling.recorded_items())
+            self._record(sampling.recorded_items())
         if failure is not None:
             raise failure
         return sampling
 
-    async def _on_model_event(
-        self, scope: TurnScope, event: ModelEvent, sampling: _Sampling
-    ) -> ToolCall | None:
-        session = scope.session
+    async def _on_model_event(self, event: ModelEvent, sampling: _Sampling) -> ToolCall | None:
+        scope, thread = self.scope, self.thread
         if isinstance(event, OutputTextDelta):
             await scope.emit(AgentMessageDeltaEvent(delta=event.delta))
         elif isinstance(event, ReasoningSummaryDelta):
@@ -351,26 +303,25 @@ class ModelTurnRunner:
                 await scope.emit(WebSearchBeginEvent(call_id=event.item.id or ""))
         elif isinstance(event, OutputItemDone):
             sampling.items.append(event.item)
-            return await self._on_item_done(scope, event.item, sampling)
+            return await self._on_item_done(event.item, sampling)
         elif isinstance(event, RateLimits):
-            session.rate_limits = event.snapshot
-            await self._report_usage(scope, session.last_info)
+            thread.rate_limits = event.snapshot
+            await self._report_usage(thread.last_info)
         elif isinstance(event, Completed):
-            info = session.last_info
+            info = thread.last_info
             if event.token_usage is not None:
-                session.usage = _add_usage(session.usage, event.token_usage)
-                info = session.last_info = TokenUsageInfo(
-                    total_token_usage=session.usage,
+                thread.usage = _add_usage(thread.usage, event.token_usage)
+                info = thread.last_info = TokenUsageInfo(
+                    total_token_usage=thread.usage,
                     last_token_usage=event.token_usage,
                     model_context_window=scope.family.effective_context_window,
                 )
-            await self._report_usage(scope, info)
+            await self._report_usage(info)
         return None
 
-    async def _on_item_done(
-        self, scope: TurnScope, item: ResponseItem, sampling: _Sampling
-    ) -> ToolCall | None:
-        await scope.conversation.emit_raw_item(scope.submission_id, item)
+    async def _on_item_done(self, item: ResponseItem, sampling: _Sampling) -> ToolCall | None:
+        scope = self.scope
+        await self.host.emit_raw_item(scope.submission_id, item)
         if isinstance(item, ResponseItemMessage):
             if item.role != "assistant":
                 return None
@@ -381,7 +332,7 @@ class ModelTurnRunner:
                 id=str(uuid.uuid4()),
                 content=[AgentMessageContentText(text=AgentMessageText(text=text))],
             )
-            await self._emit_item(scope, TurnItemAgentMessage(agent_message=message))
+            await self._emit_item(TurnItemAgentMessage(agent_message=message))
             await scope.emit(AgentMessageEvent(message=text))
             sampling.last_message = text
         elif isinstance(item, ResponseItemReasoning):
@@ -392,7 +343,7 @@ class ModelTurnRunner:
                 if isinstance(part, ReasoningItemContentReasoningText)
             ]
             reasoning = ReasoningItem(id=item.id, summary_text=summaries, raw_content=raw)
-            await self._emit_item(scope, TurnItemReasoning(reasoning=reasoning))
+            await self._emit_item(TurnItemReasoning(reasoning=reasoning))
             for text in summaries:
                 await scope.emit(AgentReasoningEvent(text=text))
             for text in raw:
@@ -401,40 +352,38 @@ class ModelTurnRunner:
             query = item.action.query if isinstance(item.action, WebSearchActionSearch) else ""
             await scope.emit(WebSearchEndEvent(call_id=item.id or "", query=query))
             search = WebSearchItem(id=item.id or "", query=query)
-            await self._emit_item(scope, TurnItemWebSearch(web_search=search))
+            await self._emit_item(TurnItemWebSearch(web_search=search))
         else:
             return ToolCall.from_item(item)
         return None
 
-    async def _emit_item(self, scope: TurnScope, item: TurnItem) -> None:
-        thread_id = scope.conversation.id
+    async def _emit_item(self, item: TurnItem) -> None:
+        scope = self.scope
+        thread_id = self.host.thread_id
         turn_id = scope.submission_id
         await scope.emit(ItemStartedEvent(thread_id=thread_id, turn_id=turn_id, item=item))
         await scope.emit(ItemCompletedEvent(thread_id=thread_id, turn_id=turn_id, item=item))
 
-    async def _report_usage(self, scope: TurnScope, info: TokenUsageInfo | None) -> None:
-        rate_limits = scope.session.rate_limits
-        await scope.emit(TokenCountEvent(info=info, rate_limits=rate_limits))
+    async def _report_usage(self, info: TokenUsageInfo | None) -> None:
+        rate_limits = self.thread.rate_limits
+        await self.scope.emit(TokenCountEvent(info=info, rate_limits=rate_limits))
         if rate_limits is not None:
-            await self.app.outgoing.notify(
-                "account/rateLimits/updated",
-                rate_limits.__pydantic_serializer__.to_json(rate_limits),
-            )
+            await self.host.report_rate_limits(rate_limits)
 
-    async def _report_model_error(self, scope: TurnScope, error: ModelError) -> None:
-        session = scope.session
+    async def _report_model_error(self, error: ModelError) -> None:
+        thread = self.thread
         if isinstance(error, ContextWindowExceeded):
-            window = scope.family.effective_context_window
+            window = self.scope.family.effective_context_window
             if window is not None:
-                full = (session.usage or TokenUsage()).model_copy(update={"total_tokens": window})
-                session.last_info = TokenUsageInfo(
+                full = (thread.usage or TokenUsage()).model_copy(update={"total_tokens": window})
+                thread.last_info = TokenUsageInfo(
                     total_token_usage=full, last_token_usage=full, model_context_window=window
                 )
-                await self._report_usage(scope, session.last_info)
+                await self._report_usage(thread.last_info)
         elif isinstance(error, UsageLimitReached) and error.rate_limits is not None:
-            session.rate_limits = error.rate_limits
-            await self._report_usage(scope, session.last_info)
-        await scope.emit(ErrorEvent(message=str(error)))
+            thread.rate_limits = error.rate_limits
+            await self._report_usage(thread.last_info)
+        await self.scope.emit(ErrorEvent(message=str(error)))
 
 
 async def _warm_up_quietly() -> None:

@@ -35,6 +35,10 @@ class InvalidCredentials(ValueError):
     """`auth.json` cannot be used; the message says why and never quotes a secret."""
 
 
+class RefreshError(Exception):
+    """Tokens could not be refreshed; the message is safe to show."""
+
+
 @dataclass(frozen=True)
 class ChatGptTokens:
     """The tokens of a ChatGPT sign-in."""

@@ -23,7 +23,7 @@ from typing import Final, Protocol
 
 from ..logs import log
 from .credentials import Credentials
-from .storage import FileCredentialStore
+from .file_store import FileCredentialStore
 
 SERVICE: Final = "Codex Auth"
 

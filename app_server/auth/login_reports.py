@@ -4,6 +4,7 @@ key obtained during the login takes precedence, as with the reference)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -17,22 +18,28 @@ from .login import Reporter
 from .restrictions import LoginRestrictions
 
 if TYPE_CHECKING:
-    from ..app import App
+    from ..config.model import ConfigToml
+    from .manager import AuthManager
+
+#: Sends a notification to the client: its method and its params as JSON.
+Notify = Callable[[str, bytes], Awaitable[None]]
 
 
-def login_reporter(app: App) -> Reporter:
+def login_reporter(
+    notify: Notify, auth: AuthManager, config_toml: Callable[[], ConfigToml]
+) -> Reporter:
     async def report(login_id: UUID, error: str | None) -> None:
         complete = LoginChatGptCompleteNotification(
             login_id=login_id, success=error is None, error=error
         )
-        await app.outgoing.notify("loginChatGptComplete", complete.model_dump_json().encode())
+        await notify("loginChatGptComplete", complete.model_dump_json().encode())
         if error is None:
             try:
-                restrictions = LoginRestrictions.from_config(app.config.toml())
+                restrictions = LoginRestrictions.from_config(config_toml())
             except Exception as exc:  # a broken config: report the saved mode as is
                 log.warning("reporting the login without the config's restrictions: %s", exc)
                 restrictions = LoginRestrictions()
-            status = AuthStatusChangeNotification(auth_method=await app.auth.mode(restrictions))
-            await app.outgoing.notify("authStatusChange", status.model_dump_json().encode())
+            status = AuthStatusChangeNotification(auth_method=await auth.mode(restrictions))
+            await notify("authStatusChange", status.model_dump_json().encode())
 
     return report

@@ -30,9 +30,15 @@ import anyio
 from app_server_protocol.common import AuthMode
 
 from ..logs import log, register_secret
-from .credentials import ChatGptTokens, Credentials, InvalidCredentials, format_timestamp
+from .credentials import (
+    ChatGptTokens,
+    Credentials,
+    InvalidCredentials,
+    RefreshError,
+    format_timestamp,
+)
+from .file_store import CredentialStore
 from .restrictions import LoginRestrictions
-from .storage import CredentialStore
 
 #: ChatGPT tokens older than this are refreshed before use (when a refresher is set).
 TOKEN_REFRESH_AGE: Final = timedelta(days=28)
@@ -54,10 +60,6 @@ class TokenRefresher(Protocol):
     async def refresh(self, tokens: ChatGptTokens) -> ChatGptTokens:
         """New tokens for ``tokens``; raises `RefreshError` when that fails."""
         ...
-
-
-class RefreshError(Exception):
-    """Tokens could not be refreshed; the message is safe to show."""
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 from ..logs import log, register_secret
-from .credentials import ChatGptTokens
-from .manager import RefreshError
+from .credentials import ChatGptTokens, RefreshError
 from .tokens import InvalidIdToken, parse_id_token
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from ..cli import ServeOptions
+    from ..options import ServeOptions
 
 
 class PreflightError(Exception):

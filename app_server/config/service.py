@@ -14,7 +14,7 @@ from .otel import OtelSettings
 from .resolve import ConfigOverrides, load_config_toml, parse_config_toml, resolve_config
 
 if TYPE_CHECKING:
-    from ..cli import ServeOptions
+    from ..options import ServeOptions
 
 
 class ConfigService:

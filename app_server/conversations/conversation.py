@@ -1,5 +1,6 @@
 """One live conversation: its state, its own task, and the one path every
-event takes (`Conversation.emit`)."""
+event takes (`Conversation.emit`). It is its agent's `TurnHost`: the agent
+reaches the client, the rollout and the daemon's services through it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import anyio
 import pydantic_core
 from anyio.abc import TaskGroup
 
-from app_server_protocol.common import TurnAbortReason
+from app_server_protocol.common import ReviewDecision, TurnAbortReason
 from app_server_protocol.events import (
     ErrorEvent,
     EventMsg,
@@ -30,15 +31,20 @@ from app_server_protocol.rollout import (
     TurnContextItem,
     is_persisted_response_item,
 )
+from app_server_protocol.usage import RateLimitSnapshot
 
 from ..logs import current_thread_id, log
-from ..mcp.manager import McpConnections
+from .approval_requests import ask_client
 from .recorder import RolloutRecorder
-from .turns import Interrupt, Shutdown, Submission, TurnRunner, TurnSettings, UserTurn
+from .turns import AgentServices, Interrupt, Shutdown, Submission, TurnRunner, UserTurn
 
 if TYPE_CHECKING:
+    from ..agent.host import ApprovalQuestion
+    from ..agent.thread import AgentThread
     from ..config.model import Config
+    from ..model_client import CredentialsSource
     from ..outgoing import Outgoing
+    from ..telemetry.events import ConversationTelemetry
 
 
 class ConversationClosed(Exception):
@@ -75,38 +81,32 @@ class _RunningTurn:
         self.scope.cancel()
 
 
-def settings_from_config(config: Config) -> TurnSettings:
-    return TurnSettings(
-        cwd=str(config.cwd),
-        approval_policy=config.approval_policy,
-        sandbox_policy=config.sandbox_policy,
-        model=config.model,
-        effort=config.model_reasoning_effort,
-        summary=config.model_reasoning_summary,
-    )
-
-
 class Conversation:
     """A conversation the client can talk to. Submissions are handled in
     order by `run`, the conversation's own task; a user turn runs in a task of
     its own (so that it can be interrupted) and the turns sent meanwhile wait
     their turn."""
 
-    def __init__(self, conversation_id: UUID, *, outgoing: Outgoing, runner: TurnRunner) -> None:
+    def __init__(
+        self,
+        conversation_id: UUID,
+        *,
+        outgoing: Outgoing,
+        runner: TurnRunner,
+        services: AgentServices,
+    ) -> None:
         # A conversation exists (and can be found by its id) from the moment
         # its id is made; `configure` gives it the rest before its task starts.
         self.id = conversation_id
         self.listeners: list[Listener] = []
         self.recorder: RolloutRecorder | None = None
-        self.history: list[ResponseItem] = []
-        """What the model sees, oldest first: the initial context, then every
-        item of every turn (`record_items` appends)."""
-        self.user_instructions: str | None = None
-        self.mcp = McpConnections()
-        """The conversation's MCP servers (started with it, stopped when it ends)."""
+        self.agent: AgentThread | None = None
+        """The agent's side of the conversation (model, policies, tools,
+        history, MCP servers), from `configure` on."""
         self._startup_events: list[EventMsg] = []
         self._outgoing = outgoing
         self._runner = runner
+        self._services = services
         self._id_json = f'"{conversation_id}"'.encode()
         send, receive = anyio.create_memory_object_stream[Submission](math.inf)
         self._send = send
@@ -119,27 +119,23 @@ class Conversation:
         self._closing = False
         self._stopped = anyio.Event()
 
-    def configure(
-        self,
-        *,
-        config: Config,
-        recorder: RolloutRecorder,
-        history: list[ResponseItem],
-        user_instructions: str | None,
-        mcp: McpConnections | None = None,
-    ) -> None:
-        self.config = config
-        """The settings the conversation was created (or resumed) with."""
-        self.settings = settings_from_config(config)
-        """The settings of the next turn (`sendUserTurn` changes them)."""
+    def configure(self, *, agent: AgentThread, recorder: RolloutRecorder) -> None:
+        self.agent = agent
         self.recorder = recorder
         self.rollout_path = recorder.path
-        self.history = history
-        self.user_instructions = user_instructions
-        if mcp is not None:
-            self.mcp = mcp
-            # MCP servers that failed to start are reported to the first listener.
-            self._startup_events = [ErrorEvent(message=text) for text in mcp.failures.values()]
+        # MCP servers that failed to start are reported to the first listener.
+        failures = agent.mcp.failures.values()
+        self._startup_events = [ErrorEvent(message=text) for text in failures]
+
+    @property
+    def config(self) -> Config:
+        """The settings the conversation was created (or resumed) with."""
+        return self._configured().config
+
+    def _configured(self) -> AgentThread:
+        if self.agent is None:
+            raise RuntimeError(f"conversation {self.id} is not configured yet")
+        return self.agent
 
     # -- what handlers call ---------------------------------------------------
 
@@ -200,7 +196,8 @@ class Conversation:
         servers. Safe to call more than once."""
         if self.recorder is not None:
             await self.recorder.close()
-        await self.mcp.aclose()
+        if self.agent is not None:
+            await self.agent.mcp.aclose()
 
     async def deliver_startup_events(self) -> None:
         """What happened while the conversation started (MCP servers that
@@ -209,7 +206,39 @@ class Conversation:
         for event in events:
             await self.emit("", event)
 
-    # -- what the turn runner calls -------------------------------------------
+    # -- what the agent calls (the `TurnHost`) ---------------------------------
+
+    @property
+    def thread_id(self) -> UUID:
+        return self.id
+
+    @property
+    def user_agent(self) -> str:
+        return self._services.user_agent()
+
+    def credentials(self, config: Config) -> CredentialsSource:
+        return self._services.credentials(config)
+
+    @property
+    def telemetry(self) -> ConversationTelemetry | None:
+        return self._services.telemetry(self)
+
+    async def ask_approval(self, submission_id: str, question: ApprovalQuestion) -> ReviewDecision:
+        async def announce(event: EventMsg) -> None:
+            await self.emit(submission_id, event)
+
+        return await ask_client(
+            question,
+            conversation_id=self.id,
+            outgoing=self._outgoing,
+            announce=announce,
+            answered=self.take_submission_id,
+        )
+
+    async def report_rate_limits(self, snapshot: RateLimitSnapshot) -> None:
+        await self._outgoing.notify(
+            "account/rateLimits/updated", snapshot.__pydantic_serializer__.to_json(snapshot)
+        )
 
     async def emit(self, submission_id: str, event: EventMsg) -> None:
         """Send ``event`` to every listener as ``codex/event/<type>``, and
@@ -251,9 +280,8 @@ class Conversation:
             await self.emit(submission_id, RawResponseItemEvent(item=item))
 
     def record_items(self, items: Iterable[ResponseItem]) -> None:
-        """Append model items to the history, and to the rollout."""
+        """Keep model items in the rollout (those the reference keeps)."""
         for item in items:
-            self.history.append(item)
             if is_persisted_response_item(item):
                 self._record("response_item", item.__pydantic_serializer__.to_json(item))
 
@@ -329,15 +357,16 @@ class Conversation:
         if self._turn is not None or not self._queued or self._tasks is None:
             return
         submission, op = self._queued.popleft()
+        agent = self._configured()
         if op.settings is not None:
-            self.settings = op.settings
+            agent.settings = op.settings
         turn = self._turn = _RunningTurn(submission.id)
-        self._tasks.start_soon(self._run_turn, turn, op)
+        self._tasks.start_soon(self._run_turn, agent, turn, op)
 
-    async def _run_turn(self, turn: _RunningTurn, op: UserTurn) -> None:
+    async def _run_turn(self, agent: AgentThread, turn: _RunningTurn, op: UserTurn) -> None:
         try:
             with turn.scope:
-                await self._runner.run_turn(self, turn.submission_id, op)
+                await self._runner.run_turn(agent, self, turn.submission_id, op)
         except Exception:
             log.exception("a turn of conversation %s failed", self.id)
             await self.emit(turn.submission_id, ErrorEvent(message="the turn failed unexpectedly"))

@@ -30,6 +30,8 @@ from ..agent.context import (
     render_user_instructions,
     shell_name,
 )
+from ..agent.model_family import find_family
+from ..agent.thread import open_agent_thread
 from ..config.layers import ConfigError
 from ..config.resolve import ConfigOverrides
 from ..errors import InternalError, InvalidRequest
@@ -52,7 +54,7 @@ from .naming import (
 )
 from .reader import RecordedConversation, RolloutReadError, read_rollout
 from .recorder import RolloutRecorder, rollout_line
-from .turns import TurnRunner, UserTurn
+from .turns import AgentServices, TurnRunner, UserTurn
 
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
@@ -91,6 +93,7 @@ class ConversationManager:
         config: ConfigService,
         outgoing: Outgoing,
         task_group: TaskGroup,
+        services: AgentServices,
         index: RolloutIndex | None = None,
     ) -> None:
         # As the reference, paths are reported under the real CODEX_HOME.
@@ -103,6 +106,7 @@ class ConversationManager:
         self.telemetry: Telemetry | None = None
         self._config = config
         self._outgoing = outgoing
+        self._services = services
         self._task_group = task_group
         self._conversations: dict[UUID, Conversation] = {}
         self._subscriptions: dict[UUID, UUID] = {}
@@ -155,7 +159,12 @@ class ConversationManager:
     # -- creating and resuming --------------------------------------------------
 
     def _register(self, conversation_id: UUID) -> Conversation:
-        conversation = Conversation(conversation_id, outgoing=self._outgoing, runner=self._runner())
+        conversation = Conversation(
+            conversation_id,
+            outgoing=self._outgoing,
+            runner=self._runner(),
+            services=self._services,
+        )
         self._conversations[conversation_id] = conversation
         return conversation
 
@@ -230,20 +239,27 @@ class ConversationManager:
                     f"error creating conversation: cannot create {path}: {os_error_message(exc)}"
                 ) from None
             self._note_new_file(path)
-            conversation.configure(
+            agent = open_agent_thread(
+                conversation,
                 config=config,
-                recorder=recorder,
                 history=history,
                 user_instructions=instructions,
                 mcp=mcp,
             )
+            conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
             await self._abandon(conversation, mcp)
             raise
         self._task_group.start_soon(conversation.run)
-        if self.telemetry is not None:
-            await self.telemetry.conversation_starts(conversation)
+        await self._telemetry_starts(conversation)
         return conversation
+
+    async def _telemetry_starts(self, conversation: Conversation) -> None:
+        if self.telemetry is not None:
+            config = conversation.config
+            await self.telemetry.conversation_starts(
+                conversation, conversation.id, config, find_family(config.model)
+            )
 
     async def _abandon(self, conversation: Conversation, mcp: McpConnections | None) -> None:
         """Undo a start that failed: forget the conversation (what was sent
@@ -286,19 +302,19 @@ class ConversationManager:
                 raise InternalError(
                     f"error resuming conversation: {os_error_message(exc)}"
                 ) from None
-            conversation.configure(
+            agent = open_agent_thread(
+                conversation,
                 config=config,
-                recorder=recorder,
                 history=recorded.response_items,
                 user_instructions=recorded.meta.instructions,
                 mcp=mcp,
             )
+            conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
             await self._abandon(conversation, mcp)
             raise
         self._task_group.start_soon(conversation.run)
-        if self.telemetry is not None:
-            await self.telemetry.conversation_starts(conversation)
+        await self._telemetry_starts(conversation)
         return conversation, recorded.event_msgs
 
     # -- listing ------------------------------------------------------------------

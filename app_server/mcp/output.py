@@ -11,6 +11,7 @@ the output says so; a model that does not gets a placeholder text instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pydantic import TypeAdapter
@@ -27,8 +28,6 @@ from app_server_protocol.mcp import (
 from app_server_protocol.mcp import (
     EmbeddedResourceResource as ResourceContents,
 )
-
-from ..agent.tools.base import ToolResult
 
 #: In place of an image, for a model that cannot read images.
 IMAGE_OMITTED: Final = "<image content omitted because you do not support image input>"
@@ -49,7 +48,17 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def tool_output(result: CallToolResult, accepts_images: bool) -> ToolResult:
+@dataclass(frozen=True)
+class ToolOutput:
+    """A tool's result as the model reads it (the agent makes its tool result of it)."""
+
+    output: str
+    success: bool
+    follow_up: tuple[ResponseItemMessage, ...] = ()
+    """The images, in a message that follows the output."""
+
+
+def tool_output(result: CallToolResult, accepts_images: bool) -> ToolOutput:
     """The model's view of a tool's result."""
     images = [block for block in result.content if isinstance(block, ImageContent)]
     if result.structured_content is not None:
@@ -73,7 +82,7 @@ def tool_output(result: CallToolResult, accepts_images: bool) -> ToolResult:
                 ],
             ),
         )
-    return ToolResult(text, success=not result.is_error, follow_up=follow_up)
+    return ToolOutput(text, success=not result.is_error, follow_up=follow_up)
 
 
 def resources_output(

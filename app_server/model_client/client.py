@@ -73,7 +73,7 @@ from .sse import SseDecoder, SseEvent
 if TYPE_CHECKING:
     import httpx
 
-    from ..telemetry.events import ConversationTelemetry
+    from .observer import RequestObserver
 
 #: How much of an error response's body is read (it goes into the message).
 ERROR_BODY_LIMIT: Final = 64 * 1024
@@ -104,7 +104,7 @@ class ModelClient:
         environ: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         backoff: Callable[[int], float] = default_backoff,
-        telemetry: ConversationTelemetry | None = None,
+        telemetry: RequestObserver | None = None,
     ) -> None:
         """
         ``credentials``: the auth service (None: nobody is logged in).
@@ -373,7 +373,7 @@ class _SseReader:
         response: httpx.Response,
         provider: ModelProviderInfo,
         request_id: str | None,
-        telemetry: ConversationTelemetry | None = None,
+        telemetry: RequestObserver | None = None,
     ) -> None:
         self._telemetry = telemetry
         self._chunks = response.aiter_bytes()

@@ -21,12 +21,11 @@ import sys
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final, Protocol
+from uuid import UUID
 
 import anyio
-
-from app_server_protocol.common import ReviewDecision
 
 from .._version import __version__
 from ..logs import log
@@ -40,12 +39,9 @@ from .events import (
 )
 
 if TYPE_CHECKING:
-    from app_server_protocol.items import InputItem
-
-    from ..agent.tools.base import ToolCall, ToolResult
     from ..auth.manager import AuthManager
+    from ..config.model import Config
     from ..config.otel import OtelSettings
-    from ..conversations.conversation import Conversation
     from .export import OtelSink
 
 #: Events kept while the exporter loads; later ones are dropped.
@@ -54,6 +50,16 @@ PENDING_LIMIT: Final = 10_000
 FLUSH_SECONDS: Final = 2.0
 
 __all__ = ["ConversationTelemetry", "DecisionSource", "Telemetry"]
+
+
+class FamilyFacts(Protocol):
+    """What the events say of a conversation's model family."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def context_window(self) -> int | None: ...
 
 
 class Telemetry:
@@ -75,7 +81,7 @@ class Telemetry:
         self._sink: OtelSink | None = None
         self._pending: deque[Callable[[OtelSink], None]] = deque(maxlen=PENDING_LIMIT)
         """What happened while the exporter loaded, to replay into it."""
-        self._conversations: weakref.WeakKeyDictionary[Conversation, ConversationTelemetry] = (
+        self._conversations: weakref.WeakKeyDictionary[object, ConversationTelemetry] = (
             weakref.WeakKeyDictionary()
         )
         self._signal_installed = False
@@ -194,30 +200,29 @@ class Telemetry:
 
     # -- hooks ----------------------------------------------------------------------
 
-    def of(self, conversation: Conversation) -> ConversationTelemetry | None:
+    def of(self, conversation: object) -> ConversationTelemetry | None:
         """The conversation's events, or None when nothing is exported."""
         if not self.enabled:
             return None
         return self._conversations.get(conversation)
 
-    async def conversation_starts(self, conversation: Conversation) -> None:
-        """A conversation was created or resumed (its config is set)."""
+    async def conversation_starts(
+        self, conversation: object, conversation_id: UUID, config: Config, family: FamilyFacts
+    ) -> None:
+        """The conversation ``conversation`` (the key of its events) was
+        created or resumed with ``config``, for a model of ``family``."""
         await self._decided.wait()
         settings = self._settings
         if settings is None or not settings.exports:
             return
-        from ..agent.model_family import find_family
-
-        config = conversation.config
         auth_mode = account_id = email = None
         credentials = await self._auth.stored() if self._auth is not None else None
         if credentials is not None and credentials.mode is not None:
             auth_mode = "Chatgpt" if credentials.mode == "chatgpt" else "ApiKey"
             account_id = credentials.account_id
             email = credentials.email
-        family = find_family(config.model)
         metadata = ConversationMetadata(
-            conversation_id=str(conversation.id),
+            conversation_id=str(conversation_id),
             app_version=__version__,
             originator=self._client_name() or originator(),
             terminal_type=terminal(),
@@ -244,51 +249,6 @@ class Telemetry:
                 active_profile=config.active_profile,
             )
         )
-
-    def user_prompt(self, conversation: Conversation, items: Iterable[InputItem]) -> None:
-        """A user turn starts with ``items``."""
-        from app_server_protocol.items import InputItemText
-
-        events = self.of(conversation)
-        if events is not None:
-            events.user_prompt(item.data.text for item in items if isinstance(item, InputItemText))
-
-    def tool_started(self, conversation: Conversation, call: ToolCall) -> float:
-        """A tool call starts; returns what `tool_result` needs."""
-        events = self.of(conversation)
-        if events is None:
-            return 0.0
-        return events.tool_started(call.call_id, call.name)
-
-    def tool_result(
-        self, conversation: Conversation, call: ToolCall, result: ToolResult, started: float
-    ) -> None:
-        events = self.of(conversation)
-        if events is not None:
-            events.tool_result(
-                call.call_id,
-                call.name,
-                call.arguments,
-                started,
-                # A tool that does not say (None) succeeded: it returned normally.
-                result.success is not False,
-                result.output,
-            )
-
-    def config_approved(self, conversation: Conversation, call_id: str) -> None:
-        """The approval policy let a call run without asking."""
-        events = self.of(conversation)
-        if events is not None:
-            events.tool_decision(call_id, ReviewDecision.APPROVED, DecisionSource.CONFIG)
-
-    def user_decision(
-        self, conversation: Conversation, call_id: str, decision: ReviewDecision
-    ) -> ReviewDecision:
-        """The user answered an approval request; returns ``decision``."""
-        events = self.of(conversation)
-        if events is not None:
-            events.tool_decision(call_id, decision, DecisionSource.USER)
-        return decision
 
 
 def _sandbox_name(policy: object) -> str:

@@ -17,7 +17,7 @@ from ..tool_specs import APPLY_PATCH, APPLY_PATCH_FREEFORM
 from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
 
 if TYPE_CHECKING:
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 
 class ApplyPatchArguments(BaseModel):

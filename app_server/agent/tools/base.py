@@ -20,7 +20,7 @@ from app_server_protocol.items import (
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 JsonObject = dict[str, Any]
 

@@ -34,11 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from app_server_protocol.common import (
-    ReviewDecision,
-    SandboxPolicy,
-    SandboxPolicyDangerFullAccess,
-)
+from app_server_protocol.common import SandboxPolicy, SandboxPolicyDangerFullAccess
 from app_server_protocol.events import (
     ExecCommandBeginEvent,
     ExecCommandEndEvent,
@@ -52,20 +48,19 @@ from ...tools.process import ProcessResult
 from ...tools.run import run_command
 from ...tools.safety import (
     RETRY_WITHOUT_SANDBOX_REASON,
-    AfterSandboxDenial,
     Verdict,
-    after_sandbox_denial,
     exec_decision,
     is_likely_sandbox_denial,
     runs_sandboxed,
     sandbox_denial_message,
 )
 from ...tools.sandbox import SandboxUnavailable
-from ..approvals import abort_turn, ask_exec_approval, is_approved
+from ..approvals import ApprovalFlow
+from ..host import CommandApproval
 from .base import ToolResult
 
 if TYPE_CHECKING:
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 #: How long a command may run when the model does not say (the reference's default).
 DEFAULT_TIMEOUT_MS: Final = 10_000
@@ -94,22 +89,21 @@ class _Failed(Exception):
 async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
     settings = scope.settings
     approval, sandbox = settings.approval_policy, settings.sandbox_policy
-    approved_commands = scope.session.approved_commands
     key = _session_key(request)
     # A command approved for the session is not asked about again, not even
     # to run it again outside the sandbox when the sandbox stopped it.
-    user_approved = key in approved_commands
+    flow = ApprovalFlow(scope, user_approved=key in scope.approved_commands)
     decision = exec_decision(
         request.command,
         approval,
         sandbox,
-        approved_for_session=user_approved,
+        approved_for_session=flow.user_approved,
         with_escalated_permissions=request.escalated,
     )
     if decision.verdict is Verdict.REFUSE:
         return ToolResult(decision.reason or EXEC_REJECTED, success=False)
     if decision.verdict is Verdict.RUN:
-        scope.app.telemetry.config_approved(scope.conversation, request.call_id)
+        scope.approved_by_config(request.call_id)
     call = _CallEvents(scope, request.call_id)
     await scope.emit(
         ExecCommandBeginEvent(
@@ -122,35 +116,31 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
     if not request.command:
         return await call.failed(EMPTY_COMMAND)
     if decision.verdict is Verdict.ASK:
-        answer = await ask_exec_approval(
-            scope, request.call_id, request.command, request.cwd, request.justification
-        )
-        if not is_approved(answer):
-            return await call.rejected(answer)
-        if answer is ReviewDecision.APPROVED_FOR_SESSION:
+        refusal = await flow.ask(
+            _question(request, request.justification),
+            rejected=call.rejected,
             # (what may run outside the sandbox may run inside it too)
-            approved_commands.update({key, tuple(request.command)})
-        user_approved = True
+            remember=(key, tuple(request.command)),
+        )
+        if refusal is not None:
+            return refusal
     sandboxed = runs_sandboxed(sandbox, with_escalated_permissions=request.escalated)
     try:
         result = await call.run(request, sandbox if sandboxed else _UNCONFINED)
         if sandboxed and _stopped_by_sandbox(result):
-            match after_sandbox_denial(approval, user_approved=user_approved):
-                case AfterSandboxDenial.REPORT:
-                    texts = _texts(result)
-                    return await call.failed(sandbox_denial_message(*texts))
-                case AfterSandboxDenial.ASK_TO_RETRY:
-                    answer = await ask_exec_approval(
-                        scope,
-                        request.call_id,
-                        request.command,
-                        request.cwd,
-                        RETRY_WITHOUT_SANDBOX_REASON,
-                    )
-                    if not is_approved(answer):
-                        return await call.rejected(answer)
-                    if answer is ReviewDecision.APPROVED_FOR_SESSION:
-                        approved_commands.add(key)
+            stopped = result
+
+            async def report() -> ToolResult:
+                return await call.failed(sandbox_denial_message(*_texts(stopped)))
+
+            refusal = await flow.after_sandbox_denial(
+                _question(request, RETRY_WITHOUT_SANDBOX_REASON),
+                report=report,
+                rejected=call.rejected,
+                remember=(key,),
+            )
+            if refusal is not None:
+                return refusal
             result = await call.run(request, _UNCONFINED)
     except _Failed as failure:
         return await call.failed(str(failure))
@@ -160,6 +150,10 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
 #: Marks the session approval of a command run with escalated permissions
 #: (no argument can hold a NUL character, so no command looks like it).
 _ESCALATED: Final = "\0escalated"
+
+
+def _question(request: ExecRequest, reason: str | None) -> CommandApproval:
+    return CommandApproval(request.call_id, request.command, request.cwd, reason)
 
 
 def _session_key(request: ExecRequest) -> tuple[str, ...]:
@@ -247,8 +241,6 @@ class _CallEvents:
         )
         return ToolResult(message, success=False)
 
-    async def rejected(self, answer: ReviewDecision) -> ToolResult:
-        result = await self.failed(EXEC_REJECTED)
-        if answer is ReviewDecision.ABORT:
-            await abort_turn(self.scope)
-        return result
+    async def rejected(self) -> ToolResult:
+        """The user did not approve the command."""
+        return await self.failed(EXEC_REJECTED)

@@ -30,7 +30,7 @@ from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_argu
 
 if TYPE_CHECKING:
     from ...mcp.manager import McpConnections, McpToolEntry
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 #: The server named in the events of resource tools called for every server.
 BUILTIN_SERVER: Final = "codex"
@@ -71,7 +71,10 @@ class McpTool:
             return ToolResult(outcome, success=False)
         from ...mcp.output import tool_output
 
-        return tool_output(outcome, accepts_images=scope.family.image_input)
+        model_output = tool_output(outcome, accepts_images=scope.family.image_input)
+        return ToolResult(
+            model_output.output, success=model_output.success, follow_up=model_output.follow_up
+        )
 
 
 class _ResourceArgs(BaseModel):

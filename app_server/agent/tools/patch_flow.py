@@ -32,9 +32,6 @@ from typing import TYPE_CHECKING, Final
 
 import anyio.to_thread
 
-from app_server_protocol.common import (
-    ReviewDecision,
-)
 from app_server_protocol.events import (
     ExecCommandOutputDeltaEvent,
     PatchApplyBeginEvent,
@@ -63,18 +60,17 @@ from ...tools.exec_output import (
 )
 from ...tools.safety import (
     RETRY_WITHOUT_SANDBOX_REASON,
-    AfterSandboxDenial,
     Verdict,
-    after_sandbox_denial,
     patch_decision,
     sandbox_denial_message,
 )
 from ...tools.sandbox import write_roots
-from ..approvals import abort_turn, ask_exec_approval, ask_patch_approval, is_approved
+from ..approvals import ApprovalFlow
+from ..host import CommandApproval, PatchApproval
 from .base import ToolResult
 
 if TYPE_CHECKING:
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 #: The command shown when asking to write a patch outside the sandbox.
 RETRY_COMMAND: Final = ("apply_patch",)
@@ -100,40 +96,44 @@ async def apply_patch_call(
     if decision.verdict is Verdict.REFUSE:
         return ToolResult(patch_refused(decision.reason or ""), success=False)
     if decision.verdict is Verdict.RUN:
-        scope.app.telemetry.config_approved(scope.conversation, call_id)
-    user_approved = decision.verdict is Verdict.ASK
-    if user_approved:
-        answer = await ask_patch_approval(scope, call_id, plan.changes)
-        if answer is ReviewDecision.ABORT:
-            await abort_turn(scope)
-        if not is_approved(answer):
-            return ToolResult(PATCH_REJECTED, success=False)
+        scope.approved_by_config(call_id)
+    flow = ApprovalFlow(scope)
+    if decision.verdict is Verdict.ASK:
+        refusal = await flow.ask(PatchApproval(call_id, plan.changes), rejected=_rejected)
+        if refusal is not None:
+            return refusal
         try:
             # The files may have changed while the user was deciding.
             plan = await _plan(patch, cwd)
         except _Verification as error:
             return ToolResult(str(error), success=False)
     call = _PatchEvents(scope, call_id, freeform)
-    await call.begin(plan, auto_approved=not user_approved)
-    roots = None if user_approved else write_roots(sandbox, turn_cwd)
+    await call.begin(plan, auto_approved=not flow.user_approved)
+    roots = None if flow.user_approved else write_roots(sandbox, turn_cwd)
     try:
         await anyio.to_thread.run_sync(_write, plan, roots)
     except PatchWriteError as error:
         if not (error.sandbox_denied and roots is not None):
             return await call.failed(f"{error}\n")
-        match after_sandbox_denial(approval, user_approved=False):
-            case AfterSandboxDenial.REPORT:
-                return await call.refused(sandbox_denial_message(str(error)))
-            case _:
-                await call.delta(ExecOutputStream.STDERR, f"{error}\n")
-                answer = await ask_exec_approval(
-                    scope, call_id, RETRY_COMMAND, settings.cwd, RETRY_WITHOUT_SANDBOX_REASON
-                )
-                if not is_approved(answer):
-                    result = await call.refused(EXEC_REJECTED)
-                    if answer is ReviewDecision.ABORT:
-                        await abort_turn(scope)
-                    return result
+        denial = str(error)
+
+        async def report() -> ToolResult:
+            return await call.refused(sandbox_denial_message(denial))
+
+        async def rejected() -> ToolResult:
+            return await call.refused(EXEC_REJECTED)
+
+        async def show_error() -> None:
+            await call.delta(ExecOutputStream.STDERR, f"{denial}\n")
+
+        refusal = await flow.after_sandbox_denial(
+            CommandApproval(call_id, RETRY_COMMAND, settings.cwd, RETRY_WITHOUT_SANDBOX_REASON),
+            report=report,
+            rejected=rejected,
+            before_asking=show_error,
+        )
+        if refusal is not None:
+            return refusal
         try:
             plan = await _plan(patch, cwd)
             await anyio.to_thread.run_sync(_write, plan, None)
@@ -142,6 +142,11 @@ async def apply_patch_call(
         except PatchWriteError as retry_error:
             return await call.failed(f"{retry_error}\n")
     return await call.succeeded(plan)
+
+
+async def _rejected() -> ToolResult:
+    """The user did not approve the patch (no event: nothing began)."""
+    return ToolResult(PATCH_REJECTED, success=False)
 
 
 async def _plan(patch: str, cwd: str) -> PatchPlan:

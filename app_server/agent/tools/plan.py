@@ -12,7 +12,7 @@ from ..tool_specs import UPDATE_PLAN
 from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
 
 if TYPE_CHECKING:
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 
 class UpdatePlanTool:

@@ -9,7 +9,7 @@ from ...logs import log
 from .base import JsonObject, Tool, ToolCall, ToolResult
 
 if TYPE_CHECKING:
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 
 class ToolRegistry:
@@ -27,9 +27,14 @@ class ToolRegistry:
     async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
         """Run a call; an unknown tool or a failing one gives the model an error
         result it can read, never an exception."""
-        started = scope.app.telemetry.tool_started(scope.conversation, call)
+        events = scope.host.telemetry
+        if events is None:
+            return await self._call(call, scope)
+        started = events.tool_started(call.call_id, call.name)
         result = await self._call(call, scope)
-        scope.app.telemetry.tool_result(scope.conversation, call, result, started)
+        # A tool that does not say (None) succeeded: it returned normally.
+        success = result.success is not False
+        events.tool_result(call.call_id, call.name, call.arguments, started, success, result.output)
         return result
 
     async def _call(self, call: ToolCall, scope: TurnScope) -> ToolResult:

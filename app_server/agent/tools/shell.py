@@ -22,7 +22,7 @@ from ..tool_specs import LOCAL_SHELL, SHELL
 from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
 
 if TYPE_CHECKING:
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 
 class ShellArguments(BaseModel):

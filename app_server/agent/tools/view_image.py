@@ -16,7 +16,7 @@ from ..user_input import image_data_url
 from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
 
 if TYPE_CHECKING:
-    from ..turn import TurnScope
+    from ..scope import TurnScope
 
 
 class ViewImageArguments(BaseModel):

@@ -1,0 +1,95 @@
+"""`AgentThread`: the agent's side of one thread, built complete when the
+thread is created or resumed (`open_agent_thread`) and kept on the thread
+(its `Conversation`) across its turns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app_server_protocol.items import ResponseItem
+from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageInfo
+
+from ..model_client import ModelClient
+from ..user_agent import originator
+from .context import EnvironmentContext, shell_name
+from .model_family import find_family
+from .toolset import build_registry
+from .user_turn import TurnSettings
+
+if TYPE_CHECKING:
+    from ..config.model import Config
+    from ..mcp.manager import McpConnections
+    from .host import TurnHost
+    from .tools.registry import ToolRegistry
+
+
+@dataclass(eq=False)
+class AgentThread:
+    """What the agent knows of one thread: what it was created (or resumed)
+    with, and what it keeps across turns."""
+
+    config: Config
+    """The settings the thread was created (or resumed) with."""
+    settings: TurnSettings
+    """The settings of the next turn (`sendUserTurn` changes them)."""
+    client: ModelClient
+    """The thread's model provider."""
+    environment: EnvironmentContext
+    """The environment the model was last told about."""
+    history: list[ResponseItem]
+    """What the model sees, oldest first: the initial context, then every
+    item of every turn."""
+    user_instructions: str | None
+    mcp: McpConnections
+    """The thread's MCP servers (started with it, stopped when it ends)."""
+    tools: ToolRegistry
+    """The tools offered with ``tools_model``."""
+    tools_model: str
+    usage: TokenUsage | None = None
+    """Token usage of the whole thread so far."""
+    last_info: TokenUsageInfo | None = None
+    rate_limits: RateLimitSnapshot | None = None
+    approved_commands: set[tuple[str, ...]] = field(default_factory=set)
+    """Commands the user approved for the rest of the thread."""
+
+    def tools_for(self, model: str) -> ToolRegistry:
+        """The tools of a turn made with ``model`` (a turn may change the model)."""
+        if model != self.tools_model:
+            self.tools = build_registry(find_family(model), self.config, self.mcp)
+            self.tools_model = model
+        return self.tools
+
+
+def open_agent_thread(
+    host: TurnHost,
+    *,
+    config: Config,
+    history: list[ResponseItem],
+    user_instructions: str | None,
+    mcp: McpConnections,
+) -> AgentThread:
+    """The agent of a thread created or resumed with ``config``; ``history``:
+    what the model has seen so far."""
+    client = ModelClient(
+        config.model_provider,
+        conversation_id=str(host.thread_id),
+        user_agent=host.user_agent,
+        originator=originator(),
+        credentials=host.credentials(config),
+    )
+    environment = EnvironmentContext.of(
+        config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
+    )
+    settings = TurnSettings.from_config(config)
+    return AgentThread(
+        config=config,
+        settings=settings,
+        client=client,
+        environment=environment,
+        history=history,
+        user_instructions=user_instructions,
+        mcp=mcp,
+        tools=build_registry(find_family(settings.model), config, mcp),
+        tools_model=settings.model,
+    )

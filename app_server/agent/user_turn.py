@@ -1,0 +1,62 @@
+"""What a user turn asks for: its input, and the settings it runs with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from app_server_protocol.common import (
+    AskForApproval,
+    ReasoningEffort,
+    ReasoningSummary,
+    SandboxPolicy,
+)
+from app_server_protocol.items import InputItem
+from app_server_protocol.rollout import TurnContextItem
+
+if TYPE_CHECKING:
+    from ..config.model import Config
+
+
+@dataclass(frozen=True)
+class TurnSettings:
+    """The settings a turn runs with; `sendUserTurn` sets them for its turn
+    and the turns that follow."""
+
+    cwd: str
+    approval_policy: AskForApproval
+    sandbox_policy: SandboxPolicy
+    model: str
+    effort: ReasoningEffort | None
+    summary: ReasoningSummary
+
+    @classmethod
+    def from_config(cls, config: Config) -> TurnSettings:
+        """The settings of a thread's turns until a turn brings its own."""
+        return cls(
+            cwd=str(config.cwd),
+            approval_policy=config.approval_policy,
+            sandbox_policy=config.sandbox_policy,
+            model=config.model,
+            effort=config.model_reasoning_effort,
+            summary=config.model_reasoning_summary,
+        )
+
+    def context_item(self) -> TurnContextItem:
+        """The ``turn_context`` record of a model request made with these settings."""
+        return TurnContextItem(
+            cwd=self.cwd,
+            approval_policy=self.approval_policy,
+            sandbox_policy=self.sandbox_policy,
+            model=self.model,
+            effort=self.effort,
+            summary=self.summary,
+        )
+
+
+@dataclass(frozen=True)
+class UserTurn:
+    """`sendUserMessage` (no settings) or `sendUserTurn` (with its settings)."""
+
+    items: list[InputItem]
+    settings: TurnSettings | None = None
