@@ -26,6 +26,7 @@ from app_server_protocol.methods import Notification, ServerMethod
 
 from .errors import RpcError
 from .logs import log, redact
+from .wire_log import RequestTimes, sent
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -118,11 +119,14 @@ class Outgoing:
         while len(self._sizes) > waiting:
             self._queued -= self._sizes.popleft()
             self._taken += 1
+        #: When each request came in, for its line in the debug log.
+        self.request_times = RequestTimes()
 
     async def send(self, data: bytes) -> None:
         """Queue one serialised message (with its trailing newline)."""
         if self._closed:
             return
+        sent(data)
         self._count_taken()
         if self._queued and self._queued + len(data) > self._max_queued:
             await self._wait_for_room(len(data))
@@ -173,11 +177,13 @@ class Outgoing:
                 log.exception("after the client was given up")
 
     async def send_result(self, request_id: RequestId, result_json: bytes) -> None:
+        self.request_times.answered(request_id)
         await self.send(b'{"id":' + dumps(request_id) + b',"result":' + result_json + b"}\n")
 
     async def send_error(
         self, request_id: RequestId, code: int, message: str, data: Any = None
     ) -> None:
+        self.request_times.answered(request_id, code)
         body = b'{"code":' + str(code).encode() + b',"message":' + dumps(redact(message))
         if data is not None:
             body += b',"data":' + dumps(_redacted(data))

@@ -187,6 +187,7 @@ class Processor:
 
     async def _on_request(self, method: str, request_id: RequestId, line: bytes) -> None:
         outgoing = self.app.outgoing
+        outgoing.request_times.started(method, request_id)
         row = CLIENT_REQUESTS_BY_METHOD.get(method)
         if row is None:
             await outgoing.send_error(request_id, INVALID_REQUEST, _unknown_method(method))

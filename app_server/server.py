@@ -87,7 +87,7 @@ def serve(options: ServeOptions) -> int:
 
     from .logs import setup_logging
 
-    setup_logging()
+    setup_logging(options.log_level)
     try:
         stopped_by = anyio.run(_serve, options, home, shake, index, stop_signals, backend="asyncio")
     except KeyboardInterrupt:  # Ctrl-C in the instant the loop gave SIGINT back to Python
@@ -222,6 +222,7 @@ async def serve_connection(
     from .logs import log
     from .outgoing import Outgoing
     from .processor import Processor
+    from .wire_log import received
 
     # Unbounded in count: `Outgoing` bounds it in bytes.
     send, receive = anyio.create_memory_object_stream[bytes](math.inf)
@@ -252,6 +253,7 @@ async def serve_connection(
             processor = Processor(app)
             with reading:
                 async for line in lines:
+                    received(line)
                     await processor.handle_line(line)
                 log.debug("stdin reader finished (EOF)")
             # Requests already read are answered (within bounds) before the rest stops.

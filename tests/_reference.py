@@ -1,8 +1,11 @@
-"""Where the shared reference material is, and the transcripts read from it.
+"""The reference material the tests compare with, and the transcripts read from it.
 
-The reference lives beside the repository (``<repo>/../shared``, or where
-``APP_SERVER_SHARED`` says: a worktree elsewhere). Tests that need it skip,
-saying why, when it is absent.
+What the tests need of Codex 0.50.0 travels with them in
+``tests/data/reference-0.50.0`` (see its README), so they run from a plain
+clone. The 0.107.0 reference and the TypeScript wire-compatibility tool stay
+in the shared folder (``<repo>/../shared``, or ``$APP_SERVER_SHARED``: a
+worktree elsewhere); the tests that need them skip, saying why, when the
+folder is absent.
 
 Every transcript message is classified the way the daemon sees it: a client
 request of a known method (with valid params or not: the reference's answer
@@ -26,9 +29,10 @@ from app_server_protocol import methods
 
 REPO: Final = Path(__file__).resolve().parent.parent
 SHARED: Final = Path(os.environ.get("APP_SERVER_SHARED") or REPO.parent / "shared")
-REFERENCE: Final = SHARED / "reference" / "codex-0.50.0"
+REFERENCE: Final = REPO / "tests" / "data" / "reference-0.50.0"
 TRANSCRIPTS: Final = REFERENCE / "transcripts"
-REFERENCE_TYPESCRIPT: Final = REFERENCE / "typescript"
+#: The names of the reference's TypeScript types (``index`` left out).
+REFERENCE_TYPE_NAMES: Final = REFERENCE / "typescript-types.txt"
 TS_COMPAT: Final = SHARED / "tools" / "ts-compat"
 
 #: The reference's answer to a request whose params do not validate.
@@ -38,7 +42,10 @@ INVALID_REQUEST_MESSAGE: Final = "Invalid request"
 def require(path: Path) -> Path:
     """`path`, or skip the test when the shared reference material is missing."""
     if not path.exists():
-        pytest.skip(f"shared reference material not found at {path} (expected <repo>/../shared)")
+        pytest.skip(
+            f"reference material not found at {path} (the shared folder is <repo>/../shared "
+            "or $APP_SERVER_SHARED)"
+        )
     return path
 
 
@@ -68,7 +75,7 @@ def transcript_files() -> list[Any]:
     """The conversation transcripts, as pytest params (one skipped param when absent)."""
     files = sorted(TRANSCRIPTS.glob("[a-z]-*.jsonl")) if TRANSCRIPTS.is_dir() else []
     if not files:
-        reason = f"no transcripts in {TRANSCRIPTS} (expected <repo>/../shared)"
+        reason = f"no transcripts in {TRANSCRIPTS}"
         return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="no-transcripts")]
     return [pytest.param(path, id=path.stem) for path in files]
 

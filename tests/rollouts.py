@@ -11,8 +11,9 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "rollouts"
 REFERENCE_THREE_TURNS = FIXTURES / "reference-0.50.0-three-turns.jsonl"
 """Written by the reference binary (three turns, the last one interrupted)."""
-SHARED = REPO.parent / "shared"
-REFERENCE_EXAMPLE = SHARED / "reference" / "codex-0.50.0" / "transcripts" / "rollout-example.jsonl"
+REFERENCE_TRANSCRIPTS = REPO / "tests" / "data" / "reference-0.50.0" / "transcripts"
+REFERENCE_EXAMPLE = REFERENCE_TRANSCRIPTS / "rollout-example.jsonl"
+"""The example rollout file of the reference's transcripts."""
 
 TS = "2025-01-01T00:00:00.000Z"
 

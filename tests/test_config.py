@@ -29,6 +29,11 @@ def test_override_values_are_json_else_strings() -> None:
     assert parse_override("model=o3") == ("model", "o3")
     assert parse_override("a.b=true") == ("a.b", True)
     assert parse_override('x=["a", 1]') == ("x", ["a", 1])
+    # TOML first, as Codex reads them; then JSON; then the string as written.
+    assert parse_override("t={a = 1, b = 'two'}") == ("t", {"a": 1, "b": "two"})
+    assert parse_override("m='o3'") == ("m", "o3")
+    assert parse_override('j={"a": null}') == ("j", {"a": None})
+    assert parse_override("s=two words") == ("s", "two words")
     assert parse_override("y = 12") == ("y", 12)
     assert split_dotted('model_providers."my.provider".base_url') == [
         "model_providers",

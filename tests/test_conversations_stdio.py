@@ -152,7 +152,6 @@ def test_git_facts_are_recorded(spawn: Spawn, workdir: Path) -> None:
 # -- listConversations ------------------------------------------------------------
 
 
-@pytest.mark.skipif(not REFERENCE_EXAMPLE.exists(), reason="../shared is not available")
 def test_a_reference_rollout_is_listed(spawn: Spawn, codex_home: Path) -> None:
     cid, path = copy_into_sessions(codex_home, REFERENCE_EXAMPLE)
     client = spawn()

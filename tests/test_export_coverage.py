@@ -12,7 +12,7 @@ from app_server_protocol.export.json_schema import definitions
 from app_server_protocol.export.typescript import typescript_files
 from app_server_protocol.unsupported import AnyParams
 
-from ._reference import REPO, SHARED, require
+from ._reference import REFERENCE_TYPE_NAMES, REPO, SHARED, require
 
 REFERENCE_0107 = SHARED / "reference" / "codex-0.107.0" / "typescript"
 
@@ -76,6 +76,11 @@ def test_every_type_reachable_from_the_table_is_exported() -> None:
     for union in ("ClientRequest", "ServerRequest", "ClientNotification", "ServerNotification"):
         assert union in exported
     assert {"EventMsg", "CodexEventNotification", "JsonValue", "RequestId"} <= exported
+
+
+def test_every_reference_type_is_exported() -> None:
+    reference = set(REFERENCE_TYPE_NAMES.read_text(encoding="utf-8").split())
+    assert len(reference) == 174  # 173 types and serde_json/JsonValue
 
 
 def test_every_reference_response_type_is_exported() -> None:

@@ -56,7 +56,7 @@ from tests.model_client_support import (
 
 pytestmark = pytest.mark.anyio
 
-TRANSCRIPTS = Path(__file__).resolve().parents[2] / "shared/reference/codex-0.50.0/transcripts"
+TRANSCRIPTS = Path(__file__).resolve().parent / "data" / "reference-0.50.0" / "transcripts"
 
 API_KEY = Credentials(bearer_token="sk-test-key-123456")
 CHATGPT = Credentials(
@@ -588,8 +588,6 @@ def test_chat_tools_keep_only_functions() -> None:
 
 def reference_example(name: str) -> dict[str, Any]:
     path = TRANSCRIPTS / name
-    if not path.exists():
-        pytest.skip(f"reference transcripts not found at {TRANSCRIPTS}")
     example: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return example
 

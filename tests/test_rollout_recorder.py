@@ -114,7 +114,6 @@ def test_reading_back_a_reference_rollout() -> None:
     assert context is not None and context.model == "mock-slow"
 
 
-@pytest.mark.skipif(not REFERENCE_EXAMPLE.exists(), reason="../shared is not available")
 def test_reference_lines_round_trip_byte_for_byte() -> None:
     from app_server_protocol.rollout import rollout_line_adapter
 

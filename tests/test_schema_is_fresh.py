@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from app_server_protocol.export import write_json_schema, write_typescript
+from app_server._version import __version__
+from app_server_protocol.export import write_json_schema, write_npm_package
 
 from ._reference import REPO
 
@@ -27,7 +28,7 @@ def _contents(folder: Path) -> dict[str, str]:
 
 
 def test_committed_schema_is_fresh(tmp_path: Path) -> None:
-    write_typescript(tmp_path / "typescript")
+    write_npm_package(tmp_path / "typescript", __version__)
     write_json_schema(tmp_path / "json")
     for folder in ("typescript", "json"):
         fresh, committed = _contents(tmp_path / folder), _contents(SCHEMA / folder)

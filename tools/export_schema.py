@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate the committed TypeScript (``schema/typescript``) and JSON Schema
+"""Regenerate the committed TypeScript (``schema/typescript``, with the
+``package.json`` that makes it an npm package of types) and JSON Schema
 (``schema/json``) from the protocol models.
 
 Each folder is written afresh into a temporary folder beside it, then swapped
@@ -17,11 +18,18 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from app_server_protocol.export import write_json_schema, write_typescript
+from app_server._version import __version__
+from app_server_protocol.export import write_json_schema, write_npm_package
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def write_typescript_package(out_dir: Path) -> None:
+    write_npm_package(out_dir, __version__)
+
+
 WRITERS: dict[str, Callable[[Path], None]] = {
-    "typescript": write_typescript,
+    "typescript": write_typescript_package,
     "json": write_json_schema,
 }
 

@@ -74,15 +74,21 @@ def set_dotted(table: Table, key: str, value: Any) -> None:
 
 
 def parse_override(text: str) -> tuple[str, Any]:
-    """A ``-c key=value`` override: the value is JSON when it parses, else a string."""
+    """A ``-c key=value`` override: the value is TOML when it parses (as for
+    Codex: ``{a = 1}``, ``'o3'``), else JSON (``null``, ``{"a": 1}``), else
+    the string as written."""
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
         raise ConfigError(f"invalid override `{text}`: expected key=value")
     raw = raw.strip()
+    value: Any
     try:
-        value: Any = json.loads(raw)
-    except (ValueError, RecursionError):
-        value = raw
+        value = tomllib.loads(f"value = {raw}")["value"]
+    except (tomllib.TOMLDecodeError, RecursionError):
+        try:
+            value = json.loads(raw)
+        except (ValueError, RecursionError):
+            value = raw
     return key.strip(), value
 
 

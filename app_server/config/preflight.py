@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..options import ServeOptions
 
 
@@ -53,3 +55,21 @@ def preflight(options: ServeOptions) -> None:
             read_toml(home / name)
         except ConfigError as exc:
             raise PreflightError(f"error loading config: {exc}") from None
+    _check_profile(home, options.overrides)
+
+
+def _check_profile(home: Path, overrides: Sequence[str]) -> None:
+    """A profile chosen on the command line (``--profile``, ``-c profile=...``)
+    must exist: better said at once than at each new conversation."""
+    from .layers import ConfigError, load_layers, parse_override
+
+    if not any(parse_override(text)[0] == "profile" for text in overrides):
+        return
+    try:
+        table = load_layers(home, overrides)
+    except ConfigError as exc:
+        raise PreflightError(f"error loading config: {exc}") from None
+    name = table.get("profile")
+    profiles = table.get("profiles")
+    if isinstance(name, str) and not (isinstance(profiles, dict) and name in profiles):
+        raise PreflightError(f"config profile `{name}` not found")

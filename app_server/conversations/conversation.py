@@ -36,7 +36,7 @@ from app_server_protocol.usage import RateLimitSnapshot
 from app_server_protocol.v2.notifications import AccountRateLimitsUpdatedNotification
 
 from ..account_limits import account_rate_limits
-from ..logs import log
+from ..logs import current_thread_id, log
 from .approval_requests import ask_client
 from .recorder import RolloutRecorder
 from .turns import AgentServices, Interrupt, Shutdown, Submission, TurnRunner, UserTurn
@@ -306,6 +306,7 @@ class Conversation:
     async def run(self) -> None:
         """Handle submissions in order until shut down."""
         self._started = True
+        current_thread_id.set(str(self.id))  # named in every log line of its tasks
         try:
             if self._closing:
                 # Shut down while it was starting (another resume of its file,

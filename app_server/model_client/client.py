@@ -241,7 +241,15 @@ class ModelClient:
             if retries >= max_retries:
                 raise failure
             retries += 1
-            await _sleep(wait if wait is not None else self._backoff(retries))
+            delay = wait if wait is not None else self._backoff(retries)
+            log.warning(
+                "model request failed - retrying (%d/%d in %.3fs): %s",
+                retries,
+                max_retries,
+                delay,
+                failure,
+            )
+            await _sleep(delay)
 
     def _report_request(
         self, attempt: int, sent: float, status: int | None, error: str | None

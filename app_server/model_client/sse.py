@@ -5,6 +5,11 @@ each event once its terminating blank line is in. Lines end with ``\\n``,
 ``\\r\\n`` or ``\\r`` (also when a ``\\r\\n`` is split across chunks),
 comment lines (``: keepalive``) are skipped, several ``data:`` lines join
 with ``\\n``, and a chunk may end in the middle of a UTF-8 character.
+
+Not httpx-sse (installed with ``mcp``): its public `EventSource` refuses a
+body whose content type is not ``text/event-stream``, dispatches events
+without data, names unnamed events ``""`` and reads the body itself, where
+the model client needs chunk-level reads for its idle timeout and telemetry.
 """
 
 from __future__ import annotations
@@ -54,23 +59,16 @@ class SseDecoder:
 
     def _split_lines(self, *, final: bool) -> None:
         buffer = self._buffer
-        start = 0
-        size = len(buffer)
-        while start < size:
-            newline = buffer.find("\n", start)
-            ret = buffer.find("\r", start, newline if newline >= 0 else size)
-            if ret >= 0:
-                # A lone "\r" at the end may be the first half of "\r\n".
-                if ret == size - 1 and not final:
-                    break
-                self._line(buffer[start:ret])
-                start = ret + 2 if ret + 1 < size and buffer[ret + 1] == "\n" else ret + 1
-            elif newline >= 0:
-                self._line(buffer[start:newline])
-                start = newline + 1
-            else:
-                break
-        self._buffer = buffer[start:]
+        held = ""
+        if "\r" in buffer:
+            # A lone "\r" at the end may be the first half of "\r\n".
+            if buffer[-1] == "\r" and not final:
+                buffer, held = buffer[:-1], "\r"
+            buffer = buffer.replace("\r\n", "\n").replace("\r", "\n")
+        lines = buffer.split("\n")
+        self._buffer = lines.pop() + held
+        for line in lines:
+            self._line(line)
 
     def _line(self, line: str) -> None:
         if not line:
