@@ -255,7 +255,9 @@ class Processor:
             result = handler.func(params, ctx)
             if inspect.isawaitable(result):
                 result = await result
-            payload = route.result.dump_json(result)
+            payload = route.result.dump_json(
+                result, context=self.app.outgoing.face.serialization_context
+            )
         except RpcError as exc:
             await outgoing.send_error(ctx.request_id, exc.code, exc.message, exc.data)
             return

@@ -201,6 +201,23 @@ class _Turn:
         user_input = await anyio.to_thread.run_sync(
             UserTurnInput.resolve, turn.items, Path(settings.cwd)
         )
+        await self._record_resolved_input(user_input)
+
+    async def _take_steered_input(self) -> None:
+        """Input the user added to the running turn since its last request."""
+        pending = self.thread.pending_input
+        if not pending:
+            return
+        items = list(pending)
+        pending.clear()
+        user_input = await anyio.to_thread.run_sync(
+            UserTurnInput.resolve, items, Path(self.scope.settings.cwd)
+        )
+        await self._record_resolved_input(user_input)
+
+    async def _record_resolved_input(self, user_input: UserTurnInput) -> None:
+        scope = self.scope
+        settings = scope.settings
         items: list[ResponseItem] = []
         environment = EnvironmentContext.of(
             settings.cwd, settings.approval_policy, settings.sandbox_policy, shell_name()
@@ -223,6 +240,7 @@ class _Turn:
         registry = self.thread.tools_for(scope.settings.model)
         last_message: str | None = None
         while True:
+            await self._take_steered_input()
             self.host.record_turn_context(scope.settings.context_item())
             prompt = self._prompt(registry)
             try:
@@ -233,7 +251,7 @@ class _Turn:
             await scope.report_turn_diff()
             if sampling.last_message is not None:
                 last_message = sampling.last_message
-            if not sampling.calls:
+            if not sampling.calls and not self.thread.pending_input:
                 return last_message
 
     def _prompt(self, registry: ToolRegistry) -> Prompt:
