@@ -177,6 +177,7 @@ async def ask_client_v2(
             command_params,
             face,
             answered,
+            question.call_id,
         )
     changes = dict(question.changes)
     await announce(ApplyPatchApprovalRequestEvent(call_id=question.call_id, changes=changes))
@@ -184,7 +185,12 @@ async def ask_client_v2(
         thread_id=thread_id, turn_id=turn_id, item_id=question.call_id
     )
     return await _ask_v2(
-        outgoing, methods.ITEM_FILE_CHANGE_REQUEST_APPROVAL, patch_params, face, answered
+        outgoing,
+        methods.ITEM_FILE_CHANGE_REQUEST_APPROVAL,
+        patch_params,
+        face,
+        answered,
+        question.call_id,
     )
 
 
@@ -196,7 +202,7 @@ class _V2Decision(Protocol):
 V = TypeVar("V", bound=_V2Decision)
 
 
-async def _ask_v2(
+async def _ask_v2_once(
     outgoing: Outgoing,
     row: ServerMethod[P, V],
     params: P,
@@ -235,3 +241,17 @@ async def _ask_v2(
     if isinstance(decision, CommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment):
         return ReviewDecision.APPROVED
     return ReviewDecision.DENIED
+
+
+async def _ask_v2(
+    outgoing: Outgoing,
+    row: ServerMethod[P, V],
+    params: P,
+    face: V2Face,
+    answered: Callable[[], object],
+    item_id: str,
+) -> ReviewDecision:
+    decision = await _ask_v2_once(outgoing, row, params, face, answered)
+    if decision in (ReviewDecision.DENIED, ReviewDecision.ABORT):
+        face.declined(item_id)
+    return decision

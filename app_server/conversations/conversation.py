@@ -125,6 +125,8 @@ class Conversation:
         self._stopped = anyio.Event()
         self.v2: V2Face | None = None
         """The v2 face, once a v2 client started, resumed or subscribed to it."""
+        self.v2_listener: UUID | None = None
+        """The legacy listener the v2 subscription added, if it added one."""
         self.created_at = 0
         """Unix time (seconds) the thread was created (set by its manager)."""
         self.preview = ""

@@ -55,6 +55,7 @@ from .naming import (
 from .reader import RecordedConversation, RolloutReadError, read_rollout
 from .recorder import RolloutRecorder, rollout_line
 from .turns import AgentServices, TurnRunner, UserTurn
+from .v2_face import V2Face
 
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
@@ -128,13 +129,22 @@ class ConversationManager:
             return None
         return conversation
 
+    def subscribe_v2(self, conversation: Conversation) -> V2Face:
+        """Give the thread its v2 face; its legacy events come with it (as
+        with the reference) unless the client listens to them already."""
+        face = conversation.subscribe_v2()
+        if not conversation.listeners:
+            conversation.v2_listener = self.add_listener(conversation.id, False)
+        return face
+
     async def unsubscribe_v2(self, conversation: Conversation) -> bool:
         """The v2 client stops listening to the thread (its v2 face and the
         legacy events it got with it); the thread is unloaded when no one
         listens any more. Returns whether it was."""
         conversation.v2 = None
-        for listener in conversation.listeners[:1]:
-            self.remove_listener(listener.subscription_id)
+        listener, conversation.v2_listener = conversation.v2_listener, None
+        if listener is not None and listener in self._subscriptions:
+            self.remove_listener(listener)
         if conversation.listeners:
             return False
         self._unregister(conversation)

@@ -109,6 +109,8 @@ class _TurnState:
     mcp_calls: dict[str, ThreadItemMcpToolCall] = field(default_factory=dict)
     started: dict[str, float] = field(default_factory=dict)
     waiting_approvals: int = 0
+    declined: set[str] = field(default_factory=set)
+    """Items the user declined (their completion says so)."""
 
 
 class V2Face:
@@ -137,6 +139,11 @@ class V2Face:
         turn = self._turn
         flags = [ThreadActiveFlag.WAITING_ON_APPROVAL] if turn and turn.waiting_approvals else []
         await self.set_status(ThreadStatusActive(active_flags=flags))
+
+    def declined(self, item_id: str) -> None:
+        """The user declined the item's approval."""
+        if self._turn is not None:
+            self._turn.declined.add(item_id)
 
     async def approval_pending(self, pending: bool) -> None:
         """An approval request is out (or settled): the status says so."""
@@ -247,11 +254,12 @@ class V2Face:
             begun = turn.commands.pop(event.call_id, None)
             if begun is None:
                 return
-            status = (
-                CommandExecutionStatus.COMPLETED
-                if event.exit_code == 0
-                else CommandExecutionStatus.FAILED
-            )
+            if event.call_id in turn.declined:
+                status = CommandExecutionStatus.DECLINED
+            elif event.exit_code == 0:
+                status = CommandExecutionStatus.COMPLETED
+            else:
+                status = CommandExecutionStatus.FAILED
             done = begun.model_copy(
                 update={
                     "status": status,

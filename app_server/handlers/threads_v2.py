@@ -98,8 +98,7 @@ def _loaded(ctx: RequestContext, thread_id: str) -> Conversation:
 async def _subscribe(ctx: RequestContext, conversation: Conversation) -> None:
     """Give the thread its v2 face on this connection (and its legacy events)."""
     if conversation.v2 is None:
-        face = conversation.subscribe_v2()
-        ctx.app.conversations.add_listener(conversation.id, False)
+        face = ctx.app.conversations.subscribe_v2(conversation)
         await face.set_status(ThreadStatusIdle())
 
 
