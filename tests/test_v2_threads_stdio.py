@@ -22,6 +22,7 @@ from tests.mock_model_server import (
     Hold,
     MockModelServer,
     assistant_message,
+    function_call_item,
     message_item,
     output_item_done,
     responses_reply,
@@ -393,3 +394,28 @@ def test_a_thread_killed_mid_turn_can_be_resumed(
     assert turn["status"] == "completed"
     texts = mock_model.model_requests[-1].input_texts()
     assert "first question" in texts and "third question" in texts
+
+
+def test_shell_command_runs_a_script_as_a_command_execution_item(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    script = "printf hello > out.txt && cat out.txt"
+    mock_model.enqueue(
+        *replies_for([function_call_item("shell_command", {"command": script}, "sc-1")])
+    )
+    client = _start(spawn, codex_home, mock_model)
+    thread_id, _ = _thread(client, workdir)
+    turn, messages = _run_turn(client, thread_id, "run it")
+    assert turn["status"] == "completed"
+    assert (workdir / "out.txt").read_text() == "hello"
+    started = [m for m in _v2(messages, "item/started") if m["params"]["item"]["id"] == "sc-1"]
+    assert started[0]["params"]["item"]["command"] == script
+    assert started[0]["params"]["item"]["status"] == "inProgress"
+    (completed,) = [
+        m for m in _v2(messages, "item/completed") if m["params"]["item"]["id"] == "sc-1"
+    ]
+    item = completed["params"]["item"]
+    assert (item["status"], item["exitCode"], item["aggregatedOutput"]) == ("completed", 0, "hello")
+    deltas = _v2(messages, "item/commandExecution/outputDelta")
+    assert "".join(d["params"]["delta"] for d in deltas) == "hello"
+    assert "hello" in mock_model.model_requests[-1].tool_outputs()["sc-1"]
