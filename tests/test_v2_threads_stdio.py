@@ -11,10 +11,12 @@ import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
+from jsonschema import Draft7Validator
 
+from tests._reference import SHARED, require
 from tests.agent_session import replies_for
 from tests.agent_tool_scenarios import shell
 from tests.harness.stdio import DaemonClient, Message
@@ -33,6 +35,32 @@ from tests.mock_model_server import (
 
 Spawn = Callable[..., DaemonClient]
 Json = dict[str, Any]
+
+WIRE_SCHEMA: Final = (
+    SHARED
+    / "reference"
+    / "codex-0.107.0"
+    / "wire-schema"
+    / "codex-app-server-protocol.wire.schema.json"
+)
+
+
+def _assert_0107_wire(messages: list[Message]) -> None:
+    """Every v2 notification and server request in ``messages`` is valid
+    under 0.107.0's wire schema (which forbids unknown keys)."""
+    bundle = json.loads(require(WIRE_SCHEMA).read_text(encoding="utf-8"))
+    definitions = bundle["definitions"]
+    notifications = Draft7Validator(
+        {"$ref": "#/definitions/ServerNotification", "definitions": definitions}
+    )
+    requests = Draft7Validator({"$ref": "#/definitions/ServerRequest", "definitions": definitions})
+    for message in messages:
+        method = message.get("method")
+        if method is None or method.startswith("codex/event/"):
+            continue
+        validator = requests if "id" in message else notifications
+        errors = [e.message for e in validator.iter_errors(message)]
+        assert not errors, (method, errors[:3], message)
 
 
 def _start(
@@ -158,6 +186,7 @@ def test_a_turn_on_both_faces(
     assert "codex/event/task_started" in legacy
     assert legacy[-1] == "codex/event/task_complete"
     assert mock_model.model_requests[0].input_texts()[-1] == "say hello"
+    _assert_0107_wire(client.messages)
 
 
 def test_opted_out_notifications_are_not_sent(
@@ -311,6 +340,7 @@ def test_v2_command_approvals(
         assert commands[0]["params"]["item"]["status"] == "declined"
     # The v1 face saw the question too.
     assert "codex/event/exec_approval_request" in _legacy(messages)
+    _assert_0107_wire(client.messages)
 
 
 def test_an_error_answer_approves_nothing(
@@ -419,3 +449,4 @@ def test_shell_command_runs_a_script_as_a_command_execution_item(
     deltas = _v2(messages, "item/commandExecution/outputDelta")
     assert "".join(d["params"]["delta"] for d in deltas) == "hello"
     assert "hello" in mock_model.model_requests[-1].tool_outputs()["sc-1"]
+    _assert_0107_wire(client.messages)
