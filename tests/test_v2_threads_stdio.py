@@ -450,3 +450,39 @@ def test_shell_command_runs_a_script_as_a_command_execution_item(
     assert "".join(d["params"]["delta"] for d in deltas) == "hello"
     assert "hello" in mock_model.model_requests[-1].tool_outputs()["sc-1"]
     _assert_0107_wire(client.messages)
+
+
+@pytest.mark.parametrize(("decision", "applied"), [("accept", True), ("decline", False)])
+def test_v2_patch_approvals(
+    spawn: Spawn,
+    codex_home: Path,
+    workdir: Path,
+    mock_model: MockModelServer,
+    decision: str,
+    applied: bool,
+) -> None:
+    patch = "*** Begin Patch\n*** Add File: added.txt\n+hi\n*** End Patch\n"
+    mock_model.enqueue(*replies_for([shell("p-1", ["apply_patch", patch])]))
+    client = _start(spawn, codex_home, mock_model, approval="untrusted")
+    thread_id, _ = _thread(client, workdir)
+    mark = client.mark()
+    client.call("turn/start", {"threadId": thread_id, "input": [_text("patch it")]})
+    request = client.wait_server_request("item/fileChange/requestApproval", 30, mark)
+    assert request["params"]["threadId"] == thread_id
+    assert request["params"]["itemId"] == "p-1"
+    client.respond(request["id"], {"decision": decision})
+    done = _wait_turn_completed(client, thread_id, request["params"]["turnId"], mark)
+    assert done["params"]["turn"]["status"] == "completed"
+    assert (workdir / "added.txt").exists() is applied
+    messages = client.since(mark)
+    changes = [
+        m["params"]["item"]
+        for m in _v2(messages, "item/completed")
+        if m["params"]["item"]["type"] == "fileChange"
+    ]
+    if applied:
+        (change,) = changes
+        assert change["status"] == "completed"
+        assert change["changes"][0]["kind"] == {"type": "add"}
+    assert _v2(messages, "serverRequest/resolved")
+    _assert_0107_wire(client.messages)
