@@ -22,6 +22,7 @@ from tests.agent_tool_scenarios import shell
 from tests.harness.stdio import DaemonClient, Message
 from tests.mock_model_server import (
     Hold,
+    HttpError,
     MockModelServer,
     assistant_message,
     function_call_item,
@@ -417,6 +418,8 @@ def test_a_thread_killed_mid_turn_can_be_resumed(
         json.loads(line)  # whole lines only
     mock_model.enqueue(assistant_message("third answer"))
     again = _start(spawn, codex_home, mock_model)
+    listed = again.call("listConversations", {})["items"]
+    assert [item["conversationId"] for item in listed] == [thread_id]
     resumed = again.call("thread/resume", {"threadId": thread_id})
     assert resumed["thread"]["id"] == thread_id
     assert resumed["thread"]["turns"][0]["items"][0]["content"][0]["text"] == "first question"
@@ -485,4 +488,22 @@ def test_v2_patch_approvals(
         assert change["status"] == "completed"
         assert change["changes"][0]["kind"] == {"type": "add"}
     assert _v2(messages, "serverRequest/resolved")
+    _assert_0107_wire(client.messages)
+
+
+def test_a_failed_turn_reports_its_error(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(HttpError(400, {"error": {"message": "bad things"}}))
+    client = _start(spawn, codex_home, mock_model)
+    thread_id, _ = _thread(client, workdir)
+    turn, messages = _run_turn(client, thread_id, "fail")
+    assert turn["status"] == "failed"
+    assert turn["error"]["message"]
+    (error,) = _v2(messages, "error")
+    assert error["params"]["willRetry"] is False
+    assert error["params"]["turnId"] == turn["id"]
+    assert error["params"]["error"]["message"] == turn["error"]["message"]
+    statuses = [m["params"]["status"] for m in _v2(messages, "thread/status/changed")]
+    assert statuses[-1] == {"type": "idle"}
     _assert_0107_wire(client.messages)
