@@ -507,3 +507,22 @@ def test_a_failed_turn_reports_its_error(
     statuses = [m["params"]["status"] for m in _v2(messages, "thread/status/changed")]
     assert statuses[-1] == {"type": "idle"}
     _assert_0107_wire(client.messages)
+
+
+def test_per_turn_settings_reach_the_model(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(assistant_message('{"ok": true}'), assistant_message("plain"))
+    client = _start(spawn, codex_home, mock_model)
+    thread_id, _ = _thread(client, workdir)
+    schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+    turn, _ = _run_turn(client, thread_id, "json please", outputSchema=schema, model="other-model")
+    assert turn["status"] == "completed"
+    first = mock_model.model_requests[0].body
+    assert first["model"] == "other-model"
+    assert first["text"]["format"]["schema"] == schema
+    # The schema is the turn's own; the model stays for the turns after it.
+    _run_turn(client, thread_id, "again")
+    second = mock_model.model_requests[1].body
+    assert second["model"] == "other-model"
+    assert "format" not in (second.get("text") or {})

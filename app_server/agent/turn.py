@@ -15,9 +15,10 @@ failed turn loses nothing it received.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 import anyio.lowlevel
@@ -172,8 +173,10 @@ class _Turn:
             family=find_family(settings.model),
             approved_commands=thread.approved_commands,
         )
+        self.output_schema: Mapping[str, Any] | None = None
 
     async def run(self, turn: UserTurn) -> None:
+        self.output_schema = turn.output_schema
         scope = self.scope
         window = scope.family.effective_context_window
         await scope.emit(TaskStartedEvent(model_context_window=window))
@@ -268,6 +271,7 @@ class _Turn:
             parallel_tool_calls=False,
             reasoning=reasoning,
             verbosity=scope.config.model_verbosity if family.verbosity else None,
+            output_schema=self.output_schema,
         )
 
     async def _sample(self, prompt: Prompt, registry: ToolRegistry) -> _Sampling:

@@ -35,6 +35,7 @@ from app_server_protocol.rollout import (
 )
 from app_server_protocol.usage import RateLimitSnapshot
 from app_server_protocol.v2.notifications import AccountRateLimitsUpdatedNotification
+from app_server_protocol.v2.threads import ThreadStatusSystemError
 
 from ..account_limits import account_rate_limits
 from ..logs import log
@@ -379,6 +380,9 @@ class Conversation:
         except Exception:
             # The daemon goes on; the conversation is gone ("not found").
             log.exception("conversation %s stopped after an unexpected failure", self.id)
+            if self.v2 is not None:
+                with anyio.CancelScope(shield=True):
+                    await self.v2.set_status(ThreadStatusSystemError())
         finally:
             self._mark_stopped()
 

@@ -229,7 +229,12 @@ async def turn_start(params: TurnStartParams, ctx: RequestContext) -> TurnStartR
     conversation = _loaded(ctx, params.thread_id)
     # A thread started over v1 is seen over v2 from its first v2 turn on.
     await _subscribe(ctx, conversation)
-    turn = UserTurn(items=_input_items(params.input), settings=_turn_settings(params, conversation))
+    schema = params.output_schema
+    turn = UserTurn(
+        items=_input_items(params.input),
+        settings=_turn_settings(params, conversation),
+        output_schema=schema if isinstance(schema, dict) else None,
+    )
     turn_id = str(uuid7())
     conversation.submit(turn, submission_id=turn_id)
     return TurnStartResponse(turn=Turn(id=turn_id, items=[], status=TurnStatus.IN_PROGRESS))
