@@ -123,6 +123,14 @@ async def _ask(
     return answer.decision
 
 
+#: The core decision of each v2 answer (``cancel`` stops the turn).
+_V2_DECISIONS: Final = {
+    "accept": ReviewDecision.APPROVED,
+    "acceptForSession": ReviewDecision.APPROVED_FOR_SESSION,
+    "decline": ReviewDecision.DENIED,
+    "cancel": ReviewDecision.ABORT,
+}
+
 #: Every decision the daemon takes from a v2 client about a command.
 _COMMAND_DECISIONS: Final[list[CommandExecutionApprovalDecision]] = [
     "accept",
@@ -237,7 +245,7 @@ async def _ask_v2_once(
     answered()
     decision = answer.decision
     if isinstance(decision, str):
-        return V2Face.decision(decision)
+        return _V2_DECISIONS.get(decision, ReviewDecision.DENIED)
     if isinstance(decision, CommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment):
         return ReviewDecision.APPROVED
     return ReviewDecision.DENIED

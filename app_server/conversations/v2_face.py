@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app_server_protocol import methods
-from app_server_protocol.common import ReviewDecision
 from app_server_protocol.events import (
     AgentMessageDeltaEvent,
     AgentReasoningDeltaEvent,
@@ -178,7 +177,7 @@ class V2Face:
             await self._item_completed(turn, event)
         elif isinstance(event, AgentMessageDeltaEvent):
             item_id = await self._open_message(turn)
-            await self._notify_delta(
+            await self._outgoing.notify(
                 methods.ITEM_AGENT_MESSAGE_DELTA,
                 AgentMessageDeltaNotification(
                     thread_id=self.thread_id, turn_id=turn.id, item_id=item_id, delta=event.delta
@@ -186,7 +185,7 @@ class V2Face:
             )
         elif isinstance(event, AgentReasoningDeltaEvent):
             item_id = await self._open_reasoning(turn)
-            await self._notify_delta(
+            await self._outgoing.notify(
                 methods.ITEM_REASONING_SUMMARY_TEXT_DELTA,
                 ReasoningSummaryTextDeltaNotification(
                     thread_id=self.thread_id,
@@ -199,7 +198,7 @@ class V2Face:
         elif isinstance(event, AgentReasoningSectionBreakEvent):
             item_id = await self._open_reasoning(turn)
             turn.summary_index += 1
-            await self._notify_delta(
+            await self._outgoing.notify(
                 methods.ITEM_REASONING_SUMMARY_PART_ADDED,
                 ReasoningSummaryPartAddedNotification(
                     thread_id=self.thread_id,
@@ -210,7 +209,7 @@ class V2Face:
             )
         elif isinstance(event, AgentReasoningRawContentDeltaEvent):
             item_id = await self._open_reasoning(turn)
-            await self._notify_delta(
+            await self._outgoing.notify(
                 methods.ITEM_REASONING_TEXT_DELTA,
                 ReasoningTextDeltaNotification(
                     thread_id=self.thread_id,
@@ -237,14 +236,14 @@ class V2Face:
         elif isinstance(event, ExecCommandOutputDeltaEvent):
             text = base64.b64decode(event.chunk).decode("utf-8", "replace")
             if event.call_id in turn.patches:
-                await self._notify_delta(
+                await self._outgoing.notify(
                     methods.ITEM_FILE_CHANGE_OUTPUT_DELTA,
                     FileChangeOutputDeltaNotification(
                         thread_id=self.thread_id, turn_id=turn.id, item_id=event.call_id, delta=text
                     ),
                 )
             else:
-                await self._notify_delta(
+                await self._outgoing.notify(
                     methods.ITEM_COMMAND_EXECUTION_OUTPUT_DELTA,
                     CommandExecutionOutputDeltaNotification(
                         thread_id=self.thread_id, turn_id=turn.id, item_id=event.call_id, delta=text
@@ -408,9 +407,6 @@ class V2Face:
             turn.reasoning_id = None
         await self._completed(turn, item)
 
-    async def _notify_delta(self, row: Any, params: Any) -> None:
-        await self._outgoing.notify(row, params)
-
     # -- the end of a turn ----------------------------------------------------------
 
     async def _end_turn(self, turn: _TurnState, *, interrupted: bool) -> None:
@@ -426,21 +422,6 @@ class V2Face:
         await self._outgoing.notify(
             methods.TURN_COMPLETED, TurnCompletedNotification(thread_id=self.thread_id, turn=done)
         )
-
-    # -- approvals ------------------------------------------------------------------
-
-    @staticmethod
-    def decision(answer: str) -> ReviewDecision:
-        """The core decision of a v2 answer."""
-        return _DECISIONS.get(answer, ReviewDecision.DENIED)
-
-
-_DECISIONS = {
-    "accept": ReviewDecision.APPROVED,
-    "acceptForSession": ReviewDecision.APPROVED_FOR_SESSION,
-    "decline": ReviewDecision.DENIED,
-    "cancel": ReviewDecision.ABORT,
-}
 
 
 def _elapsed_ms(turn: _TurnState, item_id: str) -> int | None:
