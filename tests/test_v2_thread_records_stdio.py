@@ -1,0 +1,348 @@
+"""v2 methods on recorded threads through the real daemon over stdio:
+thread/list, thread/read, thread/archive, thread/unarchive, thread/name/set,
+thread/loaded/list, on rollouts written by the 0.107.0 binary, by hand, and
+by the daemon itself for a v1 conversation."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.harness.stdio import DaemonClient
+from tests.mock_model_server import MockModelServer, assistant_message, write_mock_config
+
+Spawn = Callable[..., DaemonClient]
+
+DATA = Path(__file__).resolve().parent / "data"
+REFERENCE_ROLLOUT = DATA / "rollout-0.107.0-rolled-back.jsonl"
+"""Written by the 0.107.0 binary (long instruction texts shortened): three
+turns (a shell call and reasoning in the first), then the last turn rolled back."""
+REFERENCE_ID = "01a2357c-21bc-75f1-9695-bc24d614cdf5"
+REFERENCE_NAME = f"rollout-2026-12-02T06-40-57-{REFERENCE_ID}.jsonl"
+MISSING = "00000000-0000-0000-0000-000000000000"
+
+
+def v2_client(spawn: Spawn) -> DaemonClient:
+    client = spawn(initialize=False)
+    client.call(
+        "initialize",
+        {
+            "clientInfo": {"name": "tests", "title": None, "version": "0"},
+            "capabilities": {"experimentalApi": True},
+        },
+    )
+    client.notify("initialized")
+    return client
+
+
+def place_reference(codex_home: Path) -> Path:
+    folder = codex_home / "sessions" / "2026" / "12" / "02"
+    folder.mkdir(parents=True)
+    path = folder / REFERENCE_NAME
+    shutil.copyfile(REFERENCE_ROLLOUT, path)
+    os.utime(path, (1796193660, 1796193660))
+    return path
+
+
+def line(kind: str, payload: dict[str, Any], ts: str = "2026-01-01T00:00:00.000Z") -> str:
+    return json.dumps({"timestamp": ts, "type": kind, "payload": payload})
+
+
+def write_thread(
+    codex_home: Path,
+    thread_id: str,
+    file_ts: str,
+    *,
+    message: str | None = "hello",
+    provider: str | None = None,
+    cwd: str = "/home/user/project",
+    source: str = "vscode",
+    mtime: int | None = None,
+) -> Path:
+    """A small rollout of one turn, in 0.107.0's format."""
+    meta: dict[str, Any] = {
+        "id": thread_id,
+        "timestamp": f"{file_ts[:10]}T{file_ts[11:].replace('-', ':')}.000Z",
+        "cwd": cwd,
+        "originator": "tests",
+        "cli_version": "0.107.0",
+        "source": source,
+    }
+    if provider is not None:
+        meta["model_provider"] = provider
+    lines = [line("session_meta", meta)]
+    if message is not None:
+        lines.append(line("event_msg", {"type": "task_started", "turn_id": f"turn-{thread_id}"}))
+        lines.append(
+            line(
+                "response_item",
+                {
+                    "type": "message",
+                    "role": "user",
+                    "content": [{"type": "input_text", "text": message}],
+                },
+            )
+        )
+        lines.append(line("event_msg", {"type": "user_message", "message": message}))
+        lines.append(line("event_msg", {"type": "agent_message", "message": "ok"}))
+        lines.append(line("event_msg", {"type": "task_complete", "turn_id": f"turn-{thread_id}"}))
+    folder = codex_home / "sessions" / file_ts[0:4] / file_ts[5:7] / file_ts[8:10]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"rollout-{file_ts}-{thread_id}.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+def tid(n: int) -> str:
+    return f"01900000-0000-7000-8000-{n:012d}"
+
+
+# -- a rollout of the 0.107.0 binary ------------------------------------------------
+
+
+def test_reference_rollout_is_listed_and_read(spawn: Spawn, codex_home: Path) -> None:
+    path = place_reference(codex_home)
+    client = v2_client(spawn)
+    listed = client.call("thread/list", {})
+    assert listed["nextCursor"] is None
+    [thread] = listed["data"]
+    expected = {
+        "id": REFERENCE_ID,
+        "preview": "first q",
+        "ephemeral": False,
+        "modelProvider": "mock_provider",
+        "createdAt": 1796193657,
+        "updatedAt": 1796193660,
+        "status": {"type": "notLoaded"},
+        "path": str(path),
+        "cwd": "/home/user/project",
+        "cliVersion": "0.107.0",
+        "source": "vscode",
+        "agentNickname": None,
+        "agentRole": None,
+        "gitInfo": None,
+        "name": None,
+        "turns": [],
+    }
+    assert {k: v for k, v in thread.items() if k != "sessionId"} == expected
+    read = client.call("thread/read", {"threadId": REFERENCE_ID})["thread"]
+    assert read == thread
+    full = client.call("thread/read", {"threadId": REFERENCE_ID, "includeTurns": True})["thread"]
+    # What the 0.107.0 binary answers for this file: the rolled-back third turn
+    # is gone, the shell call (no exec events in its rollouts) leaves no item.
+    assert full["turns"] == [
+        {
+            "id": "01a2357c-21fe-7b41-b5e3-48d19a1a7c09",
+            "items": [
+                {
+                    "type": "userMessage",
+                    "id": "item-1",
+                    "content": [{"type": "text", "text": "first q", "text_elements": []}],
+                },
+                {"type": "reasoning", "id": "item-2", "summary": ["thinking hard"], "content": []},
+                {"type": "agentMessage", "id": "item-3", "text": "done 1", "phase": None},
+            ],
+            "status": "completed",
+            "error": None,
+        },
+        {
+            "id": "01a2357c-2629-7240-bb60-7f6c0b2a1db4",
+            "items": [
+                {
+                    "type": "userMessage",
+                    "id": "item-4",
+                    "content": [{"type": "text", "text": "second q", "text_elements": []}],
+                },
+                {"type": "agentMessage", "id": "item-5", "text": "done 2", "phase": None},
+            ],
+            "status": "completed",
+            "error": None,
+        },
+    ]
+
+
+def test_read_errors(spawn: Spawn, codex_home: Path) -> None:
+    client = v2_client(spawn)
+    assert client.call_error("thread/read", {"threadId": MISSING}) == {
+        "code": -32600,
+        "message": f"thread not loaded: {MISSING}",
+    }
+    error = client.call_error("thread/read", {"threadId": "not-a-uuid"})
+    assert error == {
+        "code": -32600,
+        "message": "invalid thread id: invalid character: expected an optional prefix of "
+        "`urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1",
+    }
+    assert client.call_error("thread/archive", {"threadId": MISSING})["message"] == (
+        f"no rollout found for thread id {MISSING}"
+    )
+    assert client.call_error("thread/unarchive", {"threadId": MISSING})["message"] == (
+        f"no archived rollout found for thread id {MISSING}"
+    )
+    assert client.call_error("thread/name/set", {"threadId": MISSING, "name": "x"}) == {
+        "code": -32600,
+        "message": f"thread not found: {MISSING}",
+    }
+    assert client.call_error("thread/list", {"cursor": "garbage"}) == {
+        "code": -32600,
+        "message": "invalid cursor: garbage",
+    }
+    # the daemon goes on
+    assert client.call("thread/list", {}) == {"data": [], "nextCursor": None}
+
+
+# -- listing ------------------------------------------------------------------------
+
+
+def test_list_pages_sorts_and_filters(spawn: Spawn, codex_home: Path) -> None:
+    write_thread(codex_home, tid(1), "2026-01-01T10-00-00", message="one", mtime=1_800_000_300)
+    write_thread(codex_home, tid(2), "2026-01-02T10-00-00", message="two", mtime=1_800_000_100)
+    write_thread(
+        codex_home,
+        tid(3),
+        "2026-01-03T10-00-00",
+        message="three",
+        provider="other",
+        mtime=1_800_000_200,
+    )
+    write_thread(codex_home, tid(4), "2026-01-04T10-00-00", message=None)  # no user message
+    write_thread(codex_home, tid(5), "2026-01-05T10-00-00", source="exec")  # not interactive
+    (codex_home / "config.toml").write_text('model_provider = "mine"\n')
+    client = v2_client(spawn)
+
+    def ids(result: dict[str, Any]) -> list[str]:
+        return [thread["id"] for thread in result["data"]]
+
+    everything = client.call("thread/list", {})
+    assert ids(everything) == [tid(3), tid(2), tid(1)]
+    assert [t["modelProvider"] for t in everything["data"]] == ["other", "mine", "mine"]
+    first = client.call("thread/list", {"limit": 2})
+    assert ids(first) == [tid(3), tid(2)]
+    assert first["nextCursor"] == f"2026-01-02T10:00:00Z|{tid(2)}"
+    second = client.call("thread/list", {"limit": 2, "cursor": first["nextCursor"]})
+    assert second == {"data": everything["data"][2:], "nextCursor": None}
+    by_update = client.call("thread/list", {"sortKey": "updated_at"})
+    assert ids(by_update) == [tid(1), tid(3), tid(2)]
+    assert [t["updatedAt"] for t in by_update["data"]] == [
+        1_800_000_300,
+        1_800_000_200,
+        1_800_000_100,
+    ]
+    # a thread without a provider counts as the configured one
+    assert ids(client.call("thread/list", {"modelProviders": ["mine"]})) == [tid(2), tid(1)]
+    assert ids(client.call("thread/list", {"modelProviders": ["other"]})) == [tid(3)]
+    assert ids(client.call("thread/list", {"modelProviders": []})) == [tid(3), tid(2), tid(1)]
+    assert ids(client.call("thread/list", {"sourceKinds": ["exec"]})) == [tid(5)]
+    assert ids(client.call("thread/list", {"cwd": "/elsewhere"})) == []
+    assert client.call("thread/list", {"limit": 0}) == {"data": [], "nextCursor": None}
+
+
+# -- archive, unarchive, names --------------------------------------------------------
+
+
+def test_archive_and_unarchive(spawn: Spawn, codex_home: Path) -> None:
+    path = place_reference(codex_home)
+    client = v2_client(spawn)
+    start = client.mark()
+    assert client.call("thread/archive", {"threadId": REFERENCE_ID}) == {}
+    note = client.wait_notification("thread/archived", start=start)
+    assert note["params"] == {"threadId": REFERENCE_ID}
+    assert not path.exists()
+    archived_path = codex_home.resolve() / "archived_sessions" / REFERENCE_NAME
+    assert archived_path.is_file()
+    assert client.call("thread/list", {})["data"] == []
+    [archived] = client.call("thread/list", {"archived": True})["data"]
+    assert archived["path"] == str(archived_path)
+    assert archived["status"] == {"type": "notLoaded"}
+    # an archived thread can still be read
+    read = client.call("thread/read", {"threadId": REFERENCE_ID, "includeTurns": True})
+    assert len(read["thread"]["turns"]) == 2
+    assert client.call_error("thread/archive", {"threadId": REFERENCE_ID})["message"] == (
+        f"no rollout found for thread id {REFERENCE_ID}"
+    )
+    start = client.mark()
+    thread = client.call("thread/unarchive", {"threadId": REFERENCE_ID})["thread"]
+    note = client.wait_notification("thread/unarchived", start=start)
+    assert note["params"] == {"threadId": REFERENCE_ID}
+    assert thread["id"] == REFERENCE_ID and thread["preview"] == "first q"
+    assert thread["turns"] == []
+    restored = codex_home.resolve() / "sessions" / "2026" / "12" / "02" / REFERENCE_NAME
+    assert thread["path"] == str(restored) and restored.is_file()
+    assert thread["updatedAt"] > 1796193660  # moving it back counts as an update
+    assert [t["id"] for t in client.call("thread/list", {})["data"]] == [REFERENCE_ID]
+    assert client.call("thread/list", {"archived": True})["data"] == []
+
+
+def test_name_set(spawn: Spawn, codex_home: Path) -> None:
+    place_reference(codex_home)
+    client = v2_client(spawn)
+    start = client.mark()
+    assert client.call("thread/name/set", {"threadId": REFERENCE_ID, "name": "My Thread"}) == {}
+    note = client.wait_notification("thread/name/updated", start=start)
+    assert note["params"] == {"threadId": REFERENCE_ID, "threadName": "My Thread"}
+    # kept as 0.107.0 keeps it
+    [entry] = [json.loads(x) for x in (codex_home / "session_index.jsonl").read_text().splitlines()]
+    assert list(entry) == ["id", "thread_name", "updated_at"]
+    assert entry["id"] == REFERENCE_ID and entry["thread_name"] == "My Thread"
+    read = client.call("thread/read", {"threadId": REFERENCE_ID})["thread"]
+    assert read["name"] == "My Thread"
+    [listed] = client.call("thread/list", {})["data"]
+    assert listed["name"] == "My Thread"
+    client.call("thread/name/set", {"threadId": REFERENCE_ID, "name": "Renamed"})
+    assert client.call("thread/read", {"threadId": REFERENCE_ID})["thread"]["name"] == "Renamed"
+    assert client.call_error("thread/name/set", {"threadId": REFERENCE_ID, "name": "  "}) == {
+        "code": -32600,
+        "message": "thread name must not be empty",
+    }
+
+
+# -- v1 and v2 together -----------------------------------------------------------------
+
+
+def test_v1_conversation_is_a_v2_thread(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
+    mock_model.enqueue(assistant_message("the answer"))
+    client = v2_client(spawn)
+    started = client.call("newConversation", {"cwd": str(workdir)})
+    cid = started["conversationId"]
+    assert client.call("thread/loaded/list", {}) == {"data": [cid], "nextCursor": None}
+    # not listed before its first user message
+    assert client.call("thread/list", {})["data"] == []
+    client.call("addConversationListener", {"conversationId": cid})
+    client.call(
+        "sendUserMessage",
+        {"conversationId": cid, "items": [{"type": "text", "data": {"text": "the question"}}]},
+    )
+    client.wait_event("task_complete", cid)
+    [thread] = client.call("thread/list", {})["data"]
+    assert thread["id"] == cid
+    assert thread["preview"] == "the question"
+    assert thread["status"] == {"type": "idle"}
+    assert thread["path"] == started["rolloutPath"]
+    assert thread["cwd"] == str(workdir)
+    assert thread["modelProvider"] == "mock"
+    read = client.call("thread/read", {"threadId": cid, "includeTurns": True})["thread"]
+    [turn] = read["turns"]
+    assert turn["status"] == "completed"
+    assert [(item["type"], item["id"]) for item in turn["items"]] == [
+        ("userMessage", "item-1"),
+        ("agentMessage", "item-2"),
+    ]
+    assert turn["items"][0]["content"] == [
+        {"type": "text", "text": "the question", "text_elements": []}
+    ]
+    assert turn["items"][1]["text"] == "the answer"
+    # archived through v2, it leaves the v1 listing too
+    assert client.call("thread/archive", {"threadId": cid}) == {}
+    assert client.call("thread/loaded/list", {})["data"] == []
+    assert client.call("listConversations", {}) == {"items": []}
+    [archived] = client.call("thread/list", {"archived": True})["data"]
+    assert archived["id"] == cid and archived["status"] == {"type": "notLoaded"}
