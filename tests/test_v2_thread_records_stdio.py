@@ -346,3 +346,67 @@ def test_v1_conversation_is_a_v2_thread(
     assert client.call("listConversations", {}) == {"items": []}
     [archived] = client.call("thread/list", {"archived": True})["data"]
     assert archived["id"] == cid and archived["status"] == {"type": "notLoaded"}
+
+
+def run_v1_turn(client: DaemonClient, cid: str, text: str) -> None:
+    start = client.mark()
+    client.call(
+        "sendUserMessage",
+        {"conversationId": cid, "items": [{"type": "text", "data": {"text": text}}]},
+    )
+    client.wait_event("task_complete", cid, start=start)
+
+
+def test_rollback(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
+    mock_model.enqueue(*(assistant_message(f"answer {n}") for n in range(5)))
+    client = v2_client(spawn)
+    started = client.call("newConversation", {"cwd": str(workdir)})
+    cid = started["conversationId"]
+    client.call("addConversationListener", {"conversationId": cid})
+    for n in range(3):
+        run_v1_turn(client, cid, f"question {n}")
+    assert client.call_error("thread/rollback", {"threadId": cid, "numTurns": 0}) == {
+        "code": -32600,
+        "message": "numTurns must be >= 1",
+    }
+    assert client.call_error("thread/rollback", {"threadId": MISSING, "numTurns": 1}) == {
+        "code": -32600,
+        "message": f"thread not found: {MISSING}",
+    }
+    thread = client.call("thread/rollback", {"threadId": cid, "numTurns": 2})["thread"]
+    assert thread["id"] == cid and thread["status"] == {"type": "idle"}
+    assert [[item["type"] for item in turn["items"]] for turn in thread["turns"]] == [
+        ["userMessage", "agentMessage"]
+    ]
+    assert thread["turns"][0]["items"][1]["text"] == "answer 0"
+    # recorded as 0.107.0 records it
+    last = json.loads(Path(started["rolloutPath"]).read_text().splitlines()[-1])
+    assert last["type"] == "event_msg"
+    assert last["payload"] == {"type": "thread_rolled_back", "num_turns": 2}
+    read = client.call("thread/read", {"threadId": cid, "includeTurns": True})["thread"]
+    # (v1 turns record no turn id: each reading gives them a fresh one)
+    assert [turn["items"] for turn in read["turns"]] == [turn["items"] for turn in thread["turns"]]
+    # the model no longer sees the dropped turns
+    run_v1_turn(client, cid, "question 3")
+    texts = mock_model.last_model_request.input_texts()
+    assert "question 0" in texts and "answer 0" in texts and "question 3" in texts
+    assert not {"question 1", "answer 1", "question 2", "answer 2"} & set(texts)
+    # nor after a resume in another daemon
+    client.close_stdin()
+    client.wait_exit()
+    other = v2_client(spawn)
+    other.call("resumeConversation", {"path": started["rolloutPath"]})
+    other.call("addConversationListener", {"conversationId": cid})
+    run_v1_turn(other, cid, "question 4")
+    texts = mock_model.last_model_request.input_texts()
+    assert "question 3" in texts and "question 4" in texts
+    assert not {"question 1", "answer 1", "question 2", "answer 2"} & set(texts)
+    turns = other.call("thread/read", {"threadId": cid, "includeTurns": True})["thread"]["turns"]
+    assert [turn["items"][0]["content"][0]["text"] for turn in turns] == [
+        "question 0",
+        "question 3",
+        "question 4",
+    ]

@@ -13,6 +13,7 @@ from app_server_protocol import methods
 from app_server_protocol.v2.notifications import (
     ThreadArchivedNotification,
     ThreadNameUpdatedNotification,
+    ThreadStatusChangedNotification,
     ThreadUnarchivedNotification,
 )
 from app_server_protocol.v2.threads import (
@@ -25,11 +26,14 @@ from app_server_protocol.v2.threads import (
     ThreadLoadedListResponse,
     ThreadReadParams,
     ThreadReadResponse,
+    ThreadRollbackParams,
+    ThreadRollbackResponse,
     ThreadSetNameParams,
     ThreadSetNameResponse,
     ThreadSortKey,
     ThreadStatus,
     ThreadStatusIdle,
+    ThreadStatusNotLoaded,
     ThreadUnarchiveParams,
     ThreadUnarchiveResponse,
 )
@@ -37,6 +41,7 @@ from app_server_protocol.v2.threads import (
 from ..app import App, RequestContext
 from ..config.layers import ConfigError
 from ..conversations.conversation import Conversation
+from ..conversations.rollback import drop_last_turns, rolled_back_payload
 from ..conversations.thread_ids import InvalidThreadId, parse_thread_id
 from ..conversations.thread_names import append_thread_name, read_thread_names
 from ..conversations.thread_store import (
@@ -184,9 +189,17 @@ async def thread_archive(params: ThreadArchiveParams, ctx: RequestContext) -> Th
     path = await _rollout_of(app, thread_id, archived=False)
     if path is None:
         raise InvalidRequest(f"no rollout found for thread id {thread_id}")
+    was_loaded = _loaded(app, thread_id) is not None
     await app.conversations.archive_conversation(UUID(thread_id), str(path))
 
     async def announce() -> None:
+        if was_loaded:
+            await app.outgoing.notify(
+                methods.THREAD_STATUS_CHANGED,
+                ThreadStatusChangedNotification(
+                    thread_id=thread_id, status=ThreadStatusNotLoaded()
+                ),
+            )
         await app.outgoing.notify(
             methods.THREAD_ARCHIVED, ThreadArchivedNotification(thread_id=thread_id)
         )
@@ -242,3 +255,22 @@ async def thread_name_set(
         ThreadNameUpdatedNotification(thread_id=thread_id, thread_name=name),
     )
     return ThreadSetNameResponse()
+
+
+@handles(methods.THREAD_ROLLBACK)
+async def thread_rollback(
+    params: ThreadRollbackParams, ctx: RequestContext
+) -> ThreadRollbackResponse:
+    thread_id = _thread_id(params.thread_id)
+    if params.num_turns < 1:
+        raise InvalidRequest("numTurns must be >= 1")
+    app = ctx.app
+    conversation = _loaded(app, thread_id)
+    if conversation is None or conversation.agent is None or conversation.recorder is None:
+        raise InvalidRequest(f"thread not found: {thread_id}")
+    agent = conversation.agent
+    agent.history = drop_last_turns(agent.history, params.num_turns)
+    conversation.recorder.record("event_msg", rolled_back_payload(params.num_turns))
+    await conversation.flush()
+    thread = await _read(app, conversation.recorder.path, True, thread_id)
+    return ThreadRollbackResponse(thread=thread)

@@ -20,7 +20,6 @@ PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
     methods.THREAD_FORK,
     methods.THREAD_UNSUBSCRIBE,
     methods.THREAD_COMPACT_START,
-    methods.THREAD_ROLLBACK,
     methods.TURN_START,
     methods.TURN_STEER,
     methods.TURN_INTERRUPT,
