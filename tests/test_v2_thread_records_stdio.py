@@ -410,3 +410,50 @@ def test_rollback(
         "question 3",
         "question 4",
     ]
+
+
+def test_fork(spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer) -> None:
+    write_mock_config(codex_home, mock_model)
+    mock_model.enqueue(assistant_message("forked answer"))
+    source = place_reference(codex_home)
+    client = v2_client(spawn)
+    assert client.call_error("thread/fork", {"threadId": MISSING})["message"] == (
+        f"no rollout found for thread id {MISSING}"
+    )
+    start = client.mark()
+    result = client.call("thread/fork", {"threadId": REFERENCE_ID, "cwd": str(workdir)})
+    assert {"thread", "model", "modelProvider", "cwd", "approvalPolicy", "sandbox"} <= set(result)
+    assert result["reasoningEffort"] is None
+    assert result["model"] == "mock-model"
+    assert result["modelProvider"] == "mock"
+    assert result["cwd"] == str(workdir)
+    assert result["approvalPolicy"] == "never"
+    assert result["sandbox"] == {"type": "dangerFullAccess"}
+    thread = result["thread"]
+    fork_id = thread["id"]
+    assert fork_id != REFERENCE_ID
+    assert thread["status"] == {"type": "idle"}
+    assert thread["preview"] == "first q" and thread["name"] is None
+    original = client.call("thread/read", {"threadId": REFERENCE_ID, "includeTurns": True})
+    assert thread["turns"] == original["thread"]["turns"]
+    path = Path(thread["path"])
+    assert path.parent.parent.parent.parent == codex_home.resolve() / "sessions"
+    assert path.name.endswith(f"-{fork_id}.jsonl")
+    lines = [json.loads(x) for x in path.read_text().splitlines()]
+    assert list(lines[0]["payload"])[:2] == ["id", "forked_from_id"]
+    assert lines[0]["payload"]["forked_from_id"] == REFERENCE_ID
+    assert lines[1:] == [json.loads(x) for x in source.read_text().splitlines()]
+    status = client.wait_notification("thread/status/changed", start=start)
+    assert status["params"] == {"threadId": fork_id, "status": {"type": "idle"}}
+    started = client.wait_notification("thread/started", start=start)
+    assert started["params"]["thread"] == thread
+    assert client.call("thread/loaded/list", {})["data"] == [fork_id]
+    listed = [t["id"] for t in client.call("thread/list", {})["data"]]
+    assert listed == [fork_id, REFERENCE_ID]
+    # the fork goes on from the original's history (rolled-back turn left out)
+    client.call("addConversationListener", {"conversationId": fork_id})
+    run_v1_turn(client, fork_id, "third try")
+    texts = mock_model.last_model_request.input_texts()
+    assert "first q" in texts and "second q" in texts and "third try" in texts
+    assert "third q" not in texts
+    assert source.read_text() == REFERENCE_ROLLOUT.read_text()  # the original is untouched

@@ -255,7 +255,7 @@ class ConversationManager:
                 raise InternalError(
                     f"error creating conversation: cannot create {path}: {os_error_message(exc)}"
                 ) from None
-            self._note_new_file(path)
+            self.note_new_file(path)
             agent = open_agent_thread(
                 conversation,
                 config=config,
@@ -287,7 +287,7 @@ class ConversationManager:
             if mcp is not None:
                 await mcp.aclose()
 
-    def _note_new_file(self, path: Path) -> None:
+    def note_new_file(self, path: Path) -> None:
         # Folder mtimes may not move within one clock tick: tell the index.
         folder = path.parent
         for _ in range(3):

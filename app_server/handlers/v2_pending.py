@@ -17,7 +17,6 @@ from .registry import register
 PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
     methods.THREAD_START,
     methods.THREAD_RESUME,
-    methods.THREAD_FORK,
     methods.THREAD_UNSUBSCRIBE,
     methods.THREAD_COMPACT_START,
     methods.TURN_START,
