@@ -29,9 +29,10 @@ import shlex
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from app_server_protocol.v2.items import (
+    CommandAction,
     CommandExecutionStatus,
     FileUpdateChange,
     McpToolCallError,
@@ -62,6 +63,7 @@ from app_server_protocol.v2.turns import Turn, TurnError, TurnStatus
 
 from .ids import uuid7
 
+_COMMAND_ACTION: Final[TypeAdapter[CommandAction]] = TypeAdapter(CommandAction)
 _EXEC_STATUS: Final = {
     "completed": CommandExecutionStatus.COMPLETED,
     "failed": CommandExecutionStatus.FAILED,
@@ -253,7 +255,7 @@ class ThreadHistoryBuilder:
             cwd=str(event.get("cwd") or ""),
             process_id=event.get("process_id"),
             status=status,
-            command_actions=[],
+            command_actions=_command_actions(event.get("parsed_cmd")),
             aggregated_output=output or None,
             exit_code=exit_code if isinstance(exit_code, int) else None,
             duration_ms=_duration_ms(event.get("duration")),
@@ -376,6 +378,31 @@ def _duration_ms(value: object) -> int | None:
     if isinstance(value, int):
         return value
     return None
+
+
+_ACTION_TYPES: Final = {
+    "read": "read",
+    "list_files": "listFiles",
+    "search": "search",
+    "unknown": "unknown",
+}
+
+
+def _command_actions(parsed: object) -> list[CommandAction]:
+    """The v2 reading of a command's parts (``parsed_cmd`` of the rollout)."""
+    if not isinstance(parsed, list):
+        return []
+    actions: list[CommandAction] = []
+    for part in parsed:
+        if not isinstance(part, dict):
+            continue
+        kind = _ACTION_TYPES.get(str(part.get("type")), "unknown")
+        fields = {k: v for k, v in part.items() if k not in ("type", "cmd")}
+        value = {"type": kind, "command": str(part.get("cmd", "")), **fields}
+        if kind == "unknown":
+            value = {"type": kind, "command": value["command"]}
+        actions.append(_COMMAND_ACTION.validate_python(value))
+    return actions
 
 
 def _patch_changes(changes: object) -> list[FileUpdateChange]:
