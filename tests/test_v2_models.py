@@ -855,8 +855,15 @@ def test_a_thread_without_a_session_id_is_its_own_root() -> None:
         "name": None,
         "turns": [],
     }
-    assert parse(threads.Thread, thread).session_id == "t1"
+    root = parse(threads.Thread, thread)
+    assert root.root_id == "t1" and root.session_id is None
+    # 0.107.0's schema allows no `sessionId`: a root thread is written without it
+    assert dump(threads.Thread, root) == thread
+    assert "sessionId" not in dump(
+        threads.Thread, parse(threads.Thread, {**thread, "sessionId": "t1"})
+    )
     forked = parse(threads.Thread, {**thread, "sessionId": "root"})
+    assert forked.root_id == "root"
     assert dump(threads.Thread, forked)["sessionId"] == "root"
 
 
@@ -892,8 +899,13 @@ def test_thread_settings_say_the_user_reviews_approvals_unless_set() -> None:
         sandbox=common.SandboxPolicyDangerFullAccess(),
     )
     written = dump(threads.ThreadForkResponse, response)
-    assert written["approvalsReviewer"] == "user"
-    assert written["thread"]["sessionId"] == "t2"
+    # the defaults newer than 0.107.0 are left out (its schema allows no such keys)
+    assert "approvalsReviewer" not in written
+    assert "sessionId" not in written["thread"]
+    reviewed = response.model_copy(
+        update={"approvals_reviewer": common.ApprovalsReviewer.AUTO_REVIEW}
+    )
+    assert dump(threads.ThreadForkResponse, reviewed)["approvalsReviewer"] == "auto_review"
     assert written["reasoningEffort"] is None
 
 

@@ -130,7 +130,7 @@ def test_reference_rollout_is_listed_and_read(spawn: Spawn, codex_home: Path) ->
         "name": None,
         "turns": [],
     }
-    assert {k: v for k, v in thread.items() if k != "sessionId"} == expected
+    assert thread == expected
     read = client.call("thread/read", {"threadId": REFERENCE_ID})["thread"]
     assert read == thread
     full = client.call("thread/read", {"threadId": REFERENCE_ID, "includeTurns": True})["thread"]

@@ -81,7 +81,6 @@ class ThreadSummary:
         """The thread, without its turns."""
         return Thread(
             id=self.id,
-            session_id=self.id,
             preview=self.preview or "",
             ephemeral=False,
             model_provider=self.model_provider or default_provider,

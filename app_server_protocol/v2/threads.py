@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, model_validator
 from typing_extensions import TypeAliasType
 
-from .._base import CamelModel, JsonValue, UInt32
+from .._base import TS_OPTIONAL, CamelModel, JsonValue, UInt32, optional
 from .common import (
     ApprovalsReviewer,
     AskForApproval,
@@ -22,6 +22,16 @@ from .common import (
 )
 from .shared import Personality, ReasoningEffort, ResponseItem
 from .turns import Turn
+
+
+def _is_user(value: object) -> bool:
+    return value == ApprovalsReviewer.USER
+
+
+def _default_reviewer() -> Any:
+    return Field(
+        default=ApprovalsReviewer.USER, exclude_if=_is_user, json_schema_extra={TS_OPTIONAL: True}
+    )
 
 
 class ThreadActiveFlag(StrEnum):
@@ -70,10 +80,10 @@ class Thread(CamelModel):
     and `thread/read` with `includeTurns`); elsewhere it is empty."""
 
     id: str
-    session_id: str
-    """The id shared by the threads of one session tree: a root thread's own id,
-    its root's for a fork or sub-agent. Newer than 0.107.0 (older clients ignore
-    it); when a message lacks it, the thread's own id is assumed."""
+    session_id: str | None = optional()
+    """The id shared by the threads of one session tree, when it is not the
+    thread's own (a fork's or a sub-agent's root; see `root_id`). Newer than
+    0.107.0, whose schema allows no such key: left out for a root thread."""
     preview: str
     """Usually the user's first message."""
     ephemeral: bool
@@ -93,12 +103,16 @@ class Thread(CamelModel):
     name: str | None = None
     turns: list[Turn]
 
-    @model_validator(mode="before")
-    @classmethod
-    def _root_session(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "sessionId" not in data and "session_id" not in data:
-            return {**data, "sessionId": data.get("id")}
-        return data
+    @property
+    def root_id(self) -> str:
+        """The id of the thread's session tree: its root's, or its own."""
+        return self.session_id or self.id
+
+    @model_validator(mode="after")
+    def _root_has_no_session(self) -> Thread:
+        if self.session_id == self.id:
+            self.session_id = None
+        return self
 
 
 class TokenUsageBreakdown(CamelModel):
@@ -159,8 +173,9 @@ class ThreadStartResponse(CamelModel):
     model_provider: str
     cwd: str
     approval_policy: AskForApproval
-    approvals_reviewer: ApprovalsReviewer = ApprovalsReviewer.USER
-    """Newer than 0.107.0; older clients ignore it."""
+    approvals_reviewer: ApprovalsReviewer = _default_reviewer()
+    """Newer than 0.107.0: left out when it is the user (0.107.0's schema
+    allows no such key)."""
     sandbox: SandboxPolicy
     reasoning_effort: ReasoningEffort | None = None
 
@@ -192,8 +207,9 @@ class ThreadResumeResponse(CamelModel):
     model_provider: str
     cwd: str
     approval_policy: AskForApproval
-    approvals_reviewer: ApprovalsReviewer = ApprovalsReviewer.USER
-    """Newer than 0.107.0; older clients ignore it."""
+    approvals_reviewer: ApprovalsReviewer = _default_reviewer()
+    """Newer than 0.107.0: left out when it is the user (0.107.0's schema
+    allows no such key)."""
     sandbox: SandboxPolicy
     reasoning_effort: ReasoningEffort | None = None
 
@@ -222,8 +238,9 @@ class ThreadForkResponse(CamelModel):
     model_provider: str
     cwd: str
     approval_policy: AskForApproval
-    approvals_reviewer: ApprovalsReviewer = ApprovalsReviewer.USER
-    """Newer than 0.107.0; older clients ignore it."""
+    approvals_reviewer: ApprovalsReviewer = _default_reviewer()
+    """Newer than 0.107.0: left out when it is the user (0.107.0's schema
+    allows no such key)."""
     sandbox: SandboxPolicy
     reasoning_effort: ReasoningEffort | None = None
 

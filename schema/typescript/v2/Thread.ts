@@ -14,11 +14,11 @@ import type { Turn } from "./Turn";
 export type Thread = {
   id: string;
   /**
-   * The id shared by the threads of one session tree: a root thread's own id,
-   * its root's for a fork or sub-agent. Newer than 0.107.0 (older clients ignore
-   * it); when a message lacks it, the thread's own id is assumed.
+   * The id shared by the threads of one session tree, when it is not the
+   * thread's own (a fork's or a sub-agent's root; see `root_id`). Newer than
+   * 0.107.0, whose schema allows no such key: left out for a root thread.
    */
-  sessionId: string;
+  sessionId?: string;
   /**
    * Usually the user's first message.
    */

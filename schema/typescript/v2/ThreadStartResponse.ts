@@ -14,9 +14,10 @@ export type ThreadStartResponse = {
   cwd: string;
   approvalPolicy: AskForApproval;
   /**
-   * Newer than 0.107.0; older clients ignore it.
+   * Newer than 0.107.0: left out when it is the user (0.107.0's schema
+   * allows no such key).
    */
-  approvalsReviewer: ApprovalsReviewer;
+  approvalsReviewer?: ApprovalsReviewer;
   sandbox: SandboxPolicy;
   reasoningEffort: ReasoningEffort | null;
 };
