@@ -280,12 +280,21 @@ def test_archive_and_unarchive(spawn: Spawn, codex_home: Path) -> None:
 
 
 def test_name_set(spawn: Spawn, codex_home: Path) -> None:
-    place_reference(codex_home)
+    path = place_reference(codex_home)
     client = v2_client(spawn)
+    # as in 0.107.0, only a loaded thread can be named
+    assert client.call_error("thread/name/set", {"threadId": REFERENCE_ID, "name": "x"}) == {
+        "code": -32600,
+        "message": f"thread not found: {REFERENCE_ID}",
+    }
+    client.call("resumeConversation", {"path": str(path)})
     start = client.mark()
-    assert client.call("thread/name/set", {"threadId": REFERENCE_ID, "name": "My Thread"}) == {}
+    reply = client.request("thread/name/set", {"threadId": REFERENCE_ID, "name": "  My Thread "})
+    assert reply["result"] == {}
     note = client.wait_notification("thread/name/updated", start=start)
     assert note["params"] == {"threadId": REFERENCE_ID, "threadName": "My Thread"}
+    sent = client.since(start)
+    assert sent.index(note) > next(i for i, m in enumerate(sent) if m.get("id") == reply["id"])
     # kept as 0.107.0 keeps it
     [entry] = [json.loads(x) for x in (codex_home / "session_index.jsonl").read_text().splitlines()]
     assert list(entry) == ["id", "thread_name", "updated_at"]
@@ -300,6 +309,11 @@ def test_name_set(spawn: Spawn, codex_home: Path) -> None:
         "code": -32600,
         "message": "thread name must not be empty",
     }
+    # names outlive the daemon
+    client.close_stdin()
+    client.wait_exit()
+    other = v2_client(spawn)
+    assert other.call("thread/read", {"threadId": REFERENCE_ID})["thread"]["name"] == "Renamed"
 
 
 # -- v1 and v2 together -----------------------------------------------------------------
@@ -340,8 +354,20 @@ def test_v1_conversation_is_a_v2_thread(
         {"type": "text", "text": "the question", "text_elements": []}
     ]
     assert turn["items"][1]["text"] == "the answer"
-    # archived through v2, it leaves the v1 listing too
-    assert client.call("thread/archive", {"threadId": cid}) == {}
+    # archived through v2, it leaves the v1 listing too; unloaded before the reply
+    start = client.mark()
+    reply = client.request("thread/archive", {"threadId": cid})
+    assert reply["result"] == {}
+    client.wait_notification("thread/archived", start=start)
+    sent = [
+        m for m in client.since(start) if "id" in m or m.get("method", "").startswith("thread/")
+    ]
+    assert [m.get("method", "reply") for m in sent] == [
+        "thread/status/changed",
+        "reply",
+        "thread/archived",
+    ]
+    assert sent[0]["params"] == {"threadId": cid, "status": {"type": "notLoaded"}}
     assert client.call("thread/loaded/list", {})["data"] == []
     assert client.call("listConversations", {}) == {"items": []}
     [archived] = client.call("thread/list", {"archived": True})["data"]

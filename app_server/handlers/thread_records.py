@@ -209,15 +209,14 @@ async def thread_archive(params: ThreadArchiveParams, ctx: RequestContext) -> Th
         raise InvalidRequest(f"no rollout found for thread id {thread_id}")
     was_loaded = _loaded(app, thread_id) is not None
     await app.conversations.archive_conversation(UUID(thread_id), str(path))
+    if was_loaded:
+        # As 0.107.0: the thread is unloaded before the reply, archived after it.
+        await app.outgoing.notify(
+            methods.THREAD_STATUS_CHANGED,
+            ThreadStatusChangedNotification(thread_id=thread_id, status=ThreadStatusNotLoaded()),
+        )
 
     async def announce() -> None:
-        if was_loaded:
-            await app.outgoing.notify(
-                methods.THREAD_STATUS_CHANGED,
-                ThreadStatusChangedNotification(
-                    thread_id=thread_id, status=ThreadStatusNotLoaded()
-                ),
-            )
         await app.outgoing.notify(
             methods.THREAD_ARCHIVED, ThreadArchivedNotification(thread_id=thread_id)
         )
@@ -260,7 +259,8 @@ async def thread_name_set(
     if not name:
         raise InvalidRequest("thread name must not be empty")
     app = ctx.app
-    if await _rollout_of(app, thread_id, archived=False) is None:
+    # Only a loaded thread can be named (as in 0.107.0).
+    if _loaded(app, thread_id) is None:
         raise InvalidRequest(f"thread not found: {thread_id}")
     try:
         await anyio.to_thread.run_sync(
@@ -268,10 +268,14 @@ async def thread_name_set(
         )
     except OSError as exc:
         raise InternalError(f"failed to set thread name: {os_error_message(exc)}") from None
-    await app.outgoing.notify(
-        methods.THREAD_NAME_UPDATED,
-        ThreadNameUpdatedNotification(thread_id=thread_id, thread_name=name),
-    )
+
+    async def announce() -> None:
+        await app.outgoing.notify(
+            methods.THREAD_NAME_UPDATED,
+            ThreadNameUpdatedNotification(thread_id=thread_id, thread_name=name),
+        )
+
+    ctx.after_response(announce)
     return ThreadSetNameResponse()
 
 
