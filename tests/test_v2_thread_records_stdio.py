@@ -60,7 +60,7 @@ def write_thread(
     message: str | None = "hello",
     provider: str | None = None,
     cwd: str = "/home/user/project",
-    source: str = "vscode",
+    source: Any = "vscode",
     mtime: int | None = None,
 ) -> Path:
     """A small rollout of one turn, in 0.107.0's format."""
@@ -213,6 +213,17 @@ def test_list_pages_sorts_and_filters(spawn: Spawn, codex_home: Path) -> None:
     )
     write_thread(codex_home, tid(4), "2026-01-04T10-00-00", message=None)  # no user message
     write_thread(codex_home, tid(5), "2026-01-05T10-00-00", source="exec")  # not interactive
+    spawn_source = {
+        "subagent": {
+            "thread_spawn": {
+                "parent_thread_id": tid(1),
+                "depth": 1,
+                "agent_nickname": "Scout",
+                "agent_role": "explorer",
+            }
+        }
+    }
+    write_thread(codex_home, tid(6), "2026-01-06T10-00-00", source=spawn_source)
     (codex_home / "config.toml").write_text('model_provider = "mine"\n')
     client = v2_client(spawn)
 
@@ -239,6 +250,21 @@ def test_list_pages_sorts_and_filters(spawn: Spawn, codex_home: Path) -> None:
     assert ids(client.call("thread/list", {"modelProviders": ["other"]})) == [tid(3)]
     assert ids(client.call("thread/list", {"modelProviders": []})) == [tid(3), tid(2), tid(1)]
     assert ids(client.call("thread/list", {"sourceKinds": ["exec"]})) == [tid(5)]
+    [spawned] = client.call("thread/list", {"sourceKinds": ["subAgent"]})["data"]
+    assert spawned["id"] == tid(6)
+    assert (spawned["agentNickname"], spawned["agentRole"]) == ("Scout", "explorer")
+    assert spawned["source"] == {
+        "subAgent": {
+            "thread_spawn": {
+                "parent_thread_id": tid(1),
+                "depth": 1,
+                "agent_nickname": "Scout",
+                "agent_role": "explorer",
+            }
+        }
+    }
+    assert ids(client.call("thread/list", {"sourceKinds": ["subAgentThreadSpawn"]})) == [tid(6)]
+    assert ids(client.call("thread/list", {"sourceKinds": ["subAgentReview"]})) == []
     assert ids(client.call("thread/list", {"cwd": "/elsewhere"})) == []
     assert client.call("thread/list", {"limit": 0}) == {"data": [], "nextCursor": None}
 

@@ -57,7 +57,10 @@ class ThreadFilter:
     def admits(self, summary: ThreadSummary, name: str | None) -> bool:
         if summary.preview is None:
             return False
-        if summary.source_kind not in self.source_kinds:
+        kind = summary.source_kind
+        if kind not in self.source_kinds and not (
+            kind.startswith("subAgent") and "subAgent" in self.source_kinds
+        ):
             return False
         if self.providers is not None:
             provider = summary.model_provider or self.default_provider

@@ -27,6 +27,11 @@ from .thread_history import build_turns
 #: The provider of a thread whose ``session_meta`` names none (older rollouts, ours).
 DEFAULT_MODEL_PROVIDER: Final = "openai"
 _SOURCES: Final = {"cli": "cli", "vscode": "vscode", "exec": "exec", "mcp": "appServer"}
+_SUB_AGENT_KINDS: Final = {
+    "review": "subAgentReview",
+    "compact": "subAgentCompact",
+    "thread_spawn": "subAgentThreadSpawn",
+}
 
 
 class ThreadReadError(Exception):
@@ -37,6 +42,8 @@ class ThreadSummary:
     """What the head of a rollout says about its thread."""
 
     __slots__ = (
+        "agent_nickname",
+        "agent_role",
         "cli_version",
         "created_at",
         "cwd",
@@ -64,6 +71,7 @@ class ThreadSummary:
         self.cli_version = str(meta.get("cli_version") or "")
         self.source, self.source_kind = _source(meta.get("source", "vscode"))
         self.git = _git_info(meta.get("git"))
+        self.agent_nickname, self.agent_role = _agent_names(meta)
         created_at = _unix_seconds(meta.get("timestamp"))
         if created_at is None:
             key = parse_rollout_file_name(os.path.basename(path))
@@ -91,6 +99,8 @@ class ThreadSummary:
             cwd=self.cwd,
             cli_version=self.cli_version,
             source=self.source,
+            agent_nickname=self.agent_nickname,
+            agent_role=self.agent_role,
             git_info=self.git,
             name=name,
             turns=[],
@@ -215,12 +225,32 @@ def _source(value: object) -> tuple[Any, str]:
         mapped = _SOURCES.get(value, "unknown")
         return mapped, mapped
     if isinstance(value, dict) and "subagent" in value:
+        detail = value["subagent"]
         try:
-            source = SessionSourceSubAgent.model_validate({"subAgent": value["subagent"]})
+            source = SessionSourceSubAgent.model_validate({"subAgent": detail})
         except ValidationError:
             return "unknown", "unknown"
-        return source, "subAgent"
+        return source, _SUB_AGENT_KINDS.get(
+            next(iter(detail)) if isinstance(detail, dict) and detail else str(detail),
+            "subAgentOther",
+        )
     return "unknown", "unknown"
+
+
+def _agent_names(meta: dict[str, Any]) -> tuple[str | None, str | None]:
+    """A spawned sub-agent's nickname and role (in its meta, or its source)."""
+    names: dict[str, Any] = {}
+    source = meta.get("source")
+    if isinstance(source, dict) and isinstance(source.get("subagent"), dict):
+        spawn = source["subagent"].get("thread_spawn")
+        if isinstance(spawn, dict):
+            names.update(spawn)
+    names.update({k: v for k, v in meta.items() if k in ("agent_nickname", "agent_role") and v})
+    nickname, role = names.get("agent_nickname"), names.get("agent_role")
+    return (
+        nickname if isinstance(nickname, str) else None,
+        role if isinstance(role, str) else None,
+    )
 
 
 def _git_info(value: object) -> GitInfo | None:
