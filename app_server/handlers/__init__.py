@@ -7,6 +7,7 @@ from . import conversations as conversations
 from . import exec as exec
 from . import models as models
 from . import session as session
+from . import thread_fork as thread_fork
 from . import thread_records as thread_records
 from . import unsupported as unsupported
 from . import v2_pending as v2_pending
