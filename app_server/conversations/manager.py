@@ -54,6 +54,7 @@ from .naming import (
 )
 from .reader import RecordedConversation, RolloutReadError, read_rollout
 from .recorder import RolloutRecorder, rollout_line
+from .thread_store import ThreadCatalog
 from .turns import AgentServices, TurnRunner, UserTurn
 from .v2_face import V2Face
 
@@ -102,6 +103,8 @@ class ConversationManager:
         self.sessions_root = self.codex_home / SESSIONS_SUBDIR
         self.archive_root = self.codex_home / ARCHIVED_SESSIONS_SUBDIR
         self.index = index or RolloutIndex(str(self.sessions_root))
+        self.thread_catalog = ThreadCatalog(self.sessions_root, self.archive_root)
+        """The v2 view of the recorded threads (`thread/list`, `thread/read`...)."""
         self.turn_runner: TurnRunner | None = None
         """Runs every user turn (the app installs the model turn loop here)."""
         self.telemetry: Telemetry | None = None
@@ -164,6 +167,11 @@ class ConversationManager:
 
     def live(self) -> list[Conversation]:
         return list(self._conversations.values())
+
+    def find_live(self, conversation_id: UUID) -> Conversation | None:
+        """The loaded conversation of that id, if any (even one still starting)."""
+        conversation = self._conversations.get(conversation_id)
+        return None if conversation is None or conversation.closing else conversation
 
     # -- listeners --------------------------------------------------------------
 
@@ -284,7 +292,7 @@ class ConversationManager:
                 raise InternalError(
                     f"error creating conversation: cannot create {path}: {os_error_message(exc)}"
                 ) from None
-            self._note_new_file(path)
+            self.note_new_file(path)
             agent = open_agent_thread(
                 conversation,
                 config=config,
@@ -316,7 +324,7 @@ class ConversationManager:
             if mcp is not None:
                 await mcp.aclose()
 
-    def _note_new_file(self, path: Path) -> None:
+    def note_new_file(self, path: Path) -> None:
         # Folder mtimes may not move within one clock tick: tell the index.
         folder = path.parent
         for _ in range(3):

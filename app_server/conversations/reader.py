@@ -7,6 +7,7 @@ conversation's id is the one of the first ``session_meta``.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from app_server_protocol.rollout import (
 )
 
 from ..rust_format import os_error_message
+from .rollback import ROLLED_BACK_EVENT, drop_last_turns
 from .rollout_file import bounded_lines, open_regular
 
 
@@ -43,6 +45,9 @@ class RecordedConversation:
     meta: SessionMeta
     """The first ``session_meta``: whose id the conversation keeps."""
     records: list[RolloutLine] = field(default_factory=list)
+    rollbacks: list[tuple[int, int]] = field(default_factory=list)
+    """``thread/rollback``s recorded: how many records came before each, and
+    how many turns it dropped."""
 
     @property
     def event_msgs(self) -> list[EventMsg]:
@@ -51,7 +56,20 @@ class RecordedConversation:
 
     @property
     def response_items(self) -> list[ResponseItem]:
-        return [r.payload for r in self.records if isinstance(r, ResponseItemLine)]
+        """The model's history, without the turns rolled back."""
+        items: list[ResponseItem] = []
+        pending = iter(self.rollbacks)
+        rollback = next(pending, None)
+        for index, record in enumerate(self.records):
+            while rollback is not None and rollback[0] == index:
+                items = drop_last_turns(items, rollback[1])
+                rollback = next(pending, None)
+            if isinstance(record, ResponseItemLine):
+                items.append(record.payload)
+        while rollback is not None:
+            items = drop_last_turns(items, rollback[1])
+            rollback = next(pending, None)
+        return items
 
     @property
     def last_turn_context(self) -> TurnContextItem | None:
@@ -71,12 +89,17 @@ def parse_rollout_lines(path: Path, lines: Iterable[bytes]) -> RecordedConversat
     adapter = rollout_line_adapter()
     meta: SessionMeta | None = None
     records: list[RolloutLine] = []
+    rollbacks: list[tuple[int, int]] = []
     empty = True
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
         empty = False
+        turns = _rolled_back_turns(line)
+        if turns is not None:
+            rollbacks.append((len(records), turns))
+            continue
         try:
             record = adapter.validate_json(line, strict=True)
         except ValidationError:
@@ -88,7 +111,28 @@ def parse_rollout_lines(path: Path, lines: Iterable[bytes]) -> RecordedConversat
         raise RolloutReadError("empty session file")
     if meta is None:
         raise RolloutReadError("failed to parse conversation ID from rollout file")
-    return RecordedConversation(path, meta, records)
+    return RecordedConversation(path, meta, records, rollbacks)
+
+
+def _rolled_back_turns(line: bytes) -> int | None:
+    """The number of turns a ``thread_rolled_back`` event line drops."""
+    if ROLLED_BACK_EVENT.encode() not in line:
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(record, dict):
+        return None
+    payload = record.get("payload")
+    if (
+        record.get("type") == "event_msg"
+        and isinstance(payload, dict)
+        and payload.get("type") == ROLLED_BACK_EVENT
+        and isinstance(payload.get("num_turns"), int)
+    ):
+        return int(payload["num_turns"])
+    return None
 
 
 def read_rollout(path: Path) -> RecordedConversation:

@@ -15,15 +15,7 @@ from ..errors import InvalidRequest
 from .registry import register
 
 PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
-    methods.THREAD_FORK,
-    methods.THREAD_ARCHIVE,
-    methods.THREAD_NAME_SET,
-    methods.THREAD_UNARCHIVE,
     methods.THREAD_COMPACT_START,
-    methods.THREAD_ROLLBACK,
-    methods.THREAD_LIST,
-    methods.THREAD_LOADED_LIST,
-    methods.THREAD_READ,
     methods.REVIEW_START,
     methods.EXPERIMENTAL_FEATURE_LIST,
     methods.MCP_SERVER_OAUTH_LOGIN,

@@ -1,0 +1,246 @@
+"""Recorded v2 threads on disk: finding a thread's rollout by id, listing
+them a page at a time (`thread/list`), and moving one back out of the
+archive. Every function here blocks: run it in a worker thread.
+
+`thread/list` follows 0.107.0: newest first by creation (the file name's
+time, then the id) or by last update (the file's mtime, then the id); a
+cursor ``"<RFC 3339 time>|<id>"`` resumes after the item it names; threads
+without a user message, or from a non-interactive source unless asked, are
+left out.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from app_server_protocol.v2.threads import ThreadSortKey
+
+from .naming import parse_rollout_file_name, parse_uuid
+from .thread_view import ThreadReadError, ThreadSummary, summarize_thread
+
+DEFAULT_THREAD_PAGE_SIZE: Final = 25
+MAX_THREAD_PAGE_SIZE: Final = 100
+INTERACTIVE_SOURCE_KINDS: Final = frozenset({"cli", "vscode"})
+_CACHE_LIMIT: Final = 20_000
+
+
+class InvalidCursor(ValueError):
+    """A `thread/list` cursor this server did not make."""
+
+
+class ThreadFilter:
+    """Which recorded threads a `thread/list` shows."""
+
+    __slots__ = ("cwd", "default_provider", "providers", "search_term", "source_kinds")
+
+    def __init__(
+        self,
+        *,
+        providers: Sequence[str] | None,
+        default_provider: str,
+        source_kinds: Sequence[str] | None,
+        cwd: str | None,
+        search_term: str | None,
+    ) -> None:
+        self.providers = frozenset(providers) if providers else None
+        self.default_provider = default_provider
+        self.source_kinds = frozenset(source_kinds) if source_kinds else INTERACTIVE_SOURCE_KINDS
+        self.cwd = cwd
+        self.search_term = search_term
+
+    def admits(self, summary: ThreadSummary, name: str | None) -> bool:
+        if summary.preview is None:
+            return False
+        kind = summary.source_kind
+        if kind not in self.source_kinds and not (
+            kind.startswith("subAgent") and "subAgent" in self.source_kinds
+        ):
+            return False
+        if self.providers is not None:
+            provider = summary.model_provider or self.default_provider
+            if provider not in self.providers:
+                return False
+        if self.cwd is not None and summary.cwd != self.cwd:
+            return False
+        if self.search_term:
+            title = name or summary.preview
+            if self.search_term not in title:
+                return False
+        return True
+
+
+class _SortKey:
+    __slots__ = ("id", "seconds")
+
+    def __init__(self, seconds: int, thread_id: str) -> None:
+        self.seconds = seconds
+        self.id = thread_id
+
+    def as_tuple(self) -> tuple[int, str]:
+        return (self.seconds, self.id)
+
+    def cursor(self) -> str:
+        moment = datetime.fromtimestamp(self.seconds, UTC)
+        return f"{moment.strftime('%Y-%m-%dT%H:%M:%SZ')}|{self.id}"
+
+
+def parse_thread_cursor(token: str) -> tuple[int, str]:
+    """The (seconds, id) position a cursor names; `InvalidCursor` otherwise."""
+    moment, sep, raw_id = token.partition("|")
+    thread_id = parse_uuid(raw_id) if sep else None
+    if thread_id is None:
+        raise InvalidCursor(token)
+    try:
+        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidCursor(token) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return int(parsed.timestamp()), thread_id
+
+
+class ThreadCatalog:
+    """The summaries of rollout files, cached by path and checked against
+    each file's status on every use."""
+
+    def __init__(self, sessions_root: Path, archive_root: Path) -> None:
+        self.sessions_root = sessions_root
+        self.archive_root = archive_root
+        self._lock = threading.Lock()
+        self._summaries: dict[str, tuple[tuple[int, int, int], ThreadSummary | None]] = {}
+
+    # -- files -------------------------------------------------------------------
+
+    def rollout_files(self, archived: bool) -> Iterator[str]:
+        """Every rollout file of the live tree (``YYYY/MM/DD``) or of the archive."""
+        if archived:
+            yield from _rollouts_in(str(self.archive_root))
+            return
+        for year in _numeric_dirs(str(self.sessions_root)):
+            for month in _numeric_dirs(year):
+                for day in _numeric_dirs(month):
+                    yield from _rollouts_in(day)
+
+    def find_rollout(self, thread_id: str, archived: bool) -> Path | None:
+        """The rollout file of a thread, by the id in its name."""
+        suffix = f"-{thread_id}.jsonl"
+        for path in self.rollout_files(archived):
+            if path.endswith(suffix):
+                return Path(path)
+        return None
+
+    def summary(self, path: str) -> ThreadSummary | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        with self._lock:
+            cached = self._summaries.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            summary: ThreadSummary | None = summarize_thread(path)
+        except ThreadReadError:
+            summary = None
+        # A file written this very second may change again without its stamp moving.
+        if time.time() - st.st_mtime > 2:
+            with self._lock:
+                if len(self._summaries) >= _CACHE_LIMIT:
+                    self._summaries.clear()
+                self._summaries[path] = (stamp, summary)
+        return summary
+
+    # -- listing -------------------------------------------------------------------
+
+    def page(
+        self,
+        *,
+        archived: bool,
+        sort_key: ThreadSortKey,
+        cursor: str | None,
+        limit: int,
+        thread_filter: ThreadFilter,
+        names: dict[str, str],
+    ) -> tuple[list[ThreadSummary], str | None]:
+        """One page of threads and the cursor of the next (None on the last page)."""
+        after = parse_thread_cursor(cursor) if cursor is not None else None
+        candidates: list[tuple[_SortKey, ThreadSummary]] = []
+        for path in self.rollout_files(archived):
+            summary = self.summary(path)
+            if summary is None or not thread_filter.admits(summary, names.get(summary.id)):
+                continue
+            if sort_key == ThreadSortKey.UPDATED_AT:
+                key = _SortKey(summary.updated_at, summary.id)
+            else:
+                key = _SortKey(_created_seconds(path, summary), summary.id)
+            if after is not None and key.as_tuple() >= after:
+                continue
+            candidates.append((key, summary))
+        candidates.sort(key=lambda c: c[0].as_tuple(), reverse=True)
+        if limit <= 0:
+            return [], None
+        page = candidates[:limit]
+        more = len(candidates) > limit
+        next_cursor = page[-1][0].cursor() if more and page else None
+        return [summary for _key, summary in page], next_cursor
+
+
+def unarchive_target(sessions_root: Path, archived: Path) -> Path:
+    """Where an archived rollout goes back: the day folder its name's time says."""
+    key = parse_rollout_file_name(archived.name)
+    if key is None:
+        raise ValueError(f"not a rollout file name: {archived.name}")
+    year, month, day = key.ts[0:4], key.ts[5:7], key.ts[8:10]
+    return sessions_root / year / month / day / archived.name
+
+
+def move_out_of_archive(archived: Path, target: Path) -> None:
+    """Move the file back into the live tree and mark it updated now."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(archived, target)
+    os.utime(target)
+
+
+def _created_seconds(path: str, summary: ThreadSummary) -> int:
+    key = parse_rollout_file_name(os.path.basename(path))
+    if key is None:
+        return summary.created_at
+    try:
+        moment = datetime.strptime(key.ts, "%Y-%m-%dT%H-%M-%S").replace(tzinfo=UTC)
+    except ValueError:
+        return summary.created_at
+    return int(moment.timestamp())
+
+
+def _numeric_dirs(parent: str) -> list[str]:
+    try:
+        with os.scandir(parent) as scan:
+            found = [
+                entry.path
+                for entry in scan
+                if entry.name.isdigit() and entry.is_dir(follow_symlinks=False)
+            ]
+    except OSError:
+        return []
+    return found
+
+
+def _rollouts_in(folder: str) -> Iterator[str]:
+    try:
+        with os.scandir(folder) as scan:
+            entries = [
+                entry.path
+                for entry in scan
+                if parse_rollout_file_name(entry.name) is not None
+                and entry.is_file(follow_symlinks=False)
+            ]
+    except OSError:
+        return
+    yield from entries

@@ -1,0 +1,281 @@
+"""A rollout file seen as a v2 `Thread`: its summary (what `thread/list`
+shows) and, when asked, its turns (what `thread/read` with `includeTurns`,
+`thread/resume` and `thread/fork` return).
+
+Lines are read as plain JSON, so that both our rollouts and the 0.107.0
+binary's (whose ``session_meta`` carries ``model_provider`` and whose events
+differ in details) are read alike; a line that is not JSON is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, Final
+
+from pydantic import ValidationError
+
+from app_server_protocol.v2.common import GitInfo, SessionSourceSubAgent
+from app_server_protocol.v2.threads import Thread, ThreadStatus, ThreadStatusNotLoaded
+
+from .naming import parse_rollout_file_name, parse_uuid
+from .rollout_file import bounded_lines, open_regular
+from .thread_history import build_turns
+
+#: The provider of a thread whose ``session_meta`` names none (older rollouts, ours).
+DEFAULT_MODEL_PROVIDER: Final = "openai"
+_SOURCES: Final = {"cli": "cli", "vscode": "vscode", "exec": "exec", "mcp": "appServer"}
+_SUB_AGENT_KINDS: Final = {
+    "review": "subAgentReview",
+    "compact": "subAgentCompact",
+    "thread_spawn": "subAgentThreadSpawn",
+}
+
+
+class ThreadReadError(Exception):
+    """The file is not a readable thread; the message says why."""
+
+
+class ThreadSummary:
+    """What the head of a rollout says about its thread."""
+
+    __slots__ = (
+        "agent_nickname",
+        "agent_role",
+        "cli_version",
+        "created_at",
+        "cwd",
+        "git",
+        "id",
+        "model_provider",
+        "path",
+        "preview",
+        "source",
+        "source_kind",
+        "updated_at",
+    )
+
+    def __init__(self, path: str, meta: dict[str, Any], preview: str | None, mtime: float) -> None:
+        self.path = path
+        thread_id = parse_uuid(str(meta.get("id")))
+        if thread_id is None:
+            raise ThreadReadError("failed to parse conversation ID from rollout file")
+        self.id = thread_id
+        self.preview = preview
+        """The first user message; None when the thread has none."""
+        provider = meta.get("model_provider")
+        self.model_provider = provider if isinstance(provider, str) else None
+        self.cwd = str(meta.get("cwd") or "")
+        self.cli_version = str(meta.get("cli_version") or "")
+        self.source, self.source_kind = _source(meta.get("source", "vscode"))
+        self.git = _git_info(meta.get("git"))
+        self.agent_nickname, self.agent_role = _agent_names(meta)
+        created_at = _unix_seconds(meta.get("timestamp"))
+        if created_at is None:
+            key = parse_rollout_file_name(os.path.basename(path))
+            created_at = _file_ts_seconds(key.ts) if key is not None else int(mtime)
+        self.created_at: int = created_at
+        self.updated_at = int(mtime)
+
+    def thread(
+        self,
+        *,
+        default_provider: str = DEFAULT_MODEL_PROVIDER,
+        name: str | None = None,
+        status: ThreadStatus | None = None,
+    ) -> Thread:
+        """The thread, without its turns."""
+        return Thread(
+            id=self.id,
+            session_id=self.id,
+            preview=self.preview or "",
+            ephemeral=False,
+            model_provider=self.model_provider or default_provider,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            status=status or ThreadStatusNotLoaded(),
+            path=self.path,
+            cwd=self.cwd,
+            cli_version=self.cli_version,
+            source=self.source,
+            agent_nickname=self.agent_nickname,
+            agent_role=self.agent_role,
+            git_info=self.git,
+            name=name,
+            turns=[],
+        )
+
+
+def _json_lines(path: str) -> Iterator[dict[str, Any]]:
+    """The JSON object lines of a file (raw and parsed). Blocking."""
+    try:
+        fd, _ = open_regular(path)
+    except (OSError, ValueError) as exc:
+        raise ThreadReadError(str(exc)) from None
+    with os.fdopen(fd, "rb") as file:
+        for raw in bounded_lines(file):
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(record, dict):
+                yield record
+
+
+def _first_meta(record: dict[str, Any]) -> dict[str, Any] | None:
+    payload = record.get("payload")
+    if record.get("type") == "session_meta" and isinstance(payload, dict):
+        return payload
+    return None
+
+
+def _user_message(record: dict[str, Any]) -> str | None:
+    payload = record.get("payload")
+    if (
+        record.get("type") == "event_msg"
+        and isinstance(payload, dict)
+        and payload.get("type") == "user_message"
+        and isinstance(payload.get("message"), str)
+    ):
+        return str(payload["message"])
+    return None
+
+
+def summarize_thread(path: str) -> ThreadSummary:
+    """The summary of one rollout file: its first ``session_meta`` and its
+    first user message (the file is read until both are found). Blocking."""
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError as exc:
+        raise ThreadReadError(str(exc)) from None
+    meta: dict[str, Any] | None = None
+    preview: str | None = None
+    for record in _summary_lines(path):
+        if meta is None:
+            meta = _first_meta(record)
+        if preview is None:
+            preview = _user_message(record)
+        if meta is not None and preview is not None:
+            break
+    if meta is None:
+        raise ThreadReadError("failed to parse conversation ID from rollout file")
+    return ThreadSummary(path, meta, preview, mtime)
+
+
+def _summary_lines(path: str) -> Iterator[dict[str, Any]]:
+    # Only lines that could be a session_meta or a user_message are parsed.
+    try:
+        fd, _ = open_regular(path)
+    except (OSError, ValueError) as exc:
+        raise ThreadReadError(str(exc)) from None
+    with os.fdopen(fd, "rb") as file:
+        for raw in bounded_lines(file):
+            if b"session_meta" not in raw and b"user_message" not in raw and b"\\u" not in raw:
+                continue
+            try:
+                record = json.loads(raw)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(record, dict):
+                yield record
+
+
+def read_thread(
+    path: str | os.PathLike[str],
+    include_turns: bool,
+    *,
+    default_provider: str = DEFAULT_MODEL_PROVIDER,
+    name: str | None = None,
+    status: ThreadStatus | None = None,
+) -> Thread:
+    """The v2 thread a rollout file records, with its turns when asked
+    (status notLoaded unless given). Blocking; raises `ThreadReadError`."""
+    text_path = os.fspath(path)
+    if not include_turns:
+        summary = summarize_thread(text_path)
+        return summary.thread(default_provider=default_provider, name=name, status=status)
+    try:
+        mtime = os.stat(text_path).st_mtime
+    except OSError as exc:
+        raise ThreadReadError(str(exc)) from None
+    meta: dict[str, Any] | None = None
+    preview: str | None = None
+    records: list[dict[str, Any]] = []
+    for record in _json_lines(text_path):
+        if meta is None:
+            meta = _first_meta(record)
+        if preview is None:
+            preview = _user_message(record)
+        records.append(record)
+    if meta is None:
+        raise ThreadReadError("failed to parse conversation ID from rollout file")
+    summary = ThreadSummary(text_path, meta, preview, mtime)
+    thread = summary.thread(default_provider=default_provider, name=name, status=status)
+    thread.turns = build_turns(records)
+    return thread
+
+
+def _source(value: object) -> tuple[Any, str]:
+    """The v2 source of a ``session_meta`` source, and its kind (for filtering)."""
+    if isinstance(value, str):
+        mapped = _SOURCES.get(value, "unknown")
+        return mapped, mapped
+    if isinstance(value, dict) and "subagent" in value:
+        detail = value["subagent"]
+        try:
+            source = SessionSourceSubAgent.model_validate({"subAgent": detail})
+        except ValidationError:
+            return "unknown", "unknown"
+        return source, _SUB_AGENT_KINDS.get(
+            next(iter(detail)) if isinstance(detail, dict) and detail else str(detail),
+            "subAgentOther",
+        )
+    return "unknown", "unknown"
+
+
+def _agent_names(meta: dict[str, Any]) -> tuple[str | None, str | None]:
+    """A spawned sub-agent's nickname and role (in its meta, or its source)."""
+    names: dict[str, Any] = {}
+    source = meta.get("source")
+    if isinstance(source, dict) and isinstance(source.get("subagent"), dict):
+        spawn = source["subagent"].get("thread_spawn")
+        if isinstance(spawn, dict):
+            names.update(spawn)
+    names.update({k: v for k, v in meta.items() if k in ("agent_nickname", "agent_role") and v})
+    nickname, role = names.get("agent_nickname"), names.get("agent_role")
+    return (
+        nickname if isinstance(nickname, str) else None,
+        role if isinstance(role, str) else None,
+    )
+
+
+def _git_info(value: object) -> GitInfo | None:
+    if not isinstance(value, dict):
+        return None
+
+    def text(key: str) -> str | None:
+        part = value.get(key)
+        return part if isinstance(part, str) else None
+
+    return GitInfo(
+        sha=text("commit_hash"), branch=text("branch"), origin_url=text("repository_url")
+    )
+
+
+def _unix_seconds(value: object) -> int | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None
+
+
+def _file_ts_seconds(ts: str) -> int:
+    # File names carry local time, as the reference names them.
+    return int(datetime.strptime(ts, "%Y-%m-%dT%H-%M-%S").timestamp())

@@ -1,0 +1,114 @@
+"""`thread/fork`: a new loaded thread from a recorded one's history (the
+file side is `conversations.thread_fork`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from app_server_protocol import methods
+from app_server_protocol.common import SandboxPolicy as CoreSandboxPolicy
+from app_server_protocol.common import SandboxPolicyReadOnly as CoreReadOnly
+from app_server_protocol.common import SandboxPolicyWorkspaceWrite as CoreWorkspaceWrite
+from app_server_protocol.v1.conversations import NewConversationParams
+from app_server_protocol.v2.common import (
+    ReadOnlyAccessFullAccess,
+    SandboxPolicy,
+    SandboxPolicyDangerFullAccess,
+    SandboxPolicyReadOnly,
+    SandboxPolicyWorkspaceWrite,
+)
+from app_server_protocol.v2.notifications import (
+    ThreadStartedNotification,
+    ThreadStatusChangedNotification,
+)
+from app_server_protocol.v2.threads import ThreadForkParams, ThreadForkResponse, ThreadStatusIdle
+
+from ..app import RequestContext
+from ..conversations.ids import uuid7
+from ..conversations.thread_fork import ForkError, fork_rollout
+from ..errors import InternalError, InvalidRequest
+from .registry import handles
+from .thread_common import read_recorded, rollout_of, thread_id_of
+
+
+def _v2_sandbox(policy: CoreSandboxPolicy) -> SandboxPolicy:
+    if isinstance(policy, CoreWorkspaceWrite):
+        return SandboxPolicyWorkspaceWrite(
+            writable_roots=list(policy.writable_roots),
+            read_only_access=ReadOnlyAccessFullAccess(),
+            network_access=policy.network_access,
+            exclude_tmpdir_env_var=policy.exclude_tmpdir_env_var,
+            exclude_slash_tmp=policy.exclude_slash_tmp,
+        )
+    if isinstance(policy, CoreReadOnly):
+        return SandboxPolicyReadOnly(access=ReadOnlyAccessFullAccess())
+    return SandboxPolicyDangerFullAccess()
+
+
+def _fork_overrides(params: ThreadForkParams) -> NewConversationParams:
+    given = params.model_dump(by_alias=True, exclude_none=True)
+    overrides: dict[str, Any] = {
+        key: given[key]
+        for key in ("model", "cwd", "approvalPolicy", "sandbox", "baseInstructions")
+        if key in given
+    }
+    config = dict(given.get("config") or {})
+    if params.model_provider is not None:
+        config["model_provider"] = params.model_provider
+    if params.developer_instructions is not None:
+        config["developer_instructions"] = params.developer_instructions
+    if config:
+        overrides["config"] = config
+    try:
+        return NewConversationParams.model_validate(overrides)
+    except ValueError as exc:
+        raise InvalidRequest(f"Invalid request: {exc}") from None
+
+
+@handles(methods.THREAD_FORK)
+async def thread_fork(params: ThreadForkParams, ctx: RequestContext) -> ThreadForkResponse:
+    app = ctx.app
+    manager = app.conversations
+    source = Path(params.path) if params.path is not None else None
+    if source is None:
+        thread_id = thread_id_of(params.thread_id)
+        source = await rollout_of(app, thread_id, archived=False)
+        if source is None:
+            raise InvalidRequest(f"no rollout found for thread id {thread_id}")
+    overrides = _fork_overrides(params)
+    started = datetime.now(UTC)
+    new_id = uuid7(int(started.timestamp() * 1000))
+    try:
+        path = await anyio.to_thread.run_sync(
+            fork_rollout, source, manager.sessions_root, new_id, started
+        )
+    except (ForkError, OSError) as exc:
+        raise InternalError(f"error forking thread: {exc}") from None
+    manager.note_new_file(path)
+    conversation, _events = await manager.resume_conversation(str(path), overrides)
+    app.turns.prepare()
+    fork_id = str(conversation.id)
+    thread = await read_recorded(app, path, True, fork_id)
+    config = conversation.config
+    await app.outgoing.notify(
+        methods.THREAD_STATUS_CHANGED,
+        ThreadStatusChangedNotification(thread_id=fork_id, status=ThreadStatusIdle()),
+    )
+
+    async def announce() -> None:
+        await app.outgoing.notify(methods.THREAD_STARTED, ThreadStartedNotification(thread=thread))
+
+    ctx.after_response(announce)
+    return ThreadForkResponse(
+        thread=thread,
+        model=config.model,
+        model_provider=config.model_provider_id,
+        cwd=str(config.cwd),
+        approval_policy=config.approval_policy.value,
+        sandbox=_v2_sandbox(config.sandbox_policy),
+        reasoning_effort=config.model_reasoning_effort,
+    )
