@@ -19,7 +19,7 @@ from typing_extensions import TypeAliasType
 from ._base import ProtocolModel
 from .events import CodexEventNotification
 from .jsonrpc import RequestId
-from .usage import RateLimitSnapshot
+from .usage import AccountRateLimitsUpdatedNotification
 from .v1 import approvals, auth, config, conversations, session, workspace
 
 
@@ -51,7 +51,7 @@ CLIENT_REQUESTS: Final[tuple[Request, ...]] = (
         "The models the daemon offers, one page at a time.",
     ),
     Request(
-        "account/login",
+        "account/login/start",
         auth.LoginAccountParams,
         auth.LoginAccountResponse,
         "Sign in with an API key, or start a ChatGPT login in the browser.",
@@ -63,7 +63,9 @@ CLIENT_REQUESTS: Final[tuple[Request, ...]] = (
         auth.GetAccountRateLimitsResponse,
         "The ChatGPT account's current rate limits.",
     ),
-    Request("account/read", None, auth.GetAccountResponse, "The signed-in account."),
+    Request(
+        "account/read", auth.GetAccountParams, auth.GetAccountResponse, "The signed-in account."
+    ),
     Request(
         "initialize",
         session.InitializeParams,
@@ -77,6 +79,12 @@ CLIENT_REQUESTS: Final[tuple[Request, ...]] = (
         "Start a conversation.",
     ),
     Request(
+        "getConversationSummary",
+        conversations.GetConversationSummaryParams,
+        conversations.GetConversationSummaryResponse,
+        "The summary of one recorded conversation, by its rollout file or its id.",
+    ),
+    Request(
         "listConversations",
         conversations.ListConversationsParams,
         conversations.ListConversationsResponse,
@@ -87,6 +95,12 @@ CLIENT_REQUESTS: Final[tuple[Request, ...]] = (
         conversations.ResumeConversationParams,
         conversations.ResumeConversationResponse,
         "Load a recorded conversation to continue it.",
+    ),
+    Request(
+        "forkConversation",
+        conversations.ForkConversationParams,
+        conversations.ForkConversationResponse,
+        "Start a conversation from a copy of a recorded one.",
     ),
     Request(
         "archiveConversation",
@@ -201,7 +215,7 @@ SERVER_REQUESTS: Final[tuple[Request, ...]] = (
 SERVER_NOTIFICATIONS: Final[tuple[Notification, ...]] = (
     Notification(
         "account/rateLimits/updated",
-        RateLimitSnapshot,
+        AccountRateLimitsUpdatedNotification,
         "The account's rate limits changed (after each model response).",
     ),
     Notification(

@@ -13,6 +13,7 @@ notification, another server notification, a server request.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -23,13 +24,14 @@ import pytest
 from app_server_protocol import methods
 
 REPO: Final = Path(__file__).resolve().parent.parent
-SHARED: Final = REPO.parent / "shared"
-REFERENCE: Final = SHARED / "reference" / "codex-0.50.0"
+#: ``<repo>/../shared``, or the folder ``APP_SERVER_SHARED_DIR`` names (for worktrees elsewhere).
+SHARED: Final = Path(os.environ.get("APP_SERVER_SHARED_DIR") or REPO.parent / "shared")
+REFERENCE: Final = SHARED / "reference" / "codex-0.107.0"
 TRANSCRIPTS: Final = REFERENCE / "transcripts"
 REFERENCE_TYPESCRIPT: Final = REFERENCE / "typescript"
 TS_COMPAT: Final = SHARED / "tools" / "ts-compat"
 
-#: The reference's answer to a request whose params do not validate.
+#: How the reference's answer to a request whose params do not validate starts.
 INVALID_REQUEST_MESSAGE: Final = "Invalid request"
 
 
@@ -60,6 +62,23 @@ class Message:
     method: str | None = None
     #: A client request of a known method that the reference rejected as invalid.
     invalid_params: bool = False
+
+    @property
+    def known(self) -> bool:
+        """Whether our method table has the message's method (0.107 sends v2
+        notifications on v1 conversations, and c-turn-v2 speaks v2: messages of
+        methods the table does not have yet are left out of the v1 checks)."""
+        match self.kind:
+            case Kind.CLIENT_REQUEST | Kind.RESULT:
+                return self.method in methods.CLIENT_REQUESTS_BY_METHOD
+            case Kind.SERVER_NOTIFICATION:
+                return self.method in methods.SERVER_NOTIFICATION_MODELS
+            case Kind.SERVER_REQUEST:
+                return self.method in methods.SERVER_REQUESTS_BY_METHOD
+            case Kind.ERROR:
+                return self.method is None or self.method in methods.CLIENT_REQUESTS_BY_METHOD
+            case _:
+                return True
 
 
 def transcript_files() -> list[Any]:
@@ -105,7 +124,8 @@ def _client_message(
     if method not in methods.CLIENT_REQUESTS_BY_METHOD:
         return Message(source, Kind.UNKNOWN_REQUEST, msg, method)
     reply = replies.get(msg["id"], {})
-    rejected = reply.get("error", {}).get("message") == INVALID_REQUEST_MESSAGE
+    message = reply.get("error", {}).get("message")
+    rejected = isinstance(message, str) and message.startswith(INVALID_REQUEST_MESSAGE)
     return Message(source, Kind.CLIENT_REQUEST, msg, method, invalid_params=rejected)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,13 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "rollouts"
 REFERENCE_THREE_TURNS = FIXTURES / "reference-0.50.0-three-turns.jsonl"
 """Written by the reference binary (three turns, the last one interrupted)."""
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("APP_SERVER_SHARED_DIR") or REPO.parent / "shared")
 REFERENCE_EXAMPLE = SHARED / "reference" / "codex-0.50.0" / "transcripts" / "rollout-example.jsonl"
+"""A rollout file written by 0.50.0 (still read)."""
+REFERENCE_EXAMPLE_0_107 = (
+    SHARED / "reference" / "codex-0.107.0" / "transcripts" / "rollout-example.jsonl"
+)
+"""A rollout file written by 0.107.0."""
 
 TS = "2025-01-01T00:00:00.000Z"
 

@@ -91,7 +91,7 @@ def token_endpoint(api_key: str | None = None, code_status: int = 200) -> Iterat
 async def start(client: InProcessClient, method: str = "loginChatGpt") -> Login:
     if method == "loginChatGpt":
         return Login(await client.call("loginChatGpt"))
-    return Login(await client.call("account/login", {"type": "chatgpt"}))
+    return Login(await client.call("account/login/start", {"type": "chatgpt"}))
 
 
 async def completion(client: InProcessClient, login: Login, start: int = 0) -> dict[str, Any]:
@@ -132,7 +132,11 @@ async def test_a_whole_login(codex_home: Path) -> None:
         assert challenge.decode() == login.params["code_challenge"]
         assert route.call_count == 2  # the API-key exchange was tried (and refused)
 
-        assert await completion(client, login, mark) == {"loginId": login.id, "success": True}
+        assert await completion(client, login, mark) == {
+            "loginId": login.id,
+            "success": True,
+            "error": None,
+        }
         status_note = await client.wait_for(
             lambda m: m.get("method") == "authStatusChange", start=mark
         )
@@ -156,10 +160,9 @@ async def test_a_whole_login(codex_home: Path) -> None:
             "authToken": ACCESS,
             "requiresOpenaiAuth": True,
         }
-        assert await client.call("account/read") == {
-            "type": "chatgpt",
-            "email": "new@example.com",
-            "planType": "plus",
+        assert await client.call("account/read", {}) == {
+            "account": {"type": "chatgpt", "email": "new@example.com", "planType": "plus"},
+            "requiresOpenaiAuth": True,
         }
         # The flow is over: its port is free and its id unknown.
         assert await port_is_free(login.port)
@@ -170,7 +173,7 @@ async def test_a_whole_login(codex_home: Path) -> None:
 async def test_an_api_key_from_the_exchange_takes_precedence(codex_home: Path) -> None:
     async with in_process_daemon(codex_home) as client:
         await client.initialize()
-        login = await start(client, "account/login")
+        login = await start(client, "account/login/start")
         with token_endpoint(api_key="sk-exchanged-0123456789"):
             status, _ = await browse(login.port, login.callback(code="c", state=login.state))
         assert status == 200
@@ -333,8 +336,8 @@ async def test_forced_api_login_refuses_the_browser_login(codex_home: Path) -> N
     (codex_home / "config.toml").write_text('forced_login_method = "api"\n')
     async with in_process_daemon(codex_home) as client:
         await client.initialize()
-        for method in ("loginChatGpt", "account/login"):
-            params = {"type": "chatgpt"} if method == "account/login" else None
+        for method in ("loginChatGpt", "account/login/start"):
+            params = {"type": "chatgpt"} if method == "account/login/start" else None
             assert await client.call_error(method, params) == {
                 "code": -32600,
                 "message": "ChatGPT login is disabled. Use API key login instead.",

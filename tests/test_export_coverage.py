@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from app_server_protocol import methods
 from app_server_protocol.export._graph import exported_types, reachable_types, renders_inline
@@ -63,11 +63,34 @@ def test_every_type_reachable_from_the_table_is_exported() -> None:
     assert {"EventMsg", "CodexEventNotification", "JsonValue", "RequestId"} <= exported
 
 
-def test_every_reference_type_is_exported() -> None:
+#: Top-level (v1) types of the reference that the export does not have (yet),
+#: and why.
+NOT_EXPORTED: Final = {
+    # only in rollout files or config (not exported)
+    "CollaborationMode",
+    "Settings",
+    "Personality",
+    "WebSearchMode",
+    # aliases spelled inline here (`string`, `boolean | string`, ...)
+    "AbsolutePathBuf",
+    "MacOsAutomationValue",
+    "MacOsPreferencesValue",
+    "ThreadId",  # ours is `ConversationId`
+    # fuzzy file search sessions: the types exist, the methods do not yet
+    "FuzzyFileSearchSessionCompletedNotification",
+    "FuzzyFileSearchSessionStartParams",
+    "FuzzyFileSearchSessionStartResponse",
+    "FuzzyFileSearchSessionStopParams",
+    "FuzzyFileSearchSessionStopResponse",
+    "FuzzyFileSearchSessionUpdateParams",
+    "FuzzyFileSearchSessionUpdateResponse",
+    "FuzzyFileSearchSessionUpdatedNotification",
+}
+
+
+def test_every_reference_v1_type_is_exported() -> None:
     folder = require(REFERENCE_TYPESCRIPT)
-    reference = {path.stem for path in folder.rglob("*.ts")} - {"index"}
-    assert len(reference) == 174  # 173 types and serde_json/JsonValue
+    reference = {path.stem for path in folder.glob("*.ts")} - {"index"}
+    assert len(reference) == 253
     exported = set(exported_types())
-    assert reference <= exported
-    # 0.50.0 forgot `Account`; ours declares it, and the params of `codex/event/*`
-    assert exported - reference == {"Account", "CodexEventNotification"}
+    assert reference - exported == NOT_EXPORTED

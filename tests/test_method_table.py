@@ -6,14 +6,16 @@ from app_server_protocol import methods
 
 REFERENCE_CLIENT_METHODS = {
     "model/list",
-    "account/login",
+    "account/login/start",
     "account/logout",
     "account/rateLimits/read",
     "account/read",
     "initialize",
     "newConversation",
+    "getConversationSummary",
     "listConversations",
     "resumeConversation",
+    "forkConversation",
     "archiveConversation",
     "sendUserMessage",
     "sendUserTurn",
@@ -37,7 +39,7 @@ REFERENCE_CLIENT_METHODS = {
 
 def test_client_requests_match_the_reference() -> None:
     assert {r.method for r in methods.CLIENT_REQUESTS} == REFERENCE_CLIENT_METHODS
-    assert len(methods.CLIENT_REQUESTS) == 27
+    assert len(methods.CLIENT_REQUESTS) == 29
 
 
 def test_server_side_rows() -> None:

@@ -14,8 +14,12 @@ pytestmark = pytest.mark.anyio
 GPT_5_CODEX = {
     "id": "gpt-5-codex",
     "model": "gpt-5-codex",
+    "upgrade": None,
+    "upgradeInfo": None,
+    "availabilityNux": None,
     "displayName": "gpt-5-codex",
     "description": "Optimized for coding tasks with many tools.",
+    "hidden": False,
     "supportedReasoningEfforts": [
         {"reasoningEffort": "low", "description": "Fastest responses with limited reasoning"},
         {
@@ -28,21 +32,23 @@ GPT_5_CODEX = {
         },
     ],
     "defaultReasoningEffort": "medium",
+    "inputModalities": ["text", "image"],
+    "supportsPersonality": False,
     "isDefault": True,
 }
 
 
 async def _ids(client: InProcessClient, params: dict[str, Any]) -> tuple[list[str], Any]:
     result = await client.call("model/list", params)
-    return [item["id"] for item in result["items"]], result.get("nextCursor", "<absent>")
+    return [item["id"] for item in result["data"]], result["nextCursor"]
 
 
 async def test_the_built_in_list(codex_home: Path) -> None:
     async with in_process_daemon(codex_home) as client:
         await client.initialize()
         result = await client.call("model/list", {})
-        assert set(result) == {"items"}  # no nextCursor on the last page
-        first, second = result["items"]
+        assert result["nextCursor"] is None  # null on the last page
+        first, second = result["data"]
         assert first == GPT_5_CODEX
         assert second["id"] == "gpt-5" and second["isDefault"] is False
         efforts = [e["reasoningEffort"] for e in second["supportedReasoningEfforts"]]
@@ -50,22 +56,22 @@ async def test_the_built_in_list(codex_home: Path) -> None:
         assert second["defaultReasoningEffort"] == "medium"
         # Signing in changes nothing (as with the reference).
         await client.call("loginApiKey", {"apiKey": "sk-some-key-123"})
-        assert (await client.call("model/list", {}))["items"] == result["items"]
+        assert (await client.call("model/list", {}))["data"] == result["data"]
 
 
 async def test_pages(codex_home: Path) -> None:
     async with in_process_daemon(codex_home) as client:
         await client.initialize()
-        assert await _ids(client, {"pageSize": 1}) == (["gpt-5-codex"], "1")
-        assert await _ids(client, {"pageSize": 1, "cursor": "1"}) == (["gpt-5"], "<absent>")
-        assert await _ids(client, {"pageSize": 0}) == (["gpt-5-codex"], "1")  # at least one
-        assert await _ids(client, {"cursor": "2"}) == ([], "<absent>")
-        assert await _ids(client, {"cursor": "+1"}) == (["gpt-5"], "<absent>")
-        assert await _ids(client, {"cursor": "01", "pageSize": 5}) == (["gpt-5"], "<absent>")
-        assert await _ids(client, {"pageSize": 2**64 - 1}) == (["gpt-5-codex", "gpt-5"], "<absent>")
-        assert await _ids(client, {"cursor": None, "pageSize": None}) == (
+        assert await _ids(client, {"limit": 1}) == (["gpt-5-codex"], "1")
+        assert await _ids(client, {"limit": 1, "cursor": "1"}) == (["gpt-5"], None)
+        assert await _ids(client, {"limit": 0}) == (["gpt-5-codex"], "1")  # at least one
+        assert await _ids(client, {"cursor": "2"}) == ([], None)
+        assert await _ids(client, {"cursor": "+1"}) == (["gpt-5"], None)
+        assert await _ids(client, {"cursor": "01", "limit": 5}) == (["gpt-5"], None)
+        assert await _ids(client, {"limit": 2**64 - 1}) == (["gpt-5-codex", "gpt-5"], None)
+        assert await _ids(client, {"cursor": None, "limit": None}) == (
             ["gpt-5-codex", "gpt-5"],
-            "<absent>",
+            None,
         )
 
 
@@ -89,7 +95,7 @@ async def test_bad_cursors(codex_home: Path, params: dict[str, Any], message: st
         assert await client.call_error("model/list", params) == {"code": -32600, "message": message}
 
 
-@pytest.mark.parametrize("params", [None, {"pageSize": -1}, {"pageSize": 1.5}, {"pageSize": 2**64}])
+@pytest.mark.parametrize("params", [None, {"limit": -1}, {"limit": 1.5}, {"limit": 2**64}])
 async def test_bad_params(codex_home: Path, params: Any) -> None:
     async with in_process_daemon(codex_home) as client:
         await client.initialize()

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 import anyio.lowlevel
 from pydantic import BaseModel, ValidationError
 
-from app_server_protocol.common import ReviewDecision, TurnAbortReason
-from app_server_protocol.events import ApplyPatchApprovalRequestEvent, ExecApprovalRequestEvent
+from app_server_protocol.common import ReviewDecisionKind, TurnAbortReason, plain_decision
+from app_server_protocol.events import ApplyPatchApprovalRequestEvent
 from app_server_protocol.exec_types import FileChange
+from app_server_protocol.tool_requests import ExecApprovalRequestEvent
 from app_server_protocol.v1.approvals import (
     ApplyPatchApprovalParams,
     ApplyPatchApprovalResponse,
@@ -44,14 +45,19 @@ async def ask_exec_approval(
     command: Sequence[str],
     cwd: str,
     reason: str | None = None,
-) -> ReviewDecision:
+) -> ReviewDecisionKind:
     """The user's decision about running ``command``."""
     from ..tools.parse_command import parse_command
 
     parsed = parse_command(command)
     await scope.emit(
         ExecApprovalRequestEvent(
-            call_id=call_id, command=list(command), cwd=cwd, reason=reason, parsed_cmd=parsed
+            call_id=call_id,
+            turn_id=scope.submission_id,
+            command=list(command),
+            cwd=cwd,
+            reason=reason,
+            parsed_cmd=parsed,
         )
     )
     params = ExecCommandApprovalParams(
@@ -67,9 +73,13 @@ async def ask_exec_approval(
 
 async def ask_patch_approval(
     scope: TurnScope, call_id: str, changes: Mapping[str, FileChange]
-) -> ReviewDecision:
+) -> ReviewDecisionKind:
     """The user's decision about applying a patch making ``changes``."""
-    await scope.emit(ApplyPatchApprovalRequestEvent(call_id=call_id, changes=dict(changes)))
+    await scope.emit(
+        ApplyPatchApprovalRequestEvent(
+            call_id=call_id, turn_id=scope.submission_id, changes=dict(changes)
+        )
+    )
     params = ApplyPatchApprovalParams(
         conversation_id=scope.conversation.id, call_id=call_id, file_changes=dict(changes)
     )
@@ -81,27 +91,27 @@ async def _ask(
     method: str,
     params: BaseModel,
     response_type: type[ExecCommandApprovalResponse] | type[ApplyPatchApprovalResponse],
-) -> ReviewDecision:
+) -> ReviewDecisionKind:
     try:
         result = await scope.app.outgoing.request(
             method, params.__pydantic_serializer__.to_json(params)
         )
     except RpcError as error:
         log.warning("the client answered %s with an error (%s); taken as denied", method, error)
-        return ReviewDecision.DENIED
+        return ReviewDecisionKind.DENIED
     except ClientGone:
         log.warning("the client went away before answering %s; the turn is aborted", method)
-        return ReviewDecision.ABORT
+        return ReviewDecisionKind.ABORT
     scope.conversation.take_submission_id()
     try:
-        return response_type.model_validate(result).decision
+        return plain_decision(response_type.model_validate(result).decision)
     except ValidationError:
         log.warning("invalid answer to %s: %.200r; taken as denied", method, result)
-        return ReviewDecision.DENIED
+        return ReviewDecisionKind.DENIED
 
 
-def is_approved(decision: ReviewDecision) -> bool:
-    return decision in (ReviewDecision.APPROVED, ReviewDecision.APPROVED_FOR_SESSION)
+def is_approved(decision: ReviewDecisionKind) -> bool:
+    return decision in (ReviewDecisionKind.APPROVED, ReviewDecisionKind.APPROVED_FOR_SESSION)
 
 
 async def abort_turn(scope: TurnScope) -> None:

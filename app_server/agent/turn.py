@@ -36,17 +36,16 @@ from app_server_protocol.events import (
     ItemCompletedEvent,
     ItemStartedEvent,
     StreamErrorEvent,
-    TaskCompleteEvent,
-    TaskStartedEvent,
     TokenCountEvent,
+    TurnCompleteEvent,
     TurnDiffEvent,
+    TurnStartedEvent,
     WebSearchBeginEvent,
     WebSearchEndEvent,
 )
 from app_server_protocol.items import (
     AgentMessageContentText,
     AgentMessageItem,
-    AgentMessageText,
     ContentItemOutputText,
     ReasoningItem,
     ReasoningItemContentReasoningText,
@@ -55,15 +54,17 @@ from app_server_protocol.items import (
     ResponseItemReasoning,
     ResponseItemWebSearchCall,
     TurnItem,
-    TurnItemAgentMessage,
-    TurnItemReasoning,
-    TurnItemUserMessage,
-    TurnItemWebSearch,
     UserMessageItem,
+    WebSearchActionOther,
     WebSearchActionSearch,
     WebSearchItem,
 )
-from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageInfo
+from app_server_protocol.usage import (
+    AccountRateLimitsUpdatedNotification,
+    RateLimitSnapshot,
+    TokenUsage,
+    TokenUsageInfo,
+)
 
 from ..auth.restrictions import LoginRestrictions
 from ..conversations.turns import TurnSettings, UserTurn
@@ -236,12 +237,16 @@ class ModelTurnRunner:
             config=conversation.config,
             family=family,
         )
-        await scope.emit(TaskStartedEvent(model_context_window=family.effective_context_window))
+        await scope.emit(
+            TurnStartedEvent(
+                turn_id=submission_id, model_context_window=family.effective_context_window
+            )
+        )
         await self._record_user_input(scope, turn)
         last_message = await self._run_requests(scope)
         # When the client hears the turn is complete, the turn is in the rollout.
         await conversation.flush()
-        await scope.emit(TaskCompleteEvent(last_agent_message=last_message))
+        await scope.emit(TurnCompleteEvent(turn_id=submission_id, last_agent_message=last_message))
 
     async def _record_user_input(self, scope: TurnScope, turn: UserTurn) -> None:
         settings = scope.settings
@@ -258,9 +263,7 @@ class ModelTurnRunner:
             scope.session.environment = environment
         items.append(user_input.response_item())
         scope.conversation.record_items(items)
-        turn_item = TurnItemUserMessage(
-            user_message=UserMessageItem(id=str(uuid.uuid4()), content=list(user_input.parts))
-        )
+        turn_item = UserMessageItem(id=str(uuid.uuid4()), content=list(user_input.parts))
         await self._emit_item(scope, turn_item)
         await scope.emit(user_input.event())
 
@@ -269,7 +272,7 @@ class ModelTurnRunner:
         registry = build_registry(scope)
         last_message: str | None = None
         while True:
-            scope.conversation.record_turn_context(scope.settings.context_item())
+            scope.conversation.record_turn_context(scope.settings.context_item(scope.submission_id))
             prompt = self._prompt(scope, registry)
             try:
                 sampling = await self._sample(scope, prompt, registry)
@@ -341,7 +344,11 @@ class ModelTurnRunner:
         elif isinstance(event, ReasoningSummaryDelta):
             await scope.emit(AgentReasoningDeltaEvent(delta=event.delta))
         elif isinstance(event, ReasoningSummaryPartAdded):
-            await scope.emit(AgentReasoningSectionBreakEvent())
+            await scope.emit(
+                AgentReasoningSectionBreakEvent(
+                    item_id=event.item_id, summary_index=event.summary_index
+                )
+            )
         elif isinstance(event, ReasoningContentDelta):
             await scope.emit(AgentReasoningRawContentDeltaEvent(delta=event.delta))
         elif isinstance(event, OutputItemAdded):
@@ -376,10 +383,9 @@ class ModelTurnRunner:
                 part.text for part in item.content if isinstance(part, ContentItemOutputText)
             )
             message = AgentMessageItem(
-                id=str(uuid.uuid4()),
-                content=[AgentMessageContentText(text=AgentMessageText(text=text))],
+                id=item.id or str(uuid.uuid4()), content=[AgentMessageContentText(text=text)]
             )
-            await self._emit_item(scope, TurnItemAgentMessage(agent_message=message))
+            await self._emit_item(scope, message)
             await scope.emit(AgentMessageEvent(message=text))
             sampling.last_message = text
         elif isinstance(item, ResponseItemReasoning):
@@ -390,16 +396,19 @@ class ModelTurnRunner:
                 if isinstance(part, ReasoningItemContentReasoningText)
             ]
             reasoning = ReasoningItem(id=item.id, summary_text=summaries, raw_content=raw)
-            await self._emit_item(scope, TurnItemReasoning(reasoning=reasoning))
+            await self._emit_item(scope, reasoning)
             for text in summaries:
                 await scope.emit(AgentReasoningEvent(text=text))
             for text in raw:
                 await scope.emit(AgentReasoningRawContentEvent(text=text))
         elif isinstance(item, ResponseItemWebSearchCall):
-            query = item.action.query if isinstance(item.action, WebSearchActionSearch) else ""
-            await scope.emit(WebSearchEndEvent(call_id=item.id or "", query=query))
-            search = WebSearchItem(id=item.id or "", query=query)
-            await self._emit_item(scope, TurnItemWebSearch(web_search=search))
+            action = item.action if item.action is not None else WebSearchActionOther()
+            query = ""
+            if isinstance(action, WebSearchActionSearch):
+                query = action.query or " ".join(action.queries or [])
+            search = WebSearchItem(id=item.id or "", query=query, action=action)
+            await self._emit_item(scope, search)
+            await scope.emit(WebSearchEndEvent(call_id=item.id or "", query=query, action=action))
         else:
             return ToolCall.from_item(item)
         return None
@@ -414,9 +423,9 @@ class ModelTurnRunner:
         rate_limits = scope.session.rate_limits
         await scope.emit(TokenCountEvent(info=info, rate_limits=rate_limits))
         if rate_limits is not None:
+            update = AccountRateLimitsUpdatedNotification(rate_limits=rate_limits.for_account())
             await self.app.outgoing.notify(
-                "account/rateLimits/updated",
-                rate_limits.__pydantic_serializer__.to_json(rate_limits),
+                "account/rateLimits/updated", update.__pydantic_serializer__.to_json(update)
             )
 
     async def _report_model_error(self, scope: TurnScope, error: ModelError) -> None:

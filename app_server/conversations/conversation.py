@@ -21,8 +21,8 @@ from app_server_protocol.events import (
     EventMsg,
     RawResponseItemEvent,
     ShutdownCompleteEvent,
-    TaskCompleteEvent,
     TurnAbortedEvent,
+    TurnCompleteEvent,
 )
 from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import (
@@ -340,9 +340,15 @@ class Conversation:
         except Exception:
             log.exception("a turn of conversation %s failed", self.id)
             await self.emit(turn.submission_id, ErrorEvent(message="the turn failed unexpectedly"))
-            await self.emit(turn.submission_id, TaskCompleteEvent(last_agent_message=None))
+            await self.emit(
+                turn.submission_id,
+                TurnCompleteEvent(turn_id=turn.submission_id, last_agent_message=None),
+            )
         if turn.abort_reason is not None:
-            await self.emit(turn.submission_id, TurnAbortedEvent(reason=turn.abort_reason))
+            await self.emit(
+                turn.submission_id,
+                TurnAbortedEvent(turn_id=turn.submission_id, reason=turn.abort_reason),
+            )
             await self.flush()
         self._turn = None
         turn.finish()

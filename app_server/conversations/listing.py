@@ -37,11 +37,13 @@ _NUMBER: Final = re.compile(r"\+?[0-9]+")
 
 
 class ListedConversation:
-    __slots__ = ("path", "summary")
+    __slots__ = ("mtime_ns", "path", "summary")
 
-    def __init__(self, path: str, summary: HeadSummary) -> None:
+    def __init__(self, path: str, summary: HeadSummary, mtime_ns: int = 0) -> None:
         self.path = path
         self.summary = summary
+        self.mtime_ns = mtime_ns
+        """When the file was last modified, as its summary was read."""
 
 
 class _CachedDir:
@@ -126,9 +128,9 @@ class RolloutIndex:
         if page_size <= 0:
             return items, None
         for path, key in self._files_after(cursor):
-            summary = self._head(path)
+            summary, mtime_ns = self._head(path)
             if summary is not None:
-                items.append(ListedConversation(path, summary))
+                items.append(ListedConversation(path, summary, mtime_ns))
                 last_key = key
                 if len(items) == page_size:
                     break
@@ -237,22 +239,24 @@ class RolloutIndex:
         self._days[folder] = day
         return day
 
-    def _head(self, path: str) -> HeadSummary | None:
+    def _head(self, path: str) -> tuple[HeadSummary | None, int]:
+        """The file's summary, and its modification time (ns)."""
         cached = self._heads.get(path)
         if cached is not None:
             try:
                 st = os.stat(path)
             except OSError:
                 del self._heads[path]
-                return None
+                return None, 0
             if _stamp(st) == cached.stamp:
-                return cached.summary
+                return cached.summary, cached.stamp[0]
         summary, read = read_head(path)
         if read is None:
             self._heads.pop(path, None)
-        elif not _is_racy(read.st_mtime_ns):
+            return summary, 0
+        if not _is_racy(read.st_mtime_ns):
             self._heads[path] = _CachedHead(_stamp(read), summary)
-        return summary
+        return summary, read.st_mtime_ns
 
 
 def _stamp(st: os.stat_result) -> tuple[int, int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app_server_protocol.common import AuthMode
+from app_server_protocol.usage import CODEX_LIMIT_ID
 from app_server_protocol.v1.auth import GetAccountRateLimitsResponse
 
 from ..app import RequestContext
@@ -33,4 +34,7 @@ async def read_rate_limits(params: None, ctx: RequestContext) -> GetAccountRateL
         snapshot = await fetch_rate_limits(request)
     except UsageError as exc:
         raise InternalError(str(exc)) from None
-    return GetAccountRateLimitsResponse(rate_limits=snapshot)
+    limits = snapshot.for_account()
+    return GetAccountRateLimitsResponse(
+        rate_limits=limits, rate_limits_by_limit_id={limits.limit_id or CODEX_LIMIT_ID: limits}
+    )

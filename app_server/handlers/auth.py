@@ -6,17 +6,22 @@ from collections.abc import Coroutine
 from typing import Any
 
 from app_server_protocol.common import AuthMode
+from app_server_protocol.usage import PlanType
 from app_server_protocol.v1.auth import (
     AccountApiKey,
     AccountChatgpt,
     AuthStatusChangeNotification,
     CancelLoginChatGptParams,
     CancelLoginChatGptResponse,
+    GetAccountParams,
+    GetAccountResponse,
     GetAuthStatusParams,
     GetAuthStatusResponse,
     LoginAccountApiKey,
+    LoginAccountApiKeyResponse,
     LoginAccountChatgpt,
-    LoginAccountResponse,
+    LoginAccountChatgptAuthTokens,
+    LoginAccountChatgptResponse,
     LoginApiKeyParams,
     LoginApiKeyResponse,
     LoginChatGptResponse,
@@ -74,15 +79,18 @@ async def login_api_key(params: LoginApiKeyParams, ctx: RequestContext) -> Login
     return LoginApiKeyResponse()
 
 
-@handles("account/login")
+@handles("account/login/start")
 async def login_account(
-    params: LoginAccountApiKey | LoginAccountChatgpt, ctx: RequestContext
-) -> LoginAccountResponse:
+    params: LoginAccountApiKey | LoginAccountChatgpt | LoginAccountChatgptAuthTokens,
+    ctx: RequestContext,
+) -> LoginAccountApiKeyResponse | LoginAccountChatgptResponse:
     if isinstance(params, LoginAccountApiKey):
         await _login_with_api_key(params.api_key, ctx)
-        return LoginAccountResponse()
+        return LoginAccountApiKeyResponse()
+    if isinstance(params, LoginAccountChatgptAuthTokens):
+        raise InvalidRequest("chatgptAuthTokens login is not supported by this server")
     started = await _start_chatgpt_login(ctx)
-    return LoginAccountResponse(login_id=started.login_id, auth_url=started.auth_url)
+    return LoginAccountChatgptResponse(login_id=started.login_id, auth_url=started.auth_url)
 
 
 async def _start_chatgpt_login(ctx: RequestContext) -> LoginChatGptResponse:
@@ -132,15 +140,35 @@ async def logout_account(params: None, ctx: RequestContext) -> LogoutAccountResp
 
 
 @handles("account/read")
-async def read_account(params: None, ctx: RequestContext) -> AccountApiKey | AccountChatgpt | None:
+async def read_account(params: GetAccountParams, ctx: RequestContext) -> GetAccountResponse:
+    config = resolved_config(ctx)
     restrictions = login_restrictions(ctx)
-    await ctx.app.auth.settle()
-    credentials = await ctx.app.auth.current(restrictions)
+    auth = ctx.app.auth
+    await auth.settle()
+    if params.refresh_token:
+        try:
+            await auth.refresh()
+        except RefreshError as exc:
+            log.warning("could not refresh the ChatGPT tokens: %s", exc)
+    requires_openai_auth = config.model_provider.requires_openai_auth
+    credentials = await auth.current(restrictions)
+    account: AccountApiKey | AccountChatgpt | None = None
     if credentials is None:
-        return None
-    if credentials.mode is AuthMode.API_KEY:
-        return AccountApiKey()
-    return AccountChatgpt(email=credentials.email, plan_type=credentials.plan_type)
+        account = None
+    elif credentials.mode is AuthMode.API_KEY:
+        account = AccountApiKey()
+    else:
+        account = AccountChatgpt(
+            email=credentials.email or "", plan_type=_plan_type(credentials.plan_type)
+        )
+    return GetAccountResponse(account=account, requires_openai_auth=requires_openai_auth)
+
+
+def _plan_type(plan: str | None) -> PlanType:
+    try:
+        return PlanType(plan or "unknown")
+    except ValueError:
+        return PlanType.UNKNOWN
 
 
 @handles("getAuthStatus")

@@ -3,7 +3,7 @@
 Pagination is the reference's: the cursor is the index of the first model of
 the page (decimal, as the previous page's ``nextCursor`` gives it), the page
 size defaults to the whole list and is at least one, and ``nextCursor`` is
-absent on the last page. A cursor that is not a number, or that lies beyond
+null on the last page. A cursor that is not a number, or that lies beyond
 the end, is an error; one exactly at the end gives an empty page.
 """
 
@@ -34,13 +34,13 @@ def list_models(params: ListModelsParams, ctx: RequestContext) -> ListModelsResp
     from ..model_presets import PRESETS
 
     total = len(PRESETS)
-    if params.page_size is not None and params.page_size > _U64_MAX:
-        raise InvalidRequest(f"Invalid request: pageSize: must be at most {_U64_MAX}")
+    if params.limit is not None and params.limit > _U64_MAX:
+        raise InvalidRequest(f"Invalid request: limit: must be at most {_U64_MAX}")
     start = _cursor_index(params.cursor) if params.cursor is not None else 0
     if start > total:
         raise InvalidRequest(f"cursor {start} exceeds total models {total}")
-    page_size = min(max(params.page_size if params.page_size is not None else total, 1), total)
+    page_size = min(max(params.limit if params.limit is not None else total, 1), total)
     end = min(start + page_size, total)
     return ListModelsResponse(
-        items=list(PRESETS[start:end]), next_cursor=str(end) if end < total else None
+        data=list(PRESETS[start:end]), next_cursor=str(end) if end < total else None
     )

@@ -43,6 +43,7 @@ from typing import Final
 from app_server_protocol.common import (
     SandboxPolicy,
     SandboxPolicyDangerFullAccess,
+    SandboxPolicyExternalSandbox,
     SandboxPolicyReadOnly,
     SandboxPolicyWorkspaceWrite,
 )
@@ -73,8 +74,9 @@ def writable_roots(policy: SandboxPolicyWorkspaceWrite, cwd: Path) -> list[Path]
 
 def write_roots(policy: SandboxPolicy, cwd: Path) -> list[Path] | None:
     """Where a command under ``policy`` may write: `writable_roots`, nowhere
-    (read-only) or anywhere (None, with ``danger-full-access``)."""
-    if isinstance(policy, SandboxPolicyDangerFullAccess):
+    (read-only) or anywhere (None, with ``danger-full-access`` and when an
+    external sandbox confines the daemon itself)."""
+    if isinstance(policy, SandboxPolicyDangerFullAccess | SandboxPolicyExternalSandbox):
         return None
     if isinstance(policy, SandboxPolicyWorkspaceWrite):
         return writable_roots(policy, cwd)
@@ -82,7 +84,8 @@ def write_roots(policy: SandboxPolicy, cwd: Path) -> list[Path] | None:
 
 
 def is_sandboxed(policy: SandboxPolicy) -> bool:
-    return not isinstance(policy, SandboxPolicyDangerFullAccess)
+    """Whether the daemon confines commands itself under ``policy``."""
+    return not isinstance(policy, SandboxPolicyDangerFullAccess | SandboxPolicyExternalSandbox)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from uuid import UUID
 from pydantic import Field
 from typing_extensions import TypeAliasType
 
-from .._base import CamelModel, skip_none
+from .._base import CamelModel
 from ..common import AuthMode
-from ..usage import RateLimitSnapshot
+from ..usage import AccountRateLimitSnapshot, PlanType
 
 
 class LoginApiKeyParams(CamelModel):
@@ -46,21 +46,21 @@ class GetAuthStatusParams(CamelModel):
 
 
 class GetAuthStatusResponse(CamelModel):
-    auth_method: AuthMode | None = skip_none()
-    auth_token: str | None = skip_none()
-    requires_openai_auth: bool | None = skip_none(
-        "Whether the active model provider needs OpenAI credentials."
+    auth_method: AuthMode | None = None
+    auth_token: str | None = None
+    requires_openai_auth: bool | None = Field(
+        default=None, description="Whether the active model provider needs OpenAI credentials."
     )
 
 
 class AuthStatusChangeNotification(CamelModel):
-    auth_method: AuthMode | None = skip_none("Absent when signed out.")
+    auth_method: AuthMode | None = Field(default=None, description="Null when signed out.")
 
 
 class LoginChatGptCompleteNotification(CamelModel):
     login_id: UUID
     success: bool
-    error: str | None = skip_none()
+    error: str | None = None
 
 
 class LoginAccountApiKey(CamelModel):
@@ -74,16 +74,53 @@ class LoginAccountChatgpt(CamelModel):
     type: Literal["chatgpt"] = "chatgpt"
 
 
+class LoginAccountChatgptAuthTokens(CamelModel):
+    """ChatGPT tokens the client obtained itself (the daemon does not accept them)."""
+
+    ts_inline: ClassVar[bool] = True
+    type: Literal["chatgptAuthTokens"] = "chatgptAuthTokens"
+    access_token: str
+    chatgpt_account_id: str
+    chatgpt_plan_type: str | None = None
+
+
 LoginAccountParams = TypeAliasType(
     "LoginAccountParams",
-    Annotated[LoginAccountApiKey | LoginAccountChatgpt, Field(discriminator="type")],
+    Annotated[
+        LoginAccountApiKey | LoginAccountChatgpt | LoginAccountChatgptAuthTokens,
+        Field(discriminator="type"),
+    ],
 )
 """How to sign in: with an API key, or with a ChatGPT account in the browser."""
 
 
-class LoginAccountResponse(CamelModel):
-    login_id: UUID | None = Field(default=None, description="Set for a ChatGPT login.")
-    auth_url: str | None = Field(default=None, description="Set for a ChatGPT login.")
+class LoginAccountApiKeyResponse(CamelModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["apiKey"] = "apiKey"
+
+
+class LoginAccountChatgptResponse(CamelModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["chatgpt"] = "chatgpt"
+    login_id: UUID
+    auth_url: str = Field(description="The page the user opens to sign in.")
+
+
+class LoginAccountChatgptAuthTokensResponse(CamelModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["chatgptAuthTokens"] = "chatgptAuthTokens"
+
+
+LoginAccountResponse = TypeAliasType(
+    "LoginAccountResponse",
+    Annotated[
+        LoginAccountApiKeyResponse
+        | LoginAccountChatgptResponse
+        | LoginAccountChatgptAuthTokensResponse,
+        Field(discriminator="type"),
+    ],
+)
+"""What the login started: done (API key), or a browser login to follow."""
 
 
 class LogoutAccountResponse(CamelModel):
@@ -91,7 +128,14 @@ class LogoutAccountResponse(CamelModel):
 
 
 class GetAccountRateLimitsResponse(CamelModel):
-    rate_limits: RateLimitSnapshot
+    rate_limits: AccountRateLimitSnapshot = Field(description="The limit of the Codex models.")
+    rate_limits_by_limit_id: dict[str, AccountRateLimitSnapshot] | None = Field(
+        default=None, description="Every limit of the account, by its id."
+    )
+
+
+class GetAccountParams(CamelModel):
+    refresh_token: bool = Field(default=False, description="Refresh the ChatGPT token first.")
 
 
 class AccountApiKey(CamelModel):
@@ -106,8 +150,8 @@ class AccountChatgpt(CamelModel):
 
     ts_inline: ClassVar[bool] = True
     type: Literal["chatgpt"] = "chatgpt"
-    email: str | None = None
-    plan_type: str | None = None
+    email: str
+    plan_type: PlanType
 
 
 Account = TypeAliasType(
@@ -115,5 +159,9 @@ Account = TypeAliasType(
 )
 """The signed-in account."""
 
-GetAccountResponse = TypeAliasType("GetAccountResponse", Account | None)
-"""The signed-in account, or null when signed out."""
+
+class GetAccountResponse(CamelModel):
+    account: Account | None = Field(description="Null when signed out.")
+    requires_openai_auth: bool = Field(
+        description="Whether the active model provider needs OpenAI credentials."
+    )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
 
-from .._base import CamelModel, skip_none
+from .._base import CamelModel
 from ..common import (
     AskForApproval,
     ForcedLoginMethod,
@@ -21,16 +22,16 @@ class SandboxSettings(CamelModel):
     """The `[sandbox_workspace_write]` table of `config.toml`."""
 
     writable_roots: list[str] = Field(default_factory=list)
-    network_access: bool | None = skip_none()
-    exclude_tmpdir_env_var: bool | None = skip_none()
-    exclude_slash_tmp: bool | None = skip_none()
+    network_access: bool | None = None
+    exclude_tmpdir_env_var: bool | None = None
+    exclude_slash_tmp: bool | None = None
 
 
 class Tools(CamelModel):
     """The `[tools]` table of `config.toml`."""
 
-    web_search: bool | None = skip_none()
-    view_image: bool | None = skip_none()
+    web_search: bool | None = None
+    view_image: bool | None = None
 
 
 class Profile(CamelModel):
@@ -48,17 +49,17 @@ class Profile(CamelModel):
 class UserSavedConfig(CamelModel):
     """The settings of `config.toml` that a client may show or change."""
 
-    approval_policy: AskForApproval | None = skip_none()
-    sandbox_mode: SandboxMode | None = skip_none()
-    sandbox_settings: SandboxSettings | None = skip_none()
-    forced_chatgpt_workspace_id: str | None = skip_none()
-    forced_login_method: ForcedLoginMethod | None = skip_none()
-    model: str | None = skip_none()
-    model_reasoning_effort: ReasoningEffort | None = skip_none()
-    model_reasoning_summary: ReasoningSummary | None = skip_none()
-    model_verbosity: Verbosity | None = skip_none()
-    tools: Tools | None = skip_none()
-    profile: str | None = skip_none()
+    approval_policy: AskForApproval | None = None
+    sandbox_mode: SandboxMode | None = None
+    sandbox_settings: SandboxSettings | None = None
+    forced_chatgpt_workspace_id: str | None = None
+    forced_login_method: ForcedLoginMethod | None = None
+    model: str | None = None
+    model_reasoning_effort: ReasoningEffort | None = None
+    model_reasoning_summary: ReasoningSummary | None = None
+    model_verbosity: Verbosity | None = None
+    tools: Tools | None = None
+    profile: str | None = None
     profiles: dict[str, Profile] = Field(default_factory=dict)
 
 
@@ -80,8 +81,13 @@ class SetDefaultModelResponse(CamelModel):
 
 
 class ListModelsParams(CamelModel):
-    page_size: Annotated[int, Field(ge=0)] | None = None
     cursor: str | None = Field(default=None, description="The `nextCursor` of the previous page.")
+    limit: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="How many models to return (all when absent)."
+    )
+    include_hidden: bool | None = Field(
+        default=None, description="Also list the models hidden from pickers."
+    )
 
 
 class ReasoningEffortOption(CamelModel):
@@ -89,20 +95,47 @@ class ReasoningEffortOption(CamelModel):
     description: str
 
 
+class InputModality(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+
+
+class ModelUpgradeInfo(CamelModel):
+    """A newer model that replaces this one."""
+
+    model: str
+    upgrade_copy: str | None = None
+    model_link: str | None = None
+    migration_markdown: str | None = None
+
+
+class ModelAvailabilityNux(CamelModel):
+    message: str
+
+
 class Model(CamelModel):
     """A model the daemon offers."""
 
     id: str
     model: str
+    upgrade: str | None = None
+    upgrade_info: ModelUpgradeInfo | None = None
+    availability_nux: ModelAvailabilityNux | None = None
     display_name: str
     description: str
+    hidden: bool = False
     supported_reasoning_efforts: list[ReasoningEffortOption]
     default_reasoning_effort: ReasoningEffort
+    input_modalities: list[InputModality] = Field(
+        default_factory=lambda: [InputModality.TEXT, InputModality.IMAGE]
+    )
+    supports_personality: bool = False
     is_default: bool = Field(description="True for exactly one model.")
 
 
 class ListModelsResponse(CamelModel):
-    items: list[Model]
-    next_cursor: str | None = skip_none(
-        "Pass it as `cursor` to get the next page; absent when nothing follows."
+    data: list[Model]
+    next_cursor: str | None = Field(
+        default=None,
+        description="Pass it as `cursor` to get the next page; null when nothing follows.",
     )

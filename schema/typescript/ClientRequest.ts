@@ -5,8 +5,11 @@ import type { AddConversationListenerParams } from "./AddConversationListenerPar
 import type { ArchiveConversationParams } from "./ArchiveConversationParams";
 import type { CancelLoginChatGptParams } from "./CancelLoginChatGptParams";
 import type { ExecOneOffCommandParams } from "./ExecOneOffCommandParams";
+import type { ForkConversationParams } from "./ForkConversationParams";
 import type { FuzzyFileSearchParams } from "./FuzzyFileSearchParams";
+import type { GetAccountParams } from "./GetAccountParams";
 import type { GetAuthStatusParams } from "./GetAuthStatusParams";
+import type { GetConversationSummaryParams } from "./GetConversationSummaryParams";
 import type { GitDiffToRemoteParams } from "./GitDiffToRemoteParams";
 import type { InitializeParams } from "./InitializeParams";
 import type { InterruptConversationParams } from "./InterruptConversationParams";
@@ -33,7 +36,7 @@ export type ClientRequest =
   /**
    * Sign in with an API key, or start a ChatGPT login in the browser.
    */
-  | { "method": "account/login"; id: RequestId; params: LoginAccountParams }
+  | { "method": "account/login/start"; id: RequestId; params: LoginAccountParams }
   /**
    * Sign out.
    */
@@ -45,7 +48,7 @@ export type ClientRequest =
   /**
    * The signed-in account.
    */
-  | { "method": "account/read"; id: RequestId; params?: Record<string, never> | null }
+  | { "method": "account/read"; id: RequestId; params: GetAccountParams }
   /**
    * The handshake; it must come first.
    */
@@ -55,6 +58,10 @@ export type ClientRequest =
    */
   | { "method": "newConversation"; id: RequestId; params: NewConversationParams }
   /**
+   * The summary of one recorded conversation, by its rollout file or its id.
+   */
+  | { "method": "getConversationSummary"; id: RequestId; params: GetConversationSummaryParams }
+  /**
    * Recorded conversations, newest first, one page at a time.
    */
   | { "method": "listConversations"; id: RequestId; params: ListConversationsParams }
@@ -62,6 +69,10 @@ export type ClientRequest =
    * Load a recorded conversation to continue it.
    */
   | { "method": "resumeConversation"; id: RequestId; params: ResumeConversationParams }
+  /**
+   * Start a conversation from a copy of a recorded one.
+   */
+  | { "method": "forkConversation"; id: RequestId; params: ForkConversationParams }
   /**
    * Shut a conversation down and move its rollout file to `archived_sessions`.
    */

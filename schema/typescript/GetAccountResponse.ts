@@ -3,7 +3,13 @@
 
 import type { Account } from "./Account";
 
-/**
- * The signed-in account, or null when signed out.
- */
-export type GetAccountResponse = Account | null;
+export type GetAccountResponse = {
+  /**
+   * Null when signed out.
+   */
+  account: Account | null;
+  /**
+   * Whether the active model provider needs OpenAI credentials.
+   */
+  requiresOpenaiAuth: boolean;
+};

@@ -4,11 +4,9 @@
 import type { Model } from "./Model";
 
 export type ListModelsResponse = {
-  items: Array<Model>;
+  data: Array<Model>;
   /**
-   * Pass it as `cursor` to get the next page; absent when nothing follows.
-   *
-   * Left out of the message when null.
+   * Pass it as `cursor` to get the next page; null when nothing follows.
    */
   nextCursor: string | null;
 };

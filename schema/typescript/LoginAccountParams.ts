@@ -4,4 +4,12 @@
 /**
  * How to sign in: with an API key, or with a ChatGPT account in the browser.
  */
-export type LoginAccountParams = { "type": "apiKey"; apiKey: string } | { "type": "chatgpt" };
+export type LoginAccountParams =
+  | { "type": "apiKey"; apiKey: string }
+  | { "type": "chatgpt" }
+  | {
+      "type": "chatgptAuthTokens";
+      accessToken: string;
+      chatgptAccountId: string;
+      chatgptPlanType?: string | null;
+    };

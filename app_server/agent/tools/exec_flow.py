@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from app_server_protocol.common import (
-    ReviewDecision,
+    ReviewDecisionKind,
     SandboxPolicy,
     SandboxPolicyDangerFullAccess,
 )
@@ -44,7 +44,7 @@ from app_server_protocol.events import (
     ExecCommandEndEvent,
     ExecCommandOutputDeltaEvent,
 )
-from app_server_protocol.exec_types import Duration, ExecOutputStream
+from app_server_protocol.exec_types import Duration, ExecCommandStatus, ExecOutputStream
 
 from ...tools.exec_output import EXEC_REJECTED, killed_by_signal, model_exec_output, start_failed
 from ...tools.parse_command import parse_command
@@ -108,13 +108,14 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
     )
     if decision.verdict is Verdict.REFUSE:
         return ToolResult(decision.reason or EXEC_REJECTED, success=False)
-    call = _CallEvents(scope, request.call_id)
+    call = _CallEvents(scope, request)
     await scope.emit(
         ExecCommandBeginEvent(
             call_id=request.call_id,
-            command=list(request.command),
+            turn_id=scope.submission_id,
+            command=call.command,
             cwd=request.cwd,
-            parsed_cmd=parse_command(request.command),
+            parsed_cmd=call.parsed_cmd,
         )
     )
     if not request.command:
@@ -125,7 +126,7 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
         )
         if not is_approved(answer):
             return await call.rejected(answer)
-        if answer is ReviewDecision.APPROVED_FOR_SESSION:
+        if answer is ReviewDecisionKind.APPROVED_FOR_SESSION:
             # (what may run outside the sandbox may run inside it too)
             approved_commands.update({key, tuple(request.command)})
         user_approved = True
@@ -147,7 +148,7 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
                     )
                     if not is_approved(answer):
                         return await call.rejected(answer)
-                    if answer is ReviewDecision.APPROVED_FOR_SESSION:
+                    if answer is ReviewDecisionKind.APPROVED_FOR_SESSION:
                         approved_commands.add(key)
             result = await call.run(request, _UNCONFINED)
     except _Failed as failure:
@@ -182,9 +183,12 @@ def _stopped_by_sandbox(result: ProcessResult) -> bool:
 class _CallEvents:
     """The events of one call and the results the model reads."""
 
-    def __init__(self, scope: TurnScope, call_id: str) -> None:
+    def __init__(self, scope: TurnScope, request: ExecRequest) -> None:
         self.scope = scope
-        self.call_id = call_id
+        self.call_id = request.call_id
+        self.command = list(request.command)
+        self.cwd = request.cwd
+        self.parsed_cmd = parse_command(request.command)
 
     async def run(self, request: ExecRequest, policy: SandboxPolicy) -> ProcessResult:
         """Run the command once under ``policy``; `_Failed` when it could not
@@ -216,35 +220,65 @@ class _CallEvents:
     async def ended(self, result: ProcessResult) -> ToolResult:
         formatted = result.formatted_output()
         await self.scope.emit(
-            ExecCommandEndEvent(
-                call_id=self.call_id,
+            self._end_event(
                 stdout=result.stdout.text(),
                 stderr=result.stderr.text(),
                 aggregated_output=result.aggregated.text(),
                 exit_code=result.exit_code,
                 duration=Duration.from_seconds(result.duration),
                 formatted_output=formatted,
+                status=ExecCommandStatus.COMPLETED
+                if result.exit_code == 0
+                else ExecCommandStatus.FAILED,
             )
         )
         output = model_exec_output(formatted, result.exit_code, result.duration)
         return ToolResult(output, success=result.exit_code == 0)
 
-    async def failed(self, message: str) -> ToolResult:
+    async def failed(
+        self, message: str, status: ExecCommandStatus = ExecCommandStatus.FAILED
+    ) -> ToolResult:
         await self.scope.emit(
-            ExecCommandEndEvent(
-                call_id=self.call_id,
+            self._end_event(
                 stdout="",
                 stderr=message,
                 aggregated_output=message,
                 exit_code=-1,
                 duration=Duration(secs=0, nanos=0),
                 formatted_output=message,
+                status=status,
             )
         )
         return ToolResult(message, success=False)
 
-    async def rejected(self, answer: ReviewDecision) -> ToolResult:
-        result = await self.failed(EXEC_REJECTED)
-        if answer is ReviewDecision.ABORT:
+    async def rejected(self, answer: ReviewDecisionKind) -> ToolResult:
+        result = await self.failed(EXEC_REJECTED, ExecCommandStatus.DECLINED)
+        if answer is ReviewDecisionKind.ABORT:
             await abort_turn(self.scope)
         return result
+
+    def _end_event(
+        self,
+        *,
+        stdout: str,
+        stderr: str,
+        aggregated_output: str,
+        exit_code: int,
+        duration: Duration,
+        formatted_output: str,
+        status: ExecCommandStatus,
+    ) -> ExecCommandEndEvent:
+        return ExecCommandEndEvent(
+            call_id=self.call_id,
+            turn_id=self.scope.submission_id,
+            command=self.command,
+            cwd=self.cwd,
+            parsed_cmd=self.parsed_cmd,
+            stdout=stdout,
+            stderr=stderr,
+            aggregated_output=aggregated_output,
+            exit_code=exit_code,
+            duration=duration,
+            formatted_output=formatted_output,
+            status=status,
+        )
