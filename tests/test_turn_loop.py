@@ -388,7 +388,7 @@ def test_server_error_is_reported_and_the_turn_completes(
             "type": "error",
             "message": "We're currently experiencing high demand, "
             "which may cause temporary errors.",
-            "codex_error_info": None,
+            "codex_error_info": "internal_server_error",
         },
         {"type": "task_complete", "turn_id": "0", "last_agent_message": None},
     ]
@@ -441,7 +441,7 @@ def test_context_window_error_is_not_retried(
         "type": "error",
         "message": "Codex ran out of room in the model's context window. Start a new "
         "conversation or clear earlier history before retrying.",
-        "codex_error_info": None,
+        "codex_error_info": "context_window_exceeded",
     }
     assert len(mock_model.model_requests) == 1
 
@@ -493,7 +493,7 @@ def test_missing_env_key_is_reported(
     assert evs[-2] == {
         "type": "error",
         "message": "Missing environment variable: `MOCK_KEY_UNSET`.",
-        "codex_error_info": None,
+        "codex_error_info": "other",
     }
     assert mock_model.model_requests == []
 

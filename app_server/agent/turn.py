@@ -91,6 +91,7 @@ from ..model_client import (
 from ..user_agent import originator
 from .context import EnvironmentContext, context_message, shell_name
 from .credentials import AuthCredentials
+from .error_info import codex_error_info
 from .instructions import base_instructions
 from .model_family import ModelFamily, find_family
 from .tools.base import ToolCall, ToolResult
@@ -441,7 +442,7 @@ class ModelTurnRunner:
         elif isinstance(error, UsageLimitReached) and error.rate_limits is not None:
             session.rate_limits = error.rate_limits
             await self._report_usage(scope, session.last_info)
-        await scope.emit(ErrorEvent(message=str(error)))
+        await scope.emit(ErrorEvent(message=str(error), codex_error_info=codex_error_info(error)))
 
 
 async def _warm_up_quietly() -> None:
