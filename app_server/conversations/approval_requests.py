@@ -21,13 +21,10 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from pydantic import ValidationError
 
 from app_server_protocol import methods
-from app_server_protocol.common import ReviewDecision
-from app_server_protocol.events import (
-    ApplyPatchApprovalRequestEvent,
-    EventMsg,
-    ExecApprovalRequestEvent,
-)
+from app_server_protocol.common import ReviewDecision, ReviewDecisionKind, plain_decision
+from app_server_protocol.events import ApplyPatchApprovalRequestEvent, EventMsg
 from app_server_protocol.methods import ServerMethod
+from app_server_protocol.tool_requests import ExecApprovalRequestEvent
 from app_server_protocol.v1.approvals import ApplyPatchApprovalParams, ExecCommandApprovalParams
 
 from ..agent.host import ApprovalQuestion, CommandApproval
@@ -45,10 +42,11 @@ async def ask_client(
     question: ApprovalQuestion,
     *,
     conversation_id: UUID,
+    turn_id: str,
     outgoing: Outgoing,
     announce: Callable[[EventMsg], Awaitable[None]],
     answered: Callable[[], object],
-) -> ReviewDecision:
+) -> ReviewDecisionKind:
     """The user's decision. ``announce`` sends the conversation's event;
     ``answered`` is called when the client has answered (not with an error)."""
     if isinstance(question, CommandApproval):
@@ -59,6 +57,7 @@ async def ask_client(
         await announce(
             ExecApprovalRequestEvent(
                 call_id=question.call_id,
+                turn_id=turn_id,
                 command=command,
                 cwd=question.cwd,
                 reason=question.reason,
@@ -75,7 +74,9 @@ async def ask_client(
         )
         return await _ask(outgoing, methods.EXEC_COMMAND_APPROVAL, exec_params, answered)
     changes = dict(question.changes)
-    await announce(ApplyPatchApprovalRequestEvent(call_id=question.call_id, changes=changes))
+    await announce(
+        ApplyPatchApprovalRequestEvent(call_id=question.call_id, turn_id=turn_id, changes=changes)
+    )
     patch_params = ApplyPatchApprovalParams(
         conversation_id=conversation_id, call_id=question.call_id, file_changes=changes
     )
@@ -93,20 +94,20 @@ A = TypeVar("A", bound=_Decision)
 
 async def _ask(
     outgoing: Outgoing, row: ServerMethod[P, A], params: P, answered: Callable[[], object]
-) -> ReviewDecision:
+) -> ReviewDecisionKind:
     method = row.method
     try:
         answer = await outgoing.request(row, params)
     except RpcError as error:
         log.warning("the client answered %s with an error (%s); taken as denied", method, error)
-        return ReviewDecision.DENIED
+        return ReviewDecisionKind.DENIED
     except ClientGone:
         log.warning("the client went away before answering %s; the turn is aborted", method)
-        return ReviewDecision.ABORT
+        return ReviewDecisionKind.ABORT
     except ValidationError as error:
         # An answer all the same: it uses up a submission id too.
         answered()
         log.warning("invalid answer to %s (%s); taken as denied", method, error)
-        return ReviewDecision.DENIED
+        return ReviewDecisionKind.DENIED
     answered()
-    return answer.decision
+    return plain_decision(answer.decision)

@@ -15,8 +15,21 @@ class ClientInfo(CamelModel):
     version: str
 
 
+class InitializeCapabilities(CamelModel):
+    """What the client declares it can take."""
+
+    experimental_api: bool = Field(
+        default=False, description="Receive experimental methods and fields."
+    )
+    opt_out_notification_methods: list[str] | None = Field(
+        default=None,
+        description="Notification methods not to send on this connection, by exact name.",
+    )
+
+
 class InitializeParams(CamelModel):
     client_info: ClientInfo
+    capabilities: InitializeCapabilities | None = None
 
 
 class InitializeResponse(CamelModel):
