@@ -329,7 +329,8 @@ class SubAgentSourceKind(StrEnum):
 
 
 class ThreadSpawn(SnakeModel):
-    parent_thread_id: ConversationId
+    parent_thread_id: str
+    """The id of the thread that spawned this one."""
     depth: int
     agent_nickname: str | None = None
     agent_role: str | None = None

@@ -104,24 +104,22 @@ def test_every_reference_response_type_is_exported() -> None:
 #: Top-level (v1) types of the reference that the export does not have (yet),
 #: and why.
 NOT_EXPORTED: Final = {
-    # only in rollout files or config (not exported)
-    "CollaborationMode",
-    "Settings",
-    "Personality",
-    "WebSearchMode",
-    # aliases spelled inline here (`string`, `boolean | string`, ...)
+    # top-level types of the reference that only the v2 API uses: exported in
+    # `v2/` (with the v2 models, see `app_server_protocol.v2.shared`)
     "AbsolutePathBuf",
+    "CollaborationMode",
+    "InputModality",
     "MacOsAutomationValue",
     "MacOsPreferencesValue",
-    "ThreadId",  # ours is `ConversationId`
-    # fuzzy file search sessions: the types exist, the methods do not yet
+    "Personality",
+    "Settings",
+    "WebSearchMode",
+    "ThreadId",  # spelled `string` (v1: ours is `ConversationId`)
+    # fuzzy file search sessions are not served: only their results exist (`never`)
     "FuzzyFileSearchSessionCompletedNotification",
     "FuzzyFileSearchSessionStartParams",
-    "FuzzyFileSearchSessionStartResponse",
     "FuzzyFileSearchSessionStopParams",
-    "FuzzyFileSearchSessionStopResponse",
     "FuzzyFileSearchSessionUpdateParams",
-    "FuzzyFileSearchSessionUpdateResponse",
     "FuzzyFileSearchSessionUpdatedNotification",
 }
 

@@ -13,8 +13,8 @@ from app_server_protocol.v1.conversations import (
     ArchiveConversationResponse,
     ForkConversationParams,
     ForkConversationResponse,
-    GetConversationSummaryById,
     GetConversationSummaryByPath,
+    GetConversationSummaryParams,
     GetConversationSummaryResponse,
     InterruptConversationParams,
     InterruptConversationResponse,
@@ -122,7 +122,7 @@ async def _rollout_path(ctx: RequestContext, path: str | None, conversation_id: 
 
 @handles(methods.GET_CONVERSATION_SUMMARY)
 async def get_conversation_summary(
-    params: GetConversationSummaryByPath | GetConversationSummaryById, ctx: RequestContext
+    params: GetConversationSummaryParams, ctx: RequestContext
 ) -> GetConversationSummaryResponse:
     manager = ctx.app.conversations
     if isinstance(params, GetConversationSummaryByPath):
