@@ -8,10 +8,10 @@ import math
 from typing import Final
 
 from app_server_protocol import usage
-from app_server_protocol.v2.account import RateLimitSnapshot, RateLimitWindow
+from app_server_protocol.v2.account import CreditsSnapshot, RateLimitSnapshot, RateLimitWindow
 
 #: The id of the limit of the Codex models (the one the response headers describe).
-CODEX_LIMIT_ID: Final = "codex"
+CODEX_LIMIT_ID: Final = usage.CODEX_LIMIT_ID
 
 
 def _window(window: usage.RateLimitWindow | None) -> RateLimitWindow | None:
@@ -28,8 +28,16 @@ def _window(window: usage.RateLimitWindow | None) -> RateLimitWindow | None:
 
 def account_rate_limits(snapshot: usage.RateLimitSnapshot) -> RateLimitSnapshot:
     """The snapshot of the Codex limit, in the account requests' spelling."""
+    credits = snapshot.credits
     return RateLimitSnapshot(
-        limit_id=CODEX_LIMIT_ID,
+        limit_id=snapshot.limit_id or CODEX_LIMIT_ID,
+        limit_name=snapshot.limit_name,
         primary=_window(snapshot.primary),
         secondary=_window(snapshot.secondary),
+        credits=None
+        if credits is None
+        else CreditsSnapshot(
+            has_credits=credits.has_credits, unlimited=credits.unlimited, balance=credits.balance
+        ),
+        plan_type=snapshot.plan_type,
     )

@@ -19,13 +19,15 @@ import json
 import os
 import select
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from .bootstrap import MAX_HANDSHAKE_LINE, reject_constant
+from .config.layers import CONFIG_FILE, MANAGED_CONFIG_FILE
 from .conversations.listing import DEFAULT_PAGE_SIZE, RolloutIndex
 from .conversations.naming import SESSIONS_SUBDIR, FileKey, format_cursor, parse_cursor
+from .conversations.summaries import DEFAULT_PROVIDER_ID, needs_provider, summary_fields
 from .fsutil import write_all
 from .wire_checks import ID_RANGE, UINT64_MAX, has_duplicate_id
 
@@ -130,23 +132,44 @@ def _listing_request(
     return request_id, DEFAULT_PAGE_SIZE if page_size is None else page_size, cursor
 
 
+def plain_default_provider(codex_home: Path, overrides: Sequence[str]) -> str | None:
+    """The configured model provider when plainly the built-in default (no
+    config file nor ``-c`` override mentions one); None when only the full
+    configuration can tell."""
+    if any("model_provider" in override for override in overrides):
+        return None
+    for name in (CONFIG_FILE, MANAGED_CONFIG_FILE):
+        try:
+            text = (codex_home / name).read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return None
+        if b"model_provider" in text:
+            return None
+    return DEFAULT_PROVIDER_ID
+
+
 def listing_response(
-    index: RolloutIndex, request_id: int | str, size: int, cursor: str | None
-) -> tuple[bytes, FileKey | None]:
-    """The reply, and where the page ended."""
+    index: RolloutIndex,
+    request_id: int | str,
+    size: int,
+    cursor: str | None,
+    default_provider: str | None = DEFAULT_PROVIDER_ID,
+) -> tuple[bytes, FileKey | None] | None:
+    """The reply, and where the page ended; None when only the full server can
+    answer (a file does not name its model provider, and ``default_provider``,
+    the configured one, is not known here)."""
     items, last = index.page(size, parse_cursor(cursor) if cursor is not None else None)
-    result: dict[str, Any] = {"items": []}
-    for item in items:
-        entry: dict[str, Any] = {
-            "conversationId": item.summary.conversation_id,
-            "path": item.path,
-            "preview": item.summary.preview,
-        }
-        if item.summary.timestamp is not None:
-            entry["timestamp"] = item.summary.timestamp
-        result["items"].append(entry)
-    if items and last is not None:
-        result["nextCursor"] = format_cursor(last)
+    fallback = default_provider
+    if fallback is None:
+        if any(needs_provider(item) for item in items):
+            return None
+        fallback = DEFAULT_PROVIDER_ID  # unused: every file names its own
+    result: dict[str, Any] = {
+        "items": [summary_fields(item, fallback) for item in items],
+        "nextCursor": format_cursor(last) if items and last is not None else None,
+    }
     return b'{"id":' + _dumps(request_id) + b',"result":' + _dumps(result) + b"}\n", last
 
 
@@ -160,8 +183,11 @@ class EarlyServer:
         eof: bool,
         stdin_fd: int = 0,
         stdout_fd: int = 1,
+        overrides: Sequence[str] = (),
     ) -> None:
         real_home = os.path.realpath(codex_home)
+        self.default_provider = plain_default_provider(Path(codex_home), overrides)
+        """The model provider named for files that name none; None: not known here."""
         self.index = RolloutIndex(os.path.join(real_home, SESSIONS_SUBDIR))
         self.pending = bytearray(pending)
         """Input left for the full server."""
@@ -217,7 +243,10 @@ class EarlyServer:
             if request is False:
                 return False
             if request is not True:
-                reply, last = listing_response(self.index, *request)
+                answer = listing_response(self.index, *request, self.default_provider)
+                if answer is None:
+                    return False
+                reply, last = answer
                 self._ahead = self.index.read_ahead(last, request[1]) if last else None
                 write_all(self._stdout, reply)
             del self.pending[: newline + 1]

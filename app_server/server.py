@@ -69,7 +69,7 @@ def serve(options: ServeOptions) -> int:
     try:
         shake = handshake()
         if shake.client is not None:
-            early = EarlyServer(home, shake.pending, shake.eof)
+            early = EarlyServer(home, shake.pending, shake.eof, overrides=options.overrides)
             early.serve_while(loader)
             shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
             index = early.index

@@ -7,24 +7,65 @@ payloads are snake_case and keep their nulls.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from enum import StrEnum
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, model_serializer
+from pydantic import Field
 from typing_extensions import TypeAliasType
 
-from ._base import TS_BIGINT, SnakeModel, skip_none
-from .common import ConversationId, ReasoningEffort, TurnAbortReason
+from ._base import TS_BIGINT, SnakeModel, optional, skip_none
+from .collab import (
+    CollabAgentInteractionBeginEvent,
+    CollabAgentInteractionEndEvent,
+    CollabAgentSpawnBeginEvent,
+    CollabAgentSpawnEndEvent,
+    CollabCloseBeginEvent,
+    CollabCloseEndEvent,
+    CollabResumeBeginEvent,
+    CollabResumeEndEvent,
+    CollabWaitingBeginEvent,
+    CollabWaitingEndEvent,
+)
+from .common import (
+    AskForApproval,
+    ConversationId,
+    ModeKind,
+    ReasoningEffort,
+    SandboxPolicy,
+    TurnAbortReason,
+)
+from .errors import CodexErrorInfo
 from .exec_types import (
+    ExecCommandSource,
+    ExecCommandStatus,
     ExecOutputStream,
     FileChange,
     ParsedCommand,
-    SandboxCommandAssessment,
+    PatchApplyStatus,
     WireDuration,
 )
-from .items import ResponseItem, TurnItem
+from .items import MessagePhase, ResponseItem, TextElement, TurnItem, WebSearchAction
 from .mcp import CallToolResult, McpAuthStatus, McpInvocation, Resource, ResourceTemplate, Tool
 from .plan import UpdatePlanArgs
+from .realtime import (
+    RealtimeConversationClosedEvent,
+    RealtimeConversationRealtimeEvent,
+    RealtimeConversationStartedEvent,
+)
 from .review import ReviewOutputEvent, ReviewRequest
+from .skills import (
+    ListRemoteSkillsResponseEvent,
+    ListSkillsResponseEvent,
+    RemoteSkillDownloadedEvent,
+    SkillsUpdateAvailableEvent,
+)
+from .tool_requests import (
+    DynamicToolCallRequest,
+    DynamicToolCallResponseEvent,
+    ElicitationRequestEvent,
+    ExecApprovalRequestEvent,
+    RequestUserInputEvent,
+)
 from .usage import RateLimitSnapshot, TokenUsageInfo
 
 
@@ -33,19 +74,60 @@ class ErrorEvent(SnakeModel):
 
     type: Literal["error"] = "error"
     message: str
+    codex_error_info: CodexErrorInfo | None = None
 
 
-class TaskStartedEvent(SnakeModel):
+class WarningEvent(SnakeModel):
+    """Something the user should know; the turn goes on."""
+
+    type: Literal["warning"] = "warning"
+    message: str
+
+
+class ModelRerouteReason(StrEnum):
+    HIGH_RISK_CYBER_ACTIVITY = "high_risk_cyber_activity"
+
+
+class ModelRerouteEvent(SnakeModel):
+    """The request went to another model than the one asked for."""
+
+    type: Literal["model_reroute"] = "model_reroute"
+    from_model: str
+    to_model: str
+    reason: ModelRerouteReason
+
+
+class ContextCompactedEvent(SnakeModel):
+    """The conversation's history was compacted.
+
+    The reference declares its payload as `null` in TypeScript (so that no
+    value has the variant's type); the TypeScript here says the same."""
+
+    ts_declared_null: ClassVar[bool] = True
+    type: Literal["context_compacted"] = "context_compacted"
+
+
+class ThreadRolledBackEvent(SnakeModel):
+    """The last turns were dropped from the history."""
+
+    type: Literal["thread_rolled_back"] = "thread_rolled_back"
+    num_turns: int
+
+
+class TurnStartedEvent(SnakeModel):
     """A turn started."""
 
     type: Literal["task_started"] = "task_started"
+    turn_id: str = ""
     model_context_window: Annotated[int, TS_BIGINT] | None = None
+    collaboration_mode_kind: ModeKind = ModeKind.DEFAULT
 
 
-class TaskCompleteEvent(SnakeModel):
+class TurnCompleteEvent(SnakeModel):
     """A turn finished."""
 
     type: Literal["task_complete"] = "task_complete"
+    turn_id: str = ""
     last_agent_message: str | None = None
 
 
@@ -62,6 +144,7 @@ class AgentMessageEvent(SnakeModel):
 
     type: Literal["agent_message"] = "agent_message"
     message: str
+    phase: MessagePhase | None = None
 
 
 class UserMessageEvent(SnakeModel):
@@ -69,7 +152,9 @@ class UserMessageEvent(SnakeModel):
 
     type: Literal["user_message"] = "user_message"
     message: str
-    images: list[str] | None = None
+    images: list[str] | None = Field(default=None, description="Images given as URLs.")
+    local_images: list[str] = Field(default_factory=list, description="Image files on the machine.")
+    text_elements: list[TextElement] = Field(default_factory=list)
 
 
 class AgentMessageDeltaEvent(SnakeModel):
@@ -111,6 +196,14 @@ class AgentReasoningSectionBreakEvent(SnakeModel):
     """A new section of the reasoning summary starts."""
 
     type: Literal["agent_reasoning_section_break"] = "agent_reasoning_section_break"
+    item_id: str = ""
+    summary_index: Annotated[int, TS_BIGINT] = 0
+
+
+class SessionNetworkProxyRuntime(SnakeModel):
+    http_addr: str
+    socks_addr: str
+    admin_addr: str
 
 
 class SessionConfiguredEvent(SnakeModel):
@@ -118,14 +211,78 @@ class SessionConfiguredEvent(SnakeModel):
 
     type: Literal["session_configured"] = "session_configured"
     session_id: ConversationId = Field(description="The conversation's id (historical name).")
+    forked_from_id: ConversationId | None = None
+    thread_name: str | None = optional()
     model: str
-    reasoning_effort: ReasoningEffort | None = skip_none()
+    model_provider_id: str
+    approval_policy: AskForApproval
+    sandbox_policy: SandboxPolicy
+    cwd: str
+    reasoning_effort: ReasoningEffort | None = None
     history_log_id: Annotated[int, TS_BIGINT] = 0
     history_entry_count: int = 0
-    initial_messages: list[EventMsg] | None = skip_none(
-        "For a resumed conversation, the recorded events to show again."
+    initial_messages: list[EventMsg] | None = Field(
+        default=None, description="For a resumed conversation, the recorded events to show again."
     )
-    rollout_path: str
+    network_proxy: SessionNetworkProxyRuntime | None = optional()
+    rollout_path: str | None = None
+
+
+class ThreadNameUpdatedEvent(SnakeModel):
+    type: Literal["thread_name_updated"] = "thread_name_updated"
+    thread_id: ConversationId
+    thread_name: str | None = optional()
+
+
+class McpStartupStarting(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    state: Literal["starting"] = "starting"
+
+
+class McpStartupReady(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    state: Literal["ready"] = "ready"
+
+
+class McpStartupFailed(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    state: Literal["failed"] = "failed"
+    error: str
+
+
+class McpStartupCancelled(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    state: Literal["cancelled"] = "cancelled"
+
+
+McpStartupStatus = TypeAliasType(
+    "McpStartupStatus",
+    Annotated[
+        McpStartupStarting | McpStartupReady | McpStartupFailed | McpStartupCancelled,
+        Field(discriminator="state"),
+    ],
+)
+"""Where an MCP server's start-up is."""
+
+
+class McpStartupUpdateEvent(SnakeModel):
+    type: Literal["mcp_startup_update"] = "mcp_startup_update"
+    server: str
+    status: McpStartupStatus
+
+
+class McpStartupFailure(SnakeModel):
+    server: str
+    error: str
+
+
+class McpStartupCompleteEvent(SnakeModel):
+    """Every configured MCP server has started, failed or been cancelled."""
+
+    type: Literal["mcp_startup_complete"] = "mcp_startup_complete"
+    ready: list[str] = Field(default_factory=list)
+    failed: list[McpStartupFailure] = Field(default_factory=list)
+    cancelled: list[str] = Field(default_factory=list)
 
 
 class McpToolCallBeginEvent(SnakeModel):
@@ -163,14 +320,19 @@ class WebSearchEndEvent(SnakeModel):
     type: Literal["web_search_end"] = "web_search_end"
     call_id: str
     query: str
+    action: WebSearchAction
 
 
 class ExecCommandBeginEvent(SnakeModel):
     type: Literal["exec_command_begin"] = "exec_command_begin"
     call_id: str
+    process_id: str | None = optional("The unified exec session, for a long-running command.")
+    turn_id: str = ""
     command: list[str]
     cwd: str
     parsed_cmd: list[ParsedCommand]
+    source: ExecCommandSource = ExecCommandSource.AGENT
+    interaction_input: str | None = optional()
 
 
 class ExecCommandOutputDeltaEvent(SnakeModel):
@@ -180,15 +342,34 @@ class ExecCommandOutputDeltaEvent(SnakeModel):
     chunk: str = Field(description="The raw bytes of the chunk, base64-encoded.")
 
 
+class TerminalInteractionEvent(SnakeModel):
+    """Input written to a running unified exec session."""
+
+    type: Literal["terminal_interaction"] = "terminal_interaction"
+    call_id: str
+    process_id: str
+    stdin: str
+
+
 class ExecCommandEndEvent(SnakeModel):
     type: Literal["exec_command_end"] = "exec_command_end"
     call_id: str
+    process_id: str | None = optional()
+    turn_id: str = ""
+    command: list[str] = Field(default_factory=list)
+    cwd: str = ""
+    parsed_cmd: list[ParsedCommand] = Field(default_factory=list)
+    source: ExecCommandSource = ExecCommandSource.AGENT
+    interaction_input: str | None = optional()
     stdout: str
     stderr: str
-    aggregated_output: str = Field(description="stdout and stderr interleaved as they came.")
+    aggregated_output: str = Field(
+        default="", description="stdout and stderr interleaved as they came."
+    )
     exit_code: int
     duration: WireDuration
     formatted_output: str = Field(description="The output as the model sees it.")
+    status: ExecCommandStatus = ExecCommandStatus.COMPLETED
 
 
 class ViewImageToolCallEvent(SnakeModel):
@@ -197,26 +378,21 @@ class ViewImageToolCallEvent(SnakeModel):
     path: str
 
 
-class ExecApprovalRequestEvent(SnakeModel):
-    """The model wants to run a command that needs the user's approval."""
-
-    type: Literal["exec_approval_request"] = "exec_approval_request"
-    call_id: str
-    command: list[str]
-    cwd: str
-    reason: str | None = skip_none()
-    risk: SandboxCommandAssessment | None = skip_none()
-    parsed_cmd: list[ParsedCommand]
-
-
 class ApplyPatchApprovalRequestEvent(SnakeModel):
     """The model wants to apply a patch that needs the user's approval."""
 
     type: Literal["apply_patch_approval_request"] = "apply_patch_approval_request"
     call_id: str
+    turn_id: str = ""
     changes: dict[str, FileChange]
     reason: str | None = skip_none()
     grant_root: str | None = skip_none()
+
+
+class DeprecationNoticeEvent(SnakeModel):
+    type: Literal["deprecation_notice"] = "deprecation_notice"
+    summary: str
+    details: str | None = None
 
 
 class BackgroundEventEvent(SnakeModel):
@@ -224,16 +400,30 @@ class BackgroundEventEvent(SnakeModel):
     message: str
 
 
+class UndoStartedEvent(SnakeModel):
+    type: Literal["undo_started"] = "undo_started"
+    message: str | None = None
+
+
+class UndoCompletedEvent(SnakeModel):
+    type: Literal["undo_completed"] = "undo_completed"
+    success: bool
+    message: str | None = None
+
+
 class StreamErrorEvent(SnakeModel):
     """The model stream broke; the daemon retries."""
 
     type: Literal["stream_error"] = "stream_error"
     message: str
+    codex_error_info: CodexErrorInfo | None = None
+    additional_details: str | None = None
 
 
 class PatchApplyBeginEvent(SnakeModel):
     type: Literal["patch_apply_begin"] = "patch_apply_begin"
     call_id: str
+    turn_id: str = ""
     auto_approved: bool = Field(description="True when no approval was asked.")
     changes: dict[str, FileChange]
 
@@ -241,9 +431,12 @@ class PatchApplyBeginEvent(SnakeModel):
 class PatchApplyEndEvent(SnakeModel):
     type: Literal["patch_apply_end"] = "patch_apply_end"
     call_id: str
+    turn_id: str = ""
     stdout: str
     stderr: str
     success: bool
+    changes: dict[str, FileChange] = Field(default_factory=dict)
+    status: PatchApplyStatus = PatchApplyStatus.COMPLETED
 
 
 class TurnDiffEvent(SnakeModel):
@@ -289,6 +482,7 @@ class ListCustomPromptsResponseEvent(SnakeModel):
 
 class TurnAbortedEvent(SnakeModel):
     type: Literal["turn_aborted"] = "turn_aborted"
+    turn_id: str | None = None
     reason: TurnAbortReason
 
 
@@ -299,33 +493,16 @@ class ShutdownCompleteEvent(SnakeModel):
     type: Literal["shutdown_complete"] = "shutdown_complete"
 
 
-class ConversationPathResponseEvent(SnakeModel):
-    type: Literal["conversation_path"] = "conversation_path"
-    conversation_id: ConversationId
-    path: str
-
-
 class ExitedReviewModeEvent(SnakeModel):
     type: Literal["exited_review_mode"] = "exited_review_mode"
     review_output: ReviewOutputEvent | None = None
 
 
 class RawResponseItemEvent(SnakeModel):
-    """An item exactly as the model returned it (listeners with `experimentalRawEvents`).
+    """An item exactly as the model returned it (listeners with `experimentalRawEvents`)."""
 
-    The reference writes the item's own fields after the event tag, so the
-    item's ``type`` (``message``, ``function_call``, ...) is the one a client
-    reads; ours writes the same object.
-    """
-
-    ts_payload: ClassVar[str] = "ResponseItem"
     type: Literal["raw_response_item"] = "raw_response_item"
     item: ResponseItem
-
-    @model_serializer(mode="wrap")
-    def _flatten(self, handler: Any) -> Any:
-        dumped = handler(self)
-        return dumped["item"]
 
 
 class ItemStartedEvent(SnakeModel):
@@ -342,12 +519,53 @@ class ItemCompletedEvent(SnakeModel):
     item: TurnItem
 
 
+class AgentMessageContentDeltaEvent(SnakeModel):
+    type: Literal["agent_message_content_delta"] = "agent_message_content_delta"
+    thread_id: str
+    turn_id: str
+    item_id: str
+    delta: str
+
+
+class PlanDeltaEvent(SnakeModel):
+    type: Literal["plan_delta"] = "plan_delta"
+    thread_id: str
+    turn_id: str
+    item_id: str
+    delta: str
+
+
+class ReasoningContentDeltaEvent(SnakeModel):
+    type: Literal["reasoning_content_delta"] = "reasoning_content_delta"
+    thread_id: str
+    turn_id: str
+    item_id: str
+    delta: str
+    summary_index: Annotated[int, TS_BIGINT] = 0
+
+
+class ReasoningRawContentDeltaEvent(SnakeModel):
+    type: Literal["reasoning_raw_content_delta"] = "reasoning_raw_content_delta"
+    thread_id: str
+    turn_id: str
+    item_id: str
+    delta: str
+    content_index: Annotated[int, TS_BIGINT] = 0
+
+
 EventMsg = TypeAliasType(
     "EventMsg",
     Annotated[
         ErrorEvent
-        | TaskStartedEvent
-        | TaskCompleteEvent
+        | WarningEvent
+        | RealtimeConversationStartedEvent
+        | RealtimeConversationRealtimeEvent
+        | RealtimeConversationClosedEvent
+        | ModelRerouteEvent
+        | ContextCompactedEvent
+        | ThreadRolledBackEvent
+        | TurnStartedEvent
+        | TurnCompleteEvent
         | TokenCountEvent
         | AgentMessageEvent
         | UserMessageEvent
@@ -358,17 +576,28 @@ EventMsg = TypeAliasType(
         | AgentReasoningRawContentDeltaEvent
         | AgentReasoningSectionBreakEvent
         | SessionConfiguredEvent
+        | ThreadNameUpdatedEvent
+        | McpStartupUpdateEvent
+        | McpStartupCompleteEvent
         | McpToolCallBeginEvent
         | McpToolCallEndEvent
         | WebSearchBeginEvent
         | WebSearchEndEvent
         | ExecCommandBeginEvent
         | ExecCommandOutputDeltaEvent
+        | TerminalInteractionEvent
         | ExecCommandEndEvent
         | ViewImageToolCallEvent
         | ExecApprovalRequestEvent
+        | RequestUserInputEvent
+        | DynamicToolCallRequest
+        | DynamicToolCallResponseEvent
+        | ElicitationRequestEvent
         | ApplyPatchApprovalRequestEvent
+        | DeprecationNoticeEvent
         | BackgroundEventEvent
+        | UndoStartedEvent
+        | UndoCompletedEvent
         | StreamErrorEvent
         | PatchApplyBeginEvent
         | PatchApplyEndEvent
@@ -376,15 +605,32 @@ EventMsg = TypeAliasType(
         | GetHistoryEntryResponseEvent
         | McpListToolsResponseEvent
         | ListCustomPromptsResponseEvent
+        | ListSkillsResponseEvent
+        | ListRemoteSkillsResponseEvent
+        | RemoteSkillDownloadedEvent
+        | SkillsUpdateAvailableEvent
         | UpdatePlanArgs
         | TurnAbortedEvent
         | ShutdownCompleteEvent
-        | ConversationPathResponseEvent
         | ReviewRequest
         | ExitedReviewModeEvent
         | RawResponseItemEvent
         | ItemStartedEvent
-        | ItemCompletedEvent,
+        | ItemCompletedEvent
+        | AgentMessageContentDeltaEvent
+        | PlanDeltaEvent
+        | ReasoningContentDeltaEvent
+        | ReasoningRawContentDeltaEvent
+        | CollabAgentSpawnBeginEvent
+        | CollabAgentSpawnEndEvent
+        | CollabAgentInteractionBeginEvent
+        | CollabAgentInteractionEndEvent
+        | CollabWaitingBeginEvent
+        | CollabWaitingEndEvent
+        | CollabCloseBeginEvent
+        | CollabCloseEndEvent
+        | CollabResumeBeginEvent
+        | CollabResumeEndEvent,
         Field(discriminator="type"),
     ],
 )

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 from typing_extensions import TypeAliasType
 
-from ._base import SnakeModel, TsType, optional_list
+from ._base import SnakeModel, TsType
 
 
 class Duration(SnakeModel):
@@ -76,60 +76,52 @@ class ExecOutputStream(StrEnum):
     STDERR = "stderr"
 
 
-class FileAdd(SnakeModel):
-    ts_inline: ClassVar[bool] = True
-    content: str
+class ExecCommandSource(StrEnum):
+    """What started a command."""
+
+    AGENT = "agent"
+    USER_SHELL = "user_shell"
+    UNIFIED_EXEC_STARTUP = "unified_exec_startup"
+    UNIFIED_EXEC_INTERACTION = "unified_exec_interaction"
 
 
-class FileDelete(SnakeModel):
-    ts_inline: ClassVar[bool] = True
-    content: str
+class ExecCommandStatus(StrEnum):
+    """How a command ended."""
+
+    COMPLETED = "completed"
+    FAILED = "failed"
+    DECLINED = "declined"
 
 
-class FileUpdate(SnakeModel):
-    ts_inline: ClassVar[bool] = True
-    unified_diff: str
-    move_path: str | None = None
+class PatchApplyStatus(StrEnum):
+    """How applying a patch ended."""
+
+    COMPLETED = "completed"
+    FAILED = "failed"
+    DECLINED = "declined"
 
 
 class FileChangeAdd(SnakeModel):
     ts_inline: ClassVar[bool] = True
-    add: FileAdd
+    type: Literal["add"] = "add"
+    content: str
 
 
 class FileChangeDelete(SnakeModel):
     ts_inline: ClassVar[bool] = True
-    delete: FileDelete
+    type: Literal["delete"] = "delete"
+    content: str = Field(description="The content of the file before it was deleted.")
 
 
 class FileChangeUpdate(SnakeModel):
     ts_inline: ClassVar[bool] = True
-    update: FileUpdate
+    type: Literal["update"] = "update"
+    unified_diff: str
+    move_path: str | None = None
 
 
-FileChange = TypeAliasType("FileChange", FileChangeAdd | FileChangeDelete | FileChangeUpdate)
+FileChange = TypeAliasType(
+    "FileChange",
+    Annotated[FileChangeAdd | FileChangeDelete | FileChangeUpdate, Field(discriminator="type")],
+)
 """A change to one file: added (with its content), deleted, or updated (with a diff)."""
-
-
-class SandboxRiskLevel(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-
-class SandboxRiskCategory(StrEnum):
-    DATA_DELETION = "data_deletion"
-    DATA_EXFILTRATION = "data_exfiltration"
-    PRIVILEGE_ESCALATION = "privilege_escalation"
-    SYSTEM_MODIFICATION = "system_modification"
-    NETWORK_ACCESS = "network_access"
-    RESOURCE_EXHAUSTION = "resource_exhaustion"
-    COMPLIANCE = "compliance"
-
-
-class SandboxCommandAssessment(SnakeModel):
-    """An assessment of how risky a command is."""
-
-    description: str
-    risk_level: SandboxRiskLevel
-    risk_categories: list[SandboxRiskCategory] = optional_list()

@@ -7,10 +7,20 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Discriminator, Field, Tag, model_serializer, model_validator
+from pydantic import (
+    Discriminator,
+    Field,
+    GetJsonSchemaHandler,
+    Tag,
+    TypeAdapter,
+    model_serializer,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from typing_extensions import TypeAliasType
 
-from ._base import TS_BIGINT, TS_OPTIONAL, PathText, SnakeModel, optional
+from ._base import TS_BIGINT, TS_OPTIONAL, CamelModel, PathText, SnakeModel, optional
 
 # --------------------------------------------------------------------------
 # Content of messages
@@ -98,7 +108,21 @@ LocalShellAction = TypeAliasType("LocalShellAction", LocalShellExecAction)
 class WebSearchActionSearch(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["search"] = "search"
-    query: str
+    query: str | None = optional()
+    queries: list[str] | None = optional()
+
+
+class WebSearchActionOpenPage(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["open_page"] = "open_page"
+    url: str | None = optional()
+
+
+class WebSearchActionFindInPage(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["find_in_page"] = "find_in_page"
+    url: str | None = optional()
+    pattern: str | None = optional()
 
 
 class _OtherKind(SnakeModel):
@@ -134,34 +158,77 @@ WebSearchAction = TypeAliasType(
     "WebSearchAction",
     Annotated[
         Annotated[WebSearchActionSearch, Tag("search")]
+        | Annotated[WebSearchActionOpenPage, Tag("open_page")]
+        | Annotated[WebSearchActionFindInPage, Tag("find_in_page")]
         | Annotated[WebSearchActionOther, Tag("other")],
-        _tag_or_other(frozenset({"search"})),
+        _tag_or_other(frozenset({"search", "open_page", "find_in_page"})),
     ],
 )
 """What a web search call did; kinds this version does not know become `other`."""
 
 
+class FunctionCallOutputInputText(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["input_text"] = "input_text"
+    text: str
+
+
+class FunctionCallOutputInputImage(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["input_image"] = "input_image"
+    image_url: str
+
+
+FunctionCallOutputContentItem = TypeAliasType(
+    "FunctionCallOutputContentItem",
+    Annotated[
+        FunctionCallOutputInputText | FunctionCallOutputInputImage,
+        Field(discriminator="type"),
+    ],
+)
+"""One part of a tool's output: text, or an image the model should see."""
+
+FunctionCallOutputBody = TypeAliasType(
+    "FunctionCallOutputBody", str | list[FunctionCallOutputContentItem]
+)
+"""A tool's output: plain text, or a list of parts."""
+
+
 class FunctionCallOutputPayload(SnakeModel):
     """The output of a function call.
 
-    On the wire (model requests, rollout files, events) it is written as a
-    plain string, the `content`; `success` is kept in memory only. The
-    TypeScript declaration is the reference's.
+    On the wire (model requests, rollout files, events) it is written as its
+    `body` alone: a plain string, or a list of content items; `success` is
+    kept in memory only. The TypeScript declaration is the reference's.
     """
 
-    content: str
+    body: FunctionCallOutputBody
     success: bool | None = None
 
     @model_validator(mode="before")
     @classmethod
-    def _from_plain_string(cls, data: Any) -> Any:
-        if isinstance(data, str):
-            return {"content": data}
+    def _from_plain_value(cls, data: Any) -> Any:
+        if isinstance(data, (str, list)):
+            return {"body": data}
         return data
 
-    @model_serializer(mode="plain")
-    def _as_plain_string(self) -> str:
-        return self.content
+    @model_serializer(mode="wrap")
+    def _as_plain_value(self, handler: Any) -> Any:
+        return handler(self)["body"]
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The wire form, read and written alike: the body alone.
+        return handler(TypeAdapter(FunctionCallOutputBody).core_schema)
+
+    @property
+    def text(self) -> str:
+        """The output as text (the text parts, joined, when it is a list)."""
+        if isinstance(self.body, str):
+            return self.body
+        return "\n".join(p.text for p in self.body if isinstance(p, FunctionCallOutputInputText))
 
 
 # --------------------------------------------------------------------------
@@ -169,12 +236,21 @@ class FunctionCallOutputPayload(SnakeModel):
 # --------------------------------------------------------------------------
 
 
+class MessagePhase(StrEnum):
+    """What an assistant message is: a remark while working, or the final answer."""
+
+    COMMENTARY = "commentary"
+    FINAL_ANSWER = "final_answer"
+
+
 class ResponseItemMessage(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["message"] = "message"
-    id: str | None = Field(default=None, exclude=True)
+    id: str | None = Field(default=None, exclude=True, json_schema_extra={TS_OPTIONAL: True})
     role: str
     content: list[ContentItem]
+    end_turn: bool | None = optional()
+    phase: MessagePhase | None = optional()
 
 
 class ResponseItemReasoning(SnakeModel):
@@ -182,14 +258,19 @@ class ResponseItemReasoning(SnakeModel):
     type: Literal["reasoning"] = "reasoning"
     id: str = Field(default="", exclude=True, json_schema_extra={TS_OPTIONAL: True})
     summary: list[ReasoningItemReasoningSummary]
-    content: list[ReasoningItemContent] | None = None
+    content: list[ReasoningItemContent] | None = optional()
     encrypted_content: str | None = None
 
 
 class ResponseItemLocalShellCall(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["local_shell_call"] = "local_shell_call"
-    id: str | None = Field(default=None, exclude=True, description="Set by Chat Completions.")
+    id: str | None = Field(
+        default=None,
+        exclude=True,
+        description="Set by Chat Completions.",
+        json_schema_extra={TS_OPTIONAL: True},
+    )
     call_id: str | None = Field(default=None, description="Set by the Responses API.")
     status: LocalShellStatus
     action: LocalShellAction
@@ -198,7 +279,7 @@ class ResponseItemLocalShellCall(SnakeModel):
 class ResponseItemFunctionCall(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["function_call"] = "function_call"
-    id: str | None = Field(default=None, exclude=True)
+    id: str | None = Field(default=None, exclude=True, json_schema_extra={TS_OPTIONAL: True})
     name: str
     arguments: str = Field(description="The arguments as a JSON text, as the model wrote them.")
     call_id: str
@@ -214,7 +295,7 @@ class ResponseItemFunctionCallOutput(SnakeModel):
 class ResponseItemCustomToolCall(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["custom_tool_call"] = "custom_tool_call"
-    id: str | None = Field(default=None, exclude=True)
+    id: str | None = Field(default=None, exclude=True, json_schema_extra={TS_OPTIONAL: True})
     status: str | None = optional()
     call_id: str
     name: str
@@ -225,15 +306,38 @@ class ResponseItemCustomToolCallOutput(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["custom_tool_call_output"] = "custom_tool_call_output"
     call_id: str
-    output: str
+    output: FunctionCallOutputPayload
 
 
 class ResponseItemWebSearchCall(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["web_search_call"] = "web_search_call"
-    id: str | None = Field(default=None, exclude=True)
+    id: str | None = Field(default=None, exclude=True, json_schema_extra={TS_OPTIONAL: True})
     status: str | None = optional()
-    action: WebSearchAction
+    action: WebSearchAction | None = optional()
+
+
+class GhostCommit(SnakeModel):
+    """A commit of the working tree taken before a turn, to undo it."""
+
+    id: str
+    parent: str | None = None
+    preexisting_untracked_files: list[str] = Field(default_factory=list)
+    preexisting_untracked_dirs: list[str] = Field(default_factory=list)
+
+
+class ResponseItemGhostSnapshot(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["ghost_snapshot"] = "ghost_snapshot"
+    ghost_commit: GhostCommit
+
+
+class ResponseItemCompaction(SnakeModel):
+    """History the provider compacted, in a form only it reads."""
+
+    ts_inline: ClassVar[bool] = True
+    type: Literal["compaction"] = "compaction"
+    encrypted_content: str
 
 
 class ResponseItemOther(_OtherKind):
@@ -250,6 +354,8 @@ _RESPONSE_ITEM_TYPES = frozenset(
         "custom_tool_call",
         "custom_tool_call_output",
         "web_search_call",
+        "ghost_snapshot",
+        "compaction",
     }
 )
 
@@ -264,6 +370,8 @@ ResponseItem = TypeAliasType(
         | Annotated[ResponseItemCustomToolCall, Tag("custom_tool_call")]
         | Annotated[ResponseItemCustomToolCallOutput, Tag("custom_tool_call_output")]
         | Annotated[ResponseItemWebSearchCall, Tag("web_search_call")]
+        | Annotated[ResponseItemGhostSnapshot, Tag("ghost_snapshot")]
+        | Annotated[ResponseItemCompaction, Tag("compaction")]
         | Annotated[ResponseItemOther, Tag("other")],
         _tag_or_other(_RESPONSE_ITEM_TYPES),
     ],
@@ -276,9 +384,24 @@ ResponseItem = TypeAliasType(
 # --------------------------------------------------------------------------
 
 
+class ByteRange(SnakeModel):
+    """A range of bytes in a UTF-8 text: ``start`` included, ``end`` excluded."""
+
+    start: int
+    end: int
+
+
+class TextElement(CamelModel):
+    """A span of the user's text that stands for something else (a pasted block, a mention)."""
+
+    byte_range: ByteRange
+    placeholder: str | None = None
+
+
 class InputItemTextData(SnakeModel):
     ts_inline: ClassVar[bool] = True
     text: str
+    text_elements: list[TextElement] = Field(default_factory=list)
 
 
 class InputItemImageData(SnakeModel):
@@ -327,6 +450,7 @@ class UserInputText(SnakeModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["text"] = "text"
     text: str
+    text_elements: list[TextElement] = Field(default_factory=list)
 
 
 class UserInputImage(SnakeModel):
@@ -341,10 +465,24 @@ class UserInputLocalImage(SnakeModel):
     path: str
 
 
+class UserInputSkill(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["skill"] = "skill"
+    name: str
+    path: str
+
+
+class UserInputMention(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["mention"] = "mention"
+    name: str
+    path: str
+
+
 UserInput = TypeAliasType(
     "UserInput",
     Annotated[
-        UserInputText | UserInputImage | UserInputLocalImage,
+        UserInputText | UserInputImage | UserInputLocalImage | UserInputSkill | UserInputMention,
         Field(discriminator="type"),
     ],
 )
@@ -357,62 +495,65 @@ UserInput = TypeAliasType(
 
 
 class UserMessageItem(SnakeModel):
+    type: Literal["UserMessage"] = "UserMessage"
     id: str
     content: list[UserInput]
 
 
-class AgentMessageText(SnakeModel):
+class AgentMessageContentText(SnakeModel):
     ts_inline: ClassVar[bool] = True
+    type: Literal["Text"] = "Text"
     text: str
 
 
-class AgentMessageContentText(SnakeModel):
-    ts_inline: ClassVar[bool] = True
-    text: AgentMessageText = Field(alias="Text")
-
-
-AgentMessageContent = TypeAliasType("AgentMessageContent", AgentMessageContentText)
+AgentMessageContent = TypeAliasType(
+    "AgentMessageContent", Annotated[AgentMessageContentText, Field(discriminator="type")]
+)
 """One part of the model's message (only text exists)."""
 
 
 class AgentMessageItem(SnakeModel):
+    type: Literal["AgentMessage"] = "AgentMessage"
     id: str
     content: list[AgentMessageContent]
+    phase: MessagePhase | None = optional()
+
+
+class PlanItem(SnakeModel):
+    type: Literal["Plan"] = "Plan"
+    id: str
+    text: str
 
 
 class ReasoningItem(SnakeModel):
+    type: Literal["Reasoning"] = "Reasoning"
     id: str
     summary_text: list[str]
-    raw_content: list[str]
+    raw_content: list[str] = Field(default_factory=list)
 
 
 class WebSearchItem(SnakeModel):
+    type: Literal["WebSearch"] = "WebSearch"
     id: str
     query: str
+    action: WebSearchAction
 
 
-class TurnItemUserMessage(SnakeModel):
-    ts_inline: ClassVar[bool] = True
-    user_message: UserMessageItem = Field(alias="UserMessage")
-
-
-class TurnItemAgentMessage(SnakeModel):
-    ts_inline: ClassVar[bool] = True
-    agent_message: AgentMessageItem = Field(alias="AgentMessage")
-
-
-class TurnItemReasoning(SnakeModel):
-    ts_inline: ClassVar[bool] = True
-    reasoning: ReasoningItem = Field(alias="Reasoning")
-
-
-class TurnItemWebSearch(SnakeModel):
-    ts_inline: ClassVar[bool] = True
-    web_search: WebSearchItem = Field(alias="WebSearch")
+class ContextCompactionItem(SnakeModel):
+    type: Literal["ContextCompaction"] = "ContextCompaction"
+    id: str
 
 
 TurnItem = TypeAliasType(
     "TurnItem",
-    TurnItemUserMessage | TurnItemAgentMessage | TurnItemReasoning | TurnItemWebSearch,
+    Annotated[
+        UserMessageItem
+        | AgentMessageItem
+        | PlanItem
+        | ReasoningItem
+        | WebSearchItem
+        | ContextCompactionItem,
+        Field(discriminator="type"),
+    ],
 )
-"""An item of a turn, tagged by its single key (`UserMessage`, `AgentMessage`, ...)."""
+"""An item of a turn, tagged by ``type`` (`UserMessage`, `AgentMessage`, ...)."""

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 from typing_extensions import TypeAliasType
 
-from ._base import TS_BIGINT, CamelModel, JsonValue, SnakeModel, optional
+from ._base import CamelModel, JsonValue, SnakeModel, optional
 
 
 class Role(StrEnum):
@@ -59,7 +59,7 @@ class ResourceLink(CamelModel):
     description: str | None = optional()
     mime_type: str | None = optional()
     name: str
-    size: Annotated[int, TS_BIGINT] | None = optional()
+    size: int | None = optional()
     title: str | None = optional()
     type: Literal["resource_link"] = "resource_link"
     uri: str
@@ -153,7 +153,7 @@ class Resource(CamelModel):
     description: str | None = optional()
     mime_type: str | None = optional()
     name: str
-    size: Annotated[int, TS_BIGINT] | None = optional()
+    size: int | None = optional()
     title: str | None = optional()
     uri: str
 

@@ -172,6 +172,25 @@ RESUME_CONVERSATION: Final = ClientMethod[
     ordering=FREE,
     doc="Load a recorded conversation to continue it.",
 )
+GET_CONVERSATION_SUMMARY: Final = ClientMethod[
+    conversations.GetConversationSummaryParams, conversations.GetConversationSummaryResponse
+](
+    "getConversationSummary",
+    conversations.GetConversationSummaryParams,
+    conversations.GetConversationSummaryResponse,
+    ordering=FREE,
+    doc="The summary of one recorded conversation, by its rollout file or its id.",
+)
+FORK_CONVERSATION: Final = ClientMethod[
+    conversations.ForkConversationParams, conversations.ForkConversationResponse
+](
+    "forkConversation",
+    conversations.ForkConversationParams,
+    conversations.ForkConversationResponse,
+    # Like newConversation: the copy's id is not known before the answer.
+    ordering=FREE,
+    doc="Start a conversation from a copy of a recorded one.",
+)
 ARCHIVE_CONVERSATION: Final = ClientMethod[
     conversations.ArchiveConversationParams, conversations.ArchiveConversationResponse
 ](
@@ -661,16 +680,6 @@ EXTERNAL_AGENT_CONFIG_IMPORT: Final = unsupported(
     "externalAgentConfig/import",
     v2_unsupported.ExternalAgentConfigImportResponse,
     "importing other agents' configuration is not supported by this app-server",
-)
-GET_CONVERSATION_SUMMARY: Final = unsupported(
-    "getConversationSummary",
-    v1_unsupported.GetConversationSummaryResponse,
-    "conversation summaries are not supported by this app-server",
-)
-FORK_CONVERSATION: Final = unsupported(
-    "forkConversation",
-    v1_unsupported.ForkConversationResponse,
-    "forking conversations is not supported by this app-server",
 )
 FUZZY_FILE_SEARCH_SESSION_START: Final = unsupported(
     "fuzzyFileSearch/sessionStart",

@@ -12,38 +12,28 @@ reference skips it.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from functools import cache
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import Field, TypeAdapter, field_validator
+from pydantic import ConfigDict, Field, TypeAdapter
 from typing_extensions import TypeAliasType
 
-from ._base import SnakeModel, skip_none
+from ._base import JsonValue, SnakeModel, skip_none
 from .common import (
     AskForApproval,
     ConversationId,
+    ModeKind,
     ReasoningEffort,
     ReasoningSummary,
     SandboxPolicy,
+    SessionSource,
+    SessionSourceKind,
 )
 from .events import EventMsg
 from .items import ResponseItem
 
-
-class SessionSource(StrEnum):
-    """Which kind of client started the conversation."""
-
-    CLI = "cli"
-    VSCODE = "vscode"
-    EXEC = "exec"
-    MCP = "mcp"
-    UNKNOWN = "unknown"
-    """Any other name (a newer version's); such conversations are not listed."""
-
-
 #: Sources whose conversations `listConversations` shows.
-INTERACTIVE_SOURCES: Final = frozenset({SessionSource.CLI, SessionSource.VSCODE})
+INTERACTIVE_SOURCES: Final = frozenset({SessionSourceKind.CLI, SessionSourceKind.VSCODE})
 
 
 class GitInfo(SnakeModel):
@@ -54,43 +44,73 @@ class GitInfo(SnakeModel):
     repository_url: str | None = skip_none()
 
 
+class BaseInstructions(SnakeModel):
+    text: str
+
+
 class SessionMeta(SnakeModel):
     """The payload of a ``session_meta`` line: who started the conversation, where."""
 
     id: ConversationId
+    forked_from_id: ConversationId | None = skip_none()
     timestamp: str = Field(description="When the conversation started (UTC, RFC 3339).")
     cwd: str
     originator: str
     cli_version: str
-    instructions: str | None = Field(
-        default=None, description="The user's instructions (AGENTS.md files) at the start."
+    instructions: str | None = skip_none(
+        "The user's instructions (AGENTS.md files) at the start (written by 0.50 and by us)."
     )
-    source: SessionSource = SessionSource.VSCODE
+    source: SessionSource = SessionSourceKind.VSCODE
+    agent_nickname: str | None = skip_none()
+    agent_role: str | None = skip_none()
+    model_provider: str | None = skip_none()
+    base_instructions: BaseInstructions | None = skip_none()
+    dynamic_tools: list[JsonValue] | None = skip_none()
     git: GitInfo | None = skip_none()
 
-    @field_validator("source", mode="before")
-    @classmethod
-    def _unknown_source(cls, value: Any) -> Any:
-        if isinstance(value, str) and value not in SessionSource._value2member_map_:
-            return SessionSource.UNKNOWN
-        return value
+
+class CollaborationSettings(SnakeModel):
+    model: str
+    reasoning_effort: ReasoningEffort | None = None
+    developer_instructions: str | None = None
+
+
+class CollaborationMode(SnakeModel):
+    mode: ModeKind
+    settings: CollaborationSettings
 
 
 class TurnContextItem(SnakeModel):
-    """The payload of a ``turn_context`` line: the settings a turn ran with."""
+    """The payload of a ``turn_context`` line: the settings a turn ran with.
 
+    Keys this version does not know are kept, so that a line reads and writes
+    back unchanged."""
+
+    model_config = ConfigDict(extra="allow")
+
+    turn_id: str | None = skip_none()
     cwd: str
+    current_date: str | None = skip_none()
+    timezone: str | None = skip_none()
     approval_policy: AskForApproval
     sandbox_policy: SandboxPolicy
+    network: JsonValue | None = skip_none()
     model: str
+    personality: str | None = skip_none()
+    collaboration_mode: CollaborationMode | None = skip_none()
     effort: ReasoningEffort | None = skip_none()
     summary: ReasoningSummary
+    user_instructions: str | None = skip_none()
+    developer_instructions: str | None = skip_none()
+    final_output_json_schema: JsonValue | None = skip_none()
+    truncation_policy: JsonValue | None = skip_none()
 
 
 class CompactedItem(SnakeModel):
     """The payload of a ``compacted`` line: the summary that replaced older history."""
 
     message: str
+    replacement_history: list[ResponseItem] | None = skip_none()
 
 
 class SessionMetaLine(SnakeModel):
@@ -149,6 +169,11 @@ PERSISTED_EVENT_TYPES: Final = frozenset(
         "agent_reasoning",
         "agent_reasoning_raw_content",
         "token_count",
+        "task_started",
+        "task_complete",
+        "context_compacted",
+        "thread_rolled_back",
+        "undo_completed",
         "entered_review_mode",
         "exited_review_mode",
         "turn_aborted",

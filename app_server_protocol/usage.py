@@ -1,10 +1,16 @@
-"""Token usage and rate-limit snapshots."""
+"""Token usage and rate-limit snapshots (as events and rollouts write them;
+the account requests use the v2 shapes, see `app_server.account_limits`)."""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from pydantic import Field
 
 from ._base import SnakeModel
+
+#: The id of the limit the model provider's response headers describe.
+CODEX_LIMIT_ID = "codex"
 
 
 class TokenUsage(SnakeModel):
@@ -25,6 +31,20 @@ class TokenUsageInfo(SnakeModel):
     model_context_window: int | None = None
 
 
+class PlanType(StrEnum):
+    """The ChatGPT plan of the account."""
+
+    FREE = "free"
+    GO = "go"
+    PLUS = "plus"
+    PRO = "pro"
+    TEAM = "team"
+    BUSINESS = "business"
+    ENTERPRISE = "enterprise"
+    EDU = "edu"
+    UNKNOWN = "unknown"
+
+
 class RateLimitWindow(SnakeModel):
     """One rate-limit window of the account's plan."""
 
@@ -35,8 +55,20 @@ class RateLimitWindow(SnakeModel):
     )
 
 
+class CreditsSnapshot(SnakeModel):
+    """The account's credits, when its plan has them."""
+
+    has_credits: bool
+    unlimited: bool
+    balance: str | None = None
+
+
 class RateLimitSnapshot(SnakeModel):
     """The account's rate limits: a short (primary) and a long (secondary) window."""
 
+    limit_id: str | None = None
+    limit_name: str | None = None
     primary: RateLimitWindow | None = None
     secondary: RateLimitWindow | None = None
+    credits: CreditsSnapshot | None = None
+    plan_type: PlanType | None = None

@@ -1,11 +1,10 @@
 """The reference material the tests compare with, and the transcripts read from it.
 
 What the tests need of Codex 0.50.0 travels with them in
-``tests/data/reference-0.50.0`` (see its README), so they run from a plain
-clone. The 0.107.0 reference and the TypeScript wire-compatibility tool stay
-in the shared folder (``<repo>/../shared``, or ``$APP_SERVER_SHARED``: a
-worktree elsewhere); the tests that need them skip, saying why, when the
-folder is absent.
+``tests/data/reference-0.50.0`` (see its README). The 0.107.0 reference (the
+transcripts checked here) and the TypeScript wire-compatibility tool stay in
+the shared folder (``<repo>/../shared``, or ``$APP_SERVER_SHARED``: a worktree
+elsewhere); the tests that need them skip, saying why, when it is absent.
 
 Every transcript message is classified the way the daemon sees it: a client
 request of a known method (with valid params or not: the reference's answer
@@ -28,14 +27,16 @@ import pytest
 from app_server_protocol import methods
 
 REPO: Final = Path(__file__).resolve().parent.parent
+#: ``<repo>/../shared``, or the folder ``APP_SERVER_SHARED`` names (a worktree elsewhere).
 SHARED: Final = Path(os.environ.get("APP_SERVER_SHARED") or REPO.parent / "shared")
-REFERENCE: Final = REPO / "tests" / "data" / "reference-0.50.0"
+#: What the tests need of Codex 0.50.0 (the rollouts it wrote, still read).
+REFERENCE_0_50: Final = REPO / "tests" / "data" / "reference-0.50.0"
+REFERENCE: Final = SHARED / "reference" / "codex-0.107.0"
 TRANSCRIPTS: Final = REFERENCE / "transcripts"
-#: The names of the reference's TypeScript types (``index`` left out).
-REFERENCE_TYPE_NAMES: Final = REFERENCE / "typescript-types.txt"
+REFERENCE_TYPESCRIPT: Final = REFERENCE / "typescript"
 TS_COMPAT: Final = SHARED / "tools" / "ts-compat"
 
-#: The reference's answer to a request whose params do not validate.
+#: How the reference's answer to a request whose params do not validate starts.
 INVALID_REQUEST_MESSAGE: Final = "Invalid request"
 
 
@@ -70,6 +71,38 @@ class Message:
     #: A client request of a known method that the reference rejected as invalid.
     invalid_params: bool = False
 
+    @property
+    def known(self) -> bool:
+        """Whether the message is one of the v1 API's, which the transcript
+        checks here cover. 0.107 sends v2 notifications on v1 conversations and
+        c-turn-v2 speaks v2: the v2 messages are checked by `test_v2_models`
+        (which knows the keys our v2 models write that 0.107 lacks)."""
+        match self.kind:
+            case Kind.CLIENT_REQUEST | Kind.RESULT:
+                row = methods.CLIENT_REQUESTS_BY_METHOD.get(self.method or "")
+                return row is not None and not _is_v2(row.params, row.result)
+            case Kind.SERVER_NOTIFICATION:
+                note = _SERVER_NOTIFICATIONS.get(self.method or "")
+                return note is not None and not _is_v2(note.params)
+            case Kind.SERVER_REQUEST:
+                request = methods.SERVER_REQUESTS_BY_METHOD.get(self.method or "")
+                return request is not None and not _is_v2(request.params, request.result)
+            case Kind.ERROR:
+                if self.method is None:
+                    return True
+                row = methods.CLIENT_REQUESTS_BY_METHOD.get(self.method)
+                return row is not None and not _is_v2(row.params, row.result)
+            case _:
+                return True
+
+
+_SERVER_NOTIFICATIONS: Final = {n.method: n for n in methods.SERVER_NOTIFICATIONS}
+
+
+def _is_v2(*types: Any) -> bool:
+    """Whether a row's types are the v2 API's."""
+    return any(getattr(tp, "__module__", "").startswith("app_server_protocol.v2") for tp in types)
+
 
 def transcript_files() -> list[Any]:
     """The conversation transcripts, as pytest params (one skipped param when absent)."""
@@ -85,14 +118,8 @@ def _records(path: Path) -> list[tuple[str, dict[str, Any]]]:
     return [(f"{path.name}:{n}", json.loads(line)) for n, line in enumerate(lines, 1) if line]
 
 
-#: Messages of the 0.50.0 transcripts whose shape 0.107.0 changed (the
-#: transcripts are 0.50.0's): left out of the checks against them.
-CHANGED_SINCE_0_50: Final = frozenset({"account/rateLimits/updated"})
-
-
 def messages(path: Path) -> list[Message]:
-    """The transcript's messages (lines sent malformed on purpose, and those
-    of `CHANGED_SINCE_0_50`, left out)."""
+    """The transcript's messages (lines sent malformed on purpose left out)."""
     records = [(source, rec) for source, rec in _records(path) if "msg" in rec]
     replies = {
         rec["msg"]["id"]: rec["msg"]
@@ -103,8 +130,6 @@ def messages(path: Path) -> list[Message]:
     result: list[Message] = []
     for source, rec in records:
         msg = rec["msg"]
-        if msg.get("method") in CHANGED_SINCE_0_50:
-            continue
         if rec["dir"] == "c2s":
             result.append(_client_message(source, msg, replies, pending))
         else:
@@ -122,7 +147,8 @@ def _client_message(
     if method not in methods.CLIENT_REQUESTS_BY_METHOD:
         return Message(source, Kind.UNKNOWN_REQUEST, msg, method)
     reply = replies.get(msg["id"], {})
-    rejected = reply.get("error", {}).get("message") == INVALID_REQUEST_MESSAGE
+    message = reply.get("error", {}).get("message")
+    rejected = isinstance(message, str) and message.startswith(INVALID_REQUEST_MESSAGE)
     return Message(source, Kind.CLIENT_REQUEST, msg, method, invalid_params=rejected)
 
 

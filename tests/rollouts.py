@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,12 @@ REFERENCE_THREE_TURNS = FIXTURES / "reference-0.50.0-three-turns.jsonl"
 """Written by the reference binary (three turns, the last one interrupted)."""
 REFERENCE_TRANSCRIPTS = REPO / "tests" / "data" / "reference-0.50.0" / "transcripts"
 REFERENCE_EXAMPLE = REFERENCE_TRANSCRIPTS / "rollout-example.jsonl"
-"""The example rollout file of the reference's transcripts."""
+"""A rollout file written by 0.50.0 (still read)."""
+SHARED = Path(os.environ.get("APP_SERVER_SHARED") or REPO.parent / "shared")
+REFERENCE_EXAMPLE_0_107 = (
+    SHARED / "reference" / "codex-0.107.0" / "transcripts" / "rollout-example.jsonl"
+)
+"""A rollout file written by 0.107.0."""
 
 TS = "2025-01-01T00:00:00.000Z"
 

@@ -10,7 +10,7 @@ from app_server.agent.context import (
     render_user_instructions,
 )
 from app_server_protocol.common import (
-    AskForApproval,
+    ApprovalMode,
     SandboxPolicyDangerFullAccess,
     SandboxPolicyReadOnly,
     SandboxPolicyWorkspaceWrite,
@@ -19,7 +19,7 @@ from app_server_protocol.common import (
 
 def test_full_environment_context_matches_the_reference() -> None:
     ctx = EnvironmentContext.of(
-        "/home/user/project", AskForApproval.NEVER, SandboxPolicyDangerFullAccess(), "bash"
+        "/home/user/project", ApprovalMode.NEVER, SandboxPolicyDangerFullAccess(), "bash"
     )
     assert ctx.render() == (
         "<environment_context>\n  <cwd>/home/user/project</cwd>\n"
@@ -33,7 +33,7 @@ def test_full_environment_context_matches_the_reference() -> None:
 def test_writable_roots_are_listed() -> None:
     ctx = EnvironmentContext.of(
         "/w",
-        AskForApproval.NEVER,
+        ApprovalMode.NEVER,
         SandboxPolicyWorkspaceWrite(writable_roots=["/var/tmp/x"]),
         "bash",
     )
@@ -43,11 +43,9 @@ def test_writable_roots_are_listed() -> None:
 
 def test_updates_carry_only_what_changed_and_never_the_shell() -> None:
     first = EnvironmentContext.of(
-        "/w", AskForApproval.NEVER, SandboxPolicyWorkspaceWrite(writable_roots=["/x"]), "bash"
+        "/w", ApprovalMode.NEVER, SandboxPolicyWorkspaceWrite(writable_roots=["/x"]), "bash"
     )
-    second = EnvironmentContext.of(
-        "/tmp", AskForApproval.ON_REQUEST, SandboxPolicyReadOnly(), "bash"
-    )
+    second = EnvironmentContext.of("/tmp", ApprovalMode.ON_REQUEST, SandboxPolicyReadOnly(), "bash")
     update = second.changes_from(first)
     assert update is not None
     assert update.render() == (

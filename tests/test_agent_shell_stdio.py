@@ -75,13 +75,17 @@ def test_a_command_runs_with_its_events(
         [shell("c1", ["bash", "-c", "pwd; echo oops >&2; exit 3"], workdir="sub")]
     )
     (begin,) = result.events("exec_command_begin")
+    parsed = [{"type": "unknown", "cmd": "'pwd;' echo oops '>&2;' exit 3"}]
+    (started,) = result.events("task_started")
     assert begin == {
         "type": "exec_command_begin",
         "call_id": "c1",
+        "turn_id": started["turn_id"],
         "command": ["bash", "-c", "pwd; echo oops >&2; exit 3"],
         "cwd": str(workdir / "sub"),
         # `bash -c` (unlike `bash -lc`) is not parsed as a script: as the reference
-        "parsed_cmd": [{"type": "unknown", "cmd": "'pwd;' echo oops '>&2;' exit 3"}],
+        "parsed_cmd": parsed,
+        "source": "agent",
     }
     deltas = result.events("exec_command_output_delta")
     streamed = {
@@ -93,13 +97,24 @@ def test_a_command_runs_with_its_events(
     assert list(end) == [
         "type",
         "call_id",
+        "turn_id",
+        "command",
+        "cwd",
+        "parsed_cmd",
+        "source",
         "stdout",
         "stderr",
         "aggregated_output",
         "exit_code",
         "duration",
         "formatted_output",
+        "status",
     ]
+    assert (end["turn_id"], end["parsed_cmd"], end["status"]) == (
+        started["turn_id"],
+        parsed,
+        "failed",
+    )
     assert (end["stdout"], end["stderr"], end["exit_code"]) == (f"{workdir / 'sub'}\n", "oops\n", 3)
     assert set(end["duration"]) == {"secs", "nanos"}
     output = _output(result.outputs["c1"])
@@ -416,19 +431,24 @@ def test_patches_add_update_move_and_delete(
         "Success. Updated the following files:\nA new/added.txt\nM keep.txt\n"
         "M moved/name.txt\nD gone.txt\n"
     )
+    (begin,) = result.events("patch_apply_begin")
     assert end == {
         "type": "patch_apply_end",
         "call_id": "c1",
+        "turn_id": begin["turn_id"],
         "stdout": summary,
         "stderr": "",
         "success": True,
+        "changes": begin["changes"],
+        "status": "completed",
     }
+    assert begin["changes"][str(workdir / "gone.txt")] == {"type": "delete", "content": "bye\n"}
     if route == "freeform":
         assert result.outputs["c1"] == f"Exit code: 0\nWall time: 0 seconds\nOutput:\n{summary}"
     else:
         assert _output(result.outputs["c1"])["output"] == summary
     (begin,) = result.events("patch_apply_begin")
-    assert begin["changes"][str(workdir / "old/name.txt")]["update"]["move_path"] == str(
+    assert begin["changes"][str(workdir / "old/name.txt")]["move_path"] == str(
         workdir / "moved/name.txt"
     )
     diff = result.events("turn_diff")[-1]["unified_diff"]

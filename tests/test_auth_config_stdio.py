@@ -36,7 +36,9 @@ def test_login_writes_a_private_auth_json_and_notifies_after_the_reply(
     start = client.mark()
     assert client.call("logoutChatGpt") == {}
     client.wait_notification("authStatusChange", start=start)
-    assert client.raw_lines[start + 1] == b'{"method":"authStatusChange","params":{}}'
+    assert (
+        client.raw_lines[start + 1] == b'{"method":"authStatusChange","params":{"authMethod":null}}'
+    )
     assert not path.exists()
 
 
@@ -60,7 +62,11 @@ def test_no_secret_reaches_stderr_even_at_debug_level(spawn: Spawn, codex_home: 
     write_auth_json(codex_home, chatgpt_auth_json())
     client = spawn(env={"RUST_LOG": "debug"})
     # The saved ChatGPT login is forbidden here: the log says so, without tokens.
-    assert client.call("getAuthStatus", {"includeToken": True}) == {"requiresOpenaiAuth": True}
+    assert client.call("getAuthStatus", {"includeToken": True}) == {
+        "authMethod": None,
+        "authToken": None,
+        "requiresOpenaiAuth": True,
+    }
     assert client.call("loginApiKey", {"apiKey": PLAIN_KEY}) == {}
     assert client.call("getAuthStatus", {"includeToken": True})["authToken"] == PLAIN_KEY
     # Unusable credentials, a failing write, bad params: all logged or answered

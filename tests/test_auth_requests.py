@@ -27,14 +27,16 @@ def api_keys_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CODEX_API_KEY", "sk-codex-from-the-environment")
 
 
+#: getAuthStatus signed out: 0.107 writes the nulls.
+SIGNED_OUT = {"authMethod": None, "authToken": None, "requiresOpenaiAuth": True}
+
+
 async def test_login_then_status_then_logout(codex_home: Path) -> None:
     async with in_process_daemon(codex_home) as client:
         await client.initialize()
         # The environment's keys are not a sign-in.
-        assert await client.call("getAuthStatus", {}) == {"requiresOpenaiAuth": True}
-        assert await client.call("getAuthStatus", {"includeToken": True}) == {
-            "requiresOpenaiAuth": True
-        }
+        assert await client.call("getAuthStatus", {}) == SIGNED_OUT
+        assert await client.call("getAuthStatus", {"includeToken": True}) == SIGNED_OUT
 
         response = await client.request("loginApiKey", {"apiKey": "sk-test-key"})
         assert response["result"] == {}
@@ -53,6 +55,7 @@ async def test_login_then_status_then_logout(codex_home: Path) -> None:
         }
         assert await client.call("getAuthStatus", {"includeToken": None}) == {
             "authMethod": "apikey",
+            "authToken": None,
             "requiresOpenaiAuth": True,
         }
         assert await client.call("getAuthStatus", {"includeToken": True, "refreshToken": True}) == {
@@ -70,11 +73,11 @@ async def test_login_then_status_then_logout(codex_home: Path) -> None:
         response = await client.request("logoutChatGpt", None, omit_params=True)
         assert response["result"] == {}
         note = await client.wait_for(lambda m: m.get("method") == "authStatusChange", start=start)
-        assert note["params"] == {}
+        assert note["params"] == {"authMethod": None}
         assert client.messages.index(response) < client.messages.index(note)
         assert not path.exists()
-        assert await client.call("getAuthStatus", {}) == {"requiresOpenaiAuth": True}
-        assert await client.call("account/read", {}) == {
+        assert await client.call("getAuthStatus", {}) == SIGNED_OUT
+        assert await client.call("account/read", {"refreshToken": False}) == {
             "account": None,
             "requiresOpenaiAuth": True,
         }
@@ -85,7 +88,7 @@ async def test_logout_when_signed_out_still_notifies(codex_home: Path) -> None:
         await client.initialize()
         assert await client.call("logoutChatGpt", {}) == {}
         note = await client.wait_for(lambda m: m.get("method") == "authStatusChange")
-        assert note["params"] == {}
+        assert note["params"] == {"authMethod": None}
 
 
 async def test_an_empty_key_is_saved_but_counts_as_signed_out(codex_home: Path) -> None:
@@ -95,9 +98,7 @@ async def test_an_empty_key_is_saved_but_counts_as_signed_out(codex_home: Path) 
         note = await client.wait_for(lambda m: m.get("method") == "authStatusChange")
         assert note["params"] == {"authMethod": "apikey"}
         assert (codex_home / "auth.json").read_text() == '{\n  "OPENAI_API_KEY": ""\n}'
-        assert await client.call("getAuthStatus", {"includeToken": True}) == {
-            "requiresOpenaiAuth": True
-        }
+        assert await client.call("getAuthStatus", {"includeToken": True}) == SIGNED_OUT
 
 
 async def test_pipelined_requests_see_the_login_before_them(codex_home: Path) -> None:
@@ -113,7 +114,7 @@ async def test_pipelined_requests_see_the_login_before_them(codex_home: Path) ->
         account = (await client.wait_for(lambda m: m.get("id") == 103))["result"]["account"]
         assert account == {"type": "apiKey"}
         last = await client.wait_for(lambda m: m.get("id") == 105)
-        assert last["result"] == {"requiresOpenaiAuth": True}
+        assert last["result"] == SIGNED_OUT
 
 
 async def test_account_login_and_logout(codex_home: Path) -> None:
@@ -125,13 +126,13 @@ async def test_account_login_and_logout(codex_home: Path) -> None:
         assert note["params"] == {"authMethod": "apikey"}
         assert json.loads((codex_home / "auth.json").read_text()) == {"OPENAI_API_KEY": "sk-acct"}
         account = await client.call("account/read", {})
-        assert account["account"] == {"type": "apiKey"}
+        assert account == {"account": {"type": "apiKey"}, "requiresOpenaiAuth": True}
         assert "sk-acct" not in json.dumps(account)
 
         start = len(client.messages)
         assert await client.call("account/logout") == {}
         note = await client.wait_for(lambda m: m.get("method") == "authStatusChange", start=start)
-        assert note["params"] == {}
+        assert note["params"] == {"authMethod": None}
         assert not (codex_home / "auth.json").exists()
 
         started = await client.call("account/login/start", {"type": "chatgpt"})
@@ -182,7 +183,9 @@ async def test_a_custom_provider_does_not_need_openai_auth(codex_home: Path) -> 
     async with in_process_daemon(codex_home) as client:
         await client.initialize()
         assert await client.call("getAuthStatus", {"includeToken": True}) == {
-            "requiresOpenaiAuth": False
+            "authMethod": None,
+            "authToken": None,
+            "requiresOpenaiAuth": False,
         }
 
 
@@ -203,13 +206,8 @@ async def test_forced_chatgpt_login_refuses_api_keys(codex_home: Path) -> None:
         assert not any(m.get("method") == "authStatusChange" for m in client.messages)
         # A key saved before the restriction is not used (nor deleted).
         write_auth_json(codex_home, {"OPENAI_API_KEY": "sk-old"})
-        assert await client.call("getAuthStatus", {"includeToken": True}) == {
-            "requiresOpenaiAuth": True
-        }
-        assert await client.call("account/read", {}) == {
-            "account": None,
-            "requiresOpenaiAuth": True,
-        }
+        assert await client.call("getAuthStatus", {"includeToken": True}) == SIGNED_OUT
+        assert (await client.call("account/read", {}))["account"] is None
         assert (codex_home / "auth.json").exists()
 
 
@@ -223,7 +221,7 @@ async def test_forced_api_login_refuses_chatgpt(codex_home: Path) -> None:
             "code": -32600,
             "message": "ChatGPT login is disabled. Use API key login instead.",
         }
-        assert await client.call("getAuthStatus", {}) == {"requiresOpenaiAuth": True}
+        assert await client.call("getAuthStatus", {}) == SIGNED_OUT
         assert await client.call("loginApiKey", {"apiKey": "sk-allowed"}) == {}
         assert (await client.call("getAuthStatus", {}))["authMethod"] == "apikey"
 
@@ -233,9 +231,7 @@ async def test_forced_workspace(codex_home: Path) -> None:
     write_auth_json(codex_home, chatgpt_auth_json(account_id="ws-personal"))
     async with in_process_daemon(codex_home) as client:
         await client.initialize()
-        assert await client.call("getAuthStatus", {"includeToken": True}) == {
-            "requiresOpenaiAuth": True
-        }
+        assert await client.call("getAuthStatus", {"includeToken": True}) == SIGNED_OUT
         write_auth_json(codex_home, chatgpt_auth_json(account_id="ws-corp"))
         assert (await client.call("getAuthStatus", {}))["authMethod"] == "chatgpt"
 

@@ -132,7 +132,11 @@ async def test_a_whole_login(codex_home: Path) -> None:
         assert challenge.decode() == login.params["code_challenge"]
         assert route.call_count == 2  # the API-key exchange was tried (and refused)
 
-        assert await completion(client, login, mark) == {"loginId": login.id, "success": True}
+        assert await completion(client, login, mark) == {
+            "loginId": login.id,
+            "success": True,
+            "error": None,
+        }
         status_note = await client.wait_for(
             lambda m: m.get("method") == "authStatusChange", start=mark
         )

@@ -82,7 +82,7 @@ def test_login_end_to_end(
     assert urlsplit(final_url).path == "/auth/callback"
 
     done = client.wait_notification("loginChatGptComplete", start=mark)
-    assert done["params"] == {"loginId": started["loginId"], "success": True}
+    assert done["params"] == {"loginId": started["loginId"], "success": True, "error": None}
     change = client.wait_notification("authStatusChange", start=mark)
     assert change["params"] == {"authMethod": "chatgpt"}
     assert identity.grants() == [
@@ -110,6 +110,7 @@ def test_login_end_to_end(
         "windowDurationMins": 300,
         "resetsAt": 1_900_000_000,
     }
+    assert limits["rateLimitsByLimitId"] == {"codex": limits["rateLimits"]}
     usage = [r for r in mock_model.requests if r.path.endswith("/wham/usage")]
     assert usage and usage[-1].header("authorization") == f"Bearer {access}"
     assert usage[-1].header("chatgpt-account-id") == "acct-e2e"

@@ -9,7 +9,7 @@ import pytest
 from app_server.config.layers import ConfigError, deep_merge, parse_override, split_dotted
 from app_server.config.resolve import ConfigOverrides, resolve_config
 from app_server_protocol.common import (
-    AskForApproval,
+    ApprovalMode,
     SandboxPolicyReadOnly,
     SandboxPolicyWorkspaceWrite,
 )
@@ -49,7 +49,7 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
     assert config.model == "gpt-5-codex"
     assert config.model_provider_id == "openai"
     assert config.model_provider.requires_openai_auth
-    assert config.approval_policy is AskForApproval.ON_REQUEST
+    assert config.approval_policy is ApprovalMode.ON_REQUEST
     assert config.sandbox_policy == SandboxPolicyReadOnly()
 
 
@@ -67,7 +67,7 @@ def test_layers_and_precedence(tmp_path: Path) -> None:
     write(tmp_path, "managed_config.toml", 'approval_policy = "untrusted"\n')
     config = resolve_config(tmp_path, cli_overrides=["model_provider=mine"], environ={})
     assert config.model == "profile-model"  # the profile beats the file
-    assert config.approval_policy is AskForApproval.UNTRUSTED  # managed beats the file
+    assert config.approval_policy is ApprovalMode.UNTRUSTED  # managed beats the file
     assert config.model_provider_id == "mine"
     assert config.model_provider.wire_api == "chat"
     assert config.sandbox_policy == SandboxPolicyWorkspaceWrite(
@@ -79,7 +79,7 @@ def test_layers_and_precedence(tmp_path: Path) -> None:
         environ={},
     )
     assert explicit.model == "explicit"
-    assert explicit.approval_policy is AskForApproval.ON_FAILURE
+    assert explicit.approval_policy is ApprovalMode.ON_FAILURE
 
 
 def test_errors_name_the_file_line_and_key(tmp_path: Path) -> None:

@@ -38,14 +38,14 @@ sandbox_mode = "read-only"
 [profiles.empty]
 """
 
-#: The reference's answer for FULL (keys in its order; nulls kept inside profiles).
+#: The reference's answer for FULL (keys in its order; 0.107 writes every null).
 FULL_ANSWER = (
     '{"config":{"approvalPolicy":"on-request","sandboxMode":"workspace-write",'
     '"sandboxSettings":{"writableRoots":["/extra"],"networkAccess":true,'
     '"excludeTmpdirEnvVar":false,"excludeSlashTmp":false},'
     '"forcedChatgptWorkspaceId":"ws-123","forcedLoginMethod":"api","model":"gpt-5-codex",'
     '"modelReasoningEffort":"high","modelReasoningSummary":"detailed","modelVerbosity":"low",'
-    '"tools":{"webSearch":true},"profile":"work","profiles":{'
+    '"tools":{"webSearch":true,"viewImage":null},"profile":"work","profiles":{'
     '"work":{"model":"gpt-4.1","modelProvider":null,"approvalPolicy":"on-failure",'
     '"modelReasoningEffort":null,"modelReasoningSummary":null,"modelVerbosity":null,'
     '"chatgptBaseUrl":null},'
@@ -63,27 +63,44 @@ async def test_everything_the_reference_shows(codex_home: Path) -> None:
     assert json.dumps(result, separators=(",", ":")) == FULL_ANSWER
 
 
+#: getUserSavedConfig with nothing set (as the 0.107 transcript shows it).
+NOTHING_SET: dict[str, object] = {
+    "approvalPolicy": None,
+    "sandboxMode": None,
+    "sandboxSettings": None,
+    "forcedChatgptWorkspaceId": None,
+    "forcedLoginMethod": None,
+    "model": None,
+    "modelReasoningEffort": None,
+    "modelReasoningSummary": None,
+    "modelVerbosity": None,
+    "tools": None,
+    "profile": None,
+    "profiles": {},
+}
+
+
 @pytest.mark.parametrize(
     ("toml", "expected"),
     [
-        ("", {"profiles": {}}),
-        ('model = "only-model"\n', {"model": "only-model", "profiles": {}}),
-        ("[tools]\n", {"tools": {}, "profiles": {}}),
+        ("", NOTHING_SET),
+        ('model = "only-model"\n', {**NOTHING_SET, "model": "only-model"}),
+        ("[tools]\n", {**NOTHING_SET, "tools": {"webSearch": None, "viewImage": None}}),
         (
             "[sandbox_workspace_write]\n",
             {
+                **NOTHING_SET,
                 "sandboxSettings": {
                     "writableRoots": [],
                     "networkAccess": False,
                     "excludeTmpdirEnvVar": False,
                     "excludeSlashTmp": False,
                 },
-                "profiles": {},
             },
         ),
     ],
 )
-async def test_unset_keys_are_left_out(
+async def test_unset_keys_are_null(
     toml: str, expected: dict[str, object], codex_home: Path
 ) -> None:
     (codex_home / "config.toml").write_text(toml)

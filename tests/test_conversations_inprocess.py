@@ -23,8 +23,8 @@ from app_server.conversations.recorder import RolloutRecorder, open_for_append
 from app_server.conversations.turns import UserTurn
 from app_server_protocol.events import (
     AgentMessageEvent,
-    TaskCompleteEvent,
-    TaskStartedEvent,
+    TurnCompleteEvent,
+    TurnStartedEvent,
     UserMessageEvent,
 )
 from app_server_protocol.items import (
@@ -58,7 +58,7 @@ class ScriptedRunner:
         assert isinstance(item, InputItemText)
         text = item.data.text
         settings = thread.settings
-        await conversation.emit(submission_id, TaskStartedEvent())
+        await conversation.emit(submission_id, TurnStartedEvent())
         conversation.record_items(
             [ResponseItemMessage(role="user", content=[ContentItemInputText(text=text)])]
         )
@@ -73,7 +73,7 @@ class ScriptedRunner:
         await conversation.emit(submission_id, AgentMessageEvent(message=f"echo: {text}"))
         conversation.record_items([answer])
         await conversation.emit(
-            submission_id, TaskCompleteEvent(last_agent_message=f"echo: {text}")
+            submission_id, TurnCompleteEvent(last_agent_message=f"echo: {text}")
         )
 
 
@@ -171,7 +171,8 @@ async def test_a_turn_goes_to_every_listener_and_to_the_rollout(
         ]
         assert {m["params"]["id"] for m in received} == {"0"}
         raw = next(m for m in received if m["method"] == "codex/event/raw_response_item")
-        assert raw["params"]["msg"]["type"] == "message"
+        assert raw["params"]["msg"]["type"] == "raw_response_item"
+        assert raw["params"]["msg"]["item"]["type"] == "message"
         assert list(raw["params"]) == ["id", "msg", "conversationId"]
 
         # a listener removed gets nothing more
@@ -188,16 +189,20 @@ async def test_a_turn_goes_to_every_listener_and_to_the_rollout(
         assert kinds == [
             ("session_meta", None),
             ("response_item", "message"),  # environment context
+            ("event_msg", "task_started"),
             ("response_item", "message"),
             ("event_msg", "user_message"),
             ("turn_context", None),
             ("event_msg", "agent_message"),
             ("response_item", "message"),
+            ("event_msg", "task_complete"),
+            ("event_msg", "task_started"),
             ("response_item", "message"),
             ("event_msg", "user_message"),
             ("turn_context", None),
             ("event_msg", "agent_message"),
             ("response_item", "message"),
+            ("event_msg", "task_complete"),
         ]
 
 
@@ -234,7 +239,7 @@ async def test_send_user_turn_settings_apply_to_later_turns(
                 {
                     "cwd": "/srv",
                     "approval_policy": "never",
-                    "sandbox_policy": {"mode": "read-only"},
+                    "sandbox_policy": {"type": "read-only"},
                     "model": "other-model",
                     "effort": "high",
                     "summary": "concise",
@@ -255,7 +260,11 @@ async def test_interrupt_aborts_the_turn_before_replying(
         response = await client.request("interruptConversation", {"conversationId": cid})
         assert response["result"] == {"abortReason": "interrupted"}
         aborted = await wait_event(client, "turn_aborted", start)
-        assert aborted["params"]["msg"] == {"type": "turn_aborted", "reason": "interrupted"}
+        assert aborted["params"]["msg"] == {
+            "type": "turn_aborted",
+            "turn_id": "0",
+            "reason": "interrupted",
+        }
         assert aborted["params"]["id"] == "0"
         assert client.messages.index(aborted) < client.messages.index(response)
         done = await wait_event(client, "task_complete", start)
@@ -293,7 +302,11 @@ async def test_archive_shuts_a_running_conversation_down(
             Path(created["rolloutPath"]).parent.parent.parent.parent.parent / "archived_sessions"
         )
         lines = rollout(str(archived / Path(created["rolloutPath"]).name))
-        assert lines[-1]["payload"] == {"type": "turn_aborted", "reason": "interrupted"}
+        assert lines[-1]["payload"] == {
+            "type": "turn_aborted",
+            "turn_id": "0",
+            "reason": "interrupted",
+        }
         error = await client.call_error(
             "sendUserMessage", {"conversationId": cid, "items": text_items("x")}
         )
@@ -329,11 +342,13 @@ async def test_resume_continues_the_same_file(
         assert data.startswith(before)
         added = [json.loads(line) for line in data[len(before) :].splitlines()]
         assert [a["payload"].get("type") for a in added] == [
+            "task_started",
             "message",
             "user_message",
             None,
             "agent_message",
             "message",
+            "task_complete",
         ]
 
 
@@ -444,7 +459,11 @@ async def test_resuming_a_live_conversation_waits_for_what_it_writes_as_it_stops
         # the running turn is aborted: its `turn_aborted` is part of what is resumed
         resumed = await client.call("resumeConversation", {"path": created["rolloutPath"]})
         assert resumed["conversationId"] == cid
-        assert [m["type"] for m in resumed["initialMessages"]] == ["user_message", "turn_aborted"]
+        assert [m["type"] for m in resumed["initialMessages"]] == [
+            "task_started",
+            "user_message",
+            "turn_aborted",
+        ]
 
 
 class WatchedRecorder(RolloutRecorder):

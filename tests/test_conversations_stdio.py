@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 
+from app_server_protocol.events import EventMsg
 from tests.harness.stdio import DaemonClient
 from tests.mock_model_server import MockModelServer, assistant_message, write_mock_config
 from tests.rollouts import (
@@ -28,6 +30,9 @@ from tests.rollouts import (
 
 Spawn = Callable[..., DaemonClient]
 GHOST = "67e55044-10b1-426f-9247-bb680e5fe0c8"
+#: An empty page (0.107 writes the null cursor).
+NOTHING_LISTED = {"items": [], "nextCursor": None}
+_EVENT: TypeAdapter[Any] = TypeAdapter(EventMsg)
 
 
 def text_items(text: str) -> list[dict[str, Any]]:
@@ -57,7 +62,7 @@ def copy_into_sessions(codex_home: Path, source: Path) -> tuple[str, Path]:
 def test_new_conversation(spawn: Spawn, codex_home: Path, workdir: Path) -> None:
     client = spawn()
     result = client.call("newConversation", {"cwd": str(workdir), "model": "m1"})
-    assert list(result) == ["conversationId", "model", "rolloutPath"]
+    assert list(result) == ["conversationId", "model", "reasoningEffort", "rolloutPath"]
     cid = result["conversationId"]
     assert uuid.UUID(cid).version == 7
     assert result["model"] == "m1"
@@ -78,18 +83,18 @@ def test_new_conversation(spawn: Spawn, codex_home: Path, workdir: Path) -> None
         "cwd",
         "originator",
         "cli_version",
-        "instructions",
         "source",
+        "model_provider",
     ]
     assert payload["id"] == cid
     assert payload["cwd"] == str(workdir)
-    assert payload["instructions"] is None
     assert payload["source"] == "vscode"
+    assert payload["model_provider"] == "openai"
     text = lines[1]["payload"]["content"][0]["text"]
     assert text.startswith(f"<environment_context>\n  <cwd>{workdir}</cwd>\n  <approval_policy>")
     # no notification for newConversation; it is not listed before a message
     assert not [m for m in client.messages if "method" in m]
-    assert client.call("listConversations", {}) == {"items": []}
+    assert client.call("listConversations", {}) == NOTHING_LISTED
     other = client.call("newConversation", {})
     assert other["conversationId"] != cid and other["rolloutPath"] != str(path)
 
@@ -162,7 +167,14 @@ def test_a_reference_rollout_is_listed(spawn: Spawn, codex_home: Path) -> None:
                 "conversationId": cid,
                 "path": str(codex_home.resolve() / path.relative_to(codex_home)),
                 "preview": "Say hello",
-                "timestamp": "2026-11-22T10:05:05.616Z",
+                "timestamp": "2026-11-22T10:05:05Z",
+                "updatedAt": result["items"][0]["updatedAt"],
+                # 0.50 did not record it: the configured one
+                "modelProvider": "openai",
+                "cwd": "/home/user/project",
+                "cliVersion": "0.50.0",
+                "source": "vscode",
+                "gitInfo": None,
             }
         ],
         "nextCursor": f"2026-11-22T10-05-05|{cid}",
@@ -183,13 +195,13 @@ def test_pagination_with_cursors(spawn: Spawn, codex_home: Path) -> None:
     assert [i["preview"] for i in second["items"]] == ["m5", "m4", "m3", "m2", "m1"]
     assert second["nextCursor"] == f"2025-01-01T10-00-00|{ids[0]}"
     # the page after the last is empty, without cursor
-    assert client.call("listConversations", {"cursor": second["nextCursor"]}) == {"items": []}
+    assert client.call("listConversations", {"cursor": second["nextCursor"]}) == NOTHING_LISTED
     # an unparsable cursor starts over; page size 0 is empty; unknown params are ignored
     again = client.call(
         "listConversations", {"pageSize": 1, "cursor": "garbage", "modelProviders": ["x"]}
     )
     assert [i["preview"] for i in again["items"]] == ["m30"]
-    assert client.call("listConversations", {"pageSize": 0}) == {"items": []}
+    assert client.call("listConversations", {"pageSize": 0}) == NOTHING_LISTED
     assert client.call_error("listConversations", {"pageSize": -1})["code"] == -32600
 
 
@@ -240,19 +252,30 @@ def test_resume_a_reference_rollout(spawn: Spawn, codex_home: Path, source: Path
     if not source.exists():
         pytest.skip("../shared is not available")
     cid, path = copy_into_sessions(codex_home, source)
-    recorded = [line["payload"] for line in read_lines(source) if line["type"] == "event_msg"]
+    # written back in 0.107's shapes
+    recorded = [
+        _EVENT.dump_python(_EVENT.validate_python(line["payload"]), mode="json")
+        for line in read_lines(source)
+        if line["type"] == "event_msg"
+    ]
     client = spawn()
     start = client.mark()
     response = client.request(
         "resumeConversation", {"path": str(path), "overrides": {"model": "m2"}}
     )
     result = response["result"]
-    assert result == {"conversationId": cid, "model": "m2", "initialMessages": recorded}
+    assert result == {
+        "conversationId": cid,
+        "model": "m2",
+        "initialMessages": recorded,
+        "rolloutPath": str(path),
+    }
     configured = client.wait_notification("sessionConfigured", start=start)
     assert client.messages.index(configured) < client.messages.index(response)
     assert configured["params"] == {
         "sessionId": cid,
         "model": "m2",
+        "reasoningEffort": None,
         "historyLogId": 0,
         "historyEntryCount": 0,
         "initialMessages": recorded,
@@ -310,7 +333,7 @@ def test_archive(spawn: Spawn, codex_home: Path) -> None:
     assert not path.exists()
     archived = codex_home / "archived_sessions" / path.name
     assert archived.exists()
-    assert client.call("listConversations", {}) == {"items": []}
+    assert client.call("listConversations", {}) == NOTHING_LISTED
     # an archived file can still be resumed
     assert client.call("resumeConversation", {"path": str(archived)})["conversationId"] == cid
 
@@ -500,11 +523,77 @@ def test_kill_9_while_creating_conversations_leaves_only_whole_files(
     for path in rollouts:
         assert read_lines(path)[0]["type"] == "session_meta"
     other = spawn()
-    assert other.call("listConversations", {}) == {"items": []}
+    assert other.call("listConversations", {}) == NOTHING_LISTED
     assert other.call("resumeConversation", {"path": str(rollouts[0])})["initialMessages"] == []
 
 
 def test_a_meta_only_file_is_not_listed(spawn: Spawn, codex_home: Path) -> None:
     cid = str(uuid.uuid4())
     write_rollout(codex_home, "2025-01-01T10-00-00", lines=[meta(cid)], conversation_id=cid)
-    assert spawn().call("listConversations", {}) == {"items": []}
+    assert spawn().call("listConversations", {}) == NOTHING_LISTED
+
+
+# -- getConversationSummary and forkConversation ------------------------------------
+
+
+def test_conversation_summary_by_path_and_by_id(spawn: Spawn, codex_home: Path) -> None:
+    cid, path = write_rollout(codex_home, "2025-01-02T12-00-00", prompt="sum me")
+    client = spawn()
+    real = str(codex_home.resolve() / path.relative_to(codex_home))
+    by_path = client.call("getConversationSummary", {"rolloutPath": str(path)})["summary"]
+    by_id = client.call("getConversationSummary", {"conversationId": cid})["summary"]
+    expected = {
+        "conversationId": cid,
+        "path": real,
+        "preview": "sum me",
+        "timestamp": "2025-01-01T00:00:00Z",
+        "updatedAt": by_id["updatedAt"],
+        "modelProvider": "openai",
+        "cwd": "/home/user/project",
+        "cliVersion": "0.50.0",
+        "source": "vscode",
+        "gitInfo": None,
+    }
+    assert by_id == expected
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", by_id["updatedAt"])
+    # by path, the start time is the recorded one, to the millisecond (as the reference)
+    assert by_path == {**expected, "timestamp": "2025-01-01T00:00:00.000Z"}
+    # relative paths are under CODEX_HOME
+    relative = str(path.relative_to(codex_home))
+    assert client.call("getConversationSummary", {"rolloutPath": relative})["summary"] == by_path
+    assert client.call_error("getConversationSummary", {"conversationId": GHOST}) == {
+        "code": -32600,
+        "message": f"no rollout found for conversation id {GHOST}",
+    }
+    missing = client.call_error("getConversationSummary", {"rolloutPath": "/nowhere.jsonl"})
+    assert missing == {
+        "code": -32603,
+        "message": "failed to load conversation summary from /nowhere.jsonl: "
+        "No such file or directory (os error 2)",
+    }
+
+
+def test_fork_a_recorded_conversation(spawn: Spawn, codex_home: Path) -> None:
+    cid, path = write_rollout(codex_home, "2025-01-02T12-00-00", prompt="fork me")
+    source = read_lines(path)
+    recorded = [line["payload"] for line in source if line["type"] == "event_msg"]
+    client = spawn()
+    start = client.mark()
+    response = client.request("forkConversation", {"conversationId": cid})
+    result = response["result"]
+    new_id = result["conversationId"]
+    assert new_id != cid and uuid.UUID(new_id).version == 7
+    assert [m["type"] for m in result["initialMessages"]] == [m["type"] for m in recorded]
+    configured = client.wait_notification("sessionConfigured", start=start)
+    assert client.messages.index(configured) < client.messages.index(response)
+    assert configured["params"]["sessionId"] == new_id
+    assert configured["params"]["rolloutPath"] == result["rolloutPath"]
+    # the new file: its own meta (naming the source), then the source's records as written
+    forked = read_lines(result["rolloutPath"])
+    assert forked[0]["payload"]["id"] == new_id
+    assert forked[0]["payload"]["forked_from_id"] == cid
+    assert forked[1:] == source[1:]
+    assert client.call_error("forkConversation", {}) == {
+        "code": -32600,
+        "message": "either path or conversation id must be provided",
+    }

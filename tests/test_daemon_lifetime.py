@@ -218,7 +218,7 @@ def test_an_ignored_sighup_stays_ignored(codex_home: Path, workdir: Path) -> Non
         client.initialize()
         client.proc.send_signal(signal.SIGHUP)
         time.sleep(0.5)
-        assert client.call("listConversations", {}) == {"items": []}
+        assert client.call("listConversations", {}) == {"items": [], "nextCursor": None}
     finally:
         client.kill()
 

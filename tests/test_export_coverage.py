@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from app_server_protocol import methods
 from app_server_protocol.export._graph import exported_types, reachable_types, renders_inline
@@ -12,9 +12,9 @@ from app_server_protocol.export.json_schema import definitions
 from app_server_protocol.export.typescript import typescript_files
 from app_server_protocol.unsupported import AnyParams
 
-from ._reference import REFERENCE_TYPE_NAMES, REPO, SHARED, require
+from ._reference import REFERENCE_TYPESCRIPT, REPO, require
 
-REFERENCE_0107 = SHARED / "reference" / "codex-0.107.0" / "typescript"
+REFERENCE_0107 = REFERENCE_TYPESCRIPT
 
 SCHEMA = REPO / "schema"
 
@@ -78,11 +78,6 @@ def test_every_type_reachable_from_the_table_is_exported() -> None:
     assert {"EventMsg", "CodexEventNotification", "JsonValue", "RequestId"} <= exported
 
 
-def test_every_reference_type_is_exported() -> None:
-    reference = set(REFERENCE_TYPE_NAMES.read_text(encoding="utf-8").split())
-    assert len(reference) == 174  # 173 types and serde_json/JsonValue
-
-
 def test_every_reference_response_type_is_exported() -> None:
     """Every response type of the 0.107.0 reference has a counterpart of the
     same name (in the same folder, or the other one), as ts-compat needs:
@@ -104,3 +99,34 @@ def test_every_reference_response_type_is_exported() -> None:
     assert missing == set()
     for union in ("ClientRequest", "ServerRequest", "ClientNotification", "ServerNotification"):
         assert (folder / f"{union}.ts").exists() and union in exported
+
+
+#: Top-level (v1) types of the reference that the export does not have (yet),
+#: and why.
+NOT_EXPORTED: Final = {
+    # top-level types of the reference that only the v2 API uses: exported in
+    # `v2/` (with the v2 models, see `app_server_protocol.v2.shared`)
+    "AbsolutePathBuf",
+    "CollaborationMode",
+    "InputModality",
+    "MacOsAutomationValue",
+    "MacOsPreferencesValue",
+    "Personality",
+    "Settings",
+    "WebSearchMode",
+    "ThreadId",  # spelled `string` (v1: ours is `ConversationId`)
+    # fuzzy file search sessions are not served: only their results exist (`never`)
+    "FuzzyFileSearchSessionCompletedNotification",
+    "FuzzyFileSearchSessionStartParams",
+    "FuzzyFileSearchSessionStopParams",
+    "FuzzyFileSearchSessionUpdateParams",
+    "FuzzyFileSearchSessionUpdatedNotification",
+}
+
+
+def test_every_reference_v1_type_is_exported() -> None:
+    folder = require(REFERENCE_TYPESCRIPT)
+    reference = {path.stem for path in folder.glob("*.ts")} - {"index"}
+    assert len(reference) == 253
+    exported = set(exported_types())
+    assert reference - exported == NOT_EXPORTED

@@ -202,7 +202,7 @@ def test_a_required_server_that_fails_makes_new_conversation_fail(
         "MCP client for `needed` failed to start: "
     )
     assert not list((codex_home / "sessions").rglob("*.jsonl"))
-    assert client.call("listConversations", {}) == {"items": []}
+    assert client.call("listConversations", {}) == {"items": [], "nextCursor": None}
 
 
 def test_bad_server_tables_are_refused_with_a_clear_message(

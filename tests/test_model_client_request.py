@@ -363,7 +363,7 @@ def test_azure_keeps_items_and_their_ids() -> None:
         ),
         ResponseItemFunctionCall(id="fc_1", name="f", arguments="{}", call_id="call_1"),
         ResponseItemFunctionCallOutput(
-            call_id="call_1", output=FunctionCallOutputPayload(content="ok")
+            call_id="call_1", output=FunctionCallOutputPayload(body="ok")
         ),
     ]
     body = responses_body(prompt(*items), "c", azure=True)
@@ -460,7 +460,7 @@ def test_chat_messages_for_every_item_kind() -> None:
         assistant("Sure."),
         ResponseItemFunctionCall(name="shell", arguments='{"command":["ls"]}', call_id="c1"),
         ResponseItemFunctionCallOutput(
-            call_id="c1", output=FunctionCallOutputPayload(content="a.txt", success=True)
+            call_id="c1", output=FunctionCallOutputPayload(body="a.txt", success=True)
         ),
         ResponseItemLocalShellCall(
             id="ls_1",
@@ -541,9 +541,7 @@ def test_chat_skips_a_repeated_assistant_message() -> None:
 
 def test_chat_reasoning_goes_with_the_assistant_message_next_to_it() -> None:
     call = ResponseItemFunctionCall(name="f", arguments="{}", call_id="c")
-    output = ResponseItemFunctionCallOutput(
-        call_id="c", output=FunctionCallOutputPayload(content="r")
-    )
+    output = ResponseItemFunctionCallOutput(call_id="c", output=FunctionCallOutputPayload(body="r"))
     items: list[ResponseItem] = [
         user_message("old"),
         reasoning("ignored: before the last user message"),

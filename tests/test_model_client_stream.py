@@ -96,6 +96,7 @@ async def test_events_of_a_responses_call() -> None:
     assert error is None
     assert events[0] == RateLimits(
         RateLimitSnapshot(
+            limit_id="codex",
             primary=RateLimitWindow(used_percent=12.5, window_minutes=300, resets_at=1_900_000_000),
             secondary=RateLimitWindow(used_percent=50.0, window_minutes=10080),
         )
@@ -112,7 +113,7 @@ async def test_rate_limits_come_first_even_without_headers() -> None:
     with respx.mock() as router:
         router.post(RESPONSES_URL).mock(return_value=ok_response())
         events, _ = await collect(client(provider()))
-    assert events[0] == RateLimits(RateLimitSnapshot(primary=None, secondary=None))
+    assert events[0] == RateLimits(RateLimitSnapshot(limit_id="codex"))
 
 
 async def test_chat_call_yields_no_rate_limits() -> None:
@@ -318,7 +319,9 @@ async def test_usage_limit_is_not_retried_and_carries_rate_limits() -> None:
         for minutes in (1, 2)
     )
     assert error.rate_limits == RateLimitSnapshot(
-        primary=RateLimitWindow(used_percent=100, window_minutes=300), secondary=None
+        limit_id="codex",
+        primary=RateLimitWindow(used_percent=100, window_minutes=300),
+        secondary=None,
     )
 
 
@@ -570,6 +573,7 @@ def test_rate_limit_header_mapping() -> None:
         now=lambda: 1_700_000_000.7,
     )
     assert snapshot == RateLimitSnapshot(
+        limit_id="codex",
         primary=RateLimitWindow(used_percent=12.5, window_minutes=300, resets_at=1704069000),
         secondary=RateLimitWindow(used_percent=80.0, window_minutes=10080, resets_at=1_700_000_600),
     )

@@ -15,8 +15,12 @@ pytestmark = pytest.mark.anyio
 GPT_5_CODEX = {
     "id": "gpt-5-codex",
     "model": "gpt-5-codex",
+    "upgrade": None,
+    "upgradeInfo": None,
+    "availabilityNux": None,
     "displayName": "gpt-5-codex",
     "description": "Optimized for coding tasks with many tools.",
+    "hidden": False,
     "supportedReasoningEfforts": [
         {"reasoningEffort": "low", "description": "Fastest responses with limited reasoning"},
         {
@@ -30,10 +34,6 @@ GPT_5_CODEX = {
     ],
     "defaultReasoningEffort": "medium",
     "isDefault": True,
-    "upgrade": None,
-    "upgradeInfo": None,
-    "availabilityNux": None,
-    "hidden": False,
     "inputModalities": ["text", "image"],
     "supportsPersonality": False,
 }

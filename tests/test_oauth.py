@@ -279,7 +279,7 @@ async def test_getauthstatus_refresh_through_the_token_endpoint(codex_home: Path
         with respx.mock() as router:
             router.post("http://127.0.0.1:9/oauth/token").respond(400)
             status = await daemon.call("getAuthStatus", {"includeToken": True})
-        assert status == {"requiresOpenaiAuth": True}
+        assert status == {"authMethod": None, "authToken": None, "requiresOpenaiAuth": True}
 
 
 # -- the model client ---------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from app_server.logs import register_secret
 from app_server.outgoing import ClientGone, Outgoing
 from app_server_protocol import methods
-from app_server_protocol.common import ReviewDecision
+from app_server_protocol.common import ReviewDecisionKind
 from app_server_protocol.v1.approvals import (
     ExecCommandApprovalParams,
     ExecCommandApprovalResponse,
@@ -101,7 +101,7 @@ async def test_a_boolean_id_answers_no_server_request() -> None:
         await anyio.wait_all_tasks_blocked()
         assert answers == []
         outgoing.deliver(0, {"decision": "denied"})
-    assert answers == [ExecCommandApprovalResponse(decision=ReviewDecision.DENIED)]
+    assert answers == [ExecCommandApprovalResponse(decision=ReviewDecisionKind.DENIED)]
     receive.close()
     send.close()
 
@@ -123,7 +123,7 @@ async def test_the_first_answer_to_a_server_request_is_final() -> None:
         outgoing.deliver(request_id, {"decision": "approved"})
         outgoing.deliver(request_id, None, {"code": 1, "message": "late"})
     outgoing.deliver(request_id, {"decision": "approved"})
-    assert answers == [ExecCommandApprovalResponse(decision=ReviewDecision.DENIED)]
+    assert answers == [ExecCommandApprovalResponse(decision=ReviewDecisionKind.DENIED)]
     receive.close()
     send.close()
 

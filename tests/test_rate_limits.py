@@ -84,9 +84,13 @@ async def test_request_and_mapping() -> None:
     assert sent.headers["authorization"] == "Bearer tok-123456"
     assert sent.headers["chatgpt-account-id"] == "acct-9"
     assert sent.headers["user-agent"] == "agent/1.0"
-    assert snapshot.model_dump() == {
+    assert snapshot.model_dump(mode="json") == {
+        "limit_id": "codex",
+        "limit_name": None,
         "primary": {"used_percent": 25.0, "window_minutes": 300, "resets_at": 1_900_000_000},
         "secondary": {"used_percent": 50.0, "window_minutes": 10080, "resets_at": 1_900_100_000},
+        "credits": None,
+        "plan_type": "plus",
     }
 
 
@@ -104,7 +108,10 @@ async def test_no_windows(body: dict[str, Any]) -> None:
     with respx.mock() as router:
         router.get(USAGE).respond(json=body)
         snapshot = await fetch_rate_limits(build_request(BASE, CHATGPT_AUTH, "a"))
-    assert snapshot.model_dump() == {"primary": None, "secondary": None}
+    dumped = snapshot.model_dump(mode="json")
+    assert (dumped["primary"], dumped["secondary"], dumped["limit_id"]) == (None, None, "codex")
+    # a plan this version does not know is `unknown`
+    assert dumped["plan_type"] == ("unknown" if body["plan_type"] == "k12" else body["plan_type"])
 
 
 @pytest.mark.parametrize(
@@ -227,15 +234,15 @@ async def test_read_with_a_chatgpt_login(codex_home: Path) -> None:
             result = await client.call("account/rateLimits/read")
             router.get(USAGE).respond(502, text="bad gateway")
             error = await client.call_error("account/rateLimits/read")
-    codex = {
+    limits = {
         "limitId": "codex",
         "limitName": None,
         "primary": {"usedPercent": 25, "windowDurationMins": 300, "resetsAt": 1_900_000_000},
         "secondary": {"usedPercent": 50, "windowDurationMins": 10080, "resetsAt": 1_900_100_000},
         "credits": None,
-        "planType": None,
+        "planType": "plus",
     }
-    assert result == {"rateLimits": codex, "rateLimitsByLimitId": {"codex": codex}}
+    assert result == {"rateLimits": limits, "rateLimitsByLimitId": {"codex": limits}}
     sent = route.calls[0].request
     assert sent.headers["authorization"] == f"Bearer {ACCESS_TOKEN}"
     assert sent.headers["chatgpt-account-id"] == "acct-77"

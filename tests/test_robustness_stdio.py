@@ -62,7 +62,10 @@ def test_two_id_members_are_refused(spawn: Spawn, line: bytes) -> None:
 
 def test_an_id_key_inside_params_is_not_a_duplicate(spawn: Spawn) -> None:
     client = spawn()
-    assert client.call("listConversations", {"pageSize": 1, "id": 3}) == {"items": []}
+    assert client.call("listConversations", {"pageSize": 1, "id": 3}) == {
+        "items": [],
+        "nextCursor": None,
+    }
     start = client.mark()
     client.send_raw(b'{"id":7,"method":"getUserAgent","params":{"\\"id\\":":1}}\n')
     answer = client.wait_for(lambda m: m.get("id") == 7, 10, "the answer", start)
@@ -90,7 +93,10 @@ def test_absurd_sizes_and_timeouts_are_refused(
 
 def test_the_largest_64_bit_values_are_accepted(spawn: Spawn) -> None:
     client = spawn()
-    assert client.call("listConversations", {"pageSize": 2**64 - 1}) == {"items": []}
+    assert client.call("listConversations", {"pageSize": 2**64 - 1}) == {
+        "items": [],
+        "nextCursor": None,
+    }
 
 
 # -- large lines ---------------------------------------------------------------------

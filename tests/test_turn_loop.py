@@ -73,9 +73,7 @@ def kinds(messages: list[Message], cid: str) -> list[str]:
         if method.startswith("codex/event/") and m["params"]["conversationId"] == cid:
             msg = m["params"]["msg"]
             item = msg.get("item")
-            out.append(
-                f"{msg['type']}:{next(iter(item))}" if isinstance(item, dict) else msg["type"]
-            )
+            out.append(f"{msg['type']}:{item['type']}" if isinstance(item, dict) else msg["type"])
         elif method == "account/rateLimits/updated":
             out.append("rateLimits")
     return out
@@ -114,17 +112,36 @@ def test_responses_turn_event_sequence(
         "task_complete",
     ]
     evs = events(messages, cid)
-    assert evs[0] == {"type": "task_started", "model_context_window": None}
-    assert evs[3] == {"type": "user_message", "message": "hi", "images": []}
+    assert evs[0] == {
+        "type": "task_started",
+        "turn_id": "0",
+        "model_context_window": None,
+        "collaboration_mode_kind": "default",
+    }
+    assert evs[3] == {
+        "type": "user_message",
+        "message": "hi",
+        "images": [],
+        "local_images": [],
+        "text_elements": [],
+    }
     assert evs[4] == {
         "type": "token_count",
         "info": None,
-        "rate_limits": {"primary": None, "secondary": None},
+        "rate_limits": {
+            "limit_id": "codex",
+            "limit_name": None,
+            "primary": None,
+            "secondary": None,
+            "credits": None,
+            "plan_type": None,
+        },
     }
-    assert evs[1]["item"]["UserMessage"]["content"] == [{"type": "text", "text": "hi"}]
-    assert evs[7]["item"]["AgentMessage"]["content"] == [{"Text": {"text": "Hello"}}]
+    assert evs[1]["item"]["content"] == [{"type": "text", "text": "hi", "text_elements": []}]
+    assert evs[7]["item"]["content"] == [{"type": "Text", "text": "Hello"}]
+    assert evs[9] == {"type": "agent_message", "message": "Hello", "phase": None}
     assert evs[-2]["info"]["last_token_usage"]["total_tokens"] == 15
-    assert evs[-1] == {"type": "task_complete", "last_agent_message": "Hello"}
+    assert evs[-1] == {"type": "task_complete", "turn_id": "0", "last_agent_message": "Hello"}
     # every event carries the turn's submission id
     ids = {m["params"]["id"] for m in messages if m.get("method", "").startswith("codex/event/")}
     assert ids == {"0"}
@@ -154,10 +171,11 @@ def test_responses_turn_event_sequence(
     }
     assert request.header("conversation_id") == cid == request.header("session_id")
     # the rollout, as the reference writes it
-    lines = rollout(result["rolloutPath"], lambda ls: len(ls) >= 9)
+    lines = rollout(result["rolloutPath"], lambda ls: len(ls) >= 11)
     assert [(line["type"], line["payload"].get("type")) for line in lines] == [
         ("session_meta", None),
         ("response_item", "message"),
+        ("event_msg", "task_started"),
         ("response_item", "message"),
         ("event_msg", "user_message"),
         ("turn_context", None),
@@ -165,8 +183,10 @@ def test_responses_turn_event_sequence(
         ("event_msg", "agent_message"),
         ("event_msg", "token_count"),
         ("response_item", "message"),
+        ("event_msg", "task_complete"),
     ]
-    assert lines[-1]["payload"] == {
+    assert lines[5]["payload"]["turn_id"] == "0"
+    assert lines[-2]["payload"] == {
         "type": "message",
         "role": "assistant",
         "content": [{"type": "output_text", "text": "Hello"}],
@@ -208,9 +228,7 @@ def test_reasoning_events(
     assert types.count("agent_reasoning_delta") == 2
     assert "agent_reasoning_section_break" in types
     reasoning_items = [
-        e["item"]["Reasoning"]
-        for e in evs
-        if e["type"] == "item_started" and "Reasoning" in e["item"]
+        e["item"] for e in evs if e["type"] == "item_started" and e["item"]["type"] == "Reasoning"
     ]
     assert reasoning_items and reasoning_items[0]["summary_text"] == ["First", "Second"]
     assert [e["text"] for e in evs if e["type"] == "agent_reasoning"] == ["First", "Second"]
@@ -346,7 +364,11 @@ def test_interrupt_aborts_the_turn_and_keeps_what_arrived(
     assert reply["result"] == {"abortReason": "interrupted"}
     aborted = client.wait_event("turn_aborted", cid, start=mark)
     assert client.messages.index(aborted) < client.messages.index(reply)
-    assert aborted["params"]["msg"] == {"type": "turn_aborted", "reason": "interrupted"}
+    assert aborted["params"]["msg"] == {
+        "type": "turn_aborted",
+        "turn_id": "0",
+        "reason": "interrupted",
+    }
     assert "codex/event/task_complete" not in [m.get("method") for m in client.since(mark)]
     # the conversation goes on, with the aborted turn's message in its history
     run_turn(client, cid, "again")
@@ -366,8 +388,9 @@ def test_server_error_is_reported_and_the_turn_completes(
             "type": "error",
             "message": "We're currently experiencing high demand, "
             "which may cause temporary errors.",
+            "codex_error_info": "internal_server_error",
         },
-        {"type": "task_complete", "last_agent_message": None},
+        {"type": "task_complete", "turn_id": "0", "last_agent_message": None},
     ]
 
 
@@ -377,7 +400,7 @@ def test_request_retries_then_succeeds(
     mock_model.enqueue(http_error(503), http_error(429, retry_after=0.05), assistant_message("ok"))
     client, cid, _ = start(spawn, codex_home, mock_model, workdir, request_max_retries=2)
     evs = events(run_turn(client, cid, "hi"), cid)
-    assert evs[-1] == {"type": "task_complete", "last_agent_message": "ok"}
+    assert evs[-1] == {"type": "task_complete", "turn_id": "0", "last_agent_message": "ok"}
     assert len(mock_model.model_requests) == 3
     assert "error" not in [e["type"] for e in evs]
 
@@ -391,7 +414,7 @@ def test_broken_stream_is_retried_with_a_stream_error_event(
     evs = events(run_turn(client, cid, "hi"), cid)
     types = [e["type"] for e in evs]
     assert types.count("stream_error") == 1
-    assert evs[-1] == {"type": "task_complete", "last_agent_message": "whole"}
+    assert evs[-1] == {"type": "task_complete", "turn_id": "0", "last_agent_message": "whole"}
 
 
 def test_idle_stream_times_out(
@@ -402,7 +425,7 @@ def test_idle_stream_times_out(
     evs = events(run_turn(client, cid, "hi"), cid)
     error = [e for e in evs if e["type"] == "error"]
     assert error and "idle timeout" in error[0]["message"]
-    assert evs[-1] == {"type": "task_complete", "last_agent_message": None}
+    assert evs[-1] == {"type": "task_complete", "turn_id": "0", "last_agent_message": None}
     mock_model.release()
 
 
@@ -418,6 +441,7 @@ def test_context_window_error_is_not_retried(
         "type": "error",
         "message": "Codex ran out of room in the model's context window. Start a new "
         "conversation or clear earlier history before retrying.",
+        "codex_error_info": "context_window_exceeded",
     }
     assert len(mock_model.model_requests) == 1
 
@@ -469,6 +493,7 @@ def test_missing_env_key_is_reported(
     assert evs[-2] == {
         "type": "error",
         "message": "Missing environment variable: `MOCK_KEY_UNSET`.",
+        "codex_error_info": "other",
     }
     assert mock_model.model_requests == []
 
@@ -521,7 +546,9 @@ def test_agents_md_and_local_images_reach_the_model(
     assert content[1]["image_url"].startswith("data:image/png;base64,iVBOR")
     assert content[2] == {"type": "input_image", "image_url": "https://example.com/x.png"}
     user_message = next(e for e in events(client.since(mark), cid) if e["type"] == "user_message")
-    assert user_message["message"] == "look" and len(user_message["images"]) == 2
+    assert user_message["message"] == "look"
+    assert user_message["images"] == ["https://example.com/x.png"]
+    assert user_message["local_images"] == [str(workdir / "dot.png")]
 
 
 def test_raw_events_for_listeners_that_ask(
@@ -536,9 +563,12 @@ def test_raw_events_for_listeners_that_ask(
     raw = [m for m in messages if m.get("method") == "codex/event/raw_response_item"]
     assert len(raw) == 1
     assert raw[0]["params"]["msg"] == {
-        "type": "message",
-        "role": "assistant",
-        "content": [{"type": "output_text", "text": "raw"}],
+        "type": "raw_response_item",
+        "item": {
+            "type": "message",
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": "raw"}],
+        },
     }
 
 
@@ -551,7 +581,7 @@ def test_first_turn_request_has_no_created_event_needed(
     mock_model.enqueue(SseReply([output_item_done(message_item("bare")), completed()]))
     client, cid, _ = start(spawn, codex_home, mock_model, workdir)
     evs = events(run_turn(client, cid, "hi"), cid)
-    assert evs[-1] == {"type": "task_complete", "last_agent_message": "bare"}
+    assert evs[-1] == {"type": "task_complete", "turn_id": "0", "last_agent_message": "bare"}
     assert created()["type"] == "response.created"
 
 
@@ -588,7 +618,7 @@ def test_a_retried_stream_forgets_the_calls_of_the_broken_attempt(
     mock_model.enqueue(broken, streamed_message(["whole"]))
     client, cid, _ = start(spawn, codex_home, mock_model, workdir, stream_max_retries=1)
     evs = events(run_turn(client, cid, "hi"), cid)
-    assert evs[-1] == {"type": "task_complete", "last_agent_message": "whole"}
+    assert evs[-1] == {"type": "task_complete", "turn_id": "0", "last_agent_message": "whole"}
     # the answer of the second attempt ends the turn: no request for a call it did not make
     assert len(mock_model.model_requests) == 2
     assert mock_model.unexpected == []

@@ -130,10 +130,12 @@ def test_inbound_fields_with_a_default_are_optional(name: str, field: str) -> No
         ("NewConversationResponse", "reasoningEffort: ReasoningEffort | null"),
         ("ExecCommandApprovalParams", "reason: string | null"),
         # plain None fields are written as null
-        ("TaskCompleteEvent", "last_agent_message: string | null"),
+        ("TurnCompleteEvent", "last_agent_message: string | null"),
         # optional(): left out when None, never null
         ("Resource", "description?: string"),
-        ("SandboxCommandAssessment", "risk_categories?: Array<SandboxRiskCategory>"),
+        ("ExecApprovalRequestEvent", "approval_id?: string"),
+        # skip_none() where the reference declares the field optional-or-null
+        ("ExecApprovalRequestEvent", "reason: string | null"),
         # a default is always written: required
         ("SessionConfiguredEvent", "history_entry_count: number"),
     ],
@@ -145,19 +147,21 @@ def test_outbound_fields_are_declared_as_written(name: str, field: str) -> None:
 def test_excluded_and_optional_response_item_fields() -> None:
     items = declaration("ResponseItem")
     message = items[items.index('"type": "message"') : items.index('"type": "reasoning"')]
-    # exclude=True: declared as the model declares it
-    assert has_field(message, "id: string | null")
+    # exclude=True (never written) and declared optional: the reference has no `id`
+    assert has_field(message, "id?: string")
+    assert has_field(message, "end_turn?: boolean")
     reasoning = items[
         items.index('"type": "reasoning"') : items.index('"type": "local_shell_call"')
     ]
     assert has_field(reasoning, "id?: string")  # excluded and optional
-    # always written, null when absent (as the reference writes it)
-    assert has_field(reasoning, "content: Array<ReasoningItemContent> | null")
+    # left out when absent, as the reference writes it
+    assert has_field(reasoning, "content?: Array<ReasoningItemContent>")
+    assert has_field(reasoning, "encrypted_content: string | null")
 
 
 def test_type_overrides() -> None:
     assert declares_field("ExecCommandEndEvent", "duration: string")
-    assert declares_field("TaskStartedEvent", "model_context_window: bigint | null")
+    assert declares_field("TurnStartedEvent", "model_context_window: bigint | null")
     assert "Duration.ts" not in files()
 
 
@@ -165,12 +169,14 @@ def test_event_variants_are_tag_and_named_type() -> None:
     events = declaration("EventMsg")
     assert '| { "type": "error" } & ErrorEvent\n' in events
     assert '| { "type": "plan_update" } & UpdatePlanArgs\n' in events
-    assert '| { "type": "raw_response_item" } & ResponseItem\n' in events
+    assert '| { "type": "raw_response_item" } & RawResponseItemEvent\n' in events
     assert '| { "type": "shutdown_complete" }\n' in events  # an inline variant
+    # declared `null`, as the reference declares it
+    assert '| { "type": "context_compacted" } & ContextCompactedEvent\n' in events
+    assert declaration("ContextCompactedEvent").endswith("= null;\n")
     # the named type leaves its tag to the union
-    assert declaration("ErrorEvent") == "export type ErrorEvent = { message: string };\n"
+    assert declaration("WarningEvent") == "export type WarningEvent = { message: string };\n"
     assert '"type"' not in declaration("UpdatePlanArgs")
-    assert declaration("AgentReasoningSectionBreakEvent").endswith("= Record<string, never>;\n")
     assert (
         declaration("LocalShellAction")
         == 'export type LocalShellAction = { "type": "exec" } & LocalShellExecAction;\n'
@@ -178,13 +184,14 @@ def test_event_variants_are_tag_and_named_type() -> None:
 
 
 def test_inline_and_externally_tagged_variants() -> None:
-    assert '| { "mode": "read-only" }\n' in declaration("SandboxPolicy")
-    assert '| { "UserMessage": UserMessageItem }\n' in declaration("TurnItem")
-    assert '| { "add": { content: string } }\n' in declaration("FileChange")
+    assert '| { "type": "danger-full-access" }\n' in declaration("SandboxPolicy")
+    assert '| { "type": "UserMessage" } & UserMessageItem\n' in declaration("TurnItem")
+    assert '| { "type": "add"; content: string }\n' in declaration("FileChange")
+    assert '| { "reject": RejectConfig }' in declaration("AskForApproval")
     assert declares_field(
         "McpToolCallEndEvent", 'result: { "Ok": CallToolResult } | { "Err": string }'
     )
-    assert declaration("AgentMessageContent").endswith('= { "Text": { text: string } };\n')
+    assert declaration("AgentMessageContent").endswith('= { "type": "Text"; text: string };\n')
 
 
 def test_dicts_json_value_empty_models_and_aliases() -> None:
@@ -207,7 +214,5 @@ def test_docs_come_from_docstrings_and_descriptions() -> None:
     text = files()["GetAuthStatusResponse.ts"]
     assert "Whether the active model provider needs OpenAI credentials." in text
     assert "/**\n * An event of a conversation, tagged by `type`.\n */\n" in files()["EventMsg.ts"]
-    assert (
-        "Ask for everything except commands known to be read-only." in files()["AskForApproval.ts"]
-    )
+    assert "Which requests for approval are refused without asking." in files()["RejectConfig.ts"]
     assert "Sign out." in files()["ClientRequest.ts"]  # the method table's own docs

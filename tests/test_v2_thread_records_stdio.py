@@ -395,7 +395,7 @@ def test_v1_conversation_is_a_v2_thread(
     ]
     assert sent[0]["params"] == {"threadId": cid, "status": {"type": "notLoaded"}}
     assert client.call("thread/loaded/list", {})["data"] == []
-    assert client.call("listConversations", {}) == {"items": []}
+    assert client.call("listConversations", {}) == {"items": [], "nextCursor": None}
     [archived] = client.call("thread/list", {"archived": True})["data"]
     assert archived["id"] == cid and archived["status"] == {"type": "notLoaded"}
 

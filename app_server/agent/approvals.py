@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import anyio.lowlevel
 
-from app_server_protocol.common import ReviewDecision, TurnAbortReason
+from app_server_protocol.common import ReviewDecisionKind, TurnAbortReason
 
 from ..tools.safety import AfterSandboxDenial, after_sandbox_denial
 
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 Rejection = Callable[[], Awaitable["ToolResult"]]
 
 
-def is_approved(decision: ReviewDecision) -> bool:
-    return decision in (ReviewDecision.APPROVED, ReviewDecision.APPROVED_FOR_SESSION)
+def is_approved(decision: ReviewDecisionKind) -> bool:
+    return decision in (ReviewDecisionKind.APPROVED, ReviewDecisionKind.APPROVED_FOR_SESSION)
 
 
 async def abort_turn(scope: TurnScope) -> None:
@@ -67,11 +67,11 @@ class ApprovalFlow:
         answer = await self.scope.ask_approval(question)
         if not is_approved(answer):
             result = await rejected()
-            if answer is ReviewDecision.ABORT:
+            if answer is ReviewDecisionKind.ABORT:
                 await abort_turn(self.scope)
             return result
         self.user_approved = True
-        if answer is ReviewDecision.APPROVED_FOR_SESSION:
+        if answer is ReviewDecisionKind.APPROVED_FOR_SESSION:
             self.scope.approved_commands.update(remember)
         return None
 

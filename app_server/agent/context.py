@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Final
 
 from app_server_protocol.common import (
-    AskForApproval,
+    ApprovalMode,
     SandboxPolicy,
     SandboxPolicyWorkspaceWrite,
 )
@@ -45,7 +45,7 @@ class EnvironmentContext:
     """
 
     cwd: str | None = None
-    approval_policy: AskForApproval | None = None
+    approval_policy: ApprovalMode | None = None
     sandbox_mode: str | None = None
     network_access: str | None = None
     writable_roots: tuple[str, ...] = ()
@@ -55,14 +55,14 @@ class EnvironmentContext:
     def of(
         cls,
         cwd: Path | str,
-        approval_policy: AskForApproval,
+        approval_policy: ApprovalMode,
         sandbox_policy: SandboxPolicy,
         shell: str | None,
     ) -> EnvironmentContext:
         return cls(
             cwd=str(cwd),
             approval_policy=approval_policy,
-            sandbox_mode=sandbox_policy.mode,
+            sandbox_mode=sandbox_policy.type,
             network_access="enabled" if sandbox_policy.has_network else "restricted",
             writable_roots=tuple(
                 sandbox_policy.writable_roots

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
-from app_server_protocol.common import ReviewDecision, TurnAbortReason
+from app_server_protocol.common import ReviewDecisionKind, TurnAbortReason
 from app_server_protocol.events import EventMsg
 from app_server_protocol.exec_types import FileChange
 from app_server_protocol.items import ResponseItem
@@ -84,7 +84,9 @@ class TurnHost(Protocol):
         """Report a model item as it came, to the clients that asked for them."""
         ...
 
-    async def ask_approval(self, submission_id: str, question: ApprovalQuestion) -> ReviewDecision:
+    async def ask_approval(
+        self, submission_id: str, question: ApprovalQuestion
+    ) -> ReviewDecisionKind:
         """The user's decision. Never raises for the client's sake: a client
         that answers with an error has denied, one that went away aborts."""
         ...

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import anyio
 import anyio.to_thread
 
-from app_server_protocol.common import ReviewDecision
+from app_server_protocol.common import ReviewDecisionKind
 from app_server_protocol.events import EventMsg, TurnDiffEvent
 
 from ..telemetry.events import DecisionSource
@@ -43,7 +43,7 @@ class TurnScope:
     async def emit(self, event: EventMsg) -> None:
         await self.host.emit(self.submission_id, event)
 
-    async def ask_approval(self, question: ApprovalQuestion) -> ReviewDecision:
+    async def ask_approval(self, question: ApprovalQuestion) -> ReviewDecisionKind:
         decision = await self.host.ask_approval(self.submission_id, question)
         if (events := self.host.telemetry) is not None:
             events.tool_decision(question.call_id, decision, DecisionSource.USER)
@@ -52,7 +52,7 @@ class TurnScope:
     def approved_by_config(self, call_id: str) -> None:
         """The approval policy lets the call ``call_id`` run without asking."""
         if (events := self.host.telemetry) is not None:
-            events.tool_decision(call_id, ReviewDecision.APPROVED, DecisionSource.CONFIG)
+            events.tool_decision(call_id, ReviewDecisionKind.APPROVED, DecisionSource.CONFIG)
 
     async def report_turn_diff(self) -> None:
         """``turn_diff``, when the turn's patches have changed something."""

@@ -35,16 +35,15 @@ from app_server_protocol.events import (
     ItemCompletedEvent,
     ItemStartedEvent,
     StreamErrorEvent,
-    TaskCompleteEvent,
-    TaskStartedEvent,
     TokenCountEvent,
+    TurnCompleteEvent,
+    TurnStartedEvent,
     WebSearchBeginEvent,
     WebSearchEndEvent,
 )
 from app_server_protocol.items import (
     AgentMessageContentText,
     AgentMessageItem,
-    AgentMessageText,
     ContentItemOutputText,
     InputItemText,
     ReasoningItem,
@@ -54,11 +53,8 @@ from app_server_protocol.items import (
     ResponseItemReasoning,
     ResponseItemWebSearchCall,
     TurnItem,
-    TurnItemAgentMessage,
-    TurnItemReasoning,
-    TurnItemUserMessage,
-    TurnItemWebSearch,
     UserMessageItem,
+    WebSearchActionOther,
     WebSearchActionSearch,
     WebSearchItem,
 )
@@ -84,6 +80,7 @@ from ..model_client import (
     warm_up,
 )
 from .context import EnvironmentContext, context_message, shell_name
+from .error_info import codex_error_info
 from .instructions import base_instructions
 from .model_family import find_family
 from .scope import TurnScope
@@ -179,7 +176,7 @@ class _Turn:
         self.output_schema = turn.output_schema
         scope = self.scope
         window = scope.family.effective_context_window
-        await scope.emit(TaskStartedEvent(model_context_window=window))
+        await scope.emit(TurnStartedEvent(turn_id=scope.submission_id, model_context_window=window))
         events = self.host.telemetry
         # Set per turn: a thread's telemetry starts after its agent is built.
         self.thread.client.telemetry = events
@@ -191,7 +188,9 @@ class _Turn:
         last_message = await self._run_requests()
         # When the client hears the turn is complete, the turn is in the rollout.
         await self.host.flush()
-        await scope.emit(TaskCompleteEvent(last_agent_message=last_message))
+        await scope.emit(
+            TurnCompleteEvent(turn_id=scope.submission_id, last_agent_message=last_message)
+        )
 
     def _record(self, items: list[ResponseItem]) -> None:
         """Items the model will see from now on (history and rollout)."""
@@ -231,9 +230,7 @@ class _Turn:
             self.thread.environment = environment
         items.append(user_input.response_item())
         self._record(items)
-        turn_item = TurnItemUserMessage(
-            user_message=UserMessageItem(id=str(uuid.uuid4()), content=list(user_input.parts))
-        )
+        turn_item = UserMessageItem(id=str(uuid.uuid4()), content=list(user_input.parts))
         await self._emit_item(turn_item)
         await scope.emit(user_input.event())
 
@@ -244,7 +241,7 @@ class _Turn:
         last_message: str | None = None
         while True:
             await self._take_steered_input()
-            self.host.record_turn_context(scope.settings.context_item())
+            self.host.record_turn_context(scope.settings.context_item(scope.submission_id))
             prompt = self._prompt(registry)
             try:
                 sampling = await self._sample(prompt, registry)
@@ -317,7 +314,11 @@ class _Turn:
         elif isinstance(event, ReasoningSummaryDelta):
             await scope.emit(AgentReasoningDeltaEvent(delta=event.delta))
         elif isinstance(event, ReasoningSummaryPartAdded):
-            await scope.emit(AgentReasoningSectionBreakEvent())
+            await scope.emit(
+                AgentReasoningSectionBreakEvent(
+                    item_id=event.item_id, summary_index=event.summary_index
+                )
+            )
         elif isinstance(event, ReasoningContentDelta):
             await scope.emit(AgentReasoningRawContentDeltaEvent(delta=event.delta))
         elif isinstance(event, OutputItemAdded):
@@ -351,10 +352,9 @@ class _Turn:
                 part.text for part in item.content if isinstance(part, ContentItemOutputText)
             )
             message = AgentMessageItem(
-                id=str(uuid.uuid4()),
-                content=[AgentMessageContentText(text=AgentMessageText(text=text))],
+                id=item.id or str(uuid.uuid4()), content=[AgentMessageContentText(text=text)]
             )
-            await self._emit_item(TurnItemAgentMessage(agent_message=message))
+            await self._emit_item(message)
             await scope.emit(AgentMessageEvent(message=text))
             sampling.last_message = text
         elif isinstance(item, ResponseItemReasoning):
@@ -365,16 +365,19 @@ class _Turn:
                 if isinstance(part, ReasoningItemContentReasoningText)
             ]
             reasoning = ReasoningItem(id=item.id, summary_text=summaries, raw_content=raw)
-            await self._emit_item(TurnItemReasoning(reasoning=reasoning))
+            await self._emit_item(reasoning)
             for text in summaries:
                 await scope.emit(AgentReasoningEvent(text=text))
             for text in raw:
                 await scope.emit(AgentReasoningRawContentEvent(text=text))
         elif isinstance(item, ResponseItemWebSearchCall):
-            query = item.action.query if isinstance(item.action, WebSearchActionSearch) else ""
-            await scope.emit(WebSearchEndEvent(call_id=item.id or "", query=query))
-            search = WebSearchItem(id=item.id or "", query=query)
-            await self._emit_item(TurnItemWebSearch(web_search=search))
+            action = item.action if item.action is not None else WebSearchActionOther()
+            query = ""
+            if isinstance(action, WebSearchActionSearch):
+                query = action.query or " ".join(action.queries or [])
+            search = WebSearchItem(id=item.id or "", query=query, action=action)
+            await self._emit_item(search)
+            await scope.emit(WebSearchEndEvent(call_id=item.id or "", query=query, action=action))
         else:
             return ToolCall.from_item(item)
         return None
@@ -405,7 +408,9 @@ class _Turn:
         elif isinstance(error, UsageLimitReached) and error.rate_limits is not None:
             thread.rate_limits = error.rate_limits
             await self._report_usage(thread.last_info)
-        await self.scope.emit(ErrorEvent(message=str(error)))
+        await self.scope.emit(
+            ErrorEvent(message=str(error), codex_error_info=codex_error_info(error))
+        )
 
 
 async def _warm_up_quietly() -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app_server_protocol.common import (
-    AskForApproval,
+    ApprovalMode,
     ReasoningEffort,
     ReasoningSummary,
     SandboxPolicy,
@@ -25,7 +25,7 @@ class TurnSettings:
     and the turns that follow."""
 
     cwd: str
-    approval_policy: AskForApproval
+    approval_policy: ApprovalMode
     sandbox_policy: SandboxPolicy
     model: str
     effort: ReasoningEffort | None
@@ -43,9 +43,10 @@ class TurnSettings:
             summary=config.model_reasoning_summary,
         )
 
-    def context_item(self) -> TurnContextItem:
+    def context_item(self, turn_id: str | None = None) -> TurnContextItem:
         """The ``turn_context`` record of a model request made with these settings."""
         return TurnContextItem(
+            turn_id=turn_id,
             cwd=self.cwd,
             approval_policy=self.approval_policy,
             sandbox_policy=self.sandbox_policy,

@@ -23,7 +23,12 @@ import anyio
 import httpx
 from pydantic import ValidationError
 
-from app_server_protocol.usage import RateLimitSnapshot, RateLimitWindow
+from app_server_protocol.usage import (
+    CODEX_LIMIT_ID,
+    PlanType,
+    RateLimitSnapshot,
+    RateLimitWindow,
+)
 
 from ..logs import log, redact
 from ..model_client.errors import status_text
@@ -107,11 +112,24 @@ async def fetch_rate_limits(
 
 def snapshot_from_payload(payload: RateLimitStatusPayload) -> RateLimitSnapshot:
     details = payload.rate_limit
+    snapshot = RateLimitSnapshot(limit_id=CODEX_LIMIT_ID, plan_type=_plan_type(payload.plan_type))
     if details is None:
-        return RateLimitSnapshot()
-    return RateLimitSnapshot(
-        primary=_window(details.primary_window), secondary=_window(details.secondary_window)
+        return snapshot
+    return snapshot.model_copy(
+        update={
+            "primary": _window(details.primary_window),
+            "secondary": _window(details.secondary_window),
+        }
     )
+
+
+def _plan_type(plan: str) -> PlanType:
+    if plan == "education":
+        return PlanType.EDU
+    try:
+        return PlanType(plan)
+    except ValueError:
+        return PlanType.UNKNOWN
 
 
 def _window(window: RateLimitWindowSnapshot | None) -> RateLimitWindow | None:

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from app_server_protocol.common import (
-    AskForApproval,
+    ApprovalMode,
     ForcedLoginMethod,
     ReasoningEffort,
     ReasoningSummary,
@@ -144,7 +144,7 @@ class ProfileToml(_Toml):
 
     model: str | None = None
     model_provider: str | None = None
-    approval_policy: AskForApproval | None = None
+    approval_policy: ApprovalMode | None = None
     sandbox_mode: SandboxMode | None = None
     model_reasoning_effort: ReasoningEffort | None = None
     model_reasoning_summary: ReasoningSummary | None = None
@@ -158,7 +158,7 @@ class ConfigToml(_Toml):
     model: str | None = None
     model_provider: str | None = None
     model_providers: dict[str, ModelProviderInfo] = Field(default_factory=dict)
-    approval_policy: AskForApproval | None = None
+    approval_policy: ApprovalMode | None = None
     sandbox_mode: SandboxMode | None = None
     sandbox_workspace_write: SandboxWorkspaceWriteToml | None = None
     model_reasoning_effort: ReasoningEffort | None = None
@@ -196,7 +196,7 @@ class Config:
     model: str
     model_provider_id: str
     model_provider: ModelProviderInfo
-    approval_policy: AskForApproval
+    approval_policy: ApprovalMode
     sandbox_policy: SandboxPolicy
     model_reasoning_effort: ReasoningEffort | None
     model_reasoning_summary: ReasoningSummary

@@ -18,7 +18,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from app_server_protocol.common import (
-    AskForApproval,
+    ApprovalMode,
     ReasoningSummary,
     SandboxMode,
     SandboxPolicy,
@@ -64,7 +64,7 @@ class ConfigOverrides:
     model: str | None = None
     profile: str | None = None
     cwd: str | None = None
-    approval_policy: AskForApproval | None = None
+    approval_policy: ApprovalMode | None = None
     sandbox_mode: SandboxMode | None = None
     config: Mapping[str, Any] = field(default_factory=dict)
     """Dotted keys, as with ``-c``; values are JSON values."""
@@ -239,7 +239,7 @@ def resolve_config(
             overrides.approval_policy
             or profile.approval_policy
             or toml.approval_policy
-            or AskForApproval.ON_REQUEST
+            or ApprovalMode.ON_REQUEST
         ),
         sandbox_policy=sandbox_policy_for(sandbox_mode, toml.sandbox_workspace_write),
         model_reasoning_effort=profile.model_reasoning_effort or toml.model_reasoning_effort,

@@ -22,14 +22,11 @@ import anyio
 from pydantic import ValidationError
 
 from app_server_protocol import methods
-from app_server_protocol.common import ReviewDecision
-from app_server_protocol.events import (
-    ApplyPatchApprovalRequestEvent,
-    EventMsg,
-    ExecApprovalRequestEvent,
-)
+from app_server_protocol.common import ReviewDecision, ReviewDecisionKind, plain_decision
+from app_server_protocol.events import ApplyPatchApprovalRequestEvent, EventMsg
 from app_server_protocol.jsonrpc import RequestId
 from app_server_protocol.methods import ServerMethod
+from app_server_protocol.tool_requests import ExecApprovalRequestEvent
 from app_server_protocol.v1.approvals import ApplyPatchApprovalParams, ExecCommandApprovalParams
 from app_server_protocol.v2.approvals import (
     CommandExecutionApprovalDecision,
@@ -56,10 +53,11 @@ async def ask_client(
     question: ApprovalQuestion,
     *,
     conversation_id: UUID,
+    turn_id: str,
     outgoing: Outgoing,
     announce: Callable[[EventMsg], Awaitable[None]],
     answered: Callable[[], object],
-) -> ReviewDecision:
+) -> ReviewDecisionKind:
     """The user's decision. ``announce`` sends the conversation's event;
     ``answered`` is called when the client has answered (not with an error)."""
     if isinstance(question, CommandApproval):
@@ -70,6 +68,7 @@ async def ask_client(
         await announce(
             ExecApprovalRequestEvent(
                 call_id=question.call_id,
+                turn_id=turn_id,
                 command=command,
                 cwd=question.cwd,
                 reason=question.reason,
@@ -86,7 +85,9 @@ async def ask_client(
         )
         return await _ask(outgoing, methods.EXEC_COMMAND_APPROVAL, exec_params, answered)
     changes = dict(question.changes)
-    await announce(ApplyPatchApprovalRequestEvent(call_id=question.call_id, changes=changes))
+    await announce(
+        ApplyPatchApprovalRequestEvent(call_id=question.call_id, turn_id=turn_id, changes=changes)
+    )
     patch_params = ApplyPatchApprovalParams(
         conversation_id=conversation_id, call_id=question.call_id, file_changes=changes
     )
@@ -104,31 +105,31 @@ A = TypeVar("A", bound=_Decision)
 
 async def _ask(
     outgoing: Outgoing, row: ServerMethod[P, A], params: P, answered: Callable[[], object]
-) -> ReviewDecision:
+) -> ReviewDecisionKind:
     method = row.method
     try:
         answer = await outgoing.request(row, params)
     except RpcError as error:
         log.warning("the client answered %s with an error (%s); taken as denied", method, error)
-        return ReviewDecision.DENIED
+        return ReviewDecisionKind.DENIED
     except ClientGone:
         log.warning("the client went away before answering %s; the turn is aborted", method)
-        return ReviewDecision.ABORT
+        return ReviewDecisionKind.ABORT
     except ValidationError as error:
         # An answer all the same: it uses up a submission id too.
         answered()
         log.warning("invalid answer to %s (%s); taken as denied", method, error)
-        return ReviewDecision.DENIED
+        return ReviewDecisionKind.DENIED
     answered()
-    return answer.decision
+    return plain_decision(answer.decision)
 
 
 #: The core decision of each v2 answer (``cancel`` stops the turn).
 _V2_DECISIONS: Final = {
-    "accept": ReviewDecision.APPROVED,
-    "acceptForSession": ReviewDecision.APPROVED_FOR_SESSION,
-    "decline": ReviewDecision.DENIED,
-    "cancel": ReviewDecision.ABORT,
+    "accept": ReviewDecisionKind.APPROVED,
+    "acceptForSession": ReviewDecisionKind.APPROVED_FOR_SESSION,
+    "decline": ReviewDecisionKind.DENIED,
+    "cancel": ReviewDecisionKind.ABORT,
 }
 
 #: Every decision the daemon takes from a v2 client about a command.
@@ -148,7 +149,7 @@ async def ask_client_v2(
     outgoing: Outgoing,
     announce: Callable[[EventMsg], Awaitable[None]],
     answered: Callable[[], object],
-) -> ReviewDecision:
+) -> ReviewDecisionKind:
     """The user's decision, asked as v2 asks (``item/*/requestApproval``);
     the v1 listeners still get the ``*_approval_request`` event. Once the
     request is settled (answered, failed, or moot because the turn stopped)
@@ -216,7 +217,7 @@ async def _ask_v2_once(
     params: P,
     face: V2Face,
     answered: Callable[[], object],
-) -> ReviewDecision:
+) -> ReviewDecisionKind:
     method = row.method
     sent: list[RequestId] = []
     await face.approval_pending(True)
@@ -224,14 +225,14 @@ async def _ask_v2_once(
         answer = await outgoing.request(row, params, sent=sent.append)
     except RpcError as error:
         log.warning("the client answered %s with an error (%s); taken as declined", method, error)
-        return ReviewDecision.DENIED
+        return ReviewDecisionKind.DENIED
     except ClientGone:
         log.warning("the client went away before answering %s; the turn is cancelled", method)
-        return ReviewDecision.ABORT
+        return ReviewDecisionKind.ABORT
     except ValidationError as error:
         answered()
         log.warning("invalid answer to %s (%s); taken as declined", method, error)
-        return ReviewDecision.DENIED
+        return ReviewDecisionKind.DENIED
     finally:
         with anyio.CancelScope(shield=True):
             for request_id in sent:
@@ -245,10 +246,10 @@ async def _ask_v2_once(
     answered()
     decision = answer.decision
     if isinstance(decision, str):
-        return _V2_DECISIONS.get(decision, ReviewDecision.DENIED)
+        return _V2_DECISIONS.get(decision, ReviewDecisionKind.DENIED)
     if isinstance(decision, CommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment):
-        return ReviewDecision.APPROVED
-    return ReviewDecision.DENIED
+        return ReviewDecisionKind.APPROVED
+    return ReviewDecisionKind.DENIED
 
 
 async def _ask_v2(
@@ -258,8 +259,8 @@ async def _ask_v2(
     face: V2Face,
     answered: Callable[[], object],
     item_id: str,
-) -> ReviewDecision:
+) -> ReviewDecisionKind:
     decision = await _ask_v2_once(outgoing, row, params, face, answered)
-    if decision in (ReviewDecision.DENIED, ReviewDecision.ABORT):
+    if decision in (ReviewDecisionKind.DENIED, ReviewDecisionKind.ABORT):
         face.declined(item_id)
     return decision

@@ -17,14 +17,14 @@ import pydantic_core
 from anyio.abc import TaskGroup
 
 from app_server_protocol import methods
-from app_server_protocol.common import ReviewDecision, TurnAbortReason
+from app_server_protocol.common import ReviewDecisionKind, TurnAbortReason
 from app_server_protocol.events import (
     ErrorEvent,
     EventMsg,
     RawResponseItemEvent,
     ShutdownCompleteEvent,
-    TaskCompleteEvent,
     TurnAbortedEvent,
+    TurnCompleteEvent,
     UserMessageEvent,
 )
 from app_server_protocol.items import InputItem, ResponseItem
@@ -255,7 +255,9 @@ class Conversation:
     def telemetry(self) -> ConversationTelemetry | None:
         return self._services.telemetry(self)
 
-    async def ask_approval(self, submission_id: str, question: ApprovalQuestion) -> ReviewDecision:
+    async def ask_approval(
+        self, submission_id: str, question: ApprovalQuestion
+    ) -> ReviewDecisionKind:
         async def announce(event: EventMsg) -> None:
             await self.emit(submission_id, event)
 
@@ -271,6 +273,7 @@ class Conversation:
         return await ask_client(
             question,
             conversation_id=self.id,
+            turn_id=submission_id,
             outgoing=self._outgoing,
             announce=announce,
             answered=self.take_submission_id,
@@ -425,9 +428,15 @@ class Conversation:
         except Exception:
             log.exception("a turn of conversation %s failed", self.id)
             await self.emit(turn.submission_id, ErrorEvent(message="the turn failed unexpectedly"))
-            await self.emit(turn.submission_id, TaskCompleteEvent(last_agent_message=None))
+            await self.emit(
+                turn.submission_id,
+                TurnCompleteEvent(turn_id=turn.submission_id, last_agent_message=None),
+            )
         if turn.abort_reason is not None:
-            await self.emit(turn.submission_id, TurnAbortedEvent(reason=turn.abort_reason))
+            await self.emit(
+                turn.submission_id,
+                TurnAbortedEvent(turn_id=turn.submission_id, reason=turn.abort_reason),
+            )
             await self.flush()
         self._turn = None
         turn.finish()

@@ -45,14 +45,23 @@ _CHUNK: Final = 16 * 1024
 class HeadSummary:
     """What a listed conversation shows."""
 
-    __slots__ = ("conversation_id", "preview", "timestamp")
+    __slots__ = ("conversation_id", "meta", "preview", "timestamp")
 
-    def __init__(self, conversation_id: str, preview: str, timestamp: str | None) -> None:
+    def __init__(
+        self,
+        conversation_id: str,
+        preview: str,
+        timestamp: str | None,
+        meta: dict[str, Any] | None = None,
+    ) -> None:
         self.conversation_id = conversation_id
         """Canonical form of the first ``session_meta``'s id (not the file name's)."""
         self.preview = preview
         self.timestamp = timestamp
         """The first ``session_meta``'s timestamp; None when empty."""
+        self.meta: dict[str, Any] = meta or {}
+        """The first ``session_meta`` payload, where the other details are read
+        (not part of a summary's identity)."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, HeadSummary) and (
@@ -155,9 +164,15 @@ _CONTENT_TEXT_FIELD: Final = {
 }
 
 
+_PHASES: Final = frozenset({None, "commentary", "final_answer"})
+
+
 def message_parts(payload: dict[str, Any]) -> list[tuple[str, str]] | None:
     """The ``(type, text)`` parts of a message item; None when malformed."""
     if not (_opt_str(payload, "id") and _is_str(payload.get("role"))):
+        return None
+    end_turn, phase = payload.get("end_turn"), payload.get("phase")
+    if not (end_turn is None or type(end_turn) is bool) or phase not in _PHASES:
         return None
     content = payload.get("content")
     if type(content) is not list:
@@ -215,20 +230,40 @@ def _valid_local_shell_call(p: dict[str, Any]) -> bool:
     )
 
 
-def _valid_function_call_output(p: dict[str, Any]) -> bool:
-    output = p.get("output")
-    if type(output) is dict:
-        success = output.get("success")
-        return _is_str(output.get("content")) and (success is None or type(success) is bool)
+def _valid_output_part(part: Any) -> bool:
+    if type(part) is not dict:
+        return False
+    kind = part.get("type")
+    if kind == "input_text":
+        return _is_str(part.get("text"))
+    return kind == "input_image" and _is_str(part.get("image_url"))
+
+
+def _valid_tool_output(output: Any) -> bool:
+    """A tool's output: text, or a list of text and image parts."""
+    if type(output) is list:
+        return all(_valid_output_part(part) for part in output)
     return _is_str(output)
 
 
 def _valid_web_search_call(p: dict[str, Any]) -> bool:
-    action = p.get("action")
-    if not (_opt_str(p, "id") and _opt_str(p, "status") and type(action) is dict):
+    if not (_opt_str(p, "id") and _opt_str(p, "status")):
         return False
-    kind = action.get("type")
-    return _is_str(action.get("query")) if kind == "search" else _is_str(kind)
+    action = p.get("action")
+    if action is None:
+        return True
+    if type(action) is not dict or not _is_str(action.get("type")):
+        return False
+    match action["type"]:
+        case "search":
+            queries = action.get("queries")
+            return _opt_str(action, "query") and (queries is None or _str_list(queries))
+        case "open_page":
+            return _opt_str(action, "url")
+        case "find_in_page":
+            return _opt_str(action, "url") and _opt_str(action, "pattern")
+        case _:
+            return True
 
 
 def _all_str(p: dict[str, Any], *keys: str) -> bool:
@@ -252,7 +287,7 @@ def valid_response_item(payload: Any) -> bool:
     if kind == "function_call":
         return _opt_str(payload, "id") and _all_str(payload, "name", "arguments", "call_id")
     if kind == "function_call_output":
-        return _is_str(payload.get("call_id")) and _valid_function_call_output(payload)
+        return _is_str(payload.get("call_id")) and _valid_tool_output(payload.get("output"))
     if kind == "custom_tool_call":
         return (
             _opt_str(payload, "id")
@@ -260,10 +295,27 @@ def valid_response_item(payload: Any) -> bool:
             and _all_str(payload, "call_id", "name", "input")
         )
     if kind == "custom_tool_call_output":
-        return _all_str(payload, "call_id", "output")
+        return _is_str(payload.get("call_id")) and _valid_tool_output(payload.get("output"))
     if kind == "web_search_call":
         return _valid_web_search_call(payload)
+    if kind == "ghost_snapshot":
+        return _valid_ghost_commit(payload.get("ghost_commit"))
+    if kind == "compaction":
+        return _is_str(payload.get("encrypted_content"))
     return True
+
+
+def _valid_ghost_commit(commit: Any) -> bool:
+    if type(commit) is not dict:
+        return False
+    files = commit.get("preexisting_untracked_files", [])
+    folders = commit.get("preexisting_untracked_dirs", [])
+    return (
+        _is_str(commit.get("id"))
+        and _opt_str(commit, "parent")
+        and _str_list(files)
+        and _str_list(folders)
+    )
 
 
 def is_user_message_event(payload: Any) -> bool:
@@ -380,7 +432,7 @@ class HeadScan:
             return None
         conversation_id = parse_uuid(meta["id"])
         assert conversation_id is not None  # checked by session_meta_source
-        return HeadSummary(conversation_id, self.preview, meta["timestamp"] or None)
+        return HeadSummary(conversation_id, self.preview, meta["timestamp"] or None, meta)
 
 
 def summarize_head(lines: Iterable[bytes]) -> HeadSummary | None:

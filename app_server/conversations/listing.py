@@ -58,11 +58,13 @@ _NUMBER: Final = re.compile(r"\+?[0-9]+")
 
 
 class ListedConversation:
-    __slots__ = ("path", "summary")
+    __slots__ = ("mtime_ns", "path", "summary")
 
-    def __init__(self, path: str, summary: HeadSummary) -> None:
+    def __init__(self, path: str, summary: HeadSummary, mtime_ns: int = 0) -> None:
         self.path = path
         self.summary = summary
+        self.mtime_ns = mtime_ns
+        """When the file was last modified, as its summary was read."""
 
 
 class _CachedDir:
@@ -171,9 +173,9 @@ class RolloutIndex:
         if page_size <= 0:
             return items, None
         for path, key in self._files_after(cursor):
-            summary = self._head(path)
+            summary, mtime_ns = self._head(path)
             if summary is not None:
-                items.append(ListedConversation(path, summary))
+                items.append(ListedConversation(path, summary, mtime_ns))
                 last_key = key
                 if len(items) == page_size:
                     break
@@ -298,28 +300,31 @@ class RolloutIndex:
             self._day_names -= len(dropped.names)
         return day
 
-    def _head(self, path: str) -> HeadSummary | None:
+    def _head(self, path: str) -> tuple[HeadSummary | None, int]:
+        """The file's summary, and its modification time (ns)."""
         cached = self._heads.get(path)
         if cached is not None:
             try:
                 st = os.stat(path)
             except OSError:
                 self._forget_head(path)
-                return None
+                return None, 0
             stamp, summary = _unpack(cached)
             if _stamp(st) == stamp:
                 self._heads.move_to_end(path)
-                return summary
+                return summary, stamp[0]
         summary, read = read_head(path)
         self._forget_head(path)
-        if read is not None and not _is_racy(read.st_mtime_ns):
+        if read is None:
+            return summary, 0
+        if not _is_racy(read.st_mtime_ns):
             packed = _pack(_stamp(read), summary)
             self._heads[path] = packed
             self._head_bytes += _size(path, packed)
             while self._head_bytes > MAX_CACHED_HEAD_BYTES and len(self._heads) > 1:
                 old, dropped = self._heads.popitem(last=False)
                 self._head_bytes -= _size(old, dropped)
-        return summary
+        return summary, read.st_mtime_ns
 
     def _forget_head(self, path: str) -> None:
         packed = self._heads.pop(path, None)

@@ -3,6 +3,7 @@ that create, resume, list and archive them."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from datetime import UTC, datetime
@@ -12,10 +13,10 @@ from uuid import UUID
 
 import anyio
 
-from app_server_protocol.common import TurnAbortReason
+from app_server_protocol.common import SessionSourceKind, TurnAbortReason, approval_mode
 from app_server_protocol.events import EventMsg, UserMessageEvent
 from app_server_protocol.items import ResponseItem
-from app_server_protocol.rollout import SessionMeta, SessionSource
+from app_server_protocol.rollout import SessionMeta
 from app_server_protocol.v1.conversations import (
     ConversationSummary,
     ListConversationsResponse,
@@ -42,8 +43,9 @@ from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
 from .conversation import Conversation, Listener
 from .git_info import collect_git_info
+from .head import read_head
 from .ids import uuid7
-from .listing import DEFAULT_PAGE_SIZE, RolloutIndex
+from .listing import DEFAULT_PAGE_SIZE, ListedConversation, RolloutIndex
 from .naming import (
     ARCHIVED_SESSIONS_SUBDIR,
     SESSIONS_SUBDIR,
@@ -54,6 +56,7 @@ from .naming import (
 )
 from .reader import RecordedConversation, RolloutReadError, read_rollout
 from .recorder import RolloutRecorder, rollout_line
+from .summaries import DEFAULT_PROVIDER_ID, summary_fields
 from .thread_store import ThreadCatalog
 from .turns import AgentServices, TurnRunner, UserTurn
 from .v2_face import V2Face
@@ -73,13 +76,18 @@ _EXIT_WRITE_SECONDS: Final = 2.0
 def overrides_from(params: NewConversationParams | None) -> ConfigOverrides:
     if params is None:
         return ConfigOverrides()
+    config = dict(params.config or {})
+    if params.model_provider is not None:
+        config["model_provider"] = params.model_provider
     return ConfigOverrides(
         model=params.model,
         profile=params.profile,
         cwd=params.cwd,
-        approval_policy=params.approval_policy,
+        approval_policy=None
+        if params.approval_policy is None
+        else approval_mode(params.approval_policy),
         sandbox_mode=params.sandbox,
-        config=dict(params.config or {}),
+        config=config,
         base_instructions=params.base_instructions,
         include_apply_patch_tool=params.include_apply_patch_tool,
     )
@@ -270,7 +278,8 @@ class ConversationManager:
                 originator=originator(),
                 cli_version=__version__,
                 instructions=instructions,
-                source=SessionSource.VSCODE,
+                source=SessionSourceKind.VSCODE,
+                model_provider=config.model_provider_id,
                 git=git,
             )
             environment = EnvironmentContext.of(
@@ -387,6 +396,52 @@ class ConversationManager:
         await self._telemetry_starts(conversation)
         return conversation, recorded.event_msgs
 
+    async def fork_conversation(
+        self, path_text: str, params: NewConversationParams | None
+    ) -> tuple[Conversation, list[EventMsg]]:
+        """A new conversation (a new id and rollout file) that starts with
+        everything recorded in ``path_text``. Returns the recorded events."""
+        config = await self._resolve_config(overrides_from(params))
+        source = await _read_for_resume(Path(path_text), action="forking")
+        started = datetime.now(UTC)
+        conversation = self._register(uuid7(int(started.timestamp() * 1000)))
+        mcp: McpConnections | None = None
+        try:
+            mcp = await self._start_mcp(config, "forking")
+            meta = source.meta.model_copy(
+                update={
+                    "id": conversation.id,
+                    "forked_from_id": source.meta.id,
+                    "timestamp": utc_timestamp(started),
+                    "originator": originator(),
+                    "cli_version": __version__,
+                }
+            )
+            lines = rollout_line("session_meta", meta.__pydantic_serializer__.to_json(meta))
+            lines += await anyio.to_thread.run_sync(_records_after_meta, source.path)
+            path = new_rollout_path(self.sessions_root, conversation.id, started)
+            try:
+                recorder = await RolloutRecorder.create(path, lines)
+            except OSError as exc:
+                raise InternalError(
+                    f"error forking conversation: cannot create {path}: {os_error_message(exc)}"
+                ) from None
+            self.note_new_file(path)
+            agent = open_agent_thread(
+                conversation,
+                config=config,
+                history=source.response_items,
+                user_instructions=source.meta.instructions,
+                mcp=mcp,
+            )
+            conversation.configure(agent=agent, recorder=recorder)
+        except BaseException:
+            await self._abandon(conversation, mcp)
+            raise
+        self._task_group.start_soon(conversation.run)
+        await self._telemetry_starts(conversation)
+        return conversation, source.event_msgs
+
     # -- listing ------------------------------------------------------------------
 
     async def list_conversations(
@@ -397,18 +452,68 @@ class ConversationManager:
         anchor = parse_cursor(cursor) if cursor is not None else None
         size = DEFAULT_PAGE_SIZE if page_size is None else page_size
         items, last = await anyio.to_thread.run_sync(self.index.page, size, anchor)
+        fallback_provider = await self._default_provider_id()
         return ListConversationsResponse(
             items=[
-                ConversationSummary(
-                    conversation_id=UUID(item.summary.conversation_id),
-                    path=item.path,
-                    preview=item.summary.preview,
-                    timestamp=item.summary.timestamp,
-                )
+                ConversationSummary.model_validate(summary_fields(item, fallback_provider))
                 for item in items
             ],
             next_cursor=format_cursor(last) if last is not None and items else None,
         )
+
+    async def conversation_summary(
+        self, *, path_text: str | None = None, conversation_id: UUID | None = None
+    ) -> ConversationSummary:
+        """The summary of one rollout file, named by its path (relative to
+        ``CODEX_HOME``) or found by its conversation's id."""
+        await self.flush_all()
+        exact = path_text is not None
+        if path_text is None:
+            assert conversation_id is not None
+            path_text = await self.rollout_path_of(conversation_id)
+            if path_text is None:
+                raise InvalidRequest(f"no rollout found for conversation id {conversation_id}")
+        path = self.codex_home / path_text
+        summary, stat = await anyio.to_thread.run_sync(read_head, str(path))
+        if stat is None:
+            try:
+                await anyio.to_thread.run_sync(path.stat)
+            except OSError as exc:
+                reason = os_error_message(exc)
+            else:
+                reason = "the file cannot be read"
+            raise InternalError(f"failed to load conversation summary from {path}: {reason}")
+        if summary is None:
+            raise InternalError(
+                f"failed to load conversation summary from {path}: no conversation in it"
+            )
+        listed = ListedConversation(str(path), summary, stat.st_mtime_ns)
+        fallback = await self._default_provider_id()
+        fields = summary_fields(listed, fallback, exact_timestamp=exact)
+        return ConversationSummary.model_validate(fields)
+
+    async def _default_provider_id(self) -> str:
+        """The configured model provider, named in summaries of files that do not say."""
+        try:
+            config = await self._resolve_config(overrides_from(None))
+        except InvalidRequest:
+            return DEFAULT_PROVIDER_ID
+        return config.model_provider_id
+
+    async def rollout_path_of(self, conversation_id: UUID) -> str | None:
+        """The rollout file of a conversation: the live one's, or one found under
+        ``sessions`` by its name; None when there is none."""
+        live = self._conversations.get(conversation_id)
+        if live is not None:
+            return str(live.rollout_path)
+        suffix = f"-{conversation_id}.jsonl"
+
+        def find() -> str | None:
+            for path in sorted(self.sessions_root.rglob(f"rollout-*{suffix}"), reverse=True):
+                return str(path)
+            return None
+
+        return await anyio.to_thread.run_sync(find)
 
     # -- archiving ----------------------------------------------------------------
 
@@ -463,8 +568,29 @@ def _first_user_message(events: list[EventMsg]) -> str:
     return ""
 
 
-async def _read_for_resume(path: Path) -> RecordedConversation:
+def _records_after_meta(path: Path) -> bytes:
+    """The lines of a rollout file, as they were written, without its
+    ``session_meta`` lines (blocking). A line that is not a JSON object is left out."""
+    kept = bytearray()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InternalError(f"error forking conversation: {os_error_message(exc)}") from None
+    for raw in data.split(b"\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("type") != "session_meta":
+            kept += line + b"\n"
+    return bytes(kept)
+
+
+async def _read_for_resume(path: Path, action: str = "resuming") -> RecordedConversation:
     try:
         return await anyio.to_thread.run_sync(read_rollout, path)
     except RolloutReadError as exc:
-        raise InternalError(f"error resuming conversation: {exc}") from None
+        raise InternalError(f"error {action} conversation: {exc}") from None

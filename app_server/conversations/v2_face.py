@@ -34,13 +34,13 @@ from app_server_protocol.events import (
     PatchApplyBeginEvent,
     PatchApplyEndEvent,
     StreamErrorEvent,
-    TaskCompleteEvent,
-    TaskStartedEvent,
     TokenCountEvent,
     TurnAbortedEvent,
+    TurnCompleteEvent,
     TurnDiffEvent,
+    TurnStartedEvent,
 )
-from app_server_protocol.items import TurnItemAgentMessage, TurnItemReasoning
+from app_server_protocol.items import AgentMessageItem, ReasoningItem
 from app_server_protocol.plan import UpdatePlanArgs
 from app_server_protocol.usage import TokenUsage
 from app_server_protocol.v2.items import (
@@ -155,7 +155,7 @@ class V2Face:
     # -- events -----------------------------------------------------------------
 
     async def before(self, submission_id: str, event: EventMsg) -> None:
-        if isinstance(event, TaskStartedEvent):
+        if isinstance(event, TurnStartedEvent):
             self._turn = _TurnState(submission_id)
             turn = Turn(id=submission_id, items=[], status=TurnStatus.IN_PROGRESS)
             await self._outgoing.notify(
@@ -164,12 +164,12 @@ class V2Face:
 
     async def after(self, submission_id: str, event: EventMsg) -> None:
         turn = self._turn
-        if isinstance(event, TaskStartedEvent):
+        if isinstance(event, TurnStartedEvent):
             await self._active()
             return
         if turn is None:
             return
-        if isinstance(event, (TaskCompleteEvent, TurnAbortedEvent)):
+        if isinstance(event, (TurnCompleteEvent, TurnAbortedEvent)):
             await self._end_turn(turn, interrupted=isinstance(event, TurnAbortedEvent))
         elif isinstance(event, ItemStartedEvent):
             await self._item_started(turn, event)
@@ -391,18 +391,18 @@ class V2Face:
 
     async def _item_started(self, turn: _TurnState, event: ItemStartedEvent) -> None:
         core = event.item
-        if isinstance(core, TurnItemAgentMessage) and turn.message_id is not None:
+        if isinstance(core, AgentMessageItem) and turn.message_id is not None:
             return  # started at its first delta
-        if isinstance(core, TurnItemReasoning) and turn.reasoning_id is not None:
+        if isinstance(core, ReasoningItem) and turn.reasoning_id is not None:
             return
         await self._started(turn, thread_item(core))
 
     async def _item_completed(self, turn: _TurnState, event: ItemCompletedEvent) -> None:
         item = thread_item(event.item)
-        if isinstance(event.item, TurnItemAgentMessage) and turn.message_id is not None:
+        if isinstance(event.item, AgentMessageItem) and turn.message_id is not None:
             item = item.model_copy(update={"id": turn.message_id})
             turn.message_id = None
-        elif isinstance(event.item, TurnItemReasoning) and turn.reasoning_id is not None:
+        elif isinstance(event.item, ReasoningItem) and turn.reasoning_id is not None:
             item = item.model_copy(update={"id": turn.reasoning_id})
             turn.reasoning_id = None
         await self._completed(turn, item)

@@ -18,10 +18,12 @@ from app_server_protocol.exec_types import (
     ParsedCommandSearch,
 )
 from app_server_protocol.items import (
+    AgentMessageItem,
+    ContextCompactionItem,
+    PlanItem,
+    ReasoningItem,
     TurnItem,
-    TurnItemAgentMessage,
-    TurnItemReasoning,
-    TurnItemUserMessage,
+    UserMessageItem,
 )
 from app_server_protocol.items import UserInput as CoreUserInput
 from app_server_protocol.v2.common import TextElement
@@ -37,6 +39,8 @@ from app_server_protocol.v2.items import (
     PatchChangeKindUpdate,
     ThreadItem,
     ThreadItemAgentMessage,
+    ThreadItemContextCompaction,
+    ThreadItemPlan,
     ThreadItemReasoning,
     ThreadItemUserMessage,
     ThreadItemWebSearch,
@@ -62,21 +66,21 @@ def _user_input(part: CoreUserInput) -> UserInput:
 
 def thread_item(item: TurnItem) -> ThreadItem:
     """The v2 item of a core turn item."""
-    if isinstance(item, TurnItemUserMessage):
-        message = item.user_message
-        content = [_user_input(part) for part in message.content]
-        return ThreadItemUserMessage(id=message.id, content=content)
-    if isinstance(item, TurnItemAgentMessage):
-        agent = item.agent_message
-        text = "".join(part.text.text for part in agent.content)
-        return ThreadItemAgentMessage(id=agent.id, text=text)
-    if isinstance(item, TurnItemReasoning):
-        reasoning = item.reasoning
+    if isinstance(item, UserMessageItem):
+        content = [_user_input(part) for part in item.content]
+        return ThreadItemUserMessage(id=item.id, content=content)
+    if isinstance(item, AgentMessageItem):
+        text = "".join(part.text for part in item.content)
+        return ThreadItemAgentMessage(id=item.id, text=text)
+    if isinstance(item, ReasoningItem):
         return ThreadItemReasoning(
-            id=reasoning.id, summary=list(reasoning.summary_text), content=reasoning.raw_content
+            id=item.id, summary=list(item.summary_text), content=list(item.raw_content)
         )
-    search = item.web_search
-    return ThreadItemWebSearch(id=search.id, query=search.query)
+    if isinstance(item, PlanItem):
+        return ThreadItemPlan(id=item.id, text=item.text)
+    if isinstance(item, ContextCompactionItem):
+        return ThreadItemContextCompaction(id=item.id)
+    return ThreadItemWebSearch(id=item.id, query=item.query)
 
 
 def command_text(command: Sequence[str]) -> str:
@@ -106,16 +110,14 @@ def file_changes(changes: Mapping[str, FileChange]) -> list[FileUpdateChange]:
     for path, change in changes.items():
         if isinstance(change, FileChangeAdd):
             result.append(
-                FileUpdateChange(path=path, kind=PatchChangeKindAdd(), diff=change.add.content)
+                FileUpdateChange(path=path, kind=PatchChangeKindAdd(), diff=change.content)
             )
         elif isinstance(change, FileChangeDelete):
             result.append(
-                FileUpdateChange(
-                    path=path, kind=PatchChangeKindDelete(), diff=change.delete.content
-                )
+                FileUpdateChange(path=path, kind=PatchChangeKindDelete(), diff=change.content)
             )
         else:
-            update = change.update
+            update = change
             result.append(
                 FileUpdateChange(
                     path=path,

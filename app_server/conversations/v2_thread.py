@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from app_server_protocol.common import AskForApproval as CoreAskForApproval
+from app_server_protocol.common import ApprovalMode as CoreAskForApproval
 from app_server_protocol.common import SandboxPolicy as CoreSandboxPolicy
 from app_server_protocol.common import SandboxPolicyReadOnly, SandboxPolicyWorkspaceWrite
 from app_server_protocol.events import (

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from app_server_protocol import methods
+from app_server_protocol.common import approval_mode
 from app_server_protocol.v1.conversations import (
     AddConversationListenerParams,
     AddConversationSubscriptionResponse,
     ArchiveConversationParams,
     ArchiveConversationResponse,
+    ForkConversationParams,
+    ForkConversationResponse,
+    GetConversationSummaryByPath,
+    GetConversationSummaryParams,
+    GetConversationSummaryResponse,
     InterruptConversationParams,
     InterruptConversationResponse,
     ListConversationsParams,
@@ -27,6 +35,7 @@ from app_server_protocol.v1.conversations import (
 
 from ..app import RequestContext
 from ..conversations.turns import TurnSettings, UserTurn
+from ..errors import InvalidRequest
 from .registry import handles
 
 
@@ -49,7 +58,10 @@ async def resume_conversation(
     params: ResumeConversationParams, ctx: RequestContext
 ) -> ResumeConversationResponse:
     manager = ctx.app.conversations
-    conversation, events = await manager.resume_conversation(params.path, params.overrides)
+    if params.path is None and params.conversation_id is None and params.history is not None:
+        raise InvalidRequest("resuming from a history without a rollout is not supported")
+    path = await _rollout_path(ctx, params.path, params.conversation_id)
+    conversation, events = await manager.resume_conversation(path, params.overrides)
     ctx.app.turns.prepare()
     config = conversation.config
     notification = SessionConfiguredNotification(
@@ -57,13 +69,67 @@ async def resume_conversation(
         model=config.model,
         reasoning_effort=config.model_reasoning_effort,
         initial_messages=events,
-        rollout_path=params.path,
+        rollout_path=path,
     )
     # The reference sends it before the reply.
     await ctx.app.outgoing.notify(methods.SESSION_CONFIGURED, notification)
     return ResumeConversationResponse(
-        conversation_id=conversation.id, model=config.model, initial_messages=events
+        conversation_id=conversation.id,
+        model=config.model,
+        initial_messages=events,
+        rollout_path=path,
     )
+
+
+@handles(methods.FORK_CONVERSATION)
+async def fork_conversation(
+    params: ForkConversationParams, ctx: RequestContext
+) -> ForkConversationResponse:
+    manager = ctx.app.conversations
+    path = await _rollout_path(ctx, params.path, params.conversation_id)
+    conversation, events = await manager.fork_conversation(path, params.overrides)
+    ctx.app.turns.prepare()
+    config = conversation.config
+    rollout_path = str(conversation.rollout_path)
+    notification = SessionConfiguredNotification(
+        session_id=conversation.id,
+        model=config.model,
+        reasoning_effort=config.model_reasoning_effort,
+        initial_messages=events,
+        rollout_path=rollout_path,
+    )
+    # As with a resumed conversation, it comes before the reply.
+    await ctx.app.outgoing.notify(methods.SESSION_CONFIGURED, notification)
+    return ForkConversationResponse(
+        conversation_id=conversation.id,
+        model=config.model,
+        initial_messages=events,
+        rollout_path=rollout_path,
+    )
+
+
+async def _rollout_path(ctx: RequestContext, path: str | None, conversation_id: UUID | None) -> str:
+    """The rollout file a request names, by its path or by its conversation's id."""
+    if path is not None:
+        return path
+    if conversation_id is None:
+        raise InvalidRequest("either path or conversation id must be provided")
+    found = await ctx.app.conversations.rollout_path_of(conversation_id)
+    if found is None:
+        raise InvalidRequest(f"no rollout found for conversation id {conversation_id}")
+    return found
+
+
+@handles(methods.GET_CONVERSATION_SUMMARY)
+async def get_conversation_summary(
+    params: GetConversationSummaryParams, ctx: RequestContext
+) -> GetConversationSummaryResponse:
+    manager = ctx.app.conversations
+    if isinstance(params, GetConversationSummaryByPath):
+        summary = await manager.conversation_summary(path_text=params.rollout_path)
+    else:
+        summary = await manager.conversation_summary(conversation_id=params.conversation_id)
+    return GetConversationSummaryResponse(summary=summary)
 
 
 @handles(methods.LIST_CONVERSATIONS)
@@ -93,7 +159,7 @@ def send_user_message(
 def send_user_turn(params: SendUserTurnParams, ctx: RequestContext) -> SendUserTurnResponse:
     settings = TurnSettings(
         cwd=params.cwd,
-        approval_policy=params.approval_policy,
+        approval_policy=approval_mode(params.approval_policy),
         sandbox_policy=params.sandbox_policy,
         model=params.model,
         effort=params.effort,

@@ -83,13 +83,10 @@ def chat_messages(instructions: str, items: Sequence[ResponseItem]) -> list[Json
                 )
             )
             continue
-        elif isinstance(item, ResponseItemFunctionCallOutput):
+        elif isinstance(item, ResponseItemFunctionCallOutput | ResponseItemCustomToolCallOutput):
             messages.append(
-                {"role": "tool", "tool_call_id": item.call_id, "content": item.output.content}
+                {"role": "tool", "tool_call_id": item.call_id, "content": item.output.text}
             )
-            continue
-        elif isinstance(item, ResponseItemCustomToolCallOutput):
-            messages.append({"role": "tool", "tool_call_id": item.call_id, "content": item.output})
             continue
         else:
             continue  # reasoning, web searches and unknown items are not sent

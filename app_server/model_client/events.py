@@ -40,6 +40,9 @@ class ReasoningSummaryDelta:
 class ReasoningSummaryPartAdded:
     """A new section of the reasoning summary starts."""
 
+    item_id: str = ""
+    summary_index: int = 0
+
 
 @dataclass(frozen=True, slots=True)
 class ReasoningContentDelta:

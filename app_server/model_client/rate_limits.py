@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from app_server_protocol.usage import RateLimitSnapshot, RateLimitWindow
+from app_server_protocol.usage import CODEX_LIMIT_ID, RateLimitSnapshot, RateLimitWindow
 
 _INTEGER: Final = re.compile(r"[+-]?[0-9]+")
 _NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -34,6 +34,7 @@ def parse_rate_limits(
     ``headers`` must look names up case-insensitively (``httpx.Headers`` does)
     or have lower-case names."""
     return RateLimitSnapshot(
+        limit_id=CODEX_LIMIT_ID,
         primary=_window(headers, "primary", now),
         secondary=_window(headers, "secondary", now),
     )

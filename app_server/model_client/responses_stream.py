@@ -80,7 +80,11 @@ class ResponsesStreamParser:
                 else (OutputItemAdded(item))
             )
         if kind == "response.reasoning_summary_part.added":
-            return ReasoningSummaryPartAdded()
+            item_id, index = event.get("item_id"), event.get("summary_index")
+            return ReasoningSummaryPartAdded(
+                item_id if isinstance(item_id, str) else "",
+                index if type(index) is int else 0,
+            )
         if kind == "response.created":
             return Created() if event.get("response") is not None else None
         if kind == "response.completed":

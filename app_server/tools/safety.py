@@ -30,7 +30,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Final
 
-from app_server_protocol.common import AskForApproval, SandboxPolicy
+from app_server_protocol.common import ApprovalMode, SandboxPolicy
 
 from .sandbox import is_sandboxed, write_roots
 from .shell_syntax import login_shell_script, parse_plain_script
@@ -143,16 +143,16 @@ class Decision:
 
 #: How the reference names the approval policies in messages to the model.
 POLICY_DEBUG_NAMES: Final = {
-    AskForApproval.UNTRUSTED: "UnlessTrusted",
-    AskForApproval.ON_FAILURE: "OnFailure",
-    AskForApproval.ON_REQUEST: "OnRequest",
-    AskForApproval.NEVER: "Never",
+    ApprovalMode.UNTRUSTED: "UnlessTrusted",
+    ApprovalMode.ON_FAILURE: "OnFailure",
+    ApprovalMode.ON_REQUEST: "OnRequest",
+    ApprovalMode.NEVER: "Never",
 }
 
 
 def exec_decision(
     argv: Sequence[str],
-    approval_policy: AskForApproval,
+    approval_policy: ApprovalMode,
     sandbox_policy: SandboxPolicy,
     *,
     approved_for_session: bool = False,
@@ -173,20 +173,20 @@ def exec_decision(
     if approved_for_session or (is_known_safe_command(argv) and not escalates):
         return Decision(Verdict.RUN)
     match approval_policy:
-        case AskForApproval.UNTRUSTED:
+        case ApprovalMode.UNTRUSTED:
             return Decision(Verdict.ASK)
-        case AskForApproval.ON_FAILURE | AskForApproval.NEVER:
+        case ApprovalMode.ON_FAILURE | ApprovalMode.NEVER:
             return Decision(Verdict.RUN)
-        case AskForApproval.ON_REQUEST:
+        case ApprovalMode.ON_REQUEST:
             # Nothing to ask for an escalation without a sandbox to leave.
             asks = escalates or command_might_be_dangerous(argv)
             return Decision(Verdict.ASK if asks else Verdict.RUN)
 
 
-def escalation_refusal(approval_policy: AskForApproval) -> str | None:
+def escalation_refusal(approval_policy: ApprovalMode) -> str | None:
     """What the model is told when it asks for escalated permissions under a
     policy that does not allow asking (any but ``on-request``), else None."""
-    if approval_policy is AskForApproval.ON_REQUEST:
+    if approval_policy is ApprovalMode.ON_REQUEST:
         return None
     name = POLICY_DEBUG_NAMES[approval_policy]
     return (
@@ -215,13 +215,13 @@ class AfterSandboxDenial(Enum):
 
 
 def after_sandbox_denial(
-    approval_policy: AskForApproval, *, user_approved: bool
+    approval_policy: ApprovalMode, *, user_approved: bool
 ) -> AfterSandboxDenial:
     """What to do when `is_likely_sandbox_denial` says the sandbox stopped a command.
 
     ``user_approved``: the user approved this command before its first attempt.
     """
-    if approval_policy in (AskForApproval.NEVER, AskForApproval.ON_REQUEST):
+    if approval_policy in (ApprovalMode.NEVER, ApprovalMode.ON_REQUEST):
         return AfterSandboxDenial.REPORT
     if user_approved:
         return AfterSandboxDenial.RETRY
@@ -274,7 +274,7 @@ def sandbox_denial_message(*outputs: str) -> str:
 
 def patch_decision(
     paths: Iterable[Path],
-    approval_policy: AskForApproval,
+    approval_policy: ApprovalMode,
     sandbox_policy: SandboxPolicy,
     cwd: Path,
 ) -> Decision:
@@ -284,13 +284,13 @@ def patch_decision(
     targets = list(paths)
     if not targets:
         return Decision(Verdict.REFUSE, "empty patch")
-    if approval_policy is AskForApproval.UNTRUSTED:
+    if approval_policy is ApprovalMode.UNTRUSTED:
         return Decision(Verdict.ASK)
-    if approval_policy is AskForApproval.ON_FAILURE or paths_are_writable(
+    if approval_policy is ApprovalMode.ON_FAILURE or paths_are_writable(
         targets, sandbox_policy, cwd
     ):
         return Decision(Verdict.RUN)
-    if approval_policy is AskForApproval.NEVER:
+    if approval_policy is ApprovalMode.NEVER:
         return Decision(
             Verdict.REFUSE, "writing outside of the project; rejected by user approval settings"
         )

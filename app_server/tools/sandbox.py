@@ -50,6 +50,7 @@ from typing import Final
 from app_server_protocol.common import (
     SandboxPolicy,
     SandboxPolicyDangerFullAccess,
+    SandboxPolicyExternalSandbox,
     SandboxPolicyReadOnly,
     SandboxPolicyWorkspaceWrite,
 )
@@ -81,12 +82,13 @@ def writable_roots(policy: SandboxPolicyWorkspaceWrite, sandbox_cwd: Path) -> li
 
 def write_roots(policy: SandboxPolicy, sandbox_cwd: Path) -> list[Path] | None:
     """Where a command or patch under ``policy`` may write: `writable_roots`,
-    nowhere (read-only) or anywhere (None, with ``danger-full-access``).
+    nowhere (read-only) or anywhere (None, with ``danger-full-access`` and
+    when an external sandbox confines the daemon itself).
 
     ``sandbox_cwd`` is the folder of the turn (or, outside a conversation, of
     the configuration): never the folder the model asked a command to run in.
     """
-    if isinstance(policy, SandboxPolicyDangerFullAccess):
+    if isinstance(policy, SandboxPolicyDangerFullAccess | SandboxPolicyExternalSandbox):
         return None
     if isinstance(policy, SandboxPolicyWorkspaceWrite):
         return writable_roots(policy, sandbox_cwd)
@@ -94,7 +96,8 @@ def write_roots(policy: SandboxPolicy, sandbox_cwd: Path) -> list[Path] | None:
 
 
 def is_sandboxed(policy: SandboxPolicy) -> bool:
-    return not isinstance(policy, SandboxPolicyDangerFullAccess)
+    """Whether the daemon confines commands itself under ``policy``."""
+    return not isinstance(policy, SandboxPolicyDangerFullAccess | SandboxPolicyExternalSandbox)
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,12 @@ def definitions() -> dict[str, Any]:
         elif main:
             defs[name] = schema
     for generated_name, schema in generated.items():
+        both_ways = _read_side_of_both_way_type(generated_name, renames)
+        if both_ways is not None:
+            # A type that travels both ways is described once, as the server
+            # writes it (as the graph and the TypeScript have it).
+            renames[generated_name] = both_ways
+            continue
         if generated_name not in renames:
             raise ExportError(f"pydantic made a definition nobody asked for: {generated_name}")
         if generated_name in described:
@@ -162,6 +168,16 @@ def definitions() -> dict[str, Any]:
         _finish(defs, name, named)
     _check_refs(defs)
     return dict(sorted(defs.items()))
+
+
+def _read_side_of_both_way_type(
+    generated_name: str, renames: Mapping[str, list[str]]
+) -> list[str] | None:
+    """Our names for the ``X-Input`` definition pydantic splits off a type that
+    is also written (``X-Output``); None for any other definition."""
+    if generated_name in renames or not generated_name.endswith("-Input"):
+        return None
+    return renames.get(generated_name.removesuffix("-Input") + "-Output")
 
 
 def _finish(defs: dict[str, Any], name: str, named: Named) -> None:

@@ -273,6 +273,9 @@ class _Converter:
             members = list(tp)
             literals: list[TsType] = [TsLiteral(str(m.value)) for m in members]
             return union(literals, [attribute_doc(tp, m.name) for m in members]), class_doc(tp)
+        if is_model(tp) and getattr(tp, "ts_declared_null", False) is True:
+            # The reference declares some empty payloads as `null`; so do we.
+            return NULL, class_doc(tp)
         if is_model(tp):
             extra = extra_values(tp)
             if extra is not None and extra is not Any:

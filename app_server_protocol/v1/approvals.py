@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import CamelModel, SnakeModel, skip_none
+from .._base import CamelModel, SnakeModel
 from ..common import ConversationId, ReviewDecision
-from ..exec_types import FileChange, ParsedCommand, SandboxCommandAssessment
+from ..exec_types import FileChange, ParsedCommand
 
 
 class ExecCommandApprovalParams(CamelModel):
@@ -14,10 +14,13 @@ class ExecCommandApprovalParams(CamelModel):
 
     conversation_id: ConversationId
     call_id: str = Field(description="Matches the `exec_command_begin` / `_end` events.")
+    approval_id: str | None = Field(
+        default=None,
+        description="Which approval of the command this is, when it asks more than once.",
+    )
     command: list[str]
     cwd: str
-    reason: str | None = skip_none()
-    risk: SandboxCommandAssessment | None = skip_none()
+    reason: str | None = None
     parsed_cmd: list[ParsedCommand]
 
 
@@ -31,9 +34,12 @@ class ApplyPatchApprovalParams(CamelModel):
     conversation_id: ConversationId
     call_id: str = Field(description="Matches the `patch_apply_begin` / `_end` events.")
     file_changes: dict[str, FileChange]
-    reason: str | None = skip_none("Why, e.g. a request for more write access.")
-    grant_root: str | None = skip_none(
-        "A folder the model asks to be writable for the rest of the conversation."
+    reason: str | None = Field(
+        default=None, description="Why, e.g. a request for more write access."
+    )
+    grant_root: str | None = Field(
+        default=None,
+        description="A folder the model asks to be writable for the rest of the conversation.",
     )
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
-from typing_extensions import TypeAliasType
 
-from .._base import CamelModel, skip_none
+from .._base import CamelModel
 from ..common import AuthMode
-from ..usage import RateLimitSnapshot
 
 
 class LoginApiKeyParams(CamelModel):
@@ -46,74 +43,18 @@ class GetAuthStatusParams(CamelModel):
 
 
 class GetAuthStatusResponse(CamelModel):
-    auth_method: AuthMode | None = skip_none()
-    auth_token: str | None = skip_none()
-    requires_openai_auth: bool | None = skip_none(
-        "Whether the active model provider needs OpenAI credentials."
+    auth_method: AuthMode | None = None
+    auth_token: str | None = None
+    requires_openai_auth: bool | None = Field(
+        default=None, description="Whether the active model provider needs OpenAI credentials."
     )
 
 
 class AuthStatusChangeNotification(CamelModel):
-    auth_method: AuthMode | None = skip_none("Absent when signed out.")
+    auth_method: AuthMode | None = Field(default=None, description="Null when signed out.")
 
 
 class LoginChatGptCompleteNotification(CamelModel):
     login_id: UUID
     success: bool
-    error: str | None = skip_none()
-
-
-class LoginAccountApiKey(CamelModel):
-    ts_inline: ClassVar[bool] = True
-    type: Literal["apiKey"] = "apiKey"
-    api_key: str
-
-
-class LoginAccountChatgpt(CamelModel):
-    ts_inline: ClassVar[bool] = True
-    type: Literal["chatgpt"] = "chatgpt"
-
-
-LoginAccountParams = TypeAliasType(
-    "LoginAccountParams",
-    Annotated[LoginAccountApiKey | LoginAccountChatgpt, Field(discriminator="type")],
-)
-"""How to sign in: with an API key, or with a ChatGPT account in the browser."""
-
-
-class LoginAccountResponse(CamelModel):
-    login_id: UUID | None = Field(default=None, description="Set for a ChatGPT login.")
-    auth_url: str | None = Field(default=None, description="Set for a ChatGPT login.")
-
-
-class LogoutAccountResponse(CamelModel):
-    pass
-
-
-class GetAccountRateLimitsResponse(CamelModel):
-    rate_limits: RateLimitSnapshot
-
-
-class AccountApiKey(CamelModel):
-    """Signed in with an API key."""
-
-    ts_inline: ClassVar[bool] = True
-    type: Literal["apiKey"] = "apiKey"
-
-
-class AccountChatgpt(CamelModel):
-    """Signed in with a ChatGPT account."""
-
-    ts_inline: ClassVar[bool] = True
-    type: Literal["chatgpt"] = "chatgpt"
-    email: str | None = None
-    plan_type: str | None = None
-
-
-Account = TypeAliasType(
-    "Account", Annotated[AccountApiKey | AccountChatgpt, Field(discriminator="type")]
-)
-"""The signed-in account."""
-
-GetAccountResponse = TypeAliasType("GetAccountResponse", Account | None)
-"""The signed-in account, or null when signed out."""
+    error: str | None = None

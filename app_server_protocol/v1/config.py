@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import CamelModel, UInt64, skip_none
+from .._base import CamelModel
 from ..common import (
     AskForApproval,
     ForcedLoginMethod,
@@ -19,16 +19,16 @@ class SandboxSettings(CamelModel):
     """The `[sandbox_workspace_write]` table of `config.toml`."""
 
     writable_roots: list[str] = Field(default_factory=list)
-    network_access: bool | None = skip_none()
-    exclude_tmpdir_env_var: bool | None = skip_none()
-    exclude_slash_tmp: bool | None = skip_none()
+    network_access: bool | None = None
+    exclude_tmpdir_env_var: bool | None = None
+    exclude_slash_tmp: bool | None = None
 
 
 class Tools(CamelModel):
     """The `[tools]` table of `config.toml`."""
 
-    web_search: bool | None = skip_none()
-    view_image: bool | None = skip_none()
+    web_search: bool | None = None
+    view_image: bool | None = None
 
 
 class Profile(CamelModel):
@@ -46,17 +46,17 @@ class Profile(CamelModel):
 class UserSavedConfig(CamelModel):
     """The settings of `config.toml` that a client may show or change."""
 
-    approval_policy: AskForApproval | None = skip_none()
-    sandbox_mode: SandboxMode | None = skip_none()
-    sandbox_settings: SandboxSettings | None = skip_none()
-    forced_chatgpt_workspace_id: str | None = skip_none()
-    forced_login_method: ForcedLoginMethod | None = skip_none()
-    model: str | None = skip_none()
-    model_reasoning_effort: ReasoningEffort | None = skip_none()
-    model_reasoning_summary: ReasoningSummary | None = skip_none()
-    model_verbosity: Verbosity | None = skip_none()
-    tools: Tools | None = skip_none()
-    profile: str | None = skip_none()
+    approval_policy: AskForApproval | None = None
+    sandbox_mode: SandboxMode | None = None
+    sandbox_settings: SandboxSettings | None = None
+    forced_chatgpt_workspace_id: str | None = None
+    forced_login_method: ForcedLoginMethod | None = None
+    model: str | None = None
+    model_reasoning_effort: ReasoningEffort | None = None
+    model_reasoning_summary: ReasoningSummary | None = None
+    model_verbosity: Verbosity | None = None
+    tools: Tools | None = None
+    profile: str | None = None
     profiles: dict[str, Profile] = Field(default_factory=dict)
 
 
@@ -77,18 +77,13 @@ class SetDefaultModelResponse(CamelModel):
     pass
 
 
-class ListModelsParams(CamelModel):
-    page_size: UInt64 | None = None
-    cursor: str | None = Field(default=None, description="The `nextCursor` of the previous page.")
-
-
 class ReasoningEffortOption(CamelModel):
     reasoning_effort: ReasoningEffort
     description: str
 
 
 class Model(CamelModel):
-    """A model the daemon offers."""
+    """A model the daemon offers (a preset; `model/list` answers with the v2 shape)."""
 
     id: str
     model: str
@@ -97,10 +92,3 @@ class Model(CamelModel):
     supported_reasoning_efforts: list[ReasoningEffortOption]
     default_reasoning_effort: ReasoningEffort
     is_default: bool = Field(description="True for exactly one model.")
-
-
-class ListModelsResponse(CamelModel):
-    items: list[Model]
-    next_cursor: str | None = skip_none(
-        "Pass it as `cursor` to get the next page; absent when nothing follows."
-    )

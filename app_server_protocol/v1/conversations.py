@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import Field
+from typing_extensions import TypeAliasType
 
-from .._base import TS_BIGINT, CamelModel, JsonValue, PathText, UInt64, skip_none
+from .._base import TS_BIGINT, CamelModel, JsonValue, PathText, SnakeModel, UInt64
 from ..common import (
     AskForApproval,
     ConversationId,
@@ -15,16 +16,18 @@ from ..common import (
     ReasoningSummary,
     SandboxMode,
     SandboxPolicy,
+    SessionSource,
     TurnAbortReason,
 )
 from ..events import EventMsg
-from ..items import InputItem
+from ..items import InputItem, ResponseItem
 
 
 class NewConversationParams(CamelModel):
     """Settings of a new conversation; each one overrides `config.toml`."""
 
     model: str | None = Field(default=None, description="The model to use (`gpt-5-codex`, ...).")
+    model_provider: str | None = Field(default=None, description="A key of `model_providers`.")
     profile: str | None = Field(default=None, description="A profile of `config.toml` to apply.")
     cwd: PathText | None = Field(
         default=None,
@@ -38,6 +41,12 @@ class NewConversationParams(CamelModel):
     base_instructions: str | None = Field(
         default=None, description="Instructions replacing the built-in ones."
     )
+    developer_instructions: str | None = Field(
+        default=None, description="Instructions sent to the model as a developer message."
+    )
+    compact_prompt: str | None = Field(
+        default=None, description="The prompt used to compact the conversation's history."
+    )
     include_apply_patch_tool: bool | None = Field(
         default=None, description="Offer the model the `apply_patch` tool."
     )
@@ -46,19 +55,43 @@ class NewConversationParams(CamelModel):
 class NewConversationResponse(CamelModel):
     conversation_id: ConversationId
     model: str
-    reasoning_effort: ReasoningEffort | None = skip_none()
+    reasoning_effort: ReasoningEffort | None = None
     rollout_path: str
 
 
 class ResumeConversationParams(CamelModel):
-    path: PathText = Field(description="The rollout file to resume (an absolute path).")
+    """Which conversation to resume: by its rollout file, else by its id."""
+
+    path: PathText | None = Field(
+        default=None, description="The rollout file to resume (an absolute path)."
+    )
+    conversation_id: ConversationId | None = None
+    history: list[ResponseItem] | None = Field(
+        default=None, description="Start from these items instead of a recorded conversation."
+    )
     overrides: NewConversationParams | None = None
 
 
 class ResumeConversationResponse(CamelModel):
     conversation_id: ConversationId
     model: str
-    initial_messages: list[EventMsg] | None = skip_none()
+    initial_messages: list[EventMsg] | None = None
+    rollout_path: str
+
+
+class ForkConversationParams(CamelModel):
+    """Which conversation to copy into a new one: by its rollout file, else by its id."""
+
+    path: PathText | None = None
+    conversation_id: ConversationId | None = None
+    overrides: NewConversationParams | None = None
+
+
+class ForkConversationResponse(CamelModel):
+    conversation_id: ConversationId
+    model: str
+    initial_messages: list[EventMsg] | None = None
+    rollout_path: str
 
 
 class ListConversationsParams(CamelModel):
@@ -66,20 +99,62 @@ class ListConversationsParams(CamelModel):
         default=None, description="How many conversations to return (25 when absent)."
     )
     cursor: str | None = Field(default=None, description="The `nextCursor` of the previous page.")
+    model_providers: list[str] | None = Field(
+        default=None, description="Only conversations with these providers (all when absent)."
+    )
+
+
+class ConversationGitInfo(SnakeModel):
+    """The repository a conversation started in."""
+
+    sha: str | None = None
+    branch: str | None = None
+    origin_url: str | None = None
 
 
 class ConversationSummary(CamelModel):
     conversation_id: ConversationId
     path: str
     preview: str = Field(description="The first message the user typed.")
-    timestamp: str | None = skip_none("When the conversation started (RFC 3339).")
+    timestamp: str | None = Field(
+        default=None, description="When the conversation started (RFC 3339)."
+    )
+    updated_at: str | None = Field(
+        default=None, description="When its rollout file last changed (RFC 3339)."
+    )
+    model_provider: str
+    cwd: str
+    cli_version: str
+    source: SessionSource
+    git_info: ConversationGitInfo | None = None
 
 
 class ListConversationsResponse(CamelModel):
     items: list[ConversationSummary]
-    next_cursor: str | None = skip_none(
-        "Pass it as `cursor` to get the next page; absent when nothing follows."
+    next_cursor: str | None = Field(
+        default=None,
+        description="Pass it as `cursor` to get the next page; null when nothing follows.",
     )
+
+
+class GetConversationSummaryByPath(CamelModel):
+    ts_inline: ClassVar[bool] = True
+    rollout_path: str
+
+
+class GetConversationSummaryById(CamelModel):
+    ts_inline: ClassVar[bool] = True
+    conversation_id: ConversationId
+
+
+GetConversationSummaryParams = TypeAliasType(
+    "GetConversationSummaryParams", GetConversationSummaryByPath | GetConversationSummaryById
+)
+"""The conversation to summarise: by its rollout file, or by its id."""
+
+
+class GetConversationSummaryResponse(CamelModel):
+    summary: ConversationSummary
 
 
 class ArchiveConversationParams(CamelModel):
@@ -113,6 +188,9 @@ class SendUserTurnParams(CamelModel):
     model: str
     effort: ReasoningEffort | None = None
     summary: ReasoningSummary
+    output_schema: JsonValue | None = Field(
+        default=None, description="A JSON Schema the model's final answer must follow."
+    )
 
 
 class SendUserTurnResponse(CamelModel):
@@ -151,10 +229,10 @@ class SessionConfiguredNotification(CamelModel):
 
     session_id: ConversationId = Field(description="The conversation's id (historical name).")
     model: str
-    reasoning_effort: ReasoningEffort | None = skip_none()
+    reasoning_effort: ReasoningEffort | None = None
     history_log_id: Annotated[int, TS_BIGINT] = 0
     history_entry_count: int = 0
-    initial_messages: list[EventMsg] | None = skip_none(
-        "The recorded events of a resumed conversation, to show again."
+    initial_messages: list[EventMsg] | None = Field(
+        default=None, description="The recorded events of a resumed conversation, to show again."
     )
     rollout_path: str

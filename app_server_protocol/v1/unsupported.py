@@ -12,12 +12,6 @@ from typing_extensions import TypeAliasType
 
 from ..unsupported import NeverSent
 
-GetConversationSummaryResponse = TypeAliasType("GetConversationSummaryResponse", NeverSent)
-"""Never sent: the method is not served."""
-
-ForkConversationResponse = TypeAliasType("ForkConversationResponse", NeverSent)
-"""Never sent: the method is not served."""
-
 FuzzyFileSearchSessionStartResponse = TypeAliasType(
     "FuzzyFileSearchSessionStartResponse", NeverSent
 )

@@ -58,3 +58,45 @@ class ExecOneOffCommandResponse(CamelModel):
     exit_code: int
     stdout: str
     stderr: str
+
+
+class FuzzyFileSearchSessionStartParams(CamelModel):
+    """Start a search session over ``roots``; queries come with `...Update`."""
+
+    session_id: str
+    roots: list[str]
+
+
+class FuzzyFileSearchSessionStartResponse(CamelModel):
+    pass
+
+
+class FuzzyFileSearchSessionUpdateParams(CamelModel):
+    session_id: str
+    query: str
+
+
+class FuzzyFileSearchSessionUpdateResponse(CamelModel):
+    pass
+
+
+class FuzzyFileSearchSessionStopParams(CamelModel):
+    session_id: str
+
+
+class FuzzyFileSearchSessionStopResponse(CamelModel):
+    pass
+
+
+class FuzzyFileSearchSessionUpdatedNotification(CamelModel):
+    """The files matching a session's latest query (so far)."""
+
+    session_id: str
+    query: str
+    files: list[FuzzyFileSearchResult]
+
+
+class FuzzyFileSearchSessionCompletedNotification(CamelModel):
+    """A session's latest query has been searched through."""
+
+    session_id: str

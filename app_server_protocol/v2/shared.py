@@ -9,15 +9,23 @@ definition to its top-level home changes this file and nothing else.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar, Literal
 
 from typing_extensions import TypeAliasType
 
 from .._base import JsonValue, SnakeModel
-from ..common import AuthMode, ForcedLoginMethod, ReasoningEffort, ReasoningSummary, Verbosity
-from ..items import ResponseItem
+from ..common import (
+    AuthMode,
+    ForcedLoginMethod,
+    ModeKind,
+    ReasoningEffort,
+    ReasoningSummary,
+    SubAgentSource,
+    Verbosity,
+)
+from ..items import MessagePhase, ResponseItem
 from ..jsonrpc import RequestId
 from ..mcp import Resource, ResourceTemplate, Tool
+from ..usage import PlanType
 
 __all__ = [
     "AbsolutePathBuf",
@@ -59,28 +67,6 @@ ThreadId = TypeAliasType("ThreadId", str)
 """A thread's id (a UUID; Codex makes v7 ones)."""
 
 
-class MessagePhase(StrEnum):
-    """Whether an agent message is commentary on the way or the final answer
-    (providers do not always say; None means unknown)."""
-
-    COMMENTARY = "commentary"
-    FINAL_ANSWER = "final_answer"
-
-
-class PlanType(StrEnum):
-    """The ChatGPT plan of the signed-in account."""
-
-    FREE = "free"
-    GO = "go"
-    PLUS = "plus"
-    PRO = "pro"
-    TEAM = "team"
-    BUSINESS = "business"
-    ENTERPRISE = "enterprise"
-    EDU = "edu"
-    UNKNOWN = "unknown"
-
-
 class Personality(StrEnum):
     """The tone the model takes with the user."""
 
@@ -104,13 +90,6 @@ class WebSearchMode(StrEnum):
     LIVE = "live"
 
 
-class ModeKind(StrEnum):
-    """A collaboration mode: plan first, or the default way of working."""
-
-    PLAN = "plan"
-    DEFAULT = "default"
-
-
 class Settings(SnakeModel):
     """The settings a collaboration mode runs with."""
 
@@ -125,33 +104,3 @@ class CollaborationMode(SnakeModel):
 
     mode: ModeKind
     settings: Settings
-
-
-class ThreadSpawn(SnakeModel):
-    ts_inline: ClassVar[bool] = True
-    parent_thread_id: ThreadId
-    depth: int
-    agent_nickname: str | None = None
-    agent_role: str | None = None
-
-
-class SubAgentSourceThreadSpawn(SnakeModel):
-    """A sub-agent that another thread spawned."""
-
-    ts_inline: ClassVar[bool] = True
-    thread_spawn: ThreadSpawn
-
-
-class SubAgentSourceOther(SnakeModel):
-    ts_inline: ClassVar[bool] = True
-    other: str
-
-
-SubAgentSource = TypeAliasType(
-    "SubAgentSource",
-    Literal["review", "compact", "memory_consolidation"]
-    | SubAgentSourceThreadSpawn
-    | SubAgentSourceOther,
-)
-"""Why a sub-agent thread exists: a review, a compaction, a spawn by another
-thread, memory consolidation, or another named reason."""

@@ -4,4 +4,4 @@
 /**
  * One part of the model's message (only text exists).
  */
-export type AgentMessageContent = { "Text": { text: string } };
+export type AgentMessageContent = { "type": "Text"; text: string };

@@ -4,4 +4,4 @@
 /**
  * A new section of the reasoning summary starts.
  */
-export type AgentReasoningSectionBreakEvent = Record<string, never>;
+export type AgentReasoningSectionBreakEvent = { item_id: string; summary_index: bigint };

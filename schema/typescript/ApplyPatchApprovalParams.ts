@@ -16,14 +16,10 @@ export type ApplyPatchApprovalParams = {
   fileChanges: { [key in string]?: FileChange };
   /**
    * Why, e.g. a request for more write access.
-   *
-   * Left out of the message when null.
    */
   reason: string | null;
   /**
    * A folder the model asks to be writable for the rest of the conversation.
-   *
-   * Left out of the message when null.
    */
   grantRoot: string | null;
 };

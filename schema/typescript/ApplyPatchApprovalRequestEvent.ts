@@ -8,6 +8,7 @@ import type { FileChange } from "./FileChange";
  */
 export type ApplyPatchApprovalRequestEvent = {
   call_id: string;
+  turn_id: string;
   changes: { [key in string]?: FileChange };
   /**
    * Left out of the message when null.

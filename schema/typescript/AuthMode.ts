@@ -4,4 +4,10 @@
 /**
  * How the daemon is signed in.
  */
-export type AuthMode = "apikey" | "chatgpt";
+export type AuthMode =
+  | "apikey"
+  | "chatgpt"
+  /**
+   * ChatGPT tokens handed over by the client (the daemon never uses this mode).
+   */
+  | "chatgptAuthTokens";

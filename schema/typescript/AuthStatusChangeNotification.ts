@@ -5,9 +5,7 @@ import type { AuthMode } from "./AuthMode";
 
 export type AuthStatusChangeNotification = {
   /**
-   * Absent when signed out.
-   *
-   * Left out of the message when null.
+   * Null when signed out.
    */
   authMethod: AuthMode | null;
 };

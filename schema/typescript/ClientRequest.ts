@@ -11,9 +11,11 @@ import type { ConfigReadParams } from "./v2/ConfigReadParams";
 import type { ConfigValueWriteParams } from "./v2/ConfigValueWriteParams";
 import type { ExecOneOffCommandParams } from "./ExecOneOffCommandParams";
 import type { ExperimentalFeatureListParams } from "./v2/ExperimentalFeatureListParams";
+import type { ForkConversationParams } from "./ForkConversationParams";
 import type { FuzzyFileSearchParams } from "./FuzzyFileSearchParams";
 import type { GetAccountParams } from "./v2/GetAccountParams";
 import type { GetAuthStatusParams } from "./GetAuthStatusParams";
+import type { GetConversationSummaryParams } from "./GetConversationSummaryParams";
 import type { GitDiffToRemoteParams } from "./GitDiffToRemoteParams";
 import type { InitializeParams } from "./InitializeParams";
 import type { InterruptConversationParams } from "./InterruptConversationParams";
@@ -248,9 +250,9 @@ export type ClientRequest =
    */
   | { "method": "newConversation"; id: RequestId; params: NewConversationParams }
   /**
-   * Not served by this daemon: conversation summaries are not supported by this app-server.
+   * The summary of one recorded conversation, by its rollout file or its id.
    */
-  | { "method": "getConversationSummary"; id: RequestId; params?: unknown }
+  | { "method": "getConversationSummary"; id: RequestId; params: GetConversationSummaryParams }
   /**
    * Recorded conversations, newest first, one page at a time.
    */
@@ -260,9 +262,9 @@ export type ClientRequest =
    */
   | { "method": "resumeConversation"; id: RequestId; params: ResumeConversationParams }
   /**
-   * Not served by this daemon: forking conversations is not supported by this app-server.
+   * Start a conversation from a copy of a recorded one.
    */
-  | { "method": "forkConversation"; id: RequestId; params?: unknown }
+  | { "method": "forkConversation"; id: RequestId; params: ForkConversationParams }
   /**
    * Shut a conversation down and move its rollout file to `archived_sessions`.
    */

@@ -3,7 +3,6 @@
 
 import type { ConversationId } from "./ConversationId";
 import type { ParsedCommand } from "./ParsedCommand";
-import type { SandboxCommandAssessment } from "./SandboxCommandAssessment";
 
 /**
  * May this command run?
@@ -14,15 +13,12 @@ export type ExecCommandApprovalParams = {
    * Matches the `exec_command_begin` / `_end` events.
    */
   callId: string;
+  /**
+   * Which approval of the command this is, when it asks more than once.
+   */
+  approvalId: string | null;
   command: Array<string>;
   cwd: string;
-  /**
-   * Left out of the message when null.
-   */
   reason: string | null;
-  /**
-   * Left out of the message when null.
-   */
-  risk: SandboxCommandAssessment | null;
   parsedCmd: Array<ParsedCommand>;
 };

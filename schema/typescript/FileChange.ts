@@ -5,6 +5,12 @@
  * A change to one file: added (with its content), deleted, or updated (with a diff).
  */
 export type FileChange =
-  | { "add": { content: string } }
-  | { "delete": { content: string } }
-  | { "update": { unified_diff: string; move_path: string | null } };
+  | { "type": "add"; content: string }
+  | {
+      "type": "delete";
+      /**
+       * The content of the file before it was deleted.
+       */
+      content: string;
+    }
+  | { "type": "update"; unified_diff: string; move_path: string | null };

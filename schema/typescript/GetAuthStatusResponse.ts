@@ -4,18 +4,10 @@
 import type { AuthMode } from "./AuthMode";
 
 export type GetAuthStatusResponse = {
-  /**
-   * Left out of the message when null.
-   */
   authMethod: AuthMode | null;
-  /**
-   * Left out of the message when null.
-   */
   authToken: string | null;
   /**
    * Whether the active model provider needs OpenAI credentials.
-   *
-   * Left out of the message when null.
    */
   requiresOpenaiAuth: boolean | null;
 };

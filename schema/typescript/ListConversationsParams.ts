@@ -10,4 +10,8 @@ export type ListConversationsParams = {
    * The `nextCursor` of the previous page.
    */
   cursor?: string | null;
+  /**
+   * Only conversations with these providers (all when absent).
+   */
+  modelProviders?: Array<string> | null;
 };

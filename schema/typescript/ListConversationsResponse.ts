@@ -6,9 +6,7 @@ import type { ConversationSummary } from "./ConversationSummary";
 export type ListConversationsResponse = {
   items: Array<ConversationSummary>;
   /**
-   * Pass it as `cursor` to get the next page; absent when nothing follows.
-   *
-   * Left out of the message when null.
+   * Pass it as `cursor` to get the next page; null when nothing follows.
    */
   nextCursor: string | null;
 };

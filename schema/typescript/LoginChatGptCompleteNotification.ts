@@ -4,8 +4,5 @@
 export type LoginChatGptCompleteNotification = {
   loginId: string;
   success: boolean;
-  /**
-   * Left out of the message when null.
-   */
   error: string | null;
 };

@@ -14,6 +14,10 @@ export type NewConversationParams = {
    */
   model?: string | null;
   /**
+   * A key of `model_providers`.
+   */
+  modelProvider?: string | null;
+  /**
    * A profile of `config.toml` to apply.
    */
   profile?: string | null;
@@ -31,6 +35,14 @@ export type NewConversationParams = {
    * Instructions replacing the built-in ones.
    */
   baseInstructions?: string | null;
+  /**
+   * Instructions sent to the model as a developer message.
+   */
+  developerInstructions?: string | null;
+  /**
+   * The prompt used to compact the conversation's history.
+   */
+  compactPrompt?: string | null;
   /**
    * Offer the model the `apply_patch` tool.
    */

@@ -7,9 +7,6 @@ import type { ReasoningEffort } from "./ReasoningEffort";
 export type NewConversationResponse = {
   conversationId: ConversationId;
   model: string;
-  /**
-   * Left out of the message when null.
-   */
   reasoningEffort: ReasoningEffort | null;
   rolloutPath: string;
 };

@@ -5,6 +5,7 @@ import type { FileChange } from "./FileChange";
 
 export type PatchApplyBeginEvent = {
   call_id: string;
+  turn_id: string;
   /**
    * True when no approval was asked.
    */

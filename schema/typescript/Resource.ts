@@ -11,7 +11,7 @@ export type Resource = {
   description?: string;
   mimeType?: string;
   name: string;
-  size?: bigint;
+  size?: number;
   title?: string;
   uri: string;
 };

@@ -11,7 +11,7 @@ export type ResourceLink = {
   description?: string;
   mimeType?: string;
   name: string;
-  size?: bigint;
+  size?: number;
   title?: string;
   uri: string;
 };

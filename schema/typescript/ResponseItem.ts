@@ -3,8 +3,10 @@
 
 import type { ContentItem } from "./ContentItem";
 import type { FunctionCallOutputPayload } from "./FunctionCallOutputPayload";
+import type { GhostCommit } from "./GhostCommit";
 import type { LocalShellAction } from "./LocalShellAction";
 import type { LocalShellStatus } from "./LocalShellStatus";
+import type { MessagePhase } from "./MessagePhase";
 import type { ReasoningItemContent } from "./ReasoningItemContent";
 import type { ReasoningItemReasoningSummary } from "./ReasoningItemReasoningSummary";
 import type { WebSearchAction } from "./WebSearchAction";
@@ -15,28 +17,25 @@ import type { WebSearchAction } from "./WebSearchAction";
 export type ResponseItem =
   | {
       "type": "message";
-      /**
-       * Never sent by this server (kept for compatibility).
-       */
-      id: string | null;
+      id?: string;
       role: string;
       content: Array<ContentItem>;
+      end_turn?: boolean;
+      phase?: MessagePhase;
     }
   | {
       "type": "reasoning";
       id?: string;
       summary: Array<ReasoningItemReasoningSummary>;
-      content: Array<ReasoningItemContent> | null;
+      content?: Array<ReasoningItemContent>;
       encrypted_content: string | null;
     }
   | {
       "type": "local_shell_call";
       /**
        * Set by Chat Completions.
-       *
-       * Never sent by this server (kept for compatibility).
        */
-      id: string | null;
+      id?: string;
       /**
        * Set by the Responses API.
        */
@@ -46,10 +45,7 @@ export type ResponseItem =
     }
   | {
       "type": "function_call";
-      /**
-       * Never sent by this server (kept for compatibility).
-       */
-      id: string | null;
+      id?: string;
       name: string;
       /**
        * The arguments as a JSON text, as the model wrote them.
@@ -60,23 +56,14 @@ export type ResponseItem =
   | { "type": "function_call_output"; call_id: string; output: FunctionCallOutputPayload }
   | {
       "type": "custom_tool_call";
-      /**
-       * Never sent by this server (kept for compatibility).
-       */
-      id: string | null;
+      id?: string;
       status?: string;
       call_id: string;
       name: string;
       input: string;
     }
-  | { "type": "custom_tool_call_output"; call_id: string; output: string }
-  | {
-      "type": "web_search_call";
-      /**
-       * Never sent by this server (kept for compatibility).
-       */
-      id: string | null;
-      status?: string;
-      action: WebSearchAction;
-    }
+  | { "type": "custom_tool_call_output"; call_id: string; output: FunctionCallOutputPayload }
+  | { "type": "web_search_call"; id?: string; status?: string; action?: WebSearchAction }
+  | { "type": "ghost_snapshot"; ghost_commit: GhostCommit }
+  | { "type": "compaction"; encrypted_content: string }
   | { "type": "other" };

@@ -7,8 +7,6 @@ import type { EventMsg } from "./EventMsg";
 export type ResumeConversationResponse = {
   conversationId: ConversationId;
   model: string;
-  /**
-   * Left out of the message when null.
-   */
   initialMessages: Array<EventMsg> | null;
+  rolloutPath: string;
 };

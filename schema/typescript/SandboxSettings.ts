@@ -6,16 +6,7 @@
  */
 export type SandboxSettings = {
   writableRoots: Array<string>;
-  /**
-   * Left out of the message when null.
-   */
   networkAccess: boolean | null;
-  /**
-   * Left out of the message when null.
-   */
   excludeTmpdirEnvVar: boolean | null;
-  /**
-   * Left out of the message when null.
-   */
   excludeSlashTmp: boolean | null;
 };

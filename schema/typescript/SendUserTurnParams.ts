@@ -4,6 +4,7 @@
 import type { AskForApproval } from "./AskForApproval";
 import type { ConversationId } from "./ConversationId";
 import type { InputItem } from "./InputItem";
+import type { JsonValue } from "./JsonValue";
 import type { ReasoningEffort } from "./ReasoningEffort";
 import type { ReasoningSummary } from "./ReasoningSummary";
 import type { SandboxPolicy } from "./SandboxPolicy";
@@ -20,4 +21,8 @@ export type SendUserTurnParams = {
   model: string;
   effort?: ReasoningEffort | null;
   summary: ReasoningSummary;
+  /**
+   * A JSON Schema the model's final answer must follow.
+   */
+  outputSchema?: JsonValue | null;
 };

@@ -14,16 +14,11 @@ export type SessionConfiguredNotification = {
    */
   sessionId: ConversationId;
   model: string;
-  /**
-   * Left out of the message when null.
-   */
   reasoningEffort: ReasoningEffort | null;
   historyLogId: bigint;
   historyEntryCount: number;
   /**
    * The recorded events of a resumed conversation, to show again.
-   *
-   * Left out of the message when null.
    */
   initialMessages: Array<EventMsg> | null;
   rolloutPath: string;

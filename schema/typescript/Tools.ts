@@ -4,13 +4,4 @@
 /**
  * The `[tools]` table of `config.toml`.
  */
-export type Tools = {
-  /**
-   * Left out of the message when null.
-   */
-  webSearch: boolean | null;
-  /**
-   * Left out of the message when null.
-   */
-  viewImage: boolean | null;
-};
+export type Tools = { webSearch: boolean | null; viewImage: boolean | null };

@@ -3,4 +3,4 @@
 
 import type { TurnAbortReason } from "./TurnAbortReason";
 
-export type TurnAbortedEvent = { reason: TurnAbortReason };
+export type TurnAbortedEvent = { turn_id: string | null; reason: TurnAbortReason };

@@ -15,49 +15,16 @@ import type { Verbosity } from "./Verbosity";
  * The settings of `config.toml` that a client may show or change.
  */
 export type UserSavedConfig = {
-  /**
-   * Left out of the message when null.
-   */
   approvalPolicy: AskForApproval | null;
-  /**
-   * Left out of the message when null.
-   */
   sandboxMode: SandboxMode | null;
-  /**
-   * Left out of the message when null.
-   */
   sandboxSettings: SandboxSettings | null;
-  /**
-   * Left out of the message when null.
-   */
   forcedChatgptWorkspaceId: string | null;
-  /**
-   * Left out of the message when null.
-   */
   forcedLoginMethod: ForcedLoginMethod | null;
-  /**
-   * Left out of the message when null.
-   */
   model: string | null;
-  /**
-   * Left out of the message when null.
-   */
   modelReasoningEffort: ReasoningEffort | null;
-  /**
-   * Left out of the message when null.
-   */
   modelReasoningSummary: ReasoningSummary | null;
-  /**
-   * Left out of the message when null.
-   */
   modelVerbosity: Verbosity | null;
-  /**
-   * Left out of the message when null.
-   */
   tools: Tools | null;
-  /**
-   * Left out of the message when null.
-   */
   profile: string | null;
   profiles: { [key in string]?: Profile };
 };

@@ -4,4 +4,8 @@
 /**
  * What a web search call did; kinds this version does not know become `other`.
  */
-export type WebSearchAction = { "type": "search"; query: string } | { "type": "other" };
+export type WebSearchAction =
+  | { "type": "search"; query?: string; queries?: Array<string> }
+  | { "type": "open_page"; url?: string }
+  | { "type": "find_in_page"; url?: string; pattern?: string }
+  | { "type": "other" };

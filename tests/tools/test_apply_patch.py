@@ -107,20 +107,18 @@ def test_add_update_move_and_delete(tmp_path: Path) -> None:
     plan = plan_patch(text, tmp_path)
     changes = {k: v.model_dump(mode="json") for k, v in plan.changes.items()}
     assert changes == {
-        f"{tmp_path}/sub/new.txt": {"add": {"content": "hello\nworld\n"}},
+        f"{tmp_path}/sub/new.txt": {"type": "add", "content": "hello\nworld\n"},
         f"{tmp_path}/f.txt": {
-            "update": {
-                "unified_diff": "@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n",
-                "move_path": None,
-            }
+            "type": "update",
+            "unified_diff": "@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n",
+            "move_path": None,
         },
         f"{tmp_path}/old.txt": {
-            "update": {
-                "unified_diff": "@@ -1 +1 @@\n-x\n+y\n",
-                "move_path": f"{tmp_path}/moved/new_name.txt",
-            }
+            "type": "update",
+            "unified_diff": "@@ -1 +1 @@\n-x\n+y\n",
+            "move_path": f"{tmp_path}/moved/new_name.txt",
         },
-        f"{tmp_path}/gone.txt": {"delete": {"content": "bye\n"}},
+        f"{tmp_path}/gone.txt": {"type": "delete", "content": "bye\n"},
     }
     apply_plan(plan)
     assert plan.summary() == (

@@ -22,7 +22,7 @@ from app_server.tools.safety import (
     sandbox_denial_message,
 )
 from app_server_protocol.common import (
-    AskForApproval,
+    ApprovalMode,
     SandboxPolicyDangerFullAccess,
     SandboxPolicyReadOnly,
     SandboxPolicyWorkspaceWrite,
@@ -30,8 +30,8 @@ from app_server_protocol.common import (
 
 from .reference_data import load_fixture
 
-UNTRUSTED, ON_FAILURE = AskForApproval.UNTRUSTED, AskForApproval.ON_FAILURE
-ON_REQUEST, NEVER = AskForApproval.ON_REQUEST, AskForApproval.NEVER
+UNTRUSTED, ON_FAILURE = ApprovalMode.UNTRUSTED, ApprovalMode.ON_FAILURE
+ON_REQUEST, NEVER = ApprovalMode.ON_REQUEST, ApprovalMode.NEVER
 FULL, READ_ONLY = SandboxPolicyDangerFullAccess(), SandboxPolicyReadOnly()
 WORKSPACE = SandboxPolicyWorkspaceWrite()
 
@@ -81,7 +81,7 @@ def test_dangerous_commands() -> None:
     ],
 )
 def test_exec_decision(
-    policy: AskForApproval, sandbox: Any, argv: list[str], verdict: Verdict
+    policy: ApprovalMode, sandbox: Any, argv: list[str], verdict: Verdict
 ) -> None:
     assert exec_decision(argv, policy, sandbox).verdict is verdict
 

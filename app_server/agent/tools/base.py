@@ -56,7 +56,7 @@ class ToolCall:
             return ResponseItemCustomToolCallOutput(call_id=self.call_id, output=result.output)
         return ResponseItemFunctionCallOutput(
             call_id=self.call_id,
-            output=FunctionCallOutputPayload(content=result.output, success=result.success),
+            output=FunctionCallOutputPayload(body=result.output, success=result.success),
         )
 
 

@@ -40,7 +40,7 @@ from app_server_protocol.events import (
     ExecCommandEndEvent,
     ExecCommandOutputDeltaEvent,
 )
-from app_server_protocol.exec_types import Duration, ExecOutputStream
+from app_server_protocol.exec_types import Duration, ExecCommandStatus, ExecOutputStream
 
 from ...tools.exec_output import EXEC_REJECTED, killed_by_signal, model_exec_output, start_failed
 from ...tools.parse_command import parse_command
@@ -104,13 +104,14 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
         return ToolResult(decision.reason or EXEC_REJECTED, success=False)
     if decision.verdict is Verdict.RUN:
         scope.approved_by_config(request.call_id)
-    call = _CallEvents(scope, request.call_id)
+    call = _CallEvents(scope, request)
     await scope.emit(
         ExecCommandBeginEvent(
             call_id=request.call_id,
-            command=list(request.command),
+            turn_id=scope.submission_id,
+            command=call.command,
             cwd=request.cwd,
-            parsed_cmd=parse_command(request.command),
+            parsed_cmd=call.parsed_cmd,
         )
     )
     if not request.command:
@@ -178,9 +179,12 @@ def _stopped_by_sandbox(result: ProcessResult) -> bool:
 class _CallEvents:
     """The events of one call and the results the model reads."""
 
-    def __init__(self, scope: TurnScope, call_id: str) -> None:
+    def __init__(self, scope: TurnScope, request: ExecRequest) -> None:
         self.scope = scope
-        self.call_id = call_id
+        self.call_id = request.call_id
+        self.command = list(request.command)
+        self.cwd = request.cwd
+        self.parsed_cmd = parse_command(request.command)
 
     async def run(self, request: ExecRequest, policy: SandboxPolicy) -> ProcessResult:
         """Run the command once under ``policy``; `_Failed` when it could not
@@ -214,33 +218,63 @@ class _CallEvents:
     async def ended(self, result: ProcessResult) -> ToolResult:
         formatted = result.formatted_output()
         await self.scope.emit(
-            ExecCommandEndEvent(
-                call_id=self.call_id,
+            self._end_event(
                 stdout=result.stdout.text(),
                 stderr=result.stderr.text(),
                 aggregated_output=result.aggregated.text(),
                 exit_code=result.exit_code,
                 duration=Duration.from_seconds(result.duration),
                 formatted_output=formatted,
+                status=ExecCommandStatus.COMPLETED
+                if result.exit_code == 0
+                else ExecCommandStatus.FAILED,
             )
         )
         output = model_exec_output(formatted, result.exit_code, result.duration)
         return ToolResult(output, success=result.exit_code == 0)
 
-    async def failed(self, message: str) -> ToolResult:
+    async def failed(
+        self, message: str, status: ExecCommandStatus = ExecCommandStatus.FAILED
+    ) -> ToolResult:
         await self.scope.emit(
-            ExecCommandEndEvent(
-                call_id=self.call_id,
+            self._end_event(
                 stdout="",
                 stderr=message,
                 aggregated_output=message,
                 exit_code=-1,
                 duration=Duration(secs=0, nanos=0),
                 formatted_output=message,
+                status=status,
             )
         )
         return ToolResult(message, success=False)
 
     async def rejected(self) -> ToolResult:
         """The user did not approve the command."""
-        return await self.failed(EXEC_REJECTED)
+        return await self.failed(EXEC_REJECTED, ExecCommandStatus.DECLINED)
+
+    def _end_event(
+        self,
+        *,
+        stdout: str,
+        stderr: str,
+        aggregated_output: str,
+        exit_code: int,
+        duration: Duration,
+        formatted_output: str,
+        status: ExecCommandStatus,
+    ) -> ExecCommandEndEvent:
+        return ExecCommandEndEvent(
+            call_id=self.call_id,
+            turn_id=self.scope.submission_id,
+            command=self.command,
+            cwd=self.cwd,
+            parsed_cmd=self.parsed_cmd,
+            stdout=stdout,
+            stderr=stderr,
+            aggregated_output=aggregated_output,
+            exit_code=exit_code,
+            duration=duration,
+            formatted_output=formatted_output,
+            status=status,
+        )

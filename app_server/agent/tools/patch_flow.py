@@ -37,7 +37,7 @@ from app_server_protocol.events import (
     PatchApplyBeginEvent,
     PatchApplyEndEvent,
 )
-from app_server_protocol.exec_types import ExecOutputStream
+from app_server_protocol.exec_types import ExecOutputStream, FileChange, PatchApplyStatus
 
 from ...tools.apply_patch import (
     VERIFICATION_FAILED,
@@ -121,7 +121,7 @@ async def apply_patch_call(
             return await call.refused(sandbox_denial_message(denial))
 
         async def rejected() -> ToolResult:
-            return await call.refused(EXEC_REJECTED)
+            return await call.refused(EXEC_REJECTED, PatchApplyStatus.DECLINED)
 
         async def show_error() -> None:
             await call.delta(ExecOutputStream.STDERR, f"{denial}\n")
@@ -169,6 +169,7 @@ class _PatchEvents:
         self.freeform = freeform
         self.started = time.monotonic()
         self._tracked_before: TurnDiffTracker | None = None
+        self._changes: dict[str, FileChange] = {}
 
     async def begin(self, plan: PatchPlan, *, auto_approved: bool) -> None:
         scope = self.scope
@@ -179,9 +180,13 @@ class _PatchEvents:
         self._tracked_before = copy.deepcopy(scope.turn_diff)
         await anyio.to_thread.run_sync(scope.turn_diff.on_patch_begin, plan.changes)
         self.started = time.monotonic()
+        self._changes = dict(plan.changes)
         await scope.emit(
             PatchApplyBeginEvent(
-                call_id=self.call_id, auto_approved=auto_approved, changes=plan.changes
+                call_id=self.call_id,
+                turn_id=scope.submission_id,
+                auto_approved=auto_approved,
+                changes=plan.changes,
             )
         )
 
@@ -194,25 +199,35 @@ class _PatchEvents:
     async def succeeded(self, plan: PatchPlan) -> ToolResult:
         summary = plan.summary()
         await self.delta(ExecOutputStream.STDOUT, summary)
-        await self._end(stdout=summary, stderr="", success=True)
+        await self._end(stdout=summary, stderr="", status=PatchApplyStatus.COMPLETED)
         return ToolResult(self._model_output(summary, 0), success=True)
 
     async def failed(self, stderr: str) -> ToolResult:
         """The patch could not be written (nothing was)."""
         self.scope.turn_diff = self._tracked_before
         await self.delta(ExecOutputStream.STDERR, stderr)
-        await self._end(stdout="", stderr=stderr, success=False)
+        await self._end(stdout="", stderr=stderr, status=PatchApplyStatus.FAILED)
         return ToolResult(self._model_output(stderr, 1), success=False)
 
-    async def refused(self, message: str) -> ToolResult:
-        """The patch was not written, by the sandbox or the user."""
+    async def refused(
+        self, message: str, status: PatchApplyStatus = PatchApplyStatus.FAILED
+    ) -> ToolResult:
+        """The patch was not written, by the sandbox (failed) or the user (declined)."""
         self.scope.turn_diff = self._tracked_before
-        await self._end(stdout="", stderr=message, success=False)
+        await self._end(stdout="", stderr=message, status=status)
         return ToolResult(message, success=False)
 
-    async def _end(self, *, stdout: str, stderr: str, success: bool) -> None:
+    async def _end(self, *, stdout: str, stderr: str, status: PatchApplyStatus) -> None:
         await self.scope.emit(
-            PatchApplyEndEvent(call_id=self.call_id, stdout=stdout, stderr=stderr, success=success)
+            PatchApplyEndEvent(
+                call_id=self.call_id,
+                turn_id=self.scope.submission_id,
+                stdout=stdout,
+                stderr=stderr,
+                success=status is PatchApplyStatus.COMPLETED,
+                changes=self._changes,
+                status=status,
+            )
         )
         await self.scope.report_turn_diff()
 

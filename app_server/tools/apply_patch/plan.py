@@ -18,13 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app_server_protocol.exec_types import (
-    FileAdd,
     FileChange,
     FileChangeAdd,
     FileChangeDelete,
     FileChangeUpdate,
-    FileDelete,
-    FileUpdate,
 )
 
 from ...rust_format import errno_message, os_error_message
@@ -142,13 +139,13 @@ def plan_hunks(
             _remember_original(plan, path, state, read)
             state[path] = hunk.contents
             plan.files[path].final = hunk.contents
-            _record(plan, path, FileChangeAdd(add=FileAdd(content=hunk.contents)))
+            _record(plan, path, FileChangeAdd(content=hunk.contents))
             plan.added.append(hunk.path)
         elif isinstance(hunk, DeleteFile):
             content = current(path, f"Failed to read {path}")
             state[path] = None
             plan.files[path].final = None
-            _record(plan, path, FileChangeDelete(delete=FileDelete(content=content)))
+            _record(plan, path, FileChangeDelete(content=content))
             plan.deleted.append(hunk.path)
         else:
             _plan_update(plan, hunk, path, state, current, read)
@@ -176,7 +173,7 @@ def _plan_update(
     else:
         state[path] = new
         plan.files[path].final = new
-    _record(plan, path, FileChangeUpdate(update=FileUpdate(unified_diff=diff, move_path=move_path)))
+    _record(plan, path, FileChangeUpdate(unified_diff=diff, move_path=move_path))
     plan.modified.append(hunk.move_path if hunk.move_path is not None else hunk.path)
 
 
@@ -206,19 +203,17 @@ def _record(plan: PatchPlan, path: str, change: FileChange) -> None:
         return
     planned = plan.files[path]
     if planned.original is None and planned.final is not None:
-        plan.changes[path] = FileChangeAdd(add=FileAdd(content=planned.final))
+        plan.changes[path] = FileChangeAdd(content=planned.final)
     elif planned.original is not None and planned.final is None:
-        if isinstance(change, FileChangeUpdate) and change.update.move_path is not None:
-            moved = plan.files[change.update.move_path].final or ""
+        if isinstance(change, FileChangeUpdate) and change.move_path is not None:
+            moved = plan.files[change.move_path].final or ""
             diff = unified_diff(planned.original, moved, FILE_CHANGE_CONTEXT)
-            plan.changes[path] = FileChangeUpdate(
-                update=FileUpdate(unified_diff=diff, move_path=change.update.move_path)
-            )
+            plan.changes[path] = FileChangeUpdate(unified_diff=diff, move_path=change.move_path)
         else:
-            plan.changes[path] = FileChangeDelete(delete=FileDelete(content=planned.original))
+            plan.changes[path] = FileChangeDelete(content=planned.original)
     elif planned.original is not None and planned.final is not None:
         diff = unified_diff(planned.original, planned.final, FILE_CHANGE_CONTEXT)
-        plan.changes[path] = FileChangeUpdate(update=FileUpdate(unified_diff=diff, move_path=None))
+        plan.changes[path] = FileChangeUpdate(unified_diff=diff, move_path=None)
     else:
         del plan.changes[path]
 

@@ -76,8 +76,8 @@ class TurnDiffTracker:
                 content = _read(path)
                 entry = _Tracked(path, content, _file_mode(path), path)
                 self._tracked[path] = entry
-            if isinstance(change, FileChangeUpdate) and change.update.move_path:
-                destination = change.update.move_path
+            if isinstance(change, FileChangeUpdate) and change.move_path:
+                destination = change.move_path
                 del self._tracked[path]
                 entry.current_path = destination
                 self._tracked[destination] = entry

@@ -13,7 +13,7 @@ import type { JsonValue } from "../JsonValue";
 import type { McpToolCallError } from "./McpToolCallError";
 import type { McpToolCallResult } from "./McpToolCallResult";
 import type { McpToolCallStatus } from "./McpToolCallStatus";
-import type { MessagePhase } from "./MessagePhase";
+import type { MessagePhase } from "../MessagePhase";
 import type { PatchApplyStatus } from "./PatchApplyStatus";
 import type { UserInput } from "./UserInput";
 import type { WebSearchAction } from "./WebSearchAction";
