@@ -3,6 +3,7 @@
 from . import account as account
 from . import auth as auth
 from . import config as config
+from . import config_v2 as config_v2
 from . import conversations as conversations
 from . import exec as exec
 from . import models as models

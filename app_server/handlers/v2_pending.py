@@ -36,10 +36,6 @@ PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
     methods.CONFIG_MCP_SERVER_RELOAD,
     methods.MCP_SERVER_STATUS_LIST,
     methods.COMMAND_EXEC,
-    methods.CONFIG_READ,
-    methods.CONFIG_VALUE_WRITE,
-    methods.CONFIG_BATCH_WRITE,
-    methods.CONFIG_REQUIREMENTS_READ,
 )
 
 
