@@ -61,7 +61,7 @@ def test_chatgpt_login_completes_through_v2(
     assert started["type"] == "chatgpt"
     assert started["authUrl"].startswith(f"{identity.url}/oauth/authorize?")
     mark = client.mark()
-    status, final_url, page = follow(started["authUrl"])
+    status, final_url, _page = follow(started["authUrl"])
     assert status == 200 and urlsplit(final_url).path == "/auth/callback"
     completed = client.wait_notification("account/login/completed", start=mark)
     assert completed["params"] == {
