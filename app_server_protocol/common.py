@@ -42,10 +42,12 @@ class SandboxMode(StrEnum):
 class ReasoningEffort(StrEnum):
     """How much effort a reasoning model spends before it answers."""
 
+    NONE = "none"
     MINIMAL = "minimal"
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+    XHIGH = "xhigh"
 
 
 class ReasoningSummary(StrEnum):

@@ -1,4 +1,4 @@
-"""``model/list``: the built-in models, one page at a time.
+"""``model/list``: the built-in models (hidden ones with ``includeHidden``), one page at a time.
 
 Pagination is the reference's: the cursor is the index of the first model of
 the page (decimal, as the previous page's ``nextCursor`` gives it), the page
@@ -12,14 +12,7 @@ from __future__ import annotations
 from typing import Final
 
 from app_server_protocol import methods
-from app_server_protocol.v1 import config as presets
-from app_server_protocol.v2.models import (
-    Model,
-    ModelListParams,
-    ModelListResponse,
-    ReasoningEffortOption,
-)
-from app_server_protocol.v2.shared import InputModality
+from app_server_protocol.v2.models import Model, ModelListParams, ModelListResponse
 
 from ..app import RequestContext
 from ..errors import InvalidRequest
@@ -37,30 +30,22 @@ def _cursor_index(cursor: str) -> int:
     return int(digits)
 
 
-def _listed(preset: presets.Model) -> Model:
-    """A preset as `model/list` describes it."""
-    return Model(
-        id=preset.id,
-        model=preset.model,
-        display_name=preset.display_name,
-        description=preset.description,
-        hidden=False,
-        supported_reasoning_efforts=[
-            ReasoningEffortOption(reasoning_effort=o.reasoning_effort, description=o.description)
-            for o in preset.supported_reasoning_efforts
-        ],
-        default_reasoning_effort=preset.default_reasoning_effort,
-        input_modalities=[InputModality.TEXT, InputModality.IMAGE],
-        supports_personality=False,
-        is_default=preset.is_default,
-    )
+def _offered(include_hidden: bool) -> list[Model]:
+    """The presets to list, the first preset marked as the default."""
+    from ..model_presets import PRESETS
+
+    default = PRESETS[0].id
+    return [
+        preset.model_copy(update={"is_default": preset.id == default})
+        for preset in PRESETS
+        if include_hidden or not preset.hidden
+    ]
 
 
 @handles(methods.MODEL_LIST)
 def list_models(params: ModelListParams, ctx: RequestContext) -> ModelListResponse:
-    from ..model_presets import PRESETS
-
-    total = len(PRESETS)
+    models = _offered(bool(params.include_hidden))
+    total = len(models)
     if params.limit is not None and params.limit > _U64_MAX:
         raise InvalidRequest(f"Invalid request: limit: must be at most {_U64_MAX}")
     start = _cursor_index(params.cursor) if params.cursor is not None else 0
@@ -69,6 +54,6 @@ def list_models(params: ModelListParams, ctx: RequestContext) -> ModelListRespon
     page_size = min(max(params.limit if params.limit is not None else total, 1), total)
     end = min(start + page_size, total)
     return ModelListResponse(
-        data=[_listed(p) for p in PRESETS[start:end]],
+        data=models[start:end],
         next_cursor=str(end) if end < total else None,
     )

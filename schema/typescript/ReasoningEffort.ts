@@ -4,4 +4,4 @@
 /**
  * How much effort a reasoning model spends before it answers.
  */
-export type ReasoningEffort = "minimal" | "low" | "medium" | "high";
+export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh";
