@@ -35,7 +35,6 @@ PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
     methods.MCP_SERVER_OAUTH_LOGIN,
     methods.CONFIG_MCP_SERVER_RELOAD,
     methods.MCP_SERVER_STATUS_LIST,
-    methods.COMMAND_EXEC,
 )
 
 
