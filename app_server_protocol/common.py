@@ -72,6 +72,8 @@ class AuthMode(StrEnum):
 
     API_KEY = "apikey"
     CHATGPT = "chatgpt"
+    CHATGPT_AUTH_TOKENS = "chatgptAuthTokens"
+    """ChatGPT tokens the client supplied (v2) and refreshes; kept in memory only."""
 
 
 class ForcedLoginMethod(StrEnum):

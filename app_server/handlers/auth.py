@@ -32,6 +32,7 @@ from app_server_protocol.v2.account import (
     LoginAccountResponse,
     LoginAccountResponseApiKey,
     LoginAccountResponseChatgpt,
+    LoginAccountResponseChatgptAuthTokens,
     LogoutAccountResponse,
 )
 from app_server_protocol.v2.notifications import (
@@ -45,7 +46,7 @@ from ..auth import LoginRestrictions, RefreshError
 from ..auth.manager import NOT_CACHED
 from ..errors import InternalError, InvalidRequest
 from ..logs import log, register_secret
-from .config_access import config_toml, resolved_config
+from .config_access import config_toml, login_restrictions, resolved_config
 from .registry import handles
 
 
@@ -110,7 +111,12 @@ async def login_account(params: LoginAccountParams, ctx: RequestContext) -> Logi
         await _login_with_api_key(params.api_key, ctx, v2=True)
         return LoginAccountResponseApiKey()
     if isinstance(params, LoginAccountParamsChatgptAuthTokens):
-        raise InvalidRequest("chatgptAuthTokens login is not supported by this server")
+        from .external_tokens import sign_in_with_client_tokens
+
+        await sign_in_with_client_tokens(ctx.app, params, login_restrictions(ctx))
+        mode = AuthMode.CHATGPT_AUTH_TOKENS
+        ctx.after_response(lambda: _announce_v2(ctx, mode, login=True))
+        return LoginAccountResponseChatgptAuthTokens()
     started = await _start_chatgpt_login(ctx, v2=True)
     return LoginAccountResponseChatgpt(login_id=str(started.login_id), auth_url=started.auth_url)
 
@@ -190,7 +196,10 @@ async def read_account(params: GetAccountParams, ctx: RequestContext) -> GetAcco
     config = resolved_config(ctx)
     auth = ctx.app.auth
     await auth.settle()
-    if params.refresh_token:
+    stored = await auth.stored()
+    # Client-supplied tokens are the client's to refresh (the reference asks
+    # for new ones only when the backend refuses them).
+    if params.refresh_token and not (stored is not None and stored.external):
         try:
             await auth.refresh()
         except RefreshError as exc:
@@ -240,7 +249,7 @@ async def get_auth_status(
         # An empty key counts as signed out, as with the reference.
         return GetAuthStatusResponse(requires_openai_auth=True)
     return GetAuthStatusResponse(
-        auth_method=credentials.mode,
+        auth_method=credentials.reported_mode,
         auth_token=token if params.include_token else None,
         requires_openai_auth=True,
     )

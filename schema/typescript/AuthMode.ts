@@ -4,4 +4,10 @@
 /**
  * How the daemon is signed in.
  */
-export type AuthMode = "apikey" | "chatgpt";
+export type AuthMode =
+  | "apikey"
+  | "chatgpt"
+  /**
+   * ChatGPT tokens the client supplied (v2) and refreshes; kept in memory only.
+   */
+  | "chatgptAuthTokens";
