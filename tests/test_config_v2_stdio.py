@@ -184,3 +184,25 @@ def test_a_value_a_session_flag_overrides_is_reported(spawn: Spawn, codex_home: 
 
 def test_no_requirements_are_configured(spawn: Spawn) -> None:
     assert spawn().call("configRequirements/read") == {"requirements": None}
+
+
+def test_an_unusable_config_is_reported_after_the_handshake(spawn: Spawn, codex_home: Path) -> None:
+    path = codex_home / "config.toml"
+    path.write_text('approval_policy = "never"\nmodel = 5\n')
+    client = spawn()
+    warning = client.wait_notification("configWarning")
+    assert warning["params"] == {
+        "summary": "Invalid configuration; using defaults.",
+        "details": f"{path}:2:9: Input should be a valid string in `model`",
+        "path": str(path),
+        "range": {"start": {"line": 2, "column": 9}, "end": {"line": 2, "column": 9}},
+    }
+    first_reply = next(i for i, m in enumerate(client.messages) if "result" in m)
+    assert client.messages.index(warning) > first_reply  # after the initialize reply
+
+
+def test_a_usable_config_brings_no_warning(spawn: Spawn, codex_home: Path) -> None:
+    (codex_home / "config.toml").write_text(CONFIG)
+    client = spawn()
+    client.call("config/read", {})
+    assert not [m for m in client.messages if m.get("method") == "configWarning"]

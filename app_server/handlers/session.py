@@ -10,6 +10,7 @@ from app_server_protocol.v1.session import (
 )
 
 from ..app import RequestContext
+from ..startup_warnings import report_config_problem
 from .registry import handles
 
 
@@ -17,6 +18,7 @@ from .registry import handles
 def initialize(params: InitializeParams, ctx: RequestContext) -> InitializeResponse:
     session = ctx.app.session
     session.initialize(params.client_info.name, params.client_info.version)
+    ctx.after_response(lambda: report_config_problem(ctx.app))
     return InitializeResponse(user_agent=session.user_agent)
 
 
