@@ -77,7 +77,8 @@ def _effective(table: Mapping[str, Any]) -> Config:
         workspace_write = shown.get("sandbox_workspace_write")
         if isinstance(workspace_write, Mapping):
             shown["sandbox_workspace_write"] = {**_WORKSPACE_WRITE_DEFAULTS, **workspace_write}
-        return Config.model_validate(shown)
+        # Dates and times (TOML has them, JSON does not) as their TOML text.
+        return Config.model_validate(_json(shown))
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(part) for part in first["loc"])
