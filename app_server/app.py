@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .auth.login import ChatGptLogins, LoginFlow
     from .config.model import Config
     from .options import ServeOptions
+    from .remote_models import RemoteModels
     from .search import FileSearch
 
 
@@ -85,6 +86,7 @@ class App:
         self.auth = AuthManager(store, OAuthTokenRefresher())
         """The saved credentials; model requests get their bearer token here."""
         self._chatgpt_logins: ChatGptLogins | None = None
+        self._remote_models: RemoteModels | None = None
         self._file_search: FileSearch | None = None
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = [_kill_running_commands]
         self.telemetry = Telemetry(auth=self.auth, client_name=lambda: self.session.client_name)
@@ -143,6 +145,15 @@ class App:
                 originator,
             )
         return self._chatgpt_logins
+
+    @property
+    def remote_models(self) -> RemoteModels:
+        """The provider's models as last fetched (`model/list`)."""
+        if self._remote_models is None:
+            from .remote_models import RemoteModels
+
+            self._remote_models = RemoteModels(self.codex_home, self.task_group)
+        return self._remote_models
 
     def take_chatgpt_login(self, login_id: UUID) -> LoginFlow | None:
         """The ChatGPT login ``login_id`` if it is the one under way, no longer

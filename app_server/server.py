@@ -251,6 +251,10 @@ async def serve_connection(
         async with anyio.create_task_group() as handlers:
             app = App(outgoing, options, codex_home, handlers, session, rollout_index)
             processor = Processor(app)
+            if app.session.initialized:  # the handshake answered `initialize`
+                from .startup_warnings import report_config_problem
+
+                handlers.start_soon(report_config_problem, app)
             with reading:
                 async for line in lines:
                     received(line)

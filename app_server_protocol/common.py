@@ -103,7 +103,7 @@ class AuthMode(StrEnum):
     API_KEY = "apikey"
     CHATGPT = "chatgpt"
     CHATGPT_AUTH_TOKENS = "chatgptAuthTokens"
-    """ChatGPT tokens handed over by the client (the daemon never uses this mode)."""
+    """ChatGPT tokens the client supplied (v2) and refreshes; kept in memory only."""
 
 
 class ForcedLoginMethod(StrEnum):

@@ -198,6 +198,8 @@ class MockModelServer:
         self.usage_status = 200
         self.usage_body: Json = default_usage_body()
         self.usage_headers: dict[str, str] = {}
+        #: What ``GET .../models`` answers (the provider's model list); 404 when None.
+        self.models_body: Json | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -385,6 +387,8 @@ class _Handler(BaseHTTPRequestHandler):
             reply = mock._take(raw)
         elif self.command == "GET" and path.endswith(USAGE_PATH_SUFFIXES):
             reply = HttpError(mock.usage_status, mock.usage_body, dict(mock.usage_headers))
+        elif self.command == "GET" and path.endswith("/models") and mock.models_body is not None:
+            reply = HttpError(200, mock.models_body)
         recorded = RecordedRequest(
             method=self.command,
             path=self.path,

@@ -122,8 +122,9 @@ async def test_account_login_and_logout(codex_home: Path) -> None:
         await client.initialize()
         result = await client.call("account/login/start", {"type": "apiKey", "apiKey": "sk-acct"})
         assert result == {"type": "apiKey"}
-        note = await client.wait_for(lambda m: m.get("method") == "authStatusChange")
-        assert note["params"] == {"authMethod": "apikey"}
+        # v2 logins report through v2's notifications (as 0.107 does).
+        note = await client.wait_for(lambda m: m.get("method") == "account/updated")
+        assert note["params"] == {"authMode": "apikey"}
         assert json.loads((codex_home / "auth.json").read_text()) == {"OPENAI_API_KEY": "sk-acct"}
         account = await client.call("account/read", {})
         assert account == {"account": {"type": "apiKey"}, "requiresOpenaiAuth": True}
@@ -131,8 +132,8 @@ async def test_account_login_and_logout(codex_home: Path) -> None:
 
         start = len(client.messages)
         assert await client.call("account/logout") == {}
-        note = await client.wait_for(lambda m: m.get("method") == "authStatusChange", start=start)
-        assert note["params"] == {"authMethod": None}
+        note = await client.wait_for(lambda m: m.get("method") == "account/updated", start=start)
+        assert note["params"] == {"authMode": None}
         assert not (codex_home / "auth.json").exists()
 
         started = await client.call("account/login/start", {"type": "chatgpt"})
@@ -141,8 +142,9 @@ async def test_account_login_and_logout(codex_home: Path) -> None:
         assert started["authUrl"].startswith("http://127.0.0.1:9/oauth/authorize?")
         start = len(client.messages)
         assert await client.call("cancelLoginChatGpt", {"loginId": started["loginId"]}) == {}
+        # The login reports as it was started (v2), whichever way it is cancelled.
         note = await client.wait_for(
-            lambda m: m.get("method") == "loginChatGptComplete", start=start
+            lambda m: m.get("method") == "account/login/completed", start=start
         )
         assert note["params"] == {
             "loginId": started["loginId"],
@@ -280,7 +282,7 @@ async def test_account_login_cancel(codex_home: Path) -> None:
         cancel = {"loginId": started["loginId"]}
         assert await client.call("account/login/cancel", cancel) == {"status": "canceled"}
         note = await client.wait_for(
-            lambda m: m.get("method") == "loginChatGptComplete", start=start
+            lambda m: m.get("method") == "account/login/completed", start=start
         )
         assert note["params"]["success"] is False
         assert await client.call("account/login/cancel", cancel) == {"status": "notFound"}
@@ -290,7 +292,5 @@ async def test_account_login_cancel(codex_home: Path) -> None:
         }
         tokens = {"type": "chatgptAuthTokens", "accessToken": "a", "chatgptAccountId": "b"}
         error = await client.call_error("account/login/start", tokens)
-        assert error == {
-            "code": -32600,
-            "message": "chatgptAuthTokens login is not supported by this server",
-        }
+        assert error["code"] == -32603
+        assert error["message"].startswith("failed to set external auth: ")

@@ -177,9 +177,11 @@ async def test_an_api_key_from_the_exchange_takes_precedence(codex_home: Path) -
         with token_endpoint(api_key="sk-exchanged-0123456789"):
             status, _ = await browse(login.port, login.callback(code="c", state=login.state))
         assert status == 200
-        assert (await completion(client, login))["success"] is True
-        note = await client.wait_for(lambda m: m.get("method") == "authStatusChange")
-        assert note["params"] == {"authMethod": "apikey"}
+        # A login started through v2 reports through v2's notifications.
+        done = await client.wait_for(lambda m: m.get("method") == "account/login/completed")
+        assert done["params"] == {"loginId": login.id, "success": True, "error": None}
+        note = await client.wait_for(lambda m: m.get("method") == "account/updated")
+        assert note["params"] == {"authMode": "apikey"}
         saved = json.loads((codex_home / "auth.json").read_text())
         assert saved["OPENAI_API_KEY"] == "sk-exchanged-0123456789"
         assert saved["tokens"]["access_token"] == ACCESS

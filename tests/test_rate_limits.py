@@ -101,7 +101,7 @@ async def test_request_and_mapping() -> None:
         {"plan_type": "plus", "rate_limit": None},
         {"plan_type": "team", "rate_limit": {"allowed": True, "limit_reached": True}},
         # A plan the reference does not know yet, and keys it does not read.
-        {"plan_type": "k12", "credits": {"balance": 3}, "rate_limit": None},
+        {"plan_type": "k12", "promo": {"balance": 3}, "rate_limit": None},
     ],
 )
 async def test_no_windows(body: dict[str, Any]) -> None:
@@ -283,3 +283,58 @@ async def test_stale_tokens_are_refreshed_before_reading(codex_home: Path) -> No
         "code": -32603,
         "message": "failed to construct backend client: Failed to refresh token: 401 Unauthorized",
     }
+
+
+async def test_credits_and_additional_limits_as_the_reference_gives_them(
+    codex_home: Path,
+) -> None:
+    """The answer the reference (0.107.0) gives for this usage body, key for key."""
+    _config(codex_home)
+    write_auth_json(codex_home, chatgpt_auth_json(account_id="acct-77"))
+    body = default_usage_body()
+    body["plan_type"] = "pro"
+    body["credits"] = {"has_credits": True, "unlimited": False, "balance": "12.5"}
+    spark_window = {
+        "used_percent": 10,
+        "limit_window_seconds": 18000,
+        "reset_after_seconds": 10,
+        "reset_at": 1_900_000_100,
+    }
+    body["additional_rate_limits"] = [
+        {
+            "limit_name": "GPT-5.3-Codex-Spark",
+            "metered_feature": "codex_bengalfox",
+            "rate_limit": {
+                "allowed": True,
+                "limit_reached": False,
+                "primary_window": spark_window,
+                "secondary_window": None,
+            },
+        }
+    ]
+    async with in_process_daemon(codex_home) as client:
+        await client.initialize()
+        with respx.mock() as router:
+            router.get(USAGE).respond(json=body)
+            result = await client.call("account/rateLimits/read")
+    codex = {
+        "limitId": "codex",
+        "limitName": None,
+        "primary": {"usedPercent": 25, "windowDurationMins": 300, "resetsAt": 1_900_000_000},
+        "secondary": {"usedPercent": 50, "windowDurationMins": 10080, "resetsAt": 1_900_100_000},
+        "credits": {"hasCredits": True, "unlimited": False, "balance": "12.5"},
+        "planType": "pro",
+    }
+    spark = {
+        "limitId": "codex_bengalfox",
+        "limitName": "GPT-5.3-Codex-Spark",
+        "primary": {"usedPercent": 10, "windowDurationMins": 300, "resetsAt": 1_900_000_100},
+        "secondary": None,
+        "credits": None,
+        "planType": "pro",
+    }
+    assert result == {
+        "rateLimits": codex,
+        "rateLimitsByLimitId": {"codex_bengalfox": spark, "codex": codex},
+    }
+    assert list(result["rateLimitsByLimitId"]) == ["codex_bengalfox", "codex"]

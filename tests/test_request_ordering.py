@@ -127,8 +127,7 @@ async def test_an_unsupported_method_gets_an_error_that_says_why(
     [
         ("thread/compact/start", {"threadId": "t1"}),
         ("mcpServerStatus/list", {}),
-        ("config/read", {}),
-        ("configRequirements/read", None),
+        ("config/mcpServer/reload", None),
     ],
 )
 async def test_a_v2_method_not_built_yet_says_so(

@@ -70,6 +70,8 @@ class Credentials:
     tokens: ChatGptTokens | None = None
     last_refresh: str | None = None
     """When the tokens were last refreshed (RFC 3339, UTC), as written."""
+    external: bool = False
+    """ChatGPT tokens the client supplied and refreshes (never saved)."""
 
     @property
     def mode(self) -> AuthMode | None:
@@ -79,6 +81,14 @@ class Credentials:
         if self.tokens is not None:
             return AuthMode.CHATGPT
         return None
+
+    @property
+    def reported_mode(self) -> AuthMode | None:
+        """The mode as the client is told it (client-supplied tokens are
+        ``chatgptAuthTokens``; they work as a ChatGPT sign-in otherwise)."""
+        if self.external and self.mode is AuthMode.CHATGPT:
+            return AuthMode.CHATGPT_AUTH_TOKENS
+        return self.mode
 
     @property
     def bearer_token(self) -> str | None:

@@ -257,9 +257,13 @@ class ChatGptLogins:
         return self._active
 
     async def start(
-        self, workspace_id: str | None, settings: OAuthSettings | None = None
+        self,
+        workspace_id: str | None,
+        settings: OAuthSettings | None = None,
+        report: Reporter | None = None,
     ) -> LoginFlow:
-        """Start a login, replacing the one under way; raises `LoginServerError`."""
+        """Start a login, replacing the one under way; raises `LoginServerError`.
+        ``report`` tells the client how it ended (the v1 reports by default)."""
         settings = settings or OAuthSettings.from_env()
         async with self._starting:
             old, self._active = self._active, None
@@ -269,13 +273,13 @@ class ChatGptLogins:
             listener = await _bind(settings.callback_port)
             flow = LoginFlow(self._auth, settings, listener, self._originator(), workspace_id)
             self._active = flow
-            self._task_group.start_soon(self._run, flow)
+            self._task_group.start_soon(self._run, flow, report or self._report)
             log.info("ChatGPT login %s waiting on port %d", flow.login_id, flow.port)
             return flow
 
-    async def _run(self, flow: LoginFlow) -> None:
+    async def _run(self, flow: LoginFlow, report: Reporter) -> None:
         try:
-            await flow.run(self._report)
+            await flow.run(report)
         except Exception:  # never take the daemon's task group down with a login
             log.exception("ChatGPT login %s failed", flow.login_id)
         finally:

@@ -20,6 +20,7 @@ Without a refresher, ChatGPT tokens are used as saved.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -62,6 +63,11 @@ class TokenRefresher(Protocol):
         ...
 
 
+#: Asks the client for fresh tokens in place of the ones it supplied, given the
+#: account they were for; raises `RefreshError` when it cannot.
+ExternalRefresher = Callable[[str | None], Awaitable[Credentials]]
+
+
 @dataclass(frozen=True)
 class RequestAuth:
     """What a request to OpenAI needs to authenticate."""
@@ -92,17 +98,26 @@ class AuthManager:
         self._warned: set[tuple[object, str]] = set()
         self._changing = anyio.Lock()
         self._flight: _Flight | None = None
+        self._external: Credentials | None = None
+        """Tokens the client supplied (v2 `chatgptAuthTokens`): in use instead
+        of the saved credentials until another sign-in or a sign-out."""
+        self._external_refresher: ExternalRefresher | None = None
 
     # -- reading ------------------------------------------------------------------
     def cached(self) -> Credentials | NotCached | None:
         """The saved credentials if the cache is current (one cheap signature
         check, no I/O beyond it), else `NOT_CACHED`: then await `stored`."""
+        if self._external is not None:
+            return self._external
         if self.store.signature() == self._signature:
             return self._credentials
         return NOT_CACHED
 
     async def stored(self) -> Credentials | None:
-        """The saved credentials (read again if they changed since last time)."""
+        """The saved credentials (read again if they changed since last time),
+        or the tokens the client supplied."""
+        if self._external is not None:
+            return self._external
         if self.store.signature() == self._signature:
             return self._credentials
         async with self._changing:
@@ -148,8 +163,9 @@ class AuthManager:
             pass
 
     async def mode(self, restrictions: LoginRestrictions) -> AuthMode | None:
+        """The mode in use, as the client is told it."""
         credentials = await self.current(restrictions)
-        return credentials.mode if credentials is not None else None
+        return credentials.reported_mode if credentials is not None else None
 
     async def usable(self, restrictions: LoginRestrictions) -> Credentials | None:
         """`current`, with ChatGPT tokens refreshed first when they are stale.
@@ -188,6 +204,8 @@ class AuthManager:
         return RequestAuth(mode, token, credentials.account_id, credentials.plan_type)
 
     def _is_stale(self, credentials: Credentials) -> bool:
+        if credentials.external:
+            return False  # the client refreshes them when a request is refused
         if self.refresher is None:
             return False
         if credentials.last_refresh is None:
@@ -209,6 +227,20 @@ class AuthManager:
             await anyio.to_thread.run_sync(self.store.save, credentials)
             self._credentials = credentials
             self._signature = self.store.signature()
+            self._forget_external()
+
+    async def use_external(self, credentials: Credentials, refresher: ExternalRefresher) -> None:
+        """Use tokens the client supplied (kept in memory, never saved) until
+        another sign-in or a sign-out; ``refresher`` asks it for new ones."""
+        for secret in credentials.secrets:
+            register_secret(secret)
+        async with self._changing:
+            self._external = credentials
+            self._external_refresher = refresher
+
+    def _forget_external(self) -> None:
+        self._external = None
+        self._external_refresher = None
 
     async def login_api_key(self, api_key: str) -> None:
         await self.save(Credentials(api_key=api_key))
@@ -216,10 +248,12 @@ class AuthManager:
     async def logout(self) -> bool:
         """Forget the saved credentials; whether there were any."""
         async with self._changing:
+            had_external = self._external is not None
+            self._forget_external()
             removed = await anyio.to_thread.run_sync(self.store.delete)
             self._credentials = None
             self._signature = self.store.signature()
-        return removed
+        return removed or had_external
 
     async def refresh(self) -> bool:
         """Renew the saved ChatGPT tokens; False when there are none to renew
@@ -250,6 +284,8 @@ class AuthManager:
         credentials = await self.stored()
         if credentials is None or credentials.mode is not AuthMode.CHATGPT:
             return False
+        if credentials.external:
+            return await self._refresh_external(credentials)
         if self.refresher is None:
             raise RefreshError("this server cannot refresh ChatGPT tokens; sign in again")
         assert credentials.tokens is not None
@@ -267,6 +303,19 @@ class AuthManager:
                 f"failed to save the refreshed tokens in {self.store.description}: "
                 f"{exc.strerror or exc}"
             ) from None
+        return True
+
+    async def _refresh_external(self, credentials: Credentials) -> bool:
+        refresher = self._external_refresher
+        if refresher is None:
+            raise RefreshError("the client supplied these tokens and cannot refresh them")
+        log.info("asking the client for fresh ChatGPT tokens")
+        fresh = await refresher(credentials.account_id)
+        for secret in fresh.secrets:
+            register_secret(secret)
+        async with self._changing:
+            if self._external is credentials:  # not replaced meanwhile
+                self._external = fresh
         return True
 
 

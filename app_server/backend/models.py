@@ -25,6 +25,18 @@ class PlanType(StrEnum):
     edu = "edu"
 
 
+class CreditStatusDetails(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    has_credits: bool
+    unlimited: bool
+    balance: str | None = None
+    """
+    A decimal amount, as text.
+    """
+
+
 class RateLimitWindowSnapshot(BaseModel):
     """
     One window; every value is a 32-bit integer, as the reference reads it.
@@ -67,6 +79,22 @@ class RateLimitStatusDetails(BaseModel):
     """
 
 
+class AdditionalRateLimitDetails(BaseModel):
+    """
+    A metered limit besides the Codex one, named for the user.
+    """
+
+    model_config = ConfigDict(
+        extra="ignore",
+    )
+    limit_name: str
+    metered_feature: str
+    """
+    The limit's id.
+    """
+    rate_limit: RateLimitStatusDetails | None = None
+
+
 class RateLimitStatusPayload(BaseModel):
     """
     What the usage endpoint answers; unknown keys are ignored.
@@ -81,4 +109,12 @@ class RateLimitStatusPayload(BaseModel):
     rate_limit: RateLimitStatusDetails | None = None
     """
     Absent or null when the plan has no rate limit windows.
+    """
+    credits: CreditStatusDetails | None = None
+    """
+    The account's credits; absent or null when unknown.
+    """
+    additional_rate_limits: list[AdditionalRateLimitDetails] | None = None
+    """
+    Other metered limits (a model of its own, for instance).
     """

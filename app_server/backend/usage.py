@@ -32,7 +32,7 @@ from app_server_protocol.usage import (
 
 from ..logs import log, redact
 from ..model_client.errors import status_text
-from .models import RateLimitStatusPayload, RateLimitWindowSnapshot
+from .models import RateLimitStatusDetails, RateLimitStatusPayload, RateLimitWindowSnapshot
 
 if TYPE_CHECKING:
     from ..auth import RequestAuth
@@ -79,6 +79,13 @@ async def fetch_rate_limits(
     request: UsageRequest, client: httpx.AsyncClient | None = None
 ) -> RateLimitSnapshot:
     """GET the usage endpoint and map its answer; raises `UsageError`."""
+    return snapshot_from_payload(await fetch_usage(request, client))
+
+
+async def fetch_usage(
+    request: UsageRequest, client: httpx.AsyncClient | None = None
+) -> RateLimitStatusPayload:
+    """GET the usage endpoint and validate its answer; raises `UsageError`."""
     from ..model_client.transport import shared_client
 
     client = client or shared_client()
@@ -107,19 +114,23 @@ async def fetch_rate_limits(
         payload = RateLimitStatusPayload.model_validate_json(body, strict=True)
     except ValidationError as exc:
         raise UsageError(f"{_PREFIX}Decode error for {url}: {_describe(exc)}; {details}") from None
-    return snapshot_from_payload(payload)
+    return payload
 
 
 def snapshot_from_payload(payload: RateLimitStatusPayload) -> RateLimitSnapshot:
-    details = payload.rate_limit
-    snapshot = RateLimitSnapshot(limit_id=CODEX_LIMIT_ID, plan_type=_plan_type(payload.plan_type))
-    if details is None:
-        return snapshot
+    """The Codex limit, with the account's plan."""
+    snapshot = snapshot_from_details(payload.rate_limit)
     return snapshot.model_copy(
-        update={
-            "primary": _window(details.primary_window),
-            "secondary": _window(details.secondary_window),
-        }
+        update={"limit_id": CODEX_LIMIT_ID, "plan_type": _plan_type(payload.plan_type)}
+    )
+
+
+def snapshot_from_details(details: RateLimitStatusDetails | None) -> RateLimitSnapshot:
+    """One limit's windows (the Codex limit's, or an additional limit's)."""
+    if details is None:
+        return RateLimitSnapshot()
+    return RateLimitSnapshot(
+        primary=_window(details.primary_window), secondary=_window(details.secondary_window)
     )
 
 

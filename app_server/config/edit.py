@@ -51,7 +51,7 @@ def set_keys(
     except FileNotFoundError:
         text = None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {_reason(exc)}") from None
+        raise ConfigError(f"cannot read {path}: {os_reason(exc)}") from None
     if text is None and all(value is None for value in values.values()):
         return False
     try:
@@ -69,7 +69,7 @@ def set_keys(
                 table.remove(key)
                 changed = True
         else:
-            _set(table, key, _string(value))
+            place_key(table, key, _string(value))
             changed = True
     if not changed:
         return False
@@ -80,11 +80,11 @@ def set_keys(
     try:
         atomic_write(path, document.as_string().encode("utf-8"), mode=mode)
     except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {_reason(exc)}") from None
+        raise ConfigError(f"cannot write {path}: {os_reason(exc)}") from None
     return True
 
 
-def _reason(exc: Exception) -> str:
+def os_reason(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
     return str(exc)
@@ -103,7 +103,7 @@ def _string(value: str) -> Item:
     return tomlkit.string(value, literal=literal)
 
 
-def _set(table: Any, key: str, item: Item) -> None:
+def place_key(table: Any, key: str, item: Item) -> None:
     """Replace ``key`` where it is, or add it after the table's last key."""
     container = _container(table)
     if key in table or container is None:

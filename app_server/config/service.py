@@ -8,19 +8,28 @@ from typing import TYPE_CHECKING
 
 import anyio
 
+from .layer_view import Layer, read_layers
 from .layers import ConfigError, load_layers
 from .model import Config, ConfigToml
 from .otel import OtelSettings
 from .resolve import ConfigOverrides, load_config_toml, parse_config_toml, resolve_config
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..options import ServeOptions
+    from .write import ValueEdit, WriteResult
 
 
 class ConfigService:
     def __init__(self, codex_home: Path, options: ServeOptions) -> None:
         self.codex_home = codex_home
         self._options = options
+
+    @property
+    def feature_switches(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The features the daemon's ``--enable`` and ``--disable`` name."""
+        return frozenset(self._options.enable), frozenset(self._options.disable)
 
     def toml(self) -> ConfigToml:
         """The layered files with the daemon's ``-c`` overrides (no profile applied)."""
@@ -49,6 +58,25 @@ class ConfigService:
             enable=self._options.enable,
             disable=self._options.disable,
             overrides=overrides,
+        )
+
+    async def layers(self) -> list[Layer]:
+        """Every layer with its table, highest precedence first (`config/read`)."""
+        return await anyio.to_thread.run_sync(
+            read_layers, self.codex_home, list(self._options.overrides)
+        )
+
+    async def write_values(
+        self,
+        edits: Sequence[ValueEdit],
+        file_path: str | None,
+        expected_version: str | None,
+    ) -> WriteResult:
+        """Apply edits to the user's `config.toml`, all or none (see `write`)."""
+        from .write import write_user_config
+
+        return await anyio.to_thread.run_sync(
+            write_user_config, self.codex_home, edits, file_path, expected_version
         )
 
     async def set_default_model(self, model: str | None, effort: str | None) -> None:

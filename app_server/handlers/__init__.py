@@ -3,8 +3,10 @@
 from . import account as account
 from . import auth as auth
 from . import config as config
+from . import config_v2 as config_v2
 from . import conversations as conversations
 from . import exec as exec
+from . import features as features
 from . import models as models
 from . import session as session
 from . import thread_fork as thread_fork

@@ -6,7 +6,7 @@ from app_server_protocol import methods
 from app_server_protocol.common import AuthMode
 from app_server_protocol.v2.account import GetAccountRateLimitsResponse
 
-from ..account_limits import CODEX_LIMIT_ID, account_rate_limits
+from ..account_limits import usage_rate_limits
 from ..app import RequestContext
 from ..auth import LoginRestrictions, RefreshError
 from ..errors import InternalError, InvalidRequest
@@ -28,14 +28,12 @@ async def read_rate_limits(params: None, ctx: RequestContext) -> GetAccountRateL
     if request_auth.mode is not AuthMode.CHATGPT:
         raise InvalidRequest("chatgpt authentication required to read rate limits")
 
-    from ..backend.usage import UsageError, build_request, fetch_rate_limits
+    from ..backend.usage import UsageError, build_request, fetch_usage
 
     request = build_request(config.chatgpt_base_url, request_auth, ctx.app.session.user_agent)
     try:
-        snapshot = await fetch_rate_limits(request)
+        payload = await fetch_usage(request)
     except UsageError as exc:
         raise InternalError(str(exc)) from None
-    limits = account_rate_limits(snapshot)
-    return GetAccountRateLimitsResponse(
-        rate_limits=limits, rate_limits_by_limit_id={CODEX_LIMIT_ID: limits}
-    )
+    limits, by_id = usage_rate_limits(payload)
+    return GetAccountRateLimitsResponse(rate_limits=limits, rate_limits_by_limit_id=by_id)

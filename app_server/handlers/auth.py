@@ -32,7 +32,12 @@ from app_server_protocol.v2.account import (
     LoginAccountResponse,
     LoginAccountResponseApiKey,
     LoginAccountResponseChatgpt,
+    LoginAccountResponseChatgptAuthTokens,
     LogoutAccountResponse,
+)
+from app_server_protocol.v2.notifications import (
+    AccountLoginCompletedNotification,
+    AccountUpdatedNotification,
 )
 from app_server_protocol.v2.shared import PlanType
 
@@ -41,7 +46,7 @@ from ..auth import LoginRestrictions, RefreshError
 from ..auth.manager import NOT_CACHED
 from ..errors import InternalError, InvalidRequest
 from ..logs import log, register_secret
-from .config_access import config_toml, resolved_config
+from .config_access import config_toml, login_restrictions, resolved_config
 from .registry import handles
 
 
@@ -50,7 +55,16 @@ async def _announce(ctx: RequestContext, mode: AuthMode | None) -> None:
     await ctx.app.outgoing.notify(methods.AUTH_STATUS_CHANGE, params)
 
 
-async def _login_with_api_key(api_key: str, ctx: RequestContext) -> None:
+async def _announce_v2(ctx: RequestContext, mode: AuthMode | None, *, login: bool) -> None:
+    """v2's reports: a login that ended at once (no login id), then the new mode."""
+    outgoing = ctx.app.outgoing
+    if login:
+        completed = AccountLoginCompletedNotification(login_id=None, success=True, error=None)
+        await outgoing.notify(methods.ACCOUNT_LOGIN_COMPLETED, completed)
+    await outgoing.notify(methods.ACCOUNT_UPDATED, AccountUpdatedNotification(auth_mode=mode))
+
+
+async def _login_with_api_key(api_key: str, ctx: RequestContext, *, v2: bool = False) -> None:
     register_secret(api_key)
     toml = config_toml(ctx)
     refusal = LoginRestrictions.from_config(toml).login_refusal(AuthMode.API_KEY)
@@ -64,10 +78,13 @@ async def _login_with_api_key(api_key: str, ctx: RequestContext) -> None:
         raise InternalError(
             f"failed to save the API key in {auth.store.description}: {exc.strerror or exc}"
         ) from None
-    ctx.after_response(lambda: _announce(ctx, AuthMode.API_KEY))
+    if v2:
+        ctx.after_response(lambda: _announce_v2(ctx, AuthMode.API_KEY, login=True))
+    else:
+        ctx.after_response(lambda: _announce(ctx, AuthMode.API_KEY))
 
 
-async def _logout(ctx: RequestContext) -> None:
+async def _logout(ctx: RequestContext, *, v2: bool = False) -> None:
     ctx.app.cancel_chatgpt_login()
     auth = ctx.app.auth
     try:
@@ -76,7 +93,10 @@ async def _logout(ctx: RequestContext) -> None:
         raise InternalError(
             f"failed to remove {auth.store.description}: {exc.strerror or exc}"
         ) from None
-    ctx.after_response(lambda: _announce(ctx, None))
+    if v2:
+        ctx.after_response(lambda: _announce_v2(ctx, None, login=False))
+    else:
+        ctx.after_response(lambda: _announce(ctx, None))
 
 
 @handles(methods.LOGIN_API_KEY)
@@ -88,23 +108,34 @@ async def login_api_key(params: LoginApiKeyParams, ctx: RequestContext) -> Login
 @handles(methods.ACCOUNT_LOGIN_START)
 async def login_account(params: LoginAccountParams, ctx: RequestContext) -> LoginAccountResponse:
     if isinstance(params, LoginAccountParamsApiKey):
-        await _login_with_api_key(params.api_key, ctx)
+        await _login_with_api_key(params.api_key, ctx, v2=True)
         return LoginAccountResponseApiKey()
     if isinstance(params, LoginAccountParamsChatgptAuthTokens):
-        raise InvalidRequest("chatgptAuthTokens login is not supported by this server")
-    started = await _start_chatgpt_login(ctx)
+        from .external_tokens import sign_in_with_client_tokens
+
+        await sign_in_with_client_tokens(ctx.app, params, login_restrictions(ctx))
+        mode = AuthMode.CHATGPT_AUTH_TOKENS
+        ctx.after_response(lambda: _announce_v2(ctx, mode, login=True))
+        return LoginAccountResponseChatgptAuthTokens()
+    started = await _start_chatgpt_login(ctx, v2=True)
     return LoginAccountResponseChatgpt(login_id=str(started.login_id), auth_url=started.auth_url)
 
 
-async def _start_chatgpt_login(ctx: RequestContext) -> LoginChatGptResponse:
+async def _start_chatgpt_login(ctx: RequestContext, *, v2: bool = False) -> LoginChatGptResponse:
     toml = config_toml(ctx)
     refusal = LoginRestrictions.from_config(toml).login_refusal(AuthMode.CHATGPT)
     if refusal is not None:
         raise InvalidRequest(refusal)
     from ..auth.login import LoginServerError
+    from ..auth.login_reports import login_reporter
 
+    report = (
+        login_reporter(ctx.app.outgoing.notify, ctx.app.auth, ctx.app.config.toml, v2=True)
+        if v2
+        else None
+    )
     try:
-        flow = await ctx.app.chatgpt_logins.start(toml.forced_chatgpt_workspace_id)
+        flow = await ctx.app.chatgpt_logins.start(toml.forced_chatgpt_workspace_id, report=report)
     except LoginServerError as exc:
         raise InternalError(f"failed to start login server: {exc}") from None
     return LoginChatGptResponse(login_id=flow.login_id, auth_url=flow.auth_url)
@@ -156,7 +187,7 @@ async def logout_chatgpt(params: None, ctx: RequestContext) -> LogoutChatGptResp
 
 @handles(methods.ACCOUNT_LOGOUT)
 async def logout_account(params: None, ctx: RequestContext) -> LogoutAccountResponse:
-    await _logout(ctx)
+    await _logout(ctx, v2=True)
     return LogoutAccountResponse()
 
 
@@ -165,7 +196,10 @@ async def read_account(params: GetAccountParams, ctx: RequestContext) -> GetAcco
     config = resolved_config(ctx)
     auth = ctx.app.auth
     await auth.settle()
-    if params.refresh_token:
+    stored = await auth.stored()
+    # Client-supplied tokens are the client's to refresh (the reference asks
+    # for new ones only when the backend refuses them).
+    if params.refresh_token and not (stored is not None and stored.external):
         try:
             await auth.refresh()
         except RefreshError as exc:
@@ -215,7 +249,7 @@ async def get_auth_status(
         # An empty key counts as signed out, as with the reference.
         return GetAuthStatusResponse(requires_openai_auth=True)
     return GetAuthStatusResponse(
-        auth_method=credentials.mode,
+        auth_method=credentials.reported_mode,
         auth_token=token if params.include_token else None,
         requires_openai_auth=True,
     )

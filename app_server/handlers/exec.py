@@ -1,4 +1,5 @@
-"""``execOneOffCommand``: one command, outside any conversation.
+"""``execOneOffCommand`` (v1) and ``command/exec`` (v2): one command, outside
+any conversation, under the same sandbox rules as a turn's commands.
 
 Errors are the reference's: ``command must not be empty`` (-32600), and
 -32603 ``exec failed: ...`` for a program or folder that cannot be used
@@ -17,7 +18,9 @@ from typing import Final
 import anyio.to_thread
 
 from app_server_protocol import methods
+from app_server_protocol.common import SandboxPolicy
 from app_server_protocol.v1.workspace import ExecOneOffCommandParams, ExecOneOffCommandResponse
+from app_server_protocol.v2.command import CommandExecParams, CommandExecResponse
 
 from ..app import RequestContext
 from ..errors import InternalError, InvalidRequest
@@ -33,7 +36,34 @@ OUTPUT_LIMIT_BYTES: Final = 16 * 1024 * 1024
 async def exec_one_off_command(
     params: ExecOneOffCommandParams, ctx: RequestContext
 ) -> ExecOneOffCommandResponse:
-    if not params.command:
+    exit_code, stdout, stderr = await _run_one_off(
+        ctx, params.command, params.cwd, params.sandbox_policy, params.timeout_ms
+    )
+    return ExecOneOffCommandResponse(exit_code=exit_code, stdout=stdout, stderr=stderr)
+
+
+@handles(methods.COMMAND_EXEC)
+async def command_exec(params: CommandExecParams, ctx: RequestContext) -> CommandExecResponse:
+    from ..tools.policy_v2 import core_sandbox_policy
+
+    policy = (
+        core_sandbox_policy(params.sandbox_policy) if params.sandbox_policy is not None else None
+    )
+    exit_code, stdout, stderr = await _run_one_off(
+        ctx, params.command, params.cwd, policy, params.timeout_ms
+    )
+    return CommandExecResponse(exit_code=exit_code, stdout=stdout, stderr=stderr)
+
+
+async def _run_one_off(
+    ctx: RequestContext,
+    command: list[str],
+    cwd_param: str | None,
+    sandbox_policy: SandboxPolicy | None,
+    timeout_param: int | None,
+) -> tuple[int, str, str]:
+    """Run ``command``; its exit code, stdout and stderr, or the reference's error."""
+    if not command:
         raise InvalidRequest("command must not be empty")
     # Imported here: the daemon answers `initialize` before any of this is needed.
     from ..rust_format import os_error_message
@@ -43,12 +73,12 @@ async def exec_one_off_command(
 
     # The configured defaults, as a conversation would get them (profile, -c overrides...).
     config = await anyio.to_thread.run_sync(resolved_config, ctx)
-    policy = params.sandbox_policy or config.sandbox_policy
-    cwd = Path(params.cwd) if params.cwd is not None else Path.cwd()
-    timeout_ms = DEFAULT_TIMEOUT_MS if params.timeout_ms is None else params.timeout_ms
+    policy = sandbox_policy or config.sandbox_policy
+    cwd = Path(cwd_param) if cwd_param is not None else Path.cwd()
+    timeout_ms = DEFAULT_TIMEOUT_MS if timeout_param is None else timeout_param
     try:
         result = await run_command(
-            params.command,
+            command,
             cwd=cwd,
             # As the reference does: the roots come from the configuration's
             # folder, whatever folder the client runs the command in.
@@ -74,4 +104,4 @@ async def exec_one_off_command(
             "exec failed: sandbox error: sandbox denied exec error, "
             f"exit code: {result.exit_code}, stdout: {stdout}, stderr: {stderr}"
         )
-    return ExecOneOffCommandResponse(exit_code=result.exit_code, stdout=stdout, stderr=stderr)
+    return result.exit_code, stdout, stderr

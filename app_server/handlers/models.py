@@ -1,72 +1,67 @@
-"""``model/list``: the built-in models, one page at a time.
-
-Pagination is the reference's: the cursor is the index of the first model of
-the page (decimal, as the previous page's ``nextCursor`` gives it), the page
-size (``limit``) defaults to the whole list and is at least one, and
-``nextCursor`` is null on the last page. A cursor that is not a number, or that lies beyond
-the end, is an error; one exactly at the end gives an empty page.
-"""
+"""``model/list``: the provider's models (the OpenAI provider with a ChatGPT
+sign-in; cached, refreshed in the background, see `remote_models`) merged
+with the built-in presets; hidden ones with ``includeHidden``; the first
+listed model is the default; a page at a time (the reference's paging, see
+`paging`)."""
 
 from __future__ import annotations
 
-from typing import Final
-
 from app_server_protocol import methods
-from app_server_protocol.v1 import config as presets
-from app_server_protocol.v2.models import (
-    Model,
-    ModelListParams,
-    ModelListResponse,
-    ReasoningEffortOption,
-)
-from app_server_protocol.v2.shared import InputModality
+from app_server_protocol.common import AuthMode
+from app_server_protocol.v2.models import Model, ModelListParams, ModelListResponse
 
 from ..app import RequestContext
-from ..errors import InvalidRequest
+from ..auth import LoginRestrictions
+from ..config.layers import ConfigError
+from ..remote_models import FetchSpec, merge, models_url
+from .paging import page
 from .registry import handles
 
-#: The reference reads the page size and the cursor as 64-bit unsigned integers.
-_U64_MAX: Final = 2**64 - 1
+OPENAI_PROVIDER_ID = "openai"
+DEFAULT_CHATGPT_CODEX_BASE_URL = "https://chatgpt.com/backend-api/codex"
 
 
-def _cursor_index(cursor: str) -> int:
-    """The index a cursor stands for: ASCII digits, optionally after a ``+``."""
-    digits = cursor.removeprefix("+")
-    if not (digits.isascii() and digits.isdigit()) or int(digits) > _U64_MAX:
-        raise InvalidRequest(f"invalid cursor: {cursor}")
-    return int(digits)
+async def _fetch_spec(ctx: RequestContext) -> FetchSpec | None:
+    """How to ask the provider for its models; None when it has no list to
+    offer (another provider, or not signed in with ChatGPT)."""
+    from ..user_agent import originator
+
+    try:
+        config = ctx.app.config.resolve()
+    except ConfigError:
+        return None
+    if config.model_provider_id != OPENAI_PROVIDER_ID:
+        return None
+    # The saved credentials as they are: nothing here may wait for a refresh.
+    credentials = await ctx.app.auth.current(LoginRestrictions.from_config(config))
+    if credentials is None or credentials.mode is not AuthMode.CHATGPT:
+        return None
+    token = credentials.bearer_token
+    if not token:
+        return None
+    headers = {
+        "authorization": f"Bearer {token}",
+        "user-agent": ctx.app.session.user_agent,
+        "originator": originator(),
+    }
+    if credentials.account_id:
+        headers["chatgpt-account-id"] = credentials.account_id
+    base = config.model_provider.base_url or DEFAULT_CHATGPT_CODEX_BASE_URL
+    return FetchSpec(models_url(base), headers)
 
 
-def _listed(preset: presets.Model) -> Model:
-    """A preset as `model/list` describes it."""
-    return Model(
-        id=preset.id,
-        model=preset.model,
-        display_name=preset.display_name,
-        description=preset.description,
-        hidden=False,
-        supported_reasoning_efforts=[
-            ReasoningEffortOption(reasoning_effort=o.reasoning_effort, description=o.description)
-            for o in preset.supported_reasoning_efforts
-        ],
-        default_reasoning_effort=preset.default_reasoning_effort,
-        input_modalities=[InputModality.TEXT, InputModality.IMAGE],
-        supports_personality=False,
-        is_default=preset.is_default,
-    )
+async def _offered(ctx: RequestContext, include_hidden: bool) -> list[Model]:
+    from ..model_presets import PRESETS
+
+    remote = await ctx.app.remote_models.current(await _fetch_spec(ctx))
+    models = [m for m in merge(remote, list(PRESETS)) if include_hidden or not m.hidden]
+    visible = [m for m in models if not m.hidden]
+    default = (visible or models)[0].id if models else None
+    return [m.model_copy(update={"is_default": m.id == default}) for m in models]
 
 
 @handles(methods.MODEL_LIST)
-def list_models(params: ModelListParams, ctx: RequestContext) -> ModelListResponse:
-    from ..model_presets import PRESETS
-
-    total = len(PRESETS)
-    start = _cursor_index(params.cursor) if params.cursor is not None else 0
-    if start > total:
-        raise InvalidRequest(f"cursor {start} exceeds total models {total}")
-    page_size = min(max(params.limit if params.limit is not None else total, 1), total)
-    end = min(start + page_size, total)
-    return ModelListResponse(
-        data=[_listed(p) for p in PRESETS[start:end]],
-        next_cursor=str(end) if end < total else None,
-    )
+async def list_models(params: ModelListParams, ctx: RequestContext) -> ModelListResponse:
+    models = await _offered(ctx, bool(params.include_hidden))
+    data, next_cursor = page(models, params.cursor, params.limit, "models")
+    return ModelListResponse(data=data, next_cursor=next_cursor)

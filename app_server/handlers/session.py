@@ -10,6 +10,7 @@ from app_server_protocol.v1.session import (
 )
 
 from ..app import RequestContext
+from ..startup_warnings import report_config_problem
 from .registry import handles
 
 
@@ -20,6 +21,7 @@ def initialize(params: InitializeParams, ctx: RequestContext) -> InitializeRespo
     opt_out = capabilities.opt_out_notification_methods if capabilities else None
     face = session.initialize(params.client_info.name, params.client_info.version, opt_out)
     ctx.app.outgoing.face = face
+    ctx.after_response(lambda: report_config_problem(ctx.app))
     return InitializeResponse(user_agent=session.user_agent)
 
 

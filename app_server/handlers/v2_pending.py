@@ -17,15 +17,9 @@ from .registry import register
 PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
     methods.THREAD_COMPACT_START,
     methods.REVIEW_START,
-    methods.EXPERIMENTAL_FEATURE_LIST,
     methods.MCP_SERVER_OAUTH_LOGIN,
     methods.CONFIG_MCP_SERVER_RELOAD,
     methods.MCP_SERVER_STATUS_LIST,
-    methods.COMMAND_EXEC,
-    methods.CONFIG_READ,
-    methods.CONFIG_VALUE_WRITE,
-    methods.CONFIG_BATCH_WRITE,
-    methods.CONFIG_REQUIREMENTS_READ,
 )
 
 

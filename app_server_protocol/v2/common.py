@@ -87,7 +87,7 @@ class SandboxPolicyDangerFullAccess(CamelModel):
 class SandboxPolicyReadOnly(CamelModel):
     ts_inline: ClassVar[bool] = True
     type: Literal["readOnly"] = "readOnly"
-    access: ReadOnlyAccess
+    access: ReadOnlyAccess = Field(default_factory=lambda: ReadOnlyAccessFullAccess())
 
 
 class SandboxPolicyExternalSandbox(CamelModel):
@@ -95,7 +95,7 @@ class SandboxPolicyExternalSandbox(CamelModel):
 
     ts_inline: ClassVar[bool] = True
     type: Literal["externalSandbox"] = "externalSandbox"
-    network_access: NetworkAccess
+    network_access: NetworkAccess = NetworkAccess.RESTRICTED
 
 
 class SandboxPolicyWorkspaceWrite(CamelModel):
@@ -103,11 +103,12 @@ class SandboxPolicyWorkspaceWrite(CamelModel):
 
     ts_inline: ClassVar[bool] = True
     type: Literal["workspaceWrite"] = "workspaceWrite"
-    writable_roots: list[AbsolutePathBuf]
-    read_only_access: ReadOnlyAccess
-    network_access: bool
-    exclude_tmpdir_env_var: bool
-    exclude_slash_tmp: bool
+    # Defaults for what a client leaves out, as the reference reads the policy.
+    writable_roots: list[AbsolutePathBuf] = Field(default_factory=list)
+    read_only_access: ReadOnlyAccess = Field(default_factory=lambda: ReadOnlyAccessFullAccess())
+    network_access: bool = False
+    exclude_tmpdir_env_var: bool = False
+    exclude_slash_tmp: bool = False
 
 
 SandboxPolicy = TypeAliasType(

@@ -8,6 +8,6 @@ export type AuthMode =
   | "apikey"
   | "chatgpt"
   /**
-   * ChatGPT tokens handed over by the client (the daemon never uses this mode).
+   * ChatGPT tokens the client supplied (v2) and refreshes; kept in memory only.
    */
   | "chatgptAuthTokens";
