@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import os
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from .auth import AuthManager
 from .auth.manager import OAuthTokenRefresher
 from .auth.restrictions import LoginRestrictions
 from .auth.storage import ConfiguredCredentialStore
+from .client_face import ClientFace
 from .config.service import ConfigService
 from .conversations.listing import RolloutIndex
 from .conversations.manager import ConversationManager
@@ -44,11 +46,17 @@ class Session:
     user_agent: str = field(default_factory=base_user_agent)
     """Ours, with the client's name and version once it has introduced itself."""
     client_name: str | None = None
+    face: ClientFace = field(default_factory=ClientFace)
+    """What this client is sent (opt-outs, newer fields)."""
 
-    def initialize(self, name: str, version: str) -> None:
+    def initialize(
+        self, name: str, version: str, opt_out: Iterable[str] | None = None
+    ) -> ClientFace:
         self.initialized = True
         self.user_agent = user_agent(name, version)
         self.client_name = name
+        self.face = ClientFace.decide(name, opt_out, os.environ)
+        return self.face
 
 
 class App:
@@ -69,6 +77,7 @@ class App:
         self.task_group = task_group
         """Where handlers start background work that outlives their request."""
         self.session = session or Session()
+        outgoing.face = self.session.face
         self.config = ConfigService(codex_home, options)
         store = ConfiguredCredentialStore(
             codex_home, lambda: self.config.toml().cli_auth_credentials_store

@@ -32,6 +32,8 @@ class ClientIdentity(NamedTuple):
     name: str
     version: str
     title: str | None
+    opt_out: tuple[str, ...] = ()
+    """``capabilities.optOutNotificationMethods``."""
 
 
 class Handshake(NamedTuple):
@@ -74,7 +76,29 @@ def parse_initialize(line: bytes) -> tuple[int | str, ClientIdentity] | None:
         return None
     if not _is_clean_text(name, version, title or ""):
         return None
-    return request_id, ClientIdentity(name=name, version=version, title=title)
+    opt_out = _opt_out(params.get("capabilities") if isinstance(params, dict) else None)
+    if opt_out is None:
+        return None
+    return request_id, ClientIdentity(name=name, version=version, title=title, opt_out=opt_out)
+
+
+def _opt_out(capabilities: object) -> tuple[str, ...] | None:
+    """The opted-out methods of plainly valid ``capabilities``, else None."""
+    if capabilities is None:
+        return ()
+    if not isinstance(capabilities, dict):
+        return None
+    experimental = capabilities.get("experimentalApi", False)
+    if not isinstance(experimental, bool):
+        return None
+    methods = capabilities.get("optOutNotificationMethods")
+    if methods is None:
+        return ()
+    if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
+        return None
+    if not _is_clean_text(*methods):
+        return None
+    return tuple(methods)
 
 
 def _is_clean_text(*texts: str) -> bool:

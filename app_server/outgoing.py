@@ -24,6 +24,7 @@ from pydantic import TypeAdapter
 from app_server_protocol.jsonrpc import RequestId
 from app_server_protocol.methods import Notification, ServerMethod
 
+from .client_face import ClientFace
 from .errors import RpcError
 from .logs import log, redact
 from .wire_log import RequestTimes, sent
@@ -102,6 +103,10 @@ class Outgoing:
         self._taken = 0
         """How many messages the writer has taken so far."""
         self._on_gone: list[Callable[[], None]] = []
+        #: When each request came in, for its line in the debug log.
+        self.request_times = RequestTimes()
+        self.face = ClientFace()
+        """What the client is sent (set at `initialize`)."""
 
     def on_gone(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` if the client is taken as gone for not reading."""
@@ -119,8 +124,6 @@ class Outgoing:
         while len(self._sizes) > waiting:
             self._queued -= self._sizes.popleft()
             self._taken += 1
-        #: When each request came in, for its line in the debug log.
-        self.request_times = RequestTimes()
 
     async def send(self, data: bytes) -> None:
         """Queue one serialised message (with its trailing newline)."""
@@ -191,29 +194,46 @@ class Outgoing:
         await self.send(b'{"error":' + body + b',"id":' + dumps(request_id) + b"}\n")
 
     async def notify(self, row: Notification[P], params: P) -> None:
-        """Send the notification of `row` (a row of the method table)."""
+        """Send the notification of `row` (a row of the method table), unless
+        the client opted out of it."""
+        face = self.face
+        if not face.wants(row.method):
+            return
         message = b'{"method":' + dumps(row.method)
         if row.params is not None:
-            message += b',"params":' + _adapter(row, "params").dump_json(params)
+            adapter = _adapter(row, "params")
+            message += b',"params":' + adapter.dump_json(params, context=face.serialization_context)
         await self.send(message + b"}\n")
 
-    async def request(self, row: ServerMethod[P, R], params: P) -> R:
+    async def request(
+        self,
+        row: ServerMethod[P, R],
+        params: P,
+        sent: Callable[[RequestId], None] | None = None,
+    ) -> R:
         """Send the request of `row` to the client and wait for its result.
 
         Raises `RpcError` when the client answers with an error, `ClientGone`
         when it disconnects first, and pydantic's `ValidationError` when the
-        result is not of the row's result type.
+        result is not of the row's result type. ``sent`` gets the request's
+        id once it is queued.
         """
-        params_json = _adapter(row, "params").dump_json(params)
-        result = await self._request(row.method, params_json)
+        params_json = _adapter(row, "params").dump_json(
+            params, context=self.face.serialization_context
+        )
+        result = await self._request(row.method, params_json, sent)
         validated: R = _adapter(row, "result").validate_python(result)
         return validated
 
-    async def _request(self, method: str, params_json: bytes) -> Any:
+    async def _request(
+        self, method: str, params_json: bytes, sent: Callable[[RequestId], None] | None = None
+    ) -> Any:
         if self._closed:
             raise ClientGone(method)
         request_id = next(self._ids)
         pending = self._pending[request_id] = _Pending()
+        if sent is not None:
+            sent(request_id)
         try:
             # Key order as the reference writes its requests.
             await self.send(

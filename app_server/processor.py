@@ -12,12 +12,14 @@ to the daemon's own requests are routed to whoever awaits them.
 from __future__ import annotations
 
 import inspect
+import json
 from dataclasses import dataclass
 from typing import Any, Final
 
 import anyio
 import pydantic_core
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict
 
 from app_server_protocol._base import ProtocolModel
@@ -77,15 +79,51 @@ class _Route:
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    """A short, readable account of what is wrong with the params."""
+    """A short, readable account of what is wrong with the params. A missing
+    field and a value that should be a string or a boolean are told in the
+    reference's words (serde's) when they come first, followed by where."""
+    items = error.errors(include_url=False)
+    if items:
+        serde = _serde_message(items[0])
+        if serde is not None:
+            where = ".".join(str(p) for p in items[0]["loc"])
+            return f"{serde} at `{where}`" if where else serde
     parts = []
-    for item in error.errors(include_url=False, include_input=False)[:3]:
+    for item in items[:3]:
         where = ".".join(str(p) for p in item["loc"]) or "message"
         parts.append(f"{where}: {item['msg']}")
     more = error.error_count() - len(parts)
     if more > 0:
         parts.append(f"and {more} more")
     return "; ".join(parts)
+
+
+_EXPECTED: Final = {"string_type": "a string", "bool_type": "a boolean"}
+
+
+def _serde_message(item: ErrorDetails) -> str | None:
+    kind = item["type"]
+    if kind == "missing" and item["loc"]:
+        return f"missing field `{item['loc'][-1]}`"
+    expected = _EXPECTED.get(kind)
+    if expected is None:
+        return None
+    value = item.get("input")
+    if isinstance(value, bool):
+        found = f"boolean `{str(value).lower()}`"
+    elif isinstance(value, int):
+        found = f"integer `{value}`"
+    elif isinstance(value, float):
+        found = f"floating point `{value}`"
+    elif isinstance(value, str):
+        found = f"string {json.dumps(value)}"
+    elif value is None:
+        found = "null"
+    elif isinstance(value, list):
+        found = "sequence"
+    else:
+        found = "map"
+    return f"invalid type: {found}, expected {expected}"
 
 
 def _unknown_method(method: str) -> str:
@@ -256,7 +294,9 @@ class Processor:
             result = handler.func(params, ctx)
             if inspect.isawaitable(result):
                 result = await result
-            payload = route.result.dump_json(result)
+            payload = route.result.dump_json(
+                result, context=self.app.outgoing.face.serialization_context
+            )
         except RpcError as exc:
             await outgoing.send_error(ctx.request_id, exc.code, exc.message, exc.data)
             return

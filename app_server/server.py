@@ -139,7 +139,7 @@ async def _serve(
 
     session = Session()
     if shake.client is not None:
-        session.initialize(shake.client.name, shake.client.version)
+        session.initialize(shake.client.name, shake.client.version, shake.client.opt_out)
     reader = StdinReader(pending=shake.pending, eof=shake.eof)
     stop = anyio.Event()
     received: list[int] = []

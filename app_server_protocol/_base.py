@@ -17,9 +17,17 @@ Three null conventions exist, and each field states which one it follows:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, ClassVar, Final
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 from pydantic import JsonValue as JsonValue
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
@@ -120,3 +128,29 @@ class CamelModel(ProtocolModel):
     """A model whose wire names are the camelCase forms of its field names."""
 
     model_config = ConfigDict(alias_generator=to_camel)
+
+
+#: Key of the serialisation context that asks for the fields newer than
+#: 0.107.0 (`WithNewerFields`); the connection's session decides it.
+NEWER_FIELDS: Final = "newer_fields"
+
+
+class WithNewerFields(CamelModel):
+    """A model with fields newer than 0.107.0 (their wire names in
+    ``newer_fields``). Newer clients require them, while 0.107.0's schema
+    forbids unknown keys: they are written only when the serialisation
+    context holds ``{NEWER_FIELDS: True}``."""
+
+    newer_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    # No return annotation: with one, the JSON schema would be that type's.
+    def _newer_fields_on_request(  # type: ignore[no-untyped-def]
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ):
+        data = handler(self)
+        context = info.context
+        if isinstance(data, dict) and not (isinstance(context, dict) and context.get(NEWER_FIELDS)):
+            for key in self.newer_fields:
+                data.pop(key, None)
+        return data

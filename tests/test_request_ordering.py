@@ -125,8 +125,8 @@ async def test_an_unsupported_method_gets_an_error_that_says_why(
 @pytest.mark.parametrize(
     ("method", "params"),
     [
-        ("thread/start", {}),
-        ("turn/start", {"threadId": "t1", "input": []}),
+        ("thread/compact/start", {"threadId": "t1"}),
+        ("mcpServerStatus/list", {}),
         ("config/read", {}),
         ("configRequirements/read", None),
     ],

@@ -15,6 +15,7 @@ import pytest
 from jsonschema import Draft7Validator, Draft202012Validator
 from pydantic import BaseModel, TypeAdapter
 
+from app_server_protocol._base import NEWER_FIELDS
 from app_server_protocol.v2 import (
     account,
     approvals,
@@ -188,8 +189,11 @@ def parse(tp: Any, value: Any) -> Any:
     return _adapter(tp).validate_json(json.dumps(value), strict=True, by_alias=True, by_name=False)
 
 
-def dump(tp: Any, parsed: Any, *, exclude_unset: bool = False) -> Any:
-    return json.loads(_adapter(tp).dump_json(parsed, exclude_unset=exclude_unset))
+def dump(tp: Any, parsed: Any, *, exclude_unset: bool = False, newer: bool = True) -> Any:
+    """What we write for `parsed`; by default as a newer client gets it (with
+    the fields newer than 0.107.0)."""
+    context = {NEWER_FIELDS: True} if newer else None
+    return json.loads(_adapter(tp).dump_json(parsed, exclude_unset=exclude_unset, context=context))
 
 
 def without_newer_keys(value: Any) -> Any:
@@ -895,6 +899,11 @@ def test_thread_settings_say_the_user_reviews_approvals_unless_set() -> None:
     assert written["approvalsReviewer"] == "user"
     assert written["thread"]["sessionId"] == "t2"
     assert written["reasoningEffort"] is None
+    # A 0.107.0 client gets neither (its schema forbids unknown keys).
+    plain = dump(threads.ThreadForkResponse, response, newer=False)
+    assert "approvalsReviewer" not in plain
+    assert "sessionId" not in plain["thread"]
+    assert plain["reasoningEffort"] is None
 
 
 def test_optional_fields_of_server_requests_are_left_out_when_unknown() -> None:

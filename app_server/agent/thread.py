@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from app_server_protocol.items import ResponseItem
+from app_server_protocol.items import InputItem, ResponseItem
 from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageInfo
 
 from ..model_client import ModelClient
@@ -52,6 +52,8 @@ class AgentThread:
     rate_limits: RateLimitSnapshot | None = None
     approved_commands: set[tuple[str, ...]] = field(default_factory=set)
     """Commands the user approved for the rest of the thread."""
+    pending_input: list[InputItem] = field(default_factory=list)
+    """Input added to the running turn (`turn/steer`), for its next request."""
 
     def tools_for(self, model: str) -> ToolRegistry:
         """The tools of a turn made with ``model`` (a turn may change the model)."""

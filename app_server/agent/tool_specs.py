@@ -63,6 +63,27 @@ SHELL: Final = function_tool(
     ),
 )
 
+SHELL_COMMAND: Final = function_tool(
+    "shell_command",
+    "Runs a shell script in the user's workspace (with the user's login shell) and "
+    "returns what it printed and its exit code.",
+    _object(
+        {
+            "command": {
+                "type": "string",
+                "description": "The script to run.",
+            },
+            "justification": SHELL["parameters"]["properties"]["justification"],
+            "timeout_ms": SHELL["parameters"]["properties"]["timeout_ms"],
+            "with_escalated_permissions": SHELL["parameters"]["properties"][
+                "with_escalated_permissions"
+            ],
+            "workdir": SHELL["parameters"]["properties"]["workdir"],
+        },
+        ["command"],
+    ),
+)
+
 UPDATE_PLAN: Final = function_tool(
     "update_plan",
     "Records the plan for the task and the status of each step; the user sees it.\n"

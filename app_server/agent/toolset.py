@@ -9,7 +9,7 @@ from .tools.base import Tool
 from .tools.mcp import ListMcpResourcesTool, McpTool, ReadMcpResourceTool
 from .tools.plan import UpdatePlanTool
 from .tools.registry import ToolRegistry
-from .tools.shell import LocalShellTool, ShellTool
+from .tools.shell import LocalShellTool, ShellCommandTool, ShellTool
 from .tools.view_image import ViewImageTool
 
 if TYPE_CHECKING:
@@ -43,4 +43,4 @@ def build_registry(family: ModelFamily, config: Config, mcp: McpConnections) -> 
     # The configured servers' tools come last, sorted by name.
     tools += [McpTool(entry, mcp) for entry in mcp.tools.values()]
     # Both shells answer: models trained on one sometimes call the other.
-    return ToolRegistry(tools, unlisted=[other_shell])
+    return ToolRegistry(tools, unlisted=[other_shell, ShellCommandTool()])

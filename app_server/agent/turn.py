@@ -15,9 +15,10 @@ failed turn loses nothing it received.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 import anyio.lowlevel
@@ -172,8 +173,10 @@ class _Turn:
             family=find_family(settings.model),
             approved_commands=thread.approved_commands,
         )
+        self.output_schema: Mapping[str, Any] | None = None
 
     async def run(self, turn: UserTurn) -> None:
+        self.output_schema = turn.output_schema
         scope = self.scope
         window = scope.family.effective_context_window
         await scope.emit(TaskStartedEvent(model_context_window=window))
@@ -201,6 +204,23 @@ class _Turn:
         user_input = await anyio.to_thread.run_sync(
             UserTurnInput.resolve, turn.items, Path(settings.cwd)
         )
+        await self._record_resolved_input(user_input)
+
+    async def _take_steered_input(self) -> None:
+        """Input the user added to the running turn since its last request."""
+        pending = self.thread.pending_input
+        if not pending:
+            return
+        items = list(pending)
+        pending.clear()
+        user_input = await anyio.to_thread.run_sync(
+            UserTurnInput.resolve, items, Path(self.scope.settings.cwd)
+        )
+        await self._record_resolved_input(user_input)
+
+    async def _record_resolved_input(self, user_input: UserTurnInput) -> None:
+        scope = self.scope
+        settings = scope.settings
         items: list[ResponseItem] = []
         environment = EnvironmentContext.of(
             settings.cwd, settings.approval_policy, settings.sandbox_policy, shell_name()
@@ -223,6 +243,7 @@ class _Turn:
         registry = self.thread.tools_for(scope.settings.model)
         last_message: str | None = None
         while True:
+            await self._take_steered_input()
             self.host.record_turn_context(scope.settings.context_item())
             prompt = self._prompt(registry)
             try:
@@ -233,7 +254,7 @@ class _Turn:
             await scope.report_turn_diff()
             if sampling.last_message is not None:
                 last_message = sampling.last_message
-            if not sampling.calls:
+            if not sampling.calls and not self.thread.pending_input:
                 return last_message
 
     def _prompt(self, registry: ToolRegistry) -> Prompt:
@@ -250,6 +271,7 @@ class _Turn:
             parallel_tool_calls=False,
             reasoning=reasoning,
             verbosity=scope.config.model_verbosity if family.verbosity else None,
+            output_schema=self.output_schema,
         )
 
     async def _sample(self, prompt: Prompt, registry: ToolRegistry) -> _Sampling:

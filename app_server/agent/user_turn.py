@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app_server_protocol.common import (
     AskForApproval,
@@ -60,3 +61,5 @@ class UserTurn:
 
     items: list[InputItem]
     settings: TurnSettings | None = None
+    output_schema: Mapping[str, Any] | None = None
+    """A JSON Schema this turn's final message must follow (v2's `outputSchema`)."""

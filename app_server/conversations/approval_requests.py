@@ -16,8 +16,9 @@ that went away as ``abort``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
+import anyio
 from pydantic import ValidationError
 
 from app_server_protocol import methods
@@ -27,13 +28,23 @@ from app_server_protocol.events import (
     EventMsg,
     ExecApprovalRequestEvent,
 )
+from app_server_protocol.jsonrpc import RequestId
 from app_server_protocol.methods import ServerMethod
 from app_server_protocol.v1.approvals import ApplyPatchApprovalParams, ExecCommandApprovalParams
+from app_server_protocol.v2.approvals import (
+    CommandExecutionApprovalDecision,
+    CommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment,
+    CommandExecutionRequestApprovalParams,
+    FileChangeRequestApprovalParams,
+)
+from app_server_protocol.v2.notifications import ServerRequestResolvedNotification
 
 from ..agent.host import ApprovalQuestion, CommandApproval
 from ..errors import RpcError
 from ..logs import log
 from ..outgoing import ClientGone
+from .v2_face import V2Face
+from .v2_items import command_actions, command_text
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -110,3 +121,145 @@ async def _ask(
         return ReviewDecision.DENIED
     answered()
     return answer.decision
+
+
+#: The core decision of each v2 answer (``cancel`` stops the turn).
+_V2_DECISIONS: Final = {
+    "accept": ReviewDecision.APPROVED,
+    "acceptForSession": ReviewDecision.APPROVED_FOR_SESSION,
+    "decline": ReviewDecision.DENIED,
+    "cancel": ReviewDecision.ABORT,
+}
+
+#: Every decision the daemon takes from a v2 client about a command.
+_COMMAND_DECISIONS: Final[list[CommandExecutionApprovalDecision]] = [
+    "accept",
+    "acceptForSession",
+    "decline",
+    "cancel",
+]
+
+
+async def ask_client_v2(
+    question: ApprovalQuestion,
+    *,
+    face: V2Face,
+    turn_id: str,
+    outgoing: Outgoing,
+    announce: Callable[[EventMsg], Awaitable[None]],
+    answered: Callable[[], object],
+) -> ReviewDecision:
+    """The user's decision, asked as v2 asks (``item/*/requestApproval``);
+    the v1 listeners still get the ``*_approval_request`` event. Once the
+    request is settled (answered, failed, or moot because the turn stopped)
+    ``serverRequest/resolved`` follows. Anything but a valid ``accept`` or
+    ``acceptForSession`` approves nothing."""
+    from ..tools.parse_command import parse_command
+
+    thread_id = face.thread_id
+    if isinstance(question, CommandApproval):
+        command = list(question.command)
+        parsed = parse_command(command)
+        await announce(
+            ExecApprovalRequestEvent(
+                call_id=question.call_id,
+                command=command,
+                cwd=question.cwd,
+                reason=question.reason,
+                parsed_cmd=parsed,
+            )
+        )
+        command_params = CommandExecutionRequestApprovalParams(
+            thread_id=thread_id,
+            turn_id=turn_id,
+            item_id=question.call_id,
+            reason=question.reason,
+            command=command_text(command),
+            cwd=question.cwd,
+            command_actions=command_actions(parsed),
+            available_decisions=list(_COMMAND_DECISIONS),
+        )
+        return await _ask_v2(
+            outgoing,
+            methods.ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL,
+            command_params,
+            face,
+            answered,
+            question.call_id,
+        )
+    changes = dict(question.changes)
+    await announce(ApplyPatchApprovalRequestEvent(call_id=question.call_id, changes=changes))
+    patch_params = FileChangeRequestApprovalParams(
+        thread_id=thread_id, turn_id=turn_id, item_id=question.call_id
+    )
+    return await _ask_v2(
+        outgoing,
+        methods.ITEM_FILE_CHANGE_REQUEST_APPROVAL,
+        patch_params,
+        face,
+        answered,
+        question.call_id,
+    )
+
+
+class _V2Decision(Protocol):
+    @property
+    def decision(self) -> object: ...
+
+
+V = TypeVar("V", bound=_V2Decision)
+
+
+async def _ask_v2_once(
+    outgoing: Outgoing,
+    row: ServerMethod[P, V],
+    params: P,
+    face: V2Face,
+    answered: Callable[[], object],
+) -> ReviewDecision:
+    method = row.method
+    sent: list[RequestId] = []
+    await face.approval_pending(True)
+    try:
+        answer = await outgoing.request(row, params, sent=sent.append)
+    except RpcError as error:
+        log.warning("the client answered %s with an error (%s); taken as declined", method, error)
+        return ReviewDecision.DENIED
+    except ClientGone:
+        log.warning("the client went away before answering %s; the turn is cancelled", method)
+        return ReviewDecision.ABORT
+    except ValidationError as error:
+        answered()
+        log.warning("invalid answer to %s (%s); taken as declined", method, error)
+        return ReviewDecision.DENIED
+    finally:
+        with anyio.CancelScope(shield=True):
+            for request_id in sent:
+                await outgoing.notify(
+                    methods.SERVER_REQUEST_RESOLVED,
+                    ServerRequestResolvedNotification(
+                        thread_id=face.thread_id, request_id=request_id
+                    ),
+                )
+            await face.approval_pending(False)
+    answered()
+    decision = answer.decision
+    if isinstance(decision, str):
+        return _V2_DECISIONS.get(decision, ReviewDecision.DENIED)
+    if isinstance(decision, CommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment):
+        return ReviewDecision.APPROVED
+    return ReviewDecision.DENIED
+
+
+async def _ask_v2(
+    outgoing: Outgoing,
+    row: ServerMethod[P, V],
+    params: P,
+    face: V2Face,
+    answered: Callable[[], object],
+    item_id: str,
+) -> ReviewDecision:
+    decision = await _ask_v2_once(outgoing, row, params, face, answered)
+    if decision in (ReviewDecision.DENIED, ReviewDecision.ABORT):
+        face.declined(item_id)
+    return decision

@@ -25,8 +25,9 @@ from app_server_protocol.events import (
     ShutdownCompleteEvent,
     TaskCompleteEvent,
     TurnAbortedEvent,
+    UserMessageEvent,
 )
-from app_server_protocol.items import ResponseItem
+from app_server_protocol.items import InputItem, ResponseItem
 from app_server_protocol.rollout import (
     PERSISTED_EVENT_TYPES,
     TurnContextItem,
@@ -34,12 +35,14 @@ from app_server_protocol.rollout import (
 )
 from app_server_protocol.usage import RateLimitSnapshot
 from app_server_protocol.v2.notifications import AccountRateLimitsUpdatedNotification
+from app_server_protocol.v2.threads import ThreadStatusSystemError
 
 from ..account_limits import account_rate_limits
 from ..logs import current_thread_id, log
-from .approval_requests import ask_client
+from .approval_requests import ask_client, ask_client_v2
 from .recorder import RolloutRecorder
 from .turns import AgentServices, Interrupt, Shutdown, Submission, TurnRunner, UserTurn
+from .v2_face import V2Face
 
 if TYPE_CHECKING:
     from ..agent.host import ApprovalQuestion
@@ -121,6 +124,20 @@ class Conversation:
         self._started = False
         self._closing = False
         self._stopped = anyio.Event()
+        self.v2: V2Face | None = None
+        """The v2 face, once a v2 client started, resumed or subscribed to it."""
+        self.v2_listener: UUID | None = None
+        """The legacy listener the v2 subscription added, if it added one."""
+        self.created_at = 0
+        """Unix time (seconds) the thread was created (set by its manager)."""
+        self.preview = ""
+        """The user's first message (the thread's preview)."""
+
+    def subscribe_v2(self) -> V2Face:
+        """The thread's v2 face (made at the first v2 subscription)."""
+        if self.v2 is None:
+            self.v2 = V2Face(str(self.id), self._outgoing)
+        return self.v2
 
     def configure(self, *, agent: AgentThread, recorder: RolloutRecorder) -> None:
         self.agent = agent
@@ -146,13 +163,25 @@ class Conversation:
     def closing(self) -> bool:
         return self._closing
 
-    def submit(self, op: UserTurn | Interrupt | Shutdown) -> str:
-        """Queue a submission; returns its id (``"0"``, ``"1"``, ...)."""
+    def submit(self, op: UserTurn | Interrupt | Shutdown, submission_id: str | None = None) -> str:
+        """Queue a submission; returns its id (``"0"``, ``"1"``, ... unless
+        given: a v2 turn's id is its submission's)."""
         if self._closing:
             raise ConversationClosed(str(self.id))
-        submission = Submission(str(next(self._ids)), op)
+        submission = Submission(
+            str(next(self._ids)) if submission_id is None else submission_id, op
+        )
         self._send.send_nowait(submission)
         return submission.id
+
+    @property
+    def running_turn_id(self) -> str | None:
+        """The submission id (a v2 turn's id) of the running turn, if any."""
+        return self._turn.submission_id if self._turn is not None else None
+
+    def steer(self, items: list[InputItem]) -> None:
+        """Add input to the running turn: the model gets it with its next request."""
+        self._configured().pending_input.extend(items)
 
     def take_submission_id(self) -> str:
         """Use up a submission id without a submission: the reference numbers
@@ -230,6 +259,15 @@ class Conversation:
         async def announce(event: EventMsg) -> None:
             await self.emit(submission_id, event)
 
+        if self.v2 is not None:
+            return await ask_client_v2(
+                question,
+                face=self.v2,
+                turn_id=submission_id,
+                outgoing=self._outgoing,
+                announce=announce,
+                answered=self.take_submission_id,
+            )
         return await ask_client(
             question,
             conversation_id=self.id,
@@ -246,10 +284,22 @@ class Conversation:
         """Send ``event`` to every listener as ``codex/event/<type>``, and
         record it in the rollout when the reference persists its kind. It is
         serialised once, and not at all when nobody would get it."""
+        face = self.v2
+        if face is not None:
+            await face.before(submission_id, event)
+        await self._emit_legacy(submission_id, event)
+        if face is not None:
+            await face.after(submission_id, event)
+
+    async def _emit_legacy(self, submission_id: str, event: EventMsg) -> None:
         kind = event.type
+        if not self.preview and isinstance(event, UserMessageEvent):
+            self.preview = event.message
         persisted = kind in PERSISTED_EVENT_TYPES
         listeners = self.listeners
-        if isinstance(event, RawResponseItemEvent):
+        if not self._outgoing.face.wants("codex/event/" + kind):
+            count = 0
+        elif isinstance(event, RawResponseItemEvent):
             count = sum(1 for listener in listeners if listener.raw_events)
         else:
             count = len(listeners)
@@ -331,6 +381,9 @@ class Conversation:
         except Exception:
             # The daemon goes on; the conversation is gone ("not found").
             log.exception("conversation %s stopped after an unexpected failure", self.id)
+            if self.v2 is not None:
+                with anyio.CancelScope(shield=True):
+                    await self.v2.set_status(ThreadStatusSystemError())
         finally:
             self._mark_stopped()
 

@@ -13,7 +13,7 @@ from uuid import UUID
 import anyio
 
 from app_server_protocol.common import TurnAbortReason
-from app_server_protocol.events import EventMsg
+from app_server_protocol.events import EventMsg, UserMessageEvent
 from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import SessionMeta, SessionSource
 from app_server_protocol.v1.conversations import (
@@ -55,6 +55,7 @@ from .naming import (
 from .reader import RecordedConversation, RolloutReadError, read_rollout
 from .recorder import RolloutRecorder, rollout_line
 from .turns import AgentServices, TurnRunner, UserTurn
+from .v2_face import V2Face
 
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
@@ -121,6 +122,35 @@ class ConversationManager:
             raise InvalidRequest(f"conversation not found: {conversation_id}")
         return conversation
 
+    def loaded(self, thread_id: UUID) -> Conversation | None:
+        """The live thread ``thread_id``, if loaded (and not closing)."""
+        conversation = self._conversations.get(thread_id)
+        if conversation is None or conversation.closing:
+            return None
+        return conversation
+
+    def subscribe_v2(self, conversation: Conversation) -> V2Face:
+        """Give the thread its v2 face; its legacy events come with it (as
+        with the reference) unless the client listens to them already."""
+        face = conversation.subscribe_v2()
+        if not conversation.listeners:
+            conversation.v2_listener = self.add_listener(conversation.id, False)
+        return face
+
+    async def unsubscribe_v2(self, conversation: Conversation) -> bool:
+        """The v2 client stops listening to the thread (its v2 face and the
+        legacy events it got with it); the thread is unloaded when no one
+        listens any more. Returns whether it was."""
+        conversation.v2 = None
+        listener, conversation.v2_listener = conversation.v2_listener, None
+        if listener is not None and listener in self._subscriptions:
+            self.remove_listener(listener)
+        if conversation.listeners:
+            return False
+        self._unregister(conversation)
+        await conversation.shutdown()
+        return True
+
     # `get` refuses a conversation that is closing, and the submission follows
     # without an await: it cannot find the conversation closed.
 
@@ -152,6 +182,7 @@ class ConversationManager:
         self._subscriptions.clear()
         for conversation in self._conversations.values():
             conversation.listeners = []
+            conversation.v2 = None
 
     def remove_listener(self, subscription_id: UUID) -> None:
         conversation_id = self._subscriptions.pop(subscription_id, None)
@@ -207,12 +238,18 @@ class ConversationManager:
     async def new_conversation(self, params: NewConversationParams) -> Conversation:
         """Start a conversation; its rollout file holds its first lines when
         this returns."""
+        return await self.start_conversation(overrides_from(params))
+
+    async def start_conversation(self, overrides: ConfigOverrides) -> Conversation:
+        """Start a conversation (a thread) with the settings ``overrides``
+        gives over the configuration."""
         started = datetime.now(UTC)
         # Registered before anything is awaited: from now on its id is known.
         conversation = self._register(uuid7(int(started.timestamp() * 1000)))
+        conversation.created_at = int(started.timestamp())
         mcp: McpConnections | None = None
         try:
-            config = await self._resolve_config(overrides_from(params))
+            config = await self._resolve_config(overrides)
             mcp = await self._start_mcp(config, "creating")
             instructions = await anyio.to_thread.run_sync(
                 combined_instructions, self.codex_home, config.cwd, config.project_doc_max_bytes
@@ -291,7 +328,21 @@ class ConversationManager:
     ) -> tuple[Conversation, list[EventMsg]]:
         """Load a rollout file as a live conversation (the same id); new
         records are appended to the same file. Returns the recorded events."""
-        config = await self._resolve_config(overrides_from(params))
+        return await self.resume_with(path_text, overrides_from(params))
+
+    def find_rollout(self, thread_id: UUID) -> Path | None:
+        """The rollout file of ``thread_id`` under ``sessions``, if any."""
+        suffix = f"-{thread_id}.jsonl"
+        for path in sorted(self.sessions_root.glob("*/*/*/rollout-*.jsonl"), reverse=True):
+            if path.name.endswith(suffix):
+                return path
+        return None
+
+    async def resume_with(
+        self, path_text: str, overrides: ConfigOverrides
+    ) -> tuple[Conversation, list[EventMsg]]:
+        """`resume_conversation` with explicit settings."""
+        config = await self._resolve_config(overrides)
         path = Path(path_text)
         recorded = await _read_for_resume(path)
         previous = self._conversations.get(recorded.meta.id)
@@ -302,6 +353,8 @@ class ConversationManager:
             await previous.shutdown()
             recorded = await _read_for_resume(path)
         conversation = self._register(recorded.meta.id)
+        conversation.created_at = _unix_seconds(recorded.meta.timestamp)
+        conversation.preview = _first_user_message(recorded.event_msgs)
         mcp: McpConnections | None = None
         try:
             mcp = await self._start_mcp(config, "resuming")
@@ -386,6 +439,20 @@ class ConversationManager:
                 except Exception:
                     log.exception("closing conversation %s", conversation.id)
         self._conversations.clear()
+
+
+def _unix_seconds(timestamp: str) -> int:
+    try:
+        return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return 0
+
+
+def _first_user_message(events: list[EventMsg]) -> str:
+    for event in events:
+        if isinstance(event, UserMessageEvent):
+            return event.message
+    return ""
 
 
 async def _read_for_resume(path: Path) -> RecordedConversation:

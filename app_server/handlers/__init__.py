@@ -7,6 +7,7 @@ from . import conversations as conversations
 from . import exec as exec
 from . import models as models
 from . import session as session
+from . import threads_v2 as threads_v2
 from . import unsupported as unsupported
 from . import v2_pending as v2_pending
 from . import workspace as workspace

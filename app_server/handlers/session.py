@@ -16,7 +16,10 @@ from .registry import handles
 @handles(methods.INITIALIZE)
 def initialize(params: InitializeParams, ctx: RequestContext) -> InitializeResponse:
     session = ctx.app.session
-    session.initialize(params.client_info.name, params.client_info.version)
+    capabilities = params.capabilities
+    opt_out = capabilities.opt_out_notification_methods if capabilities else None
+    face = session.initialize(params.client_info.name, params.client_info.version, opt_out)
+    ctx.app.outgoing.face = face
     return InitializeResponse(user_agent=session.user_agent)
 
 

@@ -15,11 +15,8 @@ from ..errors import InvalidRequest
 from .registry import register
 
 PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
-    methods.THREAD_START,
-    methods.THREAD_RESUME,
     methods.THREAD_FORK,
     methods.THREAD_ARCHIVE,
-    methods.THREAD_UNSUBSCRIBE,
     methods.THREAD_NAME_SET,
     methods.THREAD_UNARCHIVE,
     methods.THREAD_COMPACT_START,
@@ -27,9 +24,6 @@ PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
     methods.THREAD_LIST,
     methods.THREAD_LOADED_LIST,
     methods.THREAD_READ,
-    methods.TURN_START,
-    methods.TURN_STEER,
-    methods.TURN_INTERRUPT,
     methods.REVIEW_START,
     methods.EXPERIMENTAL_FEATURE_LIST,
     methods.MCP_SERVER_OAUTH_LOGIN,

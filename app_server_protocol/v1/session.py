@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import CamelModel
+from .._base import CamelModel, optional
 
 
 class ClientInfo(CamelModel):
@@ -15,8 +15,19 @@ class ClientInfo(CamelModel):
     version: str
 
 
+class InitializeCapabilities(CamelModel):
+    """What the client declares it can take."""
+
+    experimental_api: bool = False
+    """Opt into the experimental methods and fields."""
+    opt_out_notification_methods: list[str] | None = optional()
+    """Notification methods never to send to this client (exact names, such
+    as ``codex/event/session_configured``)."""
+
+
 class InitializeParams(CamelModel):
     client_info: ClientInfo
+    capabilities: InitializeCapabilities | None = optional()
 
 
 class InitializeResponse(CamelModel):

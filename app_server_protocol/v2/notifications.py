@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import time
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import Field
 
-from .._base import CamelModel, JsonValue, optional
+from .._base import CamelModel, JsonValue, WithNewerFields, optional
 from .account import RateLimitSnapshot
 from .apps import AppInfo
 from .common import TextRange
@@ -110,8 +111,10 @@ class TurnPlanUpdatedNotification(CamelModel):
     plan: list[TurnPlanStep]
 
 
-class ItemStartedNotification(CamelModel):
+class ItemStartedNotification(WithNewerFields):
     """An item of a turn started."""
+
+    newer_fields: ClassVar[frozenset[str]] = frozenset({"startedAtMs"})
 
     item: ThreadItem
     thread_id: str
@@ -121,8 +124,10 @@ class ItemStartedNotification(CamelModel):
     than 0.107.0: older clients ignore it, newer SDKs require it."""
 
 
-class ItemCompletedNotification(CamelModel):
+class ItemCompletedNotification(WithNewerFields):
     """An item of a turn is complete: its final state."""
+
+    newer_fields: ClassVar[frozenset[str]] = frozenset({"completedAtMs"})
 
     item: ThreadItem
     thread_id: str

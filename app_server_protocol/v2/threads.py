@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, model_validator
 from typing_extensions import TypeAliasType
 
-from .._base import CamelModel, JsonValue, UInt32
+from .._base import CamelModel, JsonValue, UInt32, WithNewerFields
 from .common import (
     ApprovalsReviewer,
     AskForApproval,
@@ -64,10 +64,12 @@ ThreadStatus = TypeAliasType(
 """What a thread is doing: not loaded in memory, idle, broken, or running a turn."""
 
 
-class Thread(CamelModel):
+class Thread(WithNewerFields):
     """A thread and what the daemon knows of it. `turns` is filled only where
     its history is returned (`thread/resume`, `thread/fork`, `thread/rollback`,
     and `thread/read` with `includeTurns`); elsewhere it is empty."""
+
+    newer_fields: ClassVar[frozenset[str]] = frozenset({"sessionId"})
 
     id: str
     session_id: str
@@ -153,7 +155,9 @@ class ThreadStartParams(CamelModel):
     can rebuild a richer history."""
 
 
-class ThreadStartResponse(CamelModel):
+class ThreadStartResponse(WithNewerFields):
+    newer_fields: ClassVar[frozenset[str]] = frozenset({"approvalsReviewer"})
+
     thread: Thread
     model: str
     model_provider: str
@@ -186,7 +190,9 @@ class ThreadResumeParams(CamelModel):
     persist_extended_history: bool = False
 
 
-class ThreadResumeResponse(CamelModel):
+class ThreadResumeResponse(WithNewerFields):
+    newer_fields: ClassVar[frozenset[str]] = frozenset({"approvalsReviewer"})
+
     thread: Thread
     model: str
     model_provider: str
@@ -216,7 +222,9 @@ class ThreadForkParams(CamelModel):
     persist_extended_history: bool = False
 
 
-class ThreadForkResponse(CamelModel):
+class ThreadForkResponse(WithNewerFields):
+    newer_fields: ClassVar[frozenset[str]] = frozenset({"approvalsReviewer"})
+
     thread: Thread
     model: str
     model_provider: str

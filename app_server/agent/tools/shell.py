@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
-from ..tool_specs import LOCAL_SHELL, SHELL
+from ..tool_specs import LOCAL_SHELL, SHELL, SHELL_COMMAND
 from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
 
 if TYPE_CHECKING:
@@ -51,6 +51,38 @@ class ShellTool:
         except ValidationError as exc:
             return bad_arguments(describe_arguments_error(exc))
         return await run_shell(scope, call.call_id, args)
+
+
+class ShellCommandArguments(ShellArguments):
+    """The ``shell_command`` function's arguments: one script, not an argv."""
+
+    command: str  # type: ignore[assignment]
+
+
+class ShellCommandTool:
+    """``shell_command``: a script run with ``bash -lc``, under the same
+    approval and sandbox rules as ``shell`` (the turn's cwd and policy)."""
+
+    name = "shell_command"
+
+    def spec(self, scope: TurnScope) -> JsonObject:
+        return SHELL_COMMAND
+
+    async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
+        try:
+            args = ShellCommandArguments.model_validate_json(call.arguments or "null")
+        except ValidationError as exc:
+            return bad_arguments(describe_arguments_error(exc))
+        # bash, as the safety checks and the approval cache read ``bash -lc`` scripts.
+        argv = ["bash", "-lc", args.command]
+        shell_args = ShellArguments(
+            command=argv,
+            workdir=args.workdir,
+            timeout_ms=args.timeout_ms,
+            with_escalated_permissions=args.with_escalated_permissions,
+            justification=args.justification,
+        )
+        return await run_shell(scope, call.call_id, shell_args)
 
 
 class LocalShellTool:
