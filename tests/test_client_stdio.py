@@ -22,13 +22,17 @@ from app_server_protocol.v1.conversations import (
     SendUserMessageParams,
 )
 from app_server_protocol.v2.account import GetAccountParams
+from app_server_protocol.v2.approvals import (
+    CommandExecutionRequestApprovalParams,
+    CommandExecutionRequestApprovalResponse,
+)
 from app_server_protocol.v2.items import ThreadItemAgentMessage
 from app_server_protocol.v2.models import ModelListParams
 from app_server_protocol.v2.threads import ThreadStartParams
 from app_server_protocol.v2.turns import TurnStatus
 from tests.agent_session import replies_for
 from tests.agent_tool_scenarios import shell
-from tests.client_support import typed_client
+from tests.client_support import TESTS_CLIENT, typed_client
 from tests.mock_model_server import MockModelServer, assistant_message, write_mock_config
 
 pytestmark = pytest.mark.anyio
@@ -36,7 +40,7 @@ pytestmark = pytest.mark.anyio
 TIMEOUT = 30.0
 
 
-def text(value: str) -> list[InputItemText]:  # type: ignore[valid-type]
+def text(value: str) -> list[InputItemText]:
     return [InputItemText(data=InputItemTextData(text=value))]
 
 
@@ -49,10 +53,7 @@ async def test_typed_requests_and_their_errors(codex_home: Path, workdir: Path) 
         account = await client.request(methods.ACCOUNT_READ, GetAccountParams())
         assert account.account is None
         with pytest.raises(RpcError) as refused:
-            await client.request(
-                methods.INITIALIZE,
-                methods.INITIALIZE.params(client_info={"name": "a", "version": "1"}),
-            )
+            await client.initialize(TESTS_CLIENT)
         assert (refused.value.code, refused.value.message) == (-32600, "Already initialized")
         with pytest.raises(RpcError) as unknown:
             await client.request_json("noSuchMethod", {})
@@ -185,6 +186,38 @@ async def test_a_v2_turn_prints_the_agent_message(
             and isinstance(item := completed.item, ThreadItemAgentMessage)
         ]
         assert said == ["hello, v2"]
+
+
+async def test_v2_command_approvals_go_to_the_handler_of_their_row(
+    codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model, approval_policy="untrusted")
+    made = workdir / "made.txt"
+    mock_model.enqueue(*replies_for([shell("call-1", ["touch", str(made)])]))
+    asked: list[CommandExecutionRequestApprovalParams] = []
+
+    async def accept(
+        params: CommandExecutionRequestApprovalParams,
+    ) -> CommandExecutionRequestApprovalResponse:
+        asked.append(params)
+        return CommandExecutionRequestApprovalResponse(decision="accept")
+
+    async with typed_client(codex_home, workdir) as client:
+        client.on_request(methods.ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL, accept)
+        try:
+            thread = (await client.thread_start(ThreadStartParams(cwd=str(workdir)))).thread
+        except RpcError as exc:
+            if "not served yet" in exc.message:
+                pytest.skip(f"the daemon does not serve the v2 thread API yet: {exc.message}")
+            raise
+        with anyio.fail_after(TIMEOUT):
+            done, seen = await client.run_turn(thread.id, "make it")
+    assert done.turn.status is TurnStatus.COMPLETED
+    (question,) = asked
+    assert (question.thread_id, question.turn_id) == (thread.id, done.turn.id)
+    assert question.item_id == "call-1" and question.command == f"touch {made}"
+    assert made.exists()
+    assert any(notice.of(methods.SERVER_REQUEST_RESOLVED) is not None for notice in seen)
 
 
 async def test_close_sends_eof_and_the_daemon_exits_zero(codex_home: Path, workdir: Path) -> None:

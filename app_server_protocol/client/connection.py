@@ -25,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 from .. import methods
 from ..jsonrpc import INTERNAL_ERROR, INVALID_REQUEST, JsonValue, RequestId
 from ..methods import SERVER_REQUESTS_BY_METHOD, ClientMethod, Notification, ServerMethod
-from ..v1.session import ClientInfo, InitializeParams, InitializeResponse
+from ..v1.session import ClientInfo, InitializeCapabilities, InitializeParams, InitializeResponse
 from ..v2.items import UserInputText
 from ..v2.notifications import TurnCompletedNotification
 from ..v2.threads import ThreadStartParams, ThreadStartResponse
@@ -166,9 +166,12 @@ class AppServerClient:
 
     # -- conveniences ------------------------------------------------------------
 
-    async def initialize(self, client_info: ClientInfo) -> InitializeResponse:
+    async def initialize(
+        self, client_info: ClientInfo, capabilities: InitializeCapabilities | None = None
+    ) -> InitializeResponse:
         """The handshake: ``initialize``, then the ``initialized`` notification."""
-        response = await self.request(methods.INITIALIZE, InitializeParams(client_info=client_info))
+        params = InitializeParams(client_info=client_info, capabilities=capabilities)
+        response = await self.request(methods.INITIALIZE, params)
         await self.notify(methods.INITIALIZED)
         return response
 
