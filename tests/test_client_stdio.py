@@ -241,3 +241,14 @@ async def test_pending_requests_fail_when_the_server_exits(tmp_path: Path) -> No
     async with spawn_stdio(silent_then_gone, cwd=tmp_path) as client:
         with pytest.raises(ConnectionClosed), anyio.fail_after(TIMEOUT):
             await client.request(methods.GET_USER_AGENT)
+
+
+class _Oops(Exception):
+    pass
+
+
+async def test_what_the_block_raises_comes_out_as_is(codex_home: Path, workdir: Path) -> None:
+    with pytest.raises(_Oops):
+        async with typed_client(codex_home, workdir) as client:
+            raise _Oops
+    assert client.returncode == 0

@@ -75,6 +75,9 @@ async def spawn_stdio(
         env=env,
     )
     assert process.stdin is not None and process.stdout is not None
+    # What the caller's block raises is raised as is, not wrapped in the
+    # task group's exception group.
+    raised: BaseException | None = None
     try:
         async with anyio.create_task_group() as tasks:
             client = StdioAppServerClient(
@@ -87,10 +90,16 @@ async def spawn_stdio(
             tasks.start_soon(client.read_from, process.stdout)
             try:
                 yield client
+            except anyio.get_cancelled_exc_class():
+                raise
+            except BaseException as exc:
+                raised = exc
             finally:
                 with anyio.CancelScope(shield=True):
                     await close_process(process, grace_seconds)
                 tasks.cancel_scope.cancel()
+        if raised is not None:
+            raise raised
     finally:
         if process.returncode is None:
             with anyio.CancelScope(shield=True):
