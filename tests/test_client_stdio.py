@@ -83,7 +83,7 @@ async def test_a_v1_turn_streams_typed_events_of_its_conversation(
         kinds: list[str] = []
         messages: list[str] = []
         with anyio.fail_after(TIMEOUT):
-            async for notice in client.thread_events(str(cid)):
+            async for notice in client.thread_events(cid):
                 event = notice.codex_event()
                 if event is None:
                     continue
@@ -129,7 +129,7 @@ async def test_approvals_go_to_the_handler_of_their_row(
             methods.SEND_USER_MESSAGE, SendUserMessageParams(conversation_id=cid, items=text("go"))
         )
         with anyio.fail_after(TIMEOUT):
-            async for notice in client.thread_events(str(cid)):
+            async for notice in client.thread_events(cid):
                 if notice.method == "codex/event/task_complete":
                     break
     (question,) = asked
@@ -155,7 +155,7 @@ async def test_without_a_handler_the_server_request_is_answered_with_an_error(
             methods.SEND_USER_MESSAGE, SendUserMessageParams(conversation_id=cid, items=text("go"))
         )
         with anyio.fail_after(TIMEOUT):
-            async for notice in client.thread_events(str(cid)):
+            async for notice in client.thread_events(cid):
                 if notice.method == "codex/event/task_complete":
                     break
     # the daemon takes an error answer as a refusal: the command never ran

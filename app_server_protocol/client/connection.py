@@ -15,6 +15,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, Final, TypeVar, overload
+from uuid import UUID
 
 import anyio
 import pydantic_core
@@ -261,11 +262,12 @@ class AppServerClient:
             except anyio.EndOfStream:
                 return
 
-    async def thread_events(self, thread_id: str) -> AsyncGenerator[ServerNotice, None]:
+    async def thread_events(self, thread_id: str | UUID) -> AsyncGenerator[ServerNotice, None]:
         """The notifications about one thread (v2 ``threadId``) or v1
         conversation (``conversationId``), in order, including those that
         came before this was called (up to `max_buffered`); it ends when the
         connection closes. Meant for one reader per thread."""
+        thread_id = str(thread_id)
         buffer = self._thread_buffer(thread_id)
         self._watched[thread_id] = self._watched.get(thread_id, 0) + 1
         try:
