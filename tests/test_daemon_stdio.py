@@ -1,11 +1,25 @@
-"""The real process over stdio: handshake, errors, robustness, EOF."""
+"""The real process over stdio: handshake, errors, robustness, EOF.
+
+Tests that need exact bytes on the wire use the line harness
+(`tests.harness.stdio`); the others drive the daemon through the package's
+typed client (`app_server_protocol.client`)."""
 
 from __future__ import annotations
 
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+import anyio
+import pytest
+
+from app_server_protocol import methods
+from app_server_protocol.client import RpcError
+from app_server_protocol.common import SandboxPolicyDangerFullAccess
+from app_server_protocol.v1.session import ClientInfo
+from app_server_protocol.v1.workspace import ExecOneOffCommandParams
+from tests.client_support import TESTS_CLIENT, typed_client
 from tests.harness.stdio import DaemonClient
 
 Spawn = Callable[..., DaemonClient]
@@ -24,24 +38,40 @@ def test_initialize_answers_a_user_agent_with_the_client_suffix(spawn: Spawn) ->
     assert client.raw_lines[0].startswith(b'{"id":1,"result":{"userAgent":')
 
 
-def test_requests_before_initialize_are_refused(spawn: Spawn) -> None:
-    client = spawn(initialize=False)
-    error = client.call_error("getUserAgent", omit_params=True)
-    assert error == {"code": -32600, "message": "Not initialized"}
-    assert client.call_error("noSuchMethod", {})["code"] == -32600
-    client.initialize()
-    assert client.call_error("initialize", {"clientInfo": {"name": "a", "version": "1"}}) == {
-        "code": -32600,
-        "message": "Already initialized",
-    }
+async def test_requests_before_initialize_are_refused(codex_home: Path, workdir: Path) -> None:
+    async with typed_client(codex_home, workdir, initialize=False) as client:
+        with pytest.raises(RpcError) as before:
+            await client.request(methods.GET_USER_AGENT)  # no params key
+        assert (before.value.code, before.value.message, before.value.data) == (
+            -32600,
+            "Not initialized",
+            None,
+        )
+        with pytest.raises(RpcError) as unknown:
+            await client.request_json("noSuchMethod", {})
+        assert unknown.value.code == -32600
+        await client.initialize(ClientInfo(name="a", version="1"))
+        with pytest.raises(RpcError) as again:
+            await client.initialize(ClientInfo(name="a", version="1"))
+        assert (again.value.code, again.value.message, again.value.data) == (
+            -32600,
+            "Already initialized",
+            None,
+        )
 
 
-def test_invalid_initialize_leaves_the_session_uninitialized(spawn: Spawn) -> None:
-    client = spawn(initialize=False)
-    assert client.call_error("initialize", {})["code"] == -32600
-    assert client.call_error("getUserAgent", omit_params=True)["message"] == "Not initialized"
-    client.initialize()
-    assert "userAgent" in client.call("getUserAgent")
+async def test_invalid_initialize_leaves_the_session_uninitialized(
+    codex_home: Path, workdir: Path
+) -> None:
+    async with typed_client(codex_home, workdir, initialize=False) as client:
+        with pytest.raises(RpcError) as invalid:
+            await client.request_json("initialize", {})
+        assert invalid.value.code == -32600
+        with pytest.raises(RpcError) as before:
+            await client.request(methods.GET_USER_AGENT)
+        assert before.value.message == "Not initialized"
+        await client.initialize(TESTS_CLIENT)
+        assert (await client.request(methods.GET_USER_AGENT)).user_agent
 
 
 def test_malformed_lines_are_skipped_and_the_server_goes_on(spawn: Spawn) -> None:
@@ -106,12 +136,12 @@ def test_a_large_line_is_read_whole(spawn: Spawn) -> None:
     assert "result" in response
 
 
-def test_stdin_eof_exits_zero_promptly(spawn: Spawn) -> None:
-    client = spawn()
-    client.call("getUserAgent")
-    started = time.monotonic()
-    client.close_stdin()
-    assert client.wait_exit(10) == 0
+async def test_stdin_eof_exits_zero_promptly(codex_home: Path, workdir: Path) -> None:
+    async with typed_client(codex_home, workdir) as client:
+        await client.request(methods.GET_USER_AGENT)
+        started = time.monotonic()
+        # leaving the block closes the daemon's stdin, then waits for it
+    assert client.returncode == 0
     assert time.monotonic() - started < 5
 
 
@@ -125,13 +155,22 @@ def test_nothing_but_protocol_messages_on_stdout(spawn: Spawn) -> None:
         assert "__unparsable__" not in line.decode(errors="replace")
 
 
-def test_a_slow_request_does_not_delay_the_others(spawn: Spawn) -> None:
-    client = spawn()
-    slow = {"command": ["sleep", "2"], "sandboxPolicy": {"mode": "danger-full-access"}}
-    client.send({"id": "slow", "method": "execOneOffCommand", "params": slow})
-    quick = client.request("getUserAgent", omit_params=True, request_id="quick")
-    assert "result" in quick
-    done = client.wait_for(lambda m: m.get("id") == "slow", 15, "the slow request's response")
-    assert done["result"]["exitCode"] == 0
-    ids = [m.get("id") for m in client.messages if m.get("id") in ("slow", "quick")]
-    assert ids == ["quick", "slow"]
+async def test_a_slow_request_does_not_delay_the_others(codex_home: Path, workdir: Path) -> None:
+    answered: list[str] = []
+    slow = ExecOneOffCommandParams(
+        command=["sleep", "2"], sandbox_policy=SandboxPolicyDangerFullAccess()
+    )
+    async with typed_client(codex_home, workdir) as client:
+
+        async def run_slow() -> None:
+            result = await client.request(methods.EXEC_ONE_OFF_COMMAND, slow)
+            assert result.exit_code == 0
+            answered.append("slow")
+
+        with anyio.fail_after(15):
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(run_slow)
+                await anyio.wait_all_tasks_blocked()  # the slow request is sent first
+                assert (await client.request(methods.GET_USER_AGENT)).user_agent
+                answered.append("quick")
+    assert answered == ["quick", "slow"]

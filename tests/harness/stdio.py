@@ -47,6 +47,27 @@ class DaemonTimeout(AssertionError):
     pass
 
 
+def daemon_environ(codex_home: Path, env: dict[str, str | None] | None = None) -> dict[str, str]:
+    """A test daemon's environment: this one without Codex or OpenAI settings,
+    offline, with ``CODEX_HOME`` and then ``env`` (None removes a variable)."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CODEX_", "OPENAI_")) and k not in ("RUST_LOG",)
+    }
+    environ["CODEX_HOME"] = str(codex_home)
+    environ["NO_COLOR"] = "1"
+    # A turn run without a mock provider fails here at once, never online.
+    environ["OPENAI_BASE_URL"] = OFFLINE_BASE_URL
+    environ.update(OFFLINE_ENV)
+    for key, value in (env or {}).items():
+        if value is None:
+            environ.pop(key, None)
+        else:
+            environ[key] = value
+    return environ
+
+
 class DaemonClient:
     """One spawned daemon and the test's end of its stdio."""
 
@@ -61,21 +82,7 @@ class DaemonClient:
     ) -> None:
         """``command``: another daemon to drive (the reference binary, for
         instance) instead of ``python -m app_server``."""
-        environ = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("CODEX_", "OPENAI_")) and k not in ("RUST_LOG",)
-        }
-        environ["CODEX_HOME"] = str(codex_home)
-        environ["NO_COLOR"] = "1"
-        # A turn run without a mock provider fails here at once, never online.
-        environ["OPENAI_BASE_URL"] = OFFLINE_BASE_URL
-        environ.update(OFFLINE_ENV)
-        for key, value in (env or {}).items():
-            if value is None:
-                environ.pop(key, None)
-            else:
-                environ[key] = value
+        environ = daemon_environ(codex_home, env)
         self.codex_home = codex_home
         self.stderr_path = codex_home.parent / f"daemon-{id(self)}.stderr"
         self._stderr = self.stderr_path.open("wb")
