@@ -141,27 +141,43 @@ WebSearchAction = TypeAliasType(
 """What a web search call did; kinds this version does not know become `other`."""
 
 
+FunctionCallOutputContentItem = TypeAliasType(
+    "FunctionCallOutputContentItem",
+    Annotated[ContentItemInputText | ContentItemInputImage, Field(discriminator="type")],
+)
+"""One part of a tool's output given as content (text, or an image as a data URL)."""
+
+
 class FunctionCallOutputPayload(SnakeModel):
     """The output of a function call.
 
     On the wire (model requests, rollout files, events) it is written as a
-    plain string, the `content`; `success` is kept in memory only. The
-    TypeScript declaration is the reference's.
+    plain string, the `content`, or, when the output carries images, as the
+    list of its `content_items`; `success` is kept in memory only.
     """
 
     content: str
+    content_items: list[FunctionCallOutputContentItem] | None = None
+    """The output as text and images (when set, it is what the wire carries)."""
     success: bool | None = None
 
     @model_validator(mode="before")
     @classmethod
-    def _from_plain_string(cls, data: Any) -> Any:
+    def _from_wire(cls, data: Any) -> Any:
         if isinstance(data, str):
             return {"content": data}
+        if isinstance(data, list):
+            text = "\n".join(
+                part.get("text", "")
+                for part in data
+                if isinstance(part, dict) and part.get("type") == "input_text"
+            )
+            return {"content": text, "content_items": data}
         return data
 
     @model_serializer(mode="plain")
-    def _as_plain_string(self) -> str:
-        return self.content
+    def _as_wire(self) -> str | list[FunctionCallOutputContentItem]:
+        return self.content if self.content_items is None else self.content_items
 
 
 # --------------------------------------------------------------------------

@@ -98,14 +98,13 @@ def test_images_reach_models_that_read_them_and_not_the_others(
     mock_model.enqueue(assistant_message("seen"))
     run_turn(client, cid, workdir, model="mock-model")
     request = mock_model.model_requests[-1]
-    output = json.loads(request.tool_outputs()["img1"])
-    assert output[0] == {"text": "a red pixel", "type": "text"}
-    assert "attached" in output[1]["text"]
-    follow_up = request.input[-1]
-    assert follow_up["role"] == "user"
-    assert follow_up["content"] == [
-        {"type": "input_image", "image_url": f"data:image/png;base64,{PNG_1X1}"}
+    # As 0.107.0 sends it: the output itself is the list of parts, the image a data URL.
+    outputs = {item["call_id"]: item["output"] for item in request.input if "output" in item}
+    assert outputs["img1"] == [
+        {"type": "input_text", "text": "a red pixel"},
+        {"type": "input_image", "image_url": f"data:image/png;base64,{PNG_1X1}"},
     ]
+    assert request.input[-1]["type"] == "function_call_output"
 
     mock_model.enqueue(function_call("mcp__test__image", {}, call_id="img2"))
     mock_model.enqueue(assistant_message("not seen"))

@@ -73,7 +73,9 @@ class McpTool:
 
         model_output = tool_output(outcome, accepts_images=scope.family.image_input)
         return ToolResult(
-            model_output.output, success=model_output.success, follow_up=model_output.follow_up
+            model_output.output,
+            success=model_output.success,
+            content_items=model_output.content_items,
         )
 
 
