@@ -1,0 +1,127 @@
+"""What an administrator requires: the system's `requirements.toml`.
+
+Codex 0.107.0 on Linux reads ``/etc/codex/requirements.toml`` only (never
+``CODEX_HOME/requirements.toml``). ``CODEX_APP_SERVER_REQUIREMENTS_FILE``
+names another file (the tests use it; the reference has no such variable).
+
+Besides the allowed approval policies, sandbox modes and web search modes,
+it may hold an allowlist of MCP servers::
+
+    [mcp_servers.docs.identity]
+    command = "docs-server"        # a stdio server: its `command`, exactly
+    [mcp_servers.tracker.identity]
+    url = "https://tracker.example/mcp"   # a streamable HTTP server: its `url`
+
+A configured server whose name is not listed, or whose identity differs, is
+disabled (it is still listed, not started); that is not an error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from app_server_protocol.v2.common import AskForApproval, SandboxMode
+from app_server_protocol.v2.config import (
+    ConfigRequirements,
+    NetworkRequirements,
+    ResidencyRequirement,
+)
+from app_server_protocol.v2.shared import WebSearchMode
+
+from .layers import ConfigError, read_toml
+from .mcp import HttpServerConfig, McpServerConfig, StdioServerConfig
+
+SYSTEM_REQUIREMENTS_FILE: Final = Path("/etc/codex/requirements.toml")
+REQUIREMENTS_FILE_VARIABLE: Final = "CODEX_APP_SERVER_REQUIREMENTS_FILE"
+
+
+class McpServerIdentity(BaseModel):
+    """How an allowed server is recognised: its command or its URL."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    command: str | None = None
+    url: str | None = None
+
+
+class McpServerRequirement(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    identity: McpServerIdentity
+
+
+class RequirementsToml(BaseModel):
+    """The file's tables (unknown keys are ignored, as newer files may have more)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    allowed_approval_policies: list[AskForApproval] | None = None
+    allowed_sandbox_modes: list[SandboxMode] | None = None
+    allowed_web_search_modes: list[WebSearchMode] | None = None
+    enforce_residency: ResidencyRequirement | None = None
+    network: dict[str, object] | None = None
+    mcp_servers: dict[str, McpServerRequirement] | None = None
+
+    def for_client(self) -> ConfigRequirements:
+        """What ``configRequirements/read`` tells (the MCP allowlist is not part of it)."""
+        return ConfigRequirements.model_validate(
+            {
+                "allowedApprovalPolicies": self.allowed_approval_policies,
+                "allowedSandboxModes": self.allowed_sandbox_modes,
+                "allowedWebSearchModes": self.allowed_web_search_modes,
+                "enforceResidency": self.enforce_residency,
+                "network": None
+                if self.network is None
+                else NetworkRequirements.model_validate(self.network, by_name=True),
+            }
+        )
+
+
+def requirements_file() -> Path:
+    named = os.environ.get(REQUIREMENTS_FILE_VARIABLE)
+    return Path(named) if named else SYSTEM_REQUIREMENTS_FILE
+
+
+def load_requirements(path: Path | None = None) -> RequirementsToml | None:
+    """The requirements, or None when there is no file. `ConfigError` when it
+    cannot be read or parsed."""
+    path = requirements_file() if path is None else path
+    if not path.is_file():
+        return None
+    table = read_toml(path)
+    try:
+        return RequirementsToml.model_validate(table)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ConfigError(f"Error parsing requirements file {path}: {problems}") from None
+
+
+def allowed_mcp_servers(
+    servers: Mapping[str, McpServerConfig], requirements: RequirementsToml | None
+) -> dict[str, McpServerConfig]:
+    """The servers, those the allowlist does not admit disabled."""
+    allowlist = None if requirements is None else requirements.mcp_servers
+    if allowlist is None:
+        return dict(servers)
+    admitted: dict[str, McpServerConfig] = {}
+    for name, config in servers.items():
+        requirement = allowlist.get(name)
+        if config.enabled and (requirement is None or not _matches(config, requirement.identity)):
+            config = config.model_copy(update={"enabled": False})
+        admitted[name] = config
+    return admitted
+
+
+def _matches(config: McpServerConfig, identity: McpServerIdentity) -> bool:
+    if isinstance(config, StdioServerConfig):
+        return identity.command is not None and identity.command == config.command
+    assert isinstance(config, HttpServerConfig)
+    return identity.url is not None and identity.url == config.url
