@@ -128,7 +128,6 @@ async def test_an_unsupported_method_gets_an_error_that_says_why(
         ("thread/start", {}),
         ("turn/start", {"threadId": "t1", "input": []}),
         ("config/read", {}),
-        ("configRequirements/read", None),
     ],
 )
 async def test_a_v2_method_not_built_yet_says_so(

@@ -26,11 +26,7 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app_server_protocol.v2.common import AskForApproval, SandboxMode
-from app_server_protocol.v2.config import (
-    ConfigRequirements,
-    NetworkRequirements,
-    ResidencyRequirement,
-)
+from app_server_protocol.v2.config import ConfigRequirements, ResidencyRequirement
 from app_server_protocol.v2.shared import WebSearchMode
 
 from .layers import ConfigError, read_toml
@@ -64,21 +60,22 @@ class RequirementsToml(BaseModel):
     allowed_sandbox_modes: list[SandboxMode] | None = None
     allowed_web_search_modes: list[WebSearchMode] | None = None
     enforce_residency: ResidencyRequirement | None = None
-    network: dict[str, object] | None = None
     mcp_servers: dict[str, McpServerRequirement] | None = None
 
-    def for_client(self) -> ConfigRequirements:
-        """What ``configRequirements/read`` tells (the MCP allowlist is not part of it)."""
-        return ConfigRequirements.model_validate(
-            {
-                "allowedApprovalPolicies": self.allowed_approval_policies,
-                "allowedSandboxModes": self.allowed_sandbox_modes,
-                "allowedWebSearchModes": self.allowed_web_search_modes,
-                "enforceResidency": self.enforce_residency,
-                "network": None
-                if self.network is None
-                else NetworkRequirements.model_validate(self.network, by_name=True),
-            }
+    def for_client(self) -> ConfigRequirements | None:
+        """What ``configRequirements/read`` tells: null when nothing is required.
+
+        The MCP allowlist is not part of it, though it makes it non-null (as
+        0.107.0 answers). A ``[network]`` table is left out: 0.107.0 answers
+        null for a file that has only that table.
+        """
+        if all(value is None for value in self.model_dump().values()):
+            return None
+        return ConfigRequirements(
+            allowed_approval_policies=self.allowed_approval_policies,
+            allowed_sandbox_modes=self.allowed_sandbox_modes,
+            allowed_web_search_modes=self.allowed_web_search_modes,
+            enforce_residency=self.enforce_residency,
         )
 
 
@@ -93,7 +90,11 @@ def load_requirements(path: Path | None = None) -> RequirementsToml | None:
     path = requirements_file() if path is None else path
     if not path.is_file():
         return None
-    table = read_toml(path)
+    try:
+        table = read_toml(path)
+    except ConfigError as exc:
+        detail = str(exc).removeprefix(f"{path}: ")
+        raise ConfigError(f"Error parsing requirements file {path}: {detail}") from None
     try:
         return RequirementsToml.model_validate(table)
     except ValidationError as exc:

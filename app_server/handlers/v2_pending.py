@@ -32,14 +32,10 @@ PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
     methods.TURN_INTERRUPT,
     methods.REVIEW_START,
     methods.EXPERIMENTAL_FEATURE_LIST,
-    methods.MCP_SERVER_OAUTH_LOGIN,
-    methods.CONFIG_MCP_SERVER_RELOAD,
-    methods.MCP_SERVER_STATUS_LIST,
     methods.COMMAND_EXEC,
     methods.CONFIG_READ,
     methods.CONFIG_VALUE_WRITE,
     methods.CONFIG_BATCH_WRITE,
-    methods.CONFIG_REQUIREMENTS_READ,
 )
 
 
