@@ -463,3 +463,44 @@ def test_serving_modules_do_not_import_the_mcp_sdk() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_progress_notifications_read_as_their_message_or_the_count() -> None:
+    from app_server.mcp.client import progress_text
+
+    assert progress_text(1, 2, "halfway") == "halfway"
+    assert progress_text(2, 2, None) == "2/2"
+    assert progress_text(0.5, None, "") == "0.5"
+
+
+@pytest.mark.anyio
+async def test_a_tool_call_s_progress_reaches_the_hook(tmp_path: Path) -> None:
+    import sys
+
+    import anyio
+
+    from app_server.config.mcp import McpCredentialsStore, StdioServerConfig
+    from app_server.mcp.manager import McpConnections
+    from tests.mcp_support import SERVER_SCRIPT
+
+    config = StdioServerConfig(command=sys.executable, args=[str(SERVER_SCRIPT), "--progress"])
+    heard: list[str] = []
+
+    async def on_progress(message: str) -> None:
+        heard.append(message)
+
+    async with anyio.create_task_group() as tasks:
+        connections = await McpConnections.start(
+            {"test": config},
+            task_group=tasks,
+            codex_home=tmp_path,
+            credentials_store=McpCredentialsStore.FILE,
+        )
+        try:
+            result = await connections.call_tool("test", "progress", {}, on_progress)
+            plain = await connections.call_tool("test", "progress", {})
+        finally:
+            await connections.aclose()
+    assert result.content[0].model_dump()["text"] == "progressed"
+    assert plain.content[0].model_dump()["text"] == "progressed"
+    assert heard == ["halfway", "2/2"]

@@ -288,9 +288,21 @@ class McpServer:
                 connection.broken = True
             raise CallError(f"{what} failed: {_describe(exc)}") from None
 
-    async def call_tool(self, tool: str, arguments: dict[str, Any] | None) -> CallToolResult:
+    async def call_tool(
+        self,
+        tool: str,
+        arguments: dict[str, Any] | None,
+        on_progress: ProgressHook | None = None,
+    ) -> CallToolResult:
+        """Call ``tool``; the server's progress notifications for the call, if
+        any, are given to ``on_progress`` as one line of text each."""
+
+        async def progressed(progress: float, total: float | None, message: str | None) -> None:
+            if on_progress is not None:
+                await on_progress(progress_text(progress, total, message))
+
         async def send(session: ClientSession) -> types.CallToolResult:
-            return await session.call_tool(tool, arguments)
+            return await session.call_tool(tool, arguments, progress_callback=progressed)
 
         result = await self._request("tools/call", send)
         try:
@@ -347,6 +359,18 @@ class McpServer:
             if isinstance(leaf, McpError) and leaf.error.code == types.CONNECTION_CLOSED:
                 return f"the server closed the connection during start-up{_exit_note(connection)}"
         return _describe(leaves[0] if leaves else exc)
+
+
+ProgressHook = Callable[[str], Awaitable[None]]
+"""Told each progress notification of a tool call, as text."""
+
+
+def progress_text(progress: float, total: float | None, message: str | None) -> str:
+    """A progress notification as one line: its message, else ``progress/total``."""
+    if message:
+        return message
+    done = f"{progress:g}"
+    return done if total is None else f"{done}/{total:g}"
 
 
 ListPage = Callable[[str | None], Awaitable[tuple[list[T], str | None]]]

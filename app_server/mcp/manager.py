@@ -10,7 +10,7 @@ SDK is imported (in a worker thread) only when there is a server to start.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -139,13 +139,20 @@ class McpConnections:
         return server
 
     async def call_tool(
-        self, server_name: str, tool: str, arguments: dict[str, Any] | None
+        self,
+        server_name: str,
+        tool: str,
+        arguments: dict[str, Any] | None,
+        on_progress: Callable[[str], Awaitable[None]] | None = None,
     ) -> CallToolResult:
+        """Call a server's tool. ``on_progress`` is told each progress
+        notification of the call as a line of text (the v2 face's
+        ``item/mcpToolCall/progress``; 0.107.0 asks for progress but only logs it)."""
         from .client import CallError
 
         server = self._server(server_name, "tool call")
         try:
-            return await server.call_tool(tool, arguments)
+            return await server.call_tool(tool, arguments, on_progress)
         except CallError as exc:
             raise McpRequestError(
                 f"tool call error: tool call failed for `{server_name}/{tool}`: {exc}"
