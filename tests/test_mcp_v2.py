@@ -68,7 +68,7 @@ def test_server_status_lists_every_server_with_its_offer_and_auth(
 ) -> None:
     secure = http_server("secure", oauth=True)
     extra = (
-        stdio_table("good", "--tools", "echo,add")
+        stdio_table("good", "--tools", "echo,add,image", disabled_tools=["image"])
         + stdio_table("off", enabled=False)
         + stdio_table("needed", "--fail-start", required=True)
         + server_table("bearer", url="http://127.0.0.1:9/mcp", bearer_token_env_var="NO_TOKEN")
@@ -231,6 +231,20 @@ def test_oauth_login_answers_with_the_url_then_says_it_completed(
     page = client.call("mcpServerStatus/list", {"cursor": "2"}, timeout=60)
     assert _summary(page)[0][0] == "secure" and _summary(page)[0][4] == "oAuth"
     assert len(page["data"][0]["tools"]) > 0
+
+    # A login nobody completes ends when its time is up; no scopes at all when
+    # an empty list is given.
+    mark = client.mark()
+    result = client.call(
+        "mcpServer/oauth/login", {"name": "secure", "scopes": [], "timeoutSecs": 1}, timeout=60
+    )
+    assert "scope=" not in result["authorizationUrl"]
+    done = client.wait_notification("mcpServer/oauthLogin/completed", timeout=60, start=mark)
+    assert done["params"] == {
+        "name": "secure",
+        "success": False,
+        "error": "timed out waiting for OAuth callback",
+    }
 
 
 def test_a_required_server_that_fails_makes_resume_fail(

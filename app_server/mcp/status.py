@@ -8,7 +8,8 @@ nothing (a required one that fails is no error here). The authentication
 status: ``unsupported`` for a stdio server, ``bearerToken`` for a streamable
 HTTP server with ``bearer_token_env_var``, ``oAuth`` when OAuth tokens are
 saved for it, else ``notLoggedIn`` when the server publishes OAuth metadata
-and ``unsupported`` when it does not (or cannot be reached).
+and ``unsupported`` when it does not (or cannot be reached). The tools are
+those offered to the model (``enabled_tools``, ``disabled_tools``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ async def _status(
     server = connections.servers.get(name)
     if server is not None:
         for tool in server.tools:
+            if not config.offers_tool(tool.name):
+                continue
             tools[tool.name] = Tool.model_validate(
                 tool.model_dump(by_alias=True, mode="json", exclude_none=True)
             )

@@ -125,7 +125,7 @@ async def _authorize(
             await http.serve(listener, callback.answer)  # until the browser comes back
         if callback.code is None:
             if callback.error is None:
-                raise OAuthError(f"timed out waiting for the OAuth callback ({timeout:g}s)")
+                raise OAuthError("timed out waiting for OAuth callback")
             raise OAuthError(f"the authorization failed: {callback.error}")
         response = await request_tokens(
             client,
