@@ -22,7 +22,7 @@ from tests.mock_model_server import MockModelServer, write_mock_config
 
 Spawn = Callable[..., DaemonClient]
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-REQUIREMENTS_VARIABLE = "CODEX_APP_SERVER_REQUIREMENTS_FILE"
+SYSTEM_DIR_VARIABLE = "CODEX_APP_SERVER_SYSTEM_CONFIG_DIR"
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def _spawn(spawn: Spawn, tmp_path: Path, requirements: str | None = None) -> Dae
     path = tmp_path / "requirements.toml"
     if requirements is not None:
         path.write_text(requirements)
-    return spawn(env={**NO_KEYRING, REQUIREMENTS_VARIABLE: str(path)})
+    return spawn(env={**NO_KEYRING, SYSTEM_DIR_VARIABLE: str(tmp_path)})
 
 
 def _summary(page: dict[str, Any]) -> list[tuple[str, list[str], int, int, str]]:
@@ -169,6 +169,21 @@ def test_config_requirements_read(
     }
     path.write_text("[network]\nenabled = true\n")
     assert client.call("configRequirements/read") == {"requirements": None}
+
+    # The legacy managed config's policy and mode are the only ones allowed,
+    # where requirements.toml does not say.
+    (tmp_path / "managed_config.toml").write_text(
+        'approval_policy = "on-request"\nsandbox_mode = "read-only"\n'
+    )
+    path.write_text('allowed_sandbox_modes = ["workspace-write", "read-only"]\n')
+    assert client.call("configRequirements/read")["requirements"] == {
+        "allowedApprovalPolicies": ["on-request"],
+        "allowedSandboxModes": ["workspace-write", "read-only"],
+        "allowedWebSearchModes": None,
+        "enforceResidency": None,
+        "network": None,
+    }
+    (tmp_path / "managed_config.toml").unlink()
 
     path.write_text('allowed_approval_policies = ["bogus"]\n')
     error = client.call_error("configRequirements/read")

@@ -1,8 +1,11 @@
 """What an administrator requires: the system's `requirements.toml`.
 
-Codex 0.107.0 on Linux reads ``/etc/codex/requirements.toml`` only (never
-``CODEX_HOME/requirements.toml``). ``CODEX_APP_SERVER_REQUIREMENTS_FILE``
-names another file (the tests use it; the reference has no such variable).
+Codex 0.107.0 on Linux reads ``/etc/codex/requirements.toml`` (never
+``CODEX_HOME/requirements.toml``), and takes the ``approval_policy`` and
+``sandbox_mode`` of the legacy ``/etc/codex/managed_config.toml`` as the only
+ones allowed when `requirements.toml` does not say. ``CODEX_APP_SERVER_SYSTEM_CONFIG_DIR``
+names another folder than ``/etc/codex`` (the tests use it; the reference has
+no such variable).
 
 Besides the allowed approval policies, sandbox modes and web search modes,
 it may hold an allowlist of MCP servers::
@@ -32,8 +35,10 @@ from app_server_protocol.v2.shared import WebSearchMode
 from .layers import ConfigError, read_toml
 from .mcp import HttpServerConfig, McpServerConfig, StdioServerConfig
 
-SYSTEM_REQUIREMENTS_FILE: Final = Path("/etc/codex/requirements.toml")
-REQUIREMENTS_FILE_VARIABLE: Final = "CODEX_APP_SERVER_REQUIREMENTS_FILE"
+SYSTEM_CONFIG_DIR: Final = Path("/etc/codex")
+SYSTEM_CONFIG_DIR_VARIABLE: Final = "CODEX_APP_SERVER_SYSTEM_CONFIG_DIR"
+REQUIREMENTS_FILE: Final = "requirements.toml"
+LEGACY_MANAGED_CONFIG_FILE: Final = "managed_config.toml"
 
 
 class McpServerIdentity(BaseModel):
@@ -79,15 +84,54 @@ class RequirementsToml(BaseModel):
         )
 
 
-def requirements_file() -> Path:
-    named = os.environ.get(REQUIREMENTS_FILE_VARIABLE)
-    return Path(named) if named else SYSTEM_REQUIREMENTS_FILE
+def system_config_dir() -> Path:
+    named = os.environ.get(SYSTEM_CONFIG_DIR_VARIABLE)
+    return Path(named) if named else SYSTEM_CONFIG_DIR
 
 
-def load_requirements(path: Path | None = None) -> RequirementsToml | None:
-    """The requirements, or None when there is no file. `ConfigError` when it
-    cannot be read or parsed."""
-    path = requirements_file() if path is None else path
+def load_requirements(folder: Path | None = None) -> RequirementsToml | None:
+    """The requirements, or None when there are none. `ConfigError` when a
+    file cannot be read or parsed."""
+    folder = system_config_dir() if folder is None else folder
+    requirements = _read_requirements(folder / REQUIREMENTS_FILE)
+    legacy = _legacy_requirements(folder / LEGACY_MANAGED_CONFIG_FILE)
+    if legacy is None:
+        return requirements
+    if requirements is None:
+        return legacy
+    unset = {key for key, value in requirements if value is None}
+    return requirements.model_copy(update=legacy.model_dump(include=unset, exclude_none=True))
+
+
+_LEGACY_KEYS: Final = (
+    ("approval_policy", "approval_policies"),
+    ("sandbox_mode", "sandbox_modes"),
+)
+
+
+def _legacy_requirements(path: Path) -> RequirementsToml | None:
+    """The approval policy and sandbox mode of a legacy managed config, as
+    the only ones allowed."""
+    if not path.is_file():
+        return None
+    table = read_toml(path)
+    allowed = {
+        f"allowed_{plural}": [table[key]]
+        for key, plural in (
+            ("approval_policy", "approval_policies"),
+            ("sandbox_mode", "sandbox_modes"),
+        )
+        if key in table
+    }
+    if not allowed:
+        return None
+    try:
+        return RequirementsToml.model_validate(allowed)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {exc.errors()[0]['msg']}") from None
+
+
+def _read_requirements(path: Path) -> RequirementsToml | None:
     if not path.is_file():
         return None
     try:
