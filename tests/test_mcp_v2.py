@@ -183,6 +183,12 @@ def test_config_requirements_read(
         "enforceResidency": None,
         "network": None,
     }
+    path.unlink()
+    (tmp_path / "managed_config.toml").write_text('sandbox_mode = "danger-full-access"\n')
+    assert client.call("configRequirements/read")["requirements"]["allowedSandboxModes"] == [
+        "read-only",
+        "danger-full-access",
+    ]
     (tmp_path / "managed_config.toml").unlink()
 
     path.write_text('allowed_approval_policies = ["bogus"]\n')

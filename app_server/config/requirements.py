@@ -103,26 +103,20 @@ def load_requirements(folder: Path | None = None) -> RequirementsToml | None:
     return requirements.model_copy(update=legacy.model_dump(include=unset, exclude_none=True))
 
 
-_LEGACY_KEYS: Final = (
-    ("approval_policy", "approval_policies"),
-    ("sandbox_mode", "sandbox_modes"),
-)
-
-
 def _legacy_requirements(path: Path) -> RequirementsToml | None:
     """The approval policy and sandbox mode of a legacy managed config, as
-    the only ones allowed."""
+    the only ones allowed (read-only always allowed besides the mode, as
+    0.107.0 has it)."""
     if not path.is_file():
         return None
     table = read_toml(path)
-    allowed = {
-        f"allowed_{plural}": [table[key]]
-        for key, plural in (
-            ("approval_policy", "approval_policies"),
-            ("sandbox_mode", "sandbox_modes"),
-        )
-        if key in table
-    }
+    allowed: dict[str, list[object]] = {}
+    if "approval_policy" in table:
+        allowed["allowed_approval_policies"] = [table["approval_policy"]]
+    if "sandbox_mode" in table:
+        mode = table["sandbox_mode"]
+        read_only = SandboxMode.READ_ONLY.value
+        allowed["allowed_sandbox_modes"] = [read_only] if mode == read_only else [read_only, mode]
     if not allowed:
         return None
     try:
