@@ -16,9 +16,9 @@ import httpx
 import pytest
 
 from tests.harness.stdio import DaemonClient
-from tests.mcp_support import server_table, start_conversation, stdio_table
+from tests.mcp_support import run_turn, server_table, start_conversation, stdio_table
 from tests.mcp_test_server import McpHttpServer
-from tests.mock_model_server import MockModelServer, write_mock_config
+from tests.mock_model_server import MockModelServer, assistant_message, write_mock_config
 
 Spawn = Callable[..., DaemonClient]
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
@@ -114,7 +114,7 @@ def test_server_status_lists_every_server_with_its_offer_and_auth(
 
 
 def test_the_requirements_allowlist_disables_servers_it_does_not_admit(
-    spawn: Spawn, mock_model: MockModelServer, codex_home: Path, tmp_path: Path
+    spawn: Spawn, mock_model: MockModelServer, codex_home: Path, tmp_path: Path, workdir: Path
 ) -> None:
     extra = (
         stdio_table("admitted", "--tools", "echo")
@@ -133,6 +133,12 @@ def test_the_requirements_allowlist_disables_servers_it_does_not_admit(
         ("impostor", [], 0, 0, "unsupported"),
         ("unlisted", [], 0, 0, "unsupported"),
     ]
+    # A conversation starts only the admitted server (the others are no error).
+    mock_model.enqueue(assistant_message("done"))
+    cid = start_conversation(client, workdir)
+    run_turn(client, cid, workdir)
+    offered = [tool["name"] for tool in mock_model.model_requests[0].body["tools"]]
+    assert [name for name in offered if name.startswith("mcp__")] == ["mcp__admitted__echo"]
     # Only the allowlist is there: the requirements are all null, not absent.
     assert client.call("configRequirements/read") == {
         "requirements": {
