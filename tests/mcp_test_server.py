@@ -25,7 +25,9 @@ Options for the process: ``--log FILE`` appends one JSON line per message
 received; ``--fail-start`` exits at once with a message on stderr;
 ``--start-delay S`` sleeps before answering ``initialize``; ``--tools a,b``
 offers only these tools; ``--many-tools N`` adds ``tool_<i>`` tools;
-``--long-names`` adds tools with very long and unusual names.
+``--long-names`` adds tools with very long and unusual names; ``--progress``
+adds ``progress``, which sends two ``notifications/progress`` (stdio) when the
+call has a progress token.
 
 `McpHttpServer` may also require a bearer token (``bearer=...``) and act as
 an OAuth 2.1 authorization server for itself (``oauth=True``): RFC 9728
@@ -172,6 +174,22 @@ def _describe(logic: McpLogic, args: Json, ctx: Json) -> Json:
     return {"content": [_text(json.dumps(args, sort_keys=True))]}
 
 
+def _progress(logic: McpLogic, args: Json, ctx: Json) -> Json:
+    """Two progress notifications (stdio), when the call asked for them."""
+    token = ctx.get("progress_token")
+    if token is None or ctx.get("transport") != "stdio":
+        return {"content": [_text("no progress token")]}
+    steps = [(1, "halfway"), (2, None)]
+    for progress, message in steps:
+        params: Json = {"progressToken": token, "progress": progress, "total": 2}
+        if message is not None:
+            params["message"] = message
+        notification = {"jsonrpc": "2.0", "method": "notifications/progress", "params": params}
+        sys.stdout.write(json.dumps(notification) + "\n")
+        sys.stdout.flush()
+    return {"content": [_text("progressed")]}
+
+
 def _plain(name: str) -> Callable[[McpLogic, Json, Json], Json]:
     def run(logic: McpLogic, args: Json, ctx: Json) -> Json:
         return {"content": [_text(f"{name} ran")]}
@@ -262,6 +280,8 @@ class McpLogic:
             name = params.get("name")
             for tool in self.tools:
                 if tool.name == name:
+                    meta = params.get("_meta") or {}
+                    ctx = {**ctx, "progress_token": meta.get("progressToken")}
                     return tool.run(self, params.get("arguments") or {}, ctx)
             raise LookupError(f"unknown tool: {name}")
         if method == "resources/list":
@@ -305,11 +325,13 @@ class DropCall(Exception):
     """The call is dropped on purpose (the ``crash`` tool)."""
 
 
-def extra_tools(many: int, long_names: bool) -> list[ToolDef]:
+def extra_tools(many: int, long_names: bool, progress: bool = False) -> list[ToolDef]:
     tools = [
         ToolDef(f"tool_{i}", f"Tool number {i}.", _schema({}), _plain(f"tool_{i}"))
         for i in range(many)
     ]
+    if progress:
+        tools.append(ToolDef("progress", "Reports progress.", _schema({}), _progress))
     if long_names:
         tools += [
             ToolDef(LONG_TOOL_NAME, "A long name.", _schema({}), _plain("long")),
@@ -694,6 +716,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--tools")
     parser.add_argument("--many-tools", type=int, default=0)
     parser.add_argument("--long-names", action="store_true")
+    parser.add_argument("--progress", action="store_true", help="add the `progress` tool")
     parser.add_argument("--http", type=int, help="serve streamable HTTP on this port (0: any)")
     parser.add_argument("--bearer")
     parser.add_argument(
@@ -711,7 +734,7 @@ def main(argv: list[str]) -> None:
     if args.tools is not None:
         wanted = set(args.tools.split(","))
         tools = [tool for tool in tools if tool.name in wanted]
-    tools += extra_tools(args.many_tools, args.long_names)
+    tools += extra_tools(args.many_tools, args.long_names, args.progress)
     for spec in args.schema_tool:
         name, _, schema = spec.partition("=")
         tools.append(ToolDef(name, f"Schema {name}.", json.loads(schema), _describe))

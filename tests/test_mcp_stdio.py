@@ -16,6 +16,7 @@ from tests.harness.stdio import DaemonClient
 from tests.mcp_support import (
     event_msgs,
     run_turn,
+    server_table,
     start_conversation,
     stdio_table,
 )
@@ -98,14 +99,13 @@ def test_images_reach_models_that_read_them_and_not_the_others(
     mock_model.enqueue(assistant_message("seen"))
     run_turn(client, cid, workdir, model="mock-model")
     request = mock_model.model_requests[-1]
-    output = json.loads(request.tool_outputs()["img1"])
-    assert output[0] == {"text": "a red pixel", "type": "text"}
-    assert "attached" in output[1]["text"]
-    follow_up = request.input[-1]
-    assert follow_up["role"] == "user"
-    assert follow_up["content"] == [
-        {"type": "input_image", "image_url": f"data:image/png;base64,{PNG_1X1}"}
+    # As 0.107.0 sends it: the output itself is the list of parts, the image a data URL.
+    outputs = {item["call_id"]: item["output"] for item in request.input if "output" in item}
+    assert outputs["img1"] == [
+        {"type": "input_text", "text": "a red pixel"},
+        {"type": "input_image", "image_url": f"data:image/png;base64,{PNG_1X1}"},
     ]
+    assert request.input[-1]["type"] == "function_call_output"
 
     mock_model.enqueue(function_call("mcp__test__image", {}, call_id="img2"))
     mock_model.enqueue(assistant_message("not seen"))
@@ -189,18 +189,25 @@ def test_start_up_failures_are_reported_to_the_first_listener(
     }
 
 
-def test_a_required_server_that_fails_makes_new_conversation_fail(
+def test_required_servers_that_fail_make_new_conversation_fail(
     spawn: Spawn, mock_model: MockModelServer, codex_home: Path, workdir: Path
 ) -> None:
-    extra = stdio_table("good") + stdio_table("needed", "--fail-start", required=True)
+    extra = (
+        stdio_table("good")
+        + stdio_table("needed", "--fail-start", required=True)
+        + server_table("missing", command="/nonexistent/mcp-server", required=True)
+    )
     write_mock_config(codex_home, mock_model, extra=extra)
     client = spawn()
     error = client.call_error("newConversation", {"cwd": str(workdir)}, timeout=60)
-    assert error["code"] == -32603
-    assert error["message"].startswith(
-        "error creating conversation: a required MCP server failed to start: "
-        "MCP client for `needed` failed to start: "
-    )
+    # The reference's text (0.107.0), the reasons of each required server that failed.
+    assert error == {
+        "code": -32603,
+        "message": "error creating conversation: Fatal error: Failed to initialize session: "
+        "required MCP servers failed to initialize: missing: No such file or directory (os "
+        "error 2); needed: handshaking with MCP server failed: connection closed: initialize "
+        "response",
+    }
     assert not list((codex_home / "sessions").rglob("*.jsonl"))
     assert client.call("listConversations", {}) == {"items": [], "nextCursor": None}
 

@@ -29,7 +29,7 @@ from app_server.mcp.oauth.store import (
 from app_server.mcp.output import IMAGE_OMITTED, tool_output
 from app_server.mcp.schema import UnsupportedSchema, tool_parameters
 from app_server.mcp.stdio import server_environment
-from app_server_protocol.items import ContentItemInputImage, ResponseItemMessage
+from app_server_protocol.items import FunctionCallOutputInputImage, FunctionCallOutputInputText
 from app_server_protocol.mcp import CallToolResult
 from tests.keyring_backends import MemoryKeyring
 
@@ -288,17 +288,32 @@ IMAGE_RESULT = CallToolResult.model_validate(
 )
 
 
-def test_images_follow_the_output_for_models_that_read_images() -> None:
+def test_images_are_parts_of_the_output_for_models_that_read_images() -> None:
     result = tool_output(IMAGE_RESULT, accepts_images=True)
-    blocks = json.loads(result.output)
-    assert blocks[0] == {"text": "a red pixel", "type": "text"}
-    assert "attached" in blocks[1]["text"] and "QUJD" not in result.output
-    assert result.follow_up == (
-        ResponseItemMessage(
-            role="user", content=[ContentItemInputImage(image_url="data:image/png;base64,QUJD")]
-        ),
-    )
+    assert result.content_items == [
+        FunctionCallOutputInputText(text="a red pixel"),
+        FunctionCallOutputInputImage(image_url="data:image/png;base64,QUJD"),
+    ]
     assert result.success is True
+
+
+def test_image_data_already_a_data_url_is_kept_and_other_blocks_become_json_text() -> None:
+    result = CallToolResult.model_validate(
+        {
+            "content": [
+                {"type": "image", "data": "data:image/gif;base64,R0lG", "mimeType": "image/gif"},
+                {"type": "resource_link", "uri": "memo://x", "name": "x"},
+            ],
+            "isError": True,
+        }
+    )
+    output = tool_output(result, accepts_images=True)
+    assert output.content_items is not None
+    assert output.content_items[0] == FunctionCallOutputInputImage(image_url="data:image/gif;base64,R0lG")
+    second = output.content_items[1]
+    assert isinstance(second, FunctionCallOutputInputText)
+    assert json.loads(second.text) == {"type": "resource_link", "uri": "memo://x", "name": "x"}
+    assert output.success is False
 
 
 def test_images_become_a_placeholder_for_text_only_models() -> None:
@@ -307,7 +322,7 @@ def test_images_become_a_placeholder_for_text_only_models() -> None:
         {"text": "a red pixel", "type": "text"},
         {"text": IMAGE_OMITTED, "type": "text"},
     ]
-    assert result.follow_up == ()
+    assert result.content_items is None
 
 
 def test_structured_content_is_what_the_model_reads() -> None:
@@ -448,3 +463,44 @@ def test_serving_modules_do_not_import_the_mcp_sdk() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_progress_notifications_read_as_their_message_or_the_count() -> None:
+    from app_server.mcp.client import progress_text
+
+    assert progress_text(1, 2, "halfway") == "halfway"
+    assert progress_text(2, 2, None) == "2/2"
+    assert progress_text(0.5, None, "") == "0.5"
+
+
+@pytest.mark.anyio
+async def test_a_tool_call_s_progress_reaches_the_hook(tmp_path: Path) -> None:
+    import sys
+
+    import anyio
+
+    from app_server.config.mcp import McpCredentialsStore, StdioServerConfig
+    from app_server.mcp.manager import McpConnections
+    from tests.mcp_support import SERVER_SCRIPT
+
+    config = StdioServerConfig(command=sys.executable, args=[str(SERVER_SCRIPT), "--progress"])
+    heard: list[str] = []
+
+    async def on_progress(message: str) -> None:
+        heard.append(message)
+
+    async with anyio.create_task_group() as tasks:
+        connections = await McpConnections.start(
+            {"test": config},
+            task_group=tasks,
+            codex_home=tmp_path,
+            credentials_store=McpCredentialsStore.FILE,
+        )
+        try:
+            result = await connections.call_tool("test", "progress", {}, on_progress)
+            plain = await connections.call_tool("test", "progress", {})
+        finally:
+            await connections.aclose()
+    assert result.content[0].model_dump()["text"] == "progressed"
+    assert plain.content[0].model_dump()["text"] == "progressed"
+    assert heard == ["halfway", "2/2"]

@@ -126,8 +126,7 @@ async def test_an_unsupported_method_gets_an_error_that_says_why(
     ("method", "params"),
     [
         ("thread/compact/start", {"threadId": "t1"}),
-        ("mcpServerStatus/list", {}),
-        ("config/mcpServer/reload", None),
+        ("review/start", {"threadId": "t1", "target": {"type": "uncommittedChanges"}}),
     ],
 )
 async def test_a_v2_method_not_built_yet_says_so(

@@ -51,6 +51,7 @@ from .model import (
     SandboxWorkspaceWriteToml,
     WireApi,
 )
+from .requirements import allowed_mcp_servers, load_requirements
 
 DEFAULT_PROJECT_DOC_MAX_BYTES: Final = 32 * 1024
 OPENAI_API_BASE_URL: Final = "https://api.openai.com/v1"
@@ -268,7 +269,7 @@ def resolve_config(
         features=frozenset(features),
         toml=toml,
         active_profile=profile_name,
-        mcp_servers=dict(toml.mcp_servers),
+        mcp_servers=allowed_mcp_servers(toml.mcp_servers, load_requirements()),
         mcp_oauth_credentials_store=(toml.mcp_oauth_credentials_store or McpCredentialsStore.AUTO),
     )
 

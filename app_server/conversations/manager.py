@@ -37,7 +37,7 @@ from ..config.layers import ConfigError
 from ..config.resolve import ConfigOverrides
 from ..errors import InternalError, InvalidRequest
 from ..logs import log
-from ..mcp.manager import McpConnections, McpStartupError
+from ..mcp.manager import McpConnections, start_servers
 from ..rust_format import os_error_message
 from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
@@ -241,15 +241,12 @@ class ConversationManager:
 
     async def _start_mcp(self, config: Config, action: str) -> McpConnections:
         """The conversation's MCP servers, started (in parallel)."""
-        try:
-            return await McpConnections.start(
-                config.mcp_servers,
-                task_group=self._task_group,
-                codex_home=self.codex_home,
-                credentials_store=config.mcp_oauth_credentials_store,
-            )
-        except McpStartupError as exc:
-            raise InternalError(f"error {action} conversation: {exc}") from None
+        return await start_servers(
+            config,
+            task_group=self._task_group,
+            codex_home=self.codex_home,
+            failing_as=f"error {action} conversation",
+        )
 
     async def new_conversation(self, params: NewConversationParams) -> Conversation:
         """Start a conversation; its rollout file holds its first lines when

@@ -7,6 +7,7 @@ from . import config_v2 as config_v2
 from . import conversations as conversations
 from . import exec as exec
 from . import features as features
+from . import mcp as mcp
 from . import models as models
 from . import session as session
 from . import thread_fork as thread_fork

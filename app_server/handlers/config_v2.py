@@ -23,7 +23,6 @@ from app_server_protocol.v2.config import (
     ConfigLayerSourceUser,
     ConfigReadParams,
     ConfigReadResponse,
-    ConfigRequirementsReadResponse,
     ConfigValueWriteParams,
     ConfigWriteResponse,
     MergeStrategy,
@@ -200,9 +199,3 @@ def _overridden(layers: Sequence[Layer], edits: Sequence[ValueEdit]) -> Overridd
             effective_value=_json(effective_value),
         )
     return None
-
-
-@handles(methods.CONFIG_REQUIREMENTS_READ)
-def read_config_requirements(params: None, ctx: RequestContext) -> ConfigRequirementsReadResponse:
-    # No administrator requirements are read by this server (no requirements.toml, no MDM).
-    return ConfigRequirementsReadResponse(requirements=None)

@@ -17,9 +17,6 @@ from .registry import register
 PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
     methods.THREAD_COMPACT_START,
     methods.REVIEW_START,
-    methods.MCP_SERVER_OAUTH_LOGIN,
-    methods.CONFIG_MCP_SERVER_RELOAD,
-    methods.MCP_SERVER_STATUS_LIST,
 )
 
 

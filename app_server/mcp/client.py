@@ -61,7 +61,12 @@ HTTP_TIMEOUT_SECONDS: Final = 30.0
 
 
 class StartError(Exception):
-    """The server could not be started (the message says why)."""
+    """The server could not be started (the message says why; `summary` says
+    it in the reference's words, as the error of a required server reads)."""
+
+    def __init__(self, message: str, summary: str | None = None) -> None:
+        super().__init__(message)
+        self.summary = message if summary is None else summary
 
 
 class CallError(Exception):
@@ -80,6 +85,8 @@ class _Connection:
     session: ClientSession | None = None
     tools: list[types.Tool] = field(default_factory=list)
     failure: str | None = None
+    failure_summary: str | None = None
+    """The failure in the reference's words, when they differ."""
     broken: bool = False
     stdio: StdioConnection | None = None
 
@@ -124,10 +131,12 @@ class McpServer:
             connection.scope.cancel()
             raise StartError(
                 f"timed out after {timeout:g} seconds. Add or adjust `startup_timeout_sec` in "
-                f"your config.toml:\n[mcp_servers.{self.name}]\nstartup_timeout_sec = XX"
+                f"your config.toml:\n[mcp_servers.{self.name}]\nstartup_timeout_sec = XX",
+                f"timed out handshaking with MCP server after {timeout:g}s",
             )
         if connection.session is None:
-            raise StartError(connection.failure or "the connection ended during start-up")
+            failure = connection.failure or "the connection ended during start-up"
+            raise StartError(failure, connection.failure_summary or failure)
         self.tools = connection.tools
 
     async def aclose(self) -> None:
@@ -157,8 +166,14 @@ class McpServer:
                     connection.session = session
                     connection.ready.set()
                     await _first_of(connection.stop, ended)
+            except StartError as exc:
+                connection.failure, connection.failure_summary = str(exc), exc.summary
             except Exception as exc:
                 connection.failure = self._describe_failure(exc, connection)
+                if not connection.ready.is_set() and _closed(exc):
+                    connection.failure_summary = (
+                        "handshaking with MCP server failed: connection closed: initialize response"
+                    )
                 if connection.ready.is_set():
                     log.warning("MCP server `%s` disconnected: %s", self.name, connection.failure)
             finally:
@@ -180,7 +195,8 @@ class McpServer:
                 )
             except OSError as exc:
                 raise StartError(
-                    f"cannot run `{config.command}`: {os_error_message(exc)}"
+                    f"cannot run `{config.command}`: {os_error_message(exc)}",
+                    os_error_message(exc),
                 ) from None
             connection.stdio = stdio
             return stdio.read, stdio.write, stdio.exited
@@ -272,9 +288,21 @@ class McpServer:
                 connection.broken = True
             raise CallError(f"{what} failed: {_describe(exc)}") from None
 
-    async def call_tool(self, tool: str, arguments: dict[str, Any] | None) -> CallToolResult:
+    async def call_tool(
+        self,
+        tool: str,
+        arguments: dict[str, Any] | None,
+        on_progress: ProgressHook | None = None,
+    ) -> CallToolResult:
+        """Call ``tool``; the server's progress notifications for the call, if
+        any, are given to ``on_progress`` as one line of text each."""
+
+        async def progressed(progress: float, total: float | None, message: str | None) -> None:
+            if on_progress is not None:
+                await on_progress(progress_text(progress, total, message))
+
         async def send(session: ClientSession) -> types.CallToolResult:
-            return await session.call_tool(tool, arguments)
+            return await session.call_tool(tool, arguments, progress_callback=progressed)
 
         result = await self._request("tools/call", send)
         try:
@@ -331,6 +359,18 @@ class McpServer:
             if isinstance(leaf, McpError) and leaf.error.code == types.CONNECTION_CLOSED:
                 return f"the server closed the connection during start-up{_exit_note(connection)}"
         return _describe(leaves[0] if leaves else exc)
+
+
+ProgressHook = Callable[[str], Awaitable[None]]
+"""Told each progress notification of a tool call, as text."""
+
+
+def progress_text(progress: float, total: float | None, message: str | None) -> str:
+    """A progress notification as one line: its message, else ``progress/total``."""
+    if message:
+        return message
+    done = f"{progress:g}"
+    return done if total is None else f"{done}/{total:g}"
 
 
 ListPage = Callable[[str | None], Awaitable[tuple[list[T], str | None]]]
@@ -408,6 +448,13 @@ def _exit_note(connection: _Connection) -> str:
     if stdio.last_stderr:
         note += f"; its last words on stderr: {stdio.last_stderr}"
     return note
+
+
+def _closed(exc: BaseException) -> bool:
+    return any(
+        isinstance(leaf, McpError) and leaf.error.code == types.CONNECTION_CLOSED
+        for leaf in _leaves(exc)
+    )
 
 
 def _leaves(exc: BaseException) -> Sequence[BaseException]:

@@ -10,7 +10,7 @@ SDK is imported (in a worker thread) only when there is a server to start.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,6 +26,8 @@ from app_server_protocol.mcp import (
 )
 
 from ..config.mcp import McpCredentialsStore, McpServerConfig
+from ..config.model import Config
+from ..errors import InternalError
 from ..logs import log
 from .names import qualify
 from .schema import UnsupportedSchema, tool_parameters
@@ -74,9 +76,11 @@ class McpConnections:
         task_group: TaskGroup,
         codex_home: Path,
         credentials_store: McpCredentialsStore,
+        enforce_required: bool = True,
     ) -> McpConnections:
         """Start the enabled servers, in parallel. Raises `McpStartupError`
-        (having stopped the others) when a required one fails."""
+        (having stopped the others) when a required one fails, unless
+        ``enforce_required`` is false (to list what the servers offer)."""
         enabled = {name: config for name, config in servers.items() if config.enabled}
         connections = cls()
         if not enabled:
@@ -86,6 +90,7 @@ class McpConnections:
 
         store = TokenStore(codex_home, credentials_store)
         started: dict[str, McpServer] = {}
+        reasons: dict[str, str] = {}
 
         async def start_one(name: str, config: McpServerConfig) -> None:
             server: McpServer = client.McpServer(
@@ -97,6 +102,7 @@ class McpConnections:
                 message = f"MCP client for `{name}` failed to start: {exc}"
                 log.warning("%s", message)
                 connections.failures[name] = message
+                reasons[name] = exc.summary
                 await server.aclose()
             else:
                 started[name] = server
@@ -108,11 +114,13 @@ class McpConnections:
         connections.failures = {
             name: connections.failures[name] for name in sorted(connections.failures)
         }
-        required = [name for name in sorted(connections.failures) if enabled[name].required]
-        if required:
+        required = [name for name in connections.failures if enabled[name].required]
+        if required and enforce_required:
             await connections.aclose()
-            reasons = "; ".join(connections.failures[name] for name in required)
-            raise McpStartupError(f"a required MCP server failed to start: {reasons}")
+            raise McpStartupError(
+                "Fatal error: Failed to initialize session: required MCP servers failed to "
+                "initialize: " + "; ".join(f"{name}: {reasons[name]}" for name in required)
+            )
         connections.tools = _offered_tools(connections.servers)
         return connections
 
@@ -131,13 +139,20 @@ class McpConnections:
         return server
 
     async def call_tool(
-        self, server_name: str, tool: str, arguments: dict[str, Any] | None
+        self,
+        server_name: str,
+        tool: str,
+        arguments: dict[str, Any] | None,
+        on_progress: Callable[[str], Awaitable[None]] | None = None,
     ) -> CallToolResult:
+        """Call a server's tool. ``on_progress`` is told each progress
+        notification of the call as a line of text (the v2 face's
+        ``item/mcpToolCall/progress``; 0.107.0 asks for progress but only logs it)."""
         from .client import CallError
 
         server = self._server(server_name, "tool call")
         try:
-            return await server.call_tool(tool, arguments)
+            return await server.call_tool(tool, arguments, on_progress)
         except CallError as exc:
             raise McpRequestError(
                 f"tool call error: tool call failed for `{server_name}/{tool}`: {exc}"
@@ -200,6 +215,25 @@ class McpConnections:
             raise McpRequestError(
                 f"resources/read failed: resources/read failed for `{server_name}` ({uri}): {exc}"
             ) from None
+
+
+async def start_servers(
+    config: Config, *, task_group: TaskGroup, codex_home: Path, failing_as: str
+) -> McpConnections:
+    """The MCP servers of a thread or conversation being created or resumed,
+    started. When a required one fails the request fails, as the reference's
+    does: an internal error reading ``{failing_as}: Fatal error: Failed to
+    initialize session: required MCP servers failed to initialize: NAME:
+    REASON; ...`` (``failing_as`` is e.g. ``error creating thread``)."""
+    try:
+        return await McpConnections.start(
+            config.mcp_servers,
+            task_group=task_group,
+            codex_home=codex_home,
+            credentials_store=config.mcp_oauth_credentials_store,
+        )
+    except McpStartupError as exc:
+        raise InternalError(f"{failing_as}: {exc}") from None
 
 
 def _offered_tools(servers: Mapping[str, McpServer]) -> dict[str, McpToolEntry]:

@@ -1,11 +1,12 @@
 """What the model reads back from MCP tools and resources.
 
 A tool's result is given as the reference gives it: the JSON of its
-``structuredContent`` when it has one, else the JSON of its content blocks
-(compact, as serde writes it). Images are not left as base64 text in that
-output: a model that accepts images gets each one as an image in a message
-that follows the output (as `view_image` attaches images), and the block in
-the output says so; a model that does not gets a placeholder text instead.
+``structuredContent`` when it has one; else, when the content holds an image,
+the content as a list of parts (text as ``input_text``, each image as an
+``input_image`` with a data URL, any other block as the text of its JSON);
+else the JSON of its content blocks (compact, as serde writes it). For a model
+that cannot read images, each image block is first replaced by a text block
+saying so.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from typing import Any, Final
 
 from pydantic import TypeAdapter
 
-from app_server_protocol.items import ContentItemInputImage, ResponseItemMessage
+from app_server_protocol.items import (
+    FunctionCallOutputContentItem,
+    FunctionCallOutputInputImage,
+    FunctionCallOutputInputText,
+)
 from app_server_protocol.mcp import (
     CallToolResult,
     ContentBlock,
@@ -33,12 +38,8 @@ from app_server_protocol.mcp import (
 IMAGE_OMITTED: Final = "<image content omitted because you do not support image input>"
 
 _BLOCKS: Final = TypeAdapter(list[ContentBlock])
+_BLOCK: Final = TypeAdapter(ContentBlock)
 _CONTENTS: Final = TypeAdapter(list[ResourceContents])
-
-
-def image_attached(mime_type: str) -> str:
-    """In place of an image that follows the output as an image."""
-    return f"<image content ({mime_type}) attached in the next message>"
 
 
 def json_text(value: Any) -> str:
@@ -54,35 +55,36 @@ class ToolOutput:
 
     output: str
     success: bool
-    follow_up: tuple[ResponseItemMessage, ...] = ()
-    """The images, in a message that follows the output."""
+    content_items: list[FunctionCallOutputContentItem] | None = None
+    """The output as parts, when it carries images (then this is what the model gets)."""
 
 
 def tool_output(result: CallToolResult, accepts_images: bool) -> ToolOutput:
     """The model's view of a tool's result."""
-    images = [block for block in result.content if isinstance(block, ImageContent)]
+    success = not result.is_error
     if result.structured_content is not None:
-        text = json_text(result.structured_content)
-    else:
-        blocks: list[Any] = [
-            TextContent(text=image_attached(block.mime_type) if accepts_images else IMAGE_OMITTED)
-            if isinstance(block, ImageContent)
-            else block
-            for block in result.content
-        ]
-        text = _BLOCKS.dump_json(blocks, by_alias=True).decode()
-    follow_up: tuple[ResponseItemMessage, ...] = ()
-    if accepts_images and images:
-        follow_up = (
-            ResponseItemMessage(
-                role="user",
-                content=[
-                    ContentItemInputImage(image_url=f"data:{image.mime_type};base64,{image.data}")
-                    for image in images
-                ],
-            ),
-        )
-    return ToolOutput(text, success=not result.is_error, follow_up=follow_up)
+        return ToolOutput(json_text(result.structured_content), success)
+    blocks: list[Any] = [
+        TextContent(text=IMAGE_OMITTED)
+        if isinstance(block, ImageContent) and not accepts_images
+        else block
+        for block in result.content
+    ]
+    text = _BLOCKS.dump_json(blocks, by_alias=True).decode()
+    if not any(isinstance(block, ImageContent) for block in blocks):
+        return ToolOutput(text, success)
+    return ToolOutput(text, success, [_content_item(block) for block in blocks])
+
+
+def _content_item(block: Any) -> FunctionCallOutputContentItem:
+    if isinstance(block, TextContent):
+        return FunctionCallOutputInputText(text=block.text)
+    if isinstance(block, ImageContent):
+        url = block.data
+        if not url.startswith("data:"):
+            url = f"data:{block.mime_type};base64,{block.data}"
+        return FunctionCallOutputInputImage(image_url=url)
+    return FunctionCallOutputInputText(text=_BLOCK.dump_json(block, by_alias=True).decode())
 
 
 def resources_output(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from app_server_protocol.items import (
+    FunctionCallOutputContentItem,
     FunctionCallOutputPayload,
     ResponseItem,
     ResponseItemCustomToolCall,
@@ -56,7 +57,10 @@ class ToolCall:
             return ResponseItemCustomToolCallOutput(call_id=self.call_id, output=result.output)
         return ResponseItemFunctionCallOutput(
             call_id=self.call_id,
-            output=FunctionCallOutputPayload(body=result.output, success=result.success),
+            output=FunctionCallOutputPayload(
+                body=result.output if result.content_items is None else result.content_items,
+                success=result.success,
+            ),
         )
 
 
@@ -66,6 +70,8 @@ class ToolResult:
 
     output: str
     success: bool | None = None
+    content_items: list[FunctionCallOutputContentItem] | None = None
+    """The output as text and images, when it has images (what the model then gets)."""
     follow_up: tuple[ResponseItem, ...] = ()
     """Items to add to the conversation after the output (an attached image, ...)."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -31,6 +31,18 @@ from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_argu
 if TYPE_CHECKING:
     from ...mcp.manager import McpConnections, McpToolEntry
     from ..scope import TurnScope
+
+
+@runtime_checkable
+class McpProgressSink(Protocol):
+    """A thread's host that reports the progress of MCP tool calls (the v2
+    face's ``item/mcpToolCall/progress``). A host without it hears nothing,
+    as with 0.107.0, which asks servers for progress but only logs it."""
+
+    async def mcp_tool_call_progress(self, submission_id: str, call_id: str, message: str) -> None:
+        """A progress notification of the call ``call_id`` (its item id), as text."""
+        ...
+
 
 #: The server named in the events of resource tools called for every server.
 BUILTIN_SERVER: Final = "codex"
@@ -58,10 +70,16 @@ class McpTool:
             server=self.entry.server, tool=self.entry.tool, arguments=arguments
         )
 
+        sink = scope.host if isinstance(scope.host, McpProgressSink) else None
+
+        async def progressed(message: str) -> None:
+            if sink is not None:
+                await sink.mcp_tool_call_progress(scope.submission_id, call.call_id, message)
+
         async def run() -> CallToolResult:
             try:
                 return await self._connections.call_tool(
-                    self.entry.server, self.entry.tool, arguments
+                    self.entry.server, self.entry.tool, arguments, progressed
                 )
             except McpRequestError as exc:
                 raise _Failed(str(exc)) from None
@@ -73,7 +91,9 @@ class McpTool:
 
         model_output = tool_output(outcome, accepts_images=scope.family.image_input)
         return ToolResult(
-            model_output.output, success=model_output.success, follow_up=model_output.follow_up
+            model_output.output,
+            success=model_output.success,
+            content_items=model_output.content_items,
         )
 
 

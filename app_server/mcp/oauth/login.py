@@ -72,13 +72,18 @@ async def login(
     scopes: Sequence[str] | None = None,
     show_url: Callable[[str], None],
     timeout: float = DEFAULT_LOGIN_TIMEOUT_SECONDS,
+    require_metadata: bool = False,
 ) -> str:
     """Log in to the server ``name``; returns where the tokens were saved.
-    ``show_url`` is given the authorization URL the user must open.
-    `OAuthError` says why it failed."""
+    ``show_url`` is given the authorization URL the user must open. Scopes
+    not given (None) are the config's ``scopes``. With ``require_metadata``,
+    a server that publishes no OAuth metadata is refused (rather than its
+    endpoints assumed). `OAuthError` says why it failed."""
     listener = await http.bind(0)
     try:
-        tokens = await _authorize(name, config, listener, scopes, show_url, timeout)
+        tokens = await _authorize(
+            name, config, listener, scopes, show_url, timeout, require_metadata
+        )
     finally:
         await listener.aclose()
     return await anyio.to_thread.run_sync(store.save, tokens)
@@ -91,14 +96,17 @@ async def _authorize(
     scopes: Sequence[str] | None,
     show_url: Callable[[str], None],
     timeout: float,
+    require_metadata: bool,
 ) -> StoredTokens:
     redirect_uri = f"http://{http.LOOPBACK}:{http.bound_port(listener)}{CALLBACK_PATH}"
     callback = _Callback(state=new_state())
     async with http_client() as client:
         server = await discover(client, config.url)
+        if require_metadata and not server.discovered:
+            raise OAuthError("No authorization support detected")
         client_id, client_secret = await register_client(client, server, redirect_uri)
         pkce = Pkce.new()
-        wanted = list(scopes) if scopes else list(config.scopes or [])
+        wanted = list(scopes) if scopes is not None else list(config.scopes or [])
         query = {
             "response_type": "code",
             "client_id": client_id,
@@ -117,7 +125,7 @@ async def _authorize(
             await http.serve(listener, callback.answer)  # until the browser comes back
         if callback.code is None:
             if callback.error is None:
-                raise OAuthError(f"timed out waiting for the OAuth callback ({timeout:g}s)")
+                raise OAuthError("timed out waiting for OAuth callback")
             raise OAuthError(f"the authorization failed: {callback.error}")
         response = await request_tokens(
             client,
