@@ -309,7 +309,8 @@ def test_image_data_already_a_data_url_is_kept_and_other_blocks_become_json_text
     )
     output = tool_output(result, accepts_images=True)
     assert output.content_items is not None
-    assert output.content_items[0] == FunctionCallOutputInputImage(image_url="data:image/gif;base64,R0lG")
+    gif = FunctionCallOutputInputImage(image_url="data:image/gif;base64,R0lG")
+    assert output.content_items[0] == gif
     second = output.content_items[1]
     assert isinstance(second, FunctionCallOutputInputText)
     assert json.loads(second.text) == {"type": "resource_link", "uri": "memo://x", "name": "x"}
