@@ -102,6 +102,8 @@ class Outgoing:
         self._taken = 0
         """How many messages the writer has taken so far."""
         self._on_gone: list[Callable[[], None]] = []
+        #: When each request came in, for its line in the debug log.
+        self.request_times = RequestTimes()
 
     def on_gone(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` if the client is taken as gone for not reading."""
@@ -119,8 +121,6 @@ class Outgoing:
         while len(self._sizes) > waiting:
             self._queued -= self._sizes.popleft()
             self._taken += 1
-        #: When each request came in, for its line in the debug log.
-        self.request_times = RequestTimes()
 
     async def send(self, data: bytes) -> None:
         """Queue one serialised message (with its trailing newline)."""
