@@ -150,6 +150,7 @@ class ProfileToml(_Toml):
     model_reasoning_summary: ReasoningSummary | None = None
     model_verbosity: Verbosity | None = None
     chatgpt_base_url: str | None = None
+    features: dict[str, bool] = Field(default_factory=dict)
 
 
 class ConfigToml(_Toml):
@@ -216,7 +217,7 @@ class Config:
     credentials_store: CredentialsStore
     project_doc_max_bytes: int
     features: frozenset[str]
-    """Enabled feature flags (`[features]`, `--enable`, `--disable`)."""
+    """The feature flags that are on (see `features.enabled_features`)."""
     toml: ConfigToml
     """The merged file the values were resolved from."""
     active_profile: str | None = None

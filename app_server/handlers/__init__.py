@@ -5,6 +5,7 @@ from . import auth as auth
 from . import config as config
 from . import conversations as conversations
 from . import exec as exec
+from . import features as features
 from . import models as models
 from . import session as session
 from . import unsupported as unsupported

@@ -29,7 +29,7 @@ from .registry import handles
 _U64_MAX: Final = 2**64 - 1
 
 
-def _cursor_index(cursor: str) -> int:
+def cursor_index(cursor: str) -> int:
     """The index a cursor stands for: ASCII digits, optionally after a ``+``."""
     digits = cursor.removeprefix("+")
     if not (digits.isascii() and digits.isdigit()) or int(digits) > _U64_MAX:
@@ -61,7 +61,7 @@ def list_models(params: ModelListParams, ctx: RequestContext) -> ModelListRespon
     from ..model_presets import PRESETS
 
     total = len(PRESETS)
-    start = _cursor_index(params.cursor) if params.cursor is not None else 0
+    start = cursor_index(params.cursor) if params.cursor is not None else 0
     if start > total:
         raise InvalidRequest(f"cursor {start} exceeds total models {total}")
     page_size = min(max(params.limit if params.limit is not None else total, 1), total)

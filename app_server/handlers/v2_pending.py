@@ -31,7 +31,6 @@ PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
     methods.TURN_STEER,
     methods.TURN_INTERRUPT,
     methods.REVIEW_START,
-    methods.EXPERIMENTAL_FEATURE_LIST,
     methods.MCP_SERVER_OAUTH_LOGIN,
     methods.CONFIG_MCP_SERVER_RELOAD,
     methods.MCP_SERVER_STATUS_LIST,
