@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 from typing_extensions import TypeAliasType
 
-from ._base import PathText, SnakeModel, optional_list
+from ._base import PathText, SnakeModel, optional, optional_list
 
 ConversationId = TypeAliasType("ConversationId", UUID)
 """A conversation's id: a UUID, written in its canonical hyphenated form."""
@@ -99,6 +99,27 @@ class TurnAbortReason(StrEnum):
     REVIEW_ENDED = "review_ended"
 
 
+class ReadOnlyAccessRestricted(SnakeModel):
+    """Only the listed roots (and, optionally, the platform's defaults) are readable."""
+
+    ts_inline: ClassVar[bool] = True
+    type: Literal["restricted"] = "restricted"
+    include_platform_defaults: bool = True
+    readable_roots: list[str] = optional_list()
+
+
+class ReadOnlyAccessFull(SnakeModel):
+    ts_inline: ClassVar[bool] = True
+    type: Literal["full-access"] = "full-access"
+
+
+ReadOnlyAccess = TypeAliasType(
+    "ReadOnlyAccess",
+    Annotated[ReadOnlyAccessRestricted | ReadOnlyAccessFull, Field(discriminator="type")],
+)
+"""What commands may read under a sandbox."""
+
+
 class SandboxPolicyDangerFullAccess(SnakeModel):
     """No restriction at all."""
 
@@ -115,6 +136,7 @@ class SandboxPolicyReadOnly(SnakeModel):
 
     ts_inline: ClassVar[bool] = True
     mode: Literal["read-only"] = "read-only"
+    access: ReadOnlyAccess | None = optional("What may be read (everything when absent).")
 
     @property
     def has_network(self) -> bool:
@@ -129,6 +151,7 @@ class SandboxPolicyWorkspaceWrite(SnakeModel):
     writable_roots: list[PathText] = optional_list(
         "Folders writable besides the working directory (and the temp folders)."
     )
+    read_only_access: ReadOnlyAccess | None = optional("What may be read (everything when absent).")
     network_access: bool = Field(default=False, description="Whether outbound network is allowed.")
     exclude_tmpdir_env_var: bool = Field(
         default=False, description="Do not make the folder named by `TMPDIR` writable."

@@ -178,7 +178,7 @@ def test_event_variants_are_tag_and_named_type() -> None:
 
 
 def test_inline_and_externally_tagged_variants() -> None:
-    assert '| { "mode": "read-only" }\n' in declaration("SandboxPolicy")
+    assert '| { "mode": "danger-full-access" }\n' in declaration("SandboxPolicy")
     assert '| { "UserMessage": UserMessageItem }\n' in declaration("TurnItem")
     assert '| { "add": { content: string } }\n' in declaration("FileChange")
     assert declares_field(

@@ -105,6 +105,7 @@ export type { PlanItemArg } from "./PlanItemArg";
 export type { Profile } from "./Profile";
 export type { RateLimitSnapshot } from "./RateLimitSnapshot";
 export type { RateLimitWindow } from "./RateLimitWindow";
+export type { ReadOnlyAccess } from "./ReadOnlyAccess";
 export type { ReasoningEffort } from "./ReasoningEffort";
 export type { ReasoningItem } from "./ReasoningItem";
 export type { ReasoningItemContent } from "./ReasoningItemContent";
