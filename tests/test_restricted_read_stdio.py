@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.agent_session import AgentSession, Spawn, open_session, replies_for
-from tests.agent_tool_scenarios import play_until_end, shell
+from tests.agent_session import AgentSession, Spawn, open_session
+from tests.agent_tool_scenarios import shell
 from tests.mock_model_server import MockModelServer
 from tests.sandbox_support import needs_sandbox
 
@@ -19,26 +19,7 @@ Json = dict[str, Any]
 
 
 def _turn(session: AgentSession, policy: Json, calls: list[Json]) -> dict[str, str]:
-    before = len(session.mock.model_requests)
-    session.mock.enqueue(*replies_for(calls))
-    start = session.client.mark()
-    session.client.call(
-        "sendUserTurn",
-        {
-            "conversationId": session.cid,
-            "items": [{"type": "text", "data": {"text": "go"}}],
-            "cwd": str(session.work),
-            "approvalPolicy": "never",
-            "sandboxPolicy": policy,
-            "model": "mock-model",
-            "summary": "auto",
-        },
-    )
-    play_until_end(session.client, start, [])
-    outputs: dict[str, str] = {}
-    for request in session.mock.model_requests[before + 1 :]:
-        outputs.update(request.tool_outputs())
-    return outputs
+    return session.turn_with_policy(policy, calls).outputs
 
 
 def _stdout(output: str) -> str:

@@ -206,3 +206,97 @@ READ_MCP_RESOURCE: Final = function_tool(
 )
 
 WEB_SEARCH: Final[JsonObject] = {"type": "web_search"}
+
+
+READ_FILE: Final = function_tool(
+    "read_file",
+    "Reads lines of a local text file, each prefixed with its 1-based line number; either a "
+    "range of lines or the indented block around a line.",
+    _object(
+        {
+            "file_path": {"type": "string", "description": "The file's absolute path."},
+            "offset": {
+                "type": "number",
+                "description": "The first line to read, counting from 1.",
+            },
+            "limit": {"type": "number", "description": "How many lines to read at most."},
+            "mode": {
+                "type": "string",
+                "description": (
+                    'What to read: "slice" (the default), lines from `offset`, or '
+                    '"indentation", the block of code around the anchor line.'
+                ),
+            },
+            "indentation": {
+                "type": "object",
+                "properties": {
+                    "anchor_line": {
+                        "type": "number",
+                        "description": "The line whose block to read (default: `offset`).",
+                    },
+                    "max_levels": {
+                        "type": "number",
+                        "description": "How many enclosing indentation levels to include.",
+                    },
+                    "include_siblings": {
+                        "type": "boolean",
+                        "description": "Also read the neighbouring blocks at the same level.",
+                    },
+                    "include_header": {
+                        "type": "boolean",
+                        "description": "Keep the comments just above the block.",
+                    },
+                    "max_lines": {
+                        "type": "number",
+                        "description": "How many lines this mode returns at most.",
+                    },
+                },
+                "additionalProperties": False,
+            },
+        },
+        ["file_path"],
+    ),
+)
+
+LIST_DIR: Final = function_tool(
+    "list_dir",
+    "Lists a local folder's entries, numbered from 1, with a mark for folders and links.",
+    _object(
+        {
+            "dir_path": {"type": "string", "description": "The folder's absolute path."},
+            "offset": {
+                "type": "number",
+                "description": "The first entry to list, counting from 1.",
+            },
+            "limit": {"type": "number", "description": "How many entries to list at most."},
+            "depth": {
+                "type": "number",
+                "description": "How many levels of sub-folders to descend into (at least 1).",
+            },
+        },
+        ["dir_path"],
+    ),
+)
+
+GREP_FILES: Final = function_tool(
+    "grep_files",
+    "Lists the files whose contents match a regular expression, most recently changed first.",
+    _object(
+        {
+            "pattern": {"type": "string", "description": "The regular expression to look for."},
+            "include": {
+                "type": "string",
+                "description": 'A glob the file names must match (e.g. "*.py" or "*.{ts,tsx}").',
+            },
+            "path": {
+                "type": "string",
+                "description": "The folder or file to search (default: the working folder).",
+            },
+            "limit": {
+                "type": "number",
+                "description": "How many file paths to return at most (default 100).",
+            },
+        },
+        ["pattern"],
+    ),
+)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .model_catalog import experimental_tools
 from .tools.apply_patch import ApplyPatchTool
 from .tools.base import Tool
+from .tools.grep_files import GrepFilesTool
+from .tools.list_dir import ListDirTool
 from .tools.mcp import ListMcpResourcesTool, McpTool, ReadMcpResourceTool
 from .tools.plan import UpdatePlanTool
+from .tools.read_file import ReadFileTool
 from .tools.registry import ToolRegistry
 from .tools.shell import LocalShellTool, ShellTool
 from .tools.view_image import ViewImageTool
@@ -18,8 +22,10 @@ if TYPE_CHECKING:
     from .model_family import ModelFamily
 
 
-def build_registry(family: ModelFamily, config: Config, mcp: McpConnections) -> ToolRegistry:
-    """The tools of a thread's turns made with a model of ``family``."""
+def build_registry(
+    family: ModelFamily, config: Config, mcp: McpConnections, *, model: str | None = None
+) -> ToolRegistry:
+    """The tools of a thread's turns made with ``model``, of ``family``."""
     shell: Tool
     other_shell: Tool
     if family.local_shell:
@@ -38,6 +44,11 @@ def build_registry(family: ModelFamily, config: Config, mcp: McpConnections) -> 
         apply_patch = "freeform"
     if apply_patch is not None:
         tools.append(ApplyPatchTool(freeform=apply_patch == "freeform"))
+    # The file tools, for the models whose catalog entry lists them.
+    listed = experimental_tools(config, model or family.slug)
+    tools += [
+        tool for tool in (GrepFilesTool(), ReadFileTool(), ListDirTool()) if tool.name in listed
+    ]
     if config.tools_view_image:
         tools.append(ViewImageTool())
     # The configured servers' tools come last, sorted by name.

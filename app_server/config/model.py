@@ -178,6 +178,9 @@ class ConfigToml(_Toml):
     experimental_instructions_file: str | None = None
     project_doc_max_bytes: int | None = Field(default=None, ge=0)
     features: dict[str, bool] = Field(default_factory=dict)
+    model_catalog_json: str | None = None
+    """A JSON file of models (``{"models": [...]}``) the daemon reads each
+    model's ``experimental_supported_tools`` from."""
     mcp_servers: Annotated[dict[str, McpServerConfig], BeforeValidator(check_transports)] = Field(
         default_factory=dict
     )
