@@ -300,3 +300,84 @@ GREP_FILES: Final = function_tool(
         ["pattern"],
     ),
 )
+
+EXEC_COMMAND: Final = function_tool(
+    "exec_command",
+    "Starts a shell command (on a terminal when asked) and returns what it printed; a command "
+    "still running when the wait is over keeps going, and its session ID lets you read more or "
+    "type into it with write_stdin.",
+    _object(
+        {
+            "cmd": {"type": "string", "description": "The shell command to run."},
+            "workdir": {
+                "type": "string",
+                "description": "The folder to run it in (default: the turn's folder).",
+            },
+            "shell": {"type": "string", "description": "The shell (default: the user's)."},
+            "login": {
+                "type": "boolean",
+                "description": "Run the shell as a login shell (default true).",
+            },
+            "tty": {
+                "type": "boolean",
+                "description": (
+                    "Run the command on a terminal, so that write_stdin can type into it "
+                    "(default false: plain pipes, no input)."
+                ),
+            },
+            "yield_time_ms": {
+                "type": "number",
+                "description": "How long to wait for the command to finish before answering.",
+            },
+            "max_output_tokens": {
+                "type": "number",
+                "description": "The most output to return, in tokens; the middle is cut.",
+            },
+            "sandbox_permissions": {
+                "type": "string",
+                "description": (
+                    '"require_escalated" to ask the user to run it outside the sandbox; '
+                    '"use_default" otherwise.'
+                ),
+            },
+            "justification": {
+                "type": "string",
+                "description": (
+                    "With require_escalated: the question put to the user, in a sentence."
+                ),
+            },
+            "prefix_rule": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "With require_escalated: a command prefix to allow from now on.",
+            },
+        },
+        ["cmd"],
+    ),
+)
+
+WRITE_STDIN: Final = function_tool(
+    "write_stdin",
+    "Types characters into a running exec_command session and returns what it printed since.",
+    _object(
+        {
+            "session_id": {
+                "type": "number",
+                "description": "The session, as exec_command gave it.",
+            },
+            "chars": {
+                "type": "string",
+                "description": "What to type (empty: only read the new output).",
+            },
+            "yield_time_ms": {
+                "type": "number",
+                "description": "How long to wait for output before answering.",
+            },
+            "max_output_tokens": {
+                "type": "number",
+                "description": "The most output to return, in tokens; the middle is cut.",
+            },
+        },
+        ["session_id"],
+    ),
+)

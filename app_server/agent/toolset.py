@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..config.features import SHELL_TOOL, UNIFIED_EXEC
 from .model_catalog import experimental_tools
 from .tools.apply_patch import ApplyPatchTool
 from .tools.base import Tool
@@ -14,6 +15,7 @@ from .tools.plan import UpdatePlanTool
 from .tools.read_file import ReadFileTool
 from .tools.registry import ToolRegistry
 from .tools.shell import LocalShellTool, ShellTool
+from .tools.unified_exec import ExecCommandTool, UnifiedExecSessions, WriteStdinTool
 from .tools.view_image import ViewImageTool
 
 if TYPE_CHECKING:
@@ -32,8 +34,19 @@ def build_registry(
         shell, other_shell = LocalShellTool(), ShellTool()
     else:
         shell, other_shell = ShellTool(), LocalShellTool()
+    # Models trained on one shell sometimes call another: every shell answers.
+    unlisted: list[Tool] = [other_shell]
+    shells: list[Tool] = []
+    if UNIFIED_EXEC in config.features:
+        sessions = UnifiedExecSessions()
+        shells = [ExecCommandTool(sessions), WriteStdinTool(sessions)]
+        unlisted.append(shell)
+    elif SHELL_TOOL in config.features:
+        shells = [shell]
+    else:
+        unlisted.append(shell)
     tools: list[Tool] = [
-        shell,
+        *shells,
         ListMcpResourcesTool(mcp),
         ListMcpResourcesTool(mcp, templates=True),
         ReadMcpResourceTool(mcp),
@@ -53,5 +66,4 @@ def build_registry(
         tools.append(ViewImageTool())
     # The configured servers' tools come last, sorted by name.
     tools += [McpTool(entry, mcp) for entry in mcp.tools.values()]
-    # Both shells answer: models trained on one sometimes call the other.
-    return ToolRegistry(tools, unlisted=[other_shell])
+    return ToolRegistry(tools, unlisted=unlisted)
