@@ -148,3 +148,16 @@ def test_approval_is_asked_and_a_denial_runs_nothing(
     assert result.requests("execCommandApproval")
     assert not (workdir / "made.txt").exists()
     assert result.outputs["c1"] == "exec command rejected by user"
+
+
+def test_the_freeform_apply_patch_flag(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    session = open_session(
+        spawn, codex_home, workdir, mock_model, extra="[features]\napply_patch_freeform = true\n"
+    )
+    session.turn([])
+    body = session.mock.model_requests[-1].body
+    assert isinstance(body, dict)
+    patch = [tool for tool in body["tools"] if tool.get("name") == "apply_patch"]
+    assert [tool["type"] for tool in patch] == ["custom"]

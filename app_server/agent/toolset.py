@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..config.features import SHELL_TOOL, UNIFIED_EXEC
+from ..config.features import APPLY_PATCH_FREEFORM, SHELL_TOOL, UNIFIED_EXEC
 from .model_catalog import experimental_tools
 from .tools.apply_patch import ApplyPatchTool
 from .tools.base import Tool
@@ -53,7 +53,9 @@ def build_registry(
         UpdatePlanTool(),
     ]
     apply_patch = family.apply_patch_tool
-    if apply_patch is None and config.include_apply_patch_tool:
+    if apply_patch is None and (
+        config.include_apply_patch_tool or APPLY_PATCH_FREEFORM in config.features
+    ):
         apply_patch = "freeform"
     if apply_patch is not None:
         tools.append(ApplyPatchTool(freeform=apply_patch == "freeform"))
