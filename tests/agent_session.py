@@ -87,6 +87,30 @@ class AgentSession:
             outputs.update(request.tool_outputs())
         return TurnResult(messages, outputs)
 
+    def turn_with_policy(self, sandbox_policy: Json, calls: Sequence[Json]) -> TurnResult:
+        """One ``sendUserTurn`` under ``sandbox_policy`` (v1 shape, approval
+        ``never``) whose first model reply makes ``calls``."""
+        before = len(self.mock.model_requests)
+        self.mock.enqueue(*replies_for(calls))
+        start = self.client.mark()
+        self.client.call(
+            "sendUserTurn",
+            {
+                "conversationId": self.cid,
+                "items": [{"type": "text", "data": {"text": "go"}}],
+                "cwd": str(self.work),
+                "approvalPolicy": "never",
+                "sandboxPolicy": sandbox_policy,
+                "model": "mock-model",
+                "summary": "auto",
+            },
+        )
+        messages = play_until_end(self.client, start, [])
+        outputs: dict[str, str] = {}
+        for request in self.mock.model_requests[before + 1 :]:
+            outputs.update(request.tool_outputs())
+        return TurnResult(messages, outputs)
+
     def send(self, text: str) -> None:
         self.client.call(
             "sendUserMessage",

@@ -498,7 +498,8 @@ def test_apply_patch_is_offered_as_the_reference_offers_it(
         tools = session.mock.last_model_request.body["tools"]
         patch_tools = [t for t in tools if t.get("name") == "apply_patch"]
         assert [t["type"] for t in patch_tools] == ([kind] if kind else [])
-        assert tools[0]["name"] == "shell"
+        # (unified exec, on by default in 0.107.0, comes first in place of `shell`)
+        assert tools[0]["name"] == "exec_command"
         session.client.kill()
 
 
@@ -530,7 +531,8 @@ def test_shell_calls_over_chat_completions(
     outputs = mock_model.last_model_request.tool_outputs()
     assert _output(outputs["c1"])["output"] == "chat\n"
     tools = mock_model.model_requests[-2].body["tools"]
-    assert tools[0]["function"]["name"] == "shell"
+    # `shell` is answered though unified exec's tools are the ones offered
+    assert tools[0]["function"]["name"] == "exec_command"
 
 
 def test_without_a_working_sandbox_nothing_runs(

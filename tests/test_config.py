@@ -106,6 +106,11 @@ def test_unknown_profile_and_provider_are_clear_errors(tmp_path: Path) -> None:
 
 
 def test_features_from_file_and_command_line(tmp_path: Path) -> None:
-    write(tmp_path, "config.toml", "[features]\na = true\nb = true\nc = false\n")
-    config = resolve_config(tmp_path, enable=["c"], disable=["b"], environ={})
-    assert config.features == frozenset({"a", "c"})
+    write(
+        tmp_path,
+        "config.toml",
+        "[features]\nundo = true\nsqlite = false\nmemories = false\nnot_a_flag = true\n",
+    )
+    config = resolve_config(tmp_path, enable=["memories"], disable=["unified_exec"], environ={})
+    assert {"undo", "memories", "shell_tool"} <= config.features
+    assert not {"sqlite", "unified_exec", "not_a_flag"} & config.features

@@ -47,8 +47,9 @@ def test_tools_are_offered_called_and_reported(
 
     tools = tools_offered(mock_model)
     names = list(tools)
-    assert names[:6] == [
-        "shell",
+    assert names[:7] == [
+        "exec_command",
+        "write_stdin",
         "list_mcp_resources",
         "list_mcp_resource_templates",
         "read_mcp_resource",

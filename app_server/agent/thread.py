@@ -58,7 +58,7 @@ class AgentThread:
     def tools_for(self, model: str) -> ToolRegistry:
         """The tools of a turn made with ``model`` (a turn may change the model)."""
         if model != self.tools_model:
-            self.tools = build_registry(find_family(model), self.config, self.mcp)
+            self.tools = build_registry(find_family(model), self.config, self.mcp, model=model)
             self.tools_model = model
         return self.tools
 
@@ -92,6 +92,6 @@ def open_agent_thread(
         history=history,
         user_instructions=user_instructions,
         mcp=mcp,
-        tools=build_registry(find_family(settings.model), config, mcp),
+        tools=build_registry(find_family(settings.model), config, mcp, model=settings.model),
         tools_model=settings.model,
     )

@@ -227,3 +227,178 @@ READ_MCP_RESOURCE: Final = function_tool(
 )
 
 WEB_SEARCH: Final[JsonObject] = {"type": "web_search"}
+
+
+READ_FILE: Final = function_tool(
+    "read_file",
+    "Reads lines of a local text file, each prefixed with its 1-based line number; either a "
+    "range of lines or the indented block around a line.",
+    _object(
+        {
+            "file_path": {"type": "string", "description": "The file's absolute path."},
+            "offset": {
+                "type": "number",
+                "description": "The first line to read, counting from 1.",
+            },
+            "limit": {"type": "number", "description": "How many lines to read at most."},
+            "mode": {
+                "type": "string",
+                "description": (
+                    'What to read: "slice" (the default), lines from `offset`, or '
+                    '"indentation", the block of code around the anchor line.'
+                ),
+            },
+            "indentation": {
+                "type": "object",
+                "properties": {
+                    "anchor_line": {
+                        "type": "number",
+                        "description": "The line whose block to read (default: `offset`).",
+                    },
+                    "max_levels": {
+                        "type": "number",
+                        "description": "How many enclosing indentation levels to include.",
+                    },
+                    "include_siblings": {
+                        "type": "boolean",
+                        "description": "Also read the neighbouring blocks at the same level.",
+                    },
+                    "include_header": {
+                        "type": "boolean",
+                        "description": "Keep the comments just above the block.",
+                    },
+                    "max_lines": {
+                        "type": "number",
+                        "description": "How many lines this mode returns at most.",
+                    },
+                },
+                "additionalProperties": False,
+            },
+        },
+        ["file_path"],
+    ),
+)
+
+LIST_DIR: Final = function_tool(
+    "list_dir",
+    "Lists a local folder's entries, numbered from 1, with a mark for folders and links.",
+    _object(
+        {
+            "dir_path": {"type": "string", "description": "The folder's absolute path."},
+            "offset": {
+                "type": "number",
+                "description": "The first entry to list, counting from 1.",
+            },
+            "limit": {"type": "number", "description": "How many entries to list at most."},
+            "depth": {
+                "type": "number",
+                "description": "How many levels of sub-folders to descend into (at least 1).",
+            },
+        },
+        ["dir_path"],
+    ),
+)
+
+GREP_FILES: Final = function_tool(
+    "grep_files",
+    "Lists the files whose contents match a regular expression, most recently changed first.",
+    _object(
+        {
+            "pattern": {"type": "string", "description": "The regular expression to look for."},
+            "include": {
+                "type": "string",
+                "description": 'A glob the file names must match (e.g. "*.py" or "*.{ts,tsx}").',
+            },
+            "path": {
+                "type": "string",
+                "description": "The folder or file to search (default: the working folder).",
+            },
+            "limit": {
+                "type": "number",
+                "description": "How many file paths to return at most (default 100).",
+            },
+        },
+        ["pattern"],
+    ),
+)
+
+EXEC_COMMAND: Final = function_tool(
+    "exec_command",
+    "Starts a shell command (on a terminal when asked) and returns what it printed; a command "
+    "still running when the wait is over keeps going, and its session ID lets you read more or "
+    "type into it with write_stdin.",
+    _object(
+        {
+            "cmd": {"type": "string", "description": "The shell command to run."},
+            "workdir": {
+                "type": "string",
+                "description": "The folder to run it in (default: the turn's folder).",
+            },
+            "shell": {"type": "string", "description": "The shell (default: the user's)."},
+            "login": {
+                "type": "boolean",
+                "description": "Run the shell as a login shell (default true).",
+            },
+            "tty": {
+                "type": "boolean",
+                "description": (
+                    "Run the command on a terminal, so that write_stdin can type into it "
+                    "(default false: plain pipes, no input)."
+                ),
+            },
+            "yield_time_ms": {
+                "type": "number",
+                "description": "How long to wait for the command to finish before answering.",
+            },
+            "max_output_tokens": {
+                "type": "number",
+                "description": "The most output to return, in tokens; the middle is cut.",
+            },
+            "sandbox_permissions": {
+                "type": "string",
+                "description": (
+                    '"require_escalated" to ask the user to run it outside the sandbox; '
+                    '"use_default" otherwise.'
+                ),
+            },
+            "justification": {
+                "type": "string",
+                "description": (
+                    "With require_escalated: the question put to the user, in a sentence."
+                ),
+            },
+            "prefix_rule": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "With require_escalated: a command prefix to allow from now on.",
+            },
+        },
+        ["cmd"],
+    ),
+)
+
+WRITE_STDIN: Final = function_tool(
+    "write_stdin",
+    "Types characters into a running exec_command session and returns what it printed since.",
+    _object(
+        {
+            "session_id": {
+                "type": "number",
+                "description": "The session, as exec_command gave it.",
+            },
+            "chars": {
+                "type": "string",
+                "description": "What to type (empty: only read the new output).",
+            },
+            "yield_time_ms": {
+                "type": "number",
+                "description": "How long to wait for output before answering.",
+            },
+            "max_output_tokens": {
+                "type": "number",
+                "description": "The most output to return, in tokens; the middle is cut.",
+            },
+        },
+        ["session_id"],
+    ),
+)

@@ -150,6 +150,7 @@ class ProfileToml(_Toml):
     model_reasoning_summary: ReasoningSummary | None = None
     model_verbosity: Verbosity | None = None
     chatgpt_base_url: str | None = None
+    features: dict[str, bool] = Field(default_factory=dict)
 
 
 class ConfigToml(_Toml):
@@ -177,6 +178,9 @@ class ConfigToml(_Toml):
     experimental_instructions_file: str | None = None
     project_doc_max_bytes: int | None = Field(default=None, ge=0)
     features: dict[str, bool] = Field(default_factory=dict)
+    model_catalog_json: str | None = None
+    """A JSON file of models (``{"models": [...]}``) the daemon reads each
+    model's ``experimental_supported_tools`` from."""
     mcp_servers: Annotated[dict[str, McpServerConfig], BeforeValidator(check_transports)] = Field(
         default_factory=dict
     )
@@ -216,7 +220,7 @@ class Config:
     credentials_store: CredentialsStore
     project_doc_max_bytes: int
     features: frozenset[str]
-    """Enabled feature flags (`[features]`, `--enable`, `--disable`)."""
+    """The feature flags that are on (see `features.enabled_features`)."""
     toml: ConfigToml
     """The merged file the values were resolved from."""
     active_profile: str | None = None

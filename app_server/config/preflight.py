@@ -1,8 +1,9 @@
 """Checks made before the daemon answers anything (standard library only).
 
 Like the reference, the daemon refuses to start when `CODEX_HOME` points to a
-folder that does not exist or when `config.toml` is not valid TOML; the
-message names the file, the line and what is wrong.
+folder that does not exist or when `config.toml` is not valid TOML (the
+message names the file, the line and what is wrong), and when ``--enable``
+or ``--disable`` names no feature flag.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def codex_home() -> Path:
 
 
 def preflight(options: ServeOptions) -> None:
+    from .features import UnknownFeature, check_known
     from .layers import (
         CONFIG_FILE,
         MANAGED_CONFIG_FILE,
@@ -39,6 +41,10 @@ def preflight(options: ServeOptions) -> None:
         split_dotted,
     )
 
+    try:
+        check_known([*options.enable, *options.disable])
+    except UnknownFeature as exc:
+        raise PreflightError(str(exc)) from None
     for text in options.overrides:
         try:
             split_dotted(parse_override(text)[0])

@@ -28,6 +28,7 @@ from app_server_protocol.common import (
 )
 
 from .._version import __version__
+from .features import enabled_features
 from .layers import (
     CONFIG_FILE,
     MANAGED_CONFIG_FILE,
@@ -221,9 +222,7 @@ def resolve_config(
     if not cwd.is_absolute():
         cwd = Path.cwd() / cwd
 
-    features = {name for name, on in toml.features.items() if on}
-    features |= set(enable)
-    features -= set(disable)
+    features = enabled_features((toml.features, profile.features), enable, disable)
 
     base_instructions = overrides.base_instructions
     if base_instructions is None and toml.experimental_instructions_file:
@@ -266,7 +265,7 @@ def resolve_config(
             if toml.project_doc_max_bytes is None
             else toml.project_doc_max_bytes
         ),
-        features=frozenset(features),
+        features=features,
         toml=toml,
         active_profile=profile_name,
         mcp_servers=allowed_mcp_servers(toml.mcp_servers, load_requirements()),

@@ -26,11 +26,6 @@ class ConfigService:
         self.codex_home = codex_home
         self._options = options
 
-    @property
-    def feature_switches(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The features the daemon's ``--enable`` and ``--disable`` name."""
-        return frozenset(self._options.enable), frozenset(self._options.disable)
-
     def toml(self) -> ConfigToml:
         """The layered files with the daemon's ``-c`` overrides (no profile applied)."""
         return load_config_toml(self.codex_home, self._options.overrides)

@@ -8,6 +8,12 @@
   folders (``/tmp`` and ``$TMPDIR``, unless excluded); the network stays off
   unless ``network_access``.
 
+A policy may also restrict reading (``access`` of ``read-only``,
+``read_only_access`` of ``workspace-write``: ``restricted``). Then nothing of
+the file system is mounted but `readable_roots`: the turn's folder, the
+listed roots, the writable roots and, when ``include_platform_defaults``,
+`PLATFORM_READ_ROOTS`; everything else is absent from the command's view.
+
 The writable roots come from the *turn's* folder (``sandbox_cwd``), never from
 the folder a command runs in: the model chooses a call's ``workdir``, and a
 command run in a folder outside the roots may read there, not write. Every
@@ -48,6 +54,7 @@ from pathlib import Path
 from typing import Final
 
 from app_server_protocol.common import (
+    ReadOnlyAccessRestricted,
     SandboxPolicy,
     SandboxPolicyDangerFullAccess,
     SandboxPolicyExternalSandbox,
@@ -61,6 +68,12 @@ BWRAP_ENV: Final = "CODEX_APP_SERVER_BWRAP"
 NETWORK_DISABLED_ENV: Final = "CODEX_SANDBOX_NETWORK_DISABLED"
 
 _PROBE_TIMEOUT_S: Final = 10.0
+
+#: What ``include_platform_defaults`` makes readable on Linux (the reference's
+#: list: the system's programs, libraries and configuration, nobody's data).
+PLATFORM_READ_ROOTS: Final = (
+    "/bin", "/sbin", "/usr", "/etc", "/lib", "/lib64", "/nix/store", "/run/current-system/sw",
+)  # fmt: skip
 
 
 class SandboxUnavailable(Exception):
@@ -95,6 +108,42 @@ def write_roots(policy: SandboxPolicy, sandbox_cwd: Path) -> list[Path] | None:
     return []
 
 
+def restricted_read(policy: SandboxPolicy) -> ReadOnlyAccessRestricted | None:
+    """The policy's read restriction; None when commands may read everything."""
+    if isinstance(policy, SandboxPolicyReadOnly):
+        access = policy.access
+    elif isinstance(policy, SandboxPolicyWorkspaceWrite):
+        access = policy.read_only_access
+    else:
+        return None
+    return access if isinstance(access, ReadOnlyAccessRestricted) else None
+
+
+def readable_roots(policy: SandboxPolicy, sandbox_cwd: Path) -> list[Path] | None:
+    """What a command under ``policy`` may read: None for everything, else the
+    turn's folder, the policy's readable roots, its `write_roots` and (when
+    asked) `PLATFORM_READ_ROOTS`. Like `write_roots`, relative to the turn's
+    folder, never to a call's ``workdir``."""
+    access = restricted_read(policy)
+    if access is None:
+        return None
+    roots = [sandbox_cwd, *(sandbox_cwd / root for root in access.readable_roots)]
+    roots += write_roots(policy, sandbox_cwd) or []
+    if access.include_platform_defaults:
+        roots += [Path(root) for root in PLATFORM_READ_ROOTS]
+    return roots
+
+
+def may_read(path: Path, policy: SandboxPolicy, sandbox_cwd: Path) -> bool:
+    """Whether ``path`` (absolute) lies in what ``policy`` lets commands read
+    (symbolic links resolved, so that none leads out of the roots)."""
+    roots = readable_roots(policy, sandbox_cwd)
+    if roots is None:
+        return True
+    real = path.resolve()
+    return any(real.is_relative_to(root.resolve()) for root in roots)
+
+
 def is_sandboxed(policy: SandboxPolicy) -> bool:
     """Whether the daemon confines commands itself under ``policy``."""
     return not isinstance(policy, SandboxPolicyDangerFullAccess | SandboxPolicyExternalSandbox)
@@ -127,23 +176,57 @@ def confine(
     if not is_sandboxed(policy):
         return Confinement(list(argv))
     bwrap = require_bubblewrap()
-    args = [
-        bwrap,
-        "--die-with-parent",
-        "--unshare-pid",
-        "--ro-bind", "/", "/",
-        "--dev", "/dev",
-        "--proc", "/proc",
-    ]  # fmt: skip
     if not isinstance(policy, SandboxPolicyWorkspaceWrite | SandboxPolicyReadOnly):
         raise SandboxUnavailable(f"unknown sandbox policy {policy!r}")  # pragma: no cover
-    for root in _mountable(write_roots(policy, sandbox_cwd) or []):
-        args += ["--bind", root, root]
+    args = [bwrap, "--die-with-parent", "--unshare-pid"]
+    writable = _mountable(write_roots(policy, sandbox_cwd) or [])
+    readable = readable_roots(policy, sandbox_cwd)
+    if readable is None:
+        args += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        for root in writable:
+            args += ["--bind", root, root]
+    else:
+        if not may_read(cwd, policy, sandbox_cwd):
+            raise SandboxUnavailable(
+                f"sandbox refused: the command's folder {cwd} is not among the readable roots"
+            )
+        args += _restricted_view(readable, writable)
     if policy.has_network:
         return Confinement([*args, "--chdir", str(cwd), "--", *argv])
     fd = _network_filter_fd()
     args += ["--unshare-net", "--seccomp", str(fd), "--chdir", str(cwd), "--", *argv]
     return Confinement(args, (fd,))
+
+
+def _restricted_view(readable: list[Path], writable: list[str]) -> list[str]:
+    """Mounts showing only ``readable`` (read-only) and ``writable`` (read-write)
+    on bubblewrap's empty root. A root that is a symbolic link is recreated as
+    one (``/bin`` -> ``usr/bin``) and its target shown in its place."""
+    args: list[str] = []
+    links: list[tuple[str, str]] = []
+    targets: list[Path] = []
+    for path in readable:
+        if path.is_symlink() and path.exists():
+            links.append((os.readlink(path), str(path)))
+        targets.append(path)
+    mounts = [(root, "--ro-bind") for root in _mountable(targets) if root not in writable]
+    mounts += [(root, "--bind") for root in writable]
+    covered: list[str] = []
+    for root, kind in sorted(mounts, key=lambda m: (m[0].count("/"), m[0], m[1] == "--bind")):
+        # A readable root inside one already shown is shown with it (and,
+        # inside a writable one, must stay writable).
+        if kind == "--ro-bind" and any(_within(root, done) for done in covered):
+            continue
+        args += [kind, root, root]
+        covered.append(root)
+    for target, link in links:
+        if not any(_within(link, done) for done in covered):
+            args += ["--symlink", target, link]
+    return [*args, "--dev", "/dev", "--proc", "/proc"]
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _mountable(roots: list[Path]) -> list[str]:

@@ -1,0 +1,312 @@
+"""Unified exec: ``exec_command`` starts a command and waits a while for it;
+``write_stdin`` types into a running one and reads what it printed since.
+
+A command that has not ended when the wait is over keeps running as a
+session, reused by its ID in later calls (of any turn of the thread); the
+output kept between two calls is bounded (128 KiB, `exec_session`). Every
+answer reads::
+
+    Chunk ID: 3f9a1c
+    Wall time: 0.2503 seconds
+    Process exited with code 0            (or: Process running with session ID 4821)
+    Original token count: 2
+    Output:
+    ...
+
+Commands go through the turn's approval policy (`safety.exec_decision`,
+`ApprovalFlow`) and sandbox: their writable and readable roots come from the
+turn's folder, never from the call's ``workdir``; when the sandbox cannot be
+set up nothing runs. Waits are clamped to [`MIN_YIELD_MS`, `MAX_YIELD_MS`].
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal
+
+import anyio
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from app_server_protocol.common import SandboxPolicyDangerFullAccess
+from app_server_protocol.events import ExecCommandBeginEvent, ExecCommandEndEvent
+from app_server_protocol.exec_types import Duration
+
+from ...tools.environment import command_environment
+from ...tools.exec_output import EXEC_REJECTED
+from ...tools.exec_session import Chunk, ExecSession, StdinClosed
+from ...tools.parse_command import parse_command
+from ...tools.safety import Verdict, exec_decision, runs_sandboxed
+from ...tools.sandbox import SandboxUnavailable, confine
+from ..approvals import ApprovalFlow
+from ..host import CommandApproval
+from ..tool_specs import EXEC_COMMAND, WRITE_STDIN
+from .base import JsonObject, ToolCall, ToolResult, bad_arguments, describe_arguments_error
+from .file_access import Count
+
+if TYPE_CHECKING:
+    from ..scope import TurnScope
+
+MIN_YIELD_MS: Final = 250
+MAX_YIELD_MS: Final = 30_000
+DEFAULT_EXEC_YIELD_MS: Final = 10_000
+DEFAULT_WRITE_YIELD_MS: Final = 250
+DEFAULT_MAX_OUTPUT_TOKENS: Final = 10_000
+#: Sessions kept at most; starting one more ends the oldest.
+MAX_SESSIONS: Final = 64
+_BYTES_PER_TOKEN: Final = 4
+
+
+class ExecCommandArguments(BaseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    cmd: str
+    workdir: str | None = None
+    shell: str | None = None
+    login: bool = True
+    tty: bool = False
+    yield_time_ms: Count | None = None
+    max_output_tokens: Count | None = None
+    sandbox_permissions: Literal["use_default", "require_escalated"] = "use_default"
+    justification: str | None = None
+
+
+class WriteStdinArguments(BaseModel):
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    session_id: Count
+    chars: str = ""
+    yield_time_ms: Count | None = None
+    max_output_tokens: Count | None = None
+
+
+class UnifiedExecSessions:
+    """The running sessions of a thread, by ID."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[int, tuple[ExecSession, str]] = {}
+
+    def add(self, session: ExecSession, call_id: str) -> int:
+        while len(self._sessions) >= MAX_SESSIONS:
+            oldest = next(iter(self._sessions))
+            self._sessions.pop(oldest)[0].kill()
+        while True:
+            session_id = 1000 + secrets.randbelow(99_000)
+            if session_id not in self._sessions:
+                break
+        self._sessions[session_id] = (session, call_id)
+        return session_id
+
+    def get(self, session_id: int) -> tuple[ExecSession, str] | None:
+        return self._sessions.get(session_id)
+
+    def remove(self, session_id: int) -> None:
+        self._sessions.pop(session_id, None)
+
+    def kill_all(self) -> None:
+        for session, _ in self._sessions.values():
+            session.kill()
+        self._sessions.clear()
+
+
+def _clamp_yield(value: int | None, default: int) -> float:
+    chosen = default if value is None else value
+    return min(max(chosen, MIN_YIELD_MS), MAX_YIELD_MS) / 1000
+
+
+def _shown(text: str, max_tokens: int | None) -> tuple[str, int]:
+    """The output as the model reads it (its middle cut beyond ``max_tokens``)
+    and its size in tokens (estimated: four bytes a token)."""
+    size = len(text.encode("utf-8"))
+    tokens = -(-size // _BYTES_PER_TOKEN)
+    budget = (DEFAULT_MAX_OUTPUT_TOKENS if max_tokens is None else max_tokens) * _BYTES_PER_TOKEN
+    if size <= budget:
+        return text, tokens
+    half = budget // 2
+    encoded = text.encode("utf-8")
+    head = encoded[:half].decode("utf-8", errors="ignore")
+    tail = encoded[size - half :].decode("utf-8", errors="ignore")
+    cut = tokens - (len(head) + len(tail)) // _BYTES_PER_TOKEN
+    return f"{head}\n…{cut} tokens truncated…\n{tail}", tokens
+
+
+def _answer(chunk: Chunk, wall: float, session_id: int | None, max_tokens: int | None) -> str:
+    text = chunk.output.decode("utf-8", errors="replace")
+    if chunk.dropped:
+        text = f"[{chunk.dropped} earlier bytes dropped]\n{text}"
+    shown, tokens = _shown(text, max_tokens)
+    status = (
+        f"Process exited with code {chunk.exit_code}"
+        if chunk.exit_code is not None
+        else f"Process running with session ID {session_id}"
+    )
+    return (
+        f"Chunk ID: {secrets.token_hex(3)}\n"
+        f"Wall time: {wall:.4f} seconds\n"
+        f"{status}\n"
+        f"Original token count: {tokens}\n"
+        f"Output:\n{shown}"
+    )
+
+
+async def _ended(scope: TurnScope, call_id: str, chunk: Chunk, wall: float) -> None:
+    text = chunk.output.decode("utf-8", errors="replace")
+    await scope.emit(
+        ExecCommandEndEvent(
+            call_id=call_id,
+            stdout=text,
+            stderr="",
+            aggregated_output=text,
+            exit_code=chunk.exit_code if chunk.exit_code is not None else -1,
+            duration=Duration.from_seconds(wall),
+            formatted_output=text,
+        )
+    )
+
+
+class ExecCommandTool:
+    name = "exec_command"
+
+    def __init__(self, sessions: UnifiedExecSessions) -> None:
+        self.sessions = sessions
+
+    def spec(self, scope: TurnScope) -> JsonObject:
+        return EXEC_COMMAND
+
+    async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
+        try:
+            args = ExecCommandArguments.model_validate_json(call.arguments or "null")
+        except ValidationError as exc:
+            return bad_arguments(describe_arguments_error(exc))
+        settings = scope.settings
+        turn_cwd = Path(settings.cwd)
+        cwd = turn_cwd / args.workdir if args.workdir else turn_cwd
+        shell = args.shell or os.environ.get("SHELL") or "/bin/bash"
+        argv = [shell, "-lc" if args.login else "-c", args.cmd]
+        escalated = args.sandbox_permissions == "require_escalated"
+        key = tuple(argv)
+        flow = ApprovalFlow(scope, user_approved=key in scope.approved_commands)
+        decision = exec_decision(
+            argv,
+            settings.approval_policy,
+            settings.sandbox_policy,
+            approved_for_session=flow.user_approved,
+            with_escalated_permissions=escalated,
+        )
+        if decision.verdict is Verdict.REFUSE:
+            return ToolResult(decision.reason or EXEC_REJECTED, success=False)
+        if decision.verdict is Verdict.RUN:
+            scope.approved_by_config(call.call_id)
+        await scope.emit(
+            ExecCommandBeginEvent(
+                call_id=call.call_id,
+                command=argv,
+                cwd=str(cwd),
+                parsed_cmd=parse_command(argv),
+            )
+        )
+
+        async def rejected() -> ToolResult:
+            return await self._failed(scope, call.call_id, EXEC_REJECTED)
+
+        if decision.verdict is Verdict.ASK:
+            question = CommandApproval(call.call_id, argv, str(cwd), args.justification)
+            refusal = await flow.ask(question, rejected=rejected, remember=(key,))
+            if refusal is not None:
+                return refusal
+        policy = settings.sandbox_policy
+        if not runs_sandboxed(policy, with_escalated_permissions=escalated):
+            policy = SandboxPolicyDangerFullAccess()
+        env = command_environment(
+            scope.config.toml.shell_environment_policy,
+            network_disabled=not policy.has_network,
+        )
+        try:
+            confinement = await anyio.to_thread.run_sync(
+                functools.partial(confine, argv, policy, cwd, sandbox_cwd=turn_cwd)
+            )
+        except SandboxUnavailable as error:
+            return await self._failed(scope, call.call_id, f"exec_command failed: {error}")
+        try:
+            session = await anyio.to_thread.run_sync(
+                functools.partial(
+                    ExecSession,
+                    confinement.argv,
+                    cwd=cwd,
+                    env=env,
+                    tty=args.tty,
+                    pass_fds=confinement.pass_fds,
+                )
+            )
+        except OSError as error:
+            return await self._failed(scope, call.call_id, f"exec_command failed: {error}")
+        finally:
+            confinement.close()
+        wait = _clamp_yield(args.yield_time_ms, DEFAULT_EXEC_YIELD_MS)
+        chunk = await anyio.to_thread.run_sync(session.read, wait)
+        wall = time.monotonic() - session.started
+        session_id = None
+        if chunk.exit_code is None:
+            session_id = self.sessions.add(session, call.call_id)
+        else:
+            await _ended(scope, call.call_id, chunk, wall)
+        return ToolResult(_answer(chunk, wall, session_id, args.max_output_tokens), success=True)
+
+    async def _failed(self, scope: TurnScope, call_id: str, message: str) -> ToolResult:
+        await scope.emit(
+            ExecCommandEndEvent(
+                call_id=call_id,
+                stdout="",
+                stderr=message,
+                aggregated_output=message,
+                exit_code=-1,
+                duration=Duration(secs=0, nanos=0),
+                formatted_output=message,
+            )
+        )
+        return ToolResult(message, success=False)
+
+
+class WriteStdinTool:
+    name = "write_stdin"
+
+    def __init__(self, sessions: UnifiedExecSessions) -> None:
+        self.sessions = sessions
+
+    def spec(self, scope: TurnScope) -> JsonObject:
+        return WRITE_STDIN
+
+    async def call(self, call: ToolCall, scope: TurnScope) -> ToolResult:
+        try:
+            args = WriteStdinArguments.model_validate_json(call.arguments or "null")
+        except ValidationError as exc:
+            return bad_arguments(describe_arguments_error(exc))
+        started = time.monotonic()
+        found = self.sessions.get(args.session_id)
+        if found is None:
+            return ToolResult(
+                f"write_stdin failed: Unknown process id {args.session_id}", success=False
+            )
+        session, exec_call_id = found
+        if args.chars:
+            try:
+                await anyio.to_thread.run_sync(session.write, args.chars.encode("utf-8"))
+            except StdinClosed:
+                return ToolResult(
+                    "write_stdin failed: stdin is closed for this session; rerun exec_command "
+                    "with tty=true to keep stdin open",
+                    success=False,
+                )
+            except OSError:
+                pass  # it has just ended: the read below says so
+        wait = _clamp_yield(args.yield_time_ms, DEFAULT_WRITE_YIELD_MS)
+        chunk = await anyio.to_thread.run_sync(session.read, wait)
+        wall = time.monotonic() - started
+        if chunk.exit_code is not None:
+            self.sessions.remove(args.session_id)
+            await _ended(scope, exec_call_id, chunk, wall)
+        answer = _answer(chunk, wall, args.session_id, args.max_output_tokens)
+        return ToolResult(answer, success=True)
