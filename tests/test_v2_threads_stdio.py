@@ -17,7 +17,7 @@ import pytest
 from jsonschema import Draft7Validator
 
 from tests._reference import SHARED, require
-from tests.agent_session import replies_for
+from tests.agent_session import TMP_NOT_WRITABLE, replies_for
 from tests.agent_tool_scenarios import shell
 from tests.harness.stdio import DaemonClient, Message
 from tests.mock_model_server import (
@@ -33,6 +33,7 @@ from tests.mock_model_server import (
     text_delta,
     write_mock_config,
 )
+from tests.sandbox_support import needs_sandbox
 
 Spawn = Callable[..., DaemonClient]
 Json = dict[str, Any]
@@ -526,3 +527,48 @@ def test_per_turn_settings_reach_the_model(
     second = mock_model.model_requests[1].body
     assert second["model"] == "other-model"
     assert "format" not in (second.get("text") or {})
+
+
+@pytest.mark.parametrize("approval", ["never", "on-request"])
+def test_a_v2_turn_cannot_write_outside_the_workspace(
+    approval: str,
+    spawn: Spawn,
+    codex_home: Path,
+    workdir: Path,
+    tmp_path: Path,
+    mock_model: MockModelServer,
+) -> None:
+    """Under workspace-write the writable roots come from the thread's folder,
+    never from the folder a call asks to run in (v2 turns, as v1's)."""
+    needs_sandbox()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    mock_model.enqueue(
+        *replies_for(
+            [
+                shell("c1", ["bash", "-c", "echo x >> ../outside.txt"]),
+                shell("c2", ["bash", "-c", "echo x >> here.txt"], workdir=str(outside)),
+                function_call_item(
+                    "shell_command",
+                    {"command": "echo x >> here.txt", "workdir": str(outside)},
+                    "c3",
+                ),
+                shell("c4", ["bash", "-c", "echo x >> inside.txt"]),
+            ]
+        )
+    )
+    write_mock_config(
+        codex_home,
+        mock_model,
+        approval_policy=approval,
+        sandbox_mode="workspace-write",
+        extra=TMP_NOT_WRITABLE,
+    )
+    client = spawn()
+    thread_id, _ = _thread(client, workdir)
+    turn, messages = _run_turn(client, thread_id, "write around")
+    assert turn["status"] == "completed"
+    assert not any("requestApproval" in str(m.get("method")) for m in messages)
+    assert not (tmp_path / "outside.txt").exists()
+    assert list(outside.iterdir()) == []
+    assert (workdir / "inside.txt").read_text() == "x\n"
