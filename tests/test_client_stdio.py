@@ -13,7 +13,7 @@ import pytest
 
 from app_server_protocol import methods
 from app_server_protocol.client import ConnectionClosed, RpcError, ServerNotice, spawn_stdio
-from app_server_protocol.common import ReviewDecision
+from app_server_protocol.common import ReviewDecisionKind
 from app_server_protocol.items import InputItemText, InputItemTextData
 from app_server_protocol.v1.approvals import ExecCommandApprovalParams, ExecCommandApprovalResponse
 from app_server_protocol.v1.conversations import (
@@ -115,7 +115,7 @@ async def test_approvals_go_to_the_handler_of_their_row(
 
     async def approve(params: ExecCommandApprovalParams) -> ExecCommandApprovalResponse:
         asked.append(params)
-        return ExecCommandApprovalResponse(decision=ReviewDecision.APPROVED)
+        return ExecCommandApprovalResponse(decision=ReviewDecisionKind.APPROVED)
 
     async with typed_client(codex_home, workdir) as client:
         client.on_request(methods.EXEC_COMMAND_APPROVAL, approve)
