@@ -11,6 +11,7 @@ left out.
 
 from __future__ import annotations
 
+import calendar
 import os
 import threading
 import time
@@ -114,18 +115,52 @@ class ThreadCatalog:
         self.archive_root = archive_root
         self._lock = threading.Lock()
         self._summaries: dict[str, tuple[tuple[int, int, int], ThreadSummary | None]] = {}
+        self._folder_keys: dict[str, tuple[int, list[tuple[tuple[int, str], str]]]] = {}
+        """Per folder: its mtime and its files with their creation keys."""
 
     # -- files -------------------------------------------------------------------
 
     def rollout_files(self, archived: bool) -> Iterator[str]:
         """Every rollout file of the live tree (``YYYY/MM/DD``) or of the archive."""
+        for folder in self._folders(archived):
+            yield from _rollouts_in(folder)
+
+    def _keyed_files(
+        self, archived: bool, sort_key: ThreadSortKey
+    ) -> Iterator[tuple[tuple[int, str], str]]:
+        """Every rollout file with its sort key. By creation, the keys come from
+        the names alone and are kept per folder until the folder changes."""
+        if sort_key == ThreadSortKey.UPDATED_AT:
+            for path in self.rollout_files(archived):
+                key = _file_key(path, sort_key)
+                if key is not None:
+                    yield key, path
+            return
+        for folder in self._folders(archived):
+            try:
+                stamp = os.stat(folder).st_mtime_ns
+            except OSError:
+                continue
+            with self._lock:
+                cached = self._folder_keys.get(folder)
+            if cached is None or cached[0] != stamp:
+                keys = [
+                    (key, path)
+                    for path in _rollouts_in(folder)
+                    if (key := _file_key(path, sort_key)) is not None
+                ]
+                cached = (stamp, keys)
+                with self._lock:
+                    self._folder_keys[folder] = cached
+            yield from cached[1]
+
+    def _folders(self, archived: bool) -> Iterator[str]:
         if archived:
-            yield from _rollouts_in(str(self.archive_root))
+            yield str(self.archive_root)
             return
         for year in _numeric_dirs(str(self.sessions_root)):
             for month in _numeric_dirs(year):
-                for day in _numeric_dirs(month):
-                    yield from _rollouts_in(day)
+                yield from _numeric_dirs(month)
 
     def find_rollout(self, thread_id: str, archived: bool) -> Path | None:
         """The rollout file of a thread, by the id in its name."""
@@ -171,25 +206,46 @@ class ThreadCatalog:
     ) -> tuple[list[ThreadSummary], str | None]:
         """One page of threads and the cursor of the next (None on the last page)."""
         after = parse_thread_cursor(cursor) if cursor is not None else None
-        candidates: list[tuple[_SortKey, ThreadSummary]] = []
-        for path in self.rollout_files(archived):
+        if limit <= 0:
+            return [], None
+        # Order the files by what their names (or a stat) say, then read only
+        # as many as the page needs: a page costs a sort of names, not a read
+        # of every file.
+        keyed = [
+            (key, path)
+            for key, path in self._keyed_files(archived, sort_key)
+            if after is None or key < after
+        ]
+        keyed.sort(reverse=True)
+        page: list[tuple[tuple[int, str], ThreadSummary]] = []
+        more = False
+        for key, path in keyed:
             summary = self.summary(path)
             if summary is None or not thread_filter.admits(summary, names.get(summary.id)):
                 continue
-            if sort_key == ThreadSortKey.UPDATED_AT:
-                key = _SortKey(summary.updated_at, summary.id)
-            else:
-                key = _SortKey(_created_seconds(path, summary), summary.id)
-            if after is not None and key.as_tuple() >= after:
-                continue
-            candidates.append((key, summary))
-        candidates.sort(key=lambda c: c[0].as_tuple(), reverse=True)
-        if limit <= 0:
-            return [], None
-        page = candidates[:limit]
-        more = len(candidates) > limit
-        next_cursor = page[-1][0].cursor() if more and page else None
+            if len(page) == limit:
+                more = True
+                break
+            page.append((key, summary))
+        next_cursor = _SortKey(*page[-1][0]).cursor() if more and page else None
         return [summary for _key, summary in page], next_cursor
+
+
+def _file_key(path: str, sort_key: ThreadSortKey) -> tuple[int, str] | None:
+    """Where a rollout file sorts: by the time its name says it was created
+    (or, by update, its modification time), then by its thread id."""
+    key = parse_rollout_file_name(os.path.basename(path))
+    if key is None:
+        return None
+    thread_id = str(key.uuid)
+    if sort_key == ThreadSortKey.UPDATED_AT:
+        try:
+            return int(os.stat(path).st_mtime), thread_id
+        except OSError:
+            return None
+    ts = key.ts  # YYYY-MM-DDThh-mm-ss, checked by the name's parser
+    fields = (ts[0:4], ts[5:7], ts[8:10], ts[11:13], ts[14:16], ts[17:19])
+    return calendar.timegm((*(int(f) for f in fields), 0, 0, 0)), thread_id
 
 
 def unarchive_target(sessions_root: Path, archived: Path) -> Path:
@@ -206,17 +262,6 @@ def move_out_of_archive(archived: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(archived, target)
     os.utime(target)
-
-
-def _created_seconds(path: str, summary: ThreadSummary) -> int:
-    key = parse_rollout_file_name(os.path.basename(path))
-    if key is None:
-        return summary.created_at
-    try:
-        moment = datetime.strptime(key.ts, "%Y-%m-%dT%H-%M-%S").replace(tzinfo=UTC)
-    except ValueError:
-        return summary.created_at
-    return int(moment.timestamp())
 
 
 def _numeric_dirs(parent: str) -> list[str]:
