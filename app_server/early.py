@@ -26,7 +26,12 @@ from typing import Any, Final
 from .bootstrap import MAX_HANDSHAKE_LINE, reject_constant
 from .config.layers import CONFIG_FILE, MANAGED_CONFIG_FILE
 from .conversations.listing import DEFAULT_PAGE_SIZE, RolloutIndex
-from .conversations.naming import SESSIONS_SUBDIR, FileKey, format_cursor, parse_cursor
+from .conversations.naming import (
+    SESSIONS_SUBDIR,
+    UpdateKey,
+    format_update_cursor,
+    parse_update_cursor,
+)
 from .conversations.summaries import DEFAULT_PROVIDER_ID, needs_provider, summary_fields
 from .fsutil import write_all
 from .wire_checks import ID_RANGE, UINT64_MAX, has_duplicate_id
@@ -156,11 +161,11 @@ def listing_response(
     size: int,
     cursor: str | None,
     default_provider: str | None = DEFAULT_PROVIDER_ID,
-) -> tuple[bytes, FileKey | None] | None:
+) -> tuple[bytes, UpdateKey | None] | None:
     """The reply, and where the page ended; None when only the full server can
     answer (a file does not name its model provider, and ``default_provider``,
     the configured one, is not known here)."""
-    items, last = index.page(size, parse_cursor(cursor) if cursor is not None else None)
+    items, last = index.page(size, parse_update_cursor(cursor) if cursor is not None else None)
     fallback = default_provider
     if fallback is None:
         if any(needs_provider(item) for item in items):
@@ -168,7 +173,7 @@ def listing_response(
         fallback = DEFAULT_PROVIDER_ID  # unused: every file names its own
     result: dict[str, Any] = {
         "items": [summary_fields(item, fallback) for item in items],
-        "nextCursor": format_cursor(last) if items and last is not None else None,
+        "nextCursor": format_update_cursor(last) if items and last is not None else None,
     }
     return b'{"id":' + _dumps(request_id) + b',"result":' + _dumps(result) + b"}\n", last
 

@@ -159,6 +159,7 @@ def test_git_facts_are_recorded(spawn: Spawn, workdir: Path) -> None:
 
 def test_a_reference_rollout_is_listed(spawn: Spawn, codex_home: Path) -> None:
     cid, path = copy_into_sessions(codex_home, REFERENCE_EXAMPLE)
+    set_mtime(path, 0)
     client = spawn()
     result = client.call("listConversations", {"pageSize": 10})
     assert result == {
@@ -168,7 +169,7 @@ def test_a_reference_rollout_is_listed(spawn: Spawn, codex_home: Path) -> None:
                 "path": str(codex_home.resolve() / path.relative_to(codex_home)),
                 "preview": "Say hello",
                 "timestamp": "2026-11-22T10:05:05Z",
-                "updatedAt": result["items"][0]["updatedAt"],
+                "updatedAt": "2023-11-14T22:13:20Z",
                 # 0.50 did not record it: the configured one
                 "modelProvider": "openai",
                 "cwd": "/home/user/project",
@@ -177,23 +178,36 @@ def test_a_reference_rollout_is_listed(spawn: Spawn, codex_home: Path) -> None:
                 "gitInfo": None,
             }
         ],
-        "nextCursor": f"2026-11-22T10-05-05|{cid}",
+        # the file's last modification, as the reference spells it
+        "nextCursor": f"2023-11-14T22-13-20|{cid}",
     }
 
 
+#: 2023-11-14T22:13:20Z
+_BASE_MTIME = 1_700_000_000
+
+
+def set_mtime(path: Path, offset: int) -> None:
+    """Make ``path`` last modified ``offset`` seconds after `_BASE_MTIME`."""
+    stamp = (_BASE_MTIME + offset) * 1_000_000_000
+    os.utime(path, ns=(stamp, stamp))
+
+
 def test_pagination_with_cursors(spawn: Spawn, codex_home: Path) -> None:
-    ids = [
-        write_rollout(codex_home, f"2025-01-{day:02d}T10-00-00", prompt=f"m{day}")[0]
-        for day in range(1, 31)
-    ]
+    ids = []
+    # created in the opposite order of their last updates: the updates count
+    for day in range(1, 31):
+        cid, path = write_rollout(codex_home, f"2025-01-{31 - day:02d}T10-00-00", prompt=f"m{day}")
+        set_mtime(path, day * 60)
+        ids.append(cid)
     client = spawn()
     first = client.call("listConversations", {})
     assert len(first["items"]) == 25
     assert [i["preview"] for i in first["items"][:2]] == ["m30", "m29"]
-    assert first["nextCursor"] == f"2025-01-06T10-00-00|{ids[5]}"
+    assert first["nextCursor"] == f"2023-11-14T22-19-20|{ids[5]}"
     second = client.call("listConversations", {"pageSize": 25, "cursor": first["nextCursor"]})
     assert [i["preview"] for i in second["items"]] == ["m5", "m4", "m3", "m2", "m1"]
-    assert second["nextCursor"] == f"2025-01-01T10-00-00|{ids[0]}"
+    assert second["nextCursor"] == f"2023-11-14T22-14-20|{ids[0]}"
     # the page after the last is empty, without cursor
     assert client.call("listConversations", {"cursor": second["nextCursor"]}) == NOTHING_LISTED
     # an unparsable cursor starts over; page size 0 is empty; unknown params are ignored
@@ -203,6 +217,29 @@ def test_pagination_with_cursors(spawn: Spawn, codex_home: Path) -> None:
     assert [i["preview"] for i in again["items"]] == ["m30"]
     assert client.call("listConversations", {"pageSize": 0}) == NOTHING_LISTED
     assert client.call_error("listConversations", {"pageSize": -1})["code"] == -32600
+
+
+def test_a_conversation_appended_to_moves_to_the_front(spawn: Spawn, codex_home: Path) -> None:
+    paths = {}
+    for n in range(1, 4):
+        _, paths[n] = write_rollout(codex_home, f"2025-01-0{n}T10-00-00", prompt=f"m{n}")
+        set_mtime(paths[n], n * 60)
+    client = spawn()
+    first = client.call("listConversations", {"pageSize": 1})
+    assert [i["preview"] for i in first["items"]] == ["m3"]
+    # m1 is recorded further while the client pages: it moves ahead of the
+    # cursor, and the next page neither repeats nor skips anything else
+    with paths[1].open("ab") as file:
+        file.write(
+            b'{"timestamp":"2025-01-01T10:00:01Z","type":"event_msg",'
+            b'"payload":{"type":"agent_message","message":"later"}}\n'
+        )
+    rest = client.call("listConversations", {"pageSize": 5, "cursor": first["nextCursor"]})
+    assert [i["preview"] for i in rest["items"]] == ["m2"]
+    again = client.call("listConversations", {"pageSize": 5})
+    assert [i["preview"] for i in again["items"]] == ["m1", "m3", "m2"]
+    assert again["items"][0]["updatedAt"] > again["items"][1]["updatedAt"]
+    assert again["items"][1]["updatedAt"] == "2023-11-14T22:16:20Z"
 
 
 def test_listing_is_answered_before_the_server_is_loaded(spawn: Spawn, codex_home: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from app_server.conversations import listing
 from app_server.conversations.listing import RolloutIndex
-from app_server.conversations.naming import FileKey, format_cursor
+from app_server.conversations.naming import UpdateKey, format_update_cursor
 from tests.rollouts import lines_bytes, meta, user_item, write_rollout
 
 
@@ -21,7 +21,7 @@ def index_for(home: Path) -> RolloutIndex:
 
 def all_pages(index: RolloutIndex, size: int) -> list[list[str]]:
     pages: list[list[str]] = []
-    cursor: FileKey | None = None
+    cursor: UpdateKey | None = None
     while True:
         items, last = index.page(size, cursor)
         pages.append([item.summary.preview for item in items])
@@ -38,51 +38,90 @@ def age(path: Path, seconds: float = 10.0) -> None:
     os.utime(path, (past, past))
 
 
-def test_newest_first_across_folders(tmp_path: Path) -> None:
-    write_rollout(tmp_path, "2025-01-02T12-00-00", prompt="A")
-    write_rollout(tmp_path, "2025-01-01T13-00-00", prompt="B")
-    write_rollout(tmp_path, "2025-01-01T12-00-00", prompt="C")
-    write_rollout(tmp_path, "2024-12-31T23-59-59", prompt="D")
+#: 2023-11-14T22:13:20Z, in ns
+BASE_NS = 1_700_000_000 * 1_000_000_000
+
+
+def set_mtime(path: Path, offset_seconds: float) -> int:
+    """Make ``path`` last modified ``offset_seconds`` after `BASE_NS`; the mtime."""
+    stamp = BASE_NS + int(offset_seconds * 1e9)
+    os.utime(path, ns=(stamp, stamp))
+    return stamp
+
+
+def test_last_modified_first_across_folders(tmp_path: Path) -> None:
+    # named (created) in one order, modified in another: the updates count
+    for name_ts, prompt, offset in [
+        ("2025-01-02T12-00-00", "D", 1),
+        ("2025-01-01T13-00-00", "B", 3),
+        ("2025-01-01T12-00-00", "A", 4),
+        ("2024-12-31T23-59-59", "C", 2),
+    ]:
+        set_mtime(write_rollout(tmp_path, name_ts, prompt=prompt)[1], offset)
     assert all_pages(index_for(tmp_path), 2) == [["A", "B"], ["C", "D"], []]
     assert all_pages(index_for(tmp_path), 3) == [["A", "B", "C"], ["D"], []]
 
 
-def test_same_second_orders_by_uuid(tmp_path: Path) -> None:
+def test_same_mtime_orders_by_uuid(tmp_path: Path) -> None:
     low = "00000000-0000-4000-8000-000000000000"
     high = "ffffffff-ffff-4fff-bfff-ffffffffffff"
-    write_rollout(tmp_path, "2025-01-01T12-00-00", conversation_id=low, prompt="low")
-    write_rollout(tmp_path, "2025-01-01T12-00-00", conversation_id=high, prompt="high")
+    _, p_low = write_rollout(tmp_path, "2025-01-02T12-00-00", conversation_id=low, prompt="low")
+    _, p_high = write_rollout(tmp_path, "2025-01-01T12-00-00", conversation_id=high, prompt="high")
+    stamp = set_mtime(p_low, 5)
+    set_mtime(p_high, 5)
     index = index_for(tmp_path)
     items, last = index.page(1, None)
     assert [i.summary.preview for i in items] == ["high"]
-    assert last == FileKey("2025-01-01T12-00-00", high)
+    assert last == UpdateKey(stamp, high)
     items, _ = index.page(5, last)
     assert [i.summary.preview for i in items] == ["low"]
 
 
 def test_cursor_semantics(tmp_path: Path) -> None:
     for n in range(5):
-        write_rollout(tmp_path, f"2025-03-0{n + 1}T10-00-00", prompt=f"m{n}")
+        _, path = write_rollout(tmp_path, f"2025-03-0{5 - n}T10-00-00", prompt=f"m{n}")
+        set_mtime(path, n * 60)
     index = index_for(tmp_path)
     # a cursor between files (no file of its own) resumes after it
-    items, _ = index.page(10, FileKey("2025-03-03T12-00-00", str(uuid.uuid4())))
+    items, _ = index.page(10, UpdateKey(BASE_NS + 150 * 10**9, str(uuid.uuid4())))
     assert [i.summary.preview for i in items] == ["m2", "m1", "m0"]
     # a cursor older than everything: nothing
-    assert index.page(10, FileKey("2000-01-01T00-00-00", str(uuid.uuid4()))) == ([], None)
+    assert index.page(10, UpdateKey(0, str(uuid.uuid4()))) == ([], None)
     # a cursor newer than everything: everything
-    items, _ = index.page(10, FileKey("2099-01-01T00-00-00", str(uuid.uuid4())))
+    items, _ = index.page(10, UpdateKey(BASE_NS * 2, str(uuid.uuid4())))
     assert len(items) == 5
     assert index.page(0, None) == ([], None)
 
 
+def test_appending_moves_a_file_ahead_of_the_cursor(tmp_path: Path) -> None:
+    paths = []
+    for n in range(4):
+        _, path = write_rollout(tmp_path, f"2025-03-0{n + 1}T10-00-00", prompt=f"m{n}")
+        set_mtime(path, n * 60)
+        paths.append(path)
+    index = index_for(tmp_path)
+    items, last = index.page(2, None)
+    assert [i.summary.preview for i in items] == ["m3", "m2"]
+    with paths[0].open("ab") as file:
+        file.write(lines_bytes([user_item("more")]))
+    set_mtime(paths[0], 600)
+    items, _ = index.page(5, last)
+    assert [i.summary.preview for i in items] == ["m1"]
+    items, _ = index.page(5, None)
+    assert [i.summary.preview for i in items] == ["m0", "m3", "m2", "m1"]
+    assert items[0].mtime_ns == BASE_NS + 600 * 10**9
+
+
 def test_the_cursor_is_the_last_listed_file(tmp_path: Path) -> None:
-    cid, _ = write_rollout(tmp_path, "2025-03-02T10-00-00", prompt="listed")
+    cid, path = write_rollout(tmp_path, "2025-03-02T10-00-00", prompt="listed")
+    set_mtime(path, 0)
     # newer and older files that are not listed
-    write_rollout(tmp_path, "2025-03-03T10-00-00", lines=[meta(str(uuid.uuid4()))])
-    write_rollout(tmp_path, "2025-03-01T10-00-00", lines=[meta(str(uuid.uuid4()))])
+    for ts, offset in (("2025-03-03T10-00-00", 10), ("2025-03-01T10-00-00", -10)):
+        _, other = write_rollout(tmp_path, ts, lines=[meta(str(uuid.uuid4()))])
+        set_mtime(other, offset)
     items, last = index_for(tmp_path).page(10, None)
     assert [i.summary.preview for i in items] == ["listed"]
-    assert last is not None and format_cursor(last) == f"2025-03-02T10-00-00|{cid}"
+    assert last is not None and format_update_cursor(last) == f"2023-11-14T22-13-20|{cid}"
 
 
 def test_what_the_walk_ignores(tmp_path: Path) -> None:
@@ -188,7 +227,7 @@ def test_read_ahead_fills_the_cache_for_the_next_page(
     monkeypatch.setattr(listing, "read_head", counting_read)
     assert [i.summary.preview for i in index.page(4, last)[0]] == ["m3", "m2", "m1", "m0"]
     assert [Path(p).name[8:18] for p in reads] == ["2025-03-01"]
-    assert list(index.read_ahead(FileKey("2000-01-01T00-00-00", str(uuid.uuid4())), 5)) == []
+    assert list(index.read_ahead(UpdateKey(0, str(uuid.uuid4())), 5)) == []
 
 
 def test_bounded_caches_list_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,24 +255,3 @@ def test_a_cached_head_is_one_small_bytes() -> None:
     assert len(packed) < 100
     assert listing._unpack(packed) == ((1, 2, 3), summary)
     assert listing._unpack(listing._pack((4, 5, 6), None)) == ((4, 5, 6), None)
-
-
-def test_a_deep_page_passes_over_newer_days(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for day in range(1, 8):
-        write_rollout(tmp_path, f"2025-03-{day:02d}T10-00-00", prompt=f"d{day}")
-    index = index_for(tmp_path)
-    items, last = index.page(5, None)
-    assert [i.summary.preview for i in items] == ["d7", "d6", "d5", "d4", "d3"]
-    looked: list[str] = []
-    real_day = RolloutIndex._day
-
-    def recording_day(self: RolloutIndex, folder: str) -> object:
-        looked.append(Path(folder).name)
-        return real_day(self, folder)
-
-    monkeypatch.setattr(RolloutIndex, "_day", recording_day)
-    items, _ = index.page(5, last)
-    assert [i.summary.preview for i in items] == ["d2", "d1"]
-    assert looked == ["03", "02", "01"]

@@ -16,10 +16,11 @@ import pytest
 from app_server.conversations.ids import uuid7
 from app_server.conversations.naming import (
     FileKey,
-    format_cursor,
+    UpdateKey,
+    format_update_cursor,
     new_rollout_path,
-    parse_cursor,
     parse_rollout_file_name,
+    parse_update_cursor,
     parse_uuid,
     utc_now_timestamp,
     utc_timestamp,
@@ -54,17 +55,32 @@ def test_file_names(name: str, expected: FileKey | None) -> None:
 
 
 def test_cursor_round_trip() -> None:
-    key = FileKey(TS, U)
-    assert format_cursor(key) == f"{TS}|{U}"
-    assert parse_cursor(f"{TS}|{U}") == key
-    assert parse_cursor(f"{TS}|{U.upper()}") == key
+    # the mtime in UTC, as the reference spells it; nanoseconds only when any
+    key = UpdateKey(1_700_000_000 * 10**9, U)
+    assert format_update_cursor(key) == f"2023-11-14T22-13-20|{U}"
+    assert parse_update_cursor(f"2023-11-14T22-13-20|{U}") == key
+    assert parse_update_cursor(f"2023-11-14T22-13-20|{U.upper()}") == key
+    fine = UpdateKey(1_700_000_000 * 10**9 + 5, U)
+    assert format_update_cursor(fine) == f"2023-11-14T22-13-20.000000005|{U}"
+    assert parse_update_cursor(format_update_cursor(fine)) == fine
 
 
 @pytest.mark.parametrize(
-    "token", ["", "garbage", f"{TS}", f"{TS}|", f"|{U}", f"2025-13-01T00-00-00|{U}", f"{TS}|x"]
+    "token",
+    [
+        "",
+        "garbage",
+        f"{TS}",
+        f"{TS}|",
+        f"|{U}",
+        f"2025-13-01T00-00-00|{U}",
+        f"{TS}|x",
+        f"{TS}.5|{U}",
+        f"{TS}.|{U}",
+    ],
 )
 def test_unparsable_cursors(token: str) -> None:
-    assert parse_cursor(token) is None
+    assert parse_update_cursor(token) is None
 
 
 def test_uuid_spellings() -> None:

@@ -1,14 +1,19 @@
 """`listConversations`: recorded conversations, newest first, a page at a time.
 
-The rules are the reference's:
+The rules are the reference's (0.107):
 
-* folders ``sessions/YYYY/MM/DD`` are walked newest first, and in each day the
-  files named ``rollout-<ts>-<uuid>.jsonl`` by (ts, uuid) descending; other
-  names, symlinks and non-numeric folders are ignored;
-* a cursor ``"<ts>|<uuid>"`` skips every file up to and including the first
-  one that sorts at or before it; from there on, files are taken in walk order;
+* folders ``sessions/YYYY/MM/DD`` are walked, and in each the files named
+  ``rollout-<ts>-<uuid>.jsonl``; other names, symlinks and non-numeric
+  folders are ignored;
+* files are ordered by their last modification, newest first, ties by uuid
+  descending, so a conversation appended to moves to the front;
+* a cursor names the (mtime, uuid) of a page's last file; the next page takes
+  the files strictly after it in that order, which stays stable while other
+  files are appended to (they move ahead of the cursor, not past it);
 * a file is listed only when its head qualifies (see `head`).
 
+Every file is ``stat``-ed once per request (the order cannot be known
+otherwise); only the heads a page shows are read.
 Reading every head on every request is what makes the reference slow. Here
 the folder listings and the head summaries are cached in memory and checked
 against the file system on every request (a ``stat`` per folder and per
@@ -19,17 +24,10 @@ Both caches are bounded, so that paging through a hundred thousand files
 keeps memory flat: a cached head is a few hundred bytes (one packed
 ``bytes``), and the least recently used heads and day listings are dropped
 beyond `MAX_CACHED_HEAD_BYTES` and `MAX_CACHED_NAMES`.
-
-With a cursor, day folders dated after the cursor's day are passed over
-without being looked at: their files, named by the folder's date, all sort
-before the cursor, so the reference's walk would skip them too (only a file
-misplaced in a folder of a later date than its name's could tell the
-difference). Each page thus costs the same, however deep it is.
 """
 
 from __future__ import annotations
 
-import bisect
 import marshal
 import os
 import re
@@ -41,7 +39,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from .head import HeadSummary, read_head
-from .naming import FileKey, parse_rollout_file_name
+from .naming import UpdateKey, parse_rollout_file_name
 
 DEFAULT_PAGE_SIZE: Final = 25
 #: Bytes of cached heads kept, at most (about 8,000 typical heads), their
@@ -85,7 +83,7 @@ class _CachedDay:
         self.mtime_ns = mtime_ns
         self.trusted = trusted
         self.names = names
-        """The rollout file names, newest first (see `_order_of`)."""
+        """The rollout file names (in no particular order)."""
 
 
 _STAMP: Final = struct.Struct("<qqQ")
@@ -120,23 +118,6 @@ def _size(path: str, packed: bytes | tuple[Any, ...]) -> int:
     return len(path) + value + _ENTRY_OVERHEAD
 
 
-def _order_of(name: str) -> tuple[str, str]:
-    """The sort key of a rollout file name, newest first."""
-    key = parse_rollout_file_name(name)
-    assert key is not None  # only such names are listed
-    return _negate(key)
-
-
-def _negate(key: FileKey) -> tuple[str, str]:
-    # Reverses the order of fixed-width ASCII strings, so that the newest-first
-    # list can be searched with `bisect`.
-    table = _NEGATE
-    return (key.ts.translate(table), key.uuid.translate(table))
-
-
-_NEGATE: Final = {code: 0x7F - code for code in range(0x20, 0x7F)}
-
-
 class RolloutIndex:
     """Pages of recorded conversations, with caches checked on every request."""
 
@@ -150,8 +131,8 @@ class RolloutIndex:
         self._head_bytes = 0
 
     def page(
-        self, page_size: int, cursor: FileKey | None
-    ) -> tuple[list[ListedConversation], FileKey | None]:
+        self, page_size: int, cursor: UpdateKey | None
+    ) -> tuple[list[ListedConversation], UpdateKey | None]:
         """One page and the cursor of its last item (None when the page is
         empty). Blocking: run it in a worker thread."""
         with self._lock:
@@ -166,10 +147,10 @@ class RolloutIndex:
                     cached.trusted = False
 
     def _page(
-        self, page_size: int, cursor: FileKey | None
-    ) -> tuple[list[ListedConversation], FileKey | None]:
+        self, page_size: int, cursor: UpdateKey | None
+    ) -> tuple[list[ListedConversation], UpdateKey | None]:
         items: list[ListedConversation] = []
-        last_key: FileKey | None = None
+        last_key: UpdateKey | None = None
         if page_size <= 0:
             return items, None
         for path, key in self._files_after(cursor):
@@ -181,11 +162,12 @@ class RolloutIndex:
                     break
         return items, last_key
 
-    def read_ahead(self, cursor: FileKey | None, count: int) -> Iterator[None]:
+    def read_ahead(self, cursor: UpdateKey | None, count: int) -> Iterator[None]:
         """Read (and cache) the heads of the ``count`` files that follow
         ``cursor``, one per step, so that the caller can stop at any time.
         Blocking."""
-        files = self._files_after(cursor)
+        with self._lock:
+            files = iter(self._files_after(cursor))
         for _ in range(count):
             with self._lock:
                 found = next(files, None)
@@ -194,42 +176,31 @@ class RolloutIndex:
                 self._head(found[0])
             yield
 
-    def _files_after(self, cursor: FileKey | None) -> Iterator[tuple[str, FileKey]]:
-        """Every rollout file in walk order, starting after ``cursor``."""
+    def _files_after(self, cursor: UpdateKey | None) -> list[tuple[str, UpdateKey]]:
+        """Every rollout file strictly after ``cursor``, last modified first
+        (ties: higher id first)."""
+        found: list[tuple[str, UpdateKey]] = []
         if not os.path.isdir(self.sessions_root):
-            return
-        anchor = _negate(cursor) if cursor is not None else None
-        # Folders dated after the cursor's day (see the module's doc).
-        after = (
-            (int(cursor.ts[0:4]), int(cursor.ts[5:7]), int(cursor.ts[8:10]))
-            if cursor is not None
-            else None
-        )
-        for year_value, year in self._subdirs(self.sessions_root, 0xFFFF):
-            if after is not None and year_value > after[0]:
-                continue
-            for month_value, month in self._subdirs(year, 0xFF):
-                if after is not None and (year_value, month_value) > after[:2]:
-                    continue
-                for day_value, day_path in self._subdirs(month, 0xFF):
-                    if after is not None and (year_value, month_value, day_value) > after:
-                        continue
-                    after = None
+            return found
+        for _, year in self._subdirs(self.sessions_root, 0xFFFF):
+            for _, month in self._subdirs(year, 0xFF):
+                for _, day_path in self._subdirs(month, 0xFF):
                     day = self._day(day_path)
                     if day is None:
                         continue
-                    start = 0
-                    if anchor is not None:
-                        # Skip up to and including the cursor's file (`bisect_right`
-                        # on the negated keys: the first file strictly older).
-                        start = bisect.bisect_right(day.names, anchor, key=_order_of)
-                        if start == len(day.names):
+                    for name in day.names:
+                        path = os.path.join(day_path, name)
+                        try:
+                            mtime_ns = os.stat(path).st_mtime_ns
+                        except OSError:
                             continue
-                        anchor = None
-                    for name in day.names[start:]:
-                        key = parse_rollout_file_name(name)
-                        assert key is not None
-                        yield os.path.join(day_path, name), key
+                        file_key = parse_rollout_file_name(name)
+                        assert file_key is not None
+                        key = UpdateKey(mtime_ns, file_key.uuid)
+                        if cursor is None or key.order() < cursor.order():
+                            found.append((path, key))
+        found.sort(key=lambda f: f[1].order(), reverse=True)
+        return found
 
     def _subdirs(self, parent: str, max_value: int) -> list[tuple[int, str]]:
         """Numeric subfolders and their values, highest first."""
@@ -270,7 +241,7 @@ class RolloutIndex:
         if cached is not None and cached.trusted and cached.mtime_ns == mtime:
             self._days.move_to_end(folder)
             return cached
-        found: list[tuple[tuple[str, str], str]] = []
+        names: list[str] = []
         try:
             with os.scandir(folder) as scan:
                 for entry in scan:
@@ -282,11 +253,10 @@ class RolloutIndex:
                             continue
                     except OSError:
                         continue
-                    found.append((_negate(key), entry.name))
+                    names.append(entry.name)
         except OSError:
             return None
-        found.sort(key=lambda f: f[0])
-        day = _CachedDay(mtime, not _is_racy(mtime), [f[1] for f in found])
+        day = _CachedDay(mtime, not _is_racy(mtime), names)
         if cached is not None:
             # Files that left the folder leave the head cache too.
             for name in set(cached.names).difference(day.names):

@@ -49,9 +49,9 @@ from .listing import DEFAULT_PAGE_SIZE, ListedConversation, RolloutIndex
 from .naming import (
     ARCHIVED_SESSIONS_SUBDIR,
     SESSIONS_SUBDIR,
-    format_cursor,
+    format_update_cursor,
     new_rollout_path,
-    parse_cursor,
+    parse_update_cursor,
     utc_timestamp,
 )
 from .reader import RecordedConversation, RolloutReadError, read_rollout
@@ -446,7 +446,7 @@ class ConversationManager:
     ) -> ListConversationsResponse:
         # What live conversations recorded so far is in their files first.
         await self.flush_all()
-        anchor = parse_cursor(cursor) if cursor is not None else None
+        anchor = parse_update_cursor(cursor) if cursor is not None else None
         size = DEFAULT_PAGE_SIZE if page_size is None else page_size
         items, last = await anyio.to_thread.run_sync(self.index.page, size, anchor)
         fallback_provider = await self._default_provider_id()
@@ -455,7 +455,7 @@ class ConversationManager:
                 ConversationSummary.model_validate(summary_fields(item, fallback_provider))
                 for item in items
             ],
-            next_cursor=format_cursor(last) if last is not None and items else None,
+            next_cursor=format_update_cursor(last) if last is not None and items else None,
         )
 
     async def conversation_summary(

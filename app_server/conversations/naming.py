@@ -108,18 +108,62 @@ def parse_rollout_file_name(name: str) -> FileKey | None:
     return None
 
 
-def format_cursor(key: FileKey) -> str:
-    return f"{key.ts}|{key.uuid}"
+class UpdateKey:
+    """A rollout file's place in the ``listConversations`` order: its last
+    modification (ns since the epoch), then its UUID."""
+
+    __slots__ = ("mtime_ns", "uuid")
+
+    def __init__(self, mtime_ns: int, uuid: str) -> None:
+        self.mtime_ns = mtime_ns
+        self.uuid = uuid
+        """The canonical (lowercase, hyphenated) UUID."""
+
+    def order(self) -> tuple[int, str]:
+        return (self.mtime_ns, self.uuid)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UpdateKey) and self.order() == other.order()
+
+    def __hash__(self) -> int:
+        return hash(self.order())
+
+    def __repr__(self) -> str:
+        return f"UpdateKey({self.mtime_ns!r}, {self.uuid!r})"
 
 
-def parse_cursor(token: str) -> FileKey | None:
-    """``"<file ts>|<uuid>"``; None when it does not parse (the listing then
-    starts from the top, as the reference does)."""
-    ts, sep, raw = token.partition("|")
-    if not sep or not _valid_file_ts(ts):
+_NS_PER_SECOND: Final = 1_000_000_000
+
+
+def format_update_cursor(key: UpdateKey) -> str:
+    """``"<mtime as YYYY-MM-DDThh-mm-ss, UTC>|<uuid>"`` as the reference spells
+    it, with ``.<nanoseconds>`` after the seconds when there are any (the
+    reference drops them, which can skip files modified within that second)."""
+    seconds, nanos = divmod(key.mtime_ns, _NS_PER_SECOND)
+    text = time.strftime("%Y-%m-%dT%H-%M-%S", time.gmtime(seconds))
+    if nanos:
+        text += f".{nanos:09d}"
+    return f"{text}|{key.uuid}"
+
+
+def parse_update_cursor(token: str) -> UpdateKey | None:
+    """The key of `format_update_cursor`'s token; None when it does not parse
+    (the listing then starts from the top, as the reference does)."""
+    stamp, sep, raw = token.partition("|")
+    if not sep:
+        return None
+    ts, dot, fraction = stamp.partition(".")
+    if not _valid_file_ts(ts) or (dot and not (len(fraction) == 9 and fraction.isdigit())):
         return None
     parsed = parse_uuid(raw)
-    return FileKey(ts, parsed) if parsed is not None else None
+    if parsed is None:
+        return None
+    from calendar import timegm
+
+    fields = (int(ts[0:4]), int(ts[5:7]), int(ts[8:10]), int(ts[11:13]), int(ts[14:16]))
+    seconds = timegm((*fields, int(ts[17:19]), 0, 0, 0))
+    nanos = int(fraction) if dot else 0
+    return UpdateKey(seconds * _NS_PER_SECOND + nanos, parsed)
 
 
 def new_rollout_path(sessions_root: Path, conversation_id: uuid.UUID, started: datetime) -> Path:
