@@ -11,8 +11,6 @@ beyond the end, is an error, one exactly at the end gives an empty page.
 
 from __future__ import annotations
 
-from typing import Final
-
 import anyio
 
 from app_server_protocol import methods
@@ -31,16 +29,8 @@ from ..config.layers import ConfigError
 from ..config.mcp import HttpServerConfig, McpCredentialsStore
 from ..config.model import Config
 from ..errors import InternalError, InvalidRequest
+from .paging import page
 from .registry import handles
-
-_U64_MAX: Final = 2**64 - 1
-
-
-def _cursor_index(cursor: str) -> int:
-    digits = cursor.removeprefix("+")
-    if not (digits.isascii() and digits.isdigit()) or int(digits) > _U64_MAX:
-        raise InvalidRequest(f"invalid cursor: {cursor}")
-    return int(digits)
 
 
 async def _config(ctx: RequestContext) -> Config:
@@ -57,17 +47,13 @@ async def list_server_status(
     from ..mcp.status import server_statuses
 
     config = await _config(ctx)
-    names = sorted(config.mcp_servers)
-    total = len(names)
-    start = _cursor_index(params.cursor) if params.cursor is not None else 0
-    if start > total:
-        raise InvalidRequest(f"cursor {start} exceeds total MCP servers {total}")
-    page_size = min(max(params.limit if params.limit is not None else total, 1), total)
-    end = min(start + page_size, total)
-    statuses = await server_statuses(
-        config, names[start:end], task_group=ctx.app.task_group, codex_home=ctx.app.codex_home
+    names, next_cursor = page(
+        sorted(config.mcp_servers), params.cursor, params.limit, "MCP servers"
     )
-    return ListMcpServerStatusResponse(data=statuses, next_cursor=str(end) if end < total else None)
+    statuses = await server_statuses(
+        config, names, task_group=ctx.app.task_group, codex_home=ctx.app.codex_home
+    )
+    return ListMcpServerStatusResponse(data=statuses, next_cursor=next_cursor)
 
 
 @handles(methods.CONFIG_MCP_SERVER_RELOAD)

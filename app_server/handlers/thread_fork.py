@@ -10,17 +10,7 @@ from typing import Any
 import anyio
 
 from app_server_protocol import methods
-from app_server_protocol.common import SandboxPolicy as CoreSandboxPolicy
-from app_server_protocol.common import SandboxPolicyReadOnly as CoreReadOnly
-from app_server_protocol.common import SandboxPolicyWorkspaceWrite as CoreWorkspaceWrite
 from app_server_protocol.v1.conversations import NewConversationParams
-from app_server_protocol.v2.common import (
-    ReadOnlyAccessFullAccess,
-    SandboxPolicy,
-    SandboxPolicyDangerFullAccess,
-    SandboxPolicyReadOnly,
-    SandboxPolicyWorkspaceWrite,
-)
 from app_server_protocol.v2.notifications import (
     ThreadStartedNotification,
     ThreadStatusChangedNotification,
@@ -30,23 +20,10 @@ from app_server_protocol.v2.threads import ThreadForkParams, ThreadForkResponse,
 from ..app import RequestContext
 from ..conversations.ids import uuid7
 from ..conversations.thread_fork import ForkError, fork_rollout
+from ..conversations.v2_thread import v2_sandbox
 from ..errors import InternalError, InvalidRequest
 from .registry import handles
 from .thread_common import read_recorded, rollout_of, thread_id_of
-
-
-def _v2_sandbox(policy: CoreSandboxPolicy) -> SandboxPolicy:
-    if isinstance(policy, CoreWorkspaceWrite):
-        return SandboxPolicyWorkspaceWrite(
-            writable_roots=list(policy.writable_roots),
-            read_only_access=ReadOnlyAccessFullAccess(),
-            network_access=policy.network_access,
-            exclude_tmpdir_env_var=policy.exclude_tmpdir_env_var,
-            exclude_slash_tmp=policy.exclude_slash_tmp,
-        )
-    if isinstance(policy, CoreReadOnly):
-        return SandboxPolicyReadOnly(access=ReadOnlyAccessFullAccess())
-    return SandboxPolicyDangerFullAccess()
 
 
 def _fork_overrides(params: ThreadForkParams) -> NewConversationParams:
@@ -109,6 +86,6 @@ async def thread_fork(params: ThreadForkParams, ctx: RequestContext) -> ThreadFo
         model_provider=config.model_provider_id,
         cwd=str(config.cwd),
         approval_policy=config.approval_policy.value,
-        sandbox=_v2_sandbox(config.sandbox_policy),
+        sandbox=v2_sandbox(config.sandbox_policy),
         reasoning_effort=config.model_reasoning_effort,
     )
