@@ -23,7 +23,6 @@ from tests.mock_model_server import MockModelServer, assistant_message, write_mo
 from tests.rollouts import (
     REFERENCE_EXAMPLE,
     REFERENCE_THREE_TURNS,
-    conversation_lines,
     meta,
     write_rollout,
 )
@@ -59,7 +58,19 @@ def copy_into_sessions(codex_home: Path, source: Path) -> tuple[str, Path]:
 # -- newConversation ------------------------------------------------------------
 
 
-def test_new_conversation(spawn: Spawn, codex_home: Path, workdir: Path) -> None:
+def first_turn(client: DaemonClient, mock_model: MockModelServer, cid: str) -> None:
+    """One turn (which makes the conversation's rollout file)."""
+    mock_model.enqueue(assistant_message("ok"))
+    client.call("addConversationListener", {"conversationId": cid})
+    start = client.mark()
+    client.call("sendUserMessage", {"conversationId": cid, "items": text_items("hi")})
+    client.wait_event("task_complete", start=start)
+
+
+def test_new_conversation(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
     client = spawn()
     result = client.call("newConversation", {"cwd": str(workdir), "model": "m1"})
     assert list(result) == ["conversationId", "model", "reasoningEffort", "rolloutPath"]
@@ -70,9 +81,20 @@ def test_new_conversation(spawn: Spawn, codex_home: Path, workdir: Path) -> None
     sessions = codex_home.resolve() / "sessions"
     assert path.parent.parent.parent.parent == sessions
     assert re.fullmatch(rf"rollout-\d{{4}}-\d\d-\d\dT\d\d-\d\d-\d\d-{cid}\.jsonl", path.name)
-    # complete when the reply is sent: meta, then the environment context
+    # As 0.107: no file before the first turn, so not listed
+    assert not path.exists() and not sessions.exists()
+    assert not [m for m in client.messages if "method" in m]
+    assert client.call("listConversations", {}) == NOTHING_LISTED
+    other = client.call("newConversation", {})
+    assert other["conversationId"] != cid and other["rolloutPath"] != str(path)
+    first_turn(client, mock_model, cid)
+    # made with the first turn: meta, then the initial context, then the turn
     lines = read_lines(path)
-    assert [line["type"] for line in lines] == ["session_meta", "response_item"]
+    assert [line["type"] for line in lines[:3]] == [
+        "session_meta",
+        "response_item",
+        "response_item",
+    ]
     meta_line = lines[0]
     assert list(meta_line) == ["timestamp", "type", "payload"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", meta_line["timestamp"])
@@ -89,18 +111,22 @@ def test_new_conversation(spawn: Spawn, codex_home: Path, workdir: Path) -> None
     assert payload["id"] == cid
     assert payload["cwd"] == str(workdir)
     assert payload["source"] == "vscode"
-    assert payload["model_provider"] == "openai"
-    text = lines[1]["payload"]["content"][0]["text"]
-    assert text.startswith(f"<environment_context>\n  <cwd>{workdir}</cwd>\n  <approval_policy>")
-    # no notification for newConversation; it is not listed before a message
-    assert not [m for m in client.messages if "method" in m]
-    assert client.call("listConversations", {}) == NOTHING_LISTED
-    other = client.call("newConversation", {})
-    assert other["conversationId"] != cid and other["rolloutPath"] != str(path)
+    assert payload["model_provider"] == "mock"
+    developer, context = lines[1]["payload"], lines[2]["payload"]
+    assert developer["role"] == "developer"
+    assert developer["content"][0]["text"].startswith("<permissions instructions>\n")
+    assert context["role"] == "user"
+    text = context["content"][0]["text"]
+    assert text.startswith(f"<environment_context>\n  <cwd>{workdir}</cwd>\n  <shell>")
+    assert [item["conversationId"] for item in client.call("listConversations", {})["items"]] == [
+        cid
+    ]
 
 
-def test_new_conversation_with_every_param(spawn: Spawn, codex_home: Path, workdir: Path) -> None:
-    (codex_home / "config.toml").write_text('[profiles.fast]\nmodel = "fast-model"\n')
+def test_new_conversation_with_every_param(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model, extra='[profiles.fast]\nmodel = "fast-model"\n')
     (codex_home / "AGENTS.md").write_text("  Be brief.\n")
     client = spawn()
     result = client.call(
@@ -117,13 +143,18 @@ def test_new_conversation_with_every_param(spawn: Spawn, codex_home: Path, workd
     )
     assert result["model"] == "fast-model"
     assert result["reasoningEffort"] == "high"
+    first_turn(client, mock_model, result["conversationId"])
     lines = read_lines(result["rolloutPath"])
     assert lines[0]["payload"]["instructions"] == "Be brief."
-    texts = [line["payload"]["content"][0]["text"] for line in lines[1:]]
-    assert texts[0] == "<user_instructions>\n\nBe brief.\n\n</user_instructions>"
-    assert "<approval_policy>on-request</approval_policy>" in texts[1]
-    assert "<sandbox_mode>workspace-write</sandbox_mode>" in texts[1]
-    assert "<network_access>restricted</network_access>" in texts[1]
+    permissions = lines[1]["payload"]["content"][0]["text"]
+    assert "`sandbox_mode` is `workspace-write`" in permissions
+    assert "Network access is restricted." in permissions
+    assert "# Escalation Requests" in permissions  # on-request
+    texts = [part["text"] for part in lines[2]["payload"]["content"]]
+    assert texts[0] == (
+        f"# AGENTS.md instructions for {workdir}\n\n<INSTRUCTIONS>\nBe brief.\n</INSTRUCTIONS>"
+    )
+    assert texts[1].startswith("<environment_context>")
 
 
 def test_new_conversation_config_errors(spawn: Spawn) -> None:
@@ -137,7 +168,9 @@ def test_new_conversation_config_errors(spawn: Spawn) -> None:
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_git_facts_are_recorded(spawn: Spawn, workdir: Path) -> None:
+def test_git_facts_are_recorded(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=workdir, check=True, capture_output=True)
 
@@ -145,8 +178,10 @@ def test_git_facts_are_recorded(spawn: Spawn, workdir: Path) -> None:
     git("-c", "user.email=a@b", "-c", "user.name=n", "commit", "-q", "--allow-empty", "-m", "x")
     git("remote", "add", "origin", "https://example.com/x.git")
     (workdir / "sub").mkdir()
+    write_mock_config(codex_home, mock_model)
     client = spawn()
     result = client.call("newConversation", {"cwd": str(workdir / "sub")})
+    first_turn(client, mock_model, result["conversationId"])
     git_info = read_lines(result["rolloutPath"])[0]["payload"]["git"]
     assert list(git_info) == ["commit_hash", "branch", "repository_url"]
     assert git_info["branch"] == "main"
@@ -266,16 +301,17 @@ def test_listing_is_answered_before_the_server_is_loaded(spawn: Spawn, codex_hom
     assert early["result"]["items"][0]["preview"] == 'tricky "quotes" \\ é \u2028 \x01'
 
 
-def test_listing_sees_what_live_conversations_wrote(spawn: Spawn, codex_home: Path) -> None:
+def test_listing_sees_what_live_conversations_wrote(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
     client = spawn()
     created = client.call("newConversation", {})
-    path = Path(created["rolloutPath"])
-    with path.open("ab") as file:  # as if a turn had been recorded
-        for line in conversation_lines(created["conversationId"], "typed")[2:4]:
-            file.write(json.dumps(line).encode() + b"\n")
+    client.call("newConversation", {})  # never had a turn: not listed
+    first_turn(client, mock_model, created["conversationId"])
     items = client.call("listConversations", {})["items"]
     assert [(i["conversationId"], i["preview"]) for i in items] == [
-        (created["conversationId"], "typed")
+        (created["conversationId"], "hi")
     ]
 
 
@@ -330,20 +366,24 @@ def test_resume_errors(spawn: Spawn, tmp_path: Path) -> None:
     def error(path: Path) -> Any:
         return client.call_error("resumeConversation", {"path": str(path)})
 
-    assert error(tmp_path / "missing.jsonl") == {
-        "code": -32603,
-        "message": "error resuming conversation: No such file or directory (os error 2)",
+    # (0.107.0's words)
+    missing = tmp_path / "missing.jsonl"
+    assert error(missing) == {
+        "code": -32600,
+        "message": f"failed to load rollout `{missing}`: No such file or directory (os error 2)",
     }
     (tmp_path / "empty.jsonl").write_text("")
-    assert (
-        error(tmp_path / "empty.jsonl")["message"]
-        == "error resuming conversation: empty session file"
+    assert error(tmp_path / "empty.jsonl")["message"] == (
+        f"failed to load rollout `{tmp_path / 'empty.jsonl'}`: empty session file"
     )
     (tmp_path / "garbage.jsonl").write_text("garbage\n")
     assert error(tmp_path / "garbage.jsonl")["message"] == (
-        "error resuming conversation: failed to parse conversation ID from rollout file"
+        f"failed to load rollout `{tmp_path / 'garbage.jsonl'}`: "
+        "failed to parse thread ID from rollout file"
     )
-    assert error(tmp_path)["message"] == "error resuming conversation: Is a directory (os error 21)"
+    assert error(tmp_path)["message"] == (
+        f"failed to load rollout `{tmp_path}`: Is a directory (os error 21)"
+    )
 
 
 def test_resume_after_a_torn_write(spawn: Spawn, codex_home: Path) -> None:
@@ -375,12 +415,39 @@ def test_archive(spawn: Spawn, codex_home: Path) -> None:
     assert client.call("resumeConversation", {"path": str(archived)})["conversationId"] == cid
 
 
-def test_archive_a_live_conversation(spawn: Spawn) -> None:
+def test_archive_before_the_first_turn_is_refused_as_0_107(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
+    client = spawn()
+    created = client.call("newConversation", {})
+    params = {"conversationId": created["conversationId"], "rolloutPath": created["rolloutPath"]}
+    assert client.call_error("archiveConversation", params) == {
+        "code": -32603,
+        "message": "failed to archive thread: unable to resolve sessions directory: "
+        "No such file or directory (os error 2)",
+    }
+    first_turn(client, mock_model, client.call("newConversation", {})["conversationId"])
+    assert client.call_error("archiveConversation", params) == {
+        "code": -32600,
+        "message": f"rollout path `{created['rolloutPath']}` must be in sessions directory",
+    }
+    assert not (codex_home / "archived_sessions").exists()
+    # the conversation lives on, and its first turn makes its file
+    first_turn(client, mock_model, created["conversationId"])
+    assert Path(created["rolloutPath"]).is_file()
+    assert client.call("archiveConversation", params) == {}
+
+
+def test_archive_a_live_conversation(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
     client = spawn()
     created = client.call("newConversation", {})
     cid = created["conversationId"]
-    for _ in range(2):
-        client.call("addConversationListener", {"conversationId": cid})
+    first_turn(client, mock_model, cid)  # (adds a listener)
+    client.call("addConversationListener", {"conversationId": cid})
     start = client.mark()
     result = client.call(
         "archiveConversation", {"conversationId": cid, "rolloutPath": created["rolloutPath"]}
@@ -535,16 +602,24 @@ def test_unknown_conversations(spawn: Spawn) -> None:
 # -- the daemon's lifetime ------------------------------------------------------------
 
 
-def test_stdin_eof_exits_promptly_with_complete_files(spawn: Spawn, codex_home: Path) -> None:
+def test_stdin_eof_exits_promptly_with_complete_files(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
     client = spawn()
-    paths = [client.call("newConversation", {})["rolloutPath"] for _ in range(3)]
+    created = [client.call("newConversation", {}) for _ in range(3)]
+    first_turn(client, mock_model, created[0]["conversationId"])
     client.close_stdin()
     assert client.wait_exit(10) == 0
-    for path in paths:
-        assert [line["type"] for line in read_lines(path)][:1] == ["session_meta"]
+    types = [line["type"] for line in read_lines(created[0]["rolloutPath"])]
+    assert types[0] == "session_meta" and types[-1] == "event_msg"
+    # the conversations that never had a turn leave nothing behind
+    assert [p.name for p in (codex_home / "sessions").rglob("*.jsonl")] == [
+        Path(created[0]["rolloutPath"]).name
+    ]
 
 
-def test_kill_9_while_creating_conversations_leaves_only_whole_files(
+def test_kill_9_while_creating_conversations_leaves_nothing(
     spawn: Spawn, codex_home: Path
 ) -> None:
     client = spawn()
@@ -554,14 +629,10 @@ def test_kill_9_while_creating_conversations_leaves_only_whole_files(
     time.sleep(0.02)
     client.proc.kill()
     client.proc.wait(10)
-    files = list((codex_home / "sessions").rglob("*"))
-    rollouts = [p for p in files if p.is_file() and p.name.startswith("rollout-")]
-    assert rollouts, "no conversation was created before the kill"
-    for path in rollouts:
-        assert read_lines(path)[0]["type"] == "session_meta"
+    # files are made with a first turn: none had one
+    assert not (codex_home / "sessions").exists()
     other = spawn()
     assert other.call("listConversations", {}) == NOTHING_LISTED
-    assert other.call("resumeConversation", {"path": str(rollouts[0])})["initialMessages"] == []
 
 
 def test_a_meta_only_file_is_not_listed(spawn: Spawn, codex_home: Path) -> None:

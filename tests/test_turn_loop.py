@@ -58,18 +58,44 @@ def run_turn(client: DaemonClient, cid: str, text: str) -> list[Message]:
     return client.since(mark)
 
 
+def unknown_model_warning(m: Message) -> bool:
+    """0.107 warns at every turn of a model it has no metadata for (``mock-model``)."""
+    msg = m["params"]["msg"]
+    return msg["type"] == "warning" and msg["message"].startswith("Model metadata for `")
+
+
+def turn_numbers(messages: list[Message]) -> dict[str, str]:
+    """Turn ids (UUIDv7s) by their order of appearance: ``"0"``, ``"1"``, ..."""
+    numbers: dict[str, str] = {}
+    for m in messages:
+        if m.get("method") == "codex/event/task_started":
+            numbers.setdefault(m["params"]["msg"]["turn_id"], str(len(numbers)))
+    return numbers
+
+
 def events(messages: list[Message], cid: str) -> list[dict[str, Any]]:
-    return [
-        m["params"]["msg"]
-        for m in messages
-        if m.get("method", "").startswith("codex/event/") and m["params"]["conversationId"] == cid
-    ]
+    """The conversation's events, the unknown-model warnings left out and
+    turn ids numbered (`turn_numbers`)."""
+    numbers = turn_numbers(messages)
+    out = []
+    for m in messages:
+        if not m.get("method", "").startswith("codex/event/") or unknown_model_warning(m):
+            continue
+        if m["params"]["conversationId"] != cid:
+            continue
+        msg = dict(m["params"]["msg"])
+        if isinstance(msg.get("turn_id"), str):
+            msg["turn_id"] = numbers.get(msg["turn_id"], msg["turn_id"])
+        out.append(msg)
+    return out
 
 
 def kinds(messages: list[Message], cid: str) -> list[str]:
     out = []
     for m in messages:
         method = m.get("method", "")
+        if method.startswith("codex/event/") and unknown_model_warning(m):
+            continue
         if method.startswith("codex/event/") and m["params"]["conversationId"] == cid:
             msg = m["params"]["msg"]
             item = msg.get("item")
@@ -115,7 +141,7 @@ def test_responses_turn_event_sequence(
     assert evs[0] == {
         "type": "task_started",
         "turn_id": "0",
-        "model_context_window": None,
+        "model_context_window": 258_400,
         "collaboration_mode_kind": "default",
     }
     assert evs[3] == {
@@ -144,7 +170,7 @@ def test_responses_turn_event_sequence(
     assert evs[-1] == {"type": "task_complete", "turn_id": "0", "last_agent_message": "Hello"}
     # every event carries the turn's submission id
     ids = {m["params"]["id"] for m in messages if m.get("method", "").startswith("codex/event/")}
-    assert ids == {"0"}
+    assert ids == set(turn_numbers(messages))
     # the request as the reference sends it
     request = mock_model.last_model_request
     assert request.path == "/v1/responses"
@@ -163,17 +189,20 @@ def test_responses_turn_event_sequence(
         "prompt_cache_key",
     ]
     assert body["prompt_cache_key"] == cid and body["reasoning"] is None
-    assert body["input"][0]["content"][0]["text"].startswith("<environment_context>\n  <cwd>")
-    assert body["input"][1] == {
+    assert body["input"][0]["role"] == "developer"
+    assert body["input"][0]["content"][0]["text"].startswith("<permissions instructions>\n")
+    assert body["input"][1]["content"][0]["text"].startswith("<environment_context>\n  <cwd>")
+    assert body["input"][2] == {
         "type": "message",
         "role": "user",
         "content": [{"type": "input_text", "text": "hi"}],
     }
     assert request.header("conversation_id") == cid == request.header("session_id")
     # the rollout, as the reference writes it
-    lines = rollout(result["rolloutPath"], lambda ls: len(ls) >= 11)
+    lines = rollout(result["rolloutPath"], lambda ls: len(ls) >= 12)
     assert [(line["type"], line["payload"].get("type")) for line in lines] == [
         ("session_meta", None),
+        ("response_item", "message"),
         ("response_item", "message"),
         ("event_msg", "task_started"),
         ("response_item", "message"),
@@ -185,7 +214,7 @@ def test_responses_turn_event_sequence(
         ("response_item", "message"),
         ("event_msg", "task_complete"),
     ]
-    assert lines[5]["payload"]["turn_id"] == "0"
+    assert lines[6]["payload"]["turn_id"] == next(iter(turn_numbers(messages)))
     assert lines[-2]["payload"] == {
         "type": "message",
         "role": "assistant",
@@ -215,7 +244,7 @@ def test_chat_completions_turn(
     request = mock_model.last_model_request
     assert request.path == "/v1/chat/completions"
     roles = [m["role"] for m in request.body["messages"]]
-    assert roles == ["system", "user", "user"]
+    assert roles == ["system", "developer", "user", "user"]
 
 
 def test_reasoning_events(
@@ -284,14 +313,17 @@ def test_settings_changed_by_send_user_turn_are_told_to_the_model(
         client.call("sendUserTurn", {**turn, "items": text_items(text)})
         client.wait_event("task_complete", cid, start=mark)
     second, third = mock_model.model_requests[1:]
-    update = (
-        "<environment_context>\n  <cwd>/tmp</cwd>\n"
-        "  <approval_policy>on-request</approval_policy>\n"
-        "  <sandbox_mode>read-only</sandbox_mode>\n  <network_access>restricted</network_access>\n"
-        "</environment_context>"
+    # what changed is told again, whole: the policies, then the environment
+    permissions, environment, text = second.input_texts()[-3:]
+    assert permissions.startswith(
+        "<permissions instructions>\nFilesystem sandboxing defines which files can be read or "
+        "written. `sandbox_mode` is `read-only`: The sandbox only permits reading files. "
+        "Network access is restricted.\n# Escalation Requests\n"
     )
-    assert second.input_texts()[-2:] == [update, "two"]
-    assert third.input_texts().count(update) == 1  # not repeated when nothing changed
+    assert environment.startswith("<environment_context>\n  <cwd>/tmp</cwd>\n  <shell>")
+    assert text == "two"
+    # not repeated when nothing changed
+    assert third.input_texts().count(permissions) == third.input_texts().count(environment) == 1
 
 
 def test_tools_unknown_and_update_plan(
@@ -366,7 +398,7 @@ def test_interrupt_aborts_the_turn_and_keeps_what_arrived(
     assert client.messages.index(aborted) < client.messages.index(reply)
     assert aborted["params"]["msg"] == {
         "type": "turn_aborted",
-        "turn_id": "0",
+        "turn_id": aborted["params"]["id"],
         "reason": "interrupted",
     }
     assert "codex/event/task_complete" not in [m.get("method") for m in client.since(mark)]
@@ -513,7 +545,8 @@ def test_turns_sent_while_one_runs_are_queued(
     mock_model.release("first")
     first = client.wait_event("task_complete", cid, start=mark)
     second = client.wait_event("task_complete", cid, start=client.messages.index(first) + 1)
-    assert first["params"]["id"] == "0" and second["params"]["id"] == "1"
+    numbers = turn_numbers(client.since(mark))
+    assert numbers[first["params"]["id"]] == "0" and numbers[second["params"]["id"]] == "1"
     assert second["params"]["msg"]["last_agent_message"] == "second"
     texts = mock_model.model_requests[1].input_texts()
     assert texts.index("first") < texts.index("two")
@@ -538,8 +571,8 @@ def test_agents_md_and_local_images_reach_the_model(
     client.call("sendUserMessage", {"conversationId": cid, "items": items})
     client.wait_event("task_complete", cid, start=mark)
     body = mock_model.last_model_request.body
-    assert body["input"][0]["content"][0]["text"] == (
-        "<user_instructions>\n\nUse tabs.\n\n\n</user_instructions>"
+    assert body["input"][1]["content"][0]["text"] == (
+        f"# AGENTS.md instructions for {workdir}\n\n<INSTRUCTIONS>\nUse tabs.\n\n</INSTRUCTIONS>"
     )
     content = body["input"][-1]["content"]
     assert content[0] == {"type": "input_text", "text": "look"}

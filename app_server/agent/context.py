@@ -1,28 +1,29 @@
 """The context messages the harness adds to a conversation, as the reference
-writes them: the environment context (and its updates when a turn changes
-settings) and the user's instructions (`CODEX_HOME/AGENTS.md` and the
-project's `AGENTS.md` files)."""
+writes them: the permissions message (`permissions`), the environment context
+(repeated when a turn changes it) and the user's instructions
+(`CODEX_HOME/AGENTS.md` and the project's `AGENTS.md` files)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Final
 
-from app_server_protocol.common import (
-    ApprovalMode,
-    SandboxPolicy,
-    SandboxPolicyWorkspaceWrite,
-)
-from app_server_protocol.items import ContentItemInputText, ResponseItemMessage
+from app_server_protocol.common import ApprovalMode, SandboxPolicy
+from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
 
 from ..git.remote_diff import repo_root
+from .permissions import permissions_message
 
 ENVIRONMENT_CONTEXT_OPEN: Final = "<environment_context>"
 ENVIRONMENT_CONTEXT_CLOSE: Final = "</environment_context>"
+#: How 0.50.0 opened the user's instructions (still recognised in old rollouts).
 USER_INSTRUCTIONS_OPEN: Final = "<user_instructions>"
-USER_INSTRUCTIONS_CLOSE: Final = "</user_instructions>"
+#: How 0.107.0 opens them (followed by the thread's folder).
+AGENTS_MD_HEADING: Final = "# AGENTS.md instructions for "
 PROJECT_DOC_FILENAME: Final = "AGENTS.md"
 PROJECT_DOC_SEPARATOR: Final = "\n\n--- project-doc ---\n\n"
 
@@ -39,76 +40,75 @@ def shell_name() -> str:
 
 @dataclass(frozen=True)
 class EnvironmentContext:
-    """What the model is told about where and how its commands run.
+    """What the model is told about where its commands run, as 0.107.0 tells
+    it (the policies are in the permissions message): the folder, the shell,
+    today's date and the time zone. A turn whose context differs from the one
+    the model was last told repeats it whole."""
 
-    Every field is optional so that an update can carry only what changed.
-    """
-
-    cwd: str | None = None
-    approval_policy: ApprovalMode | None = None
-    sandbox_mode: str | None = None
-    network_access: str | None = None
-    writable_roots: tuple[str, ...] = ()
-    shell: str | None = None
+    cwd: str
+    shell: str | None
+    current_date: str | None = None
+    timezone: str | None = None
 
     @classmethod
-    def of(
-        cls,
-        cwd: Path | str,
-        approval_policy: ApprovalMode,
-        sandbox_policy: SandboxPolicy,
-        shell: str | None,
-    ) -> EnvironmentContext:
+    def of(cls, cwd: Path | str, shell: str | None) -> EnvironmentContext:
+        now = datetime.now().astimezone()
         return cls(
             cwd=str(cwd),
-            approval_policy=approval_policy,
-            sandbox_mode=sandbox_policy.type,
-            network_access="enabled" if sandbox_policy.has_network else "restricted",
-            writable_roots=tuple(
-                sandbox_policy.writable_roots
-                if isinstance(sandbox_policy, SandboxPolicyWorkspaceWrite)
-                else ()
-            ),
             shell=shell,
+            current_date=now.strftime("%Y-%m-%d"),
+            timezone=local_timezone(),
         )
-
-    def changes_from(self, before: EnvironmentContext) -> EnvironmentContext | None:
-        """What a turn must tell the model when its settings differ from ``before``
-        (None when nothing changed). The shell is never repeated."""
-        sandbox_changed = (
-            self.sandbox_mode != before.sandbox_mode
-            or self.network_access != before.network_access
-            or self.writable_roots != before.writable_roots
-        )
-        update = EnvironmentContext(
-            cwd=self.cwd if self.cwd != before.cwd else None,
-            approval_policy=(
-                self.approval_policy if self.approval_policy != before.approval_policy else None
-            ),
-            sandbox_mode=self.sandbox_mode if sandbox_changed else None,
-            network_access=self.network_access if sandbox_changed else None,
-            writable_roots=self.writable_roots if sandbox_changed else (),
-        )
-        return None if update == EnvironmentContext() else update
 
     def render(self) -> str:
-        lines = [ENVIRONMENT_CONTEXT_OPEN]
-        if self.cwd is not None:
-            lines.append(f"  <cwd>{self.cwd}</cwd>")
-        if self.approval_policy is not None:
-            lines.append(f"  <approval_policy>{self.approval_policy.value}</approval_policy>")
-        if self.sandbox_mode is not None:
-            lines.append(f"  <sandbox_mode>{self.sandbox_mode}</sandbox_mode>")
-        if self.network_access is not None:
-            lines.append(f"  <network_access>{self.network_access}</network_access>")
-        if self.writable_roots:
-            lines.append("  <writable_roots>")
-            lines.extend(f"    <root>{root}</root>" for root in self.writable_roots)
-            lines.append("  </writable_roots>")
+        lines = [ENVIRONMENT_CONTEXT_OPEN, f"  <cwd>{self.cwd}</cwd>"]
         if self.shell is not None:
             lines.append(f"  <shell>{self.shell}</shell>")
+        if self.current_date is not None:
+            lines.append(f"  <current_date>{self.current_date}</current_date>")
+        if self.timezone is not None:
+            lines.append(f"  <timezone>{self.timezone}</timezone>")
         lines.append(ENVIRONMENT_CONTEXT_CLOSE)
         return "\n".join(lines)
+
+
+@cache
+def local_timezone() -> str | None:
+    """The machine's IANA time zone name (``Etc/UTC``), as the reference finds
+    it: the target of ``/etc/localtime``, else ``/etc/timezone``."""
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        target = ""
+    marker = "zoneinfo/"
+    if marker in target:
+        return target.split(marker, 1)[1]
+    try:
+        name = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return name or None
+
+
+def initial_context(
+    cwd: str,
+    approval_policy: ApprovalMode,
+    sandbox_policy: SandboxPolicy,
+    instructions: str | None,
+) -> tuple[list[ResponseItem], EnvironmentContext]:
+    """What opens a thread's history: the permissions message, then one user
+    message with the user's instructions (if any) and the environment
+    context. Also returns that environment context."""
+    environment = EnvironmentContext.of(cwd, shell_name())
+    parts: list[ContentItemInputText] = []
+    if instructions is not None:
+        parts.append(ContentItemInputText(text=render_user_instructions(instructions, cwd)))
+    parts.append(ContentItemInputText(text=environment.render()))
+    items: list[ResponseItem] = [
+        permissions_message(sandbox_policy, approval_policy, cwd),
+        ResponseItemMessage(role="user", content=list(parts)),
+    ]
+    return items, environment
 
 
 def find_project_docs(cwd: Path) -> list[Path]:
@@ -163,5 +163,6 @@ def combined_instructions(codex_home: Path, cwd: Path, project_doc_max_bytes: in
     return user or project
 
 
-def render_user_instructions(instructions: str) -> str:
-    return f"{USER_INSTRUCTIONS_OPEN}\n\n{instructions}\n\n{USER_INSTRUCTIONS_CLOSE}"
+def render_user_instructions(instructions: str, cwd: str) -> str:
+    """The user's and the project's instructions, as 0.107.0 gives them."""
+    return f"{AGENTS_MD_HEADING}{cwd}\n\n<INSTRUCTIONS>\n{instructions}\n</INSTRUCTIONS>"

@@ -19,6 +19,10 @@ ApplyPatchToolKind = Literal["freeform", "function"]
 #: model's own output and the harness's overhead (the reference reports this).
 EFFECTIVE_WINDOW_PERCENT: Final = 95
 
+#: The context window of a model the daemon knows nothing about (the
+#: reference's fallback model metadata).
+FALLBACK_CONTEXT_WINDOW: Final = 272_000
+
 
 @dataclass(frozen=True)
 class ModelFamily:
@@ -43,6 +47,17 @@ class ModelFamily:
         return self.context_window * EFFECTIVE_WINDOW_PERCENT // 100
 
 
+def effective_context_window(configured: int | None, family: ModelFamily) -> int:
+    """The share of the context window a turn may fill, as the reference
+    reports it (``model_context_window``): of ``configured`` (config.toml's
+    ``model_context_window``) when set, else of the family's window, else of
+    the fallback window."""
+    window = configured if configured is not None else family.context_window
+    if window is None:
+        window = FALLBACK_CONTEXT_WINDOW
+    return window * EFFECTIVE_WINDOW_PERCENT // 100
+
+
 # Longest prefix first: `find_family` returns the first match.
 _FAMILIES: Final = (
     ModelFamily(
@@ -62,6 +77,21 @@ _FAMILIES: Final = (
     ModelFamily("gpt-oss", context_window=96_000, apply_patch_tool="function", image_input=False),
     ModelFamily("openai/gpt-oss", apply_patch_tool="function", image_input=False),
 )
+
+
+def has_metadata(model: str) -> bool:
+    """Whether the reference knows ``model`` (one of its built-in models, or a
+    dated snapshot of one); it warns at every turn of a model it does not."""
+    from ..model_presets import PRESETS
+
+    return any(model == p.model or model.startswith(f"{p.model}-") for p in PRESETS)
+
+
+def unknown_model_warning(model: str) -> str:
+    return (
+        f"Model metadata for `{model}` not found. Defaulting to fallback metadata; "
+        "this can degrade performance and cause issues."
+    )
 
 
 def find_family(model: str) -> ModelFamily:

@@ -13,6 +13,7 @@ from app_server_protocol.common import ReviewDecisionKind
 from app_server_protocol.events import EventMsg, TurnDiffEvent
 
 from ..telemetry.events import DecisionSource
+from .model_family import effective_context_window
 
 if TYPE_CHECKING:
     from ..config.model import Config
@@ -39,6 +40,11 @@ class TurnScope:
     calls, so that each sees what the previous one did."""
     turn_diff: TurnDiffTracker | None = None
     """What the turn's patches changed (made by the first patch)."""
+
+    @property
+    def context_window(self) -> int:
+        """The ``model_context_window`` the turn reports."""
+        return effective_context_window(self.config.model_context_window, self.family)
 
     async def emit(self, event: EventMsg) -> None:
         await self.host.emit(self.submission_id, event)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from app_server_protocol.common import ApprovalMode, SandboxPolicy
 from app_server_protocol.items import InputItem, ResponseItem
 from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageInfo
 
@@ -37,6 +38,8 @@ class AgentThread:
     """The thread's model provider."""
     environment: EnvironmentContext
     """The environment the model was last told about."""
+    policies: tuple[ApprovalMode, SandboxPolicy]
+    """The approval and sandbox policies the model was last told about."""
     history: list[ResponseItem]
     """What the model sees, oldest first: the initial context, then every
     item of every turn."""
@@ -80,15 +83,14 @@ def open_agent_thread(
         originator=originator(),
         credentials=host.credentials(config),
     )
-    environment = EnvironmentContext.of(
-        config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
-    )
+    environment = EnvironmentContext.of(config.cwd, shell_name())
     settings = TurnSettings.from_config(config)
     return AgentThread(
         config=config,
         settings=settings,
         client=client,
         environment=environment,
+        policies=(config.approval_policy, config.sandbox_policy),
         history=history,
         user_instructions=user_instructions,
         mcp=mcp,

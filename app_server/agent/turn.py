@@ -38,6 +38,7 @@ from app_server_protocol.events import (
     TokenCountEvent,
     TurnCompleteEvent,
     TurnStartedEvent,
+    WarningEvent,
     WebSearchBeginEvent,
     WebSearchEndEvent,
 )
@@ -82,7 +83,8 @@ from ..model_client import (
 from .context import EnvironmentContext, context_message, shell_name
 from .error_info import codex_error_info
 from .instructions import base_instructions
-from .model_family import find_family
+from .model_family import find_family, has_metadata, unknown_model_warning
+from .permissions import permissions_message
 from .scope import TurnScope
 from .tools.base import ToolCall, ToolResult
 from .tools.registry import ToolRegistry
@@ -175,7 +177,9 @@ class _Turn:
     async def run(self, turn: UserTurn) -> None:
         self.output_schema = turn.output_schema
         scope = self.scope
-        window = scope.family.effective_context_window
+        if not has_metadata(scope.settings.model):
+            await scope.emit(WarningEvent(message=unknown_model_warning(scope.settings.model)))
+        window = scope.context_window
         await scope.emit(TurnStartedEvent(turn_id=scope.submission_id, model_context_window=window))
         events = self.host.telemetry
         # Set per turn: a thread's telemetry starts after its agent is built.
@@ -221,13 +225,18 @@ class _Turn:
         scope = self.scope
         settings = scope.settings
         items: list[ResponseItem] = []
-        environment = EnvironmentContext.of(
-            settings.cwd, settings.approval_policy, settings.sandbox_policy, shell_name()
-        )
-        update = environment.changes_from(self.thread.environment)
-        if update is not None:
-            items.append(context_message(update.render()))
-            self.thread.environment = environment
+        thread = self.thread
+        # What changed since the model was last told is told again, whole.
+        policies = (settings.approval_policy, settings.sandbox_policy)
+        if policies != thread.policies:
+            items.append(
+                permissions_message(settings.sandbox_policy, settings.approval_policy, settings.cwd)
+            )
+            thread.policies = policies
+        environment = EnvironmentContext.of(settings.cwd, shell_name())
+        if environment != thread.environment:
+            items.append(context_message(environment.render()))
+            thread.environment = environment
         items.append(user_input.response_item())
         self._record(items)
         turn_item = UserMessageItem(id=str(uuid.uuid4()), content=list(user_input.parts))
@@ -337,7 +346,7 @@ class _Turn:
                 info = thread.last_info = TokenUsageInfo(
                     total_token_usage=thread.usage,
                     last_token_usage=event.token_usage,
-                    model_context_window=scope.family.effective_context_window,
+                    model_context_window=scope.context_window,
                 )
             await self._report_usage(info)
         return None
@@ -398,13 +407,12 @@ class _Turn:
     async def _report_model_error(self, error: ModelError) -> None:
         thread = self.thread
         if isinstance(error, ContextWindowExceeded):
-            window = self.scope.family.effective_context_window
-            if window is not None:
-                full = (thread.usage or TokenUsage()).model_copy(update={"total_tokens": window})
-                thread.last_info = TokenUsageInfo(
-                    total_token_usage=full, last_token_usage=full, model_context_window=window
-                )
-                await self._report_usage(thread.last_info)
+            window = self.scope.context_window
+            full = (thread.usage or TokenUsage()).model_copy(update={"total_tokens": window})
+            thread.last_info = TokenUsageInfo(
+                total_token_usage=full, last_token_usage=full, model_context_window=window
+            )
+            await self._report_usage(thread.last_info)
         elif isinstance(error, UsageLimitReached) and error.rate_limits is not None:
             thread.rate_limits = error.rate_limits
             await self._report_usage(thread.last_info)

@@ -57,9 +57,12 @@ async def ask_client(
     outgoing: Outgoing,
     announce: Callable[[EventMsg], Awaitable[None]],
     answered: Callable[[], object],
+    face: V2Face | None = None,
 ) -> ReviewDecisionKind:
     """The user's decision. ``announce`` sends the conversation's event;
-    ``answered`` is called when the client has answered (not with an error)."""
+    ``answered`` is called when the client has answered (not with an error).
+    ``face``: the v2 notifications a v1 conversation also gets (0.107.0
+    sends them): the thread's status says it waits on the approval."""
     if isinstance(question, CommandApproval):
         from ..tools.parse_command import parse_command
 
@@ -83,7 +86,11 @@ async def ask_client(
             reason=question.reason,
             parsed_cmd=parsed,
         )
-        return await _ask(outgoing, methods.EXEC_COMMAND_APPROVAL, exec_params, answered)
+        return await _ask_with_status(
+            face,
+            question.call_id,
+            _ask(outgoing, methods.EXEC_COMMAND_APPROVAL, exec_params, answered),
+        )
     changes = dict(question.changes)
     await announce(
         ApplyPatchApprovalRequestEvent(call_id=question.call_id, turn_id=turn_id, changes=changes)
@@ -91,7 +98,25 @@ async def ask_client(
     patch_params = ApplyPatchApprovalParams(
         conversation_id=conversation_id, call_id=question.call_id, file_changes=changes
     )
-    return await _ask(outgoing, methods.APPLY_PATCH_APPROVAL, patch_params, answered)
+    return await _ask_with_status(
+        face, question.call_id, _ask(outgoing, methods.APPLY_PATCH_APPROVAL, patch_params, answered)
+    )
+
+
+async def _ask_with_status(
+    face: V2Face | None, item_id: str, asking: Awaitable[ReviewDecisionKind]
+) -> ReviewDecisionKind:
+    if face is None:
+        return await asking
+    await face.approval_pending(True)
+    try:
+        decision = await asking
+    finally:
+        with anyio.CancelScope(shield=True):
+            await face.approval_pending(False)
+    if decision in (ReviewDecisionKind.DENIED, ReviewDecisionKind.ABORT):
+        face.declined(item_id)
+    return decision
 
 
 class _Decision(Protocol):

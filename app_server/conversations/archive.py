@@ -21,14 +21,15 @@ class ArchiveRefused(Exception):
 
 
 def archivable_path(sessions_root: Path, conversation_id: UUID, given: str) -> Path:
-    """The real path of the rollout file ``given`` names. Blocking."""
+    """The real path of the rollout file ``given`` names. Blocking. Raises
+    the `OSError` of resolving ``sessions_root`` (missing: no rollout yet)."""
     outside = ArchiveRefused(f"rollout path `{given}` must be in sessions directory")
+    root = Path(os.path.realpath(sessions_root, strict=True))
     path = Path(given)
     if not path.is_absolute():
         raise outside
     try:
         real = Path(os.path.realpath(path, strict=True))
-        root = Path(os.path.realpath(sessions_root, strict=True))
     except (OSError, RuntimeError):
         raise outside from None
     if real == root or not real.is_relative_to(root):

@@ -4,7 +4,6 @@ reaches the client, the rollout and the daemon's services through it."""
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import deque
 from collections.abc import Iterable
@@ -40,6 +39,7 @@ from app_server_protocol.v2.threads import ThreadStatusSystemError
 from ..account_limits import account_rate_limits
 from ..logs import current_thread_id, log
 from .approval_requests import ask_client, ask_client_v2
+from .ids import uuid7
 from .recorder import RolloutRecorder
 from .turns import AgentServices, Interrupt, Shutdown, Submission, TurnRunner, UserTurn
 from .v2_face import V2Face
@@ -117,7 +117,6 @@ class Conversation:
         send, receive = anyio.create_memory_object_stream[Submission](math.inf)
         self._send = send
         self._receive = receive
-        self._ids = itertools.count()
         self._turn: _RunningTurn | None = None
         self._queued: deque[tuple[Submission, UserTurn]] = deque()
         self._tasks: TaskGroup | None = None
@@ -133,10 +132,13 @@ class Conversation:
         self.preview = ""
         """The user's first message (the thread's preview)."""
 
-    def subscribe_v2(self) -> V2Face:
-        """The thread's v2 face (made at the first v2 subscription)."""
+    def subscribe_v2(self, *, v1_only: bool = False) -> V2Face:
+        """The thread's v2 face (made at the first v2 subscription, or the
+        first v1 listener: ``v1_only``)."""
         if self.v2 is None:
-            self.v2 = V2Face(str(self.id), self._outgoing)
+            self.v2 = V2Face(str(self.id), self._outgoing, v1_only=v1_only)
+        elif not v1_only:
+            self.v2.v1_only = False
         return self.v2
 
     def configure(self, *, agent: AgentThread, recorder: RolloutRecorder) -> None:
@@ -164,13 +166,11 @@ class Conversation:
         return self._closing
 
     def submit(self, op: UserTurn | Interrupt | Shutdown, submission_id: str | None = None) -> str:
-        """Queue a submission; returns its id (``"0"``, ``"1"``, ... unless
-        given: a v2 turn's id is its submission's)."""
+        """Queue a submission; returns its id (a fresh UUIDv7 unless given, as
+        0.107.0 numbers them: a turn's id is its submission's)."""
         if self._closing:
             raise ConversationClosed(str(self.id))
-        submission = Submission(
-            str(next(self._ids)) if submission_id is None else submission_id, op
-        )
+        submission = Submission(str(uuid7()) if submission_id is None else submission_id, op)
         self._send.send_nowait(submission)
         return submission.id
 
@@ -184,10 +184,9 @@ class Conversation:
         self._configured().pending_input.extend(items)
 
     def take_submission_id(self) -> str:
-        """Use up a submission id without a submission: the reference numbers
-        the client's answers to approval requests as submissions, so the turns
-        that follow one have the ids they would have there."""
-        return str(next(self._ids))
+        """The id of a submission made without a queue entry (the client's
+        answer to an approval request is one, for the reference)."""
+        return str(uuid7())
 
     def abort_turn(self, reason: TurnAbortReason) -> None:
         """Stop the running turn from inside it (the user chose ``abort`` at an
@@ -261,7 +260,7 @@ class Conversation:
         async def announce(event: EventMsg) -> None:
             await self.emit(submission_id, event)
 
-        if self.v2 is not None:
+        if self.v2 is not None and not self.v2.v1_only:
             return await ask_client_v2(
                 question,
                 face=self.v2,
@@ -277,6 +276,7 @@ class Conversation:
             outgoing=self._outgoing,
             announce=announce,
             answered=self.take_submission_id,
+            face=self.v2,
         )
 
     async def report_rate_limits(self, snapshot: RateLimitSnapshot) -> None:
@@ -342,6 +342,21 @@ class Conversation:
 
     def record_turn_context(self, context: TurnContextItem) -> None:
         self._record("turn_context", context.__pydantic_serializer__.to_json(context))
+
+    @property
+    def materialized(self) -> bool:
+        """Whether the thread's rollout file exists (it is made with the first turn)."""
+        return self.recorder is not None and self.recorder.materialized
+
+    async def materialize(self) -> None:
+        """Make the rollout file, if it is not made yet."""
+        if self.recorder is None:
+            return
+        try:
+            await self.recorder.materialize()
+        except OSError as exc:
+            # The turn goes on; its records wait for the next attempt.
+            log.error("cannot create rollout %s: %s", self.recorder.path, exc)
 
     async def flush(self) -> None:
         """Wait until everything recorded so far is in the file."""
@@ -422,6 +437,7 @@ class Conversation:
         self._tasks.start_soon(self._run_turn, agent, turn, op)
 
     async def _run_turn(self, agent: AgentThread, turn: _RunningTurn, op: UserTurn) -> None:
+        await self.materialize()
         try:
             with turn.scope:
                 await self._runner.run_turn(agent, self, turn.submission_id, op)

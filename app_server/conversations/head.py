@@ -35,9 +35,12 @@ DEFAULT_SOURCE: Final = "vscode"
 
 ENVIRONMENT_CONTEXT_OPEN: Final = "<environment_context>"
 USER_INSTRUCTIONS_OPEN: Final = "<user_instructions>"
+AGENTS_MD_HEADING: Final = "# AGENTS.md instructions for "
 #: Text before this marker in a user message is a template, not what the user typed.
 USER_MESSAGE_BEGIN: Final = "## My request for Codex:"
-_PREFIX_WIDTH: Final = max(len(ENVIRONMENT_CONTEXT_OPEN), len(USER_INSTRUCTIONS_OPEN))
+_PREFIX_WIDTH: Final = max(
+    len(ENVIRONMENT_CONTEXT_OPEN), len(USER_INSTRUCTIONS_OPEN), len(AGENTS_MD_HEADING)
+)
 #: Heads are read in chunks of this size until the record limit is reached.
 _CHUNK: Final = 16 * 1024
 
@@ -88,7 +91,9 @@ def is_injected_context(text: str) -> bool:
     head = text.lstrip()[:_PREFIX_WIDTH]
     if not head.isascii():
         return False
-    return head.lower().startswith((ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN))
+    return head.lower().startswith(
+        (ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN, AGENTS_MD_HEADING.lower())
+    )
 
 
 def user_text(role: str, parts: Iterable[tuple[str, str]]) -> str | None:

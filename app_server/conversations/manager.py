@@ -15,7 +15,6 @@ import anyio
 
 from app_server_protocol.common import SessionSourceKind, TurnAbortReason, approval_mode
 from app_server_protocol.events import EventMsg, UserMessageEvent
-from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import SessionMeta
 from app_server_protocol.v1.conversations import (
     ConversationSummary,
@@ -24,13 +23,7 @@ from app_server_protocol.v1.conversations import (
 )
 
 from .._version import __version__
-from ..agent.context import (
-    EnvironmentContext,
-    combined_instructions,
-    context_message,
-    render_user_instructions,
-    shell_name,
-)
+from ..agent.context import combined_instructions, initial_context
 from ..agent.model_family import find_family
 from ..agent.thread import open_agent_thread
 from ..config.layers import ConfigError
@@ -249,8 +242,7 @@ class ConversationManager:
         )
 
     async def new_conversation(self, params: NewConversationParams) -> Conversation:
-        """Start a conversation; its rollout file holds its first lines when
-        this returns."""
+        """Start a conversation; its rollout file is made with its first turn."""
         return await self.start_conversation(overrides_from(params))
 
     async def start_conversation(self, overrides: ConfigOverrides) -> Conversation:
@@ -279,26 +271,17 @@ class ConversationManager:
                 model_provider=config.model_provider_id,
                 git=git,
             )
-            environment = EnvironmentContext.of(
-                config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
+            history, _ = initial_context(
+                str(config.cwd), config.approval_policy, config.sandbox_policy, instructions
             )
-            history: list[ResponseItem] = []
-            if instructions is not None:
-                history.append(context_message(render_user_instructions(instructions)))
-            history.append(context_message(environment.render()))
             first_lines = rollout_line("session_meta", meta.__pydantic_serializer__.to_json(meta))
             for item in history:
                 first_lines += rollout_line(
                     "response_item", item.__pydantic_serializer__.to_json(item)
                 )
             path = new_rollout_path(self.sessions_root, conversation.id, started)
-            try:
-                recorder = await RolloutRecorder.create(path, first_lines)
-            except OSError as exc:
-                raise InternalError(
-                    f"error creating conversation: cannot create {path}: {os_error_message(exc)}"
-                ) from None
-            self.note_new_file(path)
+            # The file is made with the first turn (`Conversation.materialize`).
+            recorder = RolloutRecorder.deferred(path, first_lines, on_created=self.note_new_file)
             agent = open_agent_thread(
                 conversation,
                 config=config,
@@ -501,7 +484,7 @@ class ConversationManager:
         """The rollout file of a conversation: the live one's, or one found under
         ``sessions`` by its name; None when there is none."""
         live = self._conversations.get(conversation_id)
-        if live is not None:
+        if live is not None and live.materialized:
             return str(live.rollout_path)
         suffix = f"-{conversation_id}.jsonl"
 
@@ -523,6 +506,11 @@ class ConversationManager:
             )
         except ArchiveRefused as exc:
             raise InvalidRequest(str(exc)) from None
+        except OSError as exc:
+            raise InternalError(
+                "failed to archive thread: unable to resolve sessions directory: "
+                + os_error_message(exc)
+            ) from None
         conversation = self._conversations.get(conversation_id)
         if conversation is not None:
             self._unregister(conversation)
@@ -590,4 +578,6 @@ async def _read_for_resume(path: Path, action: str = "resuming") -> RecordedConv
     try:
         return await anyio.to_thread.run_sync(read_rollout, path)
     except RolloutReadError as exc:
+        if action == "resuming":
+            raise InvalidRequest(f"failed to load rollout `{path}`: {exc}") from None
         raise InternalError(f"error {action} conversation: {exc}") from None

@@ -110,7 +110,7 @@ def parse_rollout_lines(path: Path, lines: Iterable[bytes]) -> RecordedConversat
     if empty:
         raise RolloutReadError("empty session file")
     if meta is None:
-        raise RolloutReadError("failed to parse conversation ID from rollout file")
+        raise RolloutReadError("failed to parse thread ID from rollout file")
     return RecordedConversation(path, meta, records, rollbacks)
 
 

@@ -8,12 +8,18 @@ so a reader never sees a rollout without its ``session_meta``. A process
 killed in the middle of a write can at worst leave a torn last line, which
 every reader skips; `open_for_append` ends such a line before appending, so
 that the next record starts on a line of its own.
+
+A new conversation's file is made with its first turn, as the reference's
+(`RolloutRecorder.deferred`): until then its lines wait in memory, the file
+does not exist (the conversation is not listed and cannot be archived), and
+a conversation closed before its first turn leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
@@ -77,9 +83,12 @@ def open_for_append(path: Path) -> int:
 class RolloutRecorder:
     """The single writer of one rollout file."""
 
-    def __init__(self, path: Path, fd: int) -> None:
+    def __init__(self, path: Path, fd: int | None) -> None:
         self.path = path
         self._fd: int | None = fd
+        self._first_lines: bytes | None = None
+        """The lines a deferred file is created with (None once it exists)."""
+        self._on_created: Callable[[Path], None] | None = None
         self._pending: list[bytes] = []
         self._wake = anyio.Event()
         self._drained = anyio.Event()
@@ -94,6 +103,38 @@ class RolloutRecorder:
     async def create(cls, path: Path, first_lines: bytes) -> RolloutRecorder:
         fd = await anyio.to_thread.run_sync(create_rollout_file, path, first_lines)
         return cls(path, fd)
+
+    @classmethod
+    def deferred(
+        cls, path: Path, first_lines: bytes, on_created: Callable[[Path], None] | None = None
+    ) -> RolloutRecorder:
+        """A recorder whose file is created by `materialize` (the thread's
+        first turn); ``on_created`` is told when it is."""
+        recorder = cls(path, None)
+        recorder._first_lines = first_lines
+        recorder._on_created = on_created
+        return recorder
+
+    @property
+    def materialized(self) -> bool:
+        """Whether the file exists (was created or resumed)."""
+        return self._first_lines is None
+
+    async def materialize(self) -> None:
+        """Create a deferred file now (with its first lines, then what was
+        recorded meanwhile). Raises the `OSError` of creating it; nothing
+        happens when the file exists already."""
+        first_lines = self._first_lines
+        if first_lines is None or self._closed:
+            return
+        async with self._lock:
+            if self._first_lines is None:
+                return
+            self._fd = await anyio.to_thread.run_sync(create_rollout_file, self.path, first_lines)
+            self._first_lines = None
+        if self._on_created is not None:
+            self._on_created(self.path)
+        self._wake.set()
 
     @classmethod
     async def resume(cls, path: Path) -> RolloutRecorder:
@@ -122,9 +163,10 @@ class RolloutRecorder:
             await self._drain()
 
     async def flush(self) -> None:
-        """Wait until every line queued so far is written."""
+        """Wait until every line queued so far is written (at once while the
+        file is deferred: they wait for it)."""
         # (`record` replaces a set `_drained` by an unset one.)
-        if not self._drained.is_set():
+        if self.materialized and not self._drained.is_set():
             await self._drained.wait()
 
     async def close(self) -> None:
@@ -133,6 +175,9 @@ class RolloutRecorder:
         if self._closed:
             return
         self._closed = True
+        if not self.materialized:
+            # Never had a turn: nothing is written, no file is left behind.
+            self._pending.clear()
         with anyio.CancelScope(shield=True):
             await self._drain()
             fd, self._fd = self._fd, None

@@ -115,9 +115,13 @@ class _TurnState:
 class V2Face:
     """A thread's v2 notifications to the client."""
 
-    def __init__(self, thread_id: str, outgoing: Outgoing) -> None:
+    def __init__(self, thread_id: str, outgoing: Outgoing, *, v1_only: bool = False) -> None:
         self.thread_id = thread_id
         self._outgoing = outgoing
+        self.v1_only = v1_only
+        """Made for a v1 listener (0.107.0 sends v1 conversations v2
+        notifications too, but no ``turn/started``, and asks approvals the v1
+        way); a v2 subscription clears it."""
         self._turn: _TurnState | None = None
         self.status: ThreadStatus = ThreadStatusIdle()
 
@@ -157,6 +161,8 @@ class V2Face:
     async def before(self, submission_id: str, event: EventMsg) -> None:
         if isinstance(event, TurnStartedEvent):
             self._turn = _TurnState(submission_id)
+            if self.v1_only:
+                return
             turn = Turn(id=submission_id, items=[], status=TurnStatus.IN_PROGRESS)
             await self._outgoing.notify(
                 methods.TURN_STARTED, TurnStartedNotification(thread_id=self.thread_id, turn=turn)

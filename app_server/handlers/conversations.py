@@ -32,6 +32,8 @@ from app_server_protocol.v1.conversations import (
     SendUserTurnResponse,
     SessionConfiguredNotification,
 )
+from app_server_protocol.v2.notifications import ThreadStatusChangedNotification
+from app_server_protocol.v2.threads import ThreadStatusNotLoaded
 
 from ..app import RequestContext
 from ..conversations.turns import TurnSettings, UserTurn
@@ -143,7 +145,18 @@ async def list_conversations(
 async def archive_conversation(
     params: ArchiveConversationParams, ctx: RequestContext
 ) -> ArchiveConversationResponse:
-    await ctx.app.conversations.archive_conversation(params.conversation_id, params.rollout_path)
+    manager = ctx.app.conversations
+    live = manager.find_live(params.conversation_id)
+    had_face = live is not None and live.v2 is not None
+    await manager.archive_conversation(params.conversation_id, params.rollout_path)
+    if had_face:
+        # As 0.107.0: the v2 notifications of a listened conversation end with it.
+        await ctx.app.outgoing.notify(
+            methods.THREAD_STATUS_CHANGED,
+            ThreadStatusChangedNotification(
+                thread_id=str(params.conversation_id), status=ThreadStatusNotLoaded()
+            ),
+        )
     return ArchiveConversationResponse()
 
 
@@ -185,8 +198,11 @@ def add_conversation_listener(
 ) -> AddConversationSubscriptionResponse:
     manager = ctx.app.conversations
     subscription = manager.add_listener(params.conversation_id, params.experimental_raw_events)
+    conversation = manager.get(params.conversation_id)
+    # As 0.107.0: a listened conversation's turns also go out as v2 notifications.
+    conversation.subscribe_v2(v1_only=True)
     # What happened while it started (MCP servers that failed) follows the reply.
-    ctx.after_response(manager.get(params.conversation_id).deliver_startup_events)
+    ctx.after_response(conversation.deliver_startup_events)
     return AddConversationSubscriptionResponse(subscription_id=subscription)
 
 

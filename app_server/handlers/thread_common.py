@@ -49,6 +49,8 @@ async def rollout_of(app: App, thread_id: str, *, archived: bool) -> Path | None
     if not archived:
         conversation = loaded(app, thread_id)
         if conversation is not None and conversation.recorder is not None:
+            if not conversation.materialized:
+                return None  # no file before the first turn
             await conversation.flush()
             return conversation.recorder.path
     catalog = app.conversations.thread_catalog

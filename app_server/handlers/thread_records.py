@@ -46,6 +46,7 @@ from ..conversations.thread_store import (
     move_out_of_archive,
     unarchive_target,
 )
+from ..conversations.v2_thread import live_thread
 from ..errors import InternalError, InvalidRequest
 from ..rust_format import os_error_message
 from .registry import handles
@@ -67,7 +68,16 @@ async def thread_read(params: ThreadReadParams, ctx: RequestContext) -> ThreadRe
     if path is None:
         path = await rollout_of(app, thread_id, archived=True)
     if path is None:
-        raise InvalidRequest(f"thread not loaded: {thread_id}")
+        conversation = loaded(app, thread_id)
+        if conversation is None or conversation.agent is None:
+            raise InvalidRequest(f"thread not loaded: {thread_id}")
+        # Loaded, before its first turn: no file yet, only the live thread.
+        if params.include_turns:
+            raise InvalidRequest(
+                f"thread {thread_id} is not materialized yet; "
+                "includeTurns is unavailable before first user message"
+            )
+        return ThreadReadResponse(thread=live_thread(conversation))
     return ThreadReadResponse(
         thread=await read_recorded(app, path, params.include_turns, thread_id)
     )

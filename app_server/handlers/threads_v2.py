@@ -97,7 +97,7 @@ def _loaded(ctx: RequestContext, thread_id: str) -> Conversation:
 
 async def _subscribe(ctx: RequestContext, conversation: Conversation) -> None:
     """Give the thread its v2 face on this connection (and its legacy events)."""
-    if conversation.v2 is None:
+    if conversation.v2 is None or conversation.v2.v1_only:
         face = ctx.app.conversations.subscribe_v2(conversation)
         await face.set_status(ThreadStatusIdle())
 
@@ -134,6 +134,9 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
     manager = ctx.app.conversations
     thread_uuid = _thread_uuid(params.thread_id) if params.path is None else None
     conversation = manager.loaded(thread_uuid) if thread_uuid is not None else None
+    if conversation is not None and not conversation.materialized:
+        # As 0.107.0: a thread is resumed from its file, made with its first turn.
+        raise InvalidRequest(f"no rollout found for thread id {params.thread_id}")
     turns: list[Turn] = []
     if conversation is None:
         path = params.path
