@@ -5,6 +5,7 @@ badly. A command the policy says needs consent never runs without it."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -209,14 +210,19 @@ def test_a_session_approval_inside_the_sandbox_does_not_cover_escalation(
     assert [r["params"]["callId"] for r in second.requests()] == ["c3"]
 
 
-def test_every_answer_uses_up_a_submission_id(
+def test_turn_ids_are_uuids_whatever_was_answered(
     spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
 ) -> None:
     session = _session(spawn, codex_home, workdir, mock_model, "untrusted")
-    session.turn([shell("c1", ["touch", "x"])], ["approved"])
+    first = session.turn([shell("c1", ["touch", "x"])], ["approved"])
     second = session.turn([])
-    (started,) = [m for m in second.messages if m.get("method") == "codex/event/task_started"]
-    assert started["params"]["id"] == "2"  # as the reference numbers them
+    ids = []
+    for turn in (first, second):
+        (started,) = [m for m in turn.messages if m.get("method") == "codex/event/task_started"]
+        assert started["params"]["id"] == started["params"]["msg"]["turn_id"]
+        ids.append(started["params"]["id"])
+    # as 0.107 makes them: UUIDv7s, not "0", "2"
+    assert all(uuid.UUID(turn_id).version == 7 for turn_id in ids) and ids[0] != ids[1]
 
 
 @pytest.mark.parametrize(

@@ -85,9 +85,12 @@ async def test_a_v1_turn_streams_typed_events_of_its_conversation(
         with anyio.fail_after(TIMEOUT):
             async for notice in client.thread_events(cid):
                 event = notice.codex_event()
-                if event is None:
+                if event is None or event.msg.type == "warning":  # (unknown model)
                     continue
-                assert event.conversation_id == cid and event.id == "0"
+                assert event.conversation_id == cid
+                if event.msg.type == "task_started":
+                    turn_id = event.id
+                assert event.id == turn_id
                 kinds.append(event.msg.type)
                 if event.msg.type == "agent_message":
                     messages.append(event.msg.message)
@@ -102,7 +105,8 @@ async def test_a_v1_turn_streams_typed_events_of_its_conversation(
                 seen.append(notice)
                 if notice.method == "codex/event/task_complete":
                     break
-        assert [n.codex_event().msg.type for n in seen if n.is_codex_event] == kinds  # type: ignore[union-attr]
+        seen_kinds = [n.codex_event().msg.type for n in seen if n.is_codex_event]  # type: ignore[union-attr]
+        assert [kind for kind in seen_kinds if kind != "warning"] == kinds
 
 
 async def test_approvals_go_to_the_handler_of_their_row(

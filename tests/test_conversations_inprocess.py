@@ -7,6 +7,7 @@ import gc
 import json
 import os
 import subprocess
+import uuid
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -169,7 +170,8 @@ async def test_a_turn_goes_to_every_listener_and_to_the_rollout(
             "task_complete",
             "task_complete",
         ]
-        assert {m["params"]["id"] for m in received} == {"0"}
+        (turn_id,) = {m["params"]["id"] for m in received}
+        assert uuid.UUID(turn_id).version == 7  # as 0.107 makes turn ids
         raw = next(m for m in received if m["method"] == "codex/event/raw_response_item")
         assert raw["params"]["msg"]["type"] == "raw_response_item"
         assert raw["params"]["msg"]["item"]["type"] == "message"
@@ -180,7 +182,7 @@ async def test_a_turn_goes_to_every_listener_and_to_the_rollout(
         start = len(client.messages)
         await client.call("sendUserMessage", {"conversationId": cid, "items": text_items("again")})
         await wait_event(client, "task_complete", start)
-        assert events(client, cid, start)[0]["params"]["id"] == "1"
+        assert events(client, cid, start)[0]["params"]["id"] not in (turn_id, "1")
         assert len(events(client, cid, start)) == 5
 
         await client.call("listConversations", {})  # flushes the rollout writers
@@ -188,6 +190,7 @@ async def test_a_turn_goes_to_every_listener_and_to_the_rollout(
         kinds = [(line["type"], line["payload"].get("type")) for line in lines]
         assert kinds == [
             ("session_meta", None),
+            ("response_item", "message"),  # permissions
             ("response_item", "message"),  # environment context
             ("event_msg", "task_started"),
             ("response_item", "message"),
@@ -247,7 +250,8 @@ async def test_send_user_turn_settings_apply_to_later_turns(
             ]
             * 2
         )
-        assert [sid for sid, _ in runner.turns] == ["0", "1"]
+        first, second = (sid for sid, _ in runner.turns)
+        assert uuid.UUID(first).version == uuid.UUID(second).version == 7 and first != second
 
 
 async def test_interrupt_aborts_the_turn_before_replying(
@@ -260,15 +264,15 @@ async def test_interrupt_aborts_the_turn_before_replying(
         response = await client.request("interruptConversation", {"conversationId": cid})
         assert response["result"] == {"abortReason": "interrupted"}
         aborted = await wait_event(client, "turn_aborted", start)
+        turn_id = aborted["params"]["id"]
         assert aborted["params"]["msg"] == {
             "type": "turn_aborted",
-            "turn_id": "0",
+            "turn_id": turn_id,
             "reason": "interrupted",
         }
-        assert aborted["params"]["id"] == "0"
         assert client.messages.index(aborted) < client.messages.index(response)
         done = await wait_event(client, "task_complete", start)
-        assert done["params"]["id"] == "1"
+        assert done["params"]["id"] != turn_id
         await client.call("listConversations", {})
         kinds = [line["payload"].get("type") for line in rollout(created["rolloutPath"])]
         assert "turn_aborted" in kinds
@@ -293,18 +297,21 @@ async def test_archive_shuts_a_running_conversation_down(
             "shutdown_complete",
         ]
         shutdown = events(client, cid, start)[-1]
+        aborted = events(client, cid, start)[-3]
+        turn_id = aborted["params"]["id"]
         assert shutdown["params"] == {
-            "id": "1",
+            "id": shutdown["params"]["id"],
             "msg": {"type": "shutdown_complete"},
             "conversationId": cid,
         }
+        assert shutdown["params"]["id"] != turn_id
         archived = (
             Path(created["rolloutPath"]).parent.parent.parent.parent.parent / "archived_sessions"
         )
         lines = rollout(str(archived / Path(created["rolloutPath"]).name))
         assert lines[-1]["payload"] == {
             "type": "turn_aborted",
-            "turn_id": "0",
+            "turn_id": turn_id,
             "reason": "interrupted",
         }
         error = await client.call_error(
@@ -336,7 +343,7 @@ async def test_resume_continues_the_same_file(
             "sendUserMessage", {"conversationId": cid, "items": text_items("resumed")}
         )
         done = await wait_event(client, "task_complete", start)
-        assert done["params"]["id"] == "0"
+        assert uuid.UUID(done["params"]["id"]).version == 7
         await client.call("listConversations", {})
         data = path.read_bytes()
         assert data.startswith(before)

@@ -172,8 +172,8 @@ def test_resuming_a_device_is_refused_at_once(spawn: Spawn) -> None:
     client = spawn()
     error = client.call_error("resumeConversation", {"path": "/dev/zero"}, timeout=10)
     assert error == {
-        "code": -32603,
-        "message": "error resuming conversation: `/dev/zero` is not a regular file",
+        "code": -32600,
+        "message": "failed to load rollout `/dev/zero`: `/dev/zero` is not a regular file",
     }
 
 
@@ -184,7 +184,7 @@ def test_resuming_a_fifo_is_refused_and_eof_still_ends_the_daemon(
     os.mkfifo(fifo)
     client = spawn()
     error = client.call_error("resumeConversation", {"path": str(fifo)}, timeout=10)
-    assert error["message"] == f"error resuming conversation: `{fifo}` is not a regular file"
+    assert error["message"] == f"failed to load rollout `{fifo}`: `{fifo}` is not a regular file"
     client.close_stdin()
     assert client.wait_exit(10) == 0
 

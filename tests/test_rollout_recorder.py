@@ -156,8 +156,8 @@ def test_reader_skips_what_does_not_parse(tmp_path: Path) -> None:
     [
         (b"", "empty session file"),
         (b"  \n\n", "empty session file"),
-        (b"garbage\n", "failed to parse conversation ID from rollout file"),
-        (lines_bytes([user_item("x")]), "failed to parse conversation ID from rollout file"),
+        (b"garbage\n", "failed to parse thread ID from rollout file"),
+        (lines_bytes([user_item("x")]), "failed to parse thread ID from rollout file"),
     ],
 )
 def test_reader_errors(tmp_path: Path, content: bytes, message: str) -> None:

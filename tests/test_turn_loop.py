@@ -655,3 +655,20 @@ def test_a_retried_stream_forgets_the_calls_of_the_broken_attempt(
     # the answer of the second attempt ends the turn: no request for a call it did not make
     assert len(mock_model.model_requests) == 2
     assert mock_model.unexpected == []
+
+
+def test_the_context_window_of_config_toml_is_reported(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer, workdir: Path
+) -> None:
+    # (95% of it, as 0.107 reports it; without it, 95% of the fallback 272000)
+    mock_model.enqueue(assistant_message("ok", usage_obj=usage(100, 10)))
+    client, cid, _ = start(
+        spawn, codex_home, mock_model, workdir, extra="model_context_window = 100000\n"
+    )
+    messages = run_turn(client, cid, "hi")
+    evs = events(messages, cid)
+    assert evs[0]["type"] == "task_started" and evs[0]["model_context_window"] == 95_000
+    counts = [e for e in evs if e["type"] == "token_count" and e["info"] is not None]
+    assert counts[-1]["info"]["model_context_window"] == 95_000
+    v2 = [m for m in messages if m.get("method") == "thread/tokenUsage/updated"]
+    assert v2[-1]["params"]["tokenUsage"]["modelContextWindow"] == 95_000

@@ -241,10 +241,25 @@ def test_the_newer_fields_can_be_forced(
 def test_a_v1_conversation_seen_over_v2(
     spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
 ) -> None:
-    mock_model.enqueue(assistant_message("from v2"))
+    mock_model.enqueue(assistant_message("from v1"), assistant_message("from v2"))
     client = _start(spawn, codex_home, mock_model)
     cid = client.call("newConversation", {"cwd": str(workdir)})["conversationId"]
     client.call("addConversationListener", {"conversationId": cid})
+    # As 0.107: a thread is resumed from its file, made with its first turn
+    assert client.call_error("thread/resume", {"threadId": cid}) == {
+        "code": -32600,
+        "message": f"no rollout found for thread id {cid}",
+    }
+    mark = client.mark()
+    client.call(
+        "sendUserMessage",
+        {"conversationId": cid, "items": [{"type": "text", "data": {"text": "over v1"}}]},
+    )
+    client.wait_event("task_complete", cid, start=mark)
+    v1_turn = client.since(mark)
+    # a listened v1 conversation gets v2 notifications too, but no turn/started
+    assert "item/completed" in [m.get("method") for m in v1_turn]
+    assert "turn/started" not in [m.get("method") for m in v1_turn]
     resumed = client.call("thread/resume", {"threadId": cid})
     assert resumed["thread"]["id"] == cid  # a loaded thread returns itself
     turn, messages = _run_turn(client, cid, "over v2")
@@ -527,6 +542,69 @@ def test_per_turn_settings_reach_the_model(
     second = mock_model.model_requests[1].body
     assert second["model"] == "other-model"
     assert "format" not in (second.get("text") or {})
+
+
+def test_a_thread_has_no_file_before_its_first_turn(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(assistant_message("made"))
+    client = _start(spawn, codex_home, mock_model)
+    thread_id, started = _thread(client, workdir)
+    path = Path(started["thread"]["path"])
+    assert not path.exists()
+    assert client.call("thread/list", {})["data"] == []
+    # read without turns: the live thread; with turns, resume, archive: 0.107's errors
+    assert client.call("thread/read", {"threadId": thread_id})["thread"]["path"] == str(path)
+    assert client.call_error("thread/read", {"threadId": thread_id, "includeTurns": True}) == {
+        "code": -32600,
+        "message": f"thread {thread_id} is not materialized yet; "
+        "includeTurns is unavailable before first user message",
+    }
+    for method in ("thread/resume", "thread/archive"):
+        assert client.call_error(method, {"threadId": thread_id}) == {
+            "code": -32600,
+            "message": f"no rollout found for thread id {thread_id}",
+        }
+    assert not (codex_home / "sessions").exists()
+    assert not (codex_home / "archived_sessions").exists()
+    _run_turn(client, thread_id, "make it")
+    assert path.is_file()
+    assert [t["id"] for t in client.call("thread/list", {})["data"]] == [thread_id]
+    read = client.call("thread/read", {"threadId": thread_id, "includeTurns": True})
+    assert len(read["thread"]["turns"]) == 1
+
+
+def test_the_model_is_told_the_policies_of_v2_turns(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(assistant_message("one"), assistant_message("two"))
+    client = _start(spawn, codex_home, mock_model)
+    thread_id, _ = _thread(client, workdir)
+    _run_turn(client, thread_id, "first")
+    first = mock_model.model_requests[0].body["input"]
+    assert [item.get("role") for item in first] == ["developer", "user", "user"]
+    assert first[0]["content"][0]["text"].startswith(
+        "<permissions instructions>\nFilesystem sandboxing defines which files can be read or "
+        "written. `sandbox_mode` is `danger-full-access`: No filesystem sandboxing - all "
+        "commands are permitted. Network access is enabled.\nApproval policy is currently never."
+    )
+    _run_turn(
+        client,
+        thread_id,
+        "second",
+        approvalPolicy="on-failure",
+        sandboxPolicy={"type": "readOnly"},
+    )
+    second = mock_model.model_requests[1].input_texts()
+    assert second[-1] == "second"
+    assert second[-2] == (
+        "<permissions instructions>\nFilesystem sandboxing defines which files can be read or "
+        "written. `sandbox_mode` is `read-only`: The sandbox only permits reading files. "
+        "Network access is restricted.\nApprovals are your mechanism to get user consent to run "
+        "shell commands without the sandbox. `approval_policy` is `on-failure`: The harness will "
+        "allow all commands to run in the sandbox (if enabled), and failures will be escalated to "
+        "the user for approval to run again without the sandbox.\n</permissions instructions>"
+    )
 
 
 @pytest.mark.parametrize("approval", ["never", "on-request"])
