@@ -369,6 +369,10 @@ def test_servers_stop_with_their_conversation(
     result = client.call("newConversation", {"cwd": str(workdir)}, timeout=60)
     pid = int(pid_file.read_text())
     assert _alive(pid)
+    # (a conversation is archived once its first turn has made its rollout)
+    mock_model.enqueue(assistant_message("ok"))
+    client.call("addConversationListener", {"conversationId": result["conversationId"]})
+    run_turn(client, result["conversationId"], workdir)
     client.call(
         "archiveConversation",
         {"conversationId": result["conversationId"], "rolloutPath": result["rolloutPath"]},

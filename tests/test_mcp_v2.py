@@ -280,6 +280,8 @@ def test_a_required_server_that_fails_makes_resume_fail(
     write_mock_config(codex_home, mock_model)
     client = spawn()
     cid = start_conversation(client, workdir)
+    mock_model.enqueue(assistant_message("ok"))
+    run_turn(client, cid, workdir)  # (the rollout is made with the first turn)
     (path,) = (codex_home / "sessions").rglob(f"*{cid}.jsonl")
     client.kill()
 
