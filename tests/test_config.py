@@ -94,7 +94,7 @@ def test_syntax_errors_name_the_line(tmp_path: Path) -> None:
     write(tmp_path, "config.toml", 'model = "m"\nbroken = \n')
     with pytest.raises(ConfigError) as info:
         resolve_config(tmp_path, environ={})
-    assert "config.toml" in str(info.value) and "line 2" in str(info.value)
+    assert "config.toml" in str(info.value) and ":2:" in str(info.value)
 
 
 def test_unknown_profile_and_provider_are_clear_errors(tmp_path: Path) -> None:

@@ -24,6 +24,18 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says where and why."""
 
 
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def toml_syntax_error(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None, int | None]:
+    """tomllib's message without its position, and the line and column (from 1)."""
+    message = str(exc)
+    position = _TOML_POSITION.search(message)
+    if position is None:
+        return message, None, None
+    return message[: position.start()].lower(), int(position[1]), int(position[2])
+
+
 def read_toml(path: Path) -> Table:
     """The file's table, ``{}`` when it does not exist."""
     try:
@@ -32,7 +44,9 @@ def read_toml(path: Path) -> Table:
     except FileNotFoundError:
         return {}
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        message, line, column = toml_syntax_error(exc)
+        where = f"{path}:{line}:{column}" if line is not None else str(path)
+        raise ConfigError(f"{where}: {message}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid UTF-8 (at byte {exc.start})") from None
     except RecursionError:

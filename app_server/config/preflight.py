@@ -1,9 +1,11 @@
 """Checks made before the daemon answers anything (standard library only).
 
 Like the reference, the daemon refuses to start when `CODEX_HOME` points to a
-folder that does not exist or when `config.toml` is not valid TOML (the
+folder that does not exist, when `managed_config.toml` is not valid TOML (the
 message names the file, the line and what is wrong), and when ``--enable``
-or ``--disable`` names no feature flag.
+or ``--disable`` names no feature flag. A `config.toml` that cannot be read
+does not stop it (0.107 starts, warns with ``configWarning`` and fails the
+requests that need the configuration).
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ def codex_home() -> Path:
 def preflight(options: ServeOptions) -> None:
     from .features import UnknownFeature, check_known
     from .layers import (
-        CONFIG_FILE,
         MANAGED_CONFIG_FILE,
         ConfigError,
         parse_override,
@@ -56,11 +57,10 @@ def preflight(options: ServeOptions) -> None:
             f"error loading config: CODEX_HOME `{env}` does not exist or is not a folder"
         )
     home = codex_home()
-    for name in (CONFIG_FILE, MANAGED_CONFIG_FILE):
-        try:
-            read_toml(home / name)
-        except ConfigError as exc:
-            raise PreflightError(f"error loading config: {exc}") from None
+    try:
+        read_toml(home / MANAGED_CONFIG_FILE)
+    except ConfigError as exc:
+        raise PreflightError(f"error loading config: {exc}") from None
     _check_profile(home, options.overrides)
 
 
