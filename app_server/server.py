@@ -218,15 +218,18 @@ async def serve_connection(
     ``before_shutdown`` (while requests in progress still run)."""
     import anyio
 
-    from .app import App
+    from .app import App, Connection, Session
+    from .audience import Clients
     from .logs import log
     from .outgoing import Outgoing
     from .processor import Processor
     from .wire_log import received
 
+    clients = Clients()
     # Unbounded in count: `Outgoing` bounds it in bytes.
     send, receive = anyio.create_memory_object_stream[bytes](math.inf)
-    outgoing = Outgoing(send, stall_seconds=_stall_seconds())
+    outgoing = Outgoing(send, stall_seconds=_stall_seconds(), request_ids=clients.request_ids)
+    connection = Connection(outgoing, session if session is not None else Session())
     reading = anyio.CancelScope()
     writer_done = anyio.Event()
 
@@ -249,12 +252,13 @@ async def serve_connection(
         if stop is not None:
             main.start_soon(stop_reading_on, stop)
         async with anyio.create_task_group() as handlers:
-            app = App(outgoing, options, codex_home, handlers, session, rollout_index)
-            processor = Processor(app)
-            if app.session.initialized:  # the handshake answered `initialize`
+            app = App(clients, options, codex_home, handlers, connection.session, rollout_index)
+            app.connect(connection)
+            processor = Processor(app, connection)
+            if connection.session.initialized:  # the handshake answered `initialize`
                 from .startup_warnings import report_config_problem
 
-                handlers.start_soon(report_config_problem, app)
+                handlers.start_soon(report_config_problem, app, outgoing)
             with reading:
                 async for line in lines:
                     received(line)

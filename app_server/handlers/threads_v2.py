@@ -96,16 +96,17 @@ def _loaded(ctx: RequestContext, thread_id: str) -> Conversation:
 
 
 async def _subscribe(ctx: RequestContext, conversation: Conversation) -> None:
-    """Give the thread its v2 face on this connection (and its legacy events)."""
-    if conversation.v2 is None:
-        face = ctx.app.conversations.subscribe_v2(conversation)
+    """This connection follows the thread over v2 (and gets its legacy events);
+    the thread's first v2 subscription gives it its v2 face."""
+    face = ctx.app.conversations.subscribe_v2(conversation, ctx.outgoing)
+    if face is not None:
         await face.set_status(ThreadStatusIdle())
 
 
 def _announce(ctx: RequestContext, conversation: Conversation) -> None:
     async def started() -> None:
         notification = ThreadStartedNotification(thread=live_thread(conversation))
-        await ctx.app.outgoing.notify(methods.THREAD_STARTED, notification)
+        await ctx.app.clients.notify(methods.THREAD_STARTED, notification)
         await conversation.deliver_startup_events()
 
     ctx.after_response(started)
@@ -113,7 +114,7 @@ def _announce(ctx: RequestContext, conversation: Conversation) -> None:
 
 @handles(methods.THREAD_START)
 async def thread_start(params: ThreadStartParams, ctx: RequestContext) -> ThreadStartResponse:
-    conversation = await ctx.app.conversations.start_conversation(_overrides(params))
+    conversation = await ctx.app.conversations.start_conversation(_overrides(params), ctx.outgoing)
     ctx.app.turns.prepare()
     await _subscribe(ctx, conversation)
     _announce(ctx, conversation)
@@ -143,7 +144,7 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
             if found is None:
                 raise InvalidRequest(f"no rollout found for thread id {params.thread_id}")
             path = str(found)
-        conversation, events = await manager.resume_with(path, _overrides(params))
+        conversation, events = await manager.resume_with(path, _overrides(params), ctx.outgoing)
         ctx.app.turns.prepare()
         turns = recorded_turns(events)
     await _subscribe(ctx, conversation)
@@ -168,14 +169,14 @@ async def thread_unsubscribe(
     conversation = manager.loaded(_thread_uuid(params.thread_id))
     if conversation is None:
         return ThreadUnsubscribeResponse(status=ThreadUnsubscribeStatus.NOT_LOADED)
-    if conversation.v2 is None:
+    if not manager.follows_v2(conversation, ctx.outgoing):
         return ThreadUnsubscribeResponse(status=ThreadUnsubscribeStatus.NOT_SUBSCRIBED)
-    closed = await manager.unsubscribe_v2(conversation)
+    closed = await manager.unsubscribe_v2(conversation, ctx.outgoing)
     if closed:
 
         async def announce_closed() -> None:
             notification = ThreadClosedNotification(thread_id=params.thread_id)
-            await ctx.app.outgoing.notify(methods.THREAD_CLOSED, notification)
+            await ctx.app.clients.notify(methods.THREAD_CLOSED, notification)
 
         ctx.after_response(announce_closed)
     return ThreadUnsubscribeResponse(status=ThreadUnsubscribeStatus.UNSUBSCRIBED)
