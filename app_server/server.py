@@ -17,7 +17,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NoReturn
 
 from . import hardening
 from .bootstrap import Handshake, handshake
@@ -57,6 +57,8 @@ def serve(options: ServeOptions) -> int:
         sys.stderr.write(f"Error: {exc}\n")
         return 1
     home = codex_home()
+    if not options.listen.is_stdio:
+        return _serve_websocket(options, home, stop_signals)
     # Small and standard-library only: ready before the reply to `initialize`,
     # since the editor's first request often is a listing.
     from .early import EarlyServer, ServerLoader
@@ -92,6 +94,59 @@ def serve(options: ServeOptions) -> int:
         stopped_by = anyio.run(_serve, options, home, shake, index, stop_signals, backend="asyncio")
     except KeyboardInterrupt:  # Ctrl-C in the instant the loop gave SIGINT back to Python
         stopped_by = signal.SIGINT
+    return _exit(stopped_by, stop_signals)
+
+
+def _serve_websocket(
+    options: ServeOptions, home: Path, stop_signals: tuple[signal.Signals, ...]
+) -> int:
+    """Serve WebSocket clients until a stop signal; returns the exit status."""
+    _load_server()
+    import anyio
+
+    from .logs import setup_logging
+    from .ws_server import BindError
+
+    setup_logging(options.log_level)
+    try:
+        stopped_by = anyio.run(_serve_ws, options, home, stop_signals, backend="asyncio")
+    except BindError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        stopped_by = signal.SIGINT
+    return _exit(stopped_by, stop_signals)
+
+
+async def _serve_ws(
+    options: ServeOptions, home: Path, stop_signals: tuple[signal.Signals, ...]
+) -> int | None:
+    import anyio
+
+    from . import process_groups
+    from .ws_server import BindError, serve_websocket
+
+    stop = anyio.Event()
+    received: list[int] = []
+
+    async def stop_children() -> None:
+        await process_groups.stop_all(CHILDREN_GRACE_SECONDS)
+
+    refused: list[BindError] = []
+    async with anyio.create_task_group() as tasks:
+        await tasks.start(_watch_signals, stop_signals, stop, received)
+        try:
+            await serve_websocket(options.listen, options, home, stop, stop_children)
+        except BindError as exc:
+            refused.append(exc)
+        tasks.cancel_scope.cancel()
+    if refused:
+        raise refused[0]
+    return received[0] if received else None
+
+
+def _exit(stopped_by: int | None, stop_signals: tuple[signal.Signals, ...]) -> NoReturn:
+    """Leave as the daemon does, however it stopped (this never returns)."""
     for number in stop_signals:
         signal.signal(number, signal.SIG_DFL)
     from . import process_groups

@@ -26,6 +26,7 @@ from app_server_protocol.v2.items import UserInputText as V2Text
 from app_server_protocol.v2.notifications import (
     ThreadClosedNotification,
     ThreadStartedNotification,
+    ThreadStatusChangedNotification,
 )
 from app_server_protocol.v2.threads import (
     ThreadResumeParams,
@@ -33,6 +34,7 @@ from app_server_protocol.v2.threads import (
     ThreadStartParams,
     ThreadStartResponse,
     ThreadStatusIdle,
+    ThreadStatusNotLoaded,
     ThreadUnsubscribeParams,
     ThreadUnsubscribeResponse,
     ThreadUnsubscribeStatus,
@@ -136,6 +138,7 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
     thread_uuid = _thread_uuid(params.thread_id) if params.path is None else None
     conversation = manager.loaded(thread_uuid) if thread_uuid is not None else None
     turns: list[Turn] = []
+    loaded = conversation is not None
     if conversation is None:
         path = params.path
         if path is None:
@@ -148,7 +151,9 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
         ctx.app.turns.prepare()
         turns = recorded_turns(events)
     await _subscribe(ctx, conversation)
-    _announce(ctx, conversation)
+    if not loaded:
+        # A thread already loaded (by another connection) is not announced again.
+        _announce(ctx, conversation)
     config = conversation.config
     return ThreadResumeResponse(
         thread=live_thread(conversation, turns),
@@ -175,8 +180,13 @@ async def thread_unsubscribe(
     if closed:
 
         async def announce_closed() -> None:
+            clients = ctx.app.clients
+            status = ThreadStatusChangedNotification(
+                thread_id=params.thread_id, status=ThreadStatusNotLoaded()
+            )
+            await clients.notify(methods.THREAD_STATUS_CHANGED, status)
             notification = ThreadClosedNotification(thread_id=params.thread_id)
-            await ctx.app.clients.notify(methods.THREAD_CLOSED, notification)
+            await clients.notify(methods.THREAD_CLOSED, notification)
 
         ctx.after_response(announce_closed)
     return ThreadUnsubscribeResponse(status=ThreadUnsubscribeStatus.UNSUBSCRIBED)
