@@ -364,3 +364,40 @@ def test_the_banner_warns_of_a_non_loopback_address() -> None:
     everyone = banner("0.0.0.0", 4500)
     assert "listening on: ws://0.0.0.0:4500\n" in everyone
     assert "anyone who can reach this address can drive the agent" in everyone
+
+
+async def test_v1_listeners_belong_to_their_connection(
+    start_daemon: Any, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
+    mock_model.enqueue(assistant_message("heard"))
+    daemon = start_daemon()
+    async with AsyncExitStack() as stack:
+        a = await stack.enter_async_context(connected(daemon.url))
+        b = await stack.enter_async_context(connected(daemon.url))
+        await a.initialize("a")
+        await b.initialize("b")
+        started = await a.call("newConversation", {"cwd": str(workdir)})
+        conversation_id = started["conversationId"]
+        await b.call("addConversationListener", {"conversationId": conversation_id})
+        mark_a = len(a.messages)
+        items = [{"type": "text", "data": {"text": "hi"}}]
+        await a.call("sendUserMessage", {"conversationId": conversation_id, "items": items})
+        done = await b.wait_notification("codex/event/task_complete", TURN_TIMEOUT)
+        assert done["params"]["msg"]["last_agent_message"] == "heard"
+        await a.call("listConversations", {})
+        assert not [m for m in a.methods(mark_a) if m.startswith("codex/event/")]
+
+
+async def test_a_stopped_daemon_closes_its_connections(
+    start_daemon: Any, codex_home: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
+    daemon = start_daemon()
+    async with connected(daemon.url) as client:
+        await client.initialize()
+        daemon.proc.send_signal(signal.SIGTERM)
+        with anyio.fail_after(TURN_TIMEOUT):
+            await client.closed.wait()
+        assert client.socket.close_code == 1001  # going away
+    assert daemon.proc.wait(TURN_TIMEOUT) == -signal.SIGTERM
