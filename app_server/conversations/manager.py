@@ -145,6 +145,8 @@ class ConversationManager:
         """``connection`` follows the thread over v2 (its legacy events come
         with it, as with the reference, unless the connection listens to them
         already). Returns the thread's v2 face if it is new."""
+        if connection.closed:
+            return None  # it closed while its request ran: it follows nothing
         fresh = conversation.v2 is None
         face = conversation.subscribe_v2()
         if connection not in conversation.v2_subscribers:
@@ -201,8 +203,9 @@ class ConversationManager:
     def add_listener(self, conversation_id: UUID, raw_events: bool, connection: Outgoing) -> UUID:
         conversation = self.get(conversation_id)
         listener = Listener(uuid.uuid4(), raw_events, connection)
-        conversation.listeners.append(listener)
-        self._subscriptions[listener.subscription_id] = conversation_id
+        if not connection.closed:
+            conversation.listeners.append(listener)
+            self._subscriptions[listener.subscription_id] = conversation_id
         return listener.subscription_id
 
     def drop_connection(self, connection: Outgoing) -> None:
