@@ -194,7 +194,7 @@ class App:
         """``connection`` is closed: its subscriptions end (its threads go on)."""
         connection.outgoing.close()
         self.clients.remove(connection.outgoing)
-        self.conversations.drop_connection(connection.outgoing)
+        self.conversations.drop_connection(connection.outgoing, closed_by_client=True)
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` when the daemon stops (stdin closed)."""

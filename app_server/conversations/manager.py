@@ -4,6 +4,7 @@ that create, resume, list and archive them."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
 from datetime import UTC, datetime
@@ -208,9 +209,10 @@ class ConversationManager:
             self._subscriptions[listener.subscription_id] = conversation_id
         return listener.subscription_id
 
-    def drop_connection(self, connection: Outgoing) -> None:
-        """The connection is gone: no conversation sends it events any more
-        (they go on running, and recording what happens, loaded)."""
+    def drop_connection(self, connection: Outgoing, closed_by_client: bool = False) -> None:
+        """The connection is gone (given up, or ``closed_by_client``): no
+        conversation sends it events any more (they go on running, and
+        recording what happens, loaded)."""
         removed = 0
         for conversation in self._conversations.values():
             self._leave_v2(conversation, connection)
@@ -223,7 +225,9 @@ class ConversationManager:
             if conversation.owner is connection:
                 conversation.owner = None
         if removed:
-            log.info("%d conversation listeners of %s removed", removed, connection.name)
+            level = logging.INFO if closed_by_client else logging.WARNING
+            gone = connection.name
+            log.log(level, "%d conversation listeners removed (%s is gone)", removed, gone)
 
     def remove_listener(self, subscription_id: UUID) -> None:
         conversation_id = self._subscriptions.pop(subscription_id, None)
