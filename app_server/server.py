@@ -1,5 +1,7 @@
 """Serving on stdio: the handshake, then the event loop until stdin closes,
-stdout closes, or SIGTERM, SIGHUP or SIGINT comes.
+stdout closes, or SIGTERM, SIGHUP or SIGINT comes. Serving WebSocket
+(``--listen ws://IP:PORT``, `ws_server`) skips the handshake and runs until
+one of those signals.
 
 However it ends, every process group the daemon started gets SIGTERM, then
 SIGKILL after a grace period (`process_groups.stop_all`), and a daemon
@@ -136,7 +138,7 @@ async def _serve_ws(
     async with anyio.create_task_group() as tasks:
         await tasks.start(_watch_signals, stop_signals, stop, received)
         try:
-            await serve_websocket(options.listen, options, home, stop, stop_children)
+            await serve_websocket(options, home, stop, stop_children)
         except BindError as exc:
             refused.append(exc)
         tasks.cancel_scope.cancel()

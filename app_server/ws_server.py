@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from pathlib import Path
 
-    from .options import ListenAddress, ServeOptions
+    from .options import ServeOptions
 
 #: Messages waiting for one client, at most, before it is dropped as too slow
 #: (the byte bound `outgoing.MAX_QUEUED_BYTES` holds too).
@@ -95,14 +95,15 @@ def _refuse_browsers(connection: ServerConnection, request: Request) -> Response
 
 
 async def serve_websocket(
-    listen: ListenAddress,
     options: ServeOptions,
     codex_home: Path,
     stop: anyio.Event,
     before_shutdown: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Listen on ``listen`` until ``stop`` is set; then close every connection
-    and stop the daemon's work (raises `BindError` when it cannot listen)."""
+    """Listen where ``options.listen`` says until ``stop`` is set; then close
+    every connection and stop the daemon's work (raises `BindError` when it
+    cannot listen)."""
+    listen = options.listen
     assert listen.host is not None and listen.port is not None
     adopt_library_logger("websockets")
     clients = Clients()
