@@ -35,7 +35,7 @@ class WebSocketDaemon:
         cwd: Path,
         env: dict[str, str | None] | None = None,
         listen: str = "ws://127.0.0.1:0",
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = 60.0,
     ) -> None:
         self.stderr_path = codex_home.parent / f"ws-daemon-{id(self)}.stderr"
         self._stderr = self.stderr_path.open("wb")
