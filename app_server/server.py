@@ -1,5 +1,7 @@
 """Serving on stdio: the handshake, then the event loop until stdin closes,
-stdout closes, or SIGTERM, SIGHUP or SIGINT comes.
+stdout closes, or SIGTERM, SIGHUP or SIGINT comes. Serving WebSocket
+(``--listen ws://IP:PORT``, `ws_server`) skips the handshake and runs until
+one of those signals.
 
 However it ends, every process group the daemon started gets SIGTERM, then
 SIGKILL after a grace period (`process_groups.stop_all`), and a daemon
@@ -17,7 +19,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NoReturn
 
 from . import hardening
 from .bootstrap import Handshake, handshake
@@ -57,6 +59,8 @@ def serve(options: ServeOptions) -> int:
         sys.stderr.write(f"Error: {exc}\n")
         return 1
     home = codex_home()
+    if not options.listen.is_stdio:
+        return _serve_websocket(options, home, stop_signals)
     # Small and standard-library only: ready before the reply to `initialize`,
     # since the editor's first request often is a listing.
     from .early import EarlyServer, ServerLoader
@@ -92,6 +96,59 @@ def serve(options: ServeOptions) -> int:
         stopped_by = anyio.run(_serve, options, home, shake, index, stop_signals, backend="asyncio")
     except KeyboardInterrupt:  # Ctrl-C in the instant the loop gave SIGINT back to Python
         stopped_by = signal.SIGINT
+    return _exit(stopped_by, stop_signals)
+
+
+def _serve_websocket(
+    options: ServeOptions, home: Path, stop_signals: tuple[signal.Signals, ...]
+) -> int:
+    """Serve WebSocket clients until a stop signal; returns the exit status."""
+    _load_server()
+    import anyio
+
+    from .logs import setup_logging
+    from .ws_server import BindError
+
+    setup_logging(options.log_level)
+    try:
+        stopped_by = anyio.run(_serve_ws, options, home, stop_signals, backend="asyncio")
+    except BindError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        stopped_by = signal.SIGINT
+    return _exit(stopped_by, stop_signals)
+
+
+async def _serve_ws(
+    options: ServeOptions, home: Path, stop_signals: tuple[signal.Signals, ...]
+) -> int | None:
+    import anyio
+
+    from . import process_groups
+    from .ws_server import BindError, serve_websocket
+
+    stop = anyio.Event()
+    received: list[int] = []
+
+    async def stop_children() -> None:
+        await process_groups.stop_all(CHILDREN_GRACE_SECONDS)
+
+    refused: list[BindError] = []
+    async with anyio.create_task_group() as tasks:
+        await tasks.start(_watch_signals, stop_signals, stop, received)
+        try:
+            await serve_websocket(options, home, stop, stop_children)
+        except BindError as exc:
+            refused.append(exc)
+        tasks.cancel_scope.cancel()
+    if refused:
+        raise refused[0]
+    return received[0] if received else None
+
+
+def _exit(stopped_by: int | None, stop_signals: tuple[signal.Signals, ...]) -> NoReturn:
+    """Leave as the daemon does, however it stopped (this never returns)."""
     for number in stop_signals:
         signal.signal(number, signal.SIG_DFL)
     from . import process_groups
@@ -218,15 +275,18 @@ async def serve_connection(
     ``before_shutdown`` (while requests in progress still run)."""
     import anyio
 
-    from .app import App
+    from .app import App, Connection, Session
+    from .audience import Clients
     from .logs import log
     from .outgoing import Outgoing
     from .processor import Processor
     from .wire_log import received
 
+    clients = Clients()
     # Unbounded in count: `Outgoing` bounds it in bytes.
     send, receive = anyio.create_memory_object_stream[bytes](math.inf)
-    outgoing = Outgoing(send, stall_seconds=_stall_seconds())
+    outgoing = Outgoing(send, stall_seconds=_stall_seconds(), request_ids=clients.request_ids)
+    connection = Connection(outgoing, session if session is not None else Session())
     reading = anyio.CancelScope()
     writer_done = anyio.Event()
 
@@ -249,12 +309,13 @@ async def serve_connection(
         if stop is not None:
             main.start_soon(stop_reading_on, stop)
         async with anyio.create_task_group() as handlers:
-            app = App(outgoing, options, codex_home, handlers, session, rollout_index)
-            processor = Processor(app)
-            if app.session.initialized:  # the handshake answered `initialize`
+            app = App(clients, options, codex_home, handlers, connection.session, rollout_index)
+            app.connect(connection)
+            processor = Processor(app, connection)
+            if connection.session.initialized:  # the handshake answered `initialize`
                 from .startup_warnings import report_config_problem
 
-                handlers.start_soon(report_config_problem, app)
+                handlers.start_soon(report_config_problem, app, outgoing)
             with reading:
                 async for line in lines:
                     received(line)

@@ -4,6 +4,7 @@ that create, resume, list and archive them."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
 from datetime import UTC, datetime
@@ -64,6 +65,7 @@ from .v2_face import V2Face
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
 
+    from ..audience import Clients
     from ..config.model import Config
     from ..config.service import ConfigService
     from ..outgoing import Outgoing
@@ -101,7 +103,7 @@ class ConversationManager:
         *,
         codex_home: Path,
         config: ConfigService,
-        outgoing: Outgoing,
+        clients: Clients,
         task_group: TaskGroup,
         services: AgentServices,
         index: RolloutIndex | None = None,
@@ -117,7 +119,7 @@ class ConversationManager:
         """Runs every user turn (the app installs the model turn loop here)."""
         self.telemetry: Telemetry | None = None
         self._config = config
-        self._outgoing = outgoing
+        self._clients = clients
         self._services = services
         self._task_group = task_group
         self._conversations: dict[UUID, Conversation] = {}
@@ -140,27 +142,43 @@ class ConversationManager:
             return None
         return conversation
 
-    def subscribe_v2(self, conversation: Conversation) -> V2Face:
-        """Give the thread its v2 face; its legacy events come with it (as
-        with the reference) unless the client listens to them already."""
+    def subscribe_v2(self, conversation: Conversation, connection: Outgoing) -> V2Face | None:
+        """``connection`` follows the thread over v2 (its legacy events come
+        with it, as with the reference, unless the connection listens to them
+        already). Returns the thread's v2 face if it is new."""
+        if connection.closed:
+            return None  # it closed while its request ran: it follows nothing
+        fresh = conversation.v2 is None
         face = conversation.subscribe_v2()
-        if not conversation.listeners:
-            conversation.v2_listener = self.add_listener(conversation.id, False)
-        return face
+        if connection not in conversation.v2_subscribers:
+            listens = any(each.connection is connection for each in conversation.listeners)
+            conversation.v2_subscribers[connection] = (
+                None if listens else self.add_listener(conversation.id, False, connection)
+            )
+        return face if fresh else None
 
-    async def unsubscribe_v2(self, conversation: Conversation) -> bool:
-        """The v2 client stops listening to the thread (its v2 face and the
-        legacy events it got with it); the thread is unloaded when no one
-        listens any more. Returns whether it was."""
-        conversation.v2 = None
-        listener, conversation.v2_listener = conversation.v2_listener, None
-        if listener is not None and listener in self._subscriptions:
-            self.remove_listener(listener)
-        if conversation.listeners:
+    def follows_v2(self, conversation: Conversation, connection: Outgoing) -> bool:
+        return connection in conversation.v2_subscribers
+
+    async def unsubscribe_v2(self, conversation: Conversation, connection: Outgoing) -> bool:
+        """``connection`` stops following the thread (its v2 notifications and
+        the legacy events it got with them); the thread is unloaded when no
+        one listens any more. Returns whether it was."""
+        self._leave_v2(conversation, connection)
+        if conversation.listeners or conversation.v2_subscribers:
             return False
         self._unregister(conversation)
         await conversation.shutdown()
         return True
+
+    def _leave_v2(self, conversation: Conversation, connection: Outgoing) -> None:
+        if connection not in conversation.v2_subscribers:
+            return
+        listener = conversation.v2_subscribers.pop(connection)
+        if listener is not None and listener in self._subscriptions:
+            self.remove_listener(listener)
+        if not conversation.v2_subscribers:
+            conversation.v2 = None
 
     # `get` refuses a conversation that is closing, and the submission follows
     # without an await: it cannot find the conversation closed.
@@ -183,22 +201,33 @@ class ConversationManager:
 
     # -- listeners --------------------------------------------------------------
 
-    def add_listener(self, conversation_id: UUID, raw_events: bool) -> UUID:
+    def add_listener(self, conversation_id: UUID, raw_events: bool, connection: Outgoing) -> UUID:
         conversation = self.get(conversation_id)
-        listener = Listener(uuid.uuid4(), raw_events)
-        conversation.listeners.append(listener)
-        self._subscriptions[listener.subscription_id] = conversation_id
+        listener = Listener(uuid.uuid4(), raw_events, connection)
+        if not connection.closed:
+            conversation.listeners.append(listener)
+            self._subscriptions[listener.subscription_id] = conversation_id
         return listener.subscription_id
 
-    def drop_all_listeners(self) -> None:
-        """The client is gone: no conversation sends it events any more (they
-        go on running, and recording what happens)."""
-        if self._subscriptions:
-            log.warning("%d conversation listeners removed", len(self._subscriptions))
-        self._subscriptions.clear()
+    def drop_connection(self, connection: Outgoing, closed_by_client: bool = False) -> None:
+        """The connection is gone (given up, or ``closed_by_client``): no
+        conversation sends it events any more (they go on running, and
+        recording what happens, loaded)."""
+        removed = 0
         for conversation in self._conversations.values():
-            conversation.listeners = []
-            conversation.v2 = None
+            self._leave_v2(conversation, connection)
+            kept = [each for each in conversation.listeners if each.connection is not connection]
+            for listener in conversation.listeners:
+                if listener.connection is connection:
+                    self._subscriptions.pop(listener.subscription_id, None)
+                    removed += 1
+            conversation.listeners = kept
+            if conversation.owner is connection:
+                conversation.owner = None
+        if removed:
+            level = logging.INFO if closed_by_client else logging.WARNING
+            gone = connection.name
+            log.log(level, "%d conversation listeners removed (%s is gone)", removed, gone)
 
     def remove_listener(self, subscription_id: UUID) -> None:
         conversation_id = self._subscriptions.pop(subscription_id, None)
@@ -214,12 +243,13 @@ class ConversationManager:
 
     # -- creating and resuming --------------------------------------------------
 
-    def _register(self, conversation_id: UUID) -> Conversation:
+    def _register(self, conversation_id: UUID, owner: Outgoing | None) -> Conversation:
         conversation = Conversation(
             conversation_id,
-            outgoing=self._outgoing,
+            clients=self._clients,
             runner=self._runner(),
             services=self._services,
+            owner=owner,
         )
         self._conversations[conversation_id] = conversation
         return conversation
@@ -248,17 +278,21 @@ class ConversationManager:
             failing_as=f"error {action} conversation",
         )
 
-    async def new_conversation(self, params: NewConversationParams) -> Conversation:
+    async def new_conversation(
+        self, params: NewConversationParams, owner: Outgoing | None = None
+    ) -> Conversation:
         """Start a conversation; its rollout file holds its first lines when
         this returns."""
-        return await self.start_conversation(overrides_from(params))
+        return await self.start_conversation(overrides_from(params), owner)
 
-    async def start_conversation(self, overrides: ConfigOverrides) -> Conversation:
+    async def start_conversation(
+        self, overrides: ConfigOverrides, owner: Outgoing | None = None
+    ) -> Conversation:
         """Start a conversation (a thread) with the settings ``overrides``
-        gives over the configuration."""
+        gives over the configuration, for the connection ``owner``."""
         started = datetime.now(UTC)
         # Registered before anything is awaited: from now on its id is known.
-        conversation = self._register(uuid7(int(started.timestamp() * 1000)))
+        conversation = self._register(uuid7(int(started.timestamp() * 1000)), owner)
         conversation.created_at = int(started.timestamp())
         mcp: McpConnections | None = None
         try:
@@ -338,11 +372,11 @@ class ConversationManager:
             folder = folder.parent
 
     async def resume_conversation(
-        self, path_text: str, params: NewConversationParams | None
+        self, path_text: str, params: NewConversationParams | None, owner: Outgoing | None = None
     ) -> tuple[Conversation, list[EventMsg]]:
         """Load a rollout file as a live conversation (the same id); new
         records are appended to the same file. Returns the recorded events."""
-        return await self.resume_with(path_text, overrides_from(params))
+        return await self.resume_with(path_text, overrides_from(params), owner)
 
     def find_rollout(self, thread_id: UUID) -> Path | None:
         """The rollout file of ``thread_id`` under ``sessions``, if any."""
@@ -353,7 +387,7 @@ class ConversationManager:
         return None
 
     async def resume_with(
-        self, path_text: str, overrides: ConfigOverrides
+        self, path_text: str, overrides: ConfigOverrides, owner: Outgoing | None = None
     ) -> tuple[Conversation, list[EventMsg]]:
         """`resume_conversation` with explicit settings."""
         config = await self._resolve_config(overrides)
@@ -366,7 +400,7 @@ class ConversationManager:
             self._unregister(previous)
             await previous.shutdown()
             recorded = await _read_for_resume(path)
-        conversation = self._register(recorded.meta.id)
+        conversation = self._register(recorded.meta.id, owner)
         conversation.created_at = _unix_seconds(recorded.meta.timestamp)
         conversation.preview = _first_user_message(recorded.event_msgs)
         mcp: McpConnections | None = None
@@ -394,14 +428,14 @@ class ConversationManager:
         return conversation, recorded.event_msgs
 
     async def fork_conversation(
-        self, path_text: str, params: NewConversationParams | None
+        self, path_text: str, params: NewConversationParams | None, owner: Outgoing | None = None
     ) -> tuple[Conversation, list[EventMsg]]:
         """A new conversation (a new id and rollout file) that starts with
         everything recorded in ``path_text``. Returns the recorded events."""
         config = await self._resolve_config(overrides_from(params))
         source = await _read_for_resume(Path(path_text), action="forking")
         started = datetime.now(UTC)
-        conversation = self._register(uuid7(int(started.timestamp() * 1000)))
+        conversation = self._register(uuid7(int(started.timestamp() * 1000)), owner)
         mcp: McpConnections | None = None
         try:
             mcp = await self._start_mcp(config, "forking")

@@ -92,7 +92,7 @@ from app_server_protocol.v2.turns import (
 from .v2_items import command_actions, command_text, file_changes, thread_item
 
 if TYPE_CHECKING:
-    from ..outgoing import Outgoing
+    from ..audience import FanOut
 
 
 @dataclass(eq=False)
@@ -113,11 +113,14 @@ class _TurnState:
 
 
 class V2Face:
-    """A thread's v2 notifications to the client."""
+    """A thread's v2 notifications: to the connections that follow the thread
+    (``subscribers``), and its status changes and turn starts to every client
+    (``everyone``), as 0.107.0 sends them."""
 
-    def __init__(self, thread_id: str, outgoing: Outgoing) -> None:
+    def __init__(self, thread_id: str, subscribers: FanOut, everyone: FanOut) -> None:
         self.thread_id = thread_id
-        self._outgoing = outgoing
+        self._outgoing = subscribers
+        self._everyone = everyone
         self._turn: _TurnState | None = None
         self.status: ThreadStatus = ThreadStatusIdle()
 
@@ -129,7 +132,7 @@ class V2Face:
 
     async def set_status(self, status: ThreadStatus) -> None:
         self.status = status
-        await self._outgoing.notify(
+        await self._everyone.notify(
             methods.THREAD_STATUS_CHANGED,
             ThreadStatusChangedNotification(thread_id=self.thread_id, status=status),
         )
@@ -158,7 +161,7 @@ class V2Face:
         if isinstance(event, TurnStartedEvent):
             self._turn = _TurnState(submission_id)
             turn = Turn(id=submission_id, items=[], status=TurnStatus.IN_PROGRESS)
-            await self._outgoing.notify(
+            await self._everyone.notify(
                 methods.TURN_STARTED, TurnStartedNotification(thread_id=self.thread_id, turn=turn)
             )
 

@@ -43,7 +43,7 @@ from .registry import handles
 async def new_conversation(
     params: NewConversationParams, ctx: RequestContext
 ) -> NewConversationResponse:
-    conversation = await ctx.app.conversations.new_conversation(params)
+    conversation = await ctx.app.conversations.new_conversation(params, ctx.outgoing)
     ctx.app.turns.prepare()
     return NewConversationResponse(
         conversation_id=conversation.id,
@@ -61,7 +61,7 @@ async def resume_conversation(
     if params.path is None and params.conversation_id is None and params.history is not None:
         raise InvalidRequest("resuming from a history without a rollout is not supported")
     path = await _rollout_path(ctx, params.path, params.conversation_id)
-    conversation, events = await manager.resume_conversation(path, params.overrides)
+    conversation, events = await manager.resume_conversation(path, params.overrides, ctx.outgoing)
     ctx.app.turns.prepare()
     config = conversation.config
     notification = SessionConfiguredNotification(
@@ -72,7 +72,7 @@ async def resume_conversation(
         rollout_path=path,
     )
     # The reference sends it before the reply.
-    await ctx.app.outgoing.notify(methods.SESSION_CONFIGURED, notification)
+    await ctx.outgoing.notify(methods.SESSION_CONFIGURED, notification)
     return ResumeConversationResponse(
         conversation_id=conversation.id,
         model=config.model,
@@ -87,7 +87,7 @@ async def fork_conversation(
 ) -> ForkConversationResponse:
     manager = ctx.app.conversations
     path = await _rollout_path(ctx, params.path, params.conversation_id)
-    conversation, events = await manager.fork_conversation(path, params.overrides)
+    conversation, events = await manager.fork_conversation(path, params.overrides, ctx.outgoing)
     ctx.app.turns.prepare()
     config = conversation.config
     rollout_path = str(conversation.rollout_path)
@@ -99,7 +99,7 @@ async def fork_conversation(
         rollout_path=rollout_path,
     )
     # As with a resumed conversation, it comes before the reply.
-    await ctx.app.outgoing.notify(methods.SESSION_CONFIGURED, notification)
+    await ctx.outgoing.notify(methods.SESSION_CONFIGURED, notification)
     return ForkConversationResponse(
         conversation_id=conversation.id,
         model=config.model,
@@ -184,7 +184,9 @@ def add_conversation_listener(
     params: AddConversationListenerParams, ctx: RequestContext
 ) -> AddConversationSubscriptionResponse:
     manager = ctx.app.conversations
-    subscription = manager.add_listener(params.conversation_id, params.experimental_raw_events)
+    subscription = manager.add_listener(
+        params.conversation_id, params.experimental_raw_events, ctx.outgoing
+    )
     # What happened while it started (MCP servers that failed) follows the reply.
     ctx.after_response(manager.get(params.conversation_id).deliver_startup_events)
     return AddConversationSubscriptionResponse(subscription_id=subscription)

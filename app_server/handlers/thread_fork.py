@@ -66,18 +66,18 @@ async def thread_fork(params: ThreadForkParams, ctx: RequestContext) -> ThreadFo
     except (ForkError, OSError) as exc:
         raise InternalError(f"error forking thread: {exc}") from None
     manager.note_new_file(path)
-    conversation, _events = await manager.resume_conversation(str(path), overrides)
+    conversation, _events = await manager.resume_conversation(str(path), overrides, ctx.outgoing)
     app.turns.prepare()
     fork_id = str(conversation.id)
     thread = await read_recorded(app, path, True, fork_id)
     config = conversation.config
-    await app.outgoing.notify(
+    await app.clients.notify(
         methods.THREAD_STATUS_CHANGED,
         ThreadStatusChangedNotification(thread_id=fork_id, status=ThreadStatusIdle()),
     )
 
     async def announce() -> None:
-        await app.outgoing.notify(methods.THREAD_STARTED, ThreadStartedNotification(thread=thread))
+        await app.clients.notify(methods.THREAD_STARTED, ThreadStartedNotification(thread=thread))
 
     ctx.after_response(announce)
     return ThreadForkResponse(

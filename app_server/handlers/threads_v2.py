@@ -26,6 +26,7 @@ from app_server_protocol.v2.items import UserInputText as V2Text
 from app_server_protocol.v2.notifications import (
     ThreadClosedNotification,
     ThreadStartedNotification,
+    ThreadStatusChangedNotification,
 )
 from app_server_protocol.v2.threads import (
     ThreadResumeParams,
@@ -33,6 +34,7 @@ from app_server_protocol.v2.threads import (
     ThreadStartParams,
     ThreadStartResponse,
     ThreadStatusIdle,
+    ThreadStatusNotLoaded,
     ThreadUnsubscribeParams,
     ThreadUnsubscribeResponse,
     ThreadUnsubscribeStatus,
@@ -96,16 +98,17 @@ def _loaded(ctx: RequestContext, thread_id: str) -> Conversation:
 
 
 async def _subscribe(ctx: RequestContext, conversation: Conversation) -> None:
-    """Give the thread its v2 face on this connection (and its legacy events)."""
-    if conversation.v2 is None:
-        face = ctx.app.conversations.subscribe_v2(conversation)
+    """This connection follows the thread over v2 (and gets its legacy events);
+    the thread's first v2 subscription gives it its v2 face."""
+    face = ctx.app.conversations.subscribe_v2(conversation, ctx.outgoing)
+    if face is not None:
         await face.set_status(ThreadStatusIdle())
 
 
 def _announce(ctx: RequestContext, conversation: Conversation) -> None:
     async def started() -> None:
         notification = ThreadStartedNotification(thread=live_thread(conversation))
-        await ctx.app.outgoing.notify(methods.THREAD_STARTED, notification)
+        await ctx.app.clients.notify(methods.THREAD_STARTED, notification)
         await conversation.deliver_startup_events()
 
     ctx.after_response(started)
@@ -113,7 +116,7 @@ def _announce(ctx: RequestContext, conversation: Conversation) -> None:
 
 @handles(methods.THREAD_START)
 async def thread_start(params: ThreadStartParams, ctx: RequestContext) -> ThreadStartResponse:
-    conversation = await ctx.app.conversations.start_conversation(_overrides(params))
+    conversation = await ctx.app.conversations.start_conversation(_overrides(params), ctx.outgoing)
     ctx.app.turns.prepare()
     await _subscribe(ctx, conversation)
     _announce(ctx, conversation)
@@ -135,6 +138,7 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
     thread_uuid = _thread_uuid(params.thread_id) if params.path is None else None
     conversation = manager.loaded(thread_uuid) if thread_uuid is not None else None
     turns: list[Turn] = []
+    loaded = conversation is not None
     if conversation is None:
         path = params.path
         if path is None:
@@ -143,11 +147,13 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
             if found is None:
                 raise InvalidRequest(f"no rollout found for thread id {params.thread_id}")
             path = str(found)
-        conversation, events = await manager.resume_with(path, _overrides(params))
+        conversation, events = await manager.resume_with(path, _overrides(params), ctx.outgoing)
         ctx.app.turns.prepare()
         turns = recorded_turns(events)
     await _subscribe(ctx, conversation)
-    _announce(ctx, conversation)
+    if not loaded:
+        # A thread already loaded (by another connection) is not announced again.
+        _announce(ctx, conversation)
     config = conversation.config
     return ThreadResumeResponse(
         thread=live_thread(conversation, turns),
@@ -168,14 +174,19 @@ async def thread_unsubscribe(
     conversation = manager.loaded(_thread_uuid(params.thread_id))
     if conversation is None:
         return ThreadUnsubscribeResponse(status=ThreadUnsubscribeStatus.NOT_LOADED)
-    if conversation.v2 is None:
+    if not manager.follows_v2(conversation, ctx.outgoing):
         return ThreadUnsubscribeResponse(status=ThreadUnsubscribeStatus.NOT_SUBSCRIBED)
-    closed = await manager.unsubscribe_v2(conversation)
+    closed = await manager.unsubscribe_v2(conversation, ctx.outgoing)
     if closed:
 
         async def announce_closed() -> None:
+            clients = ctx.app.clients
+            status = ThreadStatusChangedNotification(
+                thread_id=params.thread_id, status=ThreadStatusNotLoaded()
+            )
+            await clients.notify(methods.THREAD_STATUS_CHANGED, status)
             notification = ThreadClosedNotification(thread_id=params.thread_id)
-            await ctx.app.outgoing.notify(methods.THREAD_CLOSED, notification)
+            await clients.notify(methods.THREAD_CLOSED, notification)
 
         ctx.after_response(announce_closed)
     return ThreadUnsubscribeResponse(status=ThreadUnsubscribeStatus.UNSUBSCRIBED)
