@@ -82,6 +82,21 @@ def test_layers_and_precedence(tmp_path: Path) -> None:
     assert explicit.approval_policy is ApprovalMode.ON_FAILURE
 
 
+def test_the_system_config_is_the_lowest_layer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system = tmp_path / "etc-codex"
+    system.mkdir()
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("CODEX_APP_SERVER_SYSTEM_CONFIG_DIR", str(system))
+    write(system, "config.toml", 'model = "system-model"\napproval_policy = "on-request"\n')
+    write(home, "config.toml", 'model = "user-model"\n')
+    config = resolve_config(home, environ={})
+    assert config.model == "user-model"  # the user's file beats the system's
+    assert config.approval_policy is ApprovalMode.ON_REQUEST  # the system's still applies
+
+
 def test_errors_name_the_file_line_and_key(tmp_path: Path) -> None:
     write(tmp_path, "config.toml", 'model = "m"\n\napproval_policy = "sometimes"\n')
     with pytest.raises(ConfigError) as info:

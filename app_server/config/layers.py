@@ -8,11 +8,12 @@ request's own overrides. Tables merge recursively; scalars and arrays replace.
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 CONFIG_FILE = "config.toml"
 MANAGED_CONFIG_FILE = "managed_config.toml"
@@ -113,9 +114,26 @@ def overrides_table(pairs: Iterable[tuple[str, Any]]) -> Table:
     return table
 
 
+SYSTEM_CONFIG_DIR: Final = Path("/etc/codex")
+#: Names another folder than ``/etc/codex`` (the tests use it; the reference
+#: has no such switch).
+SYSTEM_CONFIG_DIR_VARIABLE: Final = "CODEX_APP_SERVER_SYSTEM_CONFIG_DIR"
+
+
+def system_config_dir() -> Path:
+    named = os.environ.get(SYSTEM_CONFIG_DIR_VARIABLE)
+    return Path(named) if named else SYSTEM_CONFIG_DIR
+
+
+def system_config_file() -> Path:
+    """The system's `config.toml`, the lowest layer (below the user's)."""
+    return system_config_dir() / CONFIG_FILE
+
+
 def load_layers(codex_home: Path, cli_overrides: Iterable[str] = ()) -> Table:
-    """`config.toml` + `managed_config.toml` + ``-c`` overrides, merged."""
-    table = read_toml(codex_home / CONFIG_FILE)
+    """The system's `config.toml` < the user's < `managed_config.toml` < ``-c``
+    overrides, merged."""
+    table = deep_merge(read_toml(system_config_file()), read_toml(codex_home / CONFIG_FILE))
     managed = read_toml(codex_home / MANAGED_CONFIG_FILE)
     if managed:
         table = deep_merge(table, managed)
