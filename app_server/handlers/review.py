@@ -42,15 +42,15 @@ _CORE_TARGET: TypeAdapter[CoreReviewTarget] = TypeAdapter(CoreReviewTarget)
 
 @handles(methods.REVIEW_START)
 async def review_start(params: ReviewStartParams, ctx: RequestContext) -> ReviewStartResponse:
+    thread_id = thread_id_of(params.thread_id)
+    parent = ctx.app.conversations.find_live(UUID(thread_id))
+    if parent is None or parent.agent is None:
+        raise InvalidRequest(f"thread not found: {thread_id}")
     # The v2 target and the core one are the same JSON.
     try:
         target = checked_target(_CORE_TARGET.validate_python(params.target.model_dump()))
     except EmptyReviewTarget as exc:
         raise InvalidRequest(str(exc)) from None
-    thread_id = thread_id_of(params.thread_id)
-    parent = ctx.app.conversations.find_live(UUID(thread_id))
-    if parent is None or parent.agent is None:
-        raise InvalidRequest(f"thread not found: {thread_id}")
     if params.delivery is ReviewDelivery.DETACHED:
         conversation = await _detached_thread(parent, ctx)
     else:
