@@ -223,6 +223,13 @@ def test_an_inline_review_with_findings(
     assert turns[1]["items"][2]["review"] == "One bug."
     _assert_0107_wire(client.messages)
 
+    # So does thread/resume, in another daemon.
+    client.close_stdin()
+    client.wait_exit()
+    again = _start(spawn, codex_home, mock_model)
+    resumed = again.call("thread/resume", {"threadId": thread_id})["thread"]["turns"]
+    assert resumed == turns
+
 
 def test_a_plain_text_answer_is_the_review(
     spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
