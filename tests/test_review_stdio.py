@@ -61,8 +61,8 @@ def _repository(workdir: Path) -> None:
     (workdir / "a.txt").write_text("one\ntwo\n")
 
 
-def _start(spawn: Spawn, codex_home: Path, mock: MockModelServer) -> DaemonClient:
-    write_mock_config(codex_home, mock)
+def _start(spawn: Spawn, codex_home: Path, mock: MockModelServer, extra: str = "") -> DaemonClient:
+    write_mock_config(codex_home, mock, extra=extra)
     client = spawn(initialize=False)
     client.call("initialize", {"clientInfo": {"name": "tests", "title": None, "version": "1"}})
     client.notify("initialized")
@@ -236,7 +236,7 @@ def test_a_plain_text_answer_is_the_review(
 ) -> None:
     mock_model.enqueue(assistant_message("first answer"))
     mock_model.enqueue(assistant_message("Looks fine to me, no issues."))
-    client = _start(spawn, codex_home, mock_model)
+    client = _start(spawn, codex_home, mock_model, extra='review_model = "mock-review"')
     thread_id = _thread_with_a_turn(client, workdir)
 
     target = {"type": "custom", "instructions": "  Check the README for typos\n"}
@@ -262,8 +262,10 @@ def test_a_plain_text_answer_is_the_review(
         "type": "custom",
         "instructions": "Check the README for typos",
     }
-    reviewer = mock_model.model_requests[1]
+    first, reviewer = mock_model.model_requests
     assert reviewer.input_texts()[-1] == "Check the README for typos"
+    # `review_model` is the reviewer's model; the thread keeps its own.
+    assert (first.body["model"], reviewer.body["model"]) == ("mock-model", "mock-review")
     _assert_0107_wire(client.messages)
 
 

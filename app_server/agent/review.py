@@ -110,9 +110,9 @@ async def run_review(
 
 
 def reviewer_thread(parent: AgentThread) -> AgentThread:
-    """The reviewer of ``parent``: its model, settings, tools and servers,
-    the review instructions, no file editing, and only the context of the
-    thread for history."""
+    """The reviewer of ``parent``: its settings, tools and servers, its model
+    unless ``review_model`` names another, the review instructions, no file
+    editing, and only the context of the thread for history."""
     config: Config = dataclasses.replace(
         parent.config,
         base_instructions=review_instructions(),
@@ -120,6 +120,9 @@ def reviewer_thread(parent: AgentThread) -> AgentThread:
         tools_web_search=False,
     )
     settings = parent.settings
+    review_model = parent.config.toml.review_model
+    if review_model:
+        settings = dataclasses.replace(settings, model=review_model)
     environment = EnvironmentContext.of(
         settings.cwd, settings.approval_policy, settings.sandbox_policy, shell_name()
     )
