@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 
 from tests.harness.stdio import DaemonClient, Message
-from tests.mock_model_server import MockModelServer, assistant_message, write_mock_config
+from tests.mock_model_server import (
+    Hold,
+    MockModelServer,
+    assistant_message,
+    created,
+    responses_reply,
+    write_mock_config,
+)
 from tests.test_v2_threads_stdio import _assert_0107_wire
 
 Spawn = Callable[..., DaemonClient]
@@ -340,6 +347,37 @@ def test_a_v1_conversation_can_be_reviewed(
     assert exited["review_output"]["overall_explanation"] == "One bug."
     prompt = mock_model.model_requests[0].input_texts()[-1]
     assert "1234567deadbeef" in prompt and "Tidy up" in prompt
+
+
+def test_an_interrupted_review_ends_without_a_verdict(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(responses_reply(created(), Hold("review")))
+    client = _start(spawn, codex_home, mock_model)
+    thread_id = client.call("thread/start", {"cwd": str(workdir)})["thread"]["id"]
+    mark = client.mark()
+    target = {"type": "custom", "instructions": "look"}
+    answer = client.call("review/start", {"threadId": thread_id, "target": target})
+    turn_id = answer["turn"]["id"]
+    mock_model.wait_for_requests(1)
+    assert client.call("turn/interrupt", {"threadId": thread_id, "turnId": turn_id}) == {}
+    done = _wait_completed(client, thread_id, turn_id, mark)
+    mock_model.release()
+    assert done["status"] == "interrupted"
+    messages = client.since(mark)
+    items = _items(messages, thread_id)
+    _assert_every_started_item_completed(items)
+    completed = [item for method, item in items if method == "item/completed"]
+    assert [item["type"] for item in completed] == [
+        "enteredReviewMode",
+        "userMessage",
+        "exitedReviewMode",
+        "agentMessage",
+    ]
+    assert completed[2]["review"] == "Reviewer failed to output a response."
+    assert "interrupted" in completed[3]["text"]
+    assert _event(messages, "exited_review_mode")["msg"]["review_output"] is None
+    assert _event(messages, "turn_aborted")["msg"]["reason"] == "interrupted"
 
 
 @pytest.mark.parametrize(

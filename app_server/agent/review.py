@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Final
 from uuid import UUID
 
+import anyio
+
 from app_server_protocol.common import ReviewDecisionKind, TurnAbortReason
 from app_server_protocol.events import (
     AgentMessageDeltaEvent,
@@ -62,6 +64,11 @@ Converse = Callable[[AgentThread, "TurnHost", str, UserTurn], Awaitable[str | No
 """Runs a turn's exchange with the model and returns its last message (the
 turn loop's, handed in so that this module does not import it)."""
 
+#: The review turn's message when the user interrupted it.
+INTERRUPTED_TEXT: Final = (
+    "The review was interrupted before it finished; start it again to get its findings."
+)
+
 #: What the thread keeps of a review, for the turns that follow it.
 _REVIEW_NOTE: Final = (
     "<review_result>\n"
@@ -86,7 +93,15 @@ async def run_review(
     )
     await host.emit(submission_id, review.request())
     request = UserTurn(items=[InputItemText(data=InputItemTextData(text=review.prompt))])
-    answer = await converse(reviewer_thread(thread), ReviewerHost(host), submission_id, request)
+    reviewer, reviewer_host = reviewer_thread(thread), ReviewerHost(host)
+    try:
+        answer = await converse(reviewer, reviewer_host, submission_id, request)
+    except anyio.get_cancelled_exc_class():
+        # Interrupted: the review ends without a verdict, and says so.
+        with anyio.CancelScope(shield=True):
+            await host.emit(submission_id, ExitedReviewModeEvent(review_output=None))
+            await _say(host, submission_id, INTERRUPTED_TEXT)
+        raise
     output = parse_review_output(answer) if answer is not None and answer.strip() else None
     await host.emit(submission_id, ExitedReviewModeEvent(review_output=output))
     text = review_text(output)
@@ -96,6 +111,15 @@ async def run_review(
     ]
     thread.history.extend(kept)
     host.record_items(kept)
+    await _say(host, submission_id, text)
+    # When the client hears the turn is complete, the turn is in the rollout.
+    await host.flush()
+    done = TurnCompleteEvent(turn_id=submission_id, last_agent_message=None)
+    await host.emit(submission_id, done)
+
+
+async def _say(host: TurnHost, submission_id: str, text: str) -> None:
+    """An agent message of the review turn (as an item, and its legacy event)."""
     message = AgentMessageItem(id=str(uuid.uuid4()), content=[AgentMessageContentText(text=text)])
     thread_id = host.thread_id
     started = ItemStartedEvent(thread_id=thread_id, turn_id=submission_id, item=message)
@@ -103,10 +127,6 @@ async def run_review(
     completed = ItemCompletedEvent(thread_id=thread_id, turn_id=submission_id, item=message)
     await host.emit(submission_id, completed)
     await host.emit(submission_id, AgentMessageEvent(message=text))
-    # When the client hears the turn is complete, the turn is in the rollout.
-    await host.flush()
-    done = TurnCompleteEvent(turn_id=submission_id, last_agent_message=None)
-    await host.emit(submission_id, done)
 
 
 def reviewer_thread(parent: AgentThread) -> AgentThread:
