@@ -126,7 +126,6 @@ async def test_an_unsupported_method_gets_an_error_that_says_why(
     ("method", "params"),
     [
         ("thread/compact/start", {"threadId": "t1"}),
-        ("review/start", {"threadId": "t1", "target": {"type": "uncommittedChanges"}}),
     ],
 )
 async def test_a_v2_method_not_built_yet_says_so(

@@ -83,6 +83,7 @@ from .context import EnvironmentContext, context_message, shell_name
 from .error_info import codex_error_info
 from .instructions import base_instructions
 from .model_family import find_family
+from .review import run_review
 from .scope import TurnScope
 from .tools.base import ToolCall, ToolResult
 from .tools.registry import ToolRegistry
@@ -152,7 +153,18 @@ class ModelTurnRunner:
     async def run_turn(
         self, thread: AgentThread, host: TurnHost, submission_id: str, turn: UserTurn
     ) -> None:
+        if turn.review is not None:
+            await run_review(thread, host, submission_id, turn.review, converse)
+            return
         await _Turn(thread, host, submission_id).run(turn)
+
+
+async def converse(
+    thread: AgentThread, host: TurnHost, submission_id: str, turn: UserTurn
+) -> str | None:
+    """A turn's exchange with the model (its input, the model's requests and
+    the tools), without the events that start and end it; the last message."""
+    return await _Turn(thread, host, submission_id).converse(turn)
 
 
 class _Turn:
@@ -173,10 +185,18 @@ class _Turn:
         self.output_schema: Mapping[str, Any] | None = None
 
     async def run(self, turn: UserTurn) -> None:
-        self.output_schema = turn.output_schema
         scope = self.scope
         window = scope.family.effective_context_window
         await scope.emit(TurnStartedEvent(turn_id=scope.submission_id, model_context_window=window))
+        last_message = await self.converse(turn)
+        # When the client hears the turn is complete, the turn is in the rollout.
+        await self.host.flush()
+        await scope.emit(
+            TurnCompleteEvent(turn_id=scope.submission_id, last_agent_message=last_message)
+        )
+
+    async def converse(self, turn: UserTurn) -> str | None:
+        self.output_schema = turn.output_schema
         events = self.host.telemetry
         # Set per turn: a thread's telemetry starts after its agent is built.
         self.thread.client.telemetry = events
@@ -185,12 +205,7 @@ class _Turn:
                 item.data.text for item in turn.items if isinstance(item, InputItemText)
             )
         await self._record_user_input(turn)
-        last_message = await self._run_requests()
-        # When the client hears the turn is complete, the turn is in the rollout.
-        await self.host.flush()
-        await scope.emit(
-            TurnCompleteEvent(turn_id=scope.submission_id, last_agent_message=last_message)
-        )
+        return await self._run_requests()
 
     def _record(self, items: list[ResponseItem]) -> None:
         """Items the model will see from now on (history and rollout)."""

@@ -17,6 +17,7 @@ from app_server_protocol.rollout import TurnContextItem
 
 if TYPE_CHECKING:
     from ..config.model import Config
+    from .review_request import ResolvedReview
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,5 @@ class UserTurn:
     settings: TurnSettings | None = None
     output_schema: Mapping[str, Any] | None = None
     """A JSON Schema this turn's final message must follow (v2's `outputSchema`)."""
+    review: ResolvedReview | None = None
+    """A review turn (`review/start`): a reviewer answers instead (``items`` is empty)."""

@@ -157,6 +157,8 @@ class ConfigToml(_Toml):
     """`config.toml` (after `managed_config.toml` and overrides are merged into it)."""
 
     model: str | None = None
+    review_model: str | None = None
+    """The model of reviews (`review/start`); None: the thread's model."""
     model_provider: str | None = None
     model_providers: dict[str, ModelProviderInfo] = Field(default_factory=dict)
     approval_policy: ApprovalMode | None = None

@@ -26,6 +26,7 @@ from app_server_protocol.events import (
     ExecCommandBeginEvent,
     ExecCommandEndEvent,
     ExecCommandOutputDeltaEvent,
+    ExitedReviewModeEvent,
     ItemCompletedEvent,
     ItemStartedEvent,
     McpToolCallBeginEvent,
@@ -42,6 +43,7 @@ from app_server_protocol.events import (
 )
 from app_server_protocol.items import AgentMessageItem, ReasoningItem
 from app_server_protocol.plan import UpdatePlanArgs
+from app_server_protocol.review import ReviewRequest
 from app_server_protocol.usage import TokenUsage
 from app_server_protocol.v2.items import (
     CommandExecutionStatus,
@@ -52,6 +54,8 @@ from app_server_protocol.v2.items import (
     ThreadItem,
     ThreadItemAgentMessage,
     ThreadItemCommandExecution,
+    ThreadItemEnteredReviewMode,
+    ThreadItemExitedReviewMode,
     ThreadItemFileChange,
     ThreadItemMcpToolCall,
     ThreadItemReasoning,
@@ -89,6 +93,7 @@ from app_server_protocol.v2.turns import (
     TurnStatus,
 )
 
+from ..agent.review_output import review_text
 from .v2_items import command_actions, command_text, file_changes, thread_item
 
 if TYPE_CHECKING:
@@ -123,6 +128,12 @@ class V2Face:
         self._everyone = everyone
         self._turn: _TurnState | None = None
         self.status: ThreadStatus = ThreadStatusIdle()
+        self._turn_items: dict[str, list[ThreadItem]] = {}
+
+    def announce_turn_items(self, turn_id: str, items: list[ThreadItem]) -> None:
+        """The items ``turn/started`` shows for the turn ``turn_id`` (a
+        review's request, as its ``review/start`` answer shows it)."""
+        self._turn_items[turn_id] = items
 
     @property
     def turn_id(self) -> str | None:
@@ -160,7 +171,8 @@ class V2Face:
     async def before(self, submission_id: str, event: EventMsg) -> None:
         if isinstance(event, TurnStartedEvent):
             self._turn = _TurnState(submission_id)
-            turn = Turn(id=submission_id, items=[], status=TurnStatus.IN_PROGRESS)
+            items = self._turn_items.pop(submission_id, [])
+            turn = Turn(id=submission_id, items=items, status=TurnStatus.IN_PROGRESS)
             await self._everyone.notify(
                 methods.TURN_STARTED, TurnStartedNotification(thread_id=self.thread_id, turn=turn)
             )
@@ -178,6 +190,12 @@ class V2Face:
             await self._item_started(turn, event)
         elif isinstance(event, ItemCompletedEvent):
             await self._item_completed(turn, event)
+        elif isinstance(event, ReviewRequest):
+            hint = event.user_facing_hint or ""
+            await self._whole_item(turn, ThreadItemEnteredReviewMode(id=turn.id, review=hint))
+        elif isinstance(event, ExitedReviewModeEvent):
+            review = review_text(event.review_output)
+            await self._whole_item(turn, ThreadItemExitedReviewMode(id=turn.id, review=review))
         elif isinstance(event, AgentMessageDeltaEvent):
             item_id = await self._open_message(turn)
             await self._outgoing.notify(
@@ -376,6 +394,11 @@ class V2Face:
             methods.ITEM_COMPLETED,
             ItemCompletedNotification(item=item, thread_id=self.thread_id, turn_id=turn.id),
         )
+
+    async def _whole_item(self, turn: _TurnState, item: ThreadItem) -> None:
+        """An item that is complete as soon as it exists."""
+        await self._started(turn, item)
+        await self._completed(turn, item)
 
     async def _open_message(self, turn: _TurnState) -> str:
         if turn.message_id is None:

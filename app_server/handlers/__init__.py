@@ -9,6 +9,7 @@ from . import exec as exec
 from . import features as features
 from . import mcp as mcp
 from . import models as models
+from . import review as review
 from . import session as session
 from . import thread_fork as thread_fork
 from . import thread_records as thread_records
