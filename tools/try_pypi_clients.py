@@ -145,6 +145,44 @@ async def codex_app_server_sdk(run: Run) -> str:
     return str(result.final_text)
 
 
+async def codex_app_server_sdk_websocket(run: Run) -> str:
+    """The same client over a WebSocket: the daemon started with ``--listen``."""
+    from codex_app_server_sdk import CodexClient
+
+    async def accept(request: Any) -> str:
+        run.approvals.append(type(request).__name__)
+        return "accept"
+
+    daemon = await asyncio.create_subprocess_exec(
+        run.bin,
+        "app-server",
+        "--listen",
+        "ws://127.0.0.1:0",
+        env=run.env,
+        cwd=str(run.work),
+        stdin=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        url = await _listening_url(daemon)
+        async with CodexClient.connect_websocket(url=url) as client:
+            client.set_approval_handler(accept)
+            result = await client.chat_once("make the file")
+        return str(result.final_text)
+    finally:
+        daemon.terminate()
+        await daemon.wait()
+
+
+async def _listening_url(daemon: asyncio.subprocess.Process) -> str:
+    """The address in the daemon's start-up banner (``listening on: ws://...``)."""
+    assert daemon.stderr is not None
+    while line := (await daemon.stderr.readline()).decode():
+        if "listening on:" in line:
+            return line.split("listening on:", 1)[1].strip()
+    raise RuntimeError("the daemon ended without listening")
+
+
 async def codex_sdk_python(run: Run) -> str:
     from codex_sdk.app_server import ApprovalDecisions, AppServerClient, AppServerOptions
 
@@ -186,6 +224,7 @@ DRIVERS: dict[str, Callable[[Run], str | Awaitable[str]]] = {
     "openai-codex": openai_codex,
     "codex-app-server-client": codex_app_server_client,
     "codex-app-server-sdk": codex_app_server_sdk,
+    "codex-app-server-sdk-websocket": codex_app_server_sdk_websocket,
     "codex-sdk-python": codex_sdk_python,
     "codex-agent-sdk": codex_agent_sdk,
 }
@@ -212,10 +251,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV)
     parser.add_argument("--bin", default=str(DEFAULT_BIN), help="the daemon's executable")
-    parser.add_argument("--only", action="append", choices=sorted(CLIENTS))
+    parser.add_argument("--only", action="append", choices=sorted(DRIVERS))
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    names = args.only or list(CLIENTS)
+    names = args.only or list(DRIVERS)
     if not args.inside:
         python = install(args.venv)
         only = [f"--only={name}" for name in names]
