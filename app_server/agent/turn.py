@@ -80,7 +80,7 @@ from ..model_client import (
     warm_up,
 )
 from .context import EnvironmentContext, context_message, shell_name
-from .error_info import codex_error_info
+from .error_info import codex_error_info, retry_error_info
 from .instructions import base_instructions
 from .model_family import find_family
 from .scope import TurnScope
@@ -289,7 +289,13 @@ class _Turn:
                         async for event in events:
                             if isinstance(event, StreamRetrying):
                                 sampling.start_over()
-                                await scope.emit(StreamErrorEvent(message=event.message))
+                                await scope.emit(
+                                    StreamErrorEvent(
+                                        message=event.message,
+                                        codex_error_info=retry_error_info(event.error),
+                                        additional_details=str(event.error),
+                                    )
+                                )
                                 continue
                             call = await self._on_model_event(event, sampling)
                             if call is not None:

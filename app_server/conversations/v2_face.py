@@ -89,6 +89,7 @@ from app_server_protocol.v2.turns import (
     TurnStatus,
 )
 
+from .v2_errors import turn_error
 from .v2_items import command_actions, command_text, file_changes, thread_item
 
 if TYPE_CHECKING:
@@ -348,7 +349,8 @@ class V2Face:
                 )
         elif isinstance(event, (ErrorEvent, StreamErrorEvent)):
             retrying = isinstance(event, StreamErrorEvent)
-            error = TurnError(message=event.message)
+            details = event.additional_details if isinstance(event, StreamErrorEvent) else None
+            error = turn_error(event.message, event.codex_error_info, details)
             if not retrying:
                 turn.error = error
             await self._outgoing.notify(

@@ -1,0 +1,79 @@
+"""The v2 thread core through the real daemon, checked against what Codex
+0.107.0 does: the ``error`` notification's kind of failure, item ids shared
+by both faces, `thread/resume` answering the turns `thread/read` answers,
+developer instructions, personalities, a resume from a given history and
+MCP progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.mock_model_server import (
+    HttpError,
+    MockModelServer,
+    SseReply,
+    assistant_message,
+    created,
+    failed_event,
+    write_mock_config,
+)
+from tests.test_v2_threads_stdio import Spawn, _assert_0107_wire, _run_turn, _start, _thread, _v2
+
+Json = dict[str, Any]
+
+
+# -- error: codexErrorInfo -----------------------------------------------------
+
+
+def _errors(messages: list[Json]) -> list[Json]:
+    return [m["params"] for m in _v2(messages, "error")]
+
+
+def test_a_model_error_tells_its_kind(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(
+        HttpError(500, {"error": {"message": "boom"}}),
+        SseReply([created(), failed_event("too long", "context_length_exceeded")]),
+    )
+    client = _start(spawn, codex_home, mock_model)
+    thread_id, _ = _thread(client, workdir)
+    turn, messages = _run_turn(client, thread_id, "fail")
+    (error,) = _errors(messages)
+    assert error["error"]["codexErrorInfo"] == "internalServerError"
+    assert error["willRetry"] is False
+    assert turn["error"]["codexErrorInfo"] == "internalServerError"
+    turn, messages = _run_turn(client, thread_id, "again")
+    (error,) = _errors(messages)
+    assert error["error"]["codexErrorInfo"] == "contextWindowExceeded"
+    assert turn["error"] == error["error"]
+    _assert_0107_wire(client.messages)
+
+
+def test_a_retried_stream_says_it_will_retry(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    # The first stream ends before the response completes; the retry answers.
+    mock_model.enqueue(SseReply([created()]), assistant_message("recovered"))
+    write_mock_config(codex_home, mock_model, stream_max_retries=1)
+    client = spawn(initialize=False)
+    client.call(
+        "initialize",
+        {"clientInfo": {"name": "t", "title": None, "version": "1"}, "capabilities": {}},
+    )
+    client.notify("initialized")
+    thread_id, _ = _thread(client, workdir)
+    turn, messages = _run_turn(client, thread_id, "hi")
+    assert turn["status"] == "completed"
+    (error,) = _errors(messages)
+    assert error["willRetry"] is True
+    assert error["error"]["message"] == "Reconnecting... 1/1"
+    disconnected = {"responseStreamDisconnected": {"httpStatusCode": None}}
+    assert error["error"]["codexErrorInfo"] == disconnected
+    assert error["error"]["additionalDetails"].startswith("stream disconnected before completion")
+    (legacy,) = [m for m in messages if m.get("method") == "codex/event/stream_error"]
+    assert legacy["params"]["msg"]["codex_error_info"] == {
+        "response_stream_disconnected": {"http_status_code": None}
+    }
+    _assert_0107_wire(client.messages)
