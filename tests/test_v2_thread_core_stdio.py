@@ -16,6 +16,12 @@ from tests.mock_model_server import (
     assistant_message,
     created,
     failed_event,
+    message_item,
+    output_item_added,
+    output_item_done,
+    reasoning_item,
+    responses_reply,
+    text_delta,
     write_mock_config,
 )
 from tests.test_v2_threads_stdio import Spawn, _assert_0107_wire, _run_turn, _start, _thread, _v2
@@ -77,3 +83,48 @@ def test_a_retried_stream_says_it_will_retry(
         "response_stream_disconnected": {"http_status_code": None}
     }
     _assert_0107_wire(client.messages)
+
+
+# -- item ids: one id for both faces -------------------------------------------
+
+
+def test_an_item_has_one_id_on_both_faces(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    reasoning = reasoning_item(["thinking"], item_id="rs_9")
+    message = message_item("Hello", item_id="msg_9")
+    mock_model.enqueue(
+        responses_reply(
+            output_item_done(reasoning),
+            output_item_added({**message, "content": []}),
+            text_delta("He"),
+            text_delta("llo"),
+            output_item_done(message),
+        )
+    )
+    client = _start(spawn, codex_home, mock_model)
+    thread_id, _ = _thread(client, workdir)
+    _, messages = _run_turn(client, thread_id, "hi")
+    v1: list[tuple[str, str, str]] = []
+    v2: list[tuple[str, str, str]] = []
+    for m in messages:
+        method = m.get("method", "")
+        if method in ("codex/event/item_started", "codex/event/item_completed"):
+            item = m["params"]["msg"]["item"]
+            v1.append((method.rsplit("_", 1)[1], item["type"].lower(), item["id"]))
+        elif method in ("item/started", "item/completed"):
+            item = m["params"]["item"]
+            v2.append((method.split("/")[1], item["type"].lower(), item["id"]))
+    assert v1 == v2
+    assert ("started", "agentmessage", "msg_9") in v2
+    assert ("completed", "reasoning", "rs_9") in v2
+    deltas = {m["params"]["itemId"] for m in _v2(messages, "item/agentMessage/delta")}
+    assert deltas == {"msg_9"}
+    # The message is started when the model begins it, before its deltas.
+    order = [
+        m.get("method")
+        for m in messages
+        if m.get("method") in ("item/started", "item/agentMessage/delta")
+        and (m["params"].get("itemId") or m["params"].get("item", {}).get("id")) == "msg_9"
+    ]
+    assert order == ["item/started", "item/agentMessage/delta", "item/agentMessage/delta"]

@@ -393,10 +393,15 @@ class V2Face:
 
     async def _item_started(self, turn: _TurnState, event: ItemStartedEvent) -> None:
         core = event.item
-        if isinstance(core, AgentMessageItem) and turn.message_id is not None:
-            return  # started at its first delta
-        if isinstance(core, ReasoningItem) and turn.reasoning_id is not None:
-            return
+        if isinstance(core, AgentMessageItem):
+            if turn.message_id is not None:
+                return  # started at its first delta
+            turn.message_id = core.id
+        elif isinstance(core, ReasoningItem):
+            if turn.reasoning_id is not None:
+                return
+            turn.reasoning_id = core.id
+            turn.summary_index = 0
         await self._started(turn, thread_item(core))
 
     async def _item_completed(self, turn: _TurnState, event: ItemCompletedEvent) -> None:
