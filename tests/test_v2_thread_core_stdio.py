@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.harness.stdio import DaemonClient
 from tests.mock_model_server import (
     HttpError,
     MockModelServer,
@@ -24,6 +25,7 @@ from tests.mock_model_server import (
     text_delta,
     write_mock_config,
 )
+from tests.test_v2_thread_records_stdio import REFERENCE_ID, place_reference, v2_client
 from tests.test_v2_threads_stdio import Spawn, _assert_0107_wire, _run_turn, _start, _thread, _v2
 
 Json = dict[str, Any]
@@ -128,3 +130,56 @@ def test_an_item_has_one_id_on_both_faces(
         and (m["params"].get("itemId") or m["params"].get("item", {}).get("id")) == "msg_9"
     ]
     assert order == ["item/started", "item/agentMessage/delta", "item/agentMessage/delta"]
+
+
+# -- thread/resume: the turns thread/read answers --------------------------------
+
+
+def _resume_matches_read(client: DaemonClient, thread_id: str) -> Json:
+    start = client.mark()
+    resumed = client.call("thread/resume", {"threadId": thread_id})["thread"]
+    read = client.call("thread/read", {"threadId": thread_id, "includeTurns": True})["thread"]
+    assert resumed["turns"] == read["turns"]
+    assert resumed["id"] == thread_id and resumed["status"] == {"type": "idle"}
+    # A resume is not announced as a started thread (0.107 sends no thread/started).
+    assert not _v2(client.since(start), "thread/started")
+    return resumed
+
+
+def test_resume_returns_the_turns_read_returns(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(
+        responses_reply(
+            output_item_done(reasoning_item(["thinking"])),
+            output_item_done(message_item("Hello")),
+        ),
+        HttpError(500, {"error": {"message": "boom"}}),
+    )
+    client = _start(spawn, codex_home, mock_model)
+    thread_id, _ = _thread(client, workdir)
+    _run_turn(client, thread_id, "hi")
+    _run_turn(client, thread_id, "fail")
+    client.close_stdin()
+    client.wait_exit()
+    client = v2_client(spawn)
+    resumed = _resume_matches_read(client, thread_id)
+    first, second = resumed["turns"]
+    assert [item["type"] for item in first["items"]] == ["userMessage", "reasoning", "agentMessage"]
+    # As 0.107 records it: the error is not in the rollout, the turn completed.
+    assert [item["type"] for item in second["items"]] == ["userMessage"]
+    assert second["status"] == "completed"
+    # Resumed again while loaded: the same turns.
+    assert _resume_matches_read(client, thread_id)["turns"] == resumed["turns"]
+
+
+def test_resume_of_a_0107_rollout_returns_the_turns_read_returns(
+    spawn: Spawn, codex_home: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
+    place_reference(codex_home)
+    client = v2_client(spawn)
+    resumed = _resume_matches_read(client, REFERENCE_ID)
+    assert [turn["status"] for turn in resumed["turns"]] == ["completed", "completed"]
+    kinds = [item["type"] for item in resumed["turns"][0]["items"]]
+    assert kinds == ["userMessage", "reasoning", "agentMessage"]

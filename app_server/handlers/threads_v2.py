@@ -57,12 +57,12 @@ from ..conversations.v2_thread import (
     core_approval_policy,
     core_sandbox,
     live_thread,
-    recorded_turns,
     v2_approval_policy,
     v2_sandbox,
 )
 from ..errors import InvalidRequest
 from .registry import handles
+from .thread_common import read_recorded
 
 
 def _overrides(
@@ -111,6 +111,11 @@ def _announce(ctx: RequestContext, conversation: Conversation) -> None:
     ctx.after_response(started)
 
 
+def _announce_resumed(ctx: RequestContext, conversation: Conversation) -> None:
+    # A resumed thread is not announced with `thread/started` (as the reference).
+    ctx.after_response(conversation.deliver_startup_events)
+
+
 @handles(methods.THREAD_START)
 async def thread_start(params: ThreadStartParams, ctx: RequestContext) -> ThreadStartResponse:
     conversation = await ctx.app.conversations.start_conversation(_overrides(params))
@@ -134,7 +139,6 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
     manager = ctx.app.conversations
     thread_uuid = _thread_uuid(params.thread_id) if params.path is None else None
     conversation = manager.loaded(thread_uuid) if thread_uuid is not None else None
-    turns: list[Turn] = []
     if conversation is None:
         path = params.path
         if path is None:
@@ -143,14 +147,17 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
             if found is None:
                 raise InvalidRequest(f"no rollout found for thread id {params.thread_id}")
             path = str(found)
-        conversation, events = await manager.resume_with(path, _overrides(params))
+        conversation, _events = await manager.resume_with(path, _overrides(params))
         ctx.app.turns.prepare()
-        turns = recorded_turns(events)
     await _subscribe(ctx, conversation)
-    _announce(ctx, conversation)
+    # The turns as `thread/read` projects them (one reading of a rollout).
+    thread_id = str(conversation.id)
+    thread = await read_recorded(ctx.app, conversation.rollout_path, True, thread_id)
+    thread = thread.model_copy(update={"status": live_thread(conversation).status})
+    _announce_resumed(ctx, conversation)
     config = conversation.config
     return ThreadResumeResponse(
-        thread=live_thread(conversation, turns),
+        thread=thread,
         model=config.model,
         model_provider=config.model_provider_id,
         cwd=str(config.cwd),
