@@ -6,6 +6,7 @@ MCP progress."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,198 @@ def test_resume_of_a_0107_rollout_returns_the_turns_read_returns(
     assert [turn["status"] for turn in resumed["turns"]] == ["completed", "completed"]
     kinds = [item["type"] for item in resumed["turns"][0]["items"]]
     assert kinds == ["userMessage", "reasoning", "agentMessage"]
+
+
+# -- developer and base instructions ---------------------------------------------
+
+
+def _daemon(spawn: Spawn, codex_home: Path, mock: MockModelServer, **config: Any) -> DaemonClient:
+    write_mock_config(codex_home, mock, **config)
+    return v2_client(spawn)
+
+
+def _restart(client: DaemonClient, spawn: Spawn) -> DaemonClient:
+    client.close_stdin()
+    client.wait_exit()
+    return v2_client(spawn)
+
+
+def _developer_texts(request_input: list[Json]) -> list[list[str]]:
+    return [
+        [part["text"] for part in item["content"]]
+        for item in request_input
+        if item.get("role") == "developer"
+    ]
+
+
+def test_developer_instructions_are_a_developer_message_kept_on_resume(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(*(assistant_message(f"ok {n}") for n in range(3)))
+    client = _daemon(spawn, codex_home, mock_model)
+    started = client.call(
+        "thread/start",
+        {"cwd": str(workdir), "developerInstructions": "Answer in French."},
+    )
+    thread_id = started["thread"]["id"]
+    _run_turn(client, thread_id, "hi")
+    first = mock_model.model_requests[0].input
+    assert first[0] == {
+        "type": "message",
+        "role": "developer",
+        "content": [{"type": "input_text", "text": "Answer in French."}],
+    }
+    lines = Path(started["thread"]["path"]).read_text().splitlines()
+    assert "Answer in French." in lines[1]
+    # Resumed (another daemon): the thread's own developer message stays, and
+    # instructions given to the resume do not reach the model (as in 0.107).
+    client = _restart(client, spawn)
+    client.call("thread/resume", {"threadId": thread_id, "developerInstructions": "Other."})
+    _run_turn(client, thread_id, "again")
+    assert _developer_texts(mock_model.model_requests[1].input) == [["Answer in French."]]
+    # A fork's own developer instructions follow the history it copied.
+    fork = client.call("thread/fork", {"threadId": thread_id, "developerInstructions": "Forked."})
+    _run_turn(client, fork["thread"]["id"], "in the fork")
+    forked = mock_model.model_requests[2].input
+    assert _developer_texts(forked) == [["Answer in French."], ["Forked."]]
+    assert forked[-2]["role"] == "developer" and forked[-1]["role"] == "user"
+
+
+def test_base_instructions_stay_with_the_thread(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(*(assistant_message(f"ok {n}") for n in range(3)))
+    client = _daemon(spawn, codex_home, mock_model)
+    started = client.call("thread/start", {"cwd": str(workdir), "baseInstructions": "BASE"})
+    thread_id = started["thread"]["id"]
+    _run_turn(client, thread_id, "hi")
+    assert mock_model.model_requests[0].body["instructions"] == "BASE"
+    client = _restart(client, spawn)
+    client.call("thread/resume", {"threadId": thread_id})
+    _run_turn(client, thread_id, "again")
+    assert mock_model.model_requests[1].body["instructions"] == "BASE"
+    client.call("thread/unsubscribe", {"threadId": thread_id})
+    client = _restart(client, spawn)
+    client.call("thread/resume", {"threadId": thread_id, "baseInstructions": "NEW BASE"})
+    _run_turn(client, thread_id, "third")
+    assert mock_model.model_requests[2].body["instructions"] == "NEW BASE"
+
+
+# -- personality --------------------------------------------------------------------
+
+CATALOG_MODEL: Json = {
+    "slug": "persona-model",
+    "base_instructions": "PLAIN BASE",
+    "model_messages": {
+        "instructions_template": "HEAD {{ personality }} TAIL",
+        "instructions_variables": {
+            "personality_default": "P-DEFAULT",
+            "personality_friendly": "P-FRIENDLY",
+            "personality_pragmatic": "P-PRAGMATIC",
+        },
+    },
+}
+SPEC = (
+    "<personality_spec> The user has requested a new communication style. Future messages "
+    "should adhere to the following personality: \n{} </personality_spec>"
+)
+
+
+def _catalog_daemon(
+    spawn: Spawn, codex_home: Path, mock: MockModelServer, extra: str = ""
+) -> DaemonClient:
+    catalog = codex_home / "catalog.json"
+    catalog.write_text(json.dumps({"models": [CATALOG_MODEL]}))
+    extra = f'model_catalog_json = "{catalog}"\n{extra}'
+    return _daemon(spawn, codex_home, mock, model="persona-model", extra=extra)
+
+
+def test_personality_fills_the_instructions_and_a_change_is_told_once(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(*(assistant_message(f"ok {n}") for n in range(5)))
+    client = _catalog_daemon(spawn, codex_home, mock_model)
+    started = client.call("thread/start", {"cwd": str(workdir), "personality": "friendly"})
+    thread_id = started["thread"]["id"]
+    _run_turn(client, thread_id, "one")
+    _run_turn(client, thread_id, "two", personality="pragmatic")
+    _run_turn(client, thread_id, "three")
+    requests = mock_model.model_requests
+    assert {r.body["instructions"] for r in requests} == {"HEAD P-FRIENDLY TAIL"}
+    assert _developer_texts(requests[0].input) == []
+    told = [[SPEC.format("P-PRAGMATIC")]]
+    assert _developer_texts(requests[1].input) == told
+    assert _developer_texts(requests[2].input) == told
+    # The message sits before the turn's user message, and stays in the rollout.
+    second = requests[1].input
+    assert second[-2]["role"] == "developer" and second[-1]["content"][0]["text"] == "two"
+    contexts = [
+        json.loads(line)["payload"]
+        for line in Path(started["thread"]["path"]).read_text().splitlines()
+        if json.loads(line)["type"] == "turn_context"
+    ]
+    assert [c["personality"] for c in contexts] == ["friendly", "pragmatic", "pragmatic"]
+    # A resumed thread is rebuilt with it, and keeps its instructions; `none`
+    # has no text, so nothing more is said.
+    client = _restart(client, spawn)
+    client.call("thread/resume", {"threadId": thread_id, "personality": "none"})
+    _run_turn(client, thread_id, "four")
+    assert mock_model.model_requests[3].body["instructions"] == "HEAD P-FRIENDLY TAIL"
+    assert _developer_texts(mock_model.model_requests[3].input) == told
+    _run_turn(client, thread_id, "five", personality="friendly")
+    assert _developer_texts(mock_model.model_requests[4].input) == [
+        *told,
+        [SPEC.format("P-FRIENDLY")],
+    ]
+
+
+def test_without_a_personality_a_thread_is_pragmatic_and_none_is_empty(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(assistant_message("a"), assistant_message("b"))
+    client = _catalog_daemon(spawn, codex_home, mock_model)
+    plain = client.call("thread/start", {"cwd": str(workdir)})["thread"]["id"]
+    _run_turn(client, plain, "one")
+    silent = client.call("thread/start", {"cwd": str(workdir), "personality": "none"})
+    _run_turn(client, silent["thread"]["id"], "two")
+    first, second = mock_model.model_requests
+    assert first.body["instructions"] == "HEAD P-PRAGMATIC TAIL"
+    assert second.body["instructions"] == "HEAD  TAIL"
+
+
+def test_personality_from_the_config_file(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(assistant_message("a"))
+    client = _catalog_daemon(spawn, codex_home, mock_model, extra='personality = "friendly"')
+    thread_id = client.call("thread/start", {"cwd": str(workdir)})["thread"]["id"]
+    _run_turn(client, thread_id, "one")
+    assert mock_model.model_requests[0].body["instructions"] == "HEAD P-FRIENDLY TAIL"
+
+
+def test_personality_is_ignored_when_off_or_unsupported(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(*(assistant_message(f"ok {n}") for n in range(4)))
+    # The feature off: the model's plain instructions, and no message.
+    client = _catalog_daemon(spawn, codex_home, mock_model, extra="[features]\npersonality = false")
+    thread_id = client.call("thread/start", {"cwd": str(workdir), "personality": "friendly"})[
+        "thread"
+    ]["id"]
+    _run_turn(client, thread_id, "one")
+    _run_turn(client, thread_id, "two", personality="pragmatic")
+    for request in mock_model.model_requests:
+        assert request.body["instructions"] == "PLAIN BASE"
+        assert _developer_texts(request.input) == []
+    # Given instructions win over a personality, and no message follows a change.
+    other = client.call(
+        "thread/start", {"cwd": str(workdir), "baseInstructions": "MINE", "personality": "none"}
+    )
+    _run_turn(client, other["thread"]["id"], "three", personality="friendly")
+    assert mock_model.model_requests[2].body["instructions"] == "MINE"
+    assert _developer_texts(mock_model.model_requests[2].input) == []
+    # A model without personalities (the mock model) ignores them.
+    client = _daemon(spawn, codex_home, mock_model)
+    plain = client.call("thread/start", {"cwd": str(workdir), "personality": "none"})
+    _run_turn(client, plain["thread"]["id"], "four", personality="friendly")
+    assert _developer_texts(mock_model.model_requests[3].input) == []

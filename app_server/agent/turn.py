@@ -81,8 +81,8 @@ from ..model_client import (
 )
 from .context import EnvironmentContext, context_message, shell_name
 from .error_info import codex_error_info, retry_error_info
-from .instructions import base_instructions
 from .model_family import find_family
+from .personality import personality_update
 from .scope import TurnScope
 from .tools.base import ToolCall, ToolResult
 from .tools.registry import ToolRegistry
@@ -190,6 +190,7 @@ class _Turn:
             events.user_prompt(
                 item.data.text for item in turn.items if isinstance(item, InputItemText)
             )
+        self._tell_personality()
         await self._record_user_input(turn)
         last_message = await self._run_requests()
         # When the client hears the turn is complete, the turn is in the rollout.
@@ -197,6 +198,16 @@ class _Turn:
         await scope.emit(
             TurnCompleteEvent(turn_id=scope.submission_id, last_agent_message=last_message)
         )
+
+    def _tell_personality(self) -> None:
+        """A personality other than the one the model knows: tell it (once)."""
+        thread, settings = self.thread, self.scope.settings
+        update = personality_update(
+            thread.config, settings.model, thread.personality, settings.personality
+        )
+        thread.personality = settings.personality
+        if update is not None:
+            self._record([update])
 
     def _record(self, items: list[ResponseItem]) -> None:
         """Items the model will see from now on (history and rollout)."""
@@ -268,7 +279,7 @@ class _Turn:
             reasoning = Reasoning(effort=settings.effort, summary=settings.summary)
         return Prompt(
             model=settings.model,
-            instructions=scope.config.base_instructions or base_instructions(),
+            instructions=self.thread.instructions,
             input=list(self.thread.history),
             tools=registry.specs(scope),
             parallel_tool_calls=False,

@@ -16,7 +16,7 @@ import anyio
 from app_server_protocol.common import SessionSourceKind, TurnAbortReason, approval_mode
 from app_server_protocol.events import EventMsg, UserMessageEvent
 from app_server_protocol.items import ResponseItem
-from app_server_protocol.rollout import SessionMeta
+from app_server_protocol.rollout import BaseInstructions, SessionMeta
 from app_server_protocol.v1.conversations import (
     ConversationSummary,
     ListConversationsResponse,
@@ -32,6 +32,7 @@ from ..agent.context import (
     shell_name,
 )
 from ..agent.model_family import find_family
+from ..agent.personality import developer_message, thread_instructions
 from ..agent.thread import open_agent_thread
 from ..config.layers import ConfigError
 from ..config.resolve import ConfigOverrides
@@ -89,6 +90,7 @@ def overrides_from(params: NewConversationParams | None) -> ConfigOverrides:
         sandbox_mode=params.sandbox,
         config=config,
         base_instructions=params.base_instructions,
+        developer_instructions=params.developer_instructions,
         include_apply_patch_tool=params.include_apply_patch_tool,
     )
 
@@ -268,6 +270,9 @@ class ConversationManager:
                 combined_instructions, self.codex_home, config.cwd, config.project_doc_max_bytes
             )
             git = await collect_git_info(config.cwd)
+            model_instructions = await anyio.to_thread.run_sync(
+                thread_instructions, config, config.model, config.personality
+            )
             meta = SessionMeta(
                 id=conversation.id,
                 timestamp=utc_timestamp(started),
@@ -277,12 +282,15 @@ class ConversationManager:
                 instructions=instructions,
                 source=SessionSourceKind.VSCODE,
                 model_provider=config.model_provider_id,
+                base_instructions=BaseInstructions(text=model_instructions),
                 git=git,
             )
             environment = EnvironmentContext.of(
                 config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
             )
             history: list[ResponseItem] = []
+            if config.developer_instructions:
+                history.append(developer_message(config.developer_instructions))
             if instructions is not None:
                 history.append(context_message(render_user_instructions(instructions)))
             history.append(context_message(environment.render()))
@@ -305,6 +313,8 @@ class ConversationManager:
                 history=history,
                 user_instructions=instructions,
                 mcp=mcp,
+                instructions=model_instructions,
+                personality=config.personality,
             )
             conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
@@ -384,6 +394,8 @@ class ConversationManager:
                 history=recorded.response_items,
                 user_instructions=recorded.meta.instructions,
                 mcp=mcp,
+                instructions=_recorded_instructions(recorded),
+                personality=_recorded_personality(recorded),
             )
             conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
@@ -430,6 +442,8 @@ class ConversationManager:
                 history=source.response_items,
                 user_instructions=source.meta.instructions,
                 mcp=mcp,
+                instructions=_recorded_instructions(source),
+                personality=_recorded_personality(source),
             )
             conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
@@ -591,3 +605,15 @@ async def _read_for_resume(path: Path, action: str = "resuming") -> RecordedConv
         return await anyio.to_thread.run_sync(read_rollout, path)
     except RolloutReadError as exc:
         raise InternalError(f"error {action} conversation: {exc}") from None
+
+
+def _recorded_instructions(recorded: RecordedConversation) -> str | None:
+    """A recorded thread's model instructions, as its first line kept them."""
+    base = recorded.meta.base_instructions
+    return base.text if base is not None else None
+
+
+def _recorded_personality(recorded: RecordedConversation) -> str | None:
+    """The personality a recorded thread's last turn had."""
+    context = recorded.last_turn_context
+    return context.personality if context is not None else None

@@ -78,6 +78,8 @@ def _overrides(
         sandbox_mode=None if params.sandbox is None else SandboxMode(params.sandbox.value),
         config=config,
         base_instructions=params.base_instructions,
+        developer_instructions=params.developer_instructions,
+        personality=params.personality.value if params.personality is not None else None,
     )
 
 
@@ -213,6 +215,7 @@ def _turn_settings(params: TurnStartParams, conversation: Conversation) -> TurnS
             params.model,
             params.effort,
             params.summary,
+            params.personality,
         )
     ):
         return None
@@ -228,6 +231,9 @@ def _turn_settings(params: TurnStartParams, conversation: Conversation) -> TurnS
         model=params.model if params.model is not None else current.model,
         effort=params.effort if params.effort is not None else current.effort,
         summary=params.summary if params.summary is not None else current.summary,
+        personality=(
+            params.personality.value if params.personality is not None else current.personality
+        ),
     )
 
 
