@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.harness.stdio import DaemonClient
+from tests.mcp_support import stdio_table
 from tests.mock_model_server import (
     HttpError,
     MockModelServer,
@@ -18,6 +19,7 @@ from tests.mock_model_server import (
     assistant_message,
     created,
     failed_event,
+    function_call_item,
     message_item,
     output_item_added,
     output_item_done,
@@ -379,3 +381,37 @@ def test_personality_is_ignored_when_off_or_unsupported(
     plain = client.call("thread/start", {"cwd": str(workdir), "personality": "none"})
     _run_turn(client, plain["thread"]["id"], "four", personality="friendly")
     assert _developer_texts(mock_model.model_requests[3].input) == []
+
+
+# -- item/mcpToolCall/progress ------------------------------------------------------
+
+
+def test_mcp_progress_becomes_item_progress(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    call = function_call_item("mcp__test__progress", {}, call_id="call_p")
+    mock_model.enqueue(responses_reply(output_item_done(call)), assistant_message("done"))
+    client = _daemon(spawn, codex_home, mock_model, extra=stdio_table("test", "--progress"))
+    thread_id = client.call("thread/start", {"cwd": str(workdir)})["thread"]["id"]
+    _, messages = _run_turn(client, thread_id, "go")
+    progress = [m["params"] for m in _v2(messages, "item/mcpToolCall/progress")]
+    assert [p["message"] for p in progress] == ["halfway", "2/2"]
+    assert {p["itemId"] for p in progress} == {"call_p"}
+    assert {p["threadId"] for p in progress} == {thread_id}
+    # Between the call's start and its completion.
+    order = [
+        m["method"]
+        for m in _v2(messages)
+        if m["method"] in ("item/started", "item/completed", "item/mcpToolCall/progress")
+        and (m["params"].get("itemId") or m["params"].get("item", {}).get("id")) == "call_p"
+    ]
+    assert order == [
+        "item/started",
+        "item/mcpToolCall/progress",
+        "item/mcpToolCall/progress",
+        "item/completed",
+    ]
+    completed = [i["params"]["item"] for i in _v2(messages, "item/completed")]
+    (tool,) = [item for item in completed if item["type"] == "mcpToolCall"]
+    assert tool["result"]["content"][0]["text"] == "progressed"
+    _assert_0107_wire(client.messages)

@@ -63,6 +63,7 @@ from app_server_protocol.v2.notifications import (
     FileChangeOutputDeltaNotification,
     ItemCompletedNotification,
     ItemStartedNotification,
+    McpToolCallProgressNotification,
     ReasoningSummaryPartAddedNotification,
     ReasoningSummaryTextDeltaNotification,
     ReasoningTextDeltaNotification,
@@ -152,6 +153,18 @@ class V2Face:
             return
         turn.waiting_approvals += 1 if pending else -1
         await self._active()
+
+    async def mcp_tool_call_progress(self, call_id: str, message: str) -> None:
+        """``item/mcpToolCall/progress`` for a call of the running turn."""
+        turn = self._turn
+        if turn is None or call_id not in turn.mcp_calls:
+            return
+        await self._outgoing.notify(
+            methods.ITEM_MCP_TOOL_CALL_PROGRESS,
+            McpToolCallProgressNotification(
+                thread_id=self.thread_id, turn_id=turn.id, item_id=call_id, message=message
+            ),
+        )
 
     # -- events -----------------------------------------------------------------
 
