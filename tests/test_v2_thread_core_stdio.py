@@ -415,3 +415,53 @@ def test_mcp_progress_becomes_item_progress(
     (tool,) = [item for item in completed if item["type"] == "mcpToolCall"]
     assert tool["result"]["content"][0]["text"] == "progressed"
     _assert_0107_wire(client.messages)
+
+
+# -- thread/resume with a history -----------------------------------------------------
+
+
+def test_resume_with_a_history_starts_a_thread_from_it(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(assistant_message("now answered"))
+    client = _daemon(spawn, codex_home, mock_model)
+    history = [
+        {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_text", "text": "earlier question"}],
+        },
+        {
+            "type": "message",
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": "earlier answer"}],
+        },
+    ]
+    start = client.mark()
+    result = client.call(
+        "thread/resume",
+        {
+            "threadId": "not-even-a-uuid",
+            "history": history,
+            "cwd": str(workdir),
+            "developerInstructions": "Be brief.",
+        },
+    )
+    thread = result["thread"]
+    thread_id = thread["id"]
+    assert thread_id != "not-even-a-uuid"
+    assert thread["turns"] == [] and thread["preview"] == "earlier question"
+    assert thread["status"] == {"type": "idle"}
+    assert not _v2(client.since(start), "thread/started")
+    _run_turn(client, thread_id, "now")
+    sent = mock_model.model_requests[0].input
+    assert sent[:2] == history
+    assert sent[2]["role"] == "developer" and sent[2]["content"][0]["text"] == "Be brief."
+    assert sent[-1]["content"][0]["text"] == "now"
+    # The given history is the thread's: in its rollout, so a resume has it too.
+    lines = [json.loads(x) for x in Path(thread["path"]).read_text().splitlines()]
+    assert [line["payload"] for line in lines[1:3]] == history
+    read = client.call("thread/read", {"threadId": thread_id, "includeTurns": True})["thread"]
+    assert [[item["type"] for item in turn["items"]] for turn in read["turns"]] == [
+        ["userMessage", "agentMessage"]
+    ]

@@ -15,7 +15,7 @@ import anyio
 
 from app_server_protocol.common import SessionSourceKind, TurnAbortReason, approval_mode
 from app_server_protocol.events import EventMsg, UserMessageEvent
-from app_server_protocol.items import ResponseItem
+from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
 from app_server_protocol.rollout import BaseInstructions, SessionMeta
 from app_server_protocol.v1.conversations import (
     ConversationSummary,
@@ -44,7 +44,7 @@ from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
 from .conversation import Conversation, Listener
 from .git_info import collect_git_info
-from .head import read_head
+from .head import is_injected_context, read_head
 from .ids import uuid7
 from .listing import DEFAULT_PAGE_SIZE, ListedConversation, RolloutIndex
 from .naming import (
@@ -255,13 +255,17 @@ class ConversationManager:
         this returns."""
         return await self.start_conversation(overrides_from(params))
 
-    async def start_conversation(self, overrides: ConfigOverrides) -> Conversation:
+    async def start_conversation(
+        self, overrides: ConfigOverrides, prior: list[ResponseItem] | None = None
+    ) -> Conversation:
         """Start a conversation (a thread) with the settings ``overrides``
-        gives over the configuration."""
+        gives over the configuration; ``prior``: a history the client gives
+        (`thread/resume` with ``history``), which the thread's context follows."""
         started = datetime.now(UTC)
         # Registered before anything is awaited: from now on its id is known.
         conversation = self._register(uuid7(int(started.timestamp() * 1000)))
         conversation.created_at = int(started.timestamp())
+        conversation.preview = _first_user_text(prior or [])
         mcp: McpConnections | None = None
         try:
             config = await self._resolve_config(overrides)
@@ -288,7 +292,7 @@ class ConversationManager:
             environment = EnvironmentContext.of(
                 config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
             )
-            history: list[ResponseItem] = []
+            history: list[ResponseItem] = list(prior or [])
             if config.developer_instructions:
                 history.append(developer_message(config.developer_instructions))
             if instructions is not None:
@@ -570,6 +574,16 @@ def _unix_seconds(timestamp: str) -> int:
         return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp())
     except ValueError:
         return 0
+
+
+def _first_user_text(items: list[ResponseItem]) -> str:
+    """What the user typed first in a history (context messages left out)."""
+    for item in items:
+        if isinstance(item, ResponseItemMessage) and item.role == "user":
+            texts = [p.text for p in item.content if isinstance(p, ContentItemInputText)]
+            if texts and not any(is_injected_context(text) for text in texts):
+                return "".join(texts)
+    return ""
 
 
 def _first_user_message(events: list[EventMsg]) -> str:

@@ -139,6 +139,8 @@ async def thread_start(params: ThreadStartParams, ctx: RequestContext) -> Thread
 @handles(methods.THREAD_RESUME)
 async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> ThreadResumeResponse:
     manager = ctx.app.conversations
+    if params.history is not None:
+        return await _resume_from_history(params, ctx)
     thread_uuid = _thread_uuid(params.thread_id) if params.path is None else None
     conversation = manager.loaded(thread_uuid) if thread_uuid is not None else None
     if conversation is None:
@@ -160,6 +162,29 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
     config = conversation.config
     return ThreadResumeResponse(
         thread=thread,
+        model=config.model,
+        model_provider=config.model_provider_id,
+        cwd=str(config.cwd),
+        approval_policy=v2_approval_policy(config.approval_policy),
+        sandbox=v2_sandbox(config.sandbox_policy),
+        reasoning_effort=config.model_reasoning_effort,
+    )
+
+
+async def _resume_from_history(
+    params: ThreadResumeParams, ctx: RequestContext
+) -> ThreadResumeResponse:
+    """A new thread whose model history starts with the items the client
+    gives (``threadId`` and ``path`` are ignored), as 0.107 serves it: its
+    own context follows them, and it has no turns yet."""
+    history = list(params.history or [])
+    conversation = await ctx.app.conversations.start_conversation(_overrides(params), history)
+    ctx.app.turns.prepare()
+    await _subscribe(ctx, conversation)
+    _announce_resumed(ctx, conversation)
+    config = conversation.config
+    return ThreadResumeResponse(
+        thread=live_thread(conversation),
         model=config.model,
         model_provider=config.model_provider_id,
         cwd=str(config.cwd),
