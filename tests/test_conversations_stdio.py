@@ -85,7 +85,10 @@ def test_new_conversation(spawn: Spawn, codex_home: Path, workdir: Path) -> None
         "cli_version",
         "source",
         "model_provider",
+        "base_instructions",
     ]
+    # The model's instructions are kept with the thread (as 0.107 keeps them).
+    assert list(payload["base_instructions"]) == ["text"]
     assert payload["id"] == cid
     assert payload["cwd"] == str(workdir)
     assert payload["source"] == "vscode"

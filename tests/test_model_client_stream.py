@@ -417,7 +417,7 @@ async def test_broken_stream_is_retried_with_a_notice(sleeps: RecordedSleeps) ->
         events, error = await collect(client(provider(stream_max_retries=2)))
     assert error is None and route.call_count == 2
     retry = next(e for e in events if isinstance(e, StreamRetrying))
-    assert (retry.attempt, retry.max_retries, retry.message) == (1, 2, "Re-connecting... 1/2")
+    assert (retry.attempt, retry.max_retries, retry.message) == (1, 2, "Reconnecting... 1/2")
     assert isinstance(retry.error, StreamDisconnected)
     assert str(retry.error) == (
         "stream disconnected before completion: Transport error: Error while reading the "
@@ -445,8 +445,8 @@ async def test_stream_retries_are_bounded(sleeps: RecordedSleeps) -> None:
         events, error = await collect(client(provider(stream_max_retries=2)))
     assert route.call_count == 3
     assert [e.message for e in events if isinstance(e, StreamRetrying)] == [
-        "Re-connecting... 1/2",
-        "Re-connecting... 2/2",
+        "Reconnecting... 1/2",
+        "Reconnecting... 2/2",
     ]
     assert str(error) == (
         "stream disconnected before completion: stream closed before response.completed"
@@ -460,8 +460,8 @@ async def test_exhausted_request_retries_then_stream_retries(sleeps: RecordedSle
         events, error = await collect(client(provider(request_max_retries=1, stream_max_retries=2)))
     assert route.call_count == 6
     assert [e.message for e in events if isinstance(e, StreamRetrying)] == [
-        "Re-connecting... 1/2",
-        "Re-connecting... 2/2",
+        "Reconnecting... 1/2",
+        "Reconnecting... 2/2",
     ]
     assert isinstance(error, InternalServerError)
 

@@ -158,6 +158,9 @@ def reviewer_thread(parent: AgentThread) -> AgentThread:
         environment=environment,
         history=history,
         user_instructions=parent.user_instructions,
+        instructions=review_instructions(),
+        # what the model is told already: a review turn adds no personality message
+        personality=settings.personality,
         mcp=parent.mcp,
         tools=build_registry(find_family(model), config, parent.mcp, model=model),
         tools_model=model,

@@ -14,6 +14,7 @@ from ..model_client import ModelClient
 from ..user_agent import originator
 from .context import EnvironmentContext, shell_name
 from .model_family import find_family
+from .personality import thread_instructions
 from .toolset import build_registry
 from .user_turn import TurnSettings
 
@@ -41,6 +42,10 @@ class AgentThread:
     """What the model sees, oldest first: the initial context, then every
     item of every turn."""
     user_instructions: str | None
+    instructions: str
+    """The model's instructions, fixed when the thread was created."""
+    personality: str | None
+    """The personality the model was last told about."""
     mcp: McpConnections
     """The thread's MCP servers (started with it, stopped when it ends)."""
     tools: ToolRegistry
@@ -70,9 +75,13 @@ def open_agent_thread(
     history: list[ResponseItem],
     user_instructions: str | None,
     mcp: McpConnections,
+    instructions: str | None = None,
+    personality: str | None = None,
 ) -> AgentThread:
     """The agent of a thread created or resumed with ``config``; ``history``:
-    what the model has seen so far."""
+    what the model has seen so far. A resumed thread keeps the
+    ``instructions`` it was created with (unless the config replaces them)
+    and the ``personality`` its last turn had."""
     client = ModelClient(
         config.model_provider,
         conversation_id=str(host.thread_id),
@@ -84,6 +93,8 @@ def open_agent_thread(
         config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
     )
     settings = TurnSettings.from_config(config)
+    if instructions is None or config.base_instructions is not None:
+        instructions = thread_instructions(config, settings.model, settings.personality)
     return AgentThread(
         config=config,
         settings=settings,
@@ -91,6 +102,8 @@ def open_agent_thread(
         environment=environment,
         history=history,
         user_instructions=user_instructions,
+        instructions=instructions,
+        personality=personality,
         mcp=mcp,
         tools=build_registry(find_family(settings.model), config, mcp, model=settings.model),
         tools_model=settings.model,

@@ -80,9 +80,9 @@ from ..model_client import (
     warm_up,
 )
 from .context import EnvironmentContext, context_message, shell_name
-from .error_info import codex_error_info
-from .instructions import base_instructions
+from .error_info import codex_error_info, retry_error_info
 from .model_family import find_family
+from .personality import personality_update
 from .review import run_review
 from .scope import TurnScope
 from .tools.base import ToolCall, ToolResult
@@ -109,6 +109,10 @@ class _Sampling:
     results: dict[str, ToolResult] = field(default_factory=dict)
     """Tool results by call id."""
     last_message: str | None = None
+    started_message: str | None = None
+    """The id of the assistant message whose item was started when the model
+    began it (its deltas and its completion carry the same id)."""
+    started_reasoning: str | None = None
 
     def start_over(self) -> None:
         """The attempt failed and the request is sent again: what it produced
@@ -117,6 +121,8 @@ class _Sampling:
         self.items.clear()
         self.calls.clear()
         self.last_message = None
+        self.started_message = None
+        self.started_reasoning = None
 
     def recorded_items(self) -> list[ResponseItem]:
         """The items in order, each call followed by its output (``aborted``
@@ -204,8 +210,19 @@ class _Turn:
             events.user_prompt(
                 item.data.text for item in turn.items if isinstance(item, InputItemText)
             )
+        self._tell_personality()
         await self._record_user_input(turn)
         return await self._run_requests()
+
+    def _tell_personality(self) -> None:
+        """A personality other than the one the model knows: tell it (once)."""
+        thread, settings = self.thread, self.scope.settings
+        update = personality_update(
+            thread.config, settings.model, thread.personality, settings.personality
+        )
+        thread.personality = settings.personality
+        if update is not None:
+            self._record([update])
 
     def _record(self, items: list[ResponseItem]) -> None:
         """Items the model will see from now on (history and rollout)."""
@@ -277,7 +294,7 @@ class _Turn:
             reasoning = Reasoning(effort=settings.effort, summary=settings.summary)
         return Prompt(
             model=settings.model,
-            instructions=scope.config.base_instructions or base_instructions(),
+            instructions=self.thread.instructions,
             input=list(self.thread.history),
             tools=registry.specs(scope),
             parallel_tool_calls=False,
@@ -304,7 +321,13 @@ class _Turn:
                         async for event in events:
                             if isinstance(event, StreamRetrying):
                                 sampling.start_over()
-                                await scope.emit(StreamErrorEvent(message=event.message))
+                                await scope.emit(
+                                    StreamErrorEvent(
+                                        message=event.message,
+                                        codex_error_info=retry_error_info(event.error),
+                                        additional_details=str(event.error),
+                                    )
+                                )
                                 continue
                             call = await self._on_model_event(event, sampling)
                             if call is not None:
@@ -337,8 +360,7 @@ class _Turn:
         elif isinstance(event, ReasoningContentDelta):
             await scope.emit(AgentReasoningRawContentDeltaEvent(delta=event.delta))
         elif isinstance(event, OutputItemAdded):
-            if isinstance(event.item, ResponseItemWebSearchCall):
-                await scope.emit(WebSearchBeginEvent(call_id=event.item.id or ""))
+            await self._on_item_added(event.item, sampling)
         elif isinstance(event, OutputItemDone):
             sampling.items.append(event.item)
             return await self._on_item_done(event.item, sampling)
@@ -357,6 +379,19 @@ class _Turn:
             await self._report_usage(info)
         return None
 
+    async def _on_item_added(self, item: ResponseItem, sampling: _Sampling) -> None:
+        """The model began an item: a message or reasoning is started now
+        (as the reference does), so that its deltas belong to a started item."""
+        scope = self.scope
+        if isinstance(item, ResponseItemWebSearchCall):
+            await scope.emit(WebSearchBeginEvent(call_id=item.id or ""))
+        elif isinstance(item, ResponseItemMessage) and item.role == "assistant":
+            sampling.started_message = item.id or str(uuid.uuid4())
+            await self._emit_started(AgentMessageItem(id=sampling.started_message, content=[]))
+        elif isinstance(item, ResponseItemReasoning):
+            sampling.started_reasoning = item.id
+            await self._emit_started(ReasoningItem(id=item.id, summary_text=[], raw_content=[]))
+
     async def _on_item_done(self, item: ResponseItem, sampling: _Sampling) -> ToolCall | None:
         scope = self.scope
         await self.host.emit_raw_item(scope.submission_id, item)
@@ -366,10 +401,12 @@ class _Turn:
             text = "".join(
                 part.text for part in item.content if isinstance(part, ContentItemOutputText)
             )
+            started, sampling.started_message = sampling.started_message, None
             message = AgentMessageItem(
-                id=item.id or str(uuid.uuid4()), content=[AgentMessageContentText(text=text)]
+                id=started or item.id or str(uuid.uuid4()),
+                content=[AgentMessageContentText(text=text)],
             )
-            await self._emit_item(message)
+            await self._emit_item(message, started=started is not None)
             await scope.emit(AgentMessageEvent(message=text))
             sampling.last_message = text
         elif isinstance(item, ResponseItemReasoning):
@@ -379,8 +416,11 @@ class _Turn:
                 for part in item.content or []
                 if isinstance(part, ReasoningItemContentReasoningText)
             ]
-            reasoning = ReasoningItem(id=item.id, summary_text=summaries, raw_content=raw)
-            await self._emit_item(reasoning)
+            started, sampling.started_reasoning = sampling.started_reasoning, None
+            reasoning = ReasoningItem(
+                id=started or item.id, summary_text=summaries, raw_content=raw
+            )
+            await self._emit_item(reasoning, started=started is not None)
             for text in summaries:
                 await scope.emit(AgentReasoningEvent(text=text))
             for text in raw:
@@ -397,12 +437,22 @@ class _Turn:
             return ToolCall.from_item(item)
         return None
 
-    async def _emit_item(self, item: TurnItem) -> None:
+    async def _emit_started(self, item: TurnItem) -> None:
         scope = self.scope
         thread_id = self.host.thread_id
-        turn_id = scope.submission_id
-        await scope.emit(ItemStartedEvent(thread_id=thread_id, turn_id=turn_id, item=item))
-        await scope.emit(ItemCompletedEvent(thread_id=thread_id, turn_id=turn_id, item=item))
+        await scope.emit(
+            ItemStartedEvent(thread_id=thread_id, turn_id=scope.submission_id, item=item)
+        )
+
+    async def _emit_item(self, item: TurnItem, *, started: bool = False) -> None:
+        """The item's completion, after its start unless it was ``started`` already."""
+        if not started:
+            await self._emit_started(item)
+        scope = self.scope
+        thread_id = self.host.thread_id
+        await scope.emit(
+            ItemCompletedEvent(thread_id=thread_id, turn_id=scope.submission_id, item=item)
+        )
 
     async def _report_usage(self, info: TokenUsageInfo | None) -> None:
         rate_limits = self.thread.rate_limits

@@ -31,6 +31,7 @@ class TurnSettings:
     model: str
     effort: ReasoningEffort | None
     summary: ReasoningSummary
+    personality: str | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> TurnSettings:
@@ -42,6 +43,7 @@ class TurnSettings:
             model=config.model,
             effort=config.model_reasoning_effort,
             summary=config.model_reasoning_summary,
+            personality=config.personality,
         )
 
     def context_item(self, turn_id: str | None = None) -> TurnContextItem:
@@ -54,6 +56,7 @@ class TurnSettings:
             model=self.model,
             effort=self.effort,
             summary=self.summary,
+            personality=self.personality,
         )
 
 

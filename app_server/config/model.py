@@ -177,6 +177,8 @@ class ConfigToml(_Toml):
     chatgpt_base_url: str | None = None
     cli_auth_credentials_store: CredentialsStore | None = None
     instructions: str | None = None
+    developer_instructions: str | None = None
+    personality: Literal["none", "friendly", "pragmatic"] | None = None
     experimental_instructions_file: str | None = None
     project_doc_max_bytes: int | None = Field(default=None, ge=0)
     features: dict[str, bool] = Field(default_factory=dict)
@@ -211,6 +213,10 @@ class Config:
     model_max_output_tokens: int | None
     base_instructions: str | None
     """Instructions replacing the built-in ones (None: the built-in ones)."""
+    developer_instructions: str | None
+    """Sent to the model as a developer message at the start of a new thread."""
+    personality: str | None
+    """The tone asked of the model (``none``, ``friendly``, ``pragmatic``)."""
     user_instructions: str | None
     """`instructions` from the config, added to the project's AGENTS.md ones."""
     include_apply_patch_tool: bool

@@ -354,6 +354,11 @@ class Conversation:
         if any(listener.raw_events for listener in self.listeners):
             await self.emit(submission_id, RawResponseItemEvent(item=item))
 
+    async def mcp_tool_call_progress(self, submission_id: str, call_id: str, message: str) -> None:
+        """An MCP tool call's progress, to the v2 face (`McpProgressSink`)."""
+        if self.v2 is not None:
+            await self.v2.mcp_tool_call_progress(call_id, message)
+
     def record_items(self, items: Iterable[ResponseItem]) -> None:
         """Keep model items in the rollout (those the reference keeps)."""
         for item in items:

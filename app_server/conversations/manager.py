@@ -16,8 +16,8 @@ import anyio
 
 from app_server_protocol.common import SessionSourceKind, TurnAbortReason, approval_mode
 from app_server_protocol.events import EventMsg, UserMessageEvent
-from app_server_protocol.items import ResponseItem
-from app_server_protocol.rollout import SessionMeta
+from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
+from app_server_protocol.rollout import BaseInstructions, SessionMeta
 from app_server_protocol.v1.conversations import (
     ConversationSummary,
     ListConversationsResponse,
@@ -33,6 +33,7 @@ from ..agent.context import (
     shell_name,
 )
 from ..agent.model_family import find_family
+from ..agent.personality import developer_message, thread_instructions
 from ..agent.thread import open_agent_thread
 from ..config.layers import ConfigError
 from ..config.resolve import ConfigOverrides
@@ -44,7 +45,7 @@ from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
 from .conversation import Conversation, Listener
 from .git_info import collect_git_info
-from .head import read_head
+from .head import is_injected_context, read_head
 from .ids import uuid7
 from .listing import DEFAULT_PAGE_SIZE, ListedConversation, RolloutIndex
 from .naming import (
@@ -91,6 +92,7 @@ def overrides_from(params: NewConversationParams | None) -> ConfigOverrides:
         sandbox_mode=params.sandbox,
         config=config,
         base_instructions=params.base_instructions,
+        developer_instructions=params.developer_instructions,
         include_apply_patch_tool=params.include_apply_patch_tool,
     )
 
@@ -286,14 +288,20 @@ class ConversationManager:
         return await self.start_conversation(overrides_from(params), owner)
 
     async def start_conversation(
-        self, overrides: ConfigOverrides, owner: Outgoing | None = None
+        self,
+        overrides: ConfigOverrides,
+        owner: Outgoing | None = None,
+        prior: list[ResponseItem] | None = None,
     ) -> Conversation:
         """Start a conversation (a thread) with the settings ``overrides``
-        gives over the configuration, for the connection ``owner``."""
+        gives over the configuration, for the connection ``owner``; ``prior``:
+        a history the client gives (`thread/resume` with ``history``), which
+        the thread's context follows."""
         started = datetime.now(UTC)
         # Registered before anything is awaited: from now on its id is known.
         conversation = self._register(uuid7(int(started.timestamp() * 1000)), owner)
         conversation.created_at = int(started.timestamp())
+        conversation.preview = _first_user_text(prior or [])
         mcp: McpConnections | None = None
         try:
             config = await self._resolve_config(overrides)
@@ -302,6 +310,9 @@ class ConversationManager:
                 combined_instructions, self.codex_home, config.cwd, config.project_doc_max_bytes
             )
             git = await collect_git_info(config.cwd)
+            model_instructions = await anyio.to_thread.run_sync(
+                thread_instructions, config, config.model, config.personality
+            )
             meta = SessionMeta(
                 id=conversation.id,
                 timestamp=utc_timestamp(started),
@@ -311,12 +322,15 @@ class ConversationManager:
                 instructions=instructions,
                 source=SessionSourceKind.VSCODE,
                 model_provider=config.model_provider_id,
+                base_instructions=BaseInstructions(text=model_instructions),
                 git=git,
             )
             environment = EnvironmentContext.of(
                 config.cwd, config.approval_policy, config.sandbox_policy, shell_name()
             )
-            history: list[ResponseItem] = []
+            history: list[ResponseItem] = list(prior or [])
+            if config.developer_instructions:
+                history.append(developer_message(config.developer_instructions))
             if instructions is not None:
                 history.append(context_message(render_user_instructions(instructions)))
             history.append(context_message(environment.render()))
@@ -339,6 +353,8 @@ class ConversationManager:
                 history=history,
                 user_instructions=instructions,
                 mcp=mcp,
+                instructions=model_instructions,
+                personality=config.personality,
             )
             conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
@@ -418,6 +434,8 @@ class ConversationManager:
                 history=recorded.response_items,
                 user_instructions=recorded.meta.instructions,
                 mcp=mcp,
+                instructions=_recorded_instructions(recorded),
+                personality=_recorded_personality(recorded),
             )
             conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
@@ -464,6 +482,8 @@ class ConversationManager:
                 history=source.response_items,
                 user_instructions=source.meta.instructions,
                 mcp=mcp,
+                instructions=_recorded_instructions(source),
+                personality=_recorded_personality(source),
             )
             conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
@@ -592,6 +612,16 @@ def _unix_seconds(timestamp: str) -> int:
         return 0
 
 
+def _first_user_text(items: list[ResponseItem]) -> str:
+    """What the user typed first in a history (context messages left out)."""
+    for item in items:
+        if isinstance(item, ResponseItemMessage) and item.role == "user":
+            texts = [p.text for p in item.content if isinstance(p, ContentItemInputText)]
+            if texts and not any(is_injected_context(text) for text in texts):
+                return "".join(texts)
+    return ""
+
+
 def _first_user_message(events: list[EventMsg]) -> str:
     for event in events:
         if isinstance(event, UserMessageEvent):
@@ -625,3 +655,15 @@ async def _read_for_resume(path: Path, action: str = "resuming") -> RecordedConv
         return await anyio.to_thread.run_sync(read_rollout, path)
     except RolloutReadError as exc:
         raise InternalError(f"error {action} conversation: {exc}") from None
+
+
+def _recorded_instructions(recorded: RecordedConversation) -> str | None:
+    """A recorded thread's model instructions, as its first line kept them."""
+    base = recorded.meta.base_instructions
+    return base.text if base is not None else None
+
+
+def _recorded_personality(recorded: RecordedConversation) -> str | None:
+    """The personality a recorded thread's last turn had."""
+    context = recorded.last_turn_context
+    return context.personality if context is not None else None

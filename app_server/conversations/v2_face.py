@@ -67,6 +67,7 @@ from app_server_protocol.v2.notifications import (
     FileChangeOutputDeltaNotification,
     ItemCompletedNotification,
     ItemStartedNotification,
+    McpToolCallProgressNotification,
     ReasoningSummaryPartAddedNotification,
     ReasoningSummaryTextDeltaNotification,
     ReasoningTextDeltaNotification,
@@ -94,6 +95,7 @@ from app_server_protocol.v2.turns import (
 )
 
 from ..agent.review_output import review_text
+from .v2_errors import turn_error
 from .v2_items import command_actions, command_text, file_changes, thread_item
 
 if TYPE_CHECKING:
@@ -165,6 +167,18 @@ class V2Face:
             return
         turn.waiting_approvals += 1 if pending else -1
         await self._active()
+
+    async def mcp_tool_call_progress(self, call_id: str, message: str) -> None:
+        """``item/mcpToolCall/progress`` for a call of the running turn."""
+        turn = self._turn
+        if turn is None or call_id not in turn.mcp_calls:
+            return
+        await self._outgoing.notify(
+            methods.ITEM_MCP_TOOL_CALL_PROGRESS,
+            McpToolCallProgressNotification(
+                thread_id=self.thread_id, turn_id=turn.id, item_id=call_id, message=message
+            ),
+        )
 
     # -- events -----------------------------------------------------------------
 
@@ -369,7 +383,8 @@ class V2Face:
                 )
         elif isinstance(event, (ErrorEvent, StreamErrorEvent)):
             retrying = isinstance(event, StreamErrorEvent)
-            error = TurnError(message=event.message)
+            details = event.additional_details if isinstance(event, StreamErrorEvent) else None
+            error = turn_error(event.message, event.codex_error_info, details)
             if not retrying:
                 turn.error = error
             await self._outgoing.notify(
@@ -417,10 +432,15 @@ class V2Face:
 
     async def _item_started(self, turn: _TurnState, event: ItemStartedEvent) -> None:
         core = event.item
-        if isinstance(core, AgentMessageItem) and turn.message_id is not None:
-            return  # started at its first delta
-        if isinstance(core, ReasoningItem) and turn.reasoning_id is not None:
-            return
+        if isinstance(core, AgentMessageItem):
+            if turn.message_id is not None:
+                return  # started at its first delta
+            turn.message_id = core.id
+        elif isinstance(core, ReasoningItem):
+            if turn.reasoning_id is not None:
+                return
+            turn.reasoning_id = core.id
+            turn.summary_index = 0
         await self._started(turn, thread_item(core))
 
     async def _item_completed(self, turn: _TurnState, event: ItemCompletedEvent) -> None:

@@ -1,6 +1,6 @@
 """A live thread (its `Conversation`) as v2 shows it: `Thread`, and its
-policies in v2 spelling. The recorded side (rollout → thread) belongs to the
-thread store; `recorded_turns` rebuilds a resumed thread's turns."""
+policies in v2 spelling. The recorded side (rollout → thread, with its
+turns) belongs to the thread store (`thread_view.read_thread`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from app_server_protocol.common import ApprovalMode as CoreAskForApproval
 from app_server_protocol.common import SandboxPolicy as CoreSandboxPolicy
 from app_server_protocol.common import SandboxPolicyReadOnly, SandboxPolicyWorkspaceWrite
-from app_server_protocol.events import EventMsg
 from app_server_protocol.v2.common import (
     AskForApproval,
     ReadOnlyAccessFullAccess,
@@ -22,7 +21,6 @@ from app_server_protocol.v2.threads import Thread, ThreadStatusIdle
 from app_server_protocol.v2.turns import Turn
 
 from .._version import __version__
-from .thread_history import ThreadHistoryBuilder
 
 if TYPE_CHECKING:
     from .conversation import Conversation
@@ -98,12 +96,3 @@ def core_sandbox(policy: SandboxPolicy | None) -> CoreSandboxPolicy | None:
             exclude_slash_tmp=policy.exclude_slash_tmp,
         )
     return CoreFull()
-
-
-def recorded_turns(events: list[EventMsg]) -> list[Turn]:
-    """The turns of a recorded thread, rebuilt from its events as
-    ``thread/read`` rebuilds them (reviews, tools and all)."""
-    builder = ThreadHistoryBuilder()
-    for event in events:
-        builder.feed_event(event.model_dump(mode="json", by_alias=True))
-    return builder.finish()

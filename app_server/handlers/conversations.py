@@ -157,7 +157,11 @@ def send_user_message(
 
 @handles(methods.SEND_USER_TURN)
 def send_user_turn(params: SendUserTurnParams, ctx: RequestContext) -> SendUserTurnResponse:
+    conversation = ctx.app.conversations.loaded(params.conversation_id)
+    agent = conversation.agent if conversation is not None else None
     settings = TurnSettings(
+        # v1 turns do not choose a personality: the thread's carries on.
+        personality=agent.settings.personality if agent is not None else None,
         cwd=params.cwd,
         approval_policy=approval_mode(params.approval_policy),
         sandbox_policy=params.sandbox_policy,

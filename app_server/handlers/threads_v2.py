@@ -59,12 +59,12 @@ from ..conversations.v2_thread import (
     core_approval_policy,
     core_sandbox,
     live_thread,
-    recorded_turns,
     v2_approval_policy,
     v2_sandbox,
 )
 from ..errors import InvalidRequest
 from .registry import handles
+from .thread_common import read_recorded
 
 
 def _overrides(
@@ -80,6 +80,8 @@ def _overrides(
         sandbox_mode=None if params.sandbox is None else SandboxMode(params.sandbox.value),
         config=config,
         base_instructions=params.base_instructions,
+        developer_instructions=params.developer_instructions,
+        personality=params.personality.value if params.personality is not None else None,
     )
 
 
@@ -114,6 +116,11 @@ def _announce(ctx: RequestContext, conversation: Conversation) -> None:
     ctx.after_response(started)
 
 
+def _announce_resumed(ctx: RequestContext, conversation: Conversation) -> None:
+    # A resumed thread is not announced with `thread/started` (as the reference).
+    ctx.after_response(conversation.deliver_startup_events)
+
+
 @handles(methods.THREAD_START)
 async def thread_start(params: ThreadStartParams, ctx: RequestContext) -> ThreadStartResponse:
     conversation = await ctx.app.conversations.start_conversation(_overrides(params), ctx.outgoing)
@@ -135,10 +142,10 @@ async def thread_start(params: ThreadStartParams, ctx: RequestContext) -> Thread
 @handles(methods.THREAD_RESUME)
 async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> ThreadResumeResponse:
     manager = ctx.app.conversations
+    if params.history is not None:
+        return await _resume_from_history(params, ctx)
     thread_uuid = _thread_uuid(params.thread_id) if params.path is None else None
     conversation = manager.loaded(thread_uuid) if thread_uuid is not None else None
-    turns: list[Turn] = []
-    loaded = conversation is not None
     if conversation is None:
         path = params.path
         if path is None:
@@ -147,16 +154,42 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
             if found is None:
                 raise InvalidRequest(f"no rollout found for thread id {params.thread_id}")
             path = str(found)
-        conversation, events = await manager.resume_with(path, _overrides(params), ctx.outgoing)
+        conversation, _events = await manager.resume_with(path, _overrides(params), ctx.outgoing)
         ctx.app.turns.prepare()
-        turns = recorded_turns(events)
     await _subscribe(ctx, conversation)
-    if not loaded:
-        # A thread already loaded (by another connection) is not announced again.
-        _announce(ctx, conversation)
+    # The turns as `thread/read` projects them (one reading of a rollout).
+    thread_id = str(conversation.id)
+    thread = await read_recorded(ctx.app, conversation.rollout_path, True, thread_id)
+    thread = thread.model_copy(update={"status": live_thread(conversation).status})
+    _announce_resumed(ctx, conversation)
     config = conversation.config
     return ThreadResumeResponse(
-        thread=live_thread(conversation, turns),
+        thread=thread,
+        model=config.model,
+        model_provider=config.model_provider_id,
+        cwd=str(config.cwd),
+        approval_policy=v2_approval_policy(config.approval_policy),
+        sandbox=v2_sandbox(config.sandbox_policy),
+        reasoning_effort=config.model_reasoning_effort,
+    )
+
+
+async def _resume_from_history(
+    params: ThreadResumeParams, ctx: RequestContext
+) -> ThreadResumeResponse:
+    """A new thread whose model history starts with the items the client
+    gives (``threadId`` and ``path`` are ignored), as 0.107 serves it: its
+    own context follows them, and it has no turns yet."""
+    history = list(params.history or [])
+    conversation = await ctx.app.conversations.start_conversation(
+        _overrides(params), ctx.outgoing, history
+    )
+    ctx.app.turns.prepare()
+    await _subscribe(ctx, conversation)
+    _announce_resumed(ctx, conversation)
+    config = conversation.config
+    return ThreadResumeResponse(
+        thread=live_thread(conversation),
         model=config.model,
         model_provider=config.model_provider_id,
         cwd=str(config.cwd),
@@ -217,6 +250,7 @@ def _turn_settings(params: TurnStartParams, conversation: Conversation) -> TurnS
             params.model,
             params.effort,
             params.summary,
+            params.personality,
         )
     ):
         return None
@@ -232,6 +266,9 @@ def _turn_settings(params: TurnStartParams, conversation: Conversation) -> TurnS
         model=params.model if params.model is not None else current.model,
         effort=params.effort if params.effort is not None else current.effort,
         summary=params.summary if params.summary is not None else current.summary,
+        personality=(
+            params.personality.value if params.personality is not None else current.personality
+        ),
     )
 
 
