@@ -29,16 +29,19 @@ def _listed(root: Path) -> list[str]:
 
 
 def _expected(roots: list[Path], query: str) -> list[tuple[str, str, int, list[int]]]:
-    """The best 50 by scoring every file of every root."""
+    """The best 50 by scoring every file of every root: the best score,
+    then the shortest path, then the smallest; answered by score and path."""
     atoms = parse_query(query)
     everything = []
     for order, root in enumerate(roots):
         for path in _listed(root):
-            found = score_path(atoms, matcher_text(path), True)
+            text = matcher_text(path)
+            found = score_path(atoms, text, True)
             if found is not None:
-                everything.append((-found[0], path, order, found[1]))
-    best = heapq.nsmallest(service.MATCH_LIMIT, everything, key=lambda e: e[:3])
-    return [(str(roots[order]), path, -score, ix) for score, path, order, ix in best]
+                everything.append((-found[0], len(text), path, order, found[1]))
+    best = heapq.nsmallest(service.MATCH_LIMIT, everything, key=lambda e: e[:4])
+    best.sort(key=lambda e: (e[0], e[2], e[3]))
+    return [(str(roots[order]), path, -score, ix) for score, _, path, order, ix in best]
 
 
 @pytest.fixture
@@ -80,12 +83,17 @@ def test_chunks_rank_as_one_listing(tmp_path: Path, small_chunks: None) -> None:
         assert [(m.root, m.path, m.score, m.indices) for m in got] == expected, query
 
 
-def test_ties_at_the_fiftieth_keep_the_smallest_paths(tmp_path: Path, small_chunks: None) -> None:
+def test_ties_at_the_fiftieth_keep_the_shortest_then_smallest_paths(
+    tmp_path: Path, small_chunks: None
+) -> None:
     for n in reversed(range(120)):
         (tmp_path / f"dir{n % 7}").mkdir(exist_ok=True)
         (tmp_path / f"dir{n % 7}" / f"same_{n:03}.txt").write_text("")
+        (tmp_path / f"dir{n % 7}" / f"same_{n:03}.text").write_text("")
     got = service.FileSearch()._search_blocking("same", [str(tmp_path)], threading.Event())
-    assert [m.path for m in got] == sorted(_listed(tmp_path))[:50]
+    kept = sorted(_listed(tmp_path), key=lambda p: (len(p), p))[:50]
+    assert all(p.endswith(".txt") for p in kept)
+    assert [m.path for m in got] == sorted(kept)
 
 
 def test_a_cancelled_walk_resumes_where_it_stopped(
@@ -228,3 +236,17 @@ def test_listings_beyond_the_memory_budget_are_dropped(
     # Each listing holds 440 characters: the oldest went.
     assert list(search._indexes) == [str(roots[1]), str(roots[2])]
     assert len(search._search_blocking("file", [str(roots[0])], threading.Event())) == 30
+
+
+def test_links_are_followed_but_not_round_in_circles(tmp_path: Path) -> None:
+    # As the reference walks this tree: a link to a directory is walked
+    # under its own name, a link to a file is a file, a broken link and a
+    # link back to a directory above are left out.
+    (tmp_path / "d/sub").mkdir(parents=True)
+    (tmp_path / "d/sub/f.txt").write_text("")
+    (tmp_path / "top.txt").write_text("")
+    (tmp_path / "d/sub/loop").symlink_to("../..")
+    (tmp_path / "broken").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "dlink").symlink_to("d")
+    (tmp_path / "flink").symlink_to("top.txt")
+    assert _listed(tmp_path) == ["d/sub/f.txt", "dlink/sub/f.txt", "flink", "top.txt"]

@@ -10,9 +10,9 @@ Why they hold (see `matcher` for the rules): every matched character earns
 the best bonus its run has seen (at least `BONUS_CONSECUTIVE`), or, after a
 gap, its own position's bonus less at least `PENALTY_GAP_START` (a gap never
 costs less, the score before it being at least `SCORE_MATCH`). No position
-earns more than `BONUS_BOUNDARY_DELIMITER` except at the very start of the
-path or after whitespace (`BONUS_BOUNDARY_WHITE`); a non-word character
-earns `BONUS_NON_WORD`, a delimiter nothing. Two needle characters that
+earns more than `MAX_BONUS` (right after a '/' or at the very start of the
+path), and a position not after a '/' no more than `BONUS_NON_WORD`; a
+non-word character earns `BONUS_NON_WORD`, a delimiter nothing. Two needle characters that
 never stand side by side in the path force a gap between them.
 """
 
@@ -23,13 +23,13 @@ from typing import Final
 from .matcher import (
     BONUS,
     BONUS_BOUNDARY_DELIMITER,
-    BONUS_BOUNDARY_WHITE,
     BONUS_CAMEL123,
     BONUS_CONSECUTIVE,
     BONUS_FIRST_CHAR_MULTIPLIER,
     BONUS_NON_WORD,
     DELIMITER,
     LOWER,
+    MAX_BONUS,
     NON_WORD,
     PENALTY_GAP_START,
     SCORE_MATCH,
@@ -47,7 +47,7 @@ _NO_BOUND: Final = -1
 def _inner_bonus(prev: str, c: str, spaced: bool) -> int:
     """The most ``c`` can earn right after ``prev`` (both needle characters)."""
     if not (prev.isascii() and c.isascii()) or spaced:
-        return BONUS_BOUNDARY_WHITE
+        return MAX_BONUS
     prev_class = char_class(prev)
     cls = char_class(c)
     bonus = BONUS[prev_class][cls]
@@ -59,14 +59,14 @@ def _inner_bonus(prev: str, c: str, spaced: bool) -> int:
 def _max_bonus(c: str, at_start: bool, spaced: bool) -> int:
     """The most a position holding ``c`` can earn."""
     if not c.isascii():
-        return BONUS_BOUNDARY_WHITE  # may match differently classed characters
+        return MAX_BONUS  # may match differently classed characters
     cls = char_class(c)
     if cls == DELIMITER:
         return 0
     if cls == NON_WORD:
         return BONUS_NON_WORD
     if cls == WHITESPACE or at_start or spaced:
-        return BONUS_BOUNDARY_WHITE
+        return MAX_BONUS
     return BONUS_BOUNDARY_DELIMITER
 
 

@@ -10,8 +10,9 @@ time too, since a change within the file system's timestamp granularity
 would not move its mtime.
 
 What is listed follows the reference: every file, hidden ones included, minus
-what ignore files exclude (see `ignore`); symbolic links are listed as files
-and never followed; ``.git`` is skipped. Paths are relative to the root, with
+what ignore files exclude (see `ignore`); symbolic links are followed (a
+link to a directory is walked under the link's name, unless it loops back;
+a broken link is left out); ``.git`` is skipped. Paths are relative to the root, with
 '/' separators; names that are not valid UTF-8 are left out, as the
 reference leaves them out.
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +50,7 @@ RACY_WINDOW_COARSE_NS: Final = 2_000_000_000
 CHUNK_CHARS: Final = 1 << 18
 
 _SEPARATOR: Final = "\0"
+_SEPARATORS: Final = re.compile(_SEPARATOR)
 #: Whitespace, delimiters other than '/', DEL: rare in paths.
 _IRREGULAR_ASCII: Final = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f,:;|\x7f"
 #: The same, and any character that is not ASCII.
@@ -152,6 +155,12 @@ class Chunk:
             found.append((start, self.path_at(start)))
             start = self.text.find(_SEPARATOR, start + 1)
         return found
+
+    def spans(self) -> dict[int, int]:
+        """Where every path starts (its NUL) and ends in `text`."""
+        starts = [m.start() for m in _SEPARATORS.finditer(self.text)]
+        ends = [*starts[1:], len(self.text)]
+        return dict(zip(starts, ends, strict=True))
 
     def joined(self, ignore_case: bool, normalize: bool) -> str:
         """`text` as an atom with these settings compares it (same length).
@@ -320,6 +329,9 @@ class FileIndex:
             files = [e.name for e in entries if not e.is_dir(follow_symlinks=False)]
         except OSError:  # the type was not in the listing, and stat failed
             files, subdirs = _split_slowly(entries)
+        links = [e for e in entries if e.is_symlink()]
+        if links:
+            files, subdirs = _follow_links(self.root, rel, links, files, subdirs)
         rules = parent_rules
         stamps = _NO_STAMPS
         has_git = ignore.GIT_DIR in subdirs or ignore.GIT_DIR in files
@@ -354,7 +366,7 @@ class FileIndex:
         """List again the directories that changed; True when any did (the
         walk must then run again, over the known directories and the new)."""
         changed = False
-        stat = os.stat
+        stat_at = os.stat
         try:
             root_fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError:
@@ -367,7 +379,7 @@ class FileIndex:
                     continue
                 try:
                     # Relative to the root's descriptor: no path to build.
-                    mtime: int | None = stat(rel or ".", dir_fd=root_fd).st_mtime_ns
+                    mtime: int | None = stat_at(rel or ".", dir_fd=root_fd).st_mtime_ns
                 except OSError:
                     mtime = None
                 stamps = listed[_STAMPS]
@@ -432,6 +444,46 @@ def _split_slowly(entries: list[os.DirEntry[str]]) -> tuple[list[str], list[str]
             is_dir = False
         (subdirs if is_dir else files).append(entry.name)
     return files, subdirs
+
+
+def _follow_links(
+    root: str, rel: str, links: list[os.DirEntry[str]], files: list[str], subdirs: list[str]
+) -> tuple[list[str], list[str]]:
+    """(files, subdirectories) of the directory ``rel`` with symbolic links
+    followed, as the reference follows them: a link to a directory is a
+    directory (unless it leads back to one on the way from the root to
+    here, a loop), a link to anything else a file, a broken link nothing."""
+    names = {link.name for link in links}
+    files = [f for f in files if f not in names]
+    subdirs = [d for d in subdirs if d not in names]
+    above: set[tuple[int, int]] | None = None
+    for link in links:
+        try:
+            target = link.stat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(target.st_mode):
+            files.append(link.name)
+            continue
+        if above is None:
+            above = _ancestors(root, rel)
+        if (target.st_dev, target.st_ino) not in above:
+            subdirs.append(link.name)
+    return files, subdirs
+
+
+def _ancestors(root: str, rel: str) -> set[tuple[int, int]]:
+    """The (device, inode) of the directory ``rel`` and of every one above
+    it up to the root."""
+    found: set[tuple[int, int]] = set()
+    parts = rel.split("/") if rel else []
+    for depth in range(len(parts) + 1):
+        try:
+            st = os.stat(os.path.join(root, *parts[:depth]))
+        except OSError:
+            continue
+        found.add((st.st_dev, st.st_ino))
+    return found
 
 
 def _utf8(names: list[str]) -> list[str]:
