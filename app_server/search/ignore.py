@@ -87,6 +87,19 @@ class Matcher:
     any_line: re.Pattern[str] | None
     """Finds, in paths written one per line, a line that some pattern
     matches (see `_any_line`); None when it cannot be built."""
+    any_pattern: re.Pattern[str] | None = None
+    """Matches one path that some pattern matches, when no pattern
+    re-includes (``!``): a match is then the verdict, without asking the
+    spec (which costs far more)."""
+
+    def ignores_fast(self, rel: str, is_dir: bool) -> bool | None:
+        """`verdict` from `any_pattern` (None: it cannot tell)."""
+        if self.any_pattern is None:
+            return None
+        path = self.prefix + rel[self.strip :]
+        if is_dir:
+            path += "/"
+        return self.any_pattern.match(path) is not None
 
     def verdict(self, rel: str, is_dir: bool) -> bool | None:
         """True: ignored; False: re-included by a ``!`` pattern; None: no opinion."""
@@ -186,11 +199,18 @@ class Rules:
                 suspects.update(found)
         if not suspects:
             return names
+        ignores = self.ignores
+        if all(m.any_pattern is not None for m in self.matchers):
+            ignores = self._ignores_fast
         return [
             name
             for i, name in enumerate(names)
-            if i not in suspects or not self.ignores(dir_prefix + name, is_dir)
+            if i not in suspects or not ignores(dir_prefix + name, is_dir)
         ]
+
+    def _ignores_fast(self, rel: str, is_dir: bool) -> bool:
+        """`ignores` when no rule re-includes: any match ignores."""
+        return any(m.ignores_fast(rel, is_dir) for m in self.matchers)
 
     def with_matchers(self, added: list[Matcher]) -> Rules:
         if not added:
@@ -208,7 +228,11 @@ def _read_matcher(
     spec = _parse(path) if file_stamp is not None else None
     if spec is None:
         return file_stamp, None
-    return file_stamp, Matcher(kind, depth, strip, prefix, spec, _any_line(spec))
+    any_line = _any_line(spec)
+    any_pattern = None
+    if any_line is not None and all(p.include is not False for p in spec.patterns):
+        any_pattern = re.compile(any_line.pattern)
+    return file_stamp, Matcher(kind, depth, strip, prefix, spec, any_line, any_pattern)
 
 
 def rules_for_directory(

@@ -325,13 +325,16 @@ class FileIndex:
         except OSError:
             return None
         try:
-            subdirs = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
-            files = [e.name for e in entries if not e.is_dir(follow_symlinks=False)]
+            # Mostly regular files: one pass for them, another for the rest
+            # only when there is a rest.
+            files = [e.name for e in entries if e.is_file(follow_symlinks=False)]
+            subdirs: list[str] = []
+            if len(files) < len(entries):
+                links = _split_others(entries, files, subdirs)
+                if links:
+                    _follow_links(self.root, rel, links, files, subdirs)
         except OSError:  # the type was not in the listing, and stat failed
             files, subdirs = _split_slowly(entries)
-        links = [e for e in entries if e.is_symlink()]
-        if links:
-            files, subdirs = _follow_links(self.root, rel, links, files, subdirs)
         rules = parent_rules
         stamps = _NO_STAMPS
         has_git = ignore.GIT_DIR in subdirs or ignore.GIT_DIR in files
@@ -446,16 +449,32 @@ def _split_slowly(entries: list[os.DirEntry[str]]) -> tuple[list[str], list[str]
     return files, subdirs
 
 
+def _split_others(
+    entries: list[os.DirEntry[str]], files: list[str], subdirs: list[str]
+) -> list[os.DirEntry[str]]:
+    """Add the entries that are not regular files to ``files`` (a fifo, a
+    socket, a device) or ``subdirs``; return the symbolic links."""
+    links: list[os.DirEntry[str]] = []
+    for entry in entries:
+        if entry.is_file(follow_symlinks=False):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            subdirs.append(entry.name)
+        elif entry.is_symlink():
+            links.append(entry)
+        else:
+            files.append(entry.name)
+    return links
+
+
 def _follow_links(
     root: str, rel: str, links: list[os.DirEntry[str]], files: list[str], subdirs: list[str]
-) -> tuple[list[str], list[str]]:
-    """(files, subdirectories) of the directory ``rel`` with symbolic links
-    followed, as the reference follows them: a link to a directory is a
-    directory (unless it leads back to one on the way from the root to
-    here, a loop), a link to anything else a file, a broken link nothing."""
-    names = {link.name for link in links}
-    files = [f for f in files if f not in names]
-    subdirs = [d for d in subdirs if d not in names]
+) -> None:
+    """Add the symbolic links of the directory ``rel`` to ``files`` or
+    ``subdirs``, followed as the reference follows them: a link to a
+    directory is a directory (unless it leads back to one on the way from
+    the root to here, a loop), a link to anything else a file, a broken
+    link nothing."""
     above: set[tuple[int, int]] | None = None
     for link in links:
         try:
@@ -469,7 +488,6 @@ def _follow_links(
             above = _ancestors(root, rel)
         if (target.st_dev, target.st_ino) not in above:
             subdirs.append(link.name)
-    return files, subdirs
 
 
 def _ancestors(root: str, rel: str) -> set[tuple[int, int]]:
