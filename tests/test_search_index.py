@@ -15,7 +15,7 @@ import pytest
 
 from app_server.search import index as index_module
 from app_server.search import service
-from app_server.search.ignore import Matcher, Rules, _any_line
+from app_server.search.ignore import Matcher, Rules, _any_line, matcher_of
 from app_server.search.index import Chunk, FileIndex
 from app_server.search.matcher import matcher_text, parse_query, score_path
 from tests.test_search_ranking import _odd_tree
@@ -209,16 +209,25 @@ def test_rules_keep_agrees_with_asking_about_each_path(tmp_path: Path) -> None:
             strip = 0
             if depth == 1:
                 strip = 2  # an ignore file in "a/"
-            matchers.append(Matcher(rnd.randint(0, 3), depth, strip, "", spec, _any_line(spec)))
+            kind = rnd.randint(0, 3)
+            if trial % 2:  # without the shortcuts
+                matchers.append(Matcher(kind, depth, strip, "", spec, _any_line(spec)))
+            else:
+                matchers.append(matcher_of(spec, kind, depth, strip, ""))
         rules = Rules().with_matchers(matchers)
         for prefix in prefixes:
             if any(m.strip > len(prefix) for m in matchers):
                 continue
+            samples = []
             for is_dir in (False, True):
                 sample = rnd.sample(names, rnd.randint(1, len(names)))
                 kept = rules.keep(prefix, sample, is_dir)
                 one_by_one = [n for n in sample if not rules.ignores(prefix + n, is_dir)]
                 assert kept == one_by_one, (trial, prefix, is_dir, sample)
+                samples.append((sample, one_by_one))
+            (files, kept_files), (subdirs, kept_subdirs) = samples
+            both = rules.keep_both(prefix, files, subdirs)
+            assert both == (kept_files, kept_subdirs), (trial, prefix, files, subdirs)
 
 
 def test_listings_beyond_the_memory_budget_are_dropped(

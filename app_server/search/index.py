@@ -203,6 +203,7 @@ class FileIndex:
 
     def __init__(self, root: str) -> None:
         self.root = root
+        self._root_slash = root.rstrip("/") + "/"
         self._dirs: dict[str, _Dir] = {}
         self._rules: dict[str, Rules] = {}
         """The rules for each listed directory's entries (its own ignore
@@ -316,7 +317,7 @@ class FileIndex:
     def _list(self, rel: str, parent_rules: Rules) -> _Dir | None:
         """List one directory's entries, filtered by the rules in force
         there, and keep the listing (None: it cannot be listed)."""
-        abs_dir = os.path.join(self.root, rel) if rel else self.root
+        abs_dir = self._root_slash + rel if rel else self.root
         now = time.time_ns()
         try:
             mtime = os.stat(abs_dir).st_mtime_ns
@@ -346,8 +347,9 @@ class FileIndex:
             files = [f for f in files if f != ignore.GIT_DIR]
             subdirs = [d for d in subdirs if d != ignore.GIT_DIR]
         dir_prefix = rel + "/" if rel else ""
-        files = rules.keep(dir_prefix, _utf8(files), False)
-        subdirs = rules.keep(dir_prefix, _utf8(subdirs), True)
+        files, subdirs = rules.keep_both(
+            dir_prefix, _utf8(files), _utf8(subdirs) if subdirs else subdirs
+        )
         files.sort()
         subdirs.sort(key=_dir_key)
         runs: list[str] = []
