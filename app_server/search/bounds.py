@@ -101,6 +101,14 @@ class AtomBounds:
             )
             for s in (False, True)
         ]
+        # A character that cannot follow the one before it in the path (their
+        # pair is nowhere in it) comes after a gap, and earns no more than its
+        # own best bonus: this much less than the carry.
+        self._gap_cut = [
+            [0]
+            + [self._carry[s] - min(self._carry[s], _max_bonus(c, False, s)) for c in needle[1:]]
+            for s in (False, True)
+        ]
         self._first_char = needle[0]
         self._gapped_once = [
             self._gapped(spaced, 1) if n > 1 else _NO_BOUND for spaced in (False, True)
@@ -125,8 +133,11 @@ class AtomBounds:
         carry = max(first, self._inner_carry[spaced])
         return SCORE_MATCH * self.n + first * BONUS_FIRST_CHAR_MULTIPLIER + carry * (self.n - 1)
 
-    def _from_start(self, text: str, spaced: bool, gaps: int, contiguous_too: bool) -> int:
-        """Alignments whose first character is at position 0."""
+    def _from_start(
+        self, text: str, spaced: bool, gaps: int, contiguous_too: bool, cut: int = 0
+    ) -> int:
+        """Alignments whose first character is at position 0 (``cut``: what
+        forced gaps take off, see `fine`)."""
         needle = self.needle
         if not text or text[0] != needle[0]:
             return _NO_BOUND
@@ -144,7 +155,11 @@ class AtomBounds:
         if n > 1:
             run = min(prefix, n - 1)
             gapped = (
-                base + run_carry * (run - 1) + carry * (n - run) - PENALTY_GAP_START * max(1, gaps)
+                base
+                + run_carry * (run - 1)
+                + carry * (n - run)
+                - PENALTY_GAP_START * max(1, gaps)
+                - cut
             )
             best = max(best, gapped)
         return best
@@ -163,14 +178,23 @@ class AtomBounds:
         return best
 
     def fine(self, text: str, classes: str, spaced: bool) -> int:
-        """A tighter bound: forced gaps counted, contiguous places scored
-        exactly (exact altogether for a one-character needle)."""
+        """A tighter bound: forced gaps counted (each one also caps the bonus
+        of the character after it), contiguous places scored exactly (exact
+        altogether for a one-character needle)."""
         needle = self.needle
         if self.n == 1:
             exact = score_atom(text, classes, needle)
             return _NO_BOUND if exact is None else exact
-        gaps = sum(1 for pair in self.bigrams if pair not in text)
-        best = max(self._gapped(spaced, gaps), self._from_start(text, spaced, gaps, False))
+        gaps = 0
+        cut = 0
+        gap_cut = self._gap_cut[spaced]
+        for j, pair in enumerate(self.bigrams, 1):
+            if pair not in text:
+                gaps += 1
+                cut += gap_cut[j]
+        best = max(
+            self._gapped(spaced, gaps) - cut, self._from_start(text, spaced, gaps, False, cut)
+        )
         pos = text.find(needle)
         while pos >= 0:
             best = max(best, score_run(text, classes, needle, pos, pos + self.n, None))
