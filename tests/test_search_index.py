@@ -78,7 +78,7 @@ def test_chunks_rank_as_one_listing(tmp_path: Path, small_chunks: None) -> None:
     never = threading.Event()
     queries = ["a", "e", "hand", "py", "src lib", "BazQux", "nme", "x1", "d/", "東"]
     for query in queries:
-        got = search._search_blocking(query, [str(first), str(second)], never)
+        got = search.search_blocking(query, [str(first), str(second)], never)
         expected = _expected([first, second], query)
         assert [(m.root, m.path, m.score, m.indices) for m in got] == expected, query
 
@@ -90,7 +90,7 @@ def test_ties_at_the_fiftieth_keep_the_shortest_then_smallest_paths(
         (tmp_path / f"dir{n % 7}").mkdir(exist_ok=True)
         (tmp_path / f"dir{n % 7}" / f"same_{n:03}.txt").write_text("")
         (tmp_path / f"dir{n % 7}" / f"same_{n:03}.text").write_text("")
-    got = service.FileSearch()._search_blocking("same", [str(tmp_path)], threading.Event())
+    got = service.FileSearch().search_blocking("same", [str(tmp_path)], threading.Event())
     kept = sorted(_listed(tmp_path), key=lambda p: (len(p), p))[:50]
     assert all(p.endswith(".txt") for p in kept)
     assert [m.path for m in got] == sorted(kept)
@@ -241,10 +241,10 @@ def test_listings_beyond_the_memory_budget_are_dropped(
     monkeypatch.setattr(service, "MAX_KEPT_CHARS", 1000)
     search = service.FileSearch()
     for root in roots:
-        assert len(search._search_blocking("file", [str(root)], threading.Event())) == 30
+        assert len(search.search_blocking("file", [str(root)], threading.Event())) == 30
     # Each listing holds 440 characters: the oldest went.
     assert list(search._indexes) == [str(roots[1]), str(roots[2])]
-    assert len(search._search_blocking("file", [str(roots[0])], threading.Event())) == 30
+    assert len(search.search_blocking("file", [str(roots[0])], threading.Event())) == 30
 
 
 def test_links_are_followed_but_not_round_in_circles(tmp_path: Path) -> None:

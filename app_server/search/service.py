@@ -29,8 +29,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
-import anyio
-
 from .bounds import AtomBounds
 from .index import Chunk, FileIndex
 from .matcher import Atom, classes_of, fold, parse_query, score_kind
@@ -308,9 +306,11 @@ class FileSearch:
         try:
             if not query:
                 return []
+            import anyio.to_thread
+
             with running.scope:
                 return await anyio.to_thread.run_sync(
-                    self._search_blocking, query, roots, running.flag, abandon_on_cancel=True
+                    self.search_blocking, query, roots, running.flag, abandon_on_cancel=True
                 )
             return []
         finally:
@@ -338,9 +338,11 @@ class FileSearch:
                 if root != keep:
                     total -= self._indexes.pop(root).chars
 
-    def _search_blocking(
+    def search_blocking(
         self, query: str, roots: list[str], cancelled: threading.Event
     ) -> list[Match]:
+        """`search` in the calling thread, for callers without an event loop:
+        only the standard library and pathspec are loaded (anyio is not)."""
         atoms = parse_query(query)
         ranked: list[_Ranked] = []
         try:
@@ -399,6 +401,8 @@ class _Running:
     """One search in flight that a later one with its token may cancel."""
 
     def __init__(self) -> None:
+        import anyio
+
         self.scope = anyio.CancelScope()
         self.flag = threading.Event()
 
