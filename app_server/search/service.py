@@ -8,10 +8,17 @@ joined in one string (the needle's characters in order, case folded as the
 matcher folds them); only those are scored. Results are ordered by score,
 best first, then by path.
 
-Where more files tie at the 50th score than fit, the smallest paths are
-kept; the reference keeps whichever its parallel walk met first, which
-varies from run to run. A blank query (only whitespace) matches every file
-with score 0; an empty one matches nothing, as in the reference.
+Where more files tie at the 50th score than fit, the shortest paths are
+kept, as the reference keeps them; among paths of the same length too, the
+smallest (the reference: whichever its parallel walk met first, which
+varies from run to run). A blank query (only whitespace) matches every file
+with score 0; an empty one matches nothing, as in the reference. Words with
+fzf's marks (`matcher.parse_query`) are scored without the bounds.
+
+Several roots are searched one after the other, each with its own listing,
+and a file is answered with the root it was found under (the reference,
+when one root holds another, answers the inner root's files twice, both
+under the inner root).
 
 A search given a cancellation token cancels the one still running with the
 same token, which then answers no files (as the reference's cancelled search
