@@ -23,7 +23,7 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from app_server_protocol.events import EventMsg
+from app_server_protocol.events import EventMsg, UserMessageEvent
 from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import (
     EventMsgLine,
@@ -35,13 +35,16 @@ from app_server_protocol.rollout import (
     rollout_line_adapter,
 )
 
+from ..gc_pause import collector_paused
 from ..rust_format import os_error_message
 from .rollback import ROLLED_BACK_EVENT, drop_last_turns
 from .rollout_file import bounded_lines, open_regular
 
 #: The head of a line as both we and the reference write it: its kind is
 #: known without parsing the line.
-_LINE_HEAD: Final = re.compile(rb'\{"timestamp":"[^"\\]*","type":"([a-z_]+)","payload":')
+_LINE_HEAD: Final = re.compile(
+    rb'\{"timestamp":"[^"\\]*","type":"([a-z_]+)","payload":(?:\{"type":"([a-z_]+)")?'
+)
 _USED_KINDS: Final = frozenset({b"session_meta", b"response_item", b"event_msg"})
 _ROLLED_BACK: Final = ROLLED_BACK_EVENT.encode()
 
@@ -57,6 +60,8 @@ class RecordedConversation:
     path: Path
     meta: SessionMeta
     """The first ``session_meta``: whose id the conversation keeps."""
+    preview: str
+    """The first user message ("" when there is none)."""
     response_items: list[ResponseItem] = field(default_factory=list)
     """The model's history, without the turns rolled back."""
     event_msgs: list[EventMsg] = field(default_factory=list)
@@ -75,20 +80,26 @@ class RecordedConversation:
         return record.payload if isinstance(record, TurnContextLine) else None
 
 
-def parse_rollout(path: Path, data: bytes, *, events: bool = True) -> RecordedConversation:
+EventKinds = bool | frozenset[str]
+"""Which recorded events a reader keeps: all (True), none (False), or those
+of these kinds."""
+
+
+def parse_rollout(path: Path, data: bytes, *, events: EventKinds = True) -> RecordedConversation:
     """What a rollout file's content records."""
     return parse_rollout_lines(path, data.split(b"\n"), events=events)
 
 
 def parse_rollout_lines(
-    path: Path, lines: Iterable[bytes], *, events: bool = True
+    path: Path, lines: Iterable[bytes], *, events: EventKinds = True
 ) -> RecordedConversation:
-    """What a rollout file's lines record; its events too when ``events``."""
+    """What a rollout file's lines record, with the ``events`` asked for."""
     adapter = rollout_line_adapter()
     meta: SessionMeta | None = None
     items: list[ResponseItem] = []
     event_msgs: list[EventMsg] = []
     last_context: bytes | None = None
+    preview: str | None = None
     empty = True
     for raw in lines:
         line = raw.strip()
@@ -109,7 +120,11 @@ def parse_rollout_lines(
             if (
                 kind not in _USED_KINDS
                 or (kind == b"session_meta" and meta is not None)
-                or (kind == b"event_msg" and not events)
+                or (
+                    kind == b"event_msg"
+                    and not _wanted(events, head.group(2))
+                    and not (preview is None and head.group(2) in (b"user_message", None))
+                )
             ):
                 continue
         try:
@@ -119,8 +134,11 @@ def parse_rollout_lines(
         if isinstance(record, ResponseItemLine):
             items.append(record.payload)
         elif isinstance(record, EventMsgLine):
-            if events:
-                event_msgs.append(record.payload)
+            event = record.payload
+            if preview is None and isinstance(event, UserMessageEvent):
+                preview = event.message
+            if events is True or (events and event.type in events):
+                event_msgs.append(event)
         elif isinstance(record, TurnContextLine):
             last_context = line
         elif isinstance(record, SessionMetaLine) and meta is None:
@@ -129,7 +147,14 @@ def parse_rollout_lines(
         raise RolloutReadError("empty session file")
     if meta is None:
         raise RolloutReadError("failed to parse conversation ID from rollout file")
-    return RecordedConversation(path, meta, items, event_msgs, last_context)
+    return RecordedConversation(path, meta, preview or "", items, event_msgs, last_context)
+
+
+def _wanted(events: EventKinds, kind: bytes | None) -> bool:
+    """Whether an event of that kind (None: not known yet) may be kept."""
+    if isinstance(events, bool):
+        return events
+    return kind is None or kind.decode() in events
 
 
 def _rolled_back_turns(line: bytes) -> int | None:
@@ -151,16 +176,16 @@ def _rolled_back_turns(line: bytes) -> int | None:
     return None
 
 
-def read_rollout(path: Path, *, events: bool = True) -> RecordedConversation:
+def read_rollout(path: Path, *, events: EventKinds = True) -> RecordedConversation:
     """Read and parse a rollout file, a line at a time (a line longer than
-    `MAX_ROLLOUT_LINE_BYTES` is skipped); its events too when ``events``.
+    `MAX_ROLLOUT_LINE_BYTES` is skipped), with the ``events`` asked for.
     Blocking."""
     try:
         fd, _ = open_regular(path)
     except OSError as exc:
         raise RolloutReadError(os_error_message(exc)) from None
     try:
-        with os.fdopen(fd, "rb") as file:
+        with os.fdopen(fd, "rb") as file, collector_paused():
             return parse_rollout_lines(path, bounded_lines(file), events=events)
     except OSError as exc:
         raise RolloutReadError(os_error_message(exc)) from None

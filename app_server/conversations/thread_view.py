@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from app_server_protocol.v2.common import GitInfo, SessionSourceSubAgent
 from app_server_protocol.v2.threads import Thread, ThreadStatus, ThreadStatusNotLoaded
 
+from ..gc_pause import collector_paused
 from .naming import parse_rollout_file_name, parse_uuid
 from .rollout_file import bounded_lines, open_regular
 from .thread_history import FED_EVENT_KINDS, FED_LINE_KINDS, ThreadHistoryBuilder
@@ -193,17 +194,18 @@ def read_thread(
     meta: dict[str, Any] | None = None
     preview: str | None = None
     builder = ThreadHistoryBuilder()
-    for record in _history_lines(text_path):
+    with collector_paused():
+        for record in _history_lines(text_path):
+            if meta is None:
+                meta = _first_meta(record)
+            if preview is None:
+                preview = _user_message(record)
+            builder.feed_line(record)
         if meta is None:
-            meta = _first_meta(record)
-        if preview is None:
-            preview = _user_message(record)
-        builder.feed_line(record)
-    if meta is None:
-        raise ThreadReadError("failed to parse conversation ID from rollout file")
-    summary = ThreadSummary(text_path, meta, preview, mtime)
-    thread = summary.thread(default_provider=default_provider, name=name, status=status)
-    thread.turns = builder.finish()
+            raise ThreadReadError("failed to parse conversation ID from rollout file")
+        summary = ThreadSummary(text_path, meta, preview, mtime)
+        thread = summary.thread(default_provider=default_provider, name=name, status=status)
+        thread.turns = builder.finish()
     return thread
 
 

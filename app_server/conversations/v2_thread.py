@@ -5,7 +5,7 @@ thread store; `recorded_turns` is the least a resume needs."""
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from app_server_protocol.common import ApprovalMode as CoreAskForApproval
 from app_server_protocol.common import SandboxPolicy as CoreSandboxPolicy
@@ -109,6 +109,10 @@ def core_sandbox(policy: SandboxPolicy | None) -> CoreSandboxPolicy | None:
             exclude_slash_tmp=policy.exclude_slash_tmp,
         )
     return CoreFull()
+
+
+#: The kinds of the events `recorded_turns` reads (a resume parses no other).
+RECORDED_TURN_EVENTS: Final = frozenset({"user_message", "agent_message", "turn_aborted"})
 
 
 def recorded_turns(events: list[EventMsg]) -> list[Turn]:

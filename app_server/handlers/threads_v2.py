@@ -54,6 +54,7 @@ from ..conversations.conversation import Conversation
 from ..conversations.ids import uuid7
 from ..conversations.turns import TurnSettings, UserTurn
 from ..conversations.v2_thread import (
+    RECORDED_TURN_EVENTS,
     core_approval_policy,
     core_sandbox,
     live_thread,
@@ -143,7 +144,9 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
             if found is None:
                 raise InvalidRequest(f"no rollout found for thread id {params.thread_id}")
             path = str(found)
-        conversation, events = await manager.resume_with(path, _overrides(params))
+        conversation, events = await manager.resume_with(
+            path, _overrides(params), events=RECORDED_TURN_EVENTS
+        )
         ctx.app.turns.prepare()
         turns = recorded_turns(events)
     await _subscribe(ctx, conversation)
