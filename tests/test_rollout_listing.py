@@ -255,3 +255,56 @@ def test_a_cached_head_is_one_small_bytes() -> None:
     assert len(packed) < 100
     assert listing._unpack(packed) == ((1, 2, 3), summary)
     assert listing._unpack(listing._pack((4, 5, 6), None)) == ((4, 5, 6), None)
+
+
+def test_later_pages_read_on_from_the_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first page stats every file; a page with a cursor stats only the
+    files it looks at (while no folder changes), and lists the same."""
+    for n in range(12):
+        _, path = write_rollout(tmp_path, f"2025-03-{n % 3 + 1:02d}T10-{n:02d}-00", prompt=f"m{n}")
+        set_mtime(path, n)
+    for folder in (tmp_path / "sessions").rglob("*"):
+        if folder.is_dir():
+            age(folder)
+    index = index_for(tmp_path)
+    items, last = index.page(3, None)
+    assert [i.summary.preview for i in items] == ["m11", "m10", "m9"]
+    stats: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(path: str, *args: object, **kw: object) -> os.stat_result:
+        if str(path).endswith(".jsonl"):
+            stats.append(str(path))
+        return real_stat(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", counting_stat)
+    items, _ = index.page(3, last)
+    assert [i.summary.preview for i in items] == ["m8", "m7", "m6"]
+    assert len(stats) == 3
+
+
+def test_a_file_with_an_old_mtime_appearing_between_pages(tmp_path: Path) -> None:
+    for n in range(4):
+        _, path = write_rollout(tmp_path, f"2025-03-01T10-0{n}-00", prompt=f"m{n}")
+        set_mtime(path, n * 10)
+    index = index_for(tmp_path)
+    _, last = index.page(2, None)
+    # copied in with its mtime kept: the folder changed, the order is taken again
+    _, copied = write_rollout(tmp_path, "2025-03-01T09-00-00", prompt="copied")
+    set_mtime(copied, 5)
+    items, _ = index.page(5, last)
+    assert [i.summary.preview for i in items] == ["m1", "copied", "m0"]
+
+
+def test_odd_file_names_in_the_snapshot(tmp_path: Path) -> None:
+    upper = str(uuid.uuid4()).upper()
+    _, path = write_rollout(tmp_path, "2025-03-01T10-00-00", conversation_id=upper, prompt="up")
+    set_mtime(path, 1)
+    _, other = write_rollout(tmp_path, "2025-03-01T11-00-00", prompt="plain")
+    set_mtime(other, 2)
+    index = index_for(tmp_path)
+    _, last = index.page(1, None)
+    items, _ = index.page(5, last)
+    assert [(i.path, i.summary.preview) for i in items] == [(str(path), "up")]
