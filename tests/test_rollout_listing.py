@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app_server.conversations import listing
+from app_server.conversations import listing, update_order
 from app_server.conversations.listing import RolloutIndex
 from app_server.conversations.naming import UpdateKey, format_update_cursor
 from tests.rollouts import lines_bytes, meta, user_item, write_rollout
@@ -285,7 +285,10 @@ def test_later_pages_read_on_from_the_snapshot(
     assert len(stats) == 3
 
 
-def test_a_file_with_an_old_mtime_appearing_between_pages(tmp_path: Path) -> None:
+def test_a_file_with_an_old_mtime_appearing_between_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(update_order, "RECHECK_SECONDS", 0.0)
     for n in range(4):
         _, path = write_rollout(tmp_path, f"2025-03-01T10-0{n}-00", prompt=f"m{n}")
         set_mtime(path, n * 10)

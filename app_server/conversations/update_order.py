@@ -17,13 +17,19 @@ only: the early listing stage uses it.
 
 from __future__ import annotations
 
+import heapq
 import os
 import struct
+import time
 from collections.abc import Iterator
 from typing import Final
 
 from .naming import UpdateKey, parse_rollout_file_name
 
+#: How long the folders are trusted after a check. What a check can find
+#: (a file copied in with an old mtime) is rare; checking every page would
+#: cost a ``stat`` per day folder a page, and paging through N files N²/page.
+RECHECK_SECONDS: Final = 1.0
 _RECORD: Final = struct.Struct(">Q16sIH5B")
 _KEY_SIZE: Final = 24
 #: The key and the folder's number: what tells one file from another.
@@ -41,11 +47,19 @@ def _uuid_text(raw: bytes) -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
+def _records_of(blob: bytes) -> Iterator[bytes]:
+    size = _RECORD.size
+    for start in range(0, len(blob), size):
+        yield blob[start : start + size]
+
+
 class SnapshotBuilder:
     """Collects the files of a walk, then makes the `UpdateOrder`."""
 
     def __init__(self) -> None:
-        self._records: list[bytes] = []
+        self._days: list[bytes] = []
+        """Each day folder's records, in order (merged at the end: sorting
+        them all at once would hold each as an object of its own)."""
         self._folders: list[str] = []
         self._stamps: list[tuple[str, int]] = []
         self._odd_names: dict[bytes, str] = {}
@@ -58,6 +72,7 @@ class SnapshotBuilder:
         """The rollout files of a day folder (each is ``stat``-ed now)."""
         number = len(self._folders)
         self._folders.append(folder)
+        records: list[bytes] = []
         for name in names:
             file_key = parse_rollout_file_name(name)
             if file_key is None:
@@ -73,20 +88,22 @@ class SnapshotBuilder:
             record = _RECORD.pack(mtime_ns + _MTIME_OFFSET, raw_uuid, number, *stamp, *clock)
             if name != f"rollout-{ts}-{file_key.uuid}.jsonl":
                 self._odd_names[record[:_NAMED_SIZE]] = name
-            self._records.append(record)
+            records.append(record)
+        records.sort(reverse=True)
+        self._days.append(b"".join(records))
 
     def build(self) -> UpdateOrder:
-        records = self._records
-        records.sort(reverse=True)
-        blob = b"".join(records)
-        self._records = []
-        return UpdateOrder(blob, self._folders, self._stamps, self._odd_names)
+        merged = bytearray()
+        for record in heapq.merge(*map(_records_of, self._days), reverse=True):
+            merged += record
+        self._days = []
+        return UpdateOrder(bytes(merged), self._folders, self._stamps, self._odd_names)
 
 
 class UpdateOrder:
     """The snapshot: files newest first (ties: higher UUID first)."""
 
-    __slots__ = ("_blob", "_count", "_folders", "_odd_names", "_stamps")
+    __slots__ = ("_blob", "_checked_at", "_count", "_folders", "_odd_names", "_stamps")
 
     def __init__(
         self,
@@ -100,18 +117,24 @@ class UpdateOrder:
         self._folders = folders
         self._stamps = stamps
         self._odd_names = odd_names
+        self._checked_at = time.monotonic()
 
     def __len__(self) -> int:
         return self._count
 
     def still_current(self) -> bool:
-        """Whether every folder walked is as it was (a ``stat`` per folder)."""
+        """Whether every folder walked is as it was (a ``stat`` per folder,
+        at most every `RECHECK_SECONDS`)."""
+        now = time.monotonic()
+        if now - self._checked_at < RECHECK_SECONDS:
+            return True
         for path, mtime_ns in self._stamps:
             try:
                 if os.stat(path).st_mtime_ns != mtime_ns:
                     return False
             except OSError:
                 return False
+        self._checked_at = now
         return True
 
     def _first_after(self, cursor: UpdateKey | None) -> int:
