@@ -12,7 +12,7 @@ import pytest
 from app_server.conversations import listing, update_order
 from app_server.conversations.listing import RolloutIndex
 from app_server.conversations.naming import UpdateKey, format_update_cursor
-from tests.rollouts import lines_bytes, meta, user_item, write_rollout
+from tests.rollouts import conversation_lines, lines_bytes, meta, user_item, write_rollout
 
 
 def index_for(home: Path) -> RolloutIndex:
@@ -311,3 +311,42 @@ def test_odd_file_names_in_the_snapshot(tmp_path: Path) -> None:
     _, last = index.page(1, None)
     items, _ = index.page(5, last)
     assert [(i.path, i.summary.preview) for i in items] == [(str(path), "up")]
+
+
+def test_thread_pages_by_creation_across_folders(tmp_path: Path) -> None:
+    """`thread/list` by creation reads folders lazily, yet pages through the
+    same order as a sort of every file, a misplaced file included."""
+    from app_server.conversations.thread_store import ThreadCatalog, ThreadFilter
+    from app_server_protocol.v2.threads import ThreadSortKey
+
+    expected: list[tuple[str, str]] = []
+    for n in range(14):
+        ts = f"2025-03-{n % 4 + 1:02d}T1{n % 10}-00-{n:02d}"
+        cid, _ = write_rollout(tmp_path, ts, prompt=f"m{n}")
+        expected.append((ts, cid))
+    # named for another day than its folder's
+    cid = str(uuid.uuid4())
+    folder = tmp_path / "sessions" / "2025" / "03" / "02"
+    misplaced = folder / f"rollout-2025-03-09T00-00-00-{cid}.jsonl"
+    misplaced.write_bytes(lines_bytes(list(conversation_lines(cid, "misplaced"))))
+    expected.append(("2025-03-09T00-00-00", cid))
+    expected.sort(reverse=True)
+    catalog = ThreadCatalog(tmp_path / "sessions", tmp_path / "archived_sessions")
+    everyone = ThreadFilter(
+        providers=None, default_provider="openai", source_kinds=None, cwd=None, search_term=None
+    )
+    listed: list[str] = []
+    cursor: str | None = None
+    for _ in range(20):
+        page, cursor = catalog.page(
+            archived=False,
+            sort_key=ThreadSortKey.CREATED_AT,
+            cursor=cursor,
+            limit=4,
+            thread_filter=everyone,
+            names={},
+        )
+        listed += [summary.id for summary in page]
+        if cursor is None:
+            break
+    assert listed == [cid for _, cid in expected]
