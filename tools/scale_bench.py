@@ -1,15 +1,27 @@
 #!/usr/bin/env python3
-"""How listing and fuzzy search scale: time and memory of a daemon per size.
+"""How listing, long threads and fuzzy search scale: time and memory of a
+daemon per size.
 
 Builds the fixtures once (kept under ``--fixtures``, by default
 ``/tmp/scale-bench``, and reused by later runs): ``N`` rollout files in a
-``CODEX_HOME``, and trees of ``N`` empty files with a ``.gitignore``. Then,
-for every size and run, starts a fresh daemon over stdio and measures:
+``CODEX_HOME``, one thread of ``T`` turns (each turn as 0.107.0 records it:
+a command, a thought and an answer, with its turn context and token
+counts), and trees of ``N`` empty files with a ``.gitignore``. Then, for
+every size and run, starts a fresh daemon over stdio and measures:
 
-* ``list``: paging through every conversation with ``listConversations``
-  (``pageSize`` 100): time, items listed, resident memory afterwards;
+* ``list`` / ``tlist``: paging through every conversation with v1
+  ``listConversations`` / v2 ``thread/list`` (pages of 100): time, time a
+  page, items listed, resident memory afterwards;
+* ``read``: ``thread/read`` of the long thread with its turns;
+* ``resume``: ``thread/resume`` of it (resident memory right after), then a
+  first ``turn/start`` against a local mock model (``tests/mock_model_server``):
+  its answer and its ``turn/completed``;
+* ``v1resume``: v1 ``resumeConversation`` of the same rollout;
 * ``fuzzy``: ``fuzzyFileSearch`` on the tree: the first query, the median of
   the later ones, and the daemon's peak resident memory.
+
+The thread workloads get a fresh ``CODEX_HOME`` each (a copy of the rollout,
+since resuming appends to it, and a configuration naming the mock model).
 
 Times are wall clock (``_s``) and the daemon's CPU time (``cpu_s``, all its
 threads: a parallel daemon may use more than the wall time), the latter
@@ -28,6 +40,7 @@ another command line, the reference for instance::
     .venv/bin/python tools/scale_bench.py --server "ours=.venv/bin/python -m app_server" \\
         --server "reference=$(/work/shared/tools/reference-codex) app-server"
     .venv/bin/python tools/scale_bench.py --rollouts 1000 --files 10000 --runs 1
+    .venv/bin/python tools/scale_bench.py --workloads read,resume,v1resume --threads 1000
 
 Memory is read from ``/proc/<pid>/status`` (VmRSS, VmHWM), so the command
 must exec the daemon itself rather than run it as a child (Linux only).
