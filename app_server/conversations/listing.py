@@ -48,8 +48,9 @@ DEFAULT_PAGE_SIZE: Final = 25
 #: Bytes of cached heads kept, at most (about 8,000 typical heads), their
 #: paths and the cache's own overhead counted.
 MAX_CACHED_HEAD_BYTES: Final = 3 << 20
-#: File names of cached day listings kept, at most.
-MAX_CACHED_NAMES: Final = 10_000
+#: File names of cached day listings kept, at most (later pages read the
+#: snapshot, not these).
+MAX_CACHED_NAMES: Final = 4_000
 #: What a cache entry costs beyond its key and value.
 _ENTRY_OVERHEAD: Final = 160
 #: A folder or file modified this recently may change again within the same
