@@ -3,6 +3,7 @@ that create, resume, list and archive them."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -15,7 +16,7 @@ from uuid import UUID
 import anyio
 
 from app_server_protocol.common import SessionSourceKind, TurnAbortReason, approval_mode
-from app_server_protocol.events import EventMsg, UserMessageEvent
+from app_server_protocol.events import EventMsg
 from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
 from app_server_protocol.rollout import BaseInstructions, SessionMeta
 from app_server_protocol.v1.conversations import (
@@ -56,7 +57,7 @@ from .naming import (
     parse_update_cursor,
     utc_timestamp,
 )
-from .reader import RecordedConversation, RolloutReadError, read_rollout
+from .reader import EventKinds, RecordedConversation, RolloutReadError, read_rollout
 from .recorder import RolloutRecorder, rollout_line
 from .summaries import DEFAULT_PROVIDER_ID, summary_fields
 from .thread_store import ThreadCatalog
@@ -403,22 +404,27 @@ class ConversationManager:
         return None
 
     async def resume_with(
-        self, path_text: str, overrides: ConfigOverrides, owner: Outgoing | None = None
+        self,
+        path_text: str,
+        overrides: ConfigOverrides,
+        owner: Outgoing | None = None,
+        events: EventKinds = True,
     ) -> tuple[Conversation, list[EventMsg]]:
-        """`resume_conversation` with explicit settings."""
+        """`resume_conversation` with explicit settings; returns the recorded
+        ``events`` asked for."""
         config = await self._resolve_config(overrides)
         path = Path(path_text)
-        recorded = await _read_for_resume(path)
+        recorded = await _read_for_resume(path, events=events)
         previous = self._conversations.get(recorded.meta.id)
         if previous is not None:
             # One writer per file: the conversation loaded before gives way,
             # and what it writes as it stops (an aborted turn) is read too.
             self._unregister(previous)
             await previous.shutdown()
-            recorded = await _read_for_resume(path)
+            recorded = await _read_for_resume(path, events=events)
         conversation = self._register(recorded.meta.id, owner)
         conversation.created_at = _unix_seconds(recorded.meta.timestamp)
-        conversation.preview = _first_user_message(recorded.event_msgs)
+        conversation.preview = recorded.preview
         mcp: McpConnections | None = None
         try:
             mcp = await self._start_mcp(config, "resuming")
@@ -622,13 +628,6 @@ def _first_user_text(items: list[ResponseItem]) -> str:
     return ""
 
 
-def _first_user_message(events: list[EventMsg]) -> str:
-    for event in events:
-        if isinstance(event, UserMessageEvent):
-            return event.message
-    return ""
-
-
 def _records_after_meta(path: Path) -> bytes:
     """The lines of a rollout file, as they were written, without its
     ``session_meta`` lines (blocking). A line that is not a JSON object is left out."""
@@ -650,9 +649,11 @@ def _records_after_meta(path: Path) -> bytes:
     return bytes(kept)
 
 
-async def _read_for_resume(path: Path, action: str = "resuming") -> RecordedConversation:
+async def _read_for_resume(
+    path: Path, action: str = "resuming", events: EventKinds = True
+) -> RecordedConversation:
     try:
-        return await anyio.to_thread.run_sync(read_rollout, path)
+        return await anyio.to_thread.run_sync(functools.partial(read_rollout, path, events=events))
     except RolloutReadError as exc:
         raise InternalError(f"error {action} conversation: {exc}") from None
 

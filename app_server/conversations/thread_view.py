@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Final
@@ -20,13 +21,19 @@ from pydantic import ValidationError
 from app_server_protocol.v2.common import GitInfo, SessionSourceSubAgent
 from app_server_protocol.v2.threads import Thread, ThreadStatus, ThreadStatusNotLoaded
 
+from ..gc_pause import collector_paused
 from .naming import parse_rollout_file_name, parse_uuid
 from .rollout_file import bounded_lines, open_regular
-from .thread_history import build_turns
+from .thread_history import FED_EVENT_KINDS, FED_LINE_KINDS, ThreadHistoryBuilder
 
 #: The provider of a thread whose ``session_meta`` names none (older rollouts, ours).
 DEFAULT_MODEL_PROVIDER: Final = "openai"
 _SOURCES: Final = {"cli": "cli", "vscode": "vscode", "exec": "exec", "mcp": "appServer"}
+#: The head of a line as both we and the reference write it: the kinds of
+#: the line and of its payload are known without parsing the line.
+_LINE_HEAD: Final = re.compile(
+    rb'\{"timestamp":"[^"\\]*","type":"([a-z_]+)","payload":(?:\{"type":"([a-z_]+)")?'
+)
 _SUB_AGENT_KINDS: Final = {
     "review": "subAgentReview",
     "compact": "subAgentCompact",
@@ -108,25 +115,6 @@ class ThreadSummary:
         )
 
 
-def _json_lines(path: str) -> Iterator[dict[str, Any]]:
-    """The JSON object lines of a file (raw and parsed). Blocking."""
-    try:
-        fd, _ = open_regular(path)
-    except (OSError, ValueError) as exc:
-        raise ThreadReadError(str(exc)) from None
-    with os.fdopen(fd, "rb") as file:
-        for raw in bounded_lines(file):
-            line = raw.strip()
-            if not line:
-                continue
-            try:
-                record = json.loads(line)
-            except (ValueError, RecursionError):
-                continue
-            if isinstance(record, dict):
-                yield record
-
-
 def _first_meta(record: dict[str, Any]) -> dict[str, Any] | None:
     payload = record.get("payload")
     if record.get("type") == "session_meta" and isinstance(payload, dict):
@@ -205,19 +193,49 @@ def read_thread(
         raise ThreadReadError(str(exc)) from None
     meta: dict[str, Any] | None = None
     preview: str | None = None
-    records: list[dict[str, Any]] = []
-    for record in _json_lines(text_path):
+    builder = ThreadHistoryBuilder()
+    with collector_paused():
+        for record in _history_lines(text_path):
+            if meta is None:
+                meta = _first_meta(record)
+            if preview is None:
+                preview = _user_message(record)
+            builder.feed_line(record)
         if meta is None:
-            meta = _first_meta(record)
-        if preview is None:
-            preview = _user_message(record)
-        records.append(record)
-    if meta is None:
-        raise ThreadReadError("failed to parse conversation ID from rollout file")
-    summary = ThreadSummary(text_path, meta, preview, mtime)
-    thread = summary.thread(default_provider=default_provider, name=name, status=status)
-    thread.turns = build_turns(records)
+            raise ThreadReadError("failed to parse conversation ID from rollout file")
+        summary = ThreadSummary(text_path, meta, preview, mtime)
+        thread = summary.thread(default_provider=default_provider, name=name, status=status)
+        thread.turns = builder.finish()
     return thread
+
+
+def _history_lines(path: str) -> Iterator[dict[str, Any]]:
+    """The lines (parsed) that could give the thread's summary or turns; a
+    line whose head shows it gives neither (a response item, a token count)
+    is not parsed. Blocking."""
+    try:
+        fd, _ = open_regular(path)
+    except (OSError, ValueError) as exc:
+        raise ThreadReadError(str(exc)) from None
+    with os.fdopen(fd, "rb") as file:
+        for raw in bounded_lines(file):
+            head = _LINE_HEAD.match(raw)
+            if head is not None:
+                kind, payload_kind = head.group(1).decode(), head.group(2)
+                if kind == "event_msg":
+                    if payload_kind is not None and payload_kind.decode() not in FED_EVENT_KINDS:
+                        continue
+                elif kind != "session_meta" and kind not in FED_LINE_KINDS:
+                    continue
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(record, dict):
+                yield record
 
 
 def _source(value: object) -> tuple[Any, str]:

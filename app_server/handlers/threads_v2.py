@@ -154,7 +154,9 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
             if found is None:
                 raise InvalidRequest(f"no rollout found for thread id {params.thread_id}")
             path = str(found)
-        conversation, _events = await manager.resume_with(path, _overrides(params), ctx.outgoing)
+        conversation, _events = await manager.resume_with(
+            path, _overrides(params), ctx.outgoing, events=False
+        )
         ctx.app.turns.prepare()
     await _subscribe(ctx, conversation)
     # The turns as `thread/read` projects them (one reading of a rollout).
