@@ -79,6 +79,13 @@ from ..model_client import (
     UsageLimitReached,
     warm_up,
 )
+from .compaction import (
+    auto_compact_limit,
+    compact,
+    limit_reached,
+    restore_initial_context,
+    run_compaction_turn,
+)
 from .context import EnvironmentContext, context_message, shell_name
 from .error_info import codex_error_info
 from .instructions import base_instructions
@@ -152,7 +159,10 @@ class ModelTurnRunner:
     async def run_turn(
         self, thread: AgentThread, host: TurnHost, submission_id: str, turn: UserTurn
     ) -> None:
-        await _Turn(thread, host, submission_id).run(turn)
+        if turn.compact:
+            await run_compaction_turn(_Turn(thread, host, submission_id))
+        else:
+            await _Turn(thread, host, submission_id).run(turn)
 
 
 class _Turn:
@@ -171,6 +181,7 @@ class _Turn:
             approved_commands=thread.approved_commands,
         )
         self.output_schema: Mapping[str, Any] | None = None
+        self.compact_limit = auto_compact_limit(thread.config, self.scope.family)
 
     async def run(self, turn: UserTurn) -> None:
         self.output_schema = turn.output_schema
@@ -184,8 +195,13 @@ class _Turn:
             events.user_prompt(
                 item.data.text for item in turn.items if isinstance(item, InputItemText)
             )
-        await self._record_user_input(turn)
-        last_message = await self._run_requests()
+        last_message = None
+        # Compacted before the turn's input, when the last turn left the history too large.
+        if not limit_reached(self.thread, self.compact_limit) or await compact(
+            self, mid_turn=False
+        ):
+            await self._record_user_input(turn)
+            last_message = await self._run_requests()
         # When the client hears the turn is complete, the turn is in the rollout.
         await self.host.flush()
         await scope.emit(
@@ -220,7 +236,7 @@ class _Turn:
     async def _record_resolved_input(self, user_input: UserTurnInput) -> None:
         scope = self.scope
         settings = scope.settings
-        items: list[ResponseItem] = []
+        items = restore_initial_context(self.thread, settings)
         environment = EnvironmentContext.of(
             settings.cwd, settings.approval_policy, settings.sandbox_policy, shell_name()
         )
@@ -253,6 +269,10 @@ class _Turn:
                 last_message = sampling.last_message
             if not sampling.calls and not self.thread.pending_input:
                 return last_message
+            if limit_reached(self.thread, self.compact_limit) and not await compact(
+                self, mid_turn=True
+            ):
+                return None
 
     def _prompt(self, registry: ToolRegistry) -> Prompt:
         scope = self.scope

@@ -64,3 +64,5 @@ class UserTurn:
     settings: TurnSettings | None = None
     output_schema: Mapping[str, Any] | None = None
     """A JSON Schema this turn's final message must follow (v2's `outputSchema`)."""
+    compact: bool = False
+    """Not a user turn but a compaction of the thread (``thread/compact/start``)."""

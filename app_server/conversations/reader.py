@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from app_server_protocol.events import EventMsg
 from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import (
+    CompactedLine,
     EventMsgLine,
     ResponseItemLine,
     RolloutLine,
@@ -28,6 +29,7 @@ from app_server_protocol.rollout import (
     rollout_line_adapter,
 )
 
+from ..agent.bridge import rebuilt_history
 from ..rust_format import os_error_message
 from .rollback import ROLLED_BACK_EVENT, drop_last_turns
 from .rollout_file import bounded_lines, open_regular
@@ -56,7 +58,8 @@ class RecordedConversation:
 
     @property
     def response_items(self) -> list[ResponseItem]:
-        """The model's history, without the turns rolled back."""
+        """The model's history, without the turns rolled back, and
+        compacted where a compaction was recorded."""
         items: list[ResponseItem] = []
         pending = iter(self.rollbacks)
         rollback = next(pending, None)
@@ -66,6 +69,9 @@ class RecordedConversation:
                 rollback = next(pending, None)
             if isinstance(record, ResponseItemLine):
                 items.append(record.payload)
+            elif isinstance(record, CompactedLine):
+                compacted = record.payload
+                items = rebuilt_history(items, compacted.message, compacted.replacement_history)
         while rollback is not None:
             items = drop_last_turns(items, rollback[1])
             rollback = next(pending, None)

@@ -21,6 +21,7 @@ from app_server_protocol.events import (
     AgentReasoningDeltaEvent,
     AgentReasoningRawContentDeltaEvent,
     AgentReasoningSectionBreakEvent,
+    ContextCompactedEvent,
     ErrorEvent,
     EventMsg,
     ExecCommandBeginEvent,
@@ -59,6 +60,7 @@ from app_server_protocol.v2.items import (
 from app_server_protocol.v2.notifications import (
     AgentMessageDeltaNotification,
     CommandExecutionOutputDeltaNotification,
+    ContextCompactedNotification,
     ErrorNotification,
     FileChangeOutputDeltaNotification,
     ItemCompletedNotification,
@@ -120,10 +122,16 @@ class V2Face:
         self._outgoing = outgoing
         self._turn: _TurnState | None = None
         self.status: ThreadStatus = ThreadStatusIdle()
+        self._unannounced: set[str] = set()
+        """Turns that start without ``turn/started`` (0.107.0 announces no compaction turn)."""
 
     @property
     def turn_id(self) -> str | None:
         return self._turn.id if self._turn is not None else None
+
+    def start_unannounced(self, turn_id: str) -> None:
+        """The turn ``turn_id`` will start without ``turn/started``."""
+        self._unannounced.add(turn_id)
 
     # -- thread status ------------------------------------------------------------
 
@@ -157,6 +165,9 @@ class V2Face:
     async def before(self, submission_id: str, event: EventMsg) -> None:
         if isinstance(event, TurnStartedEvent):
             self._turn = _TurnState(submission_id)
+            if submission_id in self._unannounced:
+                self._unannounced.discard(submission_id)
+                return
             turn = Turn(id=submission_id, items=[], status=TurnStatus.IN_PROGRESS)
             await self._outgoing.notify(
                 methods.TURN_STARTED, TurnStartedNotification(thread_id=self.thread_id, turn=turn)
@@ -175,6 +186,11 @@ class V2Face:
             await self._item_started(turn, event)
         elif isinstance(event, ItemCompletedEvent):
             await self._item_completed(turn, event)
+        elif isinstance(event, ContextCompactedEvent):
+            await self._outgoing.notify(
+                methods.THREAD_COMPACTED,
+                ContextCompactedNotification(thread_id=self.thread_id, turn_id=turn.id),
+            )
         elif isinstance(event, AgentMessageDeltaEvent):
             item_id = await self._open_message(turn)
             await self._outgoing.notify(

@@ -2,6 +2,7 @@
 
 from . import account as account
 from . import auth as auth
+from . import compact as compact
 from . import config as config
 from . import config_v2 as config_v2
 from . import conversations as conversations

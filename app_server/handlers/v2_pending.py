@@ -14,10 +14,7 @@ from ..app import RequestContext
 from ..errors import InvalidRequest
 from .registry import register
 
-PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (
-    methods.THREAD_COMPACT_START,
-    methods.REVIEW_START,
-)
+PENDING: Final[tuple[ClientMethod[Any, Any], ...]] = (methods.REVIEW_START,)
 
 
 def not_served_yet(params: object, ctx: RequestContext) -> NoReturn:

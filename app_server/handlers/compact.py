@@ -1,0 +1,47 @@
+"""``thread/compact/start``: the thread's history is summarised and replaced
+(`agent.compaction`), in a turn of its own.
+
+As 0.107.0: the answer (``{}``) comes at once and the turn follows; a turn
+still running is replaced (``turn_aborted``, reason ``replaced``); the turn
+is not announced with ``turn/started`` but ends with ``turn/completed``;
+a thread that is not loaded is not found."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from app_server_protocol import methods
+from app_server_protocol.common import TurnAbortReason
+from app_server_protocol.v2.threads import (
+    ThreadCompactStartParams,
+    ThreadCompactStartResponse,
+    ThreadStatusIdle,
+)
+
+from ..app import RequestContext
+from ..conversations.ids import uuid7
+from ..conversations.turns import UserTurn
+from ..errors import InvalidRequest
+from .registry import handles
+from .thread_common import thread_id_of
+
+
+@handles(methods.THREAD_COMPACT_START)
+async def thread_compact_start(
+    params: ThreadCompactStartParams, ctx: RequestContext
+) -> ThreadCompactStartResponse:
+    thread_id = thread_id_of(params.thread_id)
+    conversations = ctx.app.conversations
+    conversation = conversations.loaded(UUID(thread_id))
+    if conversation is None:
+        raise InvalidRequest(f"thread not found: {thread_id}")
+    face = conversation.v2
+    if face is None:
+        # A thread started over v1 is seen over v2 from then on (as after `turn/start`).
+        face = conversations.subscribe_v2(conversation)
+        await face.set_status(ThreadStatusIdle())
+    turn_id = str(uuid7())
+    face.start_unannounced(turn_id)
+    conversation.abort_turn(TurnAbortReason.REPLACED)
+    conversation.submit(UserTurn(items=[], compact=True), submission_id=turn_id)
+    return ThreadCompactStartResponse()
