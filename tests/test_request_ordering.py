@@ -125,7 +125,6 @@ async def test_an_unsupported_method_gets_an_error_that_says_why(
 @pytest.mark.parametrize(
     ("method", "params"),
     [
-        ("thread/compact/start", {"threadId": "t1"}),
         ("review/start", {"threadId": "t1", "target": {"type": "uncommittedChanges"}}),
     ],
 )
