@@ -19,6 +19,7 @@ from tests.mock_model_server import (
     Hold,
     MockModelServer,
     assistant_message,
+    context_window_exceeded,
     http_error,
     responses_reply,
     shell_call,
@@ -422,3 +423,55 @@ def test_v1_listeners_get_the_compaction_events(
     assert started["item"]["type"] == "ContextCompaction"
     assert started["thread_id"] == cid
     assert events[-1]["last_agent_message"] is None
+
+
+def test_a_summary_request_too_large_drops_the_oldest_items(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(assistant_message("first answer"))
+    mock_model.enqueue(context_window_exceeded())
+    mock_model.enqueue(assistant_message("SUMMARY"))
+    client = _start(spawn, codex_home, mock_model)
+    thread_id = client.call("thread/start", {"cwd": str(workdir)})["thread"]["id"]
+    _run_turn(client, thread_id, "hello one")
+    turn, messages = _compact(client, thread_id)
+    assert turn["status"] == "completed"
+    first, second = (r.input_texts() for r in mock_model.model_requests[1:3])
+    assert second == first[1:]
+    background = [
+        m["params"]["msg"]["message"]
+        for m in messages
+        if m.get("method") == "codex/event/background_event"
+    ]
+    assert len(background) == 1
+    assert background[0].startswith("Trimmed 1 older conversation item(s)")
+    assert [m["params"]["threadId"] for m in messages if m.get("method") == "thread/compacted"] == [
+        thread_id
+    ]
+
+
+def test_an_interrupted_compaction_keeps_the_history(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    mock_model.enqueue(assistant_message("first answer"))
+    mock_model.enqueue(responses_reply(Hold("never")))
+    mock_model.enqueue(assistant_message("after"))
+    client = _start(spawn, codex_home, mock_model)
+    started = client.call("thread/start", {"cwd": str(workdir)})
+    thread_id = started["thread"]["id"]
+    _run_turn(client, thread_id, "hello one")
+    mark = client.mark()
+    client.call("thread/compact/start", {"threadId": thread_id})
+    task = client.wait_event("task_started", start=mark)
+    turn_id = task["params"]["msg"]["turn_id"]
+    mock_model.wait_for_requests(2)
+    client.call("turn/interrupt", {"threadId": thread_id, "turnId": turn_id})
+    assert _wait_completed(client, turn_id, mark)["status"] == "interrupted"
+    mock_model.release()
+    _run_turn(client, thread_id, "hello two")
+    assert mock_model.model_requests[-1].input_texts()[-3:] == [
+        "hello one",
+        "first answer",
+        "hello two",
+    ]
+    assert not _records(Path(started["thread"]["path"]), "compacted")
