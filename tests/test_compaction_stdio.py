@@ -394,7 +394,8 @@ def test_v1_listeners_get_the_compaction_events(
     mock_model.enqueue(assistant_message("first answer"))
     mock_model.enqueue(assistant_message("SUMMARY V1"))
     client = _start(spawn, codex_home, mock_model)
-    cid = client.call("newConversation", {"cwd": str(workdir)})["conversationId"]
+    params = {"cwd": str(workdir), "compactPrompt": "Sum it up."}
+    cid = client.call("newConversation", params)["conversationId"]
     client.call("addConversationListener", {"conversationId": cid})
     mark = client.mark()
     client.call(
@@ -423,6 +424,8 @@ def test_v1_listeners_get_the_compaction_events(
     assert started["item"]["type"] == "ContextCompaction"
     assert started["thread_id"] == cid
     assert events[-1]["last_agent_message"] is None
+    # The conversation's own summary request.
+    assert mock_model.model_requests[-1].input_texts()[-1] == "Sum it up."
 
 
 def test_a_summary_request_too_large_drops_the_oldest_items(
