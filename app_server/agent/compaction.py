@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 from app_server_protocol.events import (
     BackgroundEventEvent,
@@ -65,9 +65,11 @@ from .context import EnvironmentContext, context_message, render_user_instructio
 
 if TYPE_CHECKING:
     from ..config.model import Config
+    from .host import TurnHost
     from .model_family import ModelFamily
+    from .scope import TurnScope
     from .thread import AgentThread
-    from .turn import _Turn
+    from .tools.registry import ToolRegistry
     from .user_turn import TurnSettings
 
 #: Sent after every compaction (the reference's words: clients may show them).
@@ -77,6 +79,23 @@ COMPACTION_WARNING: Final = (
 )
 #: Share of the context window (in percent) a model's default limit is.
 DEFAULT_LIMIT_PERCENT: Final = 90
+
+
+class CompactingTurn(Protocol):
+    """The turn a compaction runs in (`turn._Turn`: its own methods, which
+    compaction uses as the turn's requests do)."""
+
+    thread: AgentThread
+    host: TurnHost
+    scope: TurnScope
+
+    def _prompt(self, registry: ToolRegistry) -> Prompt: ...
+
+    async def _count_usage(self, event: RateLimits | Completed) -> None: ...
+
+    async def _report_usage(self, info: TokenUsageInfo | None) -> None: ...
+
+    async def _report_model_error(self, error: ModelError) -> None: ...
 
 
 def auto_compact_limit(config: Config, family: ModelFamily) -> int | None:
@@ -127,7 +146,7 @@ def estimated_tokens(instructions: str, history: Sequence[ResponseItem]) -> int:
     return size
 
 
-async def run_compaction_turn(turn: _Turn) -> None:
+async def run_compaction_turn(turn: CompactingTurn) -> None:
     """A turn that only compacts (``thread/compact/start``)."""
     scope = turn.scope
     window = scope.family.effective_context_window
@@ -137,7 +156,7 @@ async def run_compaction_turn(turn: _Turn) -> None:
     await scope.emit(TurnCompleteEvent(turn_id=scope.submission_id, last_agent_message=None))
 
 
-async def compact(turn: _Turn, *, mid_turn: bool) -> bool:
+async def compact(turn: CompactingTurn, *, mid_turn: bool) -> bool:
     """Replace the thread's history by a bridge; False when the model could
     not summarise it (the error is reported; the history is unchanged)."""
     thread, scope, host = turn.thread, turn.scope, turn.host
@@ -191,10 +210,8 @@ async def compact(turn: _Turn, *, mid_turn: bool) -> bool:
     return True
 
 
-async def _summarize(turn: _Turn, prompt: Prompt) -> str | None:
+async def _summarize(turn: CompactingTurn, prompt: Prompt) -> str | None:
     """The model's summary (its last message); usage is counted as for any request."""
-    from .turn import _Sampling
-
     summary: str | None = None
     async with turn.thread.client.stream(prompt) as events:
         async for event in events:
@@ -209,8 +226,6 @@ async def _summarize(turn: _Turn, prompt: Prompt) -> str | None:
                         for part in message.content
                         if isinstance(part, ContentItemOutputText)
                     )
-            elif isinstance(event, (RateLimits, Completed)):
-                # Rate limits and usage as a turn's request counts them (no
-                # tool call can come of these events: the sampling is not used).
-                await turn._on_model_event(event, _Sampling())
+            elif isinstance(event, RateLimits | Completed):
+                await turn._count_usage(event)
     return summary

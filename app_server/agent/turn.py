@@ -328,7 +328,7 @@ class _Turn:
         return sampling
 
     async def _on_model_event(self, event: ModelEvent, sampling: _Sampling) -> ToolCall | None:
-        scope, thread = self.scope, self.thread
+        scope = self.scope
         if isinstance(event, OutputTextDelta):
             await scope.emit(AgentMessageDeltaEvent(delta=event.delta))
         elif isinstance(event, ReasoningSummaryDelta):
@@ -347,20 +347,26 @@ class _Turn:
         elif isinstance(event, OutputItemDone):
             sampling.items.append(event.item)
             return await self._on_item_done(event.item, sampling)
-        elif isinstance(event, RateLimits):
+        elif isinstance(event, RateLimits | Completed):
+            await self._count_usage(event)
+        return None
+
+    async def _count_usage(self, event: RateLimits | Completed) -> None:
+        """The provider's rate limits, or a finished response's token usage."""
+        thread = self.thread
+        if isinstance(event, RateLimits):
             thread.rate_limits = event.snapshot
             await self._report_usage(thread.last_info)
-        elif isinstance(event, Completed):
-            info = thread.last_info
-            if event.token_usage is not None:
-                thread.usage = _add_usage(thread.usage, event.token_usage)
-                info = thread.last_info = TokenUsageInfo(
-                    total_token_usage=thread.usage,
-                    last_token_usage=event.token_usage,
-                    model_context_window=scope.family.effective_context_window,
-                )
-            await self._report_usage(info)
-        return None
+            return
+        info = thread.last_info
+        if event.token_usage is not None:
+            thread.usage = _add_usage(thread.usage, event.token_usage)
+            info = thread.last_info = TokenUsageInfo(
+                total_token_usage=thread.usage,
+                last_token_usage=event.token_usage,
+                model_context_window=self.scope.family.effective_context_window,
+            )
+        await self._report_usage(info)
 
     async def _on_item_done(self, item: ResponseItem, sampling: _Sampling) -> ToolCall | None:
         scope = self.scope
