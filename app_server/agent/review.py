@@ -42,7 +42,7 @@ from app_server_protocol.items import (
     ResponseItem,
     ResponseItemMessage,
 )
-from app_server_protocol.rollout import TurnContextItem
+from app_server_protocol.rollout import CompactedItem, TurnContextItem
 from app_server_protocol.usage import RateLimitSnapshot
 
 from .context import EnvironmentContext, context_message, render_user_instructions, shell_name
@@ -219,6 +219,9 @@ class ReviewerHost:
         pass  # the reviewer's history is its own
 
     def record_turn_context(self, context: TurnContextItem) -> None:
+        pass
+
+    def record_compaction(self, compacted: CompactedItem) -> None:
         pass
 
     async def flush(self) -> None:

@@ -79,6 +79,13 @@ from ..model_client import (
     UsageLimitReached,
     warm_up,
 )
+from .compaction import (
+    auto_compact_limit,
+    compact,
+    limit_reached,
+    restore_initial_context,
+    run_compaction_turn,
+)
 from .context import EnvironmentContext, context_message, shell_name
 from .error_info import codex_error_info, retry_error_info
 from .model_family import find_family
@@ -161,8 +168,10 @@ class ModelTurnRunner:
     ) -> None:
         if turn.review is not None:
             await run_review(thread, host, submission_id, turn.review, converse)
-            return
-        await _Turn(thread, host, submission_id).run(turn)
+        elif turn.compact:
+            await run_compaction_turn(_Turn(thread, host, submission_id))
+        else:
+            await _Turn(thread, host, submission_id).run(turn)
 
 
 async def converse(
@@ -189,6 +198,7 @@ class _Turn:
             approved_commands=thread.approved_commands,
         )
         self.output_schema: Mapping[str, Any] | None = None
+        self.compact_limit = auto_compact_limit(thread.config, self.scope.family)
 
     async def run(self, turn: UserTurn) -> None:
         scope = self.scope
@@ -210,6 +220,12 @@ class _Turn:
             events.user_prompt(
                 item.data.text for item in turn.items if isinstance(item, InputItemText)
             )
+        # Compacted before the turn's input, when the last turn left the history
+        # too large (a compaction that fails ends the turn).
+        if limit_reached(self.thread, self.compact_limit) and not await compact(
+            self, mid_turn=False
+        ):
+            return None
         self._tell_personality()
         await self._record_user_input(turn)
         return await self._run_requests()
@@ -252,7 +268,7 @@ class _Turn:
     async def _record_resolved_input(self, user_input: UserTurnInput) -> None:
         scope = self.scope
         settings = scope.settings
-        items: list[ResponseItem] = []
+        items = restore_initial_context(self.thread, settings)
         environment = EnvironmentContext.of(
             settings.cwd, settings.approval_policy, settings.sandbox_policy, shell_name()
         )
@@ -285,6 +301,10 @@ class _Turn:
                 last_message = sampling.last_message
             if not sampling.calls and not self.thread.pending_input:
                 return last_message
+            if limit_reached(self.thread, self.compact_limit) and not await compact(
+                self, mid_turn=True
+            ):
+                return None
 
     def _prompt(self, registry: ToolRegistry) -> Prompt:
         scope = self.scope
@@ -346,7 +366,7 @@ class _Turn:
         return sampling
 
     async def _on_model_event(self, event: ModelEvent, sampling: _Sampling) -> ToolCall | None:
-        scope, thread = self.scope, self.thread
+        scope = self.scope
         if isinstance(event, OutputTextDelta):
             await scope.emit(AgentMessageDeltaEvent(delta=event.delta))
         elif isinstance(event, ReasoningSummaryDelta):
@@ -364,20 +384,26 @@ class _Turn:
         elif isinstance(event, OutputItemDone):
             sampling.items.append(event.item)
             return await self._on_item_done(event.item, sampling)
-        elif isinstance(event, RateLimits):
+        elif isinstance(event, RateLimits | Completed):
+            await self._count_usage(event)
+        return None
+
+    async def _count_usage(self, event: RateLimits | Completed) -> None:
+        """The provider's rate limits, or a finished response's token usage."""
+        thread = self.thread
+        if isinstance(event, RateLimits):
             thread.rate_limits = event.snapshot
             await self._report_usage(thread.last_info)
-        elif isinstance(event, Completed):
-            info = thread.last_info
-            if event.token_usage is not None:
-                thread.usage = _add_usage(thread.usage, event.token_usage)
-                info = thread.last_info = TokenUsageInfo(
-                    total_token_usage=thread.usage,
-                    last_token_usage=event.token_usage,
-                    model_context_window=scope.family.effective_context_window,
-                )
-            await self._report_usage(info)
-        return None
+            return
+        info = thread.last_info
+        if event.token_usage is not None:
+            thread.usage = _add_usage(thread.usage, event.token_usage)
+            info = thread.last_info = TokenUsageInfo(
+                total_token_usage=thread.usage,
+                last_token_usage=event.token_usage,
+                model_context_window=self.scope.family.effective_context_window,
+            )
+        await self._report_usage(info)
 
     async def _on_item_added(self, item: ResponseItem, sampling: _Sampling) -> None:
         """The model began an item: a message or reasoning is started now

@@ -70,3 +70,5 @@ class UserTurn:
     """A JSON Schema this turn's final message must follow (v2's `outputSchema`)."""
     review: ResolvedReview | None = None
     """A review turn (`review/start`): a reviewer answers instead (``items`` is empty)."""
+    compact: bool = False
+    """Not a user turn but a compaction of the thread (``thread/compact/start``)."""

@@ -169,6 +169,10 @@ class ConfigToml(_Toml):
     model_verbosity: Verbosity | None = None
     model_context_window: int | None = Field(default=None, ge=0)
     model_max_output_tokens: int | None = Field(default=None, ge=0)
+    model_auto_compact_token_limit: int | None = None
+    """Token usage at which a thread compacts its history by itself."""
+    compact_prompt: str | None = None
+    """What the model is asked to summarise a thread with (instead of ours)."""
     profile: str | None = None
     profiles: dict[str, ProfileToml] = Field(default_factory=dict)
     forced_login_method: ForcedLoginMethod | None = None

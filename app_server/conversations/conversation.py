@@ -30,6 +30,7 @@ from app_server_protocol.events import (
 from app_server_protocol.items import InputItem, ResponseItem
 from app_server_protocol.rollout import (
     PERSISTED_EVENT_TYPES,
+    CompactedItem,
     TurnContextItem,
     is_persisted_response_item,
 )
@@ -367,6 +368,9 @@ class Conversation:
 
     def record_turn_context(self, context: TurnContextItem) -> None:
         self._record("turn_context", context.__pydantic_serializer__.to_json(context))
+
+    def record_compaction(self, compacted: CompactedItem) -> None:
+        self._record("compacted", compacted.__pydantic_serializer__.to_json(compacted))
 
     async def flush(self) -> None:
         """Wait until everything recorded so far is in the file."""

@@ -83,6 +83,8 @@ def overrides_from(params: NewConversationParams | None) -> ConfigOverrides:
     config = dict(params.config or {})
     if params.model_provider is not None:
         config["model_provider"] = params.model_provider
+    if params.compact_prompt is not None:
+        config["compact_prompt"] = params.compact_prompt
     return ConfigOverrides(
         model=params.model,
         profile=params.profile,

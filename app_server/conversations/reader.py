@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from app_server_protocol.events import EventMsg, UserMessageEvent
 from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import (
+    CompactedLine,
     EventMsgLine,
     ResponseItemLine,
     SessionMeta,
@@ -35,6 +36,7 @@ from app_server_protocol.rollout import (
     rollout_line_adapter,
 )
 
+from ..agent.bridge import rebuilt_history
 from ..gc_pause import collector_paused
 from ..rust_format import os_error_message
 from .rollback import ROLLED_BACK_EVENT, drop_last_turns
@@ -45,7 +47,7 @@ from .rollout_file import bounded_lines, open_regular
 _LINE_HEAD: Final = re.compile(
     rb'\{"timestamp":"[^"\\]*","type":"([a-z_]+)","payload":(?:\{"type":"([a-z_]+)")?'
 )
-_USED_KINDS: Final = frozenset({b"session_meta", b"response_item", b"event_msg"})
+_USED_KINDS: Final = frozenset({b"session_meta", b"response_item", b"event_msg", b"compacted"})
 _ROLLED_BACK: Final = ROLLED_BACK_EVENT.encode()
 
 
@@ -63,7 +65,8 @@ class RecordedConversation:
     preview: str
     """The first user message ("" when there is none)."""
     response_items: list[ResponseItem] = field(default_factory=list)
-    """The model's history, without the turns rolled back."""
+    """The model's history, without the turns rolled back, and compacted
+    where a compaction was recorded."""
     event_msgs: list[EventMsg] = field(default_factory=list)
     """The recorded events, shown again when the conversation is resumed
     (empty when they were not asked for)."""
@@ -133,6 +136,9 @@ def parse_rollout_lines(
             continue
         if isinstance(record, ResponseItemLine):
             items.append(record.payload)
+        elif isinstance(record, CompactedLine):
+            compacted = record.payload
+            items = rebuilt_history(items, compacted.message, compacted.replacement_history)
         elif isinstance(record, EventMsgLine):
             event = record.payload
             if preview is None and isinstance(event, UserMessageEvent):

@@ -21,6 +21,7 @@ from app_server_protocol.events import (
     AgentReasoningDeltaEvent,
     AgentReasoningRawContentDeltaEvent,
     AgentReasoningSectionBreakEvent,
+    ContextCompactedEvent,
     ErrorEvent,
     EventMsg,
     ExecCommandBeginEvent,
@@ -63,6 +64,7 @@ from app_server_protocol.v2.items import (
 from app_server_protocol.v2.notifications import (
     AgentMessageDeltaNotification,
     CommandExecutionOutputDeltaNotification,
+    ContextCompactedNotification,
     ErrorNotification,
     FileChangeOutputDeltaNotification,
     ItemCompletedNotification,
@@ -131,6 +133,8 @@ class V2Face:
         self._turn: _TurnState | None = None
         self.status: ThreadStatus = ThreadStatusIdle()
         self._turn_items: dict[str, list[ThreadItem]] = {}
+        self._unannounced: set[str] = set()
+        """Turns that start without ``turn/started`` (0.107.0 announces no compaction turn)."""
 
     def announce_turn_items(self, turn_id: str, items: list[ThreadItem]) -> None:
         """The items ``turn/started`` shows for the turn ``turn_id`` (a
@@ -140,6 +144,10 @@ class V2Face:
     @property
     def turn_id(self) -> str | None:
         return self._turn.id if self._turn is not None else None
+
+    def start_unannounced(self, turn_id: str) -> None:
+        """The turn ``turn_id`` will start without ``turn/started``."""
+        self._unannounced.add(turn_id)
 
     # -- thread status ------------------------------------------------------------
 
@@ -185,6 +193,9 @@ class V2Face:
     async def before(self, submission_id: str, event: EventMsg) -> None:
         if isinstance(event, TurnStartedEvent):
             self._turn = _TurnState(submission_id)
+            if submission_id in self._unannounced:
+                self._unannounced.discard(submission_id)
+                return
             items = self._turn_items.pop(submission_id, [])
             turn = Turn(id=submission_id, items=items, status=TurnStatus.IN_PROGRESS)
             await self._everyone.notify(
@@ -210,6 +221,11 @@ class V2Face:
         elif isinstance(event, ExitedReviewModeEvent):
             review = review_text(event.review_output)
             await self._whole_item(turn, ThreadItemExitedReviewMode(id=turn.id, review=review))
+        elif isinstance(event, ContextCompactedEvent):
+            await self._outgoing.notify(
+                methods.THREAD_COMPACTED,
+                ContextCompactedNotification(thread_id=self.thread_id, turn_id=turn.id),
+            )
         elif isinstance(event, AgentMessageDeltaEvent):
             item_id = await self._open_message(turn)
             await self._outgoing.notify(

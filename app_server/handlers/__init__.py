@@ -2,6 +2,7 @@
 
 from . import account as account
 from . import auth as auth
+from . import compact as compact
 from . import config as config
 from . import config_v2 as config_v2
 from . import conversations as conversations
@@ -15,7 +16,6 @@ from . import thread_fork as thread_fork
 from . import thread_records as thread_records
 from . import threads_v2 as threads_v2
 from . import unsupported as unsupported
-from . import v2_pending as v2_pending
 from . import workspace as workspace
 from .registry import HANDLERS as HANDLERS
 from .registry import Handler as Handler
