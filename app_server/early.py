@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .bootstrap import MAX_HANDSHAKE_LINE, reject_constant
-from .config.layers import CONFIG_FILE, MANAGED_CONFIG_FILE
+from .config.layers import ConfigError, load_layers
 from .conversations.listing import DEFAULT_PAGE_SIZE, RolloutIndex
 from .conversations.naming import (
     SESSIONS_SUBDIR,
@@ -137,22 +137,29 @@ def _listing_request(
     return request_id, DEFAULT_PAGE_SIZE if page_size is None else page_size, cursor
 
 
-def plain_default_provider(codex_home: Path, overrides: Sequence[str]) -> str | None:
-    """The configured model provider when plainly the built-in default (no
-    config file nor ``-c`` override mentions one); None when only the full
-    configuration can tell."""
-    if any("model_provider" in override for override in overrides):
+#: The model providers that exist without configuration (see `config.resolve`).
+BUILTIN_PROVIDER_IDS: Final = frozenset({DEFAULT_PROVIDER_ID, "oss"})
+
+
+def configured_provider(codex_home: Path, overrides: Sequence[str]) -> str | None:
+    """The model provider a new conversation would use, when the layered
+    configuration plainly says (no profile chosen, a provider that exists);
+    None when only the full configuration can tell."""
+    try:
+        table = load_layers(codex_home, overrides)
+    except (ConfigError, ValueError):
         return None
-    for name in (CONFIG_FILE, MANAGED_CONFIG_FILE):
-        try:
-            text = (codex_home / name).read_bytes()
-        except FileNotFoundError:
-            continue
-        except OSError:
-            return None
-        if b"model_provider" in text:
-            return None
-    return DEFAULT_PROVIDER_ID
+    if "profile" in table:
+        return None
+    provider = table.get("model_provider", DEFAULT_PROVIDER_ID)
+    if type(provider) is not str:
+        return None
+    if provider in BUILTIN_PROVIDER_IDS:
+        return provider
+    declared = table.get("model_providers")
+    if type(declared) is dict and type(declared.get(provider)) is dict:
+        return provider
+    return None
 
 
 def listing_response(
@@ -191,7 +198,7 @@ class EarlyServer:
         overrides: Sequence[str] = (),
     ) -> None:
         real_home = os.path.realpath(codex_home)
-        self.default_provider = plain_default_provider(Path(codex_home), overrides)
+        self.default_provider = configured_provider(Path(codex_home), overrides)
         """The model provider named for files that name none; None: not known here."""
         self.index = RolloutIndex(os.path.join(real_home, SESSIONS_SUBDIR))
         self.pending = bytearray(pending)

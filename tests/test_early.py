@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app_server.early import EarlyServer, ServerLoader, parse_early_line
+from app_server.early import EarlyServer, ServerLoader, configured_provider, parse_early_line
 from tests.rollouts import write_rollout
 
 
@@ -91,3 +91,28 @@ def test_loading_starts_when_the_client_is_idle(tmp_path: Path) -> None:
     assert early.pending == b"" and not early.eof
     for fd in (stdin_r, stdin_w):
         os.close(fd)
+
+
+@pytest.mark.parametrize(
+    ("config", "overrides", "expected"),
+    [
+        (None, (), "openai"),
+        ('model = "o3"\n', (), "openai"),
+        ('model_provider = "oss"\n', (), "oss"),
+        ('model_provider = "mock"\n[model_providers.mock]\nname = "M"\n', (), "mock"),
+        (None, ('model_provider="oss"',), "oss"),
+        ('model_provider = "oss"\n', ('model_provider="openai"',), "openai"),
+        # only the full configuration can tell
+        ('model_provider = "nowhere"\n', (), None),
+        ("model_provider = 3\n", (), None),
+        ('profile = "p"\n[profiles.p]\nmodel_provider = "oss"\n', (), None),
+        (None, ("profile=p",), None),
+        ("model_provider = \n", (), None),
+    ],
+)
+def test_the_configured_provider_when_plain(
+    tmp_path: Path, config: str | None, overrides: tuple[str, ...], expected: str | None
+) -> None:
+    if config is not None:
+        (tmp_path / "config.toml").write_text(config)
+    assert configured_provider(tmp_path, overrides) == expected
