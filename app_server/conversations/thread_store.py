@@ -20,8 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from app_server_protocol.v2.threads import ThreadSortKey
-
 from .naming import parse_rollout_file_name, parse_uuid
 from .thread_view import ThreadReadError, ThreadSummary, summarize_thread
 
@@ -29,6 +27,9 @@ DEFAULT_THREAD_PAGE_SIZE: Final = 25
 MAX_THREAD_PAGE_SIZE: Final = 100
 INTERACTIVE_SOURCE_KINDS: Final = frozenset({"cli", "vscode"})
 _CACHE_LIMIT: Final = 20_000
+#: `thread/list` sort keys (`ThreadSortKey`'s values).
+BY_CREATION: Final = "created_at"
+BY_UPDATE: Final = "updated_at"
 
 
 class InvalidCursor(ValueError):
@@ -38,7 +39,14 @@ class InvalidCursor(ValueError):
 class ThreadFilter:
     """Which recorded threads a `thread/list` shows."""
 
-    __slots__ = ("cwd", "default_provider", "providers", "search_term", "source_kinds")
+    __slots__ = (
+        "_may_admit_sub_agents",
+        "cwd",
+        "default_provider",
+        "providers",
+        "search_term",
+        "source_kinds",
+    )
 
     def __init__(
         self,
@@ -52,13 +60,21 @@ class ThreadFilter:
         self.providers = frozenset(providers) if providers else None
         self.default_provider = default_provider
         self.source_kinds = frozenset(source_kinds) if source_kinds else INTERACTIVE_SOURCE_KINDS
+        self._may_admit_sub_agents = any(
+            kind == "unknown" or kind.startswith("subAgent") for kind in self.source_kinds
+        )
         self.cwd = cwd
         self.search_term = search_term
 
     def admits(self, summary: ThreadSummary, name: str | None) -> bool:
         if summary.preview is None:
             return False
-        kind = summary.source_kind
+        kind = summary.plain_source_kind
+        if kind is None:
+            # A sub-agent's source is checked (with its model) only when it matters.
+            if not self._may_admit_sub_agents:
+                return False
+            kind = summary.source_kind
         if kind not in self.source_kinds and not (
             kind.startswith("subAgent") and "subAgent" in self.source_kinds
         ):
@@ -125,42 +141,58 @@ class ThreadCatalog:
         for folder in self._folders(archived):
             yield from _rollouts_in(folder)
 
-    def _keyed_files(
-        self, archived: bool, sort_key: ThreadSortKey
+    def _newest_first(
+        self, archived: bool, sort_key: str, after: tuple[int, str] | None
     ) -> Iterator[tuple[tuple[int, str], str]]:
-        """Every rollout file with its sort key. By creation, the keys come from
-        the names alone and are kept per folder until the folder changes."""
-        if sort_key == ThreadSortKey.UPDATED_AT:
-            for path in self.rollout_files(archived):
-                key = _file_key(path, sort_key)
-                if key is not None:
-                    yield key, path
+        """The rollout files before ``after``, newest first, with their sort
+        keys. By creation in the live tree, day folder after day folder, newest
+        first (as the reference walks them): a first page reads the names of
+        the last days only."""
+        if sort_key == BY_UPDATE or archived:
+            keyed = [
+                (key, path)
+                for path in self.rollout_files(archived)
+                if (key := _file_key(path, sort_key)) is not None and (after is None or key < after)
+            ]
+            keyed.sort(reverse=True)
+            yield from keyed
             return
-        for folder in self._folders(archived):
-            try:
-                stamp = os.stat(folder).st_mtime_ns
-            except OSError:
-                continue
-            with self._lock:
-                cached = self._folder_keys.get(folder)
-            if cached is None or cached[0] != stamp:
-                keys = [
-                    (key, path)
-                    for path in _rollouts_in(folder)
-                    if (key := _file_key(path, sort_key)) is not None
-                ]
-                cached = (stamp, keys)
-                with self._lock:
-                    self._folder_keys[folder] = cached
-            yield from cached[1]
+        for folder in self._folders(archived, newest_first=True):
+            keyed = [
+                (key, path)
+                for key, path in self._keys_by_name(folder)
+                if after is None or key < after
+            ]
+            keyed.sort(reverse=True)
+            yield from keyed
 
-    def _folders(self, archived: bool) -> Iterator[str]:
+    def _keys_by_name(self, folder: str) -> list[tuple[tuple[int, str], str]]:
+        """The folder's rollout files with their creation keys (from the names
+        alone, kept until the folder changes)."""
+        try:
+            stamp = os.stat(folder).st_mtime_ns
+        except OSError:
+            return []
+        with self._lock:
+            cached = self._folder_keys.get(folder)
+        if cached is None or cached[0] != stamp:
+            keys = [
+                (key, path)
+                for path in _rollouts_in(folder)
+                if (key := _file_key(path, BY_CREATION)) is not None
+            ]
+            cached = (stamp, keys)
+            with self._lock:
+                self._folder_keys[folder] = cached
+        return cached[1]
+
+    def _folders(self, archived: bool, *, newest_first: bool = False) -> Iterator[str]:
         if archived:
             yield str(self.archive_root)
             return
-        for year in _numeric_dirs(str(self.sessions_root)):
-            for month in _numeric_dirs(year):
-                yield from _numeric_dirs(month)
+        for year in _numeric_dirs(str(self.sessions_root), newest_first):
+            for month in _numeric_dirs(year, newest_first):
+                yield from _numeric_dirs(month, newest_first)
 
     def find_rollout(self, thread_id: str, archived: bool) -> Path | None:
         """The rollout file of a thread, by the id in its name."""
@@ -198,7 +230,7 @@ class ThreadCatalog:
         self,
         *,
         archived: bool,
-        sort_key: ThreadSortKey,
+        sort_key: str,
         cursor: str | None,
         limit: int,
         thread_filter: ThreadFilter,
@@ -211,12 +243,7 @@ class ThreadCatalog:
         # Order the files by what their names (or a stat) say, then read only
         # as many as the page needs: a page costs a sort of names, not a read
         # of every file.
-        keyed = [
-            (key, path)
-            for key, path in self._keyed_files(archived, sort_key)
-            if after is None or key < after
-        ]
-        keyed.sort(reverse=True)
+        keyed = self._newest_first(archived, sort_key, after)
         page: list[tuple[tuple[int, str], ThreadSummary]] = []
         more = False
         for key, path in keyed:
@@ -231,14 +258,14 @@ class ThreadCatalog:
         return [summary for _key, summary in page], next_cursor
 
 
-def _file_key(path: str, sort_key: ThreadSortKey) -> tuple[int, str] | None:
+def _file_key(path: str, sort_key: str) -> tuple[int, str] | None:
     """Where a rollout file sorts: by the time its name says it was created
     (or, by update, its modification time), then by its thread id."""
     key = parse_rollout_file_name(os.path.basename(path))
     if key is None:
         return None
     thread_id = str(key.uuid)
-    if sort_key == ThreadSortKey.UPDATED_AT:
+    if sort_key == BY_UPDATE:
         try:
             return int(os.stat(path).st_mtime), thread_id
         except OSError:
@@ -264,17 +291,19 @@ def move_out_of_archive(archived: Path, target: Path) -> None:
     os.utime(target)
 
 
-def _numeric_dirs(parent: str) -> list[str]:
+def _numeric_dirs(parent: str, newest_first: bool = False) -> list[str]:
     try:
         with os.scandir(parent) as scan:
             found = [
-                entry.path
+                (entry.name, entry.path)
                 for entry in scan
                 if entry.name.isdigit() and entry.is_dir(follow_symlinks=False)
             ]
     except OSError:
         return []
-    return found
+    if newest_first:
+        found.sort(key=lambda named: (int(named[0]), named[0]), reverse=True)
+    return [path for _name, path in found]
 
 
 def _rollouts_in(folder: str) -> Iterator[str]:
