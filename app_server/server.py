@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from .app import Session
     from .conversations.listing import RolloutIndex
+    from .conversations.thread_store import ThreadCatalog
 
 #: Overrides `outgoing.STALL_SECONDS` (seconds; tests make it short).
 STALL_SECONDS_ENV: Final = "CODEX_APP_SERVER_STALL_SECONDS"
@@ -66,13 +67,21 @@ def serve(options: ServeOptions) -> int:
     # answered meanwhile (see `early`).
     loader = ServerLoader(_load_server)
     index = None
+    catalog = None
     try:
         shake = handshake()
         if shake.client is not None:
-            early = EarlyServer(home, shake.pending, shake.eof, overrides=options.overrides)
+            early = EarlyServer(
+                home,
+                shake.pending,
+                shake.eof,
+                overrides=options.overrides,
+                client_name=shake.client.name,
+            )
             early.serve_while(loader)
             shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
             index = early.index
+            catalog = early.catalog
     except (BrokenPipeError, ConnectionResetError):
         # The client closed its end of stdout before we could answer: it is
         # gone, and there is nobody to tell.
@@ -89,7 +98,9 @@ def serve(options: ServeOptions) -> int:
 
     setup_logging(options.log_level)
     try:
-        stopped_by = anyio.run(_serve, options, home, shake, index, stop_signals, backend="asyncio")
+        stopped_by = anyio.run(
+            _serve, options, home, shake, index, catalog, stop_signals, backend="asyncio"
+        )
     except KeyboardInterrupt:  # Ctrl-C in the instant the loop gave SIGINT back to Python
         stopped_by = signal.SIGINT
     for number in stop_signals:
@@ -129,6 +140,7 @@ async def _serve(
     home: Path,
     shake: Handshake,
     index: RolloutIndex | None,
+    catalog: ThreadCatalog | None,
     stop_signals: tuple[signal.Signals, ...],
 ) -> int | None:
     """Serve stdio; the signal that stopped the daemon, if one did."""
@@ -159,6 +171,7 @@ async def _serve(
                 home,
                 session,
                 rollout_index=index,
+                thread_catalog=catalog,
                 stop=stop,
                 before_shutdown=stop_children,
             )
@@ -209,6 +222,7 @@ async def serve_connection(
     codex_home: Path,
     session: Session | None = None,
     rollout_index: RolloutIndex | None = None,
+    thread_catalog: ThreadCatalog | None = None,
     stop: anyio.Event | None = None,
     before_shutdown: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
@@ -249,7 +263,9 @@ async def serve_connection(
         if stop is not None:
             main.start_soon(stop_reading_on, stop)
         async with anyio.create_task_group() as handlers:
-            app = App(outgoing, options, codex_home, handlers, session, rollout_index)
+            app = App(
+                outgoing, options, codex_home, handlers, session, rollout_index, thread_catalog
+            )
             processor = Processor(app)
             if app.session.initialized:  # the handshake answered `initialize`
                 from .startup_warnings import report_config_problem

@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from app_server.early import EarlyServer, ServerLoader, configured_provider, parse_early_line
+from app_server.early import (
+    EarlyServer,
+    ServerLoader,
+    ThreadListRequest,
+    configured_provider,
+    parse_early_line,
+)
 from tests.rollouts import write_rollout
 
 
@@ -29,6 +35,36 @@ def line(message: Any) -> bytes:
             {"id": 1, "method": "listConversations", "params": {"pageSize": None, "x": 1}},
             (1, 25, None),
         ),
+        (
+            {"id": 2, "method": "thread/list", "params": {}},
+            ThreadListRequest(2, 25, None, "created_at", False, None, None, None),
+        ),
+        (
+            {
+                "id": "t",
+                "method": "thread/list",
+                "params": {
+                    "limit": 500,
+                    "cursor": "c",
+                    "sortKey": "updated_at",
+                    "archived": True,
+                    "modelProviders": ["p"],
+                    "cwd": "/w",
+                    "searchTerm": "s",
+                    "sourceKinds": None,
+                    "unknown": 1,
+                },
+            },
+            ThreadListRequest("t", 500, "c", "updated_at", True, ["p"], "/w", "s"),
+        ),
+        ({"id": 2, "method": "thread/list"}, False),
+        ({"id": 2, "method": "thread/list", "params": {"limit": -1}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"limit": 2**32}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"sortKey": "name"}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"archived": 1}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"modelProviders": "p"}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"sourceKinds": ["cli"]}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"cwd": 5}}, False),
         ({"method": "initialized"}, True),
         ({"method": "initialized", "id": None}, True),
         # everything else is left to the full server
@@ -61,20 +97,22 @@ def test_serving_until_a_line_needs_the_full_server(tmp_path: Path) -> None:
     stdin_r, stdin_w = os.pipe()
     stdout_r, stdout_w = os.pipe()
     os.write(stdin_w, line({"method": "initialized"}) + b"\n")
+    os.write(stdin_w, line({"id": 6, "method": "thread/list", "params": {}}) + b"\n")
     os.write(stdin_w, line({"id": 7, "method": "listConversations", "params": {}}) + b"\n")
     os.write(stdin_w, line({"id": 8, "method": "getUserAgent"}) + b"\n")
     os.write(stdin_w, b'{"id": 9, "method": "listConversations", "params": {}}\n{"partial')
     loaded: list[bool] = []
     loader = ServerLoader(lambda: loaded.append(True))
-    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=stdout_w)
+    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=stdout_w, client_name="t")
     early.serve_while(loader)
     loader.join()
     assert loaded == [True]
     os.close(stdout_w)
     with os.fdopen(stdout_r, "rb") as out:
         replies = [json.loads(reply) for reply in out.read().splitlines()]
-    assert [r["id"] for r in replies] == [7]
-    assert replies[0]["result"]["items"][0]["preview"] == "hello"
+    assert [r["id"] for r in replies] == [6, 7]
+    assert replies[0]["result"]["data"][0]["preview"] == "hello"
+    assert replies[1]["result"]["items"][0]["preview"] == "hello"
     # the rest, in order, for the full server
     assert early.pending.startswith(line({"id": 8, "method": "getUserAgent"}))
     assert early.pending.endswith(b'{"partial')
