@@ -29,6 +29,7 @@ beyond `MAX_CACHED_HEAD_BYTES` and `MAX_CACHED_NAMES`.
 from __future__ import annotations
 
 import marshal
+import operator
 import os
 import re
 import struct
@@ -77,16 +78,20 @@ class _CachedDir:
 
 
 class _CachedDay:
-    __slots__ = ("mtime_ns", "names", "trusted")
+    __slots__ = ("mtime_ns", "names", "trusted", "uuids")
 
-    def __init__(self, mtime_ns: int, trusted: bool, names: list[str]) -> None:
+    def __init__(self, mtime_ns: int, trusted: bool, names: list[str], uuids: list[str]) -> None:
         self.mtime_ns = mtime_ns
         self.trusted = trusted
         self.names = names
         """The rollout file names (in no particular order)."""
+        self.uuids = uuids
+        """Each name's canonical UUID (parsed once, not at every page)."""
 
 
 _STAMP: Final = struct.Struct("<qqQ")
+#: Sorts `_files_after`'s ``(mtime_ns, uuid, path)`` by update key only.
+_UPDATE_ORDER: Final = operator.itemgetter(0, 1)
 _SLOTS: Final = HeadSummary.__slots__
 
 
@@ -176,31 +181,32 @@ class RolloutIndex:
                 self._head(found[0])
             yield
 
-    def _files_after(self, cursor: UpdateKey | None) -> list[tuple[str, UpdateKey]]:
+    def _files_after(self, cursor: UpdateKey | None) -> Iterator[tuple[str, UpdateKey]]:
         """Every rollout file strictly after ``cursor``, last modified first
-        (ties: higher id first)."""
-        found: list[tuple[str, UpdateKey]] = []
+        (ties: higher id first). Every file is stat'ed (its mtime is its
+        place), so the rest of the loop is kept lean."""
+        found: list[tuple[int, str, str]] = []
         if not os.path.isdir(self.sessions_root):
-            return found
+            return iter(())
+        after = cursor.order() if cursor is not None else None
+        stat = os.stat
         for _, year in self._subdirs(self.sessions_root, 0xFFFF):
             for _, month in self._subdirs(year, 0xFF):
                 for _, day_path in self._subdirs(month, 0xFF):
                     day = self._day(day_path)
                     if day is None:
                         continue
-                    for name in day.names:
-                        path = os.path.join(day_path, name)
+                    prefix = day_path + os.sep
+                    for name, uuid in zip(day.names, day.uuids, strict=True):
+                        path = prefix + name
                         try:
-                            mtime_ns = os.stat(path).st_mtime_ns
+                            mtime_ns = stat(path).st_mtime_ns
                         except OSError:
                             continue
-                        file_key = parse_rollout_file_name(name)
-                        assert file_key is not None
-                        key = UpdateKey(mtime_ns, file_key.uuid)
-                        if cursor is None or key.order() < cursor.order():
-                            found.append((path, key))
-        found.sort(key=lambda f: f[1].order(), reverse=True)
-        return found
+                        if after is None or (mtime_ns, uuid) < after:
+                            found.append((mtime_ns, uuid, path))
+        found.sort(key=_UPDATE_ORDER, reverse=True)
+        return ((path, UpdateKey(mtime_ns, uuid)) for mtime_ns, uuid, path in found)
 
     def _subdirs(self, parent: str, max_value: int) -> list[tuple[int, str]]:
         """Numeric subfolders and their values, highest first."""
@@ -242,6 +248,7 @@ class RolloutIndex:
             self._days.move_to_end(folder)
             return cached
         names: list[str] = []
+        uuids: list[str] = []
         try:
             with os.scandir(folder) as scan:
                 for entry in scan:
@@ -254,9 +261,10 @@ class RolloutIndex:
                     except OSError:
                         continue
                     names.append(entry.name)
+                    uuids.append(key.uuid)
         except OSError:
             return None
-        day = _CachedDay(mtime, not _is_racy(mtime), names)
+        day = _CachedDay(mtime, not _is_racy(mtime), names, uuids)
         if cached is not None:
             # Files that left the folder leave the head cache too.
             for name in set(cached.names).difference(day.names):
