@@ -124,7 +124,8 @@ def _stop_signals() -> tuple[signal.Signals, ...]:
 
 def _load_server() -> None:
     """Import what serving needs (in the loader thread), once the daemon is
-    made non-dumpable: the full server is what reads credentials."""
+    made non-dumpable: the full server is what reads credentials. Then build
+    what a first turn would otherwise build while the client waits."""
     hardening.make_undumpable()
     # asyncio too: `anyio.run` would otherwise import it on the main thread,
     # after loading, while the client waits.
@@ -132,7 +133,9 @@ def _load_server() -> None:
 
     import anyio  # noqa: F401
 
-    from . import app, processor, transport  # noqa: F401
+    from . import app, processor, transport, warmup  # noqa: F401
+
+    warmup.warm_turn_path()
 
 
 async def _serve(
