@@ -58,18 +58,17 @@ def serve(options: ServeOptions) -> int:
         sys.stderr.write(f"Error: {exc}\n")
         return 1
     home = codex_home()
-    # Small and standard-library only: ready before the reply to `initialize`,
-    # since the editor's first request often is a listing.
-    from .early import EarlyServer, ServerLoader
-
-    # Only after the handshake the heavy imports: the client already has its
-    # `initialize` reply. They run in a worker thread, and listings are
-    # answered meanwhile (see `early`).
-    loader = ServerLoader(_load_server)
     index = None
     catalog = None
     try:
         shake = handshake()
+        # Only after the handshake the heavy imports: the client already has
+        # its `initialize` reply. They run in a worker thread, and listings
+        # are answered meanwhile by the early stage (small and standard
+        # library only, see `early`).
+        from .early import EarlyServer, ServerLoader
+
+        loader = ServerLoader(_load_server)
         if shake.client is not None:
             early = EarlyServer(
                 home,

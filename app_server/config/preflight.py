@@ -31,7 +31,6 @@ def codex_home() -> Path:
 
 
 def preflight(options: ServeOptions) -> None:
-    from .features import UnknownFeature, check_known
     from .layers import (
         CONFIG_FILE,
         MANAGED_CONFIG_FILE,
@@ -41,10 +40,14 @@ def preflight(options: ServeOptions) -> None:
         split_dotted,
     )
 
-    try:
-        check_known([*options.enable, *options.disable])
-    except UnknownFeature as exc:
-        raise PreflightError(str(exc)) from None
+    if options.enable or options.disable:
+        # Imported only then: `features` needs `dataclasses`, slow to import.
+        from .features import UnknownFeature, check_known
+
+        try:
+            check_known([*options.enable, *options.disable])
+        except UnknownFeature as exc:
+            raise PreflightError(str(exc)) from None
     for text in options.overrides:
         try:
             split_dotted(parse_override(text)[0])
