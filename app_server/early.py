@@ -101,6 +101,17 @@ class ServerLoader:
 
 #: The ``initialized`` notification, which the server accepts and ignores.
 INITIALIZED: Final = "initialized"
+#: Requests that start (or resume) a thread, whose turns will call the model.
+THREAD_STARTING_METHODS: Final = frozenset(
+    {
+        "newConversation",
+        "resumeConversation",
+        "forkConversation",
+        "thread/start",
+        "thread/resume",
+        "thread/fork",
+    }
+)
 UINT32_MAX: Final = 2**32 - 1
 
 
@@ -145,6 +156,15 @@ def parse_early_line(
     if method == "thread/list":
         return _thread_list_request(request_id, params)
     return _listing_request(request_id, params)
+
+
+def starts_a_thread(line: bytes) -> bool:
+    """Whether the line is a request that starts (or resumes) a thread."""
+    try:
+        message = json.loads(line, parse_constant=reject_constant)
+    except (ValueError, RecursionError):
+        return False
+    return type(message) is dict and message.get("method") in THREAD_STARTING_METHODS
 
 
 def _writable(line: bytes, request_id: int | str) -> bool:
@@ -348,6 +368,9 @@ class EarlyServer:
         self._scanned = 0
         """``pending[:_scanned]`` holds no newline: a long line is searched once."""
         self.eof = eof
+        self.thread_starting = False
+        """Whether the first line left to the full server starts a thread
+        (the loader then gets the model's HTTP client ready too)."""
         self._ahead: Iterator[None] | None = None
         self._stdin = stdin_fd
         self._stdout = stdout_fd
@@ -395,6 +418,7 @@ class EarlyServer:
             line = bytes(self.pending[:newline]).removesuffix(b"\r")
             request = parse_early_line(line)
             if request is False:
+                self.thread_starting = starts_a_thread(line)
                 return False
             if isinstance(request, ThreadListRequest):
                 if not self._answer_thread_list(request):

@@ -68,15 +68,21 @@ def serve(options: ServeOptions) -> int:
         # library only, see `early`).
         from .early import EarlyServer, ServerLoader
 
-        loader = ServerLoader(_load_server)
-        if shake.client is not None:
-            early = EarlyServer(
+        early = (
+            EarlyServer(
                 home,
                 shake.pending,
                 shake.eof,
                 overrides=options.overrides,
                 client_name=shake.client.name,
             )
+            if shake.client is not None
+            else None
+        )
+        loader = ServerLoader(
+            lambda: _load_server(lambda: early is not None and early.thread_starting)
+        )
+        if early is not None:
             early.serve_while(loader)
             shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
             index = early.index
@@ -121,10 +127,13 @@ def _stop_signals() -> tuple[signal.Signals, ...]:
     return tuple(sig for sig in STOP_SIGNALS if signal.getsignal(sig) is not signal.SIG_IGN)
 
 
-def _load_server() -> None:
+def _load_server(thread_starting: Callable[[], bool] = lambda: False) -> None:
     """Import what serving needs (in the loader thread), once the daemon is
     made non-dumpable: the full server is what reads credentials. Then build
-    what a first turn would otherwise build while the client waits."""
+    what a first turn would otherwise build while the client waits, and,
+    when a request that starts a thread is already waiting, the model's HTTP
+    client (otherwise built in the background when a thread starts: an
+    idle daemon stays without it)."""
     hardening.make_undumpable()
     # asyncio too: `anyio.run` would otherwise import it on the main thread,
     # after loading, while the client waits.
@@ -135,6 +144,10 @@ def _load_server() -> None:
     from . import app, processor, transport, warmup  # noqa: F401
 
     warmup.warm_turn_path()
+    if thread_starting():
+        from .model_client.transport import prebuild
+
+        prebuild()
 
 
 async def _serve(

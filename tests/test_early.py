@@ -154,3 +154,28 @@ def test_the_configured_provider_when_plain(
     if config is not None:
         (tmp_path / "config.toml").write_text(config)
     assert configured_provider(tmp_path, overrides) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "starting"),
+    [
+        ({"id": 1, "method": "newConversation", "params": {}}, True),
+        ({"id": 1, "method": "thread/start", "params": {}}, True),
+        ({"id": 1, "method": "thread/resume", "params": {"threadId": "x"}}, True),
+        ({"id": 1, "method": "getUserAgent"}, False),
+        ({"id": 1, "method": "thread/read", "params": {"threadId": "x"}}, False),
+    ],
+)
+def test_a_waiting_thread_start_is_noticed(
+    tmp_path: Path, message: dict[str, Any], starting: bool
+) -> None:
+    stdin_r, stdin_w = os.pipe()
+    os.write(stdin_w, line(message) + b"\n")
+    loader = ServerLoader(lambda: None)
+    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=1, client_name="t")
+    early.serve_while(loader)
+    loader.join()
+    assert early.thread_starting is starting
+    assert early.pending == line(message) + b"\n"
+    for fd in (stdin_r, stdin_w):
+        os.close(fd)
