@@ -1,17 +1,18 @@
-"""Answering listings (`listConversations`, v2 `thread/list`) while the full
-server is still loading.
+"""Answering listings and reads of recorded threads (`listConversations`, v2
+`thread/list` and `thread/read`) while the full server is still loading.
 
 Loading the event loop, pydantic and the protocol models takes a few hundred
 milliseconds after the handshake, and an editor typically asks for the
 conversation history right after ``initialize``. So the main thread answers
-plainly valid listing requests itself, with the standard library and the
-same listing code (and caches) the full server then goes on using, and reads
-the next page's heads ahead while the client reads a ``listConversations`` page.
-A worker thread loads the full server once the client pauses; anything else
-than a listing (another method, odd params) stops this stage at once: that
-line and every later one are left, in order, to the full server, which
-validates and answers them as usual. Tests check that a listing answered
-here is byte for byte the one the full server gives.
+plainly valid requests of those methods itself, with the standard library
+and the same listing code (and caches) the full server then goes on using,
+and reads the next page's heads ahead while the client reads a
+``listConversations`` page. A worker thread loads the full server once the
+client pauses; anything else (another method, odd params, a thread with more
+than text messages) stops this stage at once: that line and every later one
+are left, in order, to the full server, which validates and answers them as
+usual. Tests check that an answer given here is byte for byte the one the
+full server gives.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .conversations.naming import (
     UpdateKey,
     format_update_cursor,
     parse_update_cursor,
+    parse_uuid,
 )
 from .conversations.summaries import DEFAULT_PROVIDER_ID, needs_provider, summary_fields
 from .conversations.thread_names import read_thread_names
@@ -45,6 +47,7 @@ from .conversations.thread_store import (
     ThreadCatalog,
     ThreadFilter,
 )
+from .conversations.thread_view import ThreadReadError, read_plain_thread
 from .fsutil import write_all
 from .newer_fields import wants_newer_fields
 from .wire_checks import ID_RANGE, UINT64_MAX, has_duplicate_id
@@ -115,6 +118,15 @@ THREAD_STARTING_METHODS: Final = frozenset(
 UINT32_MAX: Final = 2**32 - 1
 
 
+class ThreadReadRequest(NamedTuple):
+    """A plainly valid ``thread/read`` of a well-formed thread id."""
+
+    id: int | str
+    thread_id: str
+    """Canonical."""
+    include_turns: bool
+
+
 class ThreadListRequest(NamedTuple):
     """A plainly valid ``thread/list`` without ``sourceKinds``."""
 
@@ -130,10 +142,10 @@ class ThreadListRequest(NamedTuple):
 
 def parse_early_line(
     line: bytes,
-) -> tuple[int | str, int, str | None] | ThreadListRequest | bool:
+) -> tuple[int | str, int, str | None] | ThreadListRequest | ThreadReadRequest | bool:
     """``(id, page size, cursor)`` of a plainly valid ``listConversations``
-    request, or a plainly valid ``thread/list``; True for the ``initialized``
-    notification (nothing to do); False for anything else."""
+    request, or a plainly valid ``thread/list`` or ``thread/read``; True for
+    the ``initialized`` notification (nothing to do); False for anything else."""
     try:
         message = json.loads(line, parse_constant=reject_constant)
     except (ValueError, RecursionError):
@@ -143,7 +155,7 @@ def parse_early_line(
     method = message.get("method")
     if method == INITIALIZED and message.get("id") is None:
         return True
-    if method != "listConversations" and method != "thread/list":
+    if method not in ("listConversations", "thread/list", "thread/read"):
         return False
     request_id = message.get("id")
     if type(request_id) is not int and type(request_id) is not str:
@@ -155,6 +167,8 @@ def parse_early_line(
         return False
     if method == "thread/list":
         return _thread_list_request(request_id, params)
+    if method == "thread/read":
+        return _thread_read_request(request_id, params)
     return _listing_request(request_id, params)
 
 
@@ -189,6 +203,19 @@ def _text_or_none(value: object) -> bool:
     except UnicodeError:
         return False
     return True
+
+
+def _thread_read_request(request_id: int | str, params: dict[str, Any]) -> ThreadReadRequest | bool:
+    thread_id = params.get("threadId")
+    include_turns = params.get("includeTurns")
+    if type(thread_id) is not str or not _text_or_none(thread_id):
+        return False
+    if include_turns is not None and type(include_turns) is not bool:
+        return False
+    canonical = parse_uuid(thread_id)
+    if canonical is None:  # the full server says what is wrong with it
+        return False
+    return ThreadReadRequest(request_id, canonical, bool(include_turns))
 
 
 def _thread_list_request(request_id: int | str, params: dict[str, Any]) -> ThreadListRequest | bool:
@@ -313,6 +340,38 @@ def thread_list_response(
     return b'{"id":' + _dumps(request.id) + b',"result":' + _dumps(result) + b"}\n"
 
 
+def thread_read_response(
+    catalog: ThreadCatalog,
+    codex_home: Path,
+    request: ThreadReadRequest,
+    default_provider: str,
+    newer_fields: bool,
+) -> bytes | None:
+    """The reply to a ``thread/read`` (no thread is loaded yet); None when
+    only the full server can answer (no such thread, a file it cannot read,
+    a thread that is not plain, see `read_plain_thread`)."""
+    path = catalog.find_rollout(request.thread_id, False) or catalog.find_rollout(
+        request.thread_id, True
+    )
+    if path is None:
+        return None
+    names = read_thread_names(codex_home)
+    try:
+        thread = read_plain_thread(
+            str(path),
+            request.include_turns,
+            default_provider=default_provider,
+            name=names.get(request.thread_id),
+            newer_fields=newer_fields,
+        )
+    except ThreadReadError:
+        return None
+    if thread is None:
+        return None
+    result = {"thread": thread}
+    return b'{"id":' + _dumps(request.id) + b',"result":' + _dumps(result) + b"}\n"
+
+
 def listing_response(
     index: RolloutIndex,
     request_id: int | str,
@@ -420,8 +479,8 @@ class EarlyServer:
             if request is False:
                 self.thread_starting = starts_a_thread(line)
                 return False
-            if isinstance(request, ThreadListRequest):
-                if not self._answer_thread_list(request):
+            if isinstance(request, ThreadListRequest | ThreadReadRequest):
+                if not self._answer_thread_request(request):
                     return False
             elif request is not True:
                 answer = listing_response(self.index, *request, self.default_provider)
@@ -433,12 +492,17 @@ class EarlyServer:
             del self.pending[: newline + 1]
             self._scanned = 0
 
-    def _answer_thread_list(self, request: ThreadListRequest) -> bool:
+    def _answer_thread_request(self, request: ThreadListRequest | ThreadReadRequest) -> bool:
         if self.thread_provider is None or self.newer_fields is None:
             return False
-        reply = thread_list_response(
-            self.catalog, self.real_home, request, self.thread_provider, self.newer_fields
-        )
+        if isinstance(request, ThreadListRequest):
+            reply = thread_list_response(
+                self.catalog, self.real_home, request, self.thread_provider, self.newer_fields
+            )
+        else:
+            reply = thread_read_response(
+                self.catalog, self.real_home, request, self.thread_provider, self.newer_fields
+            )
         if reply is None:
             return False
         write_all(self._stdout, reply)

@@ -13,10 +13,13 @@ from app_server.early import (
     EarlyServer,
     ServerLoader,
     ThreadListRequest,
+    ThreadReadRequest,
     configured_provider,
     parse_early_line,
 )
 from tests.rollouts import write_rollout
+
+UUID = "01900000-0000-7000-8000-0000000000ab"
 
 
 def line(message: Any) -> bytes:
@@ -57,6 +60,20 @@ def line(message: Any) -> bytes:
             },
             ThreadListRequest("t", 500, "c", "updated_at", True, ["p"], "/w", "s"),
         ),
+        (
+            {"id": 3, "method": "thread/read", "params": {"threadId": UUID.upper()}},
+            ThreadReadRequest(3, UUID, False),
+        ),
+        (
+            {"id": 3, "method": "thread/read", "params": {"threadId": UUID, "includeTurns": True}},
+            ThreadReadRequest(3, UUID, True),
+        ),
+        ({"id": 3, "method": "thread/read", "params": {"threadId": "nope"}}, False),
+        (
+            {"id": 3, "method": "thread/read", "params": {"threadId": UUID, "includeTurns": 1}},
+            False,
+        ),
+        ({"id": 3, "method": "thread/read", "params": {}}, False),
         ({"id": 2, "method": "thread/list"}, False),
         ({"id": 2, "method": "thread/list", "params": {"limit": -1}}, False),
         ({"id": 2, "method": "thread/list", "params": {"limit": 2**32}}, False),
@@ -93,11 +110,13 @@ def test_garbage_is_left_to_the_full_server() -> None:
 
 
 def test_serving_until_a_line_needs_the_full_server(tmp_path: Path) -> None:
-    write_rollout(tmp_path, "2025-01-01T10-00-00", prompt="hello")
+    thread_id, _ = write_rollout(tmp_path, "2025-01-01T10-00-00", prompt="hello")
     stdin_r, stdin_w = os.pipe()
     stdout_r, stdout_w = os.pipe()
     os.write(stdin_w, line({"method": "initialized"}) + b"\n")
     os.write(stdin_w, line({"id": 6, "method": "thread/list", "params": {}}) + b"\n")
+    read = {"id": 5, "method": "thread/read", "params": {"threadId": thread_id}}
+    os.write(stdin_w, line(read) + b"\n")
     os.write(stdin_w, line({"id": 7, "method": "listConversations", "params": {}}) + b"\n")
     os.write(stdin_w, line({"id": 8, "method": "getUserAgent"}) + b"\n")
     os.write(stdin_w, b'{"id": 9, "method": "listConversations", "params": {}}\n{"partial')
@@ -110,9 +129,10 @@ def test_serving_until_a_line_needs_the_full_server(tmp_path: Path) -> None:
     os.close(stdout_w)
     with os.fdopen(stdout_r, "rb") as out:
         replies = [json.loads(reply) for reply in out.read().splitlines()]
-    assert [r["id"] for r in replies] == [6, 7]
+    assert [r["id"] for r in replies] == [6, 5, 7]
     assert replies[0]["result"]["data"][0]["preview"] == "hello"
-    assert replies[1]["result"]["items"][0]["preview"] == "hello"
+    assert replies[1]["result"]["thread"]["id"] == thread_id
+    assert replies[2]["result"]["items"][0]["preview"] == "hello"
     # the rest, in order, for the full server
     assert early.pending.startswith(line({"id": 8, "method": "getUserAgent"}))
     assert early.pending.endswith(b'{"partial')

@@ -291,13 +291,16 @@ def test_list_answered_before_the_server_is_loaded(
     write_thread(codex_home, tid(7), "2025-12-31T23-59-59", message="last year")
     append_thread_name(codex_home, tid(2), 'named "two"')
     (codex_home / "config.toml").write_text('model_provider = "mine"\n')
-    requests: list[dict[str, Any]] = [
-        {},
-        {"limit": 2},
-        {"limit": 2, "cursor": f"2026-01-04T10:00:00Z|{tid(4)}"},
-        {"sortKey": "updated_at", "modelProviders": ["mine"]},
-        {"searchTerm": "m1", "cwd": "/home/user/project", "archived": False},
-        {"archived": True},
+    requests: list[tuple[str, dict[str, Any]]] = [
+        ("thread/list", {}),
+        ("thread/list", {"limit": 2}),
+        ("thread/list", {"limit": 2, "cursor": f"2026-01-04T10:00:00Z|{tid(4)}"}),
+        ("thread/list", {"sortKey": "updated_at", "modelProviders": ["mine"]}),
+        ("thread/list", {"searchTerm": "m1", "cwd": "/home/user/project", "archived": False}),
+        ("thread/list", {"archived": True}),
+        ("thread/read", {"threadId": tid(2), "includeTurns": True}),
+        ("thread/read", {"threadId": tid(3).upper()}),
+        ("thread/read", {"threadId": tid(6), "includeTurns": False}),
     ]
     client = spawn(initialize=False)
     client.send(
@@ -308,12 +311,12 @@ def test_list_answered_before_the_server_is_loaded(
         }
     )
     client.send({"method": "initialized"})
-    for n, params in enumerate(requests, start=1):
-        client.send({"id": n, "method": "thread/list", "params": params})
+    for n, (method, params) in enumerate(requests, start=1):
+        client.send({"id": n, "method": method, "params": params})
     client.send({"id": 100, "method": "getUserAgent"})
     client.wait_for(lambda m: m.get("id") == 100, 15, "getUserAgent")
-    for n, params in enumerate(requests, start=101):
-        client.send({"id": n, "method": "thread/list", "params": params})
+    for n, (method, params) in enumerate(requests, start=101):
+        client.send({"id": n, "method": method, "params": params})
     for n in range(101, 101 + len(requests)):
         client.wait_for(lambda m, n=n: m.get("id") == n, 15, "late listing")
     raw = {json.loads(out)["id"]: out for out in client.raw_lines}
@@ -324,6 +327,11 @@ def test_list_answered_before_the_server_is_loaded(
     assert first[3]["name"] == 'named "two"'
     assert [t["modelProvider"] for t in first[1:4]] == ["mine", "other", "mine"]
     assert ("sessionId" in first[0]) == (client_name == "codex_python_sdk")
+    read = json.loads(raw[7])["result"]["thread"]
+    assert (read["id"], read["name"], read["modelProvider"]) == (tid(2), 'named "two"', "mine")
+    assert [[item["type"] for item in turn["items"]] for turn in read["turns"]] == [
+        ["userMessage", "agentMessage"]
+    ]
 
 
 # -- archive, unarchive, names --------------------------------------------------------

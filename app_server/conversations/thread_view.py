@@ -290,6 +290,50 @@ def _plain_source(value: object) -> str | None:
     return "unknown"
 
 
+def read_plain_thread(
+    path: str,
+    include_turns: bool,
+    *,
+    default_provider: str,
+    name: str | None,
+    newer_fields: bool,
+) -> dict[str, Any] | None:
+    """`read_thread`'s wire JSON (status notLoaded) without pydantic, for a
+    thread whose source is a plain name and whose turns are plain (see
+    `plain_history`); None otherwise. Blocking; raises `ThreadReadError`."""
+    if not include_turns:
+        summary = summarize_thread(path)
+        if summary.plain_source_kind is None:
+            return None
+        return summary.wire_fields(default_provider, name, newer_fields=newer_fields)
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError as exc:
+        raise ThreadReadError(str(exc)) from None
+    meta: dict[str, Any] | None = None
+    preview: str | None = None
+    records: list[dict[str, Any]] = []
+    for record in _json_lines(path):
+        if meta is None:
+            meta = _first_meta(record)
+        if preview is None:
+            preview = _user_message(record)
+        records.append(record)
+    if meta is None:
+        raise ThreadReadError("failed to parse conversation ID from rollout file")
+    summary = ThreadSummary(path, meta, preview, mtime)
+    if summary.plain_source_kind is None:
+        return None
+    from .plain_history import plain_turns
+
+    turns = plain_turns(records)
+    if turns is None:
+        return None
+    fields = summary.wire_fields(default_provider, name, newer_fields=newer_fields)
+    fields["turns"] = turns
+    return fields
+
+
 def _source(value: object) -> tuple[Any, str]:
     """The v2 source of a ``session_meta`` source, and its kind (for filtering)."""
     plain = _plain_source(value)
