@@ -16,7 +16,6 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from . import hardening
@@ -24,6 +23,8 @@ from .bootstrap import Handshake, handshake
 from .options import ServeOptions
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import anyio
     from anyio.abc import TaskStatus
     from anyio.streams.memory import MemoryObjectReceiveStream
@@ -57,11 +58,11 @@ def serve(options: ServeOptions) -> int:
     except (PreflightError, hardening.HardeningError) as exc:
         sys.stderr.write(f"Error: {exc}\n")
         return 1
-    home = codex_home()
     index = None
     catalog = None
     try:
         shake = handshake()
+        home = codex_home()
         # Only after the handshake the heavy imports: the client already has
         # its `initialize` reply. They run in a worker thread, and listings
         # are answered meanwhile by the early stage (small and standard

@@ -31,6 +31,7 @@ NOT_BEFORE_INITIALIZE = (
     "app_server.early",
     "app_server.app",
     "app_server.config.features",
+    "pathlib",
 )
 
 #: Never imported by loading the full server (only when used).

@@ -8,11 +8,14 @@ request's own overrides. Tables merge recursively; scalars and arrays replace.
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CONFIG_FILE = "config.toml"
 MANAGED_CONFIG_FILE = "managed_config.toml"
@@ -24,10 +27,10 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says where and why."""
 
 
-def read_toml(path: Path) -> Table:
+def read_toml(path: str | os.PathLike[str]) -> Table:
     """The file's table, ``{}`` when it does not exist."""
     try:
-        with path.open("rb") as file:
+        with open(path, "rb") as file:
             return tomllib.load(file)
     except FileNotFoundError:
         return {}
