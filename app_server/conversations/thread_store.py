@@ -11,12 +11,11 @@ left out.
 
 from __future__ import annotations
 
-import calendar
 import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
 
@@ -27,6 +26,7 @@ DEFAULT_THREAD_PAGE_SIZE: Final = 25
 MAX_THREAD_PAGE_SIZE: Final = 100
 INTERACTIVE_SOURCE_KINDS: Final = frozenset({"cli", "vscode"})
 _CACHE_LIMIT: Final = 20_000
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 #: `thread/list` sort keys (`ThreadSortKey`'s values).
 BY_CREATION: Final = "created_at"
 BY_UPDATE: Final = "updated_at"
@@ -176,11 +176,7 @@ class ThreadCatalog:
         with self._lock:
             cached = self._folder_keys.get(folder)
         if cached is None or cached[0] != stamp:
-            keys = [
-                (key, path)
-                for path in _rollouts_in(folder)
-                if (key := _file_key(path, BY_CREATION)) is not None
-            ]
+            keys = _created_keys_in(folder)
             cached = (stamp, keys)
             with self._lock:
                 self._folder_keys[folder] = cached
@@ -270,9 +266,31 @@ def _file_key(path: str, sort_key: str) -> tuple[int, str] | None:
             return int(os.stat(path).st_mtime), thread_id
         except OSError:
             return None
-    ts = key.ts  # YYYY-MM-DDThh-mm-ss, checked by the name's parser
+    return _creation_key(key.ts, thread_id)
+
+
+def _created_keys_in(folder: str) -> list[tuple[tuple[int, str], str]]:
+    """The folder's rollout files with their creation keys (each name parsed once)."""
+    found: list[tuple[tuple[int, str], str]] = []
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                key = parse_rollout_file_name(entry.name)
+                if key is not None and entry.is_file(follow_symlinks=False):
+                    found.append((_creation_key(key.ts, str(key.uuid)), entry.path))
+    except OSError:
+        return []
+    return found
+
+
+def _creation_key(ts: str, thread_id: str) -> tuple[int, str]:
+    """The key of a file named with time ``ts`` (YYYY-MM-DDThh-mm-ss, checked
+    by the name's parser)."""
     fields = (ts[0:4], ts[5:7], ts[8:10], ts[11:13], ts[14:16], ts[17:19])
-    return calendar.timegm((*(int(f) for f in fields), 0, 0, 0)), thread_id
+    year, month, day, hour, minute, second = (int(f) for f in fields)
+    # As `calendar.timegm`, without importing `calendar` (and `locale`) early.
+    days = date(year, month, day).toordinal() - _EPOCH_ORDINAL
+    return days * 86_400 + hour * 3_600 + minute * 60 + second, thread_id
 
 
 def unarchive_target(sessions_root: Path, archived: Path) -> Path:
