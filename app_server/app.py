@@ -26,6 +26,7 @@ from .client_face import ClientFace
 from .config.service import ConfigService
 from .conversations.listing import RolloutIndex
 from .conversations.manager import ConversationManager
+from .conversations.thread_store import ThreadCatalog
 from .conversations.turns import AgentServices
 from .outgoing import Outgoing
 from .telemetry import Telemetry
@@ -85,6 +86,7 @@ class App:
         task_group: TaskGroup,
         session: Session | None = None,
         rollout_index: RolloutIndex | None = None,
+        thread_catalog: ThreadCatalog | None = None,
     ) -> None:
         self.clients = clients
         """Every connection: what is for every client goes through it."""
@@ -121,6 +123,7 @@ class App:
                 telemetry=self.telemetry.of,
             ),
             index=rollout_index,
+            thread_catalog=thread_catalog,
         )
         self.on_shutdown(self.conversations.close_all)
         self.conversations.telemetry = self.telemetry

@@ -47,6 +47,11 @@ def _adapter(row: Notification[Any] | ServerMethod[Any, Any], part: str) -> Type
     return adapter
 
 
+def params_adapter(row: Notification[Any]) -> TypeAdapter[Any]:
+    """The serializer of a notification's params (made on first use)."""
+    return _adapter(row, "params")
+
+
 def dumps(value: Any) -> bytes:
     """Compact JSON, UTF-8 as is (as the reference writes it)."""
     return pydantic_core.to_json(value)

@@ -70,7 +70,7 @@ def read_layers(codex_home: Path, cli_overrides: Iterable[str] = ()) -> list[Lay
         )
     user_path = user_config_path(codex_home)
     layers.append(Layer("user", user_path, read_toml(user_path)))
-    system_path = system_config_file()
+    system_path = Path(system_config_file())
     layers.append(Layer("system", system_path, read_toml(system_path)))
     return layers
 

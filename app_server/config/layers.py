@@ -12,8 +12,10 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CONFIG_FILE = "config.toml"
 MANAGED_CONFIG_FILE = "managed_config.toml"
@@ -37,10 +39,10 @@ def toml_syntax_error(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None, in
     return message[: position.start()].lower(), int(position[1]), int(position[2])
 
 
-def read_toml(path: Path) -> Table:
+def read_toml(path: str | os.PathLike[str]) -> Table:
     """The file's table, ``{}`` when it does not exist."""
     try:
-        with path.open("rb") as file:
+        with open(path, "rb") as file:
             return tomllib.load(file)
     except FileNotFoundError:
         return {}
@@ -114,20 +116,19 @@ def overrides_table(pairs: Iterable[tuple[str, Any]]) -> Table:
     return table
 
 
-SYSTEM_CONFIG_DIR: Final = Path("/etc/codex")
+SYSTEM_CONFIG_DIR: Final = "/etc/codex"
 #: Names another folder than ``/etc/codex`` (the tests use it; the reference
 #: has no such switch).
 SYSTEM_CONFIG_DIR_VARIABLE: Final = "CODEX_APP_SERVER_SYSTEM_CONFIG_DIR"
 
 
-def system_config_dir() -> Path:
-    named = os.environ.get(SYSTEM_CONFIG_DIR_VARIABLE)
-    return Path(named) if named else SYSTEM_CONFIG_DIR
+def system_config_dir() -> str:
+    return os.environ.get(SYSTEM_CONFIG_DIR_VARIABLE) or SYSTEM_CONFIG_DIR
 
 
-def system_config_file() -> Path:
+def system_config_file() -> str:
     """The system's `config.toml`, the lowest layer (below the user's)."""
-    return system_config_dir() / CONFIG_FILE
+    return os.path.join(system_config_dir(), CONFIG_FILE)
 
 
 def load_layers(codex_home: Path, cli_overrides: Iterable[str] = ()) -> Table:

@@ -84,7 +84,7 @@ class RequirementsToml(BaseModel):
 def load_requirements(folder: Path | None = None) -> RequirementsToml | None:
     """The requirements, or None when there are none. `ConfigError` when a
     file cannot be read or parsed."""
-    folder = system_config_dir() if folder is None else folder
+    folder = Path(system_config_dir()) if folder is None else folder
     requirements = _read_requirements(folder / REQUIREMENTS_FILE)
     legacy = _legacy_requirements(folder / LEGACY_MANAGED_CONFIG_FILE)
     if legacy is None:

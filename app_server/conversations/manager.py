@@ -112,13 +112,14 @@ class ConversationManager:
         task_group: TaskGroup,
         services: AgentServices,
         index: RolloutIndex | None = None,
+        thread_catalog: ThreadCatalog | None = None,
     ) -> None:
         # As the reference, paths are reported under the real CODEX_HOME.
         self.codex_home = Path(os.path.realpath(codex_home))
         self.sessions_root = self.codex_home / SESSIONS_SUBDIR
         self.archive_root = self.codex_home / ARCHIVED_SESSIONS_SUBDIR
         self.index = index or RolloutIndex(str(self.sessions_root))
-        self.thread_catalog = ThreadCatalog(self.sessions_root, self.archive_root)
+        self.thread_catalog = thread_catalog or ThreadCatalog(self.sessions_root, self.archive_root)
         """The v2 view of the recorded threads (`thread/list`, `thread/read`...)."""
         self.turn_runner: TurnRunner | None = None
         """Runs every user turn (the app installs the model turn loop here)."""

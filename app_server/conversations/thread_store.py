@@ -11,17 +11,14 @@ left out.
 
 from __future__ import annotations
 
-import calendar
 import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
-
-from app_server_protocol.v2.threads import ThreadSortKey
 
 from .naming import parse_rollout_file_name, parse_uuid
 from .thread_view import ThreadReadError, ThreadSummary, summarize_thread
@@ -32,6 +29,10 @@ INTERACTIVE_SOURCE_KINDS: Final = frozenset({"cli", "vscode"})
 _CACHE_LIMIT: Final = 2_000
 #: A folder modified this recently may change again without its mtime moving.
 _RACY_SECONDS: Final = 2.0
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+#: `thread/list` sort keys (`ThreadSortKey`'s values).
+BY_CREATION: Final = "created_at"
+BY_UPDATE: Final = "updated_at"
 
 _Key = tuple[int, str]
 _Bounds = tuple[_Key, _Key]
@@ -44,7 +45,14 @@ class InvalidCursor(ValueError):
 class ThreadFilter:
     """Which recorded threads a `thread/list` shows."""
 
-    __slots__ = ("cwd", "default_provider", "providers", "search_term", "source_kinds")
+    __slots__ = (
+        "_may_admit_sub_agents",
+        "cwd",
+        "default_provider",
+        "providers",
+        "search_term",
+        "source_kinds",
+    )
 
     def __init__(
         self,
@@ -58,13 +66,21 @@ class ThreadFilter:
         self.providers = frozenset(providers) if providers else None
         self.default_provider = default_provider
         self.source_kinds = frozenset(source_kinds) if source_kinds else INTERACTIVE_SOURCE_KINDS
+        self._may_admit_sub_agents = any(
+            kind == "unknown" or kind.startswith("subAgent") for kind in self.source_kinds
+        )
         self.cwd = cwd
         self.search_term = search_term
 
     def admits(self, summary: ThreadSummary, name: str | None) -> bool:
         if summary.preview is None:
             return False
-        kind = summary.source_kind
+        kind = summary.plain_source_kind
+        if kind is None:
+            # A sub-agent's source is checked (with its model) only when it matters.
+            if not self._may_admit_sub_agents:
+                return False
+            kind = summary.source_kind
         if kind not in self.source_kinds and not (
             kind.startswith("subAgent") and "subAgent" in self.source_kinds
         ):
@@ -141,8 +157,7 @@ class ThreadCatalog:
         keyed = [
             (key, path)
             for path in self.rollout_files(archived)
-            if (key := _file_key(path, ThreadSortKey.UPDATED_AT)) is not None
-            and (after is None or key < after)
+            if (key := _file_key(path, BY_UPDATE)) is not None and (after is None or key < after)
         ]
         keyed.sort(reverse=True)
         return keyed
@@ -168,7 +183,7 @@ class ThreadCatalog:
                 next_folder += 1
                 pending.extend(
                     (key, path)
-                    for key, path in _created_keys(folder)
+                    for key, path in _created_keys_in(folder)
                     if after is None or key < after
                 )
                 pending.sort()
@@ -186,7 +201,7 @@ class ThreadCatalog:
             cached = self._folder_bounds.get(folder)
         if cached is not None and cached[0] == mtime_ns:
             return cached[1]
-        keys = [key for key, _ in _created_keys(folder)]
+        keys = [key for key, _ in _created_keys_in(folder)]
         bounds = (min(keys), max(keys)) if keys else None
         if time.time() - mtime_ns / 1e9 > _RACY_SECONDS:
             with self._lock:
@@ -238,7 +253,7 @@ class ThreadCatalog:
         self,
         *,
         archived: bool,
-        sort_key: ThreadSortKey,
+        sort_key: str,
         cursor: str | None,
         limit: int,
         thread_filter: ThreadFilter,
@@ -252,7 +267,7 @@ class ThreadCatalog:
         # as many as the page needs.
         keyed = (
             self._by_update(archived, after)
-            if sort_key == ThreadSortKey.UPDATED_AT
+            if sort_key == BY_UPDATE
             else self._by_creation(archived, after)
         )
         page: list[tuple[tuple[int, str], ThreadSummary]] = []
@@ -269,21 +284,43 @@ class ThreadCatalog:
         return [summary for _key, summary in page], next_cursor
 
 
-def _file_key(path: str, sort_key: ThreadSortKey) -> tuple[int, str] | None:
+def _file_key(path: str, sort_key: str) -> tuple[int, str] | None:
     """Where a rollout file sorts: by the time its name says it was created
     (or, by update, its modification time), then by its thread id."""
     key = parse_rollout_file_name(os.path.basename(path))
     if key is None:
         return None
     thread_id = str(key.uuid)
-    if sort_key == ThreadSortKey.UPDATED_AT:
+    if sort_key == BY_UPDATE:
         try:
             return int(os.stat(path).st_mtime), thread_id
         except OSError:
             return None
-    ts = key.ts  # YYYY-MM-DDThh-mm-ss, checked by the name's parser
+    return _creation_key(key.ts, thread_id)
+
+
+def _created_keys_in(folder: str) -> list[tuple[tuple[int, str], str]]:
+    """The folder's rollout files with their creation keys (each name parsed once)."""
+    found: list[tuple[tuple[int, str], str]] = []
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                key = parse_rollout_file_name(entry.name)
+                if key is not None and entry.is_file(follow_symlinks=False):
+                    found.append((_creation_key(key.ts, str(key.uuid)), entry.path))
+    except OSError:
+        return []
+    return found
+
+
+def _creation_key(ts: str, thread_id: str) -> tuple[int, str]:
+    """The key of a file named with time ``ts`` (YYYY-MM-DDThh-mm-ss, checked
+    by the name's parser)."""
     fields = (ts[0:4], ts[5:7], ts[8:10], ts[11:13], ts[14:16], ts[17:19])
-    return calendar.timegm((*(int(f) for f in fields), 0, 0, 0)), thread_id
+    year, month, day, hour, minute, second = (int(f) for f in fields)
+    # As `calendar.timegm`, without importing `calendar` (and `locale`) early.
+    days = date(year, month, day).toordinal() - _EPOCH_ORDINAL
+    return days * 86_400 + hour * 3_600 + minute * 60 + second, thread_id
 
 
 def unarchive_target(sessions_root: Path, archived: Path) -> Path:
@@ -305,22 +342,13 @@ def move_out_of_archive(archived: Path, target: Path) -> None:
 def _numeric_dirs(parent: str) -> list[str]:
     try:
         with os.scandir(parent) as scan:
-            found = [
+            return [
                 entry.path
                 for entry in scan
                 if entry.name.isdigit() and entry.is_dir(follow_symlinks=False)
             ]
     except OSError:
         return []
-    return found
-
-
-def _created_keys(folder: str) -> list[tuple[_Key, str]]:
-    return [
-        (key, path)
-        for path in _rollouts_in(folder)
-        if (key := _file_key(path, ThreadSortKey.CREATED_AT)) is not None
-    ]
 
 
 def _rollouts_in(folder: str) -> Iterator[str]:
