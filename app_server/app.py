@@ -1,4 +1,5 @@
-"""The daemon's state shared by every handler: the services and the session."""
+"""The daemon's state shared by every handler (the services, `App`), and
+what belongs to one connection (`Connection`: its output and its session)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app_server_protocol.methods import ClientMethod
 from . import process_groups
 from .agent import turn
 from .agent.credentials import AuthCredentials
+from .audience import Clients
 from .auth import AuthManager
 from .auth.manager import OAuthTokenRefresher
 from .auth.restrictions import LoginRestrictions
@@ -24,6 +26,7 @@ from .client_face import ClientFace
 from .config.service import ConfigService
 from .conversations.listing import RolloutIndex
 from .conversations.manager import ConversationManager
+from .conversations.thread_store import ThreadCatalog
 from .conversations.turns import AgentServices
 from .outgoing import Outgoing
 from .telemetry import Telemetry
@@ -60,25 +63,40 @@ class Session:
         return self.face
 
 
+@dataclass(eq=False)
+class Connection:
+    """One client: what the daemon sends it, and its handshake."""
+
+    outgoing: Outgoing
+    session: Session = field(default_factory=Session)
+
+    def __post_init__(self) -> None:
+        self.outgoing.face = self.session.face
+        self.outgoing.initialized = self.session.initialized
+
+
 class App:
     """Services and state, created once per process."""
 
     def __init__(
         self,
-        outgoing: Outgoing,
+        clients: Clients,
         options: ServeOptions,
         codex_home: Path,
         task_group: TaskGroup,
         session: Session | None = None,
         rollout_index: RolloutIndex | None = None,
+        thread_catalog: ThreadCatalog | None = None,
     ) -> None:
-        self.outgoing = outgoing
+        self.clients = clients
+        """Every connection: what is for every client goes through it."""
         self.options = options
         self.codex_home = codex_home
         self.task_group = task_group
         """Where handlers start background work that outlives their request."""
         self.session = session or Session()
-        outgoing.face = self.session.face
+        """The session of the first client: its name is in the daemon's user
+        agent (model requests, telemetry); each connection has its own too."""
         self.config = ConfigService(codex_home, options)
         store = ConfiguredCredentialStore(
             codex_home, lambda: self.config.toml().cli_auth_credentials_store
@@ -97,7 +115,7 @@ class App:
         self.conversations = ConversationManager(
             codex_home=codex_home,
             config=self.config,
-            outgoing=outgoing,
+            clients=clients,
             task_group=task_group,
             services=AgentServices(
                 user_agent=self._user_agent,
@@ -105,10 +123,10 @@ class App:
                 telemetry=self.telemetry.of,
             ),
             index=rollout_index,
+            thread_catalog=thread_catalog,
         )
         self.on_shutdown(self.conversations.close_all)
         self.conversations.telemetry = self.telemetry
-        outgoing.on_gone(self.conversations.drop_all_listeners)
         # Looked up on its module at this point: tests swap the runner there.
         self.turns = turn.ModelTurnRunner(task_group)
         """Runs every conversation's user turns."""
@@ -141,7 +159,7 @@ class App:
             self._chatgpt_logins = ChatGptLogins(
                 self.auth,
                 self.task_group,
-                login_reporter(self.outgoing.notify, self.auth, self.config.toml),
+                login_reporter(self.clients.notify, self.auth, self.config.toml),
                 originator,
             )
         return self._chatgpt_logins
@@ -167,6 +185,20 @@ class App:
         if self._chatgpt_logins is not None:
             self._chatgpt_logins.cancel_active()
 
+    def connect(self, connection: Connection) -> None:
+        """Serve ``connection`` from now on."""
+        self.clients.add(connection.outgoing)
+        if connection.session.initialized and not self.session.initialized:
+            self.session = connection.session
+        outgoing = connection.outgoing
+        outgoing.on_gone(lambda: self.conversations.drop_connection(outgoing))
+
+    def disconnect(self, connection: Connection) -> None:
+        """``connection`` is closed: its subscriptions end (its threads go on)."""
+        connection.outgoing.close()
+        self.clients.remove(connection.outgoing)
+        self.conversations.drop_connection(connection.outgoing, closed_by_client=True)
+
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` when the daemon stops (stdin closed)."""
         self._shutdown_hooks.append(hook)
@@ -189,7 +221,18 @@ class RequestContext:
     request_id: RequestId
     row: ClientMethod[Any, Any]
     """The method table's row of the request."""
+    connection: Connection
+    """The client that sent it."""
     after_response_actions: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def outgoing(self) -> Outgoing:
+        """What this client is sent (what is for every client goes through ``app.clients``)."""
+        return self.connection.outgoing
+
+    @property
+    def session(self) -> Session:
+        return self.connection.session
 
     def after_response(self, action: Callable[[], Awaitable[None]]) -> None:
         """Run ``action`` once the response is queued (to send a notification

@@ -145,7 +145,8 @@ def _build_parser() -> argparse.ArgumentParser:
             dest=f"{level}listen",
             type=listen_type,
             metavar="URL",
-            help="where to serve: stdio:// (the default) or ws://IP:PORT",
+            help="where to serve: stdio:// (the default) or ws://IP:PORT (WebSocket, one "
+            "JSON-RPC message per text frame; port 0 picks a free port)",
         )
         p.add_argument(
             "--log-level",
@@ -183,7 +184,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="codex-app-server",
-        description="The codex app-server daemon: JSON-RPC over stdio, one message per line. "
+        description="The codex app-server daemon: JSON-RPC over stdio, one message per line "
+        "(or over WebSocket with --listen ws://IP:PORT, one message per text frame). "
         "Without a command it serves, as `serve` and `app-server` do.",
         epilog="Logging: --log-level, or CODEX_APP_SERVER_LOG=LEVEL (RUST_LOG is accepted too); "
         "levels: off, error, warn, info, debug, trace.",
@@ -287,13 +289,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
     invocation = parse(sys.argv[1:] if argv is None else argv)
     if invocation.command == "serve":
-        listen = invocation.options.listen
-        if not listen.is_stdio:
-            sys.stderr.write(
-                f"Error: --listen {listen.url}: the WebSocket transport is not available "
-                "in this build; use stdio://\n"
-            )
-            sys.exit(2)
         from .server import serve
 
         sys.exit(serve(invocation.options))

@@ -4,9 +4,7 @@ the fields newer than 0.107.0 (`Thread.sessionId`, `approvalsReviewer`,
 `startedAtMs`/`completedAtMs`).
 
 Those fields are required by newer clients and forbidden by 0.107.0's wire
-schema, so they go only to the clients known to need them
-(`NEWER_FIELD_CLIENTS`, by ``clientInfo.name``), or to every client when
-`NEWER_FIELDS_ENV` is ``1`` (``0`` turns them off for every client). They
+schema, so they go only to the clients that need them (`newer_fields`). They
 are dropped at serialisation (`app_server_protocol._base.WithNewerFields`),
 with the context this face gives."""
 
@@ -18,14 +16,9 @@ from typing import Any, Final
 
 from app_server_protocol._base import NEWER_FIELDS
 
-#: Clients (``clientInfo.name``) that require the fields newer than 0.107.0.
-NEWER_FIELD_CLIENTS: Final = frozenset(
-    {
-        "codex_python_sdk",  # the official `openai-codex` Python SDK
-    }
-)
-#: ``1``: every client gets the newer fields; ``0``: none does.
-NEWER_FIELDS_ENV: Final = "CODEX_APP_SERVER_NEWER_FIELDS"
+from .newer_fields import NEWER_FIELD_CLIENTS as NEWER_FIELD_CLIENTS
+from .newer_fields import NEWER_FIELDS_ENV as NEWER_FIELDS_ENV
+from .newer_fields import wants_newer_fields
 
 _NEWER_CONTEXT: Final[dict[str, Any]] = {NEWER_FIELDS: True}
 
@@ -47,6 +40,5 @@ class ClientFace:
     def decide(
         cls, client_name: str, opt_out: Iterable[str] | None, environ: Mapping[str, str]
     ) -> ClientFace:
-        forced = environ.get(NEWER_FIELDS_ENV, "").strip()
-        newer = forced == "1" if forced in ("0", "1") else client_name in NEWER_FIELD_CLIENTS
+        newer = wants_newer_fields(client_name, environ)
         return cls(opted_out=frozenset(opt_out or ()), newer_fields=newer)

@@ -2,18 +2,21 @@
 requests to the client. Messages are serialised here, once, and handed as
 bytes to the stdout writer through a stream bounded in bytes.
 
-When the client stops reading, senders wait for room; a client that reads
-nothing for `STALL_SECONDS` while the queue is full is taken as gone: what
-is queued stays queued, later messages are dropped, requests waiting for
-its answers fail with `ClientGone`, and the ``on_gone`` callbacks run
-(conversations stop sending it events, and go on recording them)."""
+One `Outgoing` serves one connection. On stdio, when the client stops
+reading, senders wait for room; a client that reads nothing for
+`STALL_SECONDS` while the queue is full is taken as gone: what is queued
+stays queued, later messages are dropped, requests waiting for its answers
+fail with `ClientGone`, and the ``on_gone`` callbacks run (conversations
+stop sending it events, and go on recording them). A WebSocket connection
+(``drop_when_full``) never makes a sender wait, since the other connections
+would wait too: when its queue is full it is given up at once."""
 
 from __future__ import annotations
 
 import itertools
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Final, TypeVar
 
 import anyio
@@ -42,6 +45,11 @@ def _adapter(row: Notification[Any] | ServerMethod[Any, Any], part: str) -> Type
     if adapter is None:
         adapter = _ADAPTERS[key] = TypeAdapter(getattr(row, part))
     return adapter
+
+
+def params_adapter(row: Notification[Any]) -> TypeAdapter[Any]:
+    """The serializer of a notification's params (made on first use)."""
+    return _adapter(row, "params")
 
 
 def dumps(value: Any) -> bytes:
@@ -81,6 +89,16 @@ class _Pending:
         self.result: Any = None
         self.error: Exception | None = None
 
+    def fail(self, error: Exception) -> None:
+        self.error = error
+        self.done.set()
+
+    def outcome(self) -> Any:
+        """The answer's result; raises its error."""
+        if self.error is not None:
+            raise self.error
+        return self.result
+
 
 class Outgoing:
     """The daemon's side of the conversation with the client."""
@@ -90,13 +108,27 @@ class Outgoing:
         stream: MemoryObjectSendStream[bytes],
         max_queued_bytes: int = MAX_QUEUED_BYTES,
         stall_seconds: float = STALL_SECONDS,
+        *,
+        request_ids: Iterator[int] | None = None,
+        drop_when_full: bool = False,
+        max_queued_messages: int | None = None,
+        name: str = "the client",
     ) -> None:
         self._stream = stream
-        self._ids = itertools.count()
+        self._ids = itertools.count() if request_ids is None else request_ids
+        """Ids of the daemon's requests: shared by every connection of a daemon,
+        so that one request sent to several connections has one id."""
         self._pending: dict[RequestId, _Pending] = {}
         self._closed = False
         self._max_queued = max_queued_bytes
+        self._max_messages = max_queued_messages
+        self._drop_when_full = drop_when_full
         self._stall_seconds = stall_seconds
+        self.name = name
+        """Who is at the other end, for log lines."""
+        self.initialized = False
+        """Whether the client has introduced itself (`initialize`): messages
+        sent to every client skip those that have not."""
         self._sizes: deque[int] = deque()
         """The size of each message sent and maybe not taken by the writer yet, oldest first."""
         self._queued = 0
@@ -111,6 +143,11 @@ class Outgoing:
     def on_gone(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` if the client is taken as gone for not reading."""
         self._on_gone.append(callback)
+
+    @property
+    def closed(self) -> bool:
+        """Nothing more reaches this client."""
+        return self._closed
 
     @property
     def queued_bytes(self) -> int:
@@ -131,7 +168,11 @@ class Outgoing:
             return
         sent(data)
         self._count_taken()
-        if self._queued and self._queued + len(data) > self._max_queued:
+        if self._drop_when_full:
+            if self._full(len(data)):
+                self._drop_slow_client()
+                return
+        elif self._queued and self._queued + len(data) > self._max_queued:
             await self._wait_for_room(len(data))
             if self._closed:
                 return
@@ -163,15 +204,31 @@ class Outgoing:
             elif anyio.current_time() >= deadline:
                 self._give_up()
 
+    def _full(self, size: int) -> bool:
+        if self._queued and self._queued + size > self._max_queued:
+            return True
+        return self._max_messages is not None and len(self._sizes) >= self._max_messages
+
+    def _drop_slow_client(self) -> None:
+        log.warning(
+            "disconnecting %s: its outbound queue is full (%d messages, %d bytes waiting)",
+            self.name,
+            len(self._sizes),
+            self._queued,
+        )
+        self._give_up()
+
     def _give_up(self) -> None:
         if self._closed:
             return
-        log.warning(
-            "the client has read nothing for %.0f s with %d bytes of output waiting: "
-            "taken as gone (its conversations go on, recorded in their rollouts)",
-            self._stall_seconds,
-            self._queued,
-        )
+        if not self._drop_when_full:
+            log.warning(
+                "%s has read nothing for %.0f s with %d bytes of output waiting: "
+                "taken as gone (its conversations go on, recorded in their rollouts)",
+                self.name,
+                self._stall_seconds,
+                self._queued,
+            )
         self.close()
         for callback in self._on_gone:
             try:
@@ -218,41 +275,56 @@ class Outgoing:
         result is not of the row's result type. ``sent`` gets the request's
         id once it is queued.
         """
-        params_json = _adapter(row, "params").dump_json(
-            params, context=self.face.serialization_context
-        )
-        result = await self._request(row.method, params_json, sent)
-        validated: R = _adapter(row, "result").validate_python(result)
-        return validated
-
-    async def _request(
-        self, method: str, params_json: bytes, sent: Callable[[RequestId], None] | None = None
-    ) -> Any:
+        params_json = self.params_json(row, params)
         if self._closed:
-            raise ClientGone(method)
-        request_id = next(self._ids)
-        pending = self._pending[request_id] = _Pending()
+            raise ClientGone(row.method)
+        request_id = self.new_request_id()
         if sent is not None:
             sent(request_id)
         try:
-            # Key order as the reference writes its requests.
-            await self.send(
-                b'{"method":'
-                + dumps(method)
-                + b',"id":'
-                + dumps(request_id)
-                + b',"params":'
-                + params_json
-                + b"}\n"
-            )
-            if self._closed and not pending.done.is_set():
-                raise ClientGone(method)
+            pending = await self.open_request(row.method, request_id, params_json)
             await pending.done.wait()
         finally:
-            del self._pending[request_id]
-        if pending.error is not None:
-            raise pending.error
-        return pending.result
+            self.forget_request(request_id)
+        return self.result_of(row, pending.outcome())
+
+    def new_request_id(self) -> int:
+        return next(self._ids)
+
+    def params_json(self, row: ServerMethod[P, Any], params: P) -> bytes:
+        """A request's params, serialised for this client."""
+        return _adapter(row, "params").dump_json(params, context=self.face.serialization_context)
+
+    def result_of(self, row: ServerMethod[Any, R], result: Any) -> R:
+        """An answer's result, validated against the row's result type."""
+        validated: R = _adapter(row, "result").validate_python(result)
+        return validated
+
+    async def open_request(self, method: str, request_id: int, params_json: bytes) -> _Pending:
+        """Send a request and return what its answer will settle (done at once,
+        with `ClientGone`, when the client is gone). The caller waits for it,
+        then calls `forget_request`."""
+        pending = self._pending[request_id] = _Pending()
+        if self._closed:
+            pending.fail(ClientGone(method))
+            return pending
+        # Key order as the reference writes its requests.
+        await self.send(
+            b'{"method":'
+            + dumps(method)
+            + b',"id":'
+            + dumps(request_id)
+            + b',"params":'
+            + params_json
+            + b"}\n"
+        )
+        if self._closed and not pending.done.is_set():
+            pending.fail(ClientGone(method))
+        return pending
+
+    def forget_request(self, request_id: RequestId) -> None:
+        """No answer to ``request_id`` is awaited any more (a late one is dropped)."""
+        self._pending.pop(request_id, None)
 
     def deliver(self, request_id: Any, result: Any = None, error: Any = None) -> None:
         """Route the client's answer to whoever awaits it."""
@@ -289,5 +361,5 @@ class Outgoing:
         """The client is gone: fail every request still waiting for it."""
         self._closed = True
         for pending in self._pending.values():
-            pending.error = ClientGone()
-            pending.done.set()
+            if not pending.done.is_set():
+                pending.fail(ClientGone())

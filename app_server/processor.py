@@ -33,7 +33,7 @@ from app_server_protocol.methods import (
     ClientMethod,
 )
 
-from .app import App, RequestContext
+from .app import App, Connection, RequestContext
 from .errors import RpcError
 from .handlers import HANDLERS, Handler
 from .logs import log
@@ -134,8 +134,11 @@ def _unknown_method(method: str) -> str:
 
 
 class Processor:
-    def __init__(self, app: App) -> None:
+    """Serves the messages of one connection."""
+
+    def __init__(self, app: App, connection: Connection) -> None:
         self.app = app
+        self.connection = connection
         self._routes: dict[str, _Route] = {}
         self._order = RequestOrder()
         self._in_flight = 0
@@ -191,11 +194,11 @@ class Processor:
                 log.error("message skipped: an id must be a string or an integer")
             elif isinstance(request_id, int) and request_id not in ID_RANGE:
                 # The reference drops these silently; the client deserves an answer.
-                await self.app.outgoing.send_error(
+                await self.connection.outgoing.send_error(
                     request_id, INVALID_REQUEST, "Invalid request: id: must be a 64-bit integer"
                 )
             elif has_duplicate_id(line):
-                await self.app.outgoing.send_error(
+                await self.connection.outgoing.send_error(
                     request_id, INVALID_REQUEST, "Invalid request: the message has two `id` members"
                 )
             else:
@@ -204,7 +207,8 @@ class Processor:
             if has_duplicate_id(line):
                 log.error("answer skipped: the message has two `id` members")
                 return
-            self.app.outgoing.deliver(message["id"], message.get("result"), message.get("error"))
+            outgoing = self.connection.outgoing
+            outgoing.deliver(message["id"], message.get("result"), message.get("error"))
         else:
             log.error("message skipped: neither a request, a notification nor a response")
 
@@ -213,7 +217,7 @@ class Processor:
         if request_id is None:
             log.error("a message larger than %d bytes skipped", MAX_LINE_BYTES)
             return
-        await self.app.outgoing.send_error(
+        await self.connection.outgoing.send_error(
             request_id,
             INVALID_REQUEST,
             f"Invalid request: the message is larger than {MAX_LINE_BYTES >> 20} MiB",
@@ -224,7 +228,7 @@ class Processor:
             log.debug("notification %r ignored", method)
 
     async def _on_request(self, method: str, request_id: RequestId, line: bytes) -> None:
-        outgoing = self.app.outgoing
+        outgoing = self.connection.outgoing
         outgoing.request_times.started(method, request_id)
         row = CLIENT_REQUESTS_BY_METHOD.get(method)
         if row is None:
@@ -240,7 +244,7 @@ class Processor:
                 request_id, INVALID_REQUEST, f"Invalid request: {describe_validation_error(exc)}"
             )
             return
-        session = self.app.session
+        session = self.connection.session
         if row is INITIALIZE:
             if session.initialized:
                 await outgoing.send_error(request_id, INVALID_REQUEST, "Already initialized")
@@ -259,7 +263,7 @@ class Processor:
             # A v1 conversation id (a UUID) and a v2 thread id (a string) name the same thread.
             thread = str(row.thread(params))
         admission = self._order.admit(row.ordering, thread)
-        ctx = RequestContext(self.app, request_id, row)
+        ctx = RequestContext(self.app, request_id, row, self.connection)
         self._started()
         if row is INITIALIZE:
             await self._run(route, params, ctx, admission)
@@ -287,7 +291,7 @@ class Processor:
             self._finished(admission)
 
     async def _answer(self, route: _Route, params: Any, ctx: RequestContext) -> None:
-        outgoing = self.app.outgoing
+        outgoing = self.connection.outgoing
         handler = route.handler
         assert handler is not None
         try:
@@ -295,7 +299,7 @@ class Processor:
             if inspect.isawaitable(result):
                 result = await result
             payload = route.result.dump_json(
-                result, context=self.app.outgoing.face.serialization_context
+                result, context=self.connection.outgoing.face.serialization_context
             )
         except RpcError as exc:
             await outgoing.send_error(ctx.request_id, exc.code, exc.message, exc.data)

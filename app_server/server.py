@@ -1,5 +1,7 @@
 """Serving on stdio: the handshake, then the event loop until stdin closes,
-stdout closes, or SIGTERM, SIGHUP or SIGINT comes.
+stdout closes, or SIGTERM, SIGHUP or SIGINT comes. Serving WebSocket
+(``--listen ws://IP:PORT``, `ws_server`) skips the handshake and runs until
+one of those signals.
 
 However it ends, every process group the daemon started gets SIGTERM, then
 SIGKILL after a grace period (`process_groups.stop_all`), and a daemon
@@ -16,20 +18,22 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NoReturn
 
 from . import hardening
 from .bootstrap import Handshake, handshake
 from .options import ServeOptions
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import anyio
     from anyio.abc import TaskStatus
     from anyio.streams.memory import MemoryObjectReceiveStream
 
     from .app import Session
     from .conversations.listing import RolloutIndex
+    from .conversations.thread_store import ThreadCatalog
 
 #: Overrides `outgoing.STALL_SECONDS` (seconds; tests make it short).
 STALL_SECONDS_ENV: Final = "CODEX_APP_SERVER_STALL_SECONDS"
@@ -56,23 +60,38 @@ def serve(options: ServeOptions) -> int:
     except (PreflightError, hardening.HardeningError) as exc:
         sys.stderr.write(f"Error: {exc}\n")
         return 1
-    home = codex_home()
-    # Small and standard-library only: ready before the reply to `initialize`,
-    # since the editor's first request often is a listing.
-    from .early import EarlyServer, ServerLoader
-
-    # Only after the handshake the heavy imports: the client already has its
-    # `initialize` reply. They run in a worker thread, and listings are
-    # answered meanwhile (see `early`).
-    loader = ServerLoader(_load_server)
+    if not options.listen.is_stdio:
+        return _serve_websocket(options, codex_home(), stop_signals)
     index = None
+    catalog = None
     try:
         shake = handshake()
-        if shake.client is not None:
-            early = EarlyServer(home, shake.pending, shake.eof, overrides=options.overrides)
+        home = codex_home()
+        # Only after the handshake the heavy imports: the client already has
+        # its `initialize` reply. They run in a worker thread, and listings
+        # are answered meanwhile by the early stage (small and standard
+        # library only, see `early`).
+        from .early import EarlyServer, ServerLoader
+
+        early = (
+            EarlyServer(
+                home,
+                shake.pending,
+                shake.eof,
+                overrides=options.overrides,
+                client_name=shake.client.name,
+            )
+            if shake.client is not None
+            else None
+        )
+        loader = ServerLoader(
+            lambda: _load_server(lambda: early is not None and early.thread_starting)
+        )
+        if early is not None:
             early.serve_while(loader)
             shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
             index = early.index
+            catalog = early.catalog
     except (BrokenPipeError, ConnectionResetError):
         # The client closed its end of stdout before we could answer: it is
         # gone, and there is nobody to tell.
@@ -89,9 +108,64 @@ def serve(options: ServeOptions) -> int:
 
     setup_logging(options.log_level)
     try:
-        stopped_by = anyio.run(_serve, options, home, shake, index, stop_signals, backend="asyncio")
+        stopped_by = anyio.run(
+            _serve, options, home, shake, index, catalog, stop_signals, backend="asyncio"
+        )
     except KeyboardInterrupt:  # Ctrl-C in the instant the loop gave SIGINT back to Python
         stopped_by = signal.SIGINT
+    return _exit(stopped_by, stop_signals)
+
+
+def _serve_websocket(
+    options: ServeOptions, home: Path, stop_signals: tuple[signal.Signals, ...]
+) -> int:
+    """Serve WebSocket clients until a stop signal; returns the exit status."""
+    _load_server()
+    import anyio
+
+    from .logs import setup_logging
+    from .ws_server import BindError
+
+    setup_logging(options.log_level)
+    try:
+        stopped_by = anyio.run(_serve_ws, options, home, stop_signals, backend="asyncio")
+    except BindError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        stopped_by = signal.SIGINT
+    return _exit(stopped_by, stop_signals)
+
+
+async def _serve_ws(
+    options: ServeOptions, home: Path, stop_signals: tuple[signal.Signals, ...]
+) -> int | None:
+    import anyio
+
+    from . import process_groups
+    from .ws_server import BindError, serve_websocket
+
+    stop = anyio.Event()
+    received: list[int] = []
+
+    async def stop_children() -> None:
+        await process_groups.stop_all(CHILDREN_GRACE_SECONDS)
+
+    refused: list[BindError] = []
+    async with anyio.create_task_group() as tasks:
+        await tasks.start(_watch_signals, stop_signals, stop, received)
+        try:
+            await serve_websocket(options, home, stop, stop_children)
+        except BindError as exc:
+            refused.append(exc)
+        tasks.cancel_scope.cancel()
+    if refused:
+        raise refused[0]
+    return received[0] if received else None
+
+
+def _exit(stopped_by: int | None, stop_signals: tuple[signal.Signals, ...]) -> NoReturn:
+    """Leave as the daemon does, however it stopped (this never returns)."""
     for number in stop_signals:
         signal.signal(number, signal.SIG_DFL)
     from . import process_groups
@@ -111,9 +185,13 @@ def _stop_signals() -> tuple[signal.Signals, ...]:
     return tuple(sig for sig in STOP_SIGNALS if signal.getsignal(sig) is not signal.SIG_IGN)
 
 
-def _load_server() -> None:
+def _load_server(thread_starting: Callable[[], bool] = lambda: False) -> None:
     """Import what serving needs (in the loader thread), once the daemon is
-    made non-dumpable: the full server is what reads credentials."""
+    made non-dumpable: the full server is what reads credentials. Then build
+    what a first turn would otherwise build while the client waits, and,
+    when a request that starts a thread is already waiting, the model's HTTP
+    client (otherwise built in the background when a thread starts: an
+    idle daemon stays without it)."""
     hardening.make_undumpable()
     # asyncio too: `anyio.run` would otherwise import it on the main thread,
     # after loading, while the client waits.
@@ -121,7 +199,13 @@ def _load_server() -> None:
 
     import anyio  # noqa: F401
 
-    from . import app, processor, transport  # noqa: F401
+    from . import app, processor, transport, warmup  # noqa: F401
+
+    warmup.warm_turn_path()
+    if thread_starting():
+        from .model_client.transport import prebuild
+
+        prebuild()
 
 
 async def _serve(
@@ -129,6 +213,7 @@ async def _serve(
     home: Path,
     shake: Handshake,
     index: RolloutIndex | None,
+    catalog: ThreadCatalog | None,
     stop_signals: tuple[signal.Signals, ...],
 ) -> int | None:
     """Serve stdio; the signal that stopped the daemon, if one did."""
@@ -159,6 +244,7 @@ async def _serve(
                 home,
                 session,
                 rollout_index=index,
+                thread_catalog=catalog,
                 stop=stop,
                 before_shutdown=stop_children,
             )
@@ -209,6 +295,7 @@ async def serve_connection(
     codex_home: Path,
     session: Session | None = None,
     rollout_index: RolloutIndex | None = None,
+    thread_catalog: ThreadCatalog | None = None,
     stop: anyio.Event | None = None,
     before_shutdown: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
@@ -218,15 +305,18 @@ async def serve_connection(
     ``before_shutdown`` (while requests in progress still run)."""
     import anyio
 
-    from .app import App
+    from .app import App, Connection, Session
+    from .audience import Clients
     from .logs import log
     from .outgoing import Outgoing
     from .processor import Processor
     from .wire_log import received
 
+    clients = Clients()
     # Unbounded in count: `Outgoing` bounds it in bytes.
     send, receive = anyio.create_memory_object_stream[bytes](math.inf)
-    outgoing = Outgoing(send, stall_seconds=_stall_seconds())
+    outgoing = Outgoing(send, stall_seconds=_stall_seconds(), request_ids=clients.request_ids)
+    connection = Connection(outgoing, session if session is not None else Session())
     reading = anyio.CancelScope()
     writer_done = anyio.Event()
 
@@ -249,12 +339,21 @@ async def serve_connection(
         if stop is not None:
             main.start_soon(stop_reading_on, stop)
         async with anyio.create_task_group() as handlers:
-            app = App(outgoing, options, codex_home, handlers, session, rollout_index)
-            processor = Processor(app)
-            if app.session.initialized:  # the handshake answered `initialize`
+            app = App(
+                clients,
+                options,
+                codex_home,
+                handlers,
+                connection.session,
+                rollout_index,
+                thread_catalog,
+            )
+            app.connect(connection)
+            processor = Processor(app, connection)
+            if connection.session.initialized:  # the handshake answered `initialize`
                 from .startup_warnings import report_config_problem
 
-                handlers.start_soon(report_config_problem, app)
+                handlers.start_soon(report_config_problem, app, outgoing)
             with reading:
                 async for line in lines:
                     received(line)

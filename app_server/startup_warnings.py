@@ -17,9 +17,11 @@ from .logs import log
 
 if TYPE_CHECKING:
     from .app import App
+    from .outgoing import Outgoing
 
 
-async def report_config_problem(app: App) -> None:
+async def report_config_problem(app: App, client: Outgoing) -> None:
+    """Tell ``client`` (which has just introduced itself) what is wrong with config.toml."""
     try:
         problem = await anyio.to_thread.run_sync(config_problem, app.config.codex_home)
     except Exception:  # a report must never take the daemon down
@@ -34,4 +36,4 @@ async def report_config_problem(app: App) -> None:
     warning = ConfigWarningNotification(
         summary=SUMMARY, details=problem.details, path=str(problem.path), range=where
     )
-    await app.outgoing.notify(methods.CONFIG_WARNING, warning)
+    await client.notify(methods.CONFIG_WARNING, warning)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from pathlib import Path
 
 from ._version import __version__
 
@@ -28,7 +27,8 @@ def _os_release() -> tuple[str, str]:
     fields: dict[str, str] = {}
     for candidate in ("/etc/os-release", "/usr/lib/os-release"):
         try:
-            text = Path(candidate).read_text(encoding="utf-8", errors="replace")
+            with open(candidate, encoding="utf-8", errors="replace") as file:
+                text = file.read()
         except OSError:
             continue
         for line in text.splitlines():

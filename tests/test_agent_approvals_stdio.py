@@ -64,7 +64,7 @@ def _asking_call(approval: str, workdir: Path, outside: Path, call_id: str) -> d
         return shell(
             call_id,
             ["touch", str(outside / "made.txt")],
-            with_escalated_permissions=True,
+            sandbox_permissions="require_escalated",  # 0.107's form
             justification="it writes outside the workspace",
         )
     # on-failure: the sandbox stops it, then the user is asked

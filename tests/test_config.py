@@ -82,6 +82,21 @@ def test_layers_and_precedence(tmp_path: Path) -> None:
     assert explicit.approval_policy is ApprovalMode.ON_FAILURE
 
 
+def test_the_system_config_is_the_lowest_layer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system = tmp_path / "etc-codex"
+    system.mkdir()
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("CODEX_APP_SERVER_SYSTEM_CONFIG_DIR", str(system))
+    write(system, "config.toml", 'model = "system-model"\napproval_policy = "on-request"\n')
+    write(home, "config.toml", 'model = "user-model"\n')
+    config = resolve_config(home, environ={})
+    assert config.model == "user-model"  # the user's file beats the system's
+    assert config.approval_policy is ApprovalMode.ON_REQUEST  # the system's still applies
+
+
 def test_errors_name_the_file_line_and_key(tmp_path: Path) -> None:
     write(tmp_path, "config.toml", 'model = "m"\n\napproval_policy = "sometimes"\n')
     with pytest.raises(ConfigError) as info:
@@ -94,7 +109,7 @@ def test_syntax_errors_name_the_line(tmp_path: Path) -> None:
     write(tmp_path, "config.toml", 'model = "m"\nbroken = \n')
     with pytest.raises(ConfigError) as info:
         resolve_config(tmp_path, environ={})
-    assert "config.toml" in str(info.value) and "line 2" in str(info.value)
+    assert "config.toml" in str(info.value) and ":2:" in str(info.value)
 
 
 def test_unknown_profile_and_provider_are_clear_errors(tmp_path: Path) -> None:

@@ -133,7 +133,7 @@ async def test_a_broken_file_is_reported_and_left_untouched(codex_home: Path) ->
         await client.initialize()
         error = await client.call_error("setDefaultModel", {"model": "b"})
         assert error["code"] == -32603
-        assert str(path) in error["message"] and "line 2" in error["message"]
+        assert str(path) in error["message"] and ":2:" in error["message"]
         # the daemon goes on
         assert "userAgent" in await client.call("getUserAgent")
     assert path.read_text() == 'model = "a"\nbroken = ]\nother = 1\n'

@@ -244,6 +244,8 @@ async def test_send_user_turn_settings_apply_to_later_turns(
                     "approval_policy": "never",
                     "sandbox_policy": {"type": "read-only"},
                     "model": "other-model",
+                    # 0.107 keeps the thread's personality (its default one here).
+                    "personality": "pragmatic",
                     "effort": "high",
                     "summary": "concise",
                 }

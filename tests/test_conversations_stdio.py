@@ -107,7 +107,10 @@ def test_new_conversation(
         "cli_version",
         "source",
         "model_provider",
+        "base_instructions",
     ]
+    # The model's instructions are kept with the thread (as 0.107 keeps them).
+    assert list(payload["base_instructions"]) == ["text"]
     assert payload["id"] == cid
     assert payload["cwd"] == str(workdir)
     assert payload["source"] == "vscode"
@@ -277,8 +280,17 @@ def test_a_conversation_appended_to_moves_to_the_front(spawn: Spawn, codex_home:
     assert again["items"][1]["updatedAt"] == "2023-11-14T22:16:20Z"
 
 
-def test_listing_is_answered_before_the_server_is_loaded(spawn: Spawn, codex_home: Path) -> None:
+@pytest.mark.parametrize("provider", [None, "mock"], ids=["default-provider", "configured"])
+def test_listing_is_answered_before_the_server_is_loaded(
+    spawn: Spawn, codex_home: Path, provider: str | None
+) -> None:
     write_rollout(codex_home, "2025-01-01T10-00-00", prompt='tricky "quotes" \\ é \u2028 \x01')
+    if provider is not None:
+        # the files name no provider: the configured one is named for them
+        (codex_home / "config.toml").write_text(
+            f'model_provider = "{provider}"\n'
+            f'[model_providers.{provider}]\nname = "Mock"\nbase_url = "http://127.0.0.1:9/v1"\n'
+        )
     # pipelined right after initialize: answered by the early stage...
     client = spawn(initialize=False)
     client.send(
@@ -299,6 +311,7 @@ def test_listing_is_answered_before_the_server_is_loaded(spawn: Spawn, codex_hom
     }
     assert raw[2].replace(b'"id":2', b'"id":4') == raw[4]
     assert early["result"]["items"][0]["preview"] == 'tricky "quotes" \\ é \u2028 \x01'
+    assert early["result"]["items"][0]["modelProvider"] == (provider or "openai")
 
 
 def test_listing_sees_what_live_conversations_wrote(

@@ -9,8 +9,17 @@ from typing import Any
 
 import pytest
 
-from app_server.early import EarlyServer, ServerLoader, parse_early_line
+from app_server.early import (
+    EarlyServer,
+    ServerLoader,
+    ThreadListRequest,
+    ThreadReadRequest,
+    configured_provider,
+    parse_early_line,
+)
 from tests.rollouts import write_rollout
+
+UUID = "01900000-0000-7000-8000-0000000000ab"
 
 
 def line(message: Any) -> bytes:
@@ -29,6 +38,50 @@ def line(message: Any) -> bytes:
             {"id": 1, "method": "listConversations", "params": {"pageSize": None, "x": 1}},
             (1, 25, None),
         ),
+        (
+            {"id": 2, "method": "thread/list", "params": {}},
+            ThreadListRequest(2, 25, None, "created_at", False, None, None, None),
+        ),
+        (
+            {
+                "id": "t",
+                "method": "thread/list",
+                "params": {
+                    "limit": 500,
+                    "cursor": "c",
+                    "sortKey": "updated_at",
+                    "archived": True,
+                    "modelProviders": ["p"],
+                    "cwd": "/w",
+                    "searchTerm": "s",
+                    "sourceKinds": None,
+                    "unknown": 1,
+                },
+            },
+            ThreadListRequest("t", 500, "c", "updated_at", True, ["p"], "/w", "s"),
+        ),
+        (
+            {"id": 3, "method": "thread/read", "params": {"threadId": UUID.upper()}},
+            ThreadReadRequest(3, UUID, False),
+        ),
+        (
+            {"id": 3, "method": "thread/read", "params": {"threadId": UUID, "includeTurns": True}},
+            ThreadReadRequest(3, UUID, True),
+        ),
+        ({"id": 3, "method": "thread/read", "params": {"threadId": "nope"}}, False),
+        (
+            {"id": 3, "method": "thread/read", "params": {"threadId": UUID, "includeTurns": 1}},
+            False,
+        ),
+        ({"id": 3, "method": "thread/read", "params": {}}, False),
+        ({"id": 2, "method": "thread/list"}, False),
+        ({"id": 2, "method": "thread/list", "params": {"limit": -1}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"limit": 2**32}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"sortKey": "name"}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"archived": 1}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"modelProviders": "p"}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"sourceKinds": ["cli"]}}, False),
+        ({"id": 2, "method": "thread/list", "params": {"cwd": 5}}, False),
         ({"method": "initialized"}, True),
         ({"method": "initialized", "id": None}, True),
         # everything else is left to the full server
@@ -57,24 +110,29 @@ def test_garbage_is_left_to_the_full_server() -> None:
 
 
 def test_serving_until_a_line_needs_the_full_server(tmp_path: Path) -> None:
-    write_rollout(tmp_path, "2025-01-01T10-00-00", prompt="hello")
+    thread_id, _ = write_rollout(tmp_path, "2025-01-01T10-00-00", prompt="hello")
     stdin_r, stdin_w = os.pipe()
     stdout_r, stdout_w = os.pipe()
     os.write(stdin_w, line({"method": "initialized"}) + b"\n")
+    os.write(stdin_w, line({"id": 6, "method": "thread/list", "params": {}}) + b"\n")
+    read = {"id": 5, "method": "thread/read", "params": {"threadId": thread_id}}
+    os.write(stdin_w, line(read) + b"\n")
     os.write(stdin_w, line({"id": 7, "method": "listConversations", "params": {}}) + b"\n")
     os.write(stdin_w, line({"id": 8, "method": "getUserAgent"}) + b"\n")
     os.write(stdin_w, b'{"id": 9, "method": "listConversations", "params": {}}\n{"partial')
     loaded: list[bool] = []
     loader = ServerLoader(lambda: loaded.append(True))
-    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=stdout_w)
+    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=stdout_w, client_name="t")
     early.serve_while(loader)
     loader.join()
     assert loaded == [True]
     os.close(stdout_w)
     with os.fdopen(stdout_r, "rb") as out:
         replies = [json.loads(reply) for reply in out.read().splitlines()]
-    assert [r["id"] for r in replies] == [7]
-    assert replies[0]["result"]["items"][0]["preview"] == "hello"
+    assert [r["id"] for r in replies] == [6, 5, 7]
+    assert replies[0]["result"]["data"][0]["preview"] == "hello"
+    assert replies[1]["result"]["thread"]["id"] == thread_id
+    assert replies[2]["result"]["items"][0]["preview"] == "hello"
     # the rest, in order, for the full server
     assert early.pending.startswith(line({"id": 8, "method": "getUserAgent"}))
     assert early.pending.endswith(b'{"partial')
@@ -89,5 +147,55 @@ def test_loading_starts_when_the_client_is_idle(tmp_path: Path) -> None:
     early.serve_while(loader)  # returns once loaded, without any input
     loader.join()
     assert early.pending == b"" and not early.eof
+    for fd in (stdin_r, stdin_w):
+        os.close(fd)
+
+
+@pytest.mark.parametrize(
+    ("config", "overrides", "expected"),
+    [
+        (None, (), "openai"),
+        ('model = "o3"\n', (), "openai"),
+        ('model_provider = "oss"\n', (), "oss"),
+        ('model_provider = "mock"\n[model_providers.mock]\nname = "M"\n', (), "mock"),
+        (None, ('model_provider="oss"',), "oss"),
+        ('model_provider = "oss"\n', ('model_provider="openai"',), "openai"),
+        # only the full configuration can tell
+        ('model_provider = "nowhere"\n', (), None),
+        ("model_provider = 3\n", (), None),
+        ('profile = "p"\n[profiles.p]\nmodel_provider = "oss"\n', (), None),
+        (None, ("profile=p",), None),
+        ("model_provider = \n", (), None),
+    ],
+)
+def test_the_configured_provider_when_plain(
+    tmp_path: Path, config: str | None, overrides: tuple[str, ...], expected: str | None
+) -> None:
+    if config is not None:
+        (tmp_path / "config.toml").write_text(config)
+    assert configured_provider(tmp_path, overrides) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "starting"),
+    [
+        ({"id": 1, "method": "newConversation", "params": {}}, True),
+        ({"id": 1, "method": "thread/start", "params": {}}, True),
+        ({"id": 1, "method": "thread/resume", "params": {"threadId": "x"}}, True),
+        ({"id": 1, "method": "getUserAgent"}, False),
+        ({"id": 1, "method": "thread/read", "params": {"threadId": "x"}}, False),
+    ],
+)
+def test_a_waiting_thread_start_is_noticed(
+    tmp_path: Path, message: dict[str, Any], starting: bool
+) -> None:
+    stdin_r, stdin_w = os.pipe()
+    os.write(stdin_w, line(message) + b"\n")
+    loader = ServerLoader(lambda: None)
+    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=1, client_name="t")
+    early.serve_while(loader)
+    loader.join()
+    assert early.thread_starting is starting
+    assert early.pending == line(message) + b"\n"
     for fd in (stdin_r, stdin_w):
         os.close(fd)

@@ -1,7 +1,7 @@
 """fuzzyFileSearch through the real process: what is listed, how it ranks,
 the result cap, cancellation, and listings that follow the file system.
 
-Expected scores and positions are the reference's (codex 0.50.0) on the
+Expected scores and positions are the reference's (codex 0.107.0) on the
 same trees. Unlike the reference, `.git` is never listed."""
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def test_lists_what_ignore_files_leave_and_skips_git(spawn: Spawn, tree: Path) -
         "README.md",
         "docs/guide.md",
         "link.md",
-        "linkdir",
+        "linkdir/guide.md",
         "src/.gitignore",
         "src/deep/.ignore",
         "src/deep/notes.txt",
@@ -91,8 +91,8 @@ def test_lists_what_ignore_files_leave_and_skips_git(spawn: Spawn, tree: Path) -
     ]
     assert all(f["score"] == 0 and f["indices"] == [] for f in files)
     assert all(f["root"] == str(tree) for f in files)
-    # Symbolic links are listed, never followed.
-    assert "linkdir/guide.md" not in _paths(files)
+    # Symbolic links are followed: a link to a directory is walked.
+    assert "linkdir" not in _paths(files)
 
 
 def test_ignore_files_above_the_root_apply(spawn: Spawn, tree: Path) -> None:
@@ -113,24 +113,39 @@ def test_scores_positions_and_file_names_are_the_references(spawn: Spawn, tree: 
             "indices": [4, 5, 6, 7],
         }
     ]
-    # Best first, ties by path; a match at the very start scores more than
-    # one after a '/', which scores more than one inside a word.
+    # Best first, ties by path; a match at the very start scores as one
+    # after a '/', more than one inside a word.
     ranked = [(f["path"], f["score"], f["indices"]) for f in _search(client, "d", tree)]
     assert ranked == [
-        ("docs/guide.md", 36, [0]),
+        ("docs/guide.md", 34, [0]),
         ("src/deep/.ignore", 34, [4]),
         ("src/deep/notes.txt", 34, [4]),
         ("README.md", 16, [3]),
         ("link.md", 16, [6]),
-        ("linkdir", 16, [4]),
+        ("linkdir/guide.md", 16, [4]),
     ]
     # Several words: every one must match; scores add up, positions merge.
     assert [(f["path"], f["score"], f["indices"]) for f in _search(client, "src mai", tree)] == [
-        ("src/main.rs", 172, [0, 1, 2, 4, 5, 6])
+        ("src/main.rs", 168, [0, 1, 2, 4, 5, 6])
     ]
     # An upper-case letter makes the match case-sensitive.
     assert _search(client, "Main", tree) == []
-    assert [(f["path"], f["score"]) for f in _search(client, "READ", tree)] == [("README.md", 114)]
+    assert [(f["path"], f["score"]) for f in _search(client, "READ", tree)] == [("README.md", 109)]
+    # fzf's marks: a prefix, a negation (files without "md"), a suffix.
+    assert _paths(_search(client, "^src main", tree)) == ["src/main.rs"]
+    assert _paths(_search(client, "!md !git", tree)) == [
+        ".env",
+        "src/deep/.ignore",
+        "src/deep/notes.txt",
+        "src/keep.log",
+        "src/main.rs",
+    ]
+    assert [(f["path"], f["score"]) for f in _search(client, "md$", tree)] == [
+        ("README.md", 56),
+        ("docs/guide.md", 56),
+        ("link.md", 56),
+        ("linkdir/guide.md", 56),
+    ]
 
 
 def test_empty_query_and_unusable_roots_find_nothing(spawn: Spawn, tree: Path) -> None:
@@ -144,7 +159,7 @@ def test_several_roots_merge_and_keep_the_root_as_given(spawn: Spawn, tree: Path
     client = spawn(cwd=tree.parent)
     files = _search(client, "notes", "tree", tree / "src/deep")
     assert [(f["root"], f["path"], f["score"]) for f in files] == [
-        (str(tree / "src/deep"), "notes.txt", 140),
+        (str(tree / "src/deep"), "notes.txt", 134),
         ("tree", "src/deep/notes.txt", 134),
     ]
 
@@ -156,7 +171,11 @@ def test_at_most_fifty_results_best_first(spawn: Spawn, tmp_path: Path) -> None:
     client = spawn()
     files = _search(client, "handler", root)
     assert len(files) == 50
-    assert files[0]["path"] == "handler.py"
+    # A match after '/' scores as one at the start: all 184. Of the ties,
+    # the shortest paths are kept; they are answered by path.
+    paths = [f["path"] for f in files]
+    assert {"handler.py", "x/handler.py", "x/y/handlerz.py"} <= set(paths)
+    assert {f["score"] for f in files} == {184}
     keys = [(-f["score"], f["path"]) for f in files]
     assert keys == sorted(keys)
     assert all(len(f["indices"]) == 7 for f in files)

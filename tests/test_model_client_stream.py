@@ -32,11 +32,12 @@ from app_server.model_client import (
     UnexpectedStatus,
     UsageLimitReached,
     UsageNotIncluded,
+    transport,
     warm_up,
 )
 from app_server.model_client import client as client_module
 from app_server.model_client.rate_limits import parse_rate_limits
-from app_server.model_client.transport import close_shared_client, shared_client
+from app_server.model_client.transport import close_shared_client, prebuild, shared_client
 from app_server_protocol.common import AuthMode
 from app_server_protocol.usage import RateLimitSnapshot, RateLimitWindow
 from tests import mock_model_server as mm
@@ -417,7 +418,7 @@ async def test_broken_stream_is_retried_with_a_notice(sleeps: RecordedSleeps) ->
         events, error = await collect(client(provider(stream_max_retries=2)))
     assert error is None and route.call_count == 2
     retry = next(e for e in events if isinstance(e, StreamRetrying))
-    assert (retry.attempt, retry.max_retries, retry.message) == (1, 2, "Re-connecting... 1/2")
+    assert (retry.attempt, retry.max_retries, retry.message) == (1, 2, "Reconnecting... 1/2")
     assert isinstance(retry.error, StreamDisconnected)
     assert str(retry.error) == (
         "stream disconnected before completion: Transport error: Error while reading the "
@@ -445,8 +446,8 @@ async def test_stream_retries_are_bounded(sleeps: RecordedSleeps) -> None:
         events, error = await collect(client(provider(stream_max_retries=2)))
     assert route.call_count == 3
     assert [e.message for e in events if isinstance(e, StreamRetrying)] == [
-        "Re-connecting... 1/2",
-        "Re-connecting... 2/2",
+        "Reconnecting... 1/2",
+        "Reconnecting... 2/2",
     ]
     assert str(error) == (
         "stream disconnected before completion: stream closed before response.completed"
@@ -460,8 +461,8 @@ async def test_exhausted_request_retries_then_stream_retries(sleeps: RecordedSle
         events, error = await collect(client(provider(request_max_retries=1, stream_max_retries=2)))
     assert route.call_count == 6
     assert [e.message for e in events if isinstance(e, StreamRetrying)] == [
-        "Re-connecting... 1/2",
-        "Re-connecting... 2/2",
+        "Reconnecting... 1/2",
+        "Reconnecting... 2/2",
     ]
     assert isinstance(error, InternalServerError)
 
@@ -686,6 +687,42 @@ async def test_warm_up_prepares_the_shared_client() -> None:
     prepared = shared_client()
     await warm_up()  # a second call keeps the client it finds
     assert shared_client() is prepared
+    await close_shared_client()
+
+
+async def test_a_client_built_ahead_is_adopted() -> None:
+    await close_shared_client()
+    prebuild()  # the loader's, before any event loop
+    spare = transport.spare_or_new_client()
+    assert transport.spare_or_new_client() is not spare  # taken once
+    await spare.aclose()
+    prebuild()
+    await warm_up()  # adopts the spare instead of building another
+    assert shared_client() is not None and transport._spare is None
+    await close_shared_client()
+
+
+async def test_a_request_waits_for_the_warm_up_under_way(
+    mock_model: mm.MockModelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await close_shared_client()
+    built: list[object] = []
+    real_new_client = transport.new_client
+
+    def counting_new_client() -> object:
+        client = real_new_client()
+        built.append(client)
+        return client
+
+    monkeypatch.setattr(transport, "new_client", counting_new_client)
+    mock_model.enqueue(mm.assistant_message("one"))
+    info = ModelProviderInfo(name="mock", base_url=mock_model.base_url)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(warm_up)
+        await anyio.lowlevel.checkpoint()
+        _, error = await collect(client(info))
+    assert error is None
+    assert len(built) == 1  # the request used the warm-up's client
     await close_shared_client()
 
 

@@ -122,29 +122,6 @@ async def test_an_unsupported_method_gets_an_error_that_says_why(
         assert "userAgent" in await client.call("getUserAgent")
 
 
-@pytest.mark.parametrize(
-    ("method", "params"),
-    [
-        ("thread/compact/start", {"threadId": "t1"}),
-        ("review/start", {"threadId": "t1", "target": {"type": "uncommittedChanges"}}),
-    ],
-)
-async def test_a_v2_method_not_built_yet_says_so(
-    codex_home: Path, method: str, params: dict[str, Any] | None
-) -> None:
-    async with in_process_daemon(codex_home) as client:
-        await client.initialize()
-        error = await client.call_error(method, params)
-        assert error == {
-            "code": -32600,
-            "message": f"{method} is not served yet by this app-server",
-        }
-        # Its params are validated first, as for any method.
-        if params is not None:
-            invalid = await client.call_error(method, [1])
-            assert invalid["message"].startswith("Invalid request: params")
-
-
 async def test_an_unknown_method_gets_the_reference_s_answer(codex_home: Path) -> None:
     transcript = (
         SHARED / "reference" / "codex-0.107.0" / "transcripts" / "a-handshake-and-errors.jsonl"

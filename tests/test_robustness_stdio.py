@@ -251,12 +251,18 @@ def test_a_nul_byte_in_a_path_is_an_invalid_request_naming_the_field(
 
 def _start_with_config(codex_home: Path, content: bytes) -> subprocess.CompletedProcess[str]:
     (codex_home / "config.toml").write_bytes(content)
+    requests = [
+        INITIALIZE,
+        '{"method":"initialized"}\n',
+        '{"id":1,"method":"thread/start","params":{}}\n',
+        '{"id":2,"method":"newConversation","params":{}}\n',
+    ]
     return subprocess.run(
         [sys.executable, "-m", "app_server"],
         env={"CODEX_HOME": str(codex_home), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
-        input=INITIALIZE,
+        input="".join(requests),
         timeout=30,
     )
 
@@ -269,21 +275,32 @@ INITIALIZE = '{"id":0,"method":"initialize","params":{"clientInfo":{"name":"t","
     ("content", "problem"),
     [
         (b'model = "caf\xe9"\n', "not valid UTF-8 (at byte 12)"),
-        (
-            b"x = " + b"{a = " * 3000 + b"1" + b"}" * 3000 + b"\n",
-            "tables or arrays nested too deeply",
-        ),
-        (b"x = " + b"[" * 3000 + b"]" * 3000 + b"\n", "tables or arrays nested too deeply"),
+        (b'model = "m"\nthis is not toml\n', "2:6: expected '=' after a key in a key/value pair"),
+        (b"x = " + b"{a = " * 3000 + b"1" + b"}" * 3000 + b"\n", TOO_DEEP),
+        (b"x = " + b"[" * 3000 + b"]" * 3000 + b"\n", TOO_DEEP),
     ],
 )
-def test_an_unreadable_config_is_one_clear_line(
+def test_an_unreadable_config_is_reported_and_the_daemon_serves_on(
     codex_home: Path, content: bytes, problem: str
 ) -> None:
+    """As 0.107: the daemon starts, warns after the handshake, and each request
+    that needs the configuration says why it cannot have it."""
     done = _start_with_config(codex_home, content)
-    assert done.returncode == 1
+    assert done.returncode == 0
     path = codex_home / "config.toml"
-    assert done.stderr == f"Error: error loading config: {path}: {problem}\n"
-    assert done.stdout == ""
+    separator = "" if problem[0].isdigit() else " "
+    expected = f"{path}:{separator}{problem}"
+    replies = {m.get("id", m.get("method")): m for m in map(json.loads, done.stdout.splitlines())}
+    assert "result" in replies[0]
+    warning = replies["configWarning"]["params"]
+    assert warning["summary"] == "Invalid configuration; using defaults."
+    assert warning["details"] == expected
+    for request_id in (1, 2):
+        assert replies[request_id]["error"] == {
+            "code": -32600,
+            "message": f"error deriving config: {expected}",
+        }
+    assert expected in done.stderr  # logged once, as an error
 
 
 @pytest.mark.parametrize(

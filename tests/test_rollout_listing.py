@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from app_server.conversations import listing
+from app_server.conversations import listing, update_order
 from app_server.conversations.listing import RolloutIndex
 from app_server.conversations.naming import UpdateKey, format_update_cursor
-from tests.rollouts import lines_bytes, meta, user_item, write_rollout
+from tests.rollouts import conversation_lines, lines_bytes, meta, user_item, write_rollout
 
 
 def index_for(home: Path) -> RolloutIndex:
@@ -255,3 +255,98 @@ def test_a_cached_head_is_one_small_bytes() -> None:
     assert len(packed) < 100
     assert listing._unpack(packed) == ((1, 2, 3), summary)
     assert listing._unpack(listing._pack((4, 5, 6), None)) == ((4, 5, 6), None)
+
+
+def test_later_pages_read_on_from_the_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first page stats every file; a page with a cursor stats only the
+    files it looks at (while no folder changes), and lists the same."""
+    for n in range(12):
+        _, path = write_rollout(tmp_path, f"2025-03-{n % 3 + 1:02d}T10-{n:02d}-00", prompt=f"m{n}")
+        set_mtime(path, n)
+    for folder in (tmp_path / "sessions").rglob("*"):
+        if folder.is_dir():
+            age(folder)
+    index = index_for(tmp_path)
+    items, last = index.page(3, None)
+    assert [i.summary.preview for i in items] == ["m11", "m10", "m9"]
+    stats: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(path: str, *args: object, **kw: object) -> os.stat_result:
+        if str(path).endswith(".jsonl"):
+            stats.append(str(path))
+        return real_stat(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", counting_stat)
+    items, _ = index.page(3, last)
+    assert [i.summary.preview for i in items] == ["m8", "m7", "m6"]
+    assert len(stats) == 3
+
+
+def test_a_file_with_an_old_mtime_appearing_between_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(update_order, "RECHECK_SECONDS", 0.0)
+    for n in range(4):
+        _, path = write_rollout(tmp_path, f"2025-03-01T10-0{n}-00", prompt=f"m{n}")
+        set_mtime(path, n * 10)
+    index = index_for(tmp_path)
+    _, last = index.page(2, None)
+    # copied in with its mtime kept: the folder changed, the order is taken again
+    _, copied = write_rollout(tmp_path, "2025-03-01T09-00-00", prompt="copied")
+    set_mtime(copied, 5)
+    items, _ = index.page(5, last)
+    assert [i.summary.preview for i in items] == ["m1", "copied", "m0"]
+
+
+def test_odd_file_names_in_the_snapshot(tmp_path: Path) -> None:
+    upper = str(uuid.uuid4()).upper()
+    _, path = write_rollout(tmp_path, "2025-03-01T10-00-00", conversation_id=upper, prompt="up")
+    set_mtime(path, 1)
+    _, other = write_rollout(tmp_path, "2025-03-01T11-00-00", prompt="plain")
+    set_mtime(other, 2)
+    index = index_for(tmp_path)
+    _, last = index.page(1, None)
+    items, _ = index.page(5, last)
+    assert [(i.path, i.summary.preview) for i in items] == [(str(path), "up")]
+
+
+def test_thread_pages_by_creation_across_folders(tmp_path: Path) -> None:
+    """`thread/list` by creation reads folders lazily, yet pages through the
+    same order as a sort of every file, a misplaced file included."""
+    from app_server.conversations.thread_store import ThreadCatalog, ThreadFilter
+    from app_server_protocol.v2.threads import ThreadSortKey
+
+    expected: list[tuple[str, str]] = []
+    for n in range(14):
+        ts = f"2025-03-{n % 4 + 1:02d}T1{n % 10}-00-{n:02d}"
+        cid, _ = write_rollout(tmp_path, ts, prompt=f"m{n}")
+        expected.append((ts, cid))
+    # named for another day than its folder's
+    cid = str(uuid.uuid4())
+    folder = tmp_path / "sessions" / "2025" / "03" / "02"
+    misplaced = folder / f"rollout-2025-03-09T00-00-00-{cid}.jsonl"
+    misplaced.write_bytes(lines_bytes(list(conversation_lines(cid, "misplaced"))))
+    expected.append(("2025-03-09T00-00-00", cid))
+    expected.sort(reverse=True)
+    catalog = ThreadCatalog(tmp_path / "sessions", tmp_path / "archived_sessions")
+    everyone = ThreadFilter(
+        providers=None, default_provider="openai", source_kinds=None, cwd=None, search_term=None
+    )
+    listed: list[str] = []
+    cursor: str | None = None
+    for _ in range(20):
+        page, cursor = catalog.page(
+            archived=False,
+            sort_key=ThreadSortKey.CREATED_AT,
+            cursor=cursor,
+            limit=4,
+            thread_filter=everyone,
+            names={},
+        )
+        listed += [summary.id for summary in page]
+        if cursor is None:
+            break
+    assert listed == [cid for _, cid in expected]

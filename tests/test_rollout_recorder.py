@@ -24,7 +24,6 @@ from app_server.conversations.recorder import (
 )
 from app_server.conversations.rollout_file import NotARegularFile, bounded_lines, open_regular
 from app_server_protocol.events import AgentMessageEvent, UserMessageEvent
-from app_server_protocol.rollout import SessionMetaLine
 from tests.rollouts import (
     REFERENCE_EXAMPLE,
     REFERENCE_EXAMPLE_0_107,
@@ -147,8 +146,8 @@ def test_reader_skips_what_does_not_parse(tmp_path: Path) -> None:
     )
     recorded = parse_rollout(tmp_path, data + b'{"timestamp":"t","type":"event_m')
     assert str(recorded.meta.id) == CID
-    assert len(recorded.records) == 2
-    assert isinstance(recorded.records[0], SessionMetaLine)
+    assert len(recorded.response_items) == 1
+    assert recorded.event_msgs == []
 
 
 @pytest.mark.parametrize(

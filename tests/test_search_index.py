@@ -15,7 +15,7 @@ import pytest
 
 from app_server.search import index as index_module
 from app_server.search import service
-from app_server.search.ignore import Matcher, Rules, _any_line
+from app_server.search.ignore import Matcher, Rules, _any_line, matcher_of
 from app_server.search.index import Chunk, FileIndex
 from app_server.search.matcher import matcher_text, parse_query, score_path
 from tests.test_search_ranking import _odd_tree
@@ -29,16 +29,19 @@ def _listed(root: Path) -> list[str]:
 
 
 def _expected(roots: list[Path], query: str) -> list[tuple[str, str, int, list[int]]]:
-    """The best 50 by scoring every file of every root."""
+    """The best 50 by scoring every file of every root: the best score,
+    then the shortest path, then the smallest; answered by score and path."""
     atoms = parse_query(query)
     everything = []
     for order, root in enumerate(roots):
         for path in _listed(root):
-            found = score_path(atoms, matcher_text(path), True)
+            text = matcher_text(path)
+            found = score_path(atoms, text, True)
             if found is not None:
-                everything.append((-found[0], path, order, found[1]))
-    best = heapq.nsmallest(service.MATCH_LIMIT, everything, key=lambda e: e[:3])
-    return [(str(roots[order]), path, -score, ix) for score, path, order, ix in best]
+                everything.append((-found[0], len(text), path, order, found[1]))
+    best = heapq.nsmallest(service.MATCH_LIMIT, everything, key=lambda e: e[:4])
+    best.sort(key=lambda e: (e[0], e[2], e[3]))
+    return [(str(roots[order]), path, -score, ix) for score, _, path, order, ix in best]
 
 
 @pytest.fixture
@@ -75,17 +78,22 @@ def test_chunks_rank_as_one_listing(tmp_path: Path, small_chunks: None) -> None:
     never = threading.Event()
     queries = ["a", "e", "hand", "py", "src lib", "BazQux", "nme", "x1", "d/", "東"]
     for query in queries:
-        got = search._search_blocking(query, [str(first), str(second)], never)
+        got = search.search_blocking(query, [str(first), str(second)], never)
         expected = _expected([first, second], query)
         assert [(m.root, m.path, m.score, m.indices) for m in got] == expected, query
 
 
-def test_ties_at_the_fiftieth_keep_the_smallest_paths(tmp_path: Path, small_chunks: None) -> None:
+def test_ties_at_the_fiftieth_keep_the_shortest_then_smallest_paths(
+    tmp_path: Path, small_chunks: None
+) -> None:
     for n in reversed(range(120)):
         (tmp_path / f"dir{n % 7}").mkdir(exist_ok=True)
         (tmp_path / f"dir{n % 7}" / f"same_{n:03}.txt").write_text("")
-    got = service.FileSearch()._search_blocking("same", [str(tmp_path)], threading.Event())
-    assert [m.path for m in got] == sorted(_listed(tmp_path))[:50]
+        (tmp_path / f"dir{n % 7}" / f"same_{n:03}.text").write_text("")
+    got = service.FileSearch().search_blocking("same", [str(tmp_path)], threading.Event())
+    kept = sorted(_listed(tmp_path), key=lambda p: (len(p), p))[:50]
+    assert all(p.endswith(".txt") for p in kept)
+    assert [m.path for m in got] == sorted(kept)
 
 
 def test_a_cancelled_walk_resumes_where_it_stopped(
@@ -201,16 +209,25 @@ def test_rules_keep_agrees_with_asking_about_each_path(tmp_path: Path) -> None:
             strip = 0
             if depth == 1:
                 strip = 2  # an ignore file in "a/"
-            matchers.append(Matcher(rnd.randint(0, 3), depth, strip, "", spec, _any_line(spec)))
+            kind = rnd.randint(0, 3)
+            if trial % 2:  # without the shortcuts
+                matchers.append(Matcher(kind, depth, strip, "", spec, _any_line(spec)))
+            else:
+                matchers.append(matcher_of(spec, kind, depth, strip, ""))
         rules = Rules().with_matchers(matchers)
         for prefix in prefixes:
             if any(m.strip > len(prefix) for m in matchers):
                 continue
+            samples = []
             for is_dir in (False, True):
                 sample = rnd.sample(names, rnd.randint(1, len(names)))
                 kept = rules.keep(prefix, sample, is_dir)
                 one_by_one = [n for n in sample if not rules.ignores(prefix + n, is_dir)]
                 assert kept == one_by_one, (trial, prefix, is_dir, sample)
+                samples.append((sample, one_by_one))
+            (files, kept_files), (subdirs, kept_subdirs) = samples
+            both = rules.keep_both(prefix, files, subdirs)
+            assert both == (kept_files, kept_subdirs), (trial, prefix, files, subdirs)
 
 
 def test_listings_beyond_the_memory_budget_are_dropped(
@@ -224,7 +241,21 @@ def test_listings_beyond_the_memory_budget_are_dropped(
     monkeypatch.setattr(service, "MAX_KEPT_CHARS", 1000)
     search = service.FileSearch()
     for root in roots:
-        assert len(search._search_blocking("file", [str(root)], threading.Event())) == 30
+        assert len(search.search_blocking("file", [str(root)], threading.Event())) == 30
     # Each listing holds 440 characters: the oldest went.
     assert list(search._indexes) == [str(roots[1]), str(roots[2])]
-    assert len(search._search_blocking("file", [str(roots[0])], threading.Event())) == 30
+    assert len(search.search_blocking("file", [str(roots[0])], threading.Event())) == 30
+
+
+def test_links_are_followed_but_not_round_in_circles(tmp_path: Path) -> None:
+    # As the reference walks this tree: a link to a directory is walked
+    # under its own name, a link to a file is a file, a broken link and a
+    # link back to a directory above are left out.
+    (tmp_path / "d/sub").mkdir(parents=True)
+    (tmp_path / "d/sub/f.txt").write_text("")
+    (tmp_path / "top.txt").write_text("")
+    (tmp_path / "d/sub/loop").symlink_to("../..")
+    (tmp_path / "broken").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "dlink").symlink_to("d")
+    (tmp_path / "flink").symlink_to("top.txt")
+    assert _listed(tmp_path) == ["d/sub/f.txt", "dlink/sub/f.txt", "flink", "top.txt"]

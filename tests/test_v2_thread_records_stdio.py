@@ -12,6 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from app_server.conversations.thread_names import append_thread_name
 from tests.harness.stdio import DaemonClient
 from tests.mock_model_server import MockModelServer, assistant_message, write_mock_config
 
@@ -267,6 +270,68 @@ def test_list_pages_sorts_and_filters(spawn: Spawn, codex_home: Path) -> None:
     assert ids(client.call("thread/list", {"sourceKinds": ["subAgentReview"]})) == []
     assert ids(client.call("thread/list", {"cwd": "/elsewhere"})) == []
     assert client.call("thread/list", {"limit": 0}) == {"data": [], "nextCursor": None}
+
+
+@pytest.mark.parametrize("client_name", ["tests", "codex_python_sdk"])
+def test_list_answered_before_the_server_is_loaded(
+    spawn: Spawn, codex_home: Path, client_name: str
+) -> None:
+    """Pipelined right after `initialize`, listings are answered by the early
+    stage, byte for byte as the full server answers them afterwards."""
+    for n in range(1, 6):
+        write_thread(
+            codex_home,
+            tid(n),
+            f"2026-01-0{n}T10-00-00",
+            message=f"m{n} \u00e9 \u2028",
+            provider="other" if n == 3 else None,
+            mtime=1_800_000_000 + n,
+        )
+    write_thread(codex_home, tid(6), "2026-01-06T10-00-00", source="exec")
+    write_thread(codex_home, tid(7), "2025-12-31T23-59-59", message="last year")
+    append_thread_name(codex_home, tid(2), 'named "two"')
+    (codex_home / "config.toml").write_text('model_provider = "mine"\n')
+    requests: list[tuple[str, dict[str, Any]]] = [
+        ("thread/list", {}),
+        ("thread/list", {"limit": 2}),
+        ("thread/list", {"limit": 2, "cursor": f"2026-01-04T10:00:00Z|{tid(4)}"}),
+        ("thread/list", {"sortKey": "updated_at", "modelProviders": ["mine"]}),
+        ("thread/list", {"searchTerm": "m1", "cwd": "/home/user/project", "archived": False}),
+        ("thread/list", {"archived": True}),
+        ("thread/read", {"threadId": tid(2), "includeTurns": True}),
+        ("thread/read", {"threadId": tid(3).upper()}),
+        ("thread/read", {"threadId": tid(6), "includeTurns": False}),
+    ]
+    client = spawn(initialize=False)
+    client.send(
+        {
+            "id": 0,
+            "method": "initialize",
+            "params": {"clientInfo": {"name": client_name, "version": "0"}},
+        }
+    )
+    client.send({"method": "initialized"})
+    for n, (method, params) in enumerate(requests, start=1):
+        client.send({"id": n, "method": method, "params": params})
+    client.send({"id": 100, "method": "getUserAgent"})
+    client.wait_for(lambda m: m.get("id") == 100, 15, "getUserAgent")
+    for n, (method, params) in enumerate(requests, start=101):
+        client.send({"id": n, "method": method, "params": params})
+    for n in range(101, 101 + len(requests)):
+        client.wait_for(lambda m, n=n: m.get("id") == n, 15, "late listing")
+    raw = {json.loads(out)["id"]: out for out in client.raw_lines}
+    for n in range(1, len(requests) + 1):
+        assert raw[n].replace(b'"id":%d,' % n, b'"id":%d,' % (n + 100), 1) == raw[n + 100]
+    first = json.loads(raw[1])["result"]["data"]
+    assert [t["id"] for t in first] == [tid(n) for n in (5, 4, 3, 2, 1, 7)]
+    assert first[3]["name"] == 'named "two"'
+    assert [t["modelProvider"] for t in first[1:4]] == ["mine", "other", "mine"]
+    assert ("sessionId" in first[0]) == (client_name == "codex_python_sdk")
+    read = json.loads(raw[7])["result"]["thread"]
+    assert (read["id"], read["name"], read["modelProvider"]) == (tid(2), 'named "two"', "mine")
+    assert [[item["type"] for item in turn["items"]] for turn in read["turns"]] == [
+        ["userMessage", "agentMessage"]
+    ]
 
 
 # -- archive, unarchive, names --------------------------------------------------------

@@ -471,6 +471,28 @@ def test_shell_command_runs_a_script_as_a_command_execution_item(
     _assert_0107_wire(client.messages)
 
 
+@pytest.mark.parametrize(("login", "flag"), [(None, "-lc"), (True, "-lc"), (False, "-c")])
+def test_shell_command_login_chooses_a_login_shell(
+    spawn: Spawn,
+    codex_home: Path,
+    workdir: Path,
+    mock_model: MockModelServer,
+    login: bool | None,
+    flag: str,
+) -> None:
+    arguments: dict[str, Any] = {"command": "echo hi"}
+    if login is not None:
+        arguments["login"] = login
+    mock_model.enqueue(*replies_for([function_call_item("shell_command", arguments, "sc-2")]))
+    client = _start(spawn, codex_home, mock_model)
+    thread_id, _ = _thread(client, workdir)
+    turn, messages = _run_turn(client, thread_id, "run it")
+    assert turn["status"] == "completed"
+    (begin,) = [m for m in messages if m.get("method") == "codex/event/exec_command_begin"]
+    assert begin["params"]["msg"]["command"] == ["bash", flag, "echo hi"]
+    assert "hi" in mock_model.model_requests[-1].tool_outputs()["sc-2"]
+
+
 @pytest.mark.parametrize(("decision", "applied"), [("accept", True), ("decline", False)])
 def test_v2_patch_approvals(
     spawn: Spawn,

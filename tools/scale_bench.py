@@ -1,15 +1,28 @@
 #!/usr/bin/env python3
-"""How listing and fuzzy search scale: time and memory of a daemon per size.
+"""How listing, long threads and fuzzy search scale: time and memory of a
+daemon per size.
 
 Builds the fixtures once (kept under ``--fixtures``, by default
 ``/tmp/scale-bench``, and reused by later runs): ``N`` rollout files in a
-``CODEX_HOME``, and trees of ``N`` empty files with a ``.gitignore``. Then,
-for every size and run, starts a fresh daemon over stdio and measures:
+``CODEX_HOME``, one thread of ``T`` turns (each turn as 0.107.0 records it:
+a command, a thought and an answer, with its turn context and token
+counts), and trees of ``N`` empty files with a ``.gitignore``. Then, for
+every size and run, starts a fresh daemon over stdio and measures:
 
-* ``list``: paging through every conversation with ``listConversations``
-  (``pageSize`` 100): time, items listed, resident memory afterwards;
-* ``fuzzy``: ``fuzzyFileSearch`` on the tree: the first query, the median of
+* ``list`` / ``tlist``: paging through every conversation with v1
+  ``listConversations`` / v2 ``thread/list`` (pages of 100): time, time a
+  page, items listed, resident memory afterwards;
+* ``read``: ``thread/read`` of the long thread with its turns;
+* ``resume``: ``thread/resume`` of it (resident memory right after), then a
+  first ``turn/start`` against a local mock model (``tests/mock_model_server``):
+  its answer and its ``turn/completed``;
+* ``v1resume``: v1 ``resumeConversation`` of the same rollout;
+* ``fuzzy``: ``fuzzyFileSearch`` on the tree: the first query (after one
+  on an empty folder, so that code loading is not counted), the median of
   the later ones, and the daemon's peak resident memory.
+
+The thread workloads get a fresh ``CODEX_HOME`` each (a copy of the rollout,
+since resuming appends to it, and a configuration naming the mock model).
 
 Times are wall clock (``_s``) and the daemon's CPU time (``cpu_s``, all its
 threads: a parallel daemon may use more than the wall time), the latter
@@ -28,6 +41,7 @@ another command line, the reference for instance::
     .venv/bin/python tools/scale_bench.py --server "ours=.venv/bin/python -m app_server" \\
         --server "reference=$(/work/shared/tools/reference-codex) app-server"
     .venv/bin/python tools/scale_bench.py --rollouts 1000 --files 10000 --runs 1
+    .venv/bin/python tools/scale_bench.py --workloads read,resume,v1resume --threads 1000
 
 Memory is read from ``/proc/<pid>/status`` (VmRSS, VmHWM), so the command
 must exec the daemon itself rather than run it as a child (Linux only).
@@ -42,6 +56,7 @@ import json
 import os
 import random
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,11 +64,14 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.mock_model_server import MockModelServer
 
 UNREACHABLE = "http://127.0.0.1:9"
 DEFAULT_FIXTURES = Path(tempfile.gettempdir()) / "scale-bench"
@@ -143,6 +161,116 @@ def build_rollouts(fixtures: Path, count: int, long_thread: int) -> Path:
     return home
 
 
+LONG_THREAD_ID = "01a23603-8c0d-7001-9d94-801a4a4c1e8f"
+LONG_THREAD_DAY = datetime(2026, 1, 15, 9, 0, 0)
+SKILLS = "## Skills\nA skill is a set of local instructions stored in a `SKILL.md` file. " * 36
+
+
+def _long_thread_lines(turns: int) -> Iterator[str]:
+    """A thread of ``turns`` turns as 0.107.0 records it: each turn, as in a
+    session recorded from the binary, runs a command, thinks and answers."""
+    start = LONG_THREAD_DAY
+    cwd = "/home/user/project"
+
+    def record(moment: datetime, kind: str, payload: dict[str, Any]) -> str:
+        ts = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        line = {"timestamp": ts, "type": kind, "payload": payload}
+        return json.dumps(line, separators=(",", ":")) + "\n"
+
+    def message(role: str, kind: str, text: str) -> dict[str, Any]:
+        return {"type": "message", "role": role, "content": [{"type": kind, "text": text}]}
+
+    usage = {
+        "input_tokens": 1200, "cached_input_tokens": 800, "output_tokens": 300,
+        "reasoning_output_tokens": 64, "total_tokens": 1500,
+    }  # fmt: skip
+    token_count = {
+        "type": "token_count",
+        "info": {
+            "total_token_usage": usage, "last_token_usage": usage,
+            "model_context_window": 258400,
+        },
+        "rate_limits": {
+            "limit_id": "codex", "limit_name": None, "primary": None, "secondary": None,
+            "credits": None, "plan_type": None,
+        },
+    }  # fmt: skip
+    meta = {
+        "id": LONG_THREAD_ID,
+        "timestamp": start.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "cwd": cwd,
+        "originator": "codex_vscode",
+        "cli_version": "0.107.0",
+        "source": "vscode",
+        "model_provider": "mock",
+        "base_instructions": {"text": INSTRUCTIONS * 20},
+    }
+    yield record(start, "session_meta", meta)
+    yield record(start, "response_item", message("developer", "input_text", INSTRUCTIONS))
+    yield record(start, "response_item", message("user", "input_text", SKILLS))
+    for turn in range(turns):
+        moment = start + timedelta(seconds=30 * turn)
+        turn_id = f"01a23603-8c73-78e2-b373-{turn:012x}"
+        call_id = f"call_{turn}"
+        prompt = f"Step {turn}: look at the failing test in module_{turn % 37}.py and fix it. " * 3
+        answer = f"I changed module_{turn % 37}.py so that the test passes; " * 25
+        output = json.dumps({"output": f"line {turn}\n" * 120, "metadata": {"exit_code": 0}})
+        context = {
+            "turn_id": turn_id, "cwd": cwd, "current_date": "2026-01-15",
+            "timezone": "Etc/UTC", "approval_policy": "never",
+            "sandbox_policy": {"type": "danger-full-access"}, "model": "mock-model",
+            "personality": "pragmatic", "summary": "auto", "user_instructions": SKILLS,
+            "truncation_policy": {"mode": "bytes", "limit": 10000},
+        }  # fmt: skip
+        started = {
+            "type": "task_started", "turn_id": turn_id,
+            "model_context_window": 258400, "collaboration_mode_kind": "default",
+        }  # fmt: skip
+        user_event = {
+            "type": "user_message", "message": prompt,
+            "images": [], "local_images": [], "text_elements": [],
+        }  # fmt: skip
+        call = {
+            "type": "function_call", "name": "shell", "call_id": call_id,
+            "arguments": json.dumps({"command": ["pytest", "-q", f"tests/test_{turn}.py"]}),
+        }  # fmt: skip
+        thought = f"Thinking about step {turn}."
+        reasoning = {
+            "type": "reasoning", "summary": [{"type": "summary_text", "text": thought}],
+            "content": None, "encrypted_content": None,
+        }  # fmt: skip
+        yield record(moment, "event_msg", started)
+        yield record(moment, "turn_context", context)
+        yield record(moment, "response_item", message("user", "input_text", prompt))
+        yield record(moment, "event_msg", user_event)
+        yield record(moment, "event_msg", {**token_count, "info": None})
+        yield record(moment, "response_item", call)
+        yield record(moment, "event_msg", token_count)
+        output_item = {"type": "function_call_output", "call_id": call_id, "output": output}
+        yield record(moment, "response_item", output_item)
+        yield record(moment, "event_msg", {"type": "agent_reasoning", "text": thought})
+        yield record(moment, "response_item", reasoning)
+        yield record(moment, "event_msg", {"type": "agent_message", "message": answer})
+        yield record(moment, "response_item", message("assistant", "output_text", answer))
+        yield record(moment, "event_msg", token_count)
+        completed = {"type": "task_complete", "turn_id": turn_id, "last_agent_message": answer}
+        yield record(moment, "event_msg", completed)
+
+
+def build_long_thread(fixtures: Path, turns: int) -> Path:
+    """A rollout file of one thread with ``turns`` turns (copied into a fresh
+    ``CODEX_HOME`` for every daemon, since resuming appends to it)."""
+    folder = fixtures / f"thread-{turns}"
+    name = f"rollout-{LONG_THREAD_DAY.strftime('%Y-%m-%dT%H-%M-%S')}-{LONG_THREAD_ID}.jsonl"
+    if _complete(folder):
+        return folder / name
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / name, "w") as file:
+        file.writelines(_long_thread_lines(turns))
+    _mark_complete(folder)
+    return folder / name
+
+
 def _tree_path(index: int) -> str:
     """The relative path of the tree's file number ``index``: 16 files per
     folder, 12 subfolders per folder, as deep as the count needs."""
@@ -210,6 +338,7 @@ class Daemon:
         )
         self._next_id = 0
         self._replies: dict[int, dict[str, Any]] = {}
+        self._notified: list[str] = []
         self._cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -220,9 +349,15 @@ class Daemon:
                 message = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(message, dict) and "method" not in message and "id" in message:
+            if not isinstance(message, dict):
+                continue
+            if "method" not in message and "id" in message:
                 with self._cond:
                     self._replies[message["id"]] = message
+                    self._cond.notify_all()
+            elif "method" in message and "id" not in message:
+                with self._cond:
+                    self._notified.append(str(message["method"]))
                     self._cond.notify_all()
         with self._cond:
             self._cond.notify_all()
@@ -247,6 +382,18 @@ class Daemon:
         if "error" in reply:
             raise RuntimeError(f"{method} failed: {reply['error']}")
         return reply["result"]
+
+    def wait_notification(self, method: str, timeout: float = 600.0) -> None:
+        """Wait until the daemon sends a ``method`` notification (one not
+        waited for before)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while method not in self._notified:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise RuntimeError(f"no {method} (daemon exit {self.proc.poll()})")
+                self._cond.wait(min(left, 1.0))
+            self._notified.remove(method)
 
     def initialize(self) -> None:
         client = {"name": "scale-bench", "title": None, "version": "0.0.0"}
@@ -289,19 +436,30 @@ class Sample:
     values: dict[str, float] = field(default_factory=dict)
 
 
-def measure_listing(daemon: Daemon, size: int) -> Sample:
+LIST_METHODS = {
+    "list": ("listConversations", "pageSize", "items"),
+    "tlist": ("thread/list", "limit", "data"),
+}
+
+
+def measure_listing(daemon: Daemon, size: int, workload: str = "list") -> Sample:
+    """Page through every conversation: v1 ``listConversations`` (``list``)
+    or v2 ``thread/list`` (``tlist``)."""
+    method, size_key, items_key = LIST_METHODS[workload]
     cpu = daemon.cpu_seconds()
     started = time.perf_counter()
     cursor: str | None = None
     items = 0
+    pages = 0
     while True:
-        params: dict[str, Any] = {"pageSize": PAGE_SIZE}
+        params: dict[str, Any] = {size_key: PAGE_SIZE}
         if cursor is not None:
             params["cursor"] = cursor
-        page = daemon.request("listConversations", params)
-        items += len(page["items"])
+        page = daemon.request(method, params)
+        pages += 1
+        items += len(page[items_key])
         cursor = page.get("nextCursor")
-        if not cursor or not page["items"]:
+        if not cursor or not page[items_key]:
             break
     seconds = time.perf_counter() - started
     cpu = daemon.cpu_seconds() - cpu
@@ -309,11 +467,12 @@ def measure_listing(daemon: Daemon, size: int) -> Sample:
     values = {
         "wall_s": seconds,
         "cpu_s": cpu,
+        "page_ms": 1000 * seconds / pages,
         "items": float(items),
         "rss_mb": rss,
         "peak_mb": peak,
     }
-    return Sample("list", size, values)
+    return Sample(workload, size, values)
 
 
 def _search(daemon: Daemon, root: Path, query: str) -> tuple[float, int]:
@@ -325,6 +484,12 @@ def _search(daemon: Daemon, root: Path, query: str) -> tuple[float, int]:
 
 
 def measure_fuzzy(daemon: Daemon, size: int, root: Path) -> Sample:
+    # A search of an empty folder first: a daemon that loads its code after
+    # the handshake, in the background, has then loaded it (a settle time
+    # is not always enough on a busy machine), and the first search of the
+    # tree measures that search alone.
+    with tempfile.TemporaryDirectory() as empty:
+        _search(daemon, Path(empty), FIRST_QUERY)
     cpu = daemon.cpu_seconds()
     first, found = _search(daemon, root, FIRST_QUERY)
     first_cpu = daemon.cpu_seconds() - cpu
@@ -350,6 +515,81 @@ def measure_fuzzy(daemon: Daemon, size: int, root: Path) -> Sample:
     )
 
 
+def fresh_thread_home(rollout: Path, mock_url: str) -> Path:
+    """A new ``CODEX_HOME`` holding a copy of ``rollout`` and a configuration
+    whose model provider is the local mock."""
+    home = Path(tempfile.mkdtemp(prefix="scale-bench-thread-"))
+    folder = home / "sessions" / LONG_THREAD_DAY.strftime("%Y/%m/%d")
+    folder.mkdir(parents=True)
+    shutil.copyfile(rollout, folder / rollout.name)
+    (home / "config.toml").write_text(
+        'model = "mock-model"\nmodel_provider = "mock"\napproval_policy = "never"\n'
+        'sandbox_mode = "danger-full-access"\n\n[model_providers.mock]\n'
+        f'name = "Mock provider"\nbase_url = "{mock_url}"\nwire_api = "responses"\n'
+        "request_max_retries = 0\nstream_max_retries = 0\n"
+    )
+    return home
+
+
+def _timed(daemon: Daemon, method: str, params: Any) -> tuple[Any, float, float]:
+    """A request's result, wall time and the daemon's CPU time."""
+    cpu = daemon.cpu_seconds()
+    started = time.perf_counter()
+    result = daemon.request(method, params)
+    return result, time.perf_counter() - started, daemon.cpu_seconds() - cpu
+
+
+def measure_thread_read(daemon: Daemon, size: int) -> Sample:
+    params = {"threadId": LONG_THREAD_ID, "includeTurns": True}
+    result, seconds, cpu = _timed(daemon, "thread/read", params)
+    rss, peak = daemon.memory_mb()
+    turns = float(len(result["thread"]["turns"]))
+    values = {"wall_s": seconds, "cpu_s": cpu, "turns": turns, "rss_mb": rss, "peak_mb": peak}
+    return Sample("read", size, values)
+
+
+def measure_thread_resume(daemon: Daemon, size: int) -> Sample:
+    result, seconds, cpu = _timed(daemon, "thread/resume", {"threadId": LONG_THREAD_ID})
+    turns = float(len(result["thread"]["turns"]))
+    rss_resumed, _ = daemon.memory_mb()
+    turn_cpu = daemon.cpu_seconds()
+    started = time.perf_counter()
+    text = {"type": "text", "text": "one more thing", "text_elements": []}
+    daemon.request("turn/start", {"threadId": LONG_THREAD_ID, "input": [text]})
+    answered = time.perf_counter() - started
+    daemon.wait_notification("turn/completed")
+    completed = time.perf_counter() - started
+    turn_cpu = daemon.cpu_seconds() - turn_cpu
+    rss, peak = daemon.memory_mb()
+    values = {
+        "wall_s": seconds,
+        "cpu_s": cpu,
+        "turns": turns,
+        "rss_mb": rss_resumed,
+        "turn_start_s": answered,
+        "turn_done_s": completed,
+        "turn_cpu_s": turn_cpu,
+        "rss_after_turn_mb": rss,
+        "peak_mb": peak,
+    }
+    return Sample("resume", size, values)
+
+
+def measure_v1_resume(daemon: Daemon, size: int, rollout: Path) -> Sample:
+    params = {"path": str(rollout), "overrides": None}
+    result, seconds, cpu = _timed(daemon, "resumeConversation", params)
+    events = result.get("initialMessages") or []
+    rss, peak = daemon.memory_mb()
+    values = {
+        "wall_s": seconds,
+        "cpu_s": cpu,
+        "events": float(len(events)),
+        "rss_mb": rss,
+        "peak_mb": peak,
+    }
+    return Sample("v1resume", size, values)
+
+
 # -- driver ---------------------------------------------------------------------
 
 
@@ -358,26 +598,84 @@ def _sizes(text: str) -> list[int]:
     return [int(part) for part in parts if part]
 
 
-def _run(
-    command: list[str],
-    home: Path,
-    cwd: Path,
-    settle: float,
-    measure: Callable[[Daemon], Sample],
-) -> Sample:
-    daemon = Daemon(command, home, cwd)
+@dataclass
+class Job:
+    workload: str
+    size: int
+    home: Callable[[], Path]
+    """The daemon's ``CODEX_HOME``; a fresh one for every daemon when ``fresh``."""
+    cwd: Path
+    measure: Callable[[Daemon, Path], Sample]
+    fresh: bool = False
+    warm: bool = False
+    """Make sure the whole daemon is loaded before measuring (ours answers
+    listings before it is: a thread request would wait for the loading)."""
+
+
+def _run(command: list[str], job: Job, settle: float) -> Sample:
+    home = job.home()
     try:
-        daemon.initialize()
-        time.sleep(settle)
-        return measure(daemon)
+        daemon = Daemon(command, home, job.cwd)
+        try:
+            daemon.initialize()
+            time.sleep(settle)
+            if job.warm:
+                daemon.request("thread/loaded/list", {})
+            return job.measure(daemon, home)
+        finally:
+            daemon.close()
     finally:
-        daemon.close()
+        if job.fresh:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def _jobs(args: argparse.Namespace, empty_home: Path, mock_url: str) -> list[Job]:
+    workloads = set(args.workloads.split(","))
+    jobs: list[Job] = []
+    for size in _sizes(args.rollouts):
+        home = build_rollouts(args.fixtures, size, args.long_thread)
+        for workload in ("list", "tlist"):
+            if workload in workloads:
+                measure = functools.partial(measure_listing, size=size, workload=workload)
+                jobs.append(
+                    Job(workload, size, lambda home=home: home, home, lambda d, _, m=measure: m(d))
+                )
+    for size in _sizes(args.threads):
+        rollout = build_long_thread(args.fixtures, size)
+
+        def fresh(rollout: Path = rollout) -> Path:
+            return fresh_thread_home(rollout, mock_url)
+
+        def v1(daemon: Daemon, home: Path, size: int = size, name: str = rollout.name) -> Sample:
+            folder = home / "sessions" / LONG_THREAD_DAY.strftime("%Y/%m/%d")
+            return measure_v1_resume(daemon, size, folder / name)
+
+        measures: dict[str, Callable[[Daemon, Path], Sample]] = {
+            "read": lambda d, _, size=size: measure_thread_read(d, size),
+            "resume": lambda d, _, size=size: measure_thread_resume(d, size),
+            "v1resume": v1,
+        }
+        for workload, measure in measures.items():
+            if workload in workloads:
+                jobs.append(Job(workload, size, fresh, empty_home, measure, fresh=True, warm=True))
+    for size in _sizes(args.files):
+        if "fuzzy" in workloads:
+            tree = build_tree(args.fixtures, size)
+            fuzzy = functools.partial(measure_fuzzy, size=size, root=tree)
+            jobs.append(Job("fuzzy", size, lambda: empty_home, tree, lambda d, _, f=fuzzy: f(d)))
+    return jobs
+
+
+def _number(key: str, value: float) -> str:
+    if key.endswith("_s"):
+        return f"{value:.3f}"
+    if key.endswith("_ms"):
+        return f"{value:.1f}"
+    return f"{value:.0f}"
 
 
 def _format(values: dict[str, float]) -> str:
-    return "  ".join(
-        f"{k}={v:.3f}" if k.endswith("_s") else f"{k}={v:.0f}" for k, v in values.items()
-    )
+    return "  ".join(f"{k}={_number(k, v)}" for k, v in values.items())
 
 
 def _server(text: str) -> tuple[str, list[str]]:
@@ -403,6 +701,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", default="50k,200k,1M", help="tree sizes ('' skips)")
     parser.add_argument("--runs", type=int, default=2, help="fresh daemons per size")
     parser.add_argument("--long-thread", type=int, default=0, help="turns in the newest thread")
+    parser.add_argument("--threads", default="1000", help="turns of the resumed thread ('' skips)")
+    parser.add_argument(
+        "--workloads",
+        default="list,tlist,read,resume,v1resume,fuzzy",
+        help="which to run, among list,tlist,read,resume,v1resume,fuzzy",
+    )
     parser.add_argument(
         "--settle",
         type=float,
@@ -417,23 +721,18 @@ def main(argv: list[str] | None = None) -> int:
     ]
     args.fixtures.mkdir(parents=True, exist_ok=True)
     samples: list[tuple[str, Sample]] = []
-    with tempfile.TemporaryDirectory(prefix="scale-bench-home-") as scratch:
-        empty_home = Path(scratch)
-        jobs: list[tuple[str, int, Path, Path, Callable[[Daemon], Sample]]] = []
-        for size in _sizes(args.rollouts):
-            home = build_rollouts(args.fixtures, size, args.long_thread)
-            jobs.append(("list", size, home, home, functools.partial(measure_listing, size=size)))
-        for size in _sizes(args.files):
-            tree = build_tree(args.fixtures, size)
-            fuzzy = functools.partial(measure_fuzzy, size=size, root=tree)
-            jobs.append(("fuzzy", size, empty_home, tree, fuzzy))
-        for workload, size, home, cwd, job in jobs:
+    with (
+        tempfile.TemporaryDirectory(prefix="scale-bench-home-") as scratch,
+        MockModelServer() as mock,
+    ):
+        for job in _jobs(args, Path(scratch), mock.base_url):
             for run in range(args.runs):
                 for label, command in servers:
-                    sample = _run(command, home, cwd, args.settle, job)
+                    sample = _run(command, job, args.settle)
                     values = _format(sample.values)
                     print(
-                        f"{label:<10} {workload:<5} n={size:>8} run={run + 1}  {values}", flush=True
+                        f"{label:<10} {job.workload:<8} n={job.size:>8} run={run + 1}  {values}",
+                        flush=True,
                     )
                     samples.append((label, sample))
     print()
@@ -450,7 +749,7 @@ def main(argv: list[str] | None = None) -> int:
             cells = []
             for label in labels:
                 mean = statistics.mean(s.values[key] for s in by_label.get(label, []))
-                cells.append(f"{mean:.3f}" if key.endswith("_s") else f"{mean:.0f}")
+                cells.append(_number(key, mean))
             print(f"| {workload} | {size} | {key} | " + " | ".join(cells) + " |")
     return 0
 

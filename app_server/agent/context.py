@@ -95,8 +95,10 @@ def initial_context(
     approval_policy: ApprovalMode,
     sandbox_policy: SandboxPolicy,
     instructions: str | None,
+    developer_instructions: str | None = None,
 ) -> tuple[list[ResponseItem], EnvironmentContext]:
-    """What opens a thread's history: the permissions message, then one user
+    """What opens a thread's history (and follows a compaction): the
+    permissions message, the developer's instructions (if any), then one user
     message with the user's instructions (if any) and the environment
     context. Also returns that environment context."""
     environment = EnvironmentContext.of(cwd, shell_name())
@@ -104,10 +106,14 @@ def initial_context(
     if instructions is not None:
         parts.append(ContentItemInputText(text=render_user_instructions(instructions, cwd)))
     parts.append(ContentItemInputText(text=environment.render()))
-    items: list[ResponseItem] = [
-        permissions_message(sandbox_policy, approval_policy, cwd),
-        ResponseItemMessage(role="user", content=list(parts)),
-    ]
+    items: list[ResponseItem] = [permissions_message(sandbox_policy, approval_policy, cwd)]
+    if developer_instructions:
+        items.append(
+            ResponseItemMessage(
+                role="developer", content=[ContentItemInputText(text=developer_instructions)]
+            )
+        )
+    items.append(ResponseItemMessage(role="user", content=list(parts)))
     return items, environment
 
 

@@ -31,7 +31,17 @@ def codex_error_info(error: errors.ModelError) -> CodexErrorInfo:
             )
         case errors.ConnectionFailed():
             return HttpConnectionFailed(http_connection_failed=HttpStatus())
-        case errors.StreamDisconnected():
-            return ResponseStreamDisconnected(response_stream_disconnected=HttpStatus())
         case _:
+            # A stream that broke for good (its retries spent) is `other`,
+            # as the reference reports it; each retry said it broke.
             return CodexErrorKind.OTHER
+
+
+def retry_error_info(error: errors.ModelError) -> CodexErrorInfo:
+    """The kind a ``stream_error`` reports when the request is sent again."""
+    status = getattr(error, "status", None)
+    return ResponseStreamDisconnected(
+        response_stream_disconnected=HttpStatus(
+            http_status_code=status if isinstance(status, int) else None
+        )
+    )

@@ -21,7 +21,7 @@ from app_server_protocol.common import ReviewDecisionKind, TurnAbortReason
 from app_server_protocol.events import EventMsg
 from app_server_protocol.exec_types import FileChange
 from app_server_protocol.items import ResponseItem
-from app_server_protocol.rollout import TurnContextItem
+from app_server_protocol.rollout import CompactedItem, TurnContextItem
 from app_server_protocol.usage import RateLimitSnapshot
 
 if TYPE_CHECKING:
@@ -102,6 +102,10 @@ class TurnHost(Protocol):
         ...
 
     def record_turn_context(self, context: TurnContextItem) -> None: ...
+
+    def record_compaction(self, compacted: CompactedItem) -> None:
+        """Keep a compaction (the summary and the history that replaced the old one)."""
+        ...
 
     async def flush(self) -> None:
         """Wait until everything recorded so far is on disk."""

@@ -13,3 +13,13 @@ def base_instructions() -> str:
         .joinpath("prompts", "base_instructions.md")
         .read_text(encoding="utf-8")
     )
+
+
+@cache
+def review_instructions() -> str:
+    """What a reviewer is told (instead of the built-in instructions)."""
+    return (
+        resources.files(__package__)
+        .joinpath("prompts", "review_instructions.md")
+        .read_text(encoding="utf-8")
+    )

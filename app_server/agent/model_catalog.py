@@ -2,8 +2,9 @@
 file ``{"models": [{"slug": ..., "experimental_supported_tools": [...]}]}``
 in the shape of the reference's built-in catalog.
 
-Only ``experimental_supported_tools`` is read from it: the file tools
-(``read_file``, ``list_dir``, ``grep_files``) a model is offered. Codex
+Read from it: ``experimental_supported_tools``, the file tools
+(``read_file``, ``list_dir``, ``grep_files``) a model is offered; and a
+model's ``base_instructions`` and ``model_messages`` (see `personality`). Codex
 0.107.0's built-in models list none, so without a catalog no model gets
 them. A catalog that cannot be read offers nothing (and is logged).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..logs import log
 
@@ -20,11 +21,11 @@ if TYPE_CHECKING:
     from ..config.model import Config
 
 
-def experimental_tools(config: Config, model: str) -> frozenset[str]:
-    """The experimental tools the catalog lists for ``model`` (by slug)."""
+def catalog_entry(config: Config, model: str) -> dict[str, Any] | None:
+    """The catalog's entry for ``model`` (by slug); None without a catalog or entry."""
     name = config.toml.model_catalog_json
     if not name:
-        return frozenset()
+        return None
     path = Path(name).expanduser()
     if not path.is_absolute():
         path = config.codex_home / path
@@ -33,10 +34,17 @@ def experimental_tools(config: Config, model: str) -> frozenset[str]:
         models = catalog["models"]
     except (OSError, ValueError, TypeError, KeyError) as exc:
         log.warning("model catalog %s not read: %s", path, exc)
-        return frozenset()
+        return None
     for entry in models if isinstance(models, list) else []:
         if isinstance(entry, dict) and entry.get("slug") == model:
-            tools = entry.get("experimental_supported_tools")
-            if isinstance(tools, list):
-                return frozenset(tool for tool in tools if isinstance(tool, str))
+            return entry
+    return None
+
+
+def experimental_tools(config: Config, model: str) -> frozenset[str]:
+    """The experimental tools the catalog lists for ``model`` (by slug)."""
+    entry = catalog_entry(config, model)
+    tools = entry.get("experimental_supported_tools") if entry is not None else None
+    if isinstance(tools, list):
+        return frozenset(tool for tool in tools if isinstance(tool, str))
     return frozenset()

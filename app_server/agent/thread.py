@@ -15,6 +15,7 @@ from ..model_client import ModelClient
 from ..user_agent import originator
 from .context import EnvironmentContext, shell_name
 from .model_family import find_family
+from .personality import thread_instructions
 from .toolset import build_registry
 from .user_turn import TurnSettings
 
@@ -44,6 +45,10 @@ class AgentThread:
     """What the model sees, oldest first: the initial context, then every
     item of every turn."""
     user_instructions: str | None
+    instructions: str
+    """The model's instructions, fixed when the thread was created."""
+    personality: str | None
+    """The personality the model was last told about."""
     mcp: McpConnections
     """The thread's MCP servers (started with it, stopped when it ends)."""
     tools: ToolRegistry
@@ -73,9 +78,13 @@ def open_agent_thread(
     history: list[ResponseItem],
     user_instructions: str | None,
     mcp: McpConnections,
+    instructions: str | None = None,
+    personality: str | None = None,
 ) -> AgentThread:
     """The agent of a thread created or resumed with ``config``; ``history``:
-    what the model has seen so far."""
+    what the model has seen so far. A resumed thread keeps the
+    ``instructions`` it was created with (unless the config replaces them)
+    and the ``personality`` its last turn had."""
     client = ModelClient(
         config.model_provider,
         conversation_id=str(host.thread_id),
@@ -85,6 +94,8 @@ def open_agent_thread(
     )
     environment = EnvironmentContext.of(config.cwd, shell_name())
     settings = TurnSettings.from_config(config)
+    if instructions is None or config.base_instructions is not None:
+        instructions = thread_instructions(config, settings.model, settings.personality)
     return AgentThread(
         config=config,
         settings=settings,
@@ -93,6 +104,8 @@ def open_agent_thread(
         policies=(config.approval_policy, config.sandbox_policy),
         history=history,
         user_instructions=user_instructions,
+        instructions=instructions,
+        personality=personality,
         mcp=mcp,
         tools=build_registry(find_family(settings.model), config, mcp, model=settings.model),
         tools_model=settings.model,

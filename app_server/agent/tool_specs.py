@@ -42,17 +42,17 @@ SHELL: Final = function_tool(
             },
             "justification": {
                 "type": "string",
-                "description": "With with_escalated_permissions only: one sentence telling the "
-                "user why the command needs to run outside the sandbox.",
+                "description": 'With sandbox_permissions "require_escalated" only: one '
+                "sentence telling the user why the command needs to run outside the sandbox.",
             },
             "timeout_ms": {
                 "type": "number",
                 "description": "How long the command may run, in milliseconds.",
             },
-            "with_escalated_permissions": {
-                "type": "boolean",
-                "description": "Ask the user to run this command without the sandbox's "
-                "restrictions.",
+            "sandbox_permissions": {
+                "type": "string",
+                "description": '"require_escalated" to ask the user to run this command '
+                'without the sandbox\'s restrictions; "use_default" (the default) otherwise.',
             },
             "workdir": {
                 "type": "string",
@@ -74,10 +74,12 @@ SHELL_COMMAND: Final = function_tool(
                 "description": "The script to run.",
             },
             "justification": SHELL["parameters"]["properties"]["justification"],
+            "login": {
+                "type": "boolean",
+                "description": "Run the script in a login shell (the default: true).",
+            },
+            "sandbox_permissions": SHELL["parameters"]["properties"]["sandbox_permissions"],
             "timeout_ms": SHELL["parameters"]["properties"]["timeout_ms"],
-            "with_escalated_permissions": SHELL["parameters"]["properties"][
-                "with_escalated_permissions"
-            ],
             "workdir": SHELL["parameters"]["properties"]["workdir"],
         },
         ["command"],

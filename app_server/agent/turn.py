@@ -80,11 +80,19 @@ from ..model_client import (
     UsageLimitReached,
     warm_up,
 )
+from .compaction import (
+    auto_compact_limit,
+    compact,
+    limit_reached,
+    restore_initial_context,
+    run_compaction_turn,
+)
 from .context import EnvironmentContext, context_message, shell_name
-from .error_info import codex_error_info
-from .instructions import base_instructions
+from .error_info import codex_error_info, retry_error_info
 from .model_family import find_family, has_metadata, unknown_model_warning
 from .permissions import permissions_message
+from .personality import personality_update
+from .review import run_review
 from .scope import TurnScope
 from .tools.base import ToolCall, ToolResult
 from .tools.registry import ToolRegistry
@@ -110,6 +118,10 @@ class _Sampling:
     results: dict[str, ToolResult] = field(default_factory=dict)
     """Tool results by call id."""
     last_message: str | None = None
+    started_message: str | None = None
+    """The id of the assistant message whose item was started when the model
+    began it (its deltas and its completion carry the same id)."""
+    started_reasoning: str | None = None
 
     def start_over(self) -> None:
         """The attempt failed and the request is sent again: what it produced
@@ -118,6 +130,8 @@ class _Sampling:
         self.items.clear()
         self.calls.clear()
         self.last_message = None
+        self.started_message = None
+        self.started_reasoning = None
 
     def recorded_items(self) -> list[ResponseItem]:
         """The items in order, each call followed by its output (``aborted``
@@ -154,7 +168,20 @@ class ModelTurnRunner:
     async def run_turn(
         self, thread: AgentThread, host: TurnHost, submission_id: str, turn: UserTurn
     ) -> None:
-        await _Turn(thread, host, submission_id).run(turn)
+        if turn.review is not None:
+            await run_review(thread, host, submission_id, turn.review, converse)
+        elif turn.compact:
+            await run_compaction_turn(_Turn(thread, host, submission_id))
+        else:
+            await _Turn(thread, host, submission_id).run(turn)
+
+
+async def converse(
+    thread: AgentThread, host: TurnHost, submission_id: str, turn: UserTurn
+) -> str | None:
+    """A turn's exchange with the model (its input, the model's requests and
+    the tools), without the events that start and end it; the last message."""
+    return await _Turn(thread, host, submission_id).converse(turn)
 
 
 class _Turn:
@@ -173,14 +200,23 @@ class _Turn:
             approved_commands=thread.approved_commands,
         )
         self.output_schema: Mapping[str, Any] | None = None
+        self.compact_limit = auto_compact_limit(thread.config, self.scope.family)
 
     async def run(self, turn: UserTurn) -> None:
-        self.output_schema = turn.output_schema
         scope = self.scope
         if not has_metadata(scope.settings.model):
             await scope.emit(WarningEvent(message=unknown_model_warning(scope.settings.model)))
         window = scope.context_window
         await scope.emit(TurnStartedEvent(turn_id=scope.submission_id, model_context_window=window))
+        last_message = await self.converse(turn)
+        # When the client hears the turn is complete, the turn is in the rollout.
+        await self.host.flush()
+        await scope.emit(
+            TurnCompleteEvent(turn_id=scope.submission_id, last_agent_message=last_message)
+        )
+
+    async def converse(self, turn: UserTurn) -> str | None:
+        self.output_schema = turn.output_schema
         events = self.host.telemetry
         # Set per turn: a thread's telemetry starts after its agent is built.
         self.thread.client.telemetry = events
@@ -188,13 +224,25 @@ class _Turn:
             events.user_prompt(
                 item.data.text for item in turn.items if isinstance(item, InputItemText)
             )
+        # Compacted before the turn's input, when the last turn left the history
+        # too large (a compaction that fails ends the turn).
+        if limit_reached(self.thread, self.compact_limit) and not await compact(
+            self, mid_turn=False
+        ):
+            return None
+        self._tell_personality()
         await self._record_user_input(turn)
-        last_message = await self._run_requests()
-        # When the client hears the turn is complete, the turn is in the rollout.
-        await self.host.flush()
-        await scope.emit(
-            TurnCompleteEvent(turn_id=scope.submission_id, last_agent_message=last_message)
+        return await self._run_requests()
+
+    def _tell_personality(self) -> None:
+        """A personality other than the one the model knows: tell it (once)."""
+        thread, settings = self.thread, self.scope.settings
+        update = personality_update(
+            thread.config, settings.model, thread.personality, settings.personality
         )
+        thread.personality = settings.personality
+        if update is not None:
+            self._record([update])
 
     def _record(self, items: list[ResponseItem]) -> None:
         """Items the model will see from now on (history and rollout)."""
@@ -224,7 +272,8 @@ class _Turn:
     async def _record_resolved_input(self, user_input: UserTurnInput) -> None:
         scope = self.scope
         settings = scope.settings
-        items: list[ResponseItem] = []
+        # A compaction took the initial context away: it comes back first.
+        items = restore_initial_context(self.thread, settings)
         thread = self.thread
         # What changed since the model was last told is told again, whole.
         policies = (settings.approval_policy, settings.sandbox_policy)
@@ -262,6 +311,10 @@ class _Turn:
                 last_message = sampling.last_message
             if not sampling.calls and not self.thread.pending_input:
                 return last_message
+            if limit_reached(self.thread, self.compact_limit) and not await compact(
+                self, mid_turn=True
+            ):
+                return None
 
     def _prompt(self, registry: ToolRegistry) -> Prompt:
         scope = self.scope
@@ -271,7 +324,7 @@ class _Turn:
             reasoning = Reasoning(effort=settings.effort, summary=settings.summary)
         return Prompt(
             model=settings.model,
-            instructions=scope.config.base_instructions or base_instructions(),
+            instructions=self.thread.instructions,
             input=list(self.thread.history),
             tools=registry.specs(scope),
             parallel_tool_calls=False,
@@ -298,7 +351,13 @@ class _Turn:
                         async for event in events:
                             if isinstance(event, StreamRetrying):
                                 sampling.start_over()
-                                await scope.emit(StreamErrorEvent(message=event.message))
+                                await scope.emit(
+                                    StreamErrorEvent(
+                                        message=event.message,
+                                        codex_error_info=retry_error_info(event.error),
+                                        additional_details=str(event.error),
+                                    )
+                                )
                                 continue
                             call = await self._on_model_event(event, sampling)
                             if call is not None:
@@ -317,7 +376,7 @@ class _Turn:
         return sampling
 
     async def _on_model_event(self, event: ModelEvent, sampling: _Sampling) -> ToolCall | None:
-        scope, thread = self.scope, self.thread
+        scope = self.scope
         if isinstance(event, OutputTextDelta):
             await scope.emit(AgentMessageDeltaEvent(delta=event.delta))
         elif isinstance(event, ReasoningSummaryDelta):
@@ -331,25 +390,43 @@ class _Turn:
         elif isinstance(event, ReasoningContentDelta):
             await scope.emit(AgentReasoningRawContentDeltaEvent(delta=event.delta))
         elif isinstance(event, OutputItemAdded):
-            if isinstance(event.item, ResponseItemWebSearchCall):
-                await scope.emit(WebSearchBeginEvent(call_id=event.item.id or ""))
+            await self._on_item_added(event.item, sampling)
         elif isinstance(event, OutputItemDone):
             sampling.items.append(event.item)
             return await self._on_item_done(event.item, sampling)
-        elif isinstance(event, RateLimits):
+        elif isinstance(event, RateLimits | Completed):
+            await self._count_usage(event)
+        return None
+
+    async def _count_usage(self, event: RateLimits | Completed) -> None:
+        """The provider's rate limits, or a finished response's token usage."""
+        thread = self.thread
+        if isinstance(event, RateLimits):
             thread.rate_limits = event.snapshot
             await self._report_usage(thread.last_info)
-        elif isinstance(event, Completed):
-            info = thread.last_info
-            if event.token_usage is not None:
-                thread.usage = _add_usage(thread.usage, event.token_usage)
-                info = thread.last_info = TokenUsageInfo(
-                    total_token_usage=thread.usage,
-                    last_token_usage=event.token_usage,
-                    model_context_window=scope.context_window,
-                )
-            await self._report_usage(info)
-        return None
+            return
+        info = thread.last_info
+        if event.token_usage is not None:
+            thread.usage = _add_usage(thread.usage, event.token_usage)
+            info = thread.last_info = TokenUsageInfo(
+                total_token_usage=thread.usage,
+                last_token_usage=event.token_usage,
+                model_context_window=self.scope.context_window,
+            )
+        await self._report_usage(info)
+
+    async def _on_item_added(self, item: ResponseItem, sampling: _Sampling) -> None:
+        """The model began an item: a message or reasoning is started now
+        (as the reference does), so that its deltas belong to a started item."""
+        scope = self.scope
+        if isinstance(item, ResponseItemWebSearchCall):
+            await scope.emit(WebSearchBeginEvent(call_id=item.id or ""))
+        elif isinstance(item, ResponseItemMessage) and item.role == "assistant":
+            sampling.started_message = item.id or str(uuid.uuid4())
+            await self._emit_started(AgentMessageItem(id=sampling.started_message, content=[]))
+        elif isinstance(item, ResponseItemReasoning):
+            sampling.started_reasoning = item.id
+            await self._emit_started(ReasoningItem(id=item.id, summary_text=[], raw_content=[]))
 
     async def _on_item_done(self, item: ResponseItem, sampling: _Sampling) -> ToolCall | None:
         scope = self.scope
@@ -360,10 +437,12 @@ class _Turn:
             text = "".join(
                 part.text for part in item.content if isinstance(part, ContentItemOutputText)
             )
+            started, sampling.started_message = sampling.started_message, None
             message = AgentMessageItem(
-                id=item.id or str(uuid.uuid4()), content=[AgentMessageContentText(text=text)]
+                id=started or item.id or str(uuid.uuid4()),
+                content=[AgentMessageContentText(text=text)],
             )
-            await self._emit_item(message)
+            await self._emit_item(message, started=started is not None)
             await scope.emit(AgentMessageEvent(message=text))
             sampling.last_message = text
         elif isinstance(item, ResponseItemReasoning):
@@ -373,8 +452,11 @@ class _Turn:
                 for part in item.content or []
                 if isinstance(part, ReasoningItemContentReasoningText)
             ]
-            reasoning = ReasoningItem(id=item.id, summary_text=summaries, raw_content=raw)
-            await self._emit_item(reasoning)
+            started, sampling.started_reasoning = sampling.started_reasoning, None
+            reasoning = ReasoningItem(
+                id=started or item.id, summary_text=summaries, raw_content=raw
+            )
+            await self._emit_item(reasoning, started=started is not None)
             for text in summaries:
                 await scope.emit(AgentReasoningEvent(text=text))
             for text in raw:
@@ -391,12 +473,22 @@ class _Turn:
             return ToolCall.from_item(item)
         return None
 
-    async def _emit_item(self, item: TurnItem) -> None:
+    async def _emit_started(self, item: TurnItem) -> None:
         scope = self.scope
         thread_id = self.host.thread_id
-        turn_id = scope.submission_id
-        await scope.emit(ItemStartedEvent(thread_id=thread_id, turn_id=turn_id, item=item))
-        await scope.emit(ItemCompletedEvent(thread_id=thread_id, turn_id=turn_id, item=item))
+        await scope.emit(
+            ItemStartedEvent(thread_id=thread_id, turn_id=scope.submission_id, item=item)
+        )
+
+    async def _emit_item(self, item: TurnItem, *, started: bool = False) -> None:
+        """The item's completion, after its start unless it was ``started`` already."""
+        if not started:
+            await self._emit_started(item)
+        scope = self.scope
+        thread_id = self.host.thread_id
+        await scope.emit(
+            ItemCompletedEvent(thread_id=thread_id, turn_id=scope.submission_id, item=item)
+        )
 
     async def _report_usage(self, info: TokenUsageInfo | None) -> None:
         rate_limits = self.thread.rate_limits

@@ -17,6 +17,7 @@ from app_server_protocol.rollout import TurnContextItem
 
 if TYPE_CHECKING:
     from ..config.model import Config
+    from .review_request import ResolvedReview
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class TurnSettings:
     model: str
     effort: ReasoningEffort | None
     summary: ReasoningSummary
+    personality: str | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> TurnSettings:
@@ -41,6 +43,7 @@ class TurnSettings:
             model=config.model,
             effort=config.model_reasoning_effort,
             summary=config.model_reasoning_summary,
+            personality=config.personality,
         )
 
     def context_item(self, turn_id: str | None = None) -> TurnContextItem:
@@ -53,6 +56,7 @@ class TurnSettings:
             model=self.model,
             effort=self.effort,
             summary=self.summary,
+            personality=self.personality,
         )
 
 
@@ -64,3 +68,7 @@ class UserTurn:
     settings: TurnSettings | None = None
     output_schema: Mapping[str, Any] | None = None
     """A JSON Schema this turn's final message must follow (v2's `outputSchema`)."""
+    review: ResolvedReview | None = None
+    """A review turn (`review/start`): a reviewer answers instead (``items`` is empty)."""
+    compact: bool = False
+    """Not a user turn but a compaction of the thread (``thread/compact/start``)."""

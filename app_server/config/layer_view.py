@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from .layers import (
     CONFIG_FILE,
@@ -26,9 +26,8 @@ from .layers import (
     overrides_table,
     parse_override,
     read_toml,
+    system_config_file,
 )
-
-SYSTEM_CONFIG_FILE: Final = Path("/etc/codex/config.toml")
 
 LayerKind = Literal["sessionFlags", "legacyManagedConfigTomlFromFile", "user", "system"]
 
@@ -71,7 +70,8 @@ def read_layers(codex_home: Path, cli_overrides: Iterable[str] = ()) -> list[Lay
         )
     user_path = user_config_path(codex_home)
     layers.append(Layer("user", user_path, read_toml(user_path)))
-    layers.append(Layer("system", SYSTEM_CONFIG_FILE, read_toml(SYSTEM_CONFIG_FILE)))
+    system_path = Path(system_config_file())
+    layers.append(Layer("system", system_path, read_toml(system_path)))
     return layers
 
 

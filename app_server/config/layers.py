@@ -8,11 +8,14 @@ request's own overrides. Tables merge recursively; scalars and arrays replace.
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CONFIG_FILE = "config.toml"
 MANAGED_CONFIG_FILE = "managed_config.toml"
@@ -24,15 +27,29 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says where and why."""
 
 
-def read_toml(path: Path) -> Table:
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def toml_syntax_error(exc: tomllib.TOMLDecodeError) -> tuple[str, int | None, int | None]:
+    """tomllib's message without its position, and the line and column (from 1)."""
+    message = str(exc)
+    position = _TOML_POSITION.search(message)
+    if position is None:
+        return message, None, None
+    return message[: position.start()].lower(), int(position[1]), int(position[2])
+
+
+def read_toml(path: str | os.PathLike[str]) -> Table:
     """The file's table, ``{}`` when it does not exist."""
     try:
-        with path.open("rb") as file:
+        with open(path, "rb") as file:
             return tomllib.load(file)
     except FileNotFoundError:
         return {}
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        message, line, column = toml_syntax_error(exc)
+        where = f"{path}:{line}:{column}" if line is not None else str(path)
+        raise ConfigError(f"{where}: {message}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid UTF-8 (at byte {exc.start})") from None
     except RecursionError:
@@ -99,9 +116,25 @@ def overrides_table(pairs: Iterable[tuple[str, Any]]) -> Table:
     return table
 
 
+SYSTEM_CONFIG_DIR: Final = "/etc/codex"
+#: Names another folder than ``/etc/codex`` (the tests use it; the reference
+#: has no such switch).
+SYSTEM_CONFIG_DIR_VARIABLE: Final = "CODEX_APP_SERVER_SYSTEM_CONFIG_DIR"
+
+
+def system_config_dir() -> str:
+    return os.environ.get(SYSTEM_CONFIG_DIR_VARIABLE) or SYSTEM_CONFIG_DIR
+
+
+def system_config_file() -> str:
+    """The system's `config.toml`, the lowest layer (below the user's)."""
+    return os.path.join(system_config_dir(), CONFIG_FILE)
+
+
 def load_layers(codex_home: Path, cli_overrides: Iterable[str] = ()) -> Table:
-    """`config.toml` + `managed_config.toml` + ``-c`` overrides, merged."""
-    table = read_toml(codex_home / CONFIG_FILE)
+    """The system's `config.toml` < the user's < `managed_config.toml` < ``-c``
+    overrides, merged."""
+    table = deep_merge(read_toml(system_config_file()), read_toml(codex_home / CONFIG_FILE))
     managed = read_toml(codex_home / MANAGED_CONFIG_FILE)
     if managed:
         table = deep_merge(table, managed)

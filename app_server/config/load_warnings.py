@@ -5,7 +5,6 @@ cannot be used (``configWarning``): the reference's summary, the problem at
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +12,10 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from .layers import CONFIG_FILE, locate_key
+from .layers import CONFIG_FILE, locate_key, toml_syntax_error
 from .model import ConfigToml
 
 SUMMARY: Final = "Invalid configuration; using defaults."
-
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
 @dataclass(frozen=True)
@@ -42,18 +39,15 @@ def config_problem(codex_home: Path) -> LoadProblem | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        return LoadProblem(path, None, None, f"not valid UTF-8 (at byte {exc.start})")
+    except OSError as exc:
         return LoadProblem(path, None, None, str(exc))
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        position = _TOML_POSITION.search(message)
-        if position is None:
-            return LoadProblem(path, None, None, message)
-        return LoadProblem(
-            path, int(position[1]), int(position[2]), message[: position.start()].lower()
-        )
+        message, line, column = toml_syntax_error(exc)
+        return LoadProblem(path, line, column, message)
     except RecursionError:
         return LoadProblem(path, None, None, "tables or arrays nested too deeply")
     try:

@@ -157,6 +157,8 @@ class ConfigToml(_Toml):
     """`config.toml` (after `managed_config.toml` and overrides are merged into it)."""
 
     model: str | None = None
+    review_model: str | None = None
+    """The model of reviews (`review/start`); None: the thread's model."""
     model_provider: str | None = None
     model_providers: dict[str, ModelProviderInfo] = Field(default_factory=dict)
     approval_policy: ApprovalMode | None = None
@@ -167,6 +169,10 @@ class ConfigToml(_Toml):
     model_verbosity: Verbosity | None = None
     model_context_window: int | None = Field(default=None, ge=0)
     model_max_output_tokens: int | None = Field(default=None, ge=0)
+    model_auto_compact_token_limit: int | None = None
+    """Token usage at which a thread compacts its history by itself."""
+    compact_prompt: str | None = None
+    """What the model is asked to summarise a thread with (instead of ours)."""
     profile: str | None = None
     profiles: dict[str, ProfileToml] = Field(default_factory=dict)
     forced_login_method: ForcedLoginMethod | None = None
@@ -175,6 +181,8 @@ class ConfigToml(_Toml):
     chatgpt_base_url: str | None = None
     cli_auth_credentials_store: CredentialsStore | None = None
     instructions: str | None = None
+    developer_instructions: str | None = None
+    personality: Literal["none", "friendly", "pragmatic"] | None = None
     experimental_instructions_file: str | None = None
     project_doc_max_bytes: int | None = Field(default=None, ge=0)
     features: dict[str, bool] = Field(default_factory=dict)
@@ -209,6 +217,10 @@ class Config:
     model_max_output_tokens: int | None
     base_instructions: str | None
     """Instructions replacing the built-in ones (None: the built-in ones)."""
+    developer_instructions: str | None
+    """Sent to the model as a developer message at the start of a new thread."""
+    personality: str | None
+    """The tone asked of the model (``none``, ``friendly``, ``pragmatic``)."""
     user_instructions: str | None
     """`instructions` from the config, added to the project's AGENTS.md ones."""
     include_apply_patch_tool: bool

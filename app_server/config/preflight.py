@@ -1,19 +1,23 @@
-"""Checks made before the daemon answers anything (standard library only).
+"""Checks made before the daemon answers anything (standard library only,
+and not even `pathlib`: every millisecond here delays the reply to
+``initialize``).
 
 Like the reference, the daemon refuses to start when `CODEX_HOME` points to a
-folder that does not exist or when `config.toml` is not valid TOML (the
+folder that does not exist, when `managed_config.toml` is not valid TOML (the
 message names the file, the line and what is wrong), and when ``--enable``
-or ``--disable`` names no feature flag.
+or ``--disable`` names no feature flag. A `config.toml` that cannot be read
+does not stop it (0.107 starts, warns with ``configWarning`` and fails the
+requests that need the configuration).
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from ..options import ServeOptions
 
@@ -24,16 +28,18 @@ class PreflightError(Exception):
 
 def codex_home() -> Path:
     """`CODEX_HOME`, or ``~/.codex``."""
-    env = os.environ.get("CODEX_HOME")
-    if env:
-        return Path(env)
-    return Path.home() / ".codex"
+    from pathlib import Path
+
+    return Path(codex_home_text())
+
+
+def codex_home_text() -> str:
+    """`codex_home` as a string."""
+    return os.environ.get("CODEX_HOME") or os.path.join(os.path.expanduser("~"), ".codex")
 
 
 def preflight(options: ServeOptions) -> None:
-    from .features import UnknownFeature, check_known
     from .layers import (
-        CONFIG_FILE,
         MANAGED_CONFIG_FILE,
         ConfigError,
         parse_override,
@@ -41,30 +47,32 @@ def preflight(options: ServeOptions) -> None:
         split_dotted,
     )
 
-    try:
-        check_known([*options.enable, *options.disable])
-    except UnknownFeature as exc:
-        raise PreflightError(str(exc)) from None
+    if options.enable or options.disable:
+        # Imported only then: `features` needs `dataclasses`, slow to import.
+        from .features import UnknownFeature, check_known
+
+        try:
+            check_known([*options.enable, *options.disable])
+        except UnknownFeature as exc:
+            raise PreflightError(str(exc)) from None
     for text in options.overrides:
         try:
             split_dotted(parse_override(text)[0])
         except ConfigError as exc:
             raise PreflightError(str(exc)) from None
     env = os.environ.get("CODEX_HOME")
-    if env and not Path(env).is_dir():
+    if env and not os.path.isdir(env):
         raise PreflightError(
             f"error loading config: CODEX_HOME `{env}` does not exist or is not a folder"
         )
-    home = codex_home()
-    for name in (CONFIG_FILE, MANAGED_CONFIG_FILE):
-        try:
-            read_toml(home / name)
-        except ConfigError as exc:
-            raise PreflightError(f"error loading config: {exc}") from None
-    _check_profile(home, options.overrides)
+    try:
+        read_toml(os.path.join(codex_home_text(), MANAGED_CONFIG_FILE))
+    except ConfigError as exc:
+        raise PreflightError(f"error loading config: {exc}") from None
+    _check_profile(overrides=options.overrides)
 
 
-def _check_profile(home: Path, overrides: Sequence[str]) -> None:
+def _check_profile(overrides: Sequence[str]) -> None:
     """A profile chosen on the command line (``--profile``, ``-c profile=...``)
     must exist: better said at once than at each new conversation."""
     from .layers import ConfigError, load_layers, parse_override
@@ -72,7 +80,7 @@ def _check_profile(home: Path, overrides: Sequence[str]) -> None:
     if not any(parse_override(text)[0] == "profile" for text in overrides):
         return
     try:
-        table = load_layers(home, overrides)
+        table = load_layers(codex_home(), overrides)
     except ConfigError as exc:
         raise PreflightError(f"error loading config: {exc}") from None
     name = table.get("profile")

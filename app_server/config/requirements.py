@@ -21,7 +21,6 @@ disabled (it is still listed, not started); that is not an error.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -32,11 +31,9 @@ from app_server_protocol.v2.common import AskForApproval, SandboxMode
 from app_server_protocol.v2.config import ConfigRequirements, ResidencyRequirement
 from app_server_protocol.v2.shared import WebSearchMode
 
-from .layers import ConfigError, read_toml
+from .layers import ConfigError, read_toml, system_config_dir
 from .mcp import HttpServerConfig, McpServerConfig, StdioServerConfig
 
-SYSTEM_CONFIG_DIR: Final = Path("/etc/codex")
-SYSTEM_CONFIG_DIR_VARIABLE: Final = "CODEX_APP_SERVER_SYSTEM_CONFIG_DIR"
 REQUIREMENTS_FILE: Final = "requirements.toml"
 LEGACY_MANAGED_CONFIG_FILE: Final = "managed_config.toml"
 
@@ -84,15 +81,10 @@ class RequirementsToml(BaseModel):
         )
 
 
-def system_config_dir() -> Path:
-    named = os.environ.get(SYSTEM_CONFIG_DIR_VARIABLE)
-    return Path(named) if named else SYSTEM_CONFIG_DIR
-
-
 def load_requirements(folder: Path | None = None) -> RequirementsToml | None:
     """The requirements, or None when there are none. `ConfigError` when a
     file cannot be read or parsed."""
-    folder = system_config_dir() if folder is None else folder
+    folder = Path(system_config_dir()) if folder is None else folder
     requirements = _read_requirements(folder / REQUIREMENTS_FILE)
     legacy = _legacy_requirements(folder / LEGACY_MANAGED_CONFIG_FILE)
     if legacy is None:

@@ -71,6 +71,8 @@ class ConfigOverrides:
     config: Mapping[str, Any] = field(default_factory=dict)
     """Dotted keys, as with ``-c``; values are JSON values."""
     base_instructions: str | None = None
+    developer_instructions: str | None = None
+    personality: str | None = None
     include_apply_patch_tool: bool | None = None
 
 
@@ -250,6 +252,12 @@ def resolve_config(
         model_context_window=toml.model_context_window,
         model_max_output_tokens=toml.model_max_output_tokens,
         base_instructions=base_instructions,
+        developer_instructions=(
+            overrides.developer_instructions
+            if overrides.developer_instructions is not None
+            else toml.developer_instructions
+        ),
+        personality=_personality(overrides.personality or toml.personality, features),
         user_instructions=toml.instructions,
         include_apply_patch_tool=bool(overrides.include_apply_patch_tool),
         tools_web_search=bool(tools and tools.web_search),
@@ -292,3 +300,11 @@ def _read_instructions_file(codex_home: Path, name: str) -> str:
         raise ConfigError(
             f"cannot read experimental_instructions_file {path}: a path must not contain a NUL byte"
         ) from None
+
+
+def _personality(given: str | None, features: frozenset[str]) -> str | None:
+    """The personality asked for; with the `personality` feature on, a thread
+    asked for none is pragmatic (as the reference defaults it)."""
+    if given is None and "personality" in features:
+        return "pragmatic"
+    return given

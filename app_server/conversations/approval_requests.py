@@ -46,7 +46,7 @@ from .v2_items import command_actions, command_text
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from ..outgoing import Outgoing
+    from ..audience import FanOut
 
 
 async def ask_client(
@@ -54,7 +54,7 @@ async def ask_client(
     *,
     conversation_id: UUID,
     turn_id: str,
-    outgoing: Outgoing,
+    outgoing: FanOut,
     announce: Callable[[EventMsg], Awaitable[None]],
     answered: Callable[[], object],
     face: V2Face | None = None,
@@ -129,7 +129,7 @@ A = TypeVar("A", bound=_Decision)
 
 
 async def _ask(
-    outgoing: Outgoing, row: ServerMethod[P, A], params: P, answered: Callable[[], object]
+    outgoing: FanOut, row: ServerMethod[P, A], params: P, answered: Callable[[], object]
 ) -> ReviewDecisionKind:
     method = row.method
     try:
@@ -171,7 +171,7 @@ async def ask_client_v2(
     *,
     face: V2Face,
     turn_id: str,
-    outgoing: Outgoing,
+    outgoing: FanOut,
     announce: Callable[[EventMsg], Awaitable[None]],
     answered: Callable[[], object],
 ) -> ReviewDecisionKind:
@@ -237,7 +237,7 @@ V = TypeVar("V", bound=_V2Decision)
 
 
 async def _ask_v2_once(
-    outgoing: Outgoing,
+    outgoing: FanOut,
     row: ServerMethod[P, V],
     params: P,
     face: V2Face,
@@ -278,7 +278,7 @@ async def _ask_v2_once(
 
 
 async def _ask_v2(
-    outgoing: Outgoing,
+    outgoing: FanOut,
     row: ServerMethod[P, V],
     params: P,
     face: V2Face,

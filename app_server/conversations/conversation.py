@@ -29,6 +29,7 @@ from app_server_protocol.events import (
 from app_server_protocol.items import InputItem, ResponseItem
 from app_server_protocol.rollout import (
     PERSISTED_EVENT_TYPES,
+    CompactedItem,
     TurnContextItem,
     is_persisted_response_item,
 )
@@ -37,6 +38,7 @@ from app_server_protocol.v2.notifications import AccountRateLimitsUpdatedNotific
 from app_server_protocol.v2.threads import ThreadStatusSystemError
 
 from ..account_limits import account_rate_limits
+from ..audience import FanOut
 from ..logs import current_thread_id, log
 from .approval_requests import ask_client, ask_client_v2
 from .ids import uuid7
@@ -47,6 +49,7 @@ from .v2_face import V2Face
 if TYPE_CHECKING:
     from ..agent.host import ApprovalQuestion
     from ..agent.thread import AgentThread
+    from ..audience import Clients
     from ..config.model import Config
     from ..model_client import CredentialsSource
     from ..outgoing import Outgoing
@@ -64,6 +67,8 @@ class Listener:
     subscription_id: UUID
     raw_events: bool
     """Also receives ``codex/event/raw_response_item``."""
+    connection: Outgoing
+    """The connection that added it (and gets the events)."""
 
 
 @dataclass(eq=False)
@@ -97,9 +102,10 @@ class Conversation:
         self,
         conversation_id: UUID,
         *,
-        outgoing: Outgoing,
+        clients: Clients,
         runner: TurnRunner,
         services: AgentServices,
+        owner: Outgoing | None = None,
     ) -> None:
         # A conversation exists (and can be found by its id) from the moment
         # its id is made; `configure` gives it the rest before its task starts.
@@ -110,7 +116,10 @@ class Conversation:
         """The agent's side of the conversation (model, policies, tools,
         history, MCP servers), from `configure` on."""
         self._startup_events: list[EventMsg] = []
-        self._outgoing = outgoing
+        self._clients = clients
+        self.owner = owner
+        """The connection that started (or resumed) it: it is asked about
+        approvals while no connection listens."""
         self._runner = runner
         self._services = services
         self._id_json = f'"{conversation_id}"'.encode()
@@ -124,9 +133,15 @@ class Conversation:
         self._closing = False
         self._stopped = anyio.Event()
         self.v2: V2Face | None = None
-        """The v2 face, once a v2 client started, resumed or subscribed to it."""
-        self.v2_listener: UUID | None = None
-        """The legacy listener the v2 subscription added, if it added one."""
+        """The v2 face, while a v2 client has started, resumed or subscribed to it."""
+        self.v2_subscribers: dict[Outgoing, UUID | None] = {}
+        """The connections that follow the thread over v2, each with the legacy
+        listener its subscription added, if it added one."""
+        self.subscribers = FanOut(lambda: list(self.v2_subscribers))
+        """The thread's v2 requests go to them."""
+        self.v2_audience = FanOut(self._v2_audience)
+        """The thread's v2 notifications go to them: its v2 subscribers and its
+        v1 listeners' connections (0.107.0 sends those v2 notifications too)."""
         self.created_at = 0
         """Unix time (seconds) the thread was created (set by its manager)."""
         self.preview = ""
@@ -136,10 +151,24 @@ class Conversation:
         """The thread's v2 face (made at the first v2 subscription, or the
         first v1 listener: ``v1_only``)."""
         if self.v2 is None:
-            self.v2 = V2Face(str(self.id), self._outgoing, v1_only=v1_only)
+            self.v2 = V2Face(str(self.id), self.v2_audience, self._clients, v1_only=v1_only)
         elif not v1_only:
             self.v2.v1_only = False
         return self.v2
+
+    def _v2_audience(self) -> list[Outgoing]:
+        connections = dict.fromkeys(self.v2_subscribers)
+        connections.update(dict.fromkeys(listener.connection for listener in self.listeners))
+        return list(connections)
+
+    def audience(self) -> list[Outgoing]:
+        """The connections that follow the thread (over v2 or as listeners),
+        or else the one that started it."""
+        connections = dict.fromkeys(self.v2_subscribers)
+        connections.update(dict.fromkeys(listener.connection for listener in self.listeners))
+        if not connections and self.owner is not None:
+            return [self.owner]
+        return list(connections)
 
     def configure(self, *, agent: AgentThread, recorder: RolloutRecorder) -> None:
         self.agent = agent
@@ -265,7 +294,7 @@ class Conversation:
                 question,
                 face=self.v2,
                 turn_id=submission_id,
-                outgoing=self._outgoing,
+                outgoing=self.subscribers,
                 announce=announce,
                 answered=self.take_submission_id,
             )
@@ -273,7 +302,7 @@ class Conversation:
             question,
             conversation_id=self.id,
             turn_id=submission_id,
-            outgoing=self._outgoing,
+            outgoing=FanOut(self.audience),
             announce=announce,
             answered=self.take_submission_id,
             face=self.v2,
@@ -281,7 +310,7 @@ class Conversation:
 
     async def report_rate_limits(self, snapshot: RateLimitSnapshot) -> None:
         update = AccountRateLimitsUpdatedNotification(rate_limits=account_rate_limits(snapshot))
-        await self._outgoing.notify(methods.ACCOUNT_RATE_LIMITS_UPDATED, update)
+        await FanOut(self.audience).notify(methods.ACCOUNT_RATE_LIMITS_UPDATED, update)
 
     async def emit(self, submission_id: str, event: EventMsg) -> None:
         """Send ``event`` to every listener as ``codex/event/<type>``, and
@@ -299,19 +328,19 @@ class Conversation:
         if not self.preview and isinstance(event, UserMessageEvent):
             self.preview = event.message
         persisted = kind in PERSISTED_EVENT_TYPES
-        listeners = self.listeners
-        if not self._outgoing.face.wants("codex/event/" + kind):
-            count = 0
-        elif isinstance(event, RawResponseItemEvent):
-            count = sum(1 for listener in listeners if listener.raw_events)
-        else:
-            count = len(listeners)
-        if not (count or persisted):
+        method = "codex/event/" + kind
+        raw = isinstance(event, RawResponseItemEvent)
+        listeners = [
+            listener
+            for listener in self.listeners
+            if (listener.raw_events or not raw) and listener.connection.face.wants(method)
+        ]
+        if not (listeners or persisted):
             return
         payload = event.__pydantic_serializer__.to_json(event)
         if persisted:
             self._record("event_msg", payload)
-        if not count:
+        if not listeners:
             return
         message = (
             b'{"method":"codex/event/'
@@ -324,8 +353,8 @@ class Conversation:
             + self._id_json
             + b"}}\n"
         )
-        for _ in range(count):
-            await self._outgoing.send(message)
+        for listener in listeners:
+            await listener.connection.send(message)
 
     async def emit_raw_item(self, submission_id: str, item: ResponseItem) -> None:
         """``codex/event/raw_response_item``, for listeners that asked for it.
@@ -333,6 +362,11 @@ class Conversation:
         at its first use, and most clients never ask for it)."""
         if any(listener.raw_events for listener in self.listeners):
             await self.emit(submission_id, RawResponseItemEvent(item=item))
+
+    async def mcp_tool_call_progress(self, submission_id: str, call_id: str, message: str) -> None:
+        """An MCP tool call's progress, to the v2 face (`McpProgressSink`)."""
+        if self.v2 is not None:
+            await self.v2.mcp_tool_call_progress(call_id, message)
 
     def record_items(self, items: Iterable[ResponseItem]) -> None:
         """Keep model items in the rollout (those the reference keeps)."""
@@ -357,6 +391,9 @@ class Conversation:
         except OSError as exc:
             # The turn goes on; its records wait for the next attempt.
             log.error("cannot create rollout %s: %s", self.recorder.path, exc)
+
+    def record_compaction(self, compacted: CompactedItem) -> None:
+        self._record("compacted", compacted.__pydantic_serializer__.to_json(compacted))
 
     async def flush(self) -> None:
         """Wait until everything recorded so far is in the file."""

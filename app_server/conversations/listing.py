@@ -12,8 +12,10 @@ The rules are the reference's (0.107):
   files are appended to (they move ahead of the cursor, not past it);
 * a file is listed only when its head qualifies (see `head`).
 
-Every file is ``stat``-ed once per request (the order cannot be known
-otherwise); only the heads a page shows are read.
+A first page ``stat``-s every file (the order cannot be known otherwise)
+and keeps the order as a packed snapshot (see `update_order`), which the
+pages after it read on from while no folder changes; only the heads a page
+shows are read.
 Reading every head on every request is what makes the reference slow. Here
 the folder listings and the head summaries are cached in memory and checked
 against the file system on every request (a ``stat`` per folder and per
@@ -40,13 +42,15 @@ from typing import Any, Final
 
 from .head import HeadSummary, read_head
 from .naming import UpdateKey, parse_rollout_file_name
+from .update_order import SnapshotBuilder, UpdateOrder
 
 DEFAULT_PAGE_SIZE: Final = 25
 #: Bytes of cached heads kept, at most (about 8,000 typical heads), their
 #: paths and the cache's own overhead counted.
 MAX_CACHED_HEAD_BYTES: Final = 3 << 20
-#: File names of cached day listings kept, at most.
-MAX_CACHED_NAMES: Final = 10_000
+#: File names of cached day listings kept, at most (later pages read the
+#: snapshot, not these).
+MAX_CACHED_NAMES: Final = 4_000
 #: What a cache entry costs beyond its key and value.
 _ENTRY_OVERHEAD: Final = 160
 #: A folder or file modified this recently may change again within the same
@@ -129,6 +133,7 @@ class RolloutIndex:
         self._day_names = 0
         self._heads: OrderedDict[str, bytes | tuple[Any, ...]] = OrderedDict()
         self._head_bytes = 0
+        self._order: UpdateOrder | None = None
 
     def page(
         self, page_size: int, cursor: UpdateKey | None
@@ -153,8 +158,17 @@ class RolloutIndex:
         last_key: UpdateKey | None = None
         if page_size <= 0:
             return items, None
-        for path, key in self._files_after(cursor):
-            summary, mtime_ns = self._head(path)
+        for path, key in self._ordered(cursor).after(cursor):
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if st.st_mtime_ns != key.mtime_ns:
+                # Modified since the snapshot: ahead of the cursor, by now.
+                key = UpdateKey(st.st_mtime_ns, key.uuid)
+                if cursor is not None and key.order() >= cursor.order():
+                    continue
+            summary, mtime_ns = self._head(path, st)
             if summary is not None:
                 items.append(ListedConversation(path, summary, mtime_ns))
                 last_key = key
@@ -167,7 +181,7 @@ class RolloutIndex:
         ``cursor``, one per step, so that the caller can stop at any time.
         Blocking."""
         with self._lock:
-            files = iter(self._files_after(cursor))
+            files = self._ordered(cursor).after(cursor)
         for _ in range(count):
             with self._lock:
                 found = next(files, None)
@@ -176,31 +190,36 @@ class RolloutIndex:
                 self._head(found[0])
             yield
 
-    def _files_after(self, cursor: UpdateKey | None) -> list[tuple[str, UpdateKey]]:
-        """Every rollout file strictly after ``cursor``, last modified first
-        (ties: higher id first)."""
-        found: list[tuple[str, UpdateKey]] = []
+    def _ordered(self, cursor: UpdateKey | None) -> UpdateOrder:
+        """The files in order: a new snapshot for a first page, else the last
+        one while no folder changed."""
+        order = self._order
+        if cursor is None or order is None or not order.still_current():
+            order = self._order = self._snapshot()
+        return order
+
+    def _snapshot(self) -> UpdateOrder:
+        """Every rollout file, ``stat``-ed now, in order."""
+        builder = SnapshotBuilder()
         if not os.path.isdir(self.sessions_root):
-            return found
-        for _, year in self._subdirs(self.sessions_root, 0xFFFF):
-            for _, month in self._subdirs(year, 0xFF):
-                for _, day_path in self._subdirs(month, 0xFF):
+            return builder.build()
+        for _, year in self._walked(builder, self.sessions_root, 0xFFFF):
+            for _, month in self._walked(builder, year, 0xFF):
+                for _, day_path in self._walked(builder, month, 0xFF):
                     day = self._day(day_path)
-                    if day is None:
-                        continue
-                    for name in day.names:
-                        path = os.path.join(day_path, name)
-                        try:
-                            mtime_ns = os.stat(path).st_mtime_ns
-                        except OSError:
-                            continue
-                        file_key = parse_rollout_file_name(name)
-                        assert file_key is not None
-                        key = UpdateKey(mtime_ns, file_key.uuid)
-                        if cursor is None or key.order() < cursor.order():
-                            found.append((path, key))
-        found.sort(key=lambda f: f[1].order(), reverse=True)
-        return found
+                    if day is not None:
+                        builder.folder_seen(day_path, day.mtime_ns)
+                        builder.add_day(day_path, day.names)
+        return builder.build()
+
+    def _walked(
+        self, builder: SnapshotBuilder, parent: str, max_value: int
+    ) -> list[tuple[int, str]]:
+        entries = self._subdirs(parent, max_value)
+        cached = self._dirs.get(parent)
+        if cached is not None:
+            builder.folder_seen(parent, cached.mtime_ns)
+        return entries
 
     def _subdirs(self, parent: str, max_value: int) -> list[tuple[int, str]]:
         """Numeric subfolders and their values, highest first."""
@@ -270,15 +289,17 @@ class RolloutIndex:
             self._day_names -= len(dropped.names)
         return day
 
-    def _head(self, path: str) -> tuple[HeadSummary | None, int]:
-        """The file's summary, and its modification time (ns)."""
+    def _head(self, path: str, st: os.stat_result | None = None) -> tuple[HeadSummary | None, int]:
+        """The file's summary, and its modification time (ns); ``st``: its
+        status, when just read."""
         cached = self._heads.get(path)
         if cached is not None:
-            try:
-                st = os.stat(path)
-            except OSError:
-                self._forget_head(path)
-                return None, 0
+            if st is None:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    self._forget_head(path)
+                    return None, 0
             stamp, summary = _unpack(cached)
             if _stamp(st) == stamp:
                 self._heads.move_to_end(path)

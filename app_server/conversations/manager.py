@@ -3,7 +3,9 @@ that create, resume, list and archive them."""
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import os
 import uuid
 from datetime import UTC, datetime
@@ -14,8 +16,9 @@ from uuid import UUID
 import anyio
 
 from app_server_protocol.common import SessionSourceKind, TurnAbortReason, approval_mode
-from app_server_protocol.events import EventMsg, UserMessageEvent
-from app_server_protocol.rollout import SessionMeta
+from app_server_protocol.events import EventMsg
+from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
+from app_server_protocol.rollout import BaseInstructions, SessionMeta
 from app_server_protocol.v1.conversations import (
     ConversationSummary,
     ListConversationsResponse,
@@ -25,6 +28,7 @@ from app_server_protocol.v1.conversations import (
 from .._version import __version__
 from ..agent.context import combined_instructions, initial_context
 from ..agent.model_family import find_family
+from ..agent.personality import thread_instructions
 from ..agent.thread import open_agent_thread
 from ..config.layers import ConfigError
 from ..config.resolve import ConfigOverrides
@@ -36,7 +40,7 @@ from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
 from .conversation import Conversation, Listener
 from .git_info import collect_git_info
-from .head import read_head
+from .head import is_injected_context, read_head
 from .ids import uuid7
 from .listing import DEFAULT_PAGE_SIZE, ListedConversation, RolloutIndex
 from .naming import (
@@ -47,7 +51,7 @@ from .naming import (
     parse_update_cursor,
     utc_timestamp,
 )
-from .reader import RecordedConversation, RolloutReadError, read_rollout
+from .reader import EventKinds, RecordedConversation, RolloutReadError, read_rollout
 from .recorder import RolloutRecorder, rollout_line
 from .summaries import DEFAULT_PROVIDER_ID, summary_fields
 from .thread_store import ThreadCatalog
@@ -57,6 +61,7 @@ from .v2_face import V2Face
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
 
+    from ..audience import Clients
     from ..config.model import Config
     from ..config.service import ConfigService
     from ..outgoing import Outgoing
@@ -72,6 +77,8 @@ def overrides_from(params: NewConversationParams | None) -> ConfigOverrides:
     config = dict(params.config or {})
     if params.model_provider is not None:
         config["model_provider"] = params.model_provider
+    if params.compact_prompt is not None:
+        config["compact_prompt"] = params.compact_prompt
     return ConfigOverrides(
         model=params.model,
         profile=params.profile,
@@ -82,6 +89,7 @@ def overrides_from(params: NewConversationParams | None) -> ConfigOverrides:
         sandbox_mode=params.sandbox,
         config=config,
         base_instructions=params.base_instructions,
+        developer_instructions=params.developer_instructions,
         include_apply_patch_tool=params.include_apply_patch_tool,
     )
 
@@ -94,23 +102,24 @@ class ConversationManager:
         *,
         codex_home: Path,
         config: ConfigService,
-        outgoing: Outgoing,
+        clients: Clients,
         task_group: TaskGroup,
         services: AgentServices,
         index: RolloutIndex | None = None,
+        thread_catalog: ThreadCatalog | None = None,
     ) -> None:
         # As the reference, paths are reported under the real CODEX_HOME.
         self.codex_home = Path(os.path.realpath(codex_home))
         self.sessions_root = self.codex_home / SESSIONS_SUBDIR
         self.archive_root = self.codex_home / ARCHIVED_SESSIONS_SUBDIR
         self.index = index or RolloutIndex(str(self.sessions_root))
-        self.thread_catalog = ThreadCatalog(self.sessions_root, self.archive_root)
+        self.thread_catalog = thread_catalog or ThreadCatalog(self.sessions_root, self.archive_root)
         """The v2 view of the recorded threads (`thread/list`, `thread/read`...)."""
         self.turn_runner: TurnRunner | None = None
         """Runs every user turn (the app installs the model turn loop here)."""
         self.telemetry: Telemetry | None = None
         self._config = config
-        self._outgoing = outgoing
+        self._clients = clients
         self._services = services
         self._task_group = task_group
         self._conversations: dict[UUID, Conversation] = {}
@@ -133,27 +142,44 @@ class ConversationManager:
             return None
         return conversation
 
-    def subscribe_v2(self, conversation: Conversation) -> V2Face:
-        """Give the thread its v2 face; its legacy events come with it (as
-        with the reference) unless the client listens to them already."""
+    def subscribe_v2(self, conversation: Conversation, connection: Outgoing) -> V2Face | None:
+        """``connection`` follows the thread over v2 (its legacy events come
+        with it, as with the reference, unless the connection listens to them
+        already). Returns the thread's v2 face if it is new."""
+        if connection.closed:
+            return None  # it closed while its request ran: it follows nothing
+        # A face made for v1 listeners is new to v2 clients (its status is told).
+        fresh = conversation.v2 is None or conversation.v2.v1_only
         face = conversation.subscribe_v2()
-        if not conversation.listeners:
-            conversation.v2_listener = self.add_listener(conversation.id, False)
-        return face
+        if connection not in conversation.v2_subscribers:
+            listens = any(each.connection is connection for each in conversation.listeners)
+            conversation.v2_subscribers[connection] = (
+                None if listens else self.add_listener(conversation.id, False, connection)
+            )
+        return face if fresh else None
 
-    async def unsubscribe_v2(self, conversation: Conversation) -> bool:
-        """The v2 client stops listening to the thread (its v2 face and the
-        legacy events it got with it); the thread is unloaded when no one
-        listens any more. Returns whether it was."""
-        conversation.v2 = None
-        listener, conversation.v2_listener = conversation.v2_listener, None
-        if listener is not None and listener in self._subscriptions:
-            self.remove_listener(listener)
-        if conversation.listeners:
+    def follows_v2(self, conversation: Conversation, connection: Outgoing) -> bool:
+        return connection in conversation.v2_subscribers
+
+    async def unsubscribe_v2(self, conversation: Conversation, connection: Outgoing) -> bool:
+        """``connection`` stops following the thread (its v2 notifications and
+        the legacy events it got with them); the thread is unloaded when no
+        one listens any more. Returns whether it was."""
+        self._leave_v2(conversation, connection)
+        if conversation.listeners or conversation.v2_subscribers:
             return False
         self._unregister(conversation)
         await conversation.shutdown()
         return True
+
+    def _leave_v2(self, conversation: Conversation, connection: Outgoing) -> None:
+        if connection not in conversation.v2_subscribers:
+            return
+        listener = conversation.v2_subscribers.pop(connection)
+        if listener is not None and listener in self._subscriptions:
+            self.remove_listener(listener)
+        if not conversation.v2_subscribers:
+            conversation.v2 = None
 
     # `get` refuses a conversation that is closing, and the submission follows
     # without an await: it cannot find the conversation closed.
@@ -176,22 +202,33 @@ class ConversationManager:
 
     # -- listeners --------------------------------------------------------------
 
-    def add_listener(self, conversation_id: UUID, raw_events: bool) -> UUID:
+    def add_listener(self, conversation_id: UUID, raw_events: bool, connection: Outgoing) -> UUID:
         conversation = self.get(conversation_id)
-        listener = Listener(uuid.uuid4(), raw_events)
-        conversation.listeners.append(listener)
-        self._subscriptions[listener.subscription_id] = conversation_id
+        listener = Listener(uuid.uuid4(), raw_events, connection)
+        if not connection.closed:
+            conversation.listeners.append(listener)
+            self._subscriptions[listener.subscription_id] = conversation_id
         return listener.subscription_id
 
-    def drop_all_listeners(self) -> None:
-        """The client is gone: no conversation sends it events any more (they
-        go on running, and recording what happens)."""
-        if self._subscriptions:
-            log.warning("%d conversation listeners removed", len(self._subscriptions))
-        self._subscriptions.clear()
+    def drop_connection(self, connection: Outgoing, closed_by_client: bool = False) -> None:
+        """The connection is gone (given up, or ``closed_by_client``): no
+        conversation sends it events any more (they go on running, and
+        recording what happens, loaded)."""
+        removed = 0
         for conversation in self._conversations.values():
-            conversation.listeners = []
-            conversation.v2 = None
+            self._leave_v2(conversation, connection)
+            kept = [each for each in conversation.listeners if each.connection is not connection]
+            for listener in conversation.listeners:
+                if listener.connection is connection:
+                    self._subscriptions.pop(listener.subscription_id, None)
+                    removed += 1
+            conversation.listeners = kept
+            if conversation.owner is connection:
+                conversation.owner = None
+        if removed:
+            level = logging.INFO if closed_by_client else logging.WARNING
+            gone = connection.name
+            log.log(level, "%d conversation listeners removed (%s is gone)", removed, gone)
 
     def remove_listener(self, subscription_id: UUID) -> None:
         conversation_id = self._subscriptions.pop(subscription_id, None)
@@ -207,12 +244,13 @@ class ConversationManager:
 
     # -- creating and resuming --------------------------------------------------
 
-    def _register(self, conversation_id: UUID) -> Conversation:
+    def _register(self, conversation_id: UUID, owner: Outgoing | None) -> Conversation:
         conversation = Conversation(
             conversation_id,
-            outgoing=self._outgoing,
+            clients=self._clients,
             runner=self._runner(),
             services=self._services,
+            owner=owner,
         )
         self._conversations[conversation_id] = conversation
         return conversation
@@ -241,17 +279,27 @@ class ConversationManager:
             failing_as=f"error {action} conversation",
         )
 
-    async def new_conversation(self, params: NewConversationParams) -> Conversation:
+    async def new_conversation(
+        self, params: NewConversationParams, owner: Outgoing | None = None
+    ) -> Conversation:
         """Start a conversation; its rollout file is made with its first turn."""
-        return await self.start_conversation(overrides_from(params))
+        return await self.start_conversation(overrides_from(params), owner)
 
-    async def start_conversation(self, overrides: ConfigOverrides) -> Conversation:
+    async def start_conversation(
+        self,
+        overrides: ConfigOverrides,
+        owner: Outgoing | None = None,
+        prior: list[ResponseItem] | None = None,
+    ) -> Conversation:
         """Start a conversation (a thread) with the settings ``overrides``
-        gives over the configuration."""
+        gives over the configuration, for the connection ``owner``; ``prior``:
+        a history the client gives (`thread/resume` with ``history``), which
+        the thread's context follows."""
         started = datetime.now(UTC)
         # Registered before anything is awaited: from now on its id is known.
-        conversation = self._register(uuid7(int(started.timestamp() * 1000)))
+        conversation = self._register(uuid7(int(started.timestamp() * 1000)), owner)
         conversation.created_at = int(started.timestamp())
+        conversation.preview = _first_user_text(prior or [])
         mcp: McpConnections | None = None
         try:
             config = await self._resolve_config(overrides)
@@ -260,6 +308,9 @@ class ConversationManager:
                 combined_instructions, self.codex_home, config.cwd, config.project_doc_max_bytes
             )
             git = await collect_git_info(config.cwd)
+            model_instructions = await anyio.to_thread.run_sync(
+                thread_instructions, config, config.model, config.personality
+            )
             meta = SessionMeta(
                 id=conversation.id,
                 timestamp=utc_timestamp(started),
@@ -269,11 +320,17 @@ class ConversationManager:
                 instructions=instructions,
                 source=SessionSourceKind.VSCODE,
                 model_provider=config.model_provider_id,
+                base_instructions=BaseInstructions(text=model_instructions),
                 git=git,
             )
-            history, _ = initial_context(
-                str(config.cwd), config.approval_policy, config.sandbox_policy, instructions
+            context, _ = initial_context(
+                str(config.cwd),
+                config.approval_policy,
+                config.sandbox_policy,
+                instructions,
+                config.developer_instructions,
             )
+            history: list[ResponseItem] = [*(prior or []), *context]
             first_lines = rollout_line("session_meta", meta.__pydantic_serializer__.to_json(meta))
             for item in history:
                 first_lines += rollout_line(
@@ -288,6 +345,8 @@ class ConversationManager:
                 history=history,
                 user_instructions=instructions,
                 mcp=mcp,
+                instructions=model_instructions,
+                personality=config.personality,
             )
             conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
@@ -321,11 +380,11 @@ class ConversationManager:
             folder = folder.parent
 
     async def resume_conversation(
-        self, path_text: str, params: NewConversationParams | None
+        self, path_text: str, params: NewConversationParams | None, owner: Outgoing | None = None
     ) -> tuple[Conversation, list[EventMsg]]:
         """Load a rollout file as a live conversation (the same id); new
         records are appended to the same file. Returns the recorded events."""
-        return await self.resume_with(path_text, overrides_from(params))
+        return await self.resume_with(path_text, overrides_from(params), owner)
 
     def find_rollout(self, thread_id: UUID) -> Path | None:
         """The rollout file of ``thread_id`` under ``sessions``, if any."""
@@ -336,22 +395,27 @@ class ConversationManager:
         return None
 
     async def resume_with(
-        self, path_text: str, overrides: ConfigOverrides
+        self,
+        path_text: str,
+        overrides: ConfigOverrides,
+        owner: Outgoing | None = None,
+        events: EventKinds = True,
     ) -> tuple[Conversation, list[EventMsg]]:
-        """`resume_conversation` with explicit settings."""
+        """`resume_conversation` with explicit settings; returns the recorded
+        ``events`` asked for."""
         config = await self._resolve_config(overrides)
         path = Path(path_text)
-        recorded = await _read_for_resume(path)
+        recorded = await _read_for_resume(path, events=events)
         previous = self._conversations.get(recorded.meta.id)
         if previous is not None:
             # One writer per file: the conversation loaded before gives way,
             # and what it writes as it stops (an aborted turn) is read too.
             self._unregister(previous)
             await previous.shutdown()
-            recorded = await _read_for_resume(path)
-        conversation = self._register(recorded.meta.id)
+            recorded = await _read_for_resume(path, events=events)
+        conversation = self._register(recorded.meta.id, owner)
         conversation.created_at = _unix_seconds(recorded.meta.timestamp)
-        conversation.preview = _first_user_message(recorded.event_msgs)
+        conversation.preview = recorded.preview
         mcp: McpConnections | None = None
         try:
             mcp = await self._start_mcp(config, "resuming")
@@ -367,6 +431,8 @@ class ConversationManager:
                 history=recorded.response_items,
                 user_instructions=recorded.meta.instructions,
                 mcp=mcp,
+                instructions=_recorded_instructions(recorded),
+                personality=_recorded_personality(recorded),
             )
             conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
@@ -377,14 +443,14 @@ class ConversationManager:
         return conversation, recorded.event_msgs
 
     async def fork_conversation(
-        self, path_text: str, params: NewConversationParams | None
+        self, path_text: str, params: NewConversationParams | None, owner: Outgoing | None = None
     ) -> tuple[Conversation, list[EventMsg]]:
         """A new conversation (a new id and rollout file) that starts with
         everything recorded in ``path_text``. Returns the recorded events."""
         config = await self._resolve_config(overrides_from(params))
         source = await _read_for_resume(Path(path_text), action="forking")
         started = datetime.now(UTC)
-        conversation = self._register(uuid7(int(started.timestamp() * 1000)))
+        conversation = self._register(uuid7(int(started.timestamp() * 1000)), owner)
         mcp: McpConnections | None = None
         try:
             mcp = await self._start_mcp(config, "forking")
@@ -413,6 +479,8 @@ class ConversationManager:
                 history=source.response_items,
                 user_instructions=source.meta.instructions,
                 mcp=mcp,
+                instructions=_recorded_instructions(source),
+                personality=_recorded_personality(source),
             )
             conversation.configure(agent=agent, recorder=recorder)
         except BaseException:
@@ -546,10 +614,13 @@ def _unix_seconds(timestamp: str) -> int:
         return 0
 
 
-def _first_user_message(events: list[EventMsg]) -> str:
-    for event in events:
-        if isinstance(event, UserMessageEvent):
-            return event.message
+def _first_user_text(items: list[ResponseItem]) -> str:
+    """What the user typed first in a history (context messages left out)."""
+    for item in items:
+        if isinstance(item, ResponseItemMessage) and item.role == "user":
+            texts = [p.text for p in item.content if isinstance(p, ContentItemInputText)]
+            if texts and not any(is_injected_context(text) for text in texts):
+                return "".join(texts)
     return ""
 
 
@@ -574,10 +645,24 @@ def _records_after_meta(path: Path) -> bytes:
     return bytes(kept)
 
 
-async def _read_for_resume(path: Path, action: str = "resuming") -> RecordedConversation:
+async def _read_for_resume(
+    path: Path, action: str = "resuming", events: EventKinds = True
+) -> RecordedConversation:
     try:
-        return await anyio.to_thread.run_sync(read_rollout, path)
+        return await anyio.to_thread.run_sync(functools.partial(read_rollout, path, events=events))
     except RolloutReadError as exc:
         if action == "resuming":
             raise InvalidRequest(f"failed to load rollout `{path}`: {exc}") from None
         raise InternalError(f"error {action} conversation: {exc}") from None
+
+
+def _recorded_instructions(recorded: RecordedConversation) -> str | None:
+    """A recorded thread's model instructions, as its first line kept them."""
+    base = recorded.meta.base_instructions
+    return base.text if base is not None else None
+
+
+def _recorded_personality(recorded: RecordedConversation) -> str | None:
+    """The personality a recorded thread's last turn had."""
+    context = recorded.last_turn_context
+    return context.personality if context is not None else None

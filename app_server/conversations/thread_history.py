@@ -62,6 +62,7 @@ from app_server_protocol.v2.items import (
 from app_server_protocol.v2.turns import Turn, TurnError, TurnStatus
 
 from .ids import uuid7
+from .v2_errors import turn_error
 
 _COMMAND_ACTION: Final[TypeAdapter[CommandAction]] = TypeAdapter(CommandAction)
 _EXEC_STATUS: Final = {
@@ -185,8 +186,7 @@ class ThreadHistoryBuilder:
             return
         turn.status = TurnStatus.FAILED
         info = event.get("codex_error_info")
-        error = {"message": str(event["message"]), "codexErrorInfo": _camel_error_info(info)}
-        turn.error = TurnError.model_validate(error)
+        turn.error = turn_error(str(event["message"]), info)
 
     def _rolled_back(self, event: Mapping[str, Any]) -> None:
         self._finish_current()
@@ -358,6 +358,12 @@ _HANDLERS: Final[dict[str, Any]] = {
 }
 
 
+#: The kinds of rollout lines `ThreadHistoryBuilder.feed_line` uses.
+FED_LINE_KINDS: Final = frozenset({"event_msg", "compacted"})
+#: The kinds of events `ThreadHistoryBuilder.feed_event` uses.
+FED_EVENT_KINDS: Final = frozenset(_HANDLERS)
+
+
 def build_turns(records: Iterable[Mapping[str, Any]]) -> list[Turn]:
     """The turns of a thread from its rollout lines (parsed JSON objects), in order."""
     builder = ThreadHistoryBuilder()
@@ -440,11 +446,3 @@ def _patch_changes(changes: object) -> list[FileUpdateChange]:
             )
     converted.sort(key=lambda change: change.path)
     return converted
-
-
-def _camel_error_info(info: object) -> object:
-    """The rollout spells error kinds in snake_case; the v2 API in camelCase."""
-    if isinstance(info, str):
-        head, *rest = info.split("_")
-        return head + "".join(part.title() for part in rest)
-    return None

@@ -11,16 +11,14 @@ left out.
 
 from __future__ import annotations
 
-import calendar
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
-
-from app_server_protocol.v2.threads import ThreadSortKey
 
 from .naming import parse_rollout_file_name, parse_uuid
 from .thread_view import ThreadReadError, ThreadSummary, summarize_thread
@@ -28,7 +26,16 @@ from .thread_view import ThreadReadError, ThreadSummary, summarize_thread
 DEFAULT_THREAD_PAGE_SIZE: Final = 25
 MAX_THREAD_PAGE_SIZE: Final = 100
 INTERACTIVE_SOURCE_KINDS: Final = frozenset({"cli", "vscode"})
-_CACHE_LIMIT: Final = 20_000
+_CACHE_LIMIT: Final = 2_000
+#: A folder modified this recently may change again without its mtime moving.
+_RACY_SECONDS: Final = 2.0
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+#: `thread/list` sort keys (`ThreadSortKey`'s values).
+BY_CREATION: Final = "created_at"
+BY_UPDATE: Final = "updated_at"
+
+_Key = tuple[int, str]
+_Bounds = tuple[_Key, _Key]
 
 
 class InvalidCursor(ValueError):
@@ -38,7 +45,14 @@ class InvalidCursor(ValueError):
 class ThreadFilter:
     """Which recorded threads a `thread/list` shows."""
 
-    __slots__ = ("cwd", "default_provider", "providers", "search_term", "source_kinds")
+    __slots__ = (
+        "_may_admit_sub_agents",
+        "cwd",
+        "default_provider",
+        "providers",
+        "search_term",
+        "source_kinds",
+    )
 
     def __init__(
         self,
@@ -52,13 +66,21 @@ class ThreadFilter:
         self.providers = frozenset(providers) if providers else None
         self.default_provider = default_provider
         self.source_kinds = frozenset(source_kinds) if source_kinds else INTERACTIVE_SOURCE_KINDS
+        self._may_admit_sub_agents = any(
+            kind == "unknown" or kind.startswith("subAgent") for kind in self.source_kinds
+        )
         self.cwd = cwd
         self.search_term = search_term
 
     def admits(self, summary: ThreadSummary, name: str | None) -> bool:
         if summary.preview is None:
             return False
-        kind = summary.source_kind
+        kind = summary.plain_source_kind
+        if kind is None:
+            # A sub-agent's source is checked (with its model) only when it matters.
+            if not self._may_admit_sub_agents:
+                return False
+            kind = summary.source_kind
         if kind not in self.source_kinds and not (
             kind.startswith("subAgent") and "subAgent" in self.source_kinds
         ):
@@ -114,9 +136,13 @@ class ThreadCatalog:
         self.sessions_root = sessions_root
         self.archive_root = archive_root
         self._lock = threading.Lock()
-        self._summaries: dict[str, tuple[tuple[int, int, int], ThreadSummary | None]] = {}
-        self._folder_keys: dict[str, tuple[int, list[tuple[tuple[int, str], str]]]] = {}
-        """Per folder: its mtime and its files with their creation keys."""
+        self._summaries: OrderedDict[str, tuple[tuple[int, int, int], ThreadSummary | None]] = (
+            OrderedDict()
+        )
+        """The most recently used summaries, at most `_CACHE_LIMIT`."""
+        self._folder_bounds: dict[str, tuple[int, _Bounds | None]] = {}
+        """Per folder: its mtime, and the lowest and highest creation keys of
+        its files (None: it has none)."""
 
     # -- files -------------------------------------------------------------------
 
@@ -125,34 +151,62 @@ class ThreadCatalog:
         for folder in self._folders(archived):
             yield from _rollouts_in(folder)
 
-    def _keyed_files(
-        self, archived: bool, sort_key: ThreadSortKey
-    ) -> Iterator[tuple[tuple[int, str], str]]:
-        """Every rollout file with its sort key. By creation, the keys come from
-        the names alone and are kept per folder until the folder changes."""
-        if sort_key == ThreadSortKey.UPDATED_AT:
-            for path in self.rollout_files(archived):
-                key = _file_key(path, sort_key)
-                if key is not None:
-                    yield key, path
-            return
+    def _by_update(self, archived: bool, after: _Key | None) -> list[tuple[_Key, str]]:
+        """Every rollout file strictly before ``after``, newest update first
+        (a ``stat`` of each)."""
+        keyed = [
+            (key, path)
+            for path in self.rollout_files(archived)
+            if (key := _file_key(path, BY_UPDATE)) is not None and (after is None or key < after)
+        ]
+        keyed.sort(reverse=True)
+        return keyed
+
+    def _by_creation(self, archived: bool, after: _Key | None) -> Iterator[tuple[_Key, str]]:
+        """The rollout files strictly before ``after``, newest creation first.
+        Folders are read only as far as the caller goes: each one's lowest
+        and highest keys are kept (while its mtime stays), so those that cannot
+        hold the next file are not listed."""
+        folders: list[tuple[_Key, str]] = []
         for folder in self._folders(archived):
-            try:
-                stamp = os.stat(folder).st_mtime_ns
-            except OSError:
-                continue
-            with self._lock:
-                cached = self._folder_keys.get(folder)
-            if cached is None or cached[0] != stamp:
-                keys = [
+            bounds = self._bounds(folder)
+            if bounds is not None and (after is None or bounds[0] < after):
+                folders.append((bounds[1], folder))
+        folders.sort(reverse=True)
+        pending: list[tuple[_Key, str]] = []  # ascending: the next file is last
+        next_folder = 0
+        while True:
+            if next_folder < len(folders) and (
+                not pending or pending[-1][0] < folders[next_folder][0]
+            ):
+                folder = folders[next_folder][1]
+                next_folder += 1
+                pending.extend(
                     (key, path)
-                    for path in _rollouts_in(folder)
-                    if (key := _file_key(path, sort_key)) is not None
-                ]
-                cached = (stamp, keys)
-                with self._lock:
-                    self._folder_keys[folder] = cached
-            yield from cached[1]
+                    for key, path in _created_keys_in(folder)
+                    if after is None or key < after
+                )
+                pending.sort()
+                continue
+            if not pending:
+                return
+            yield pending.pop()
+
+    def _bounds(self, folder: str) -> _Bounds | None:
+        try:
+            mtime_ns = os.stat(folder).st_mtime_ns
+        except OSError:
+            return None
+        with self._lock:
+            cached = self._folder_bounds.get(folder)
+        if cached is not None and cached[0] == mtime_ns:
+            return cached[1]
+        keys = [key for key, _ in _created_keys_in(folder)]
+        bounds = (min(keys), max(keys)) if keys else None
+        if time.time() - mtime_ns / 1e9 > _RACY_SECONDS:
+            with self._lock:
+                self._folder_bounds[folder] = (mtime_ns, bounds)
+        return bounds
 
     def _folders(self, archived: bool) -> Iterator[str]:
         if archived:
@@ -178,8 +232,9 @@ class ThreadCatalog:
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         with self._lock:
             cached = self._summaries.get(path)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
+            if cached is not None and cached[0] == stamp:
+                self._summaries.move_to_end(path)
+                return cached[1]
         try:
             summary: ThreadSummary | None = summarize_thread(path)
         except ThreadReadError:
@@ -187,9 +242,9 @@ class ThreadCatalog:
         # A file written this very second may change again without its stamp moving.
         if time.time() - st.st_mtime > 2:
             with self._lock:
-                if len(self._summaries) >= _CACHE_LIMIT:
-                    self._summaries.clear()
                 self._summaries[path] = (stamp, summary)
+                while len(self._summaries) > _CACHE_LIMIT:
+                    self._summaries.popitem(last=False)
         return summary
 
     # -- listing -------------------------------------------------------------------
@@ -198,7 +253,7 @@ class ThreadCatalog:
         self,
         *,
         archived: bool,
-        sort_key: ThreadSortKey,
+        sort_key: str,
         cursor: str | None,
         limit: int,
         thread_filter: ThreadFilter,
@@ -209,14 +264,12 @@ class ThreadCatalog:
         if limit <= 0:
             return [], None
         # Order the files by what their names (or a stat) say, then read only
-        # as many as the page needs: a page costs a sort of names, not a read
-        # of every file.
-        keyed = [
-            (key, path)
-            for key, path in self._keyed_files(archived, sort_key)
-            if after is None or key < after
-        ]
-        keyed.sort(reverse=True)
+        # as many as the page needs.
+        keyed = (
+            self._by_update(archived, after)
+            if sort_key == BY_UPDATE
+            else self._by_creation(archived, after)
+        )
         page: list[tuple[tuple[int, str], ThreadSummary]] = []
         more = False
         for key, path in keyed:
@@ -231,21 +284,43 @@ class ThreadCatalog:
         return [summary for _key, summary in page], next_cursor
 
 
-def _file_key(path: str, sort_key: ThreadSortKey) -> tuple[int, str] | None:
+def _file_key(path: str, sort_key: str) -> tuple[int, str] | None:
     """Where a rollout file sorts: by the time its name says it was created
     (or, by update, its modification time), then by its thread id."""
     key = parse_rollout_file_name(os.path.basename(path))
     if key is None:
         return None
     thread_id = str(key.uuid)
-    if sort_key == ThreadSortKey.UPDATED_AT:
+    if sort_key == BY_UPDATE:
         try:
             return int(os.stat(path).st_mtime), thread_id
         except OSError:
             return None
-    ts = key.ts  # YYYY-MM-DDThh-mm-ss, checked by the name's parser
+    return _creation_key(key.ts, thread_id)
+
+
+def _created_keys_in(folder: str) -> list[tuple[tuple[int, str], str]]:
+    """The folder's rollout files with their creation keys (each name parsed once)."""
+    found: list[tuple[tuple[int, str], str]] = []
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                key = parse_rollout_file_name(entry.name)
+                if key is not None and entry.is_file(follow_symlinks=False):
+                    found.append((_creation_key(key.ts, str(key.uuid)), entry.path))
+    except OSError:
+        return []
+    return found
+
+
+def _creation_key(ts: str, thread_id: str) -> tuple[int, str]:
+    """The key of a file named with time ``ts`` (YYYY-MM-DDThh-mm-ss, checked
+    by the name's parser)."""
     fields = (ts[0:4], ts[5:7], ts[8:10], ts[11:13], ts[14:16], ts[17:19])
-    return calendar.timegm((*(int(f) for f in fields), 0, 0, 0)), thread_id
+    year, month, day, hour, minute, second = (int(f) for f in fields)
+    # As `calendar.timegm`, without importing `calendar` (and `locale`) early.
+    days = date(year, month, day).toordinal() - _EPOCH_ORDINAL
+    return days * 86_400 + hour * 3_600 + minute * 60 + second, thread_id
 
 
 def unarchive_target(sessions_root: Path, archived: Path) -> Path:
@@ -267,14 +342,13 @@ def move_out_of_archive(archived: Path, target: Path) -> None:
 def _numeric_dirs(parent: str) -> list[str]:
     try:
         with os.scandir(parent) as scan:
-            found = [
+            return [
                 entry.path
                 for entry in scan
                 if entry.name.isdigit() and entry.is_dir(follow_symlinks=False)
             ]
     except OSError:
         return []
-    return found
 
 
 def _rollouts_in(folder: str) -> Iterator[str]:

@@ -5,28 +5,38 @@ shows) and, when asked, its turns (what `thread/read` with `includeTurns`,
 Lines are read as plain JSON, so that both our rollouts and the 0.107.0
 binary's (whose ``session_meta`` carries ``model_provider`` and whose events
 differ in details) are read alike; a line that is not JSON is skipped.
+
+A summary and its wire fields need no pydantic (the early stage lists threads
+with them, see `app_server.early`); only a sub-agent's source, when asked
+for, and the `Thread` model do.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from pydantic import ValidationError
-
-from app_server_protocol.v2.common import GitInfo, SessionSourceSubAgent
-from app_server_protocol.v2.threads import Thread, ThreadStatus, ThreadStatusNotLoaded
-
+from ..gc_pause import collector_paused
 from .naming import parse_rollout_file_name, parse_uuid
 from .rollout_file import bounded_lines, open_regular
-from .thread_history import build_turns
+
+if TYPE_CHECKING:
+    from app_server_protocol.v2.threads import Thread, ThreadStatus
 
 #: The provider of a thread whose ``session_meta`` names none (older rollouts, ours).
 DEFAULT_MODEL_PROVIDER: Final = "openai"
+#: The wire status of a thread that is not loaded.
+NOT_LOADED_STATUS: Final = {"type": "notLoaded"}
 _SOURCES: Final = {"cli": "cli", "vscode": "vscode", "exec": "exec", "mcp": "appServer"}
+#: The head of a line as both we and the reference write it: the kinds of
+#: the line and of its payload are known without parsing the line.
+_LINE_HEAD: Final = re.compile(
+    rb'\{"timestamp":"[^"\\]*","type":"([a-z_]+)","payload":(?:\{"type":"([a-z_]+)")?'
+)
 _SUB_AGENT_KINDS: Final = {
     "review": "subAgentReview",
     "compact": "subAgentCompact",
@@ -42,6 +52,8 @@ class ThreadSummary:
     """What the head of a rollout says about its thread."""
 
     __slots__ = (
+        "_source",
+        "_source_kind",
         "agent_nickname",
         "agent_role",
         "cli_version",
@@ -51,9 +63,9 @@ class ThreadSummary:
         "id",
         "model_provider",
         "path",
+        "plain_source_kind",
         "preview",
-        "source",
-        "source_kind",
+        "raw_source",
         "updated_at",
     )
 
@@ -69,8 +81,13 @@ class ThreadSummary:
         self.model_provider = provider if isinstance(provider, str) else None
         self.cwd = str(meta.get("cwd") or "")
         self.cli_version = str(meta.get("cli_version") or "")
-        self.source, self.source_kind = _source(meta.get("source", "vscode"))
+        self.raw_source: object = meta.get("source", "vscode")
+        self.plain_source_kind = _plain_source(self.raw_source)
+        """The source's kind when it is a plain name; None for a sub-agent's."""
+        self._source: Any = None
+        self._source_kind: str | None = None
         self.git = _git_info(meta.get("git"))
+        """The wire `GitInfo`, or None."""
         self.agent_nickname, self.agent_role = _agent_names(meta)
         created_at = _unix_seconds(meta.get("timestamp"))
         if created_at is None:
@@ -78,6 +95,52 @@ class ThreadSummary:
             created_at = _file_ts_seconds(key.ts) if key is not None else int(mtime)
         self.created_at: int = created_at
         self.updated_at = int(mtime)
+
+    @property
+    def source(self) -> Any:
+        """The v2 source: a name, or the `SessionSourceSubAgent` model."""
+        self._decide_source()
+        return self._source
+
+    @property
+    def source_kind(self) -> str:
+        """What `thread/list`'s ``sourceKinds`` filters by."""
+        self._decide_source()
+        assert self._source_kind is not None
+        return self._source_kind
+
+    def _decide_source(self) -> None:
+        if self._source_kind is None:
+            self._source, self._source_kind = _source(self.raw_source)
+
+    def wire_fields(
+        self, default_provider: str, name: str | None, *, newer_fields: bool = False
+    ) -> dict[str, Any]:
+        """The thread's wire JSON without turns (status notLoaded), in the
+        order the `Thread` model writes it; only for a thread whose source
+        is a plain name (`plain_source_kind`)."""
+        assert self.plain_source_kind is not None
+        fields: dict[str, Any] = {"id": self.id}
+        if newer_fields:
+            fields["sessionId"] = self.id
+        fields.update(
+            preview=self.preview or "",
+            ephemeral=False,
+            modelProvider=self.model_provider or default_provider,
+            createdAt=self.created_at,
+            updatedAt=self.updated_at,
+            status=NOT_LOADED_STATUS,
+            path=self.path,
+            cwd=self.cwd,
+            cliVersion=self.cli_version,
+            source=self.plain_source_kind,
+            agentNickname=self.agent_nickname,
+            agentRole=self.agent_role,
+            gitInfo=self.git,
+            name=name,
+            turns=[],
+        )
+        return fields
 
     def thread(
         self,
@@ -87,6 +150,9 @@ class ThreadSummary:
         status: ThreadStatus | None = None,
     ) -> Thread:
         """The thread, without its turns."""
+        from app_server_protocol.v2.common import GitInfo
+        from app_server_protocol.v2.threads import Thread, ThreadStatusNotLoaded
+
         return Thread(
             id=self.id,
             session_id=self.id,
@@ -102,29 +168,10 @@ class ThreadSummary:
             source=self.source,
             agent_nickname=self.agent_nickname,
             agent_role=self.agent_role,
-            git_info=self.git,
+            git_info=GitInfo.model_validate(self.git) if self.git is not None else None,
             name=name,
             turns=[],
         )
-
-
-def _json_lines(path: str) -> Iterator[dict[str, Any]]:
-    """The JSON object lines of a file (raw and parsed). Blocking."""
-    try:
-        fd, _ = open_regular(path)
-    except (OSError, ValueError) as exc:
-        raise ThreadReadError(str(exc)) from None
-    with os.fdopen(fd, "rb") as file:
-        for raw in bounded_lines(file):
-            line = raw.strip()
-            if not line:
-                continue
-            try:
-                record = json.loads(line)
-            except (ValueError, RecursionError):
-                continue
-            if isinstance(record, dict):
-                yield record
 
 
 def _first_meta(record: dict[str, Any]) -> dict[str, Any] | None:
@@ -203,10 +250,109 @@ def read_thread(
         mtime = os.stat(text_path).st_mtime
     except OSError as exc:
         raise ThreadReadError(str(exc)) from None
+    from .thread_history import ThreadHistoryBuilder
+
+    meta: dict[str, Any] | None = None
+    preview: str | None = None
+    builder = ThreadHistoryBuilder()
+    with collector_paused():
+        for record in _history_lines(text_path):
+            if meta is None:
+                meta = _first_meta(record)
+            if preview is None:
+                preview = _user_message(record)
+            builder.feed_line(record)
+        if meta is None:
+            raise ThreadReadError("failed to parse conversation ID from rollout file")
+        summary = ThreadSummary(text_path, meta, preview, mtime)
+        thread = summary.thread(default_provider=default_provider, name=name, status=status)
+        thread.turns = builder.finish()
+    return thread
+
+
+def _history_lines(path: str) -> Iterator[dict[str, Any]]:
+    """The lines (parsed) that could give the thread's summary or turns; a
+    line whose head shows it gives neither (a response item, a token count)
+    is not parsed. Blocking."""
+    from .thread_history import FED_EVENT_KINDS, FED_LINE_KINDS
+
+    try:
+        fd, _ = open_regular(path)
+    except (OSError, ValueError) as exc:
+        raise ThreadReadError(str(exc)) from None
+    with os.fdopen(fd, "rb") as file:
+        for raw in bounded_lines(file):
+            head = _LINE_HEAD.match(raw)
+            if head is not None:
+                kind, payload_kind = head.group(1).decode(), head.group(2)
+                if kind == "event_msg":
+                    if payload_kind is not None and payload_kind.decode() not in FED_EVENT_KINDS:
+                        continue
+                elif kind != "session_meta" and kind not in FED_LINE_KINDS:
+                    continue
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(record, dict):
+                yield record
+
+
+def _json_lines(path: str) -> Iterator[dict[str, Any]]:
+    """The JSON object lines of a file (raw and parsed). Blocking."""
+    try:
+        fd, _ = open_regular(path)
+    except (OSError, ValueError) as exc:
+        raise ThreadReadError(str(exc)) from None
+    with os.fdopen(fd, "rb") as file:
+        for raw in bounded_lines(file):
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(record, dict):
+                yield record
+
+
+def _plain_source(value: object) -> str | None:
+    """The v2 source of a ``session_meta`` source, unless it is a sub-agent's."""
+    if isinstance(value, str):
+        return _SOURCES.get(value, "unknown")
+    if isinstance(value, dict) and "subagent" in value:
+        return None
+    return "unknown"
+
+
+def read_plain_thread(
+    path: str,
+    include_turns: bool,
+    *,
+    default_provider: str,
+    name: str | None,
+    newer_fields: bool,
+) -> dict[str, Any] | None:
+    """`read_thread`'s wire JSON (status notLoaded) without pydantic, for a
+    thread whose source is a plain name and whose turns are plain (see
+    `plain_history`); None otherwise. Blocking; raises `ThreadReadError`."""
+    if not include_turns:
+        summary = summarize_thread(path)
+        if summary.plain_source_kind is None:
+            return None
+        return summary.wire_fields(default_provider, name, newer_fields=newer_fields)
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError as exc:
+        raise ThreadReadError(str(exc)) from None
     meta: dict[str, Any] | None = None
     preview: str | None = None
     records: list[dict[str, Any]] = []
-    for record in _json_lines(text_path):
+    for record in _json_lines(path):
         if meta is None:
             meta = _first_meta(record)
         if preview is None:
@@ -214,18 +360,29 @@ def read_thread(
         records.append(record)
     if meta is None:
         raise ThreadReadError("failed to parse conversation ID from rollout file")
-    summary = ThreadSummary(text_path, meta, preview, mtime)
-    thread = summary.thread(default_provider=default_provider, name=name, status=status)
-    thread.turns = build_turns(records)
-    return thread
+    summary = ThreadSummary(path, meta, preview, mtime)
+    if summary.plain_source_kind is None:
+        return None
+    from .plain_history import plain_turns
+
+    turns = plain_turns(records)
+    if turns is None:
+        return None
+    fields = summary.wire_fields(default_provider, name, newer_fields=newer_fields)
+    fields["turns"] = turns
+    return fields
 
 
 def _source(value: object) -> tuple[Any, str]:
     """The v2 source of a ``session_meta`` source, and its kind (for filtering)."""
-    if isinstance(value, str):
-        mapped = _SOURCES.get(value, "unknown")
-        return mapped, mapped
-    if isinstance(value, dict) and "subagent" in value:
+    plain = _plain_source(value)
+    if plain is not None:
+        return plain, plain
+    if isinstance(value, dict):
+        from pydantic import ValidationError
+
+        from app_server_protocol.v2.common import SessionSourceSubAgent
+
         detail = value["subagent"]
         try:
             source = SessionSourceSubAgent.model_validate({"subAgent": detail})
@@ -254,7 +411,7 @@ def _agent_names(meta: dict[str, Any]) -> tuple[str | None, str | None]:
     )
 
 
-def _git_info(value: object) -> GitInfo | None:
+def _git_info(value: object) -> dict[str, str | None] | None:
     if not isinstance(value, dict):
         return None
 
@@ -262,9 +419,11 @@ def _git_info(value: object) -> GitInfo | None:
         part = value.get(key)
         return part if isinstance(part, str) else None
 
-    return GitInfo(
-        sha=text("commit_hash"), branch=text("branch"), origin_url=text("repository_url")
-    )
+    return {
+        "sha": text("commit_hash"),
+        "branch": text("branch"),
+        "originUrl": text("repository_url"),
+    }
 
 
 def _unix_seconds(value: object) -> int | None:

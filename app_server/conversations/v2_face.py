@@ -21,11 +21,13 @@ from app_server_protocol.events import (
     AgentReasoningDeltaEvent,
     AgentReasoningRawContentDeltaEvent,
     AgentReasoningSectionBreakEvent,
+    ContextCompactedEvent,
     ErrorEvent,
     EventMsg,
     ExecCommandBeginEvent,
     ExecCommandEndEvent,
     ExecCommandOutputDeltaEvent,
+    ExitedReviewModeEvent,
     ItemCompletedEvent,
     ItemStartedEvent,
     McpToolCallBeginEvent,
@@ -42,6 +44,7 @@ from app_server_protocol.events import (
 )
 from app_server_protocol.items import AgentMessageItem, ReasoningItem
 from app_server_protocol.plan import UpdatePlanArgs
+from app_server_protocol.review import ReviewRequest
 from app_server_protocol.usage import TokenUsage
 from app_server_protocol.v2.items import (
     CommandExecutionStatus,
@@ -52,6 +55,8 @@ from app_server_protocol.v2.items import (
     ThreadItem,
     ThreadItemAgentMessage,
     ThreadItemCommandExecution,
+    ThreadItemEnteredReviewMode,
+    ThreadItemExitedReviewMode,
     ThreadItemFileChange,
     ThreadItemMcpToolCall,
     ThreadItemReasoning,
@@ -59,10 +64,12 @@ from app_server_protocol.v2.items import (
 from app_server_protocol.v2.notifications import (
     AgentMessageDeltaNotification,
     CommandExecutionOutputDeltaNotification,
+    ContextCompactedNotification,
     ErrorNotification,
     FileChangeOutputDeltaNotification,
     ItemCompletedNotification,
     ItemStartedNotification,
+    McpToolCallProgressNotification,
     ReasoningSummaryPartAddedNotification,
     ReasoningSummaryTextDeltaNotification,
     ReasoningTextDeltaNotification,
@@ -89,10 +96,12 @@ from app_server_protocol.v2.turns import (
     TurnStatus,
 )
 
+from ..agent.review_output import review_text
+from .v2_errors import turn_error
 from .v2_items import command_actions, command_text, file_changes, thread_item
 
 if TYPE_CHECKING:
-    from ..outgoing import Outgoing
+    from ..audience import FanOut
 
 
 @dataclass(eq=False)
@@ -113,27 +122,44 @@ class _TurnState:
 
 
 class V2Face:
-    """A thread's v2 notifications to the client."""
+    """A thread's v2 notifications: to the connections that follow the thread
+    (``subscribers``), and its status changes and turn starts to every client
+    (``everyone``), as 0.107.0 sends them."""
 
-    def __init__(self, thread_id: str, outgoing: Outgoing, *, v1_only: bool = False) -> None:
+    def __init__(
+        self, thread_id: str, subscribers: FanOut, everyone: FanOut, *, v1_only: bool = False
+    ) -> None:
         self.thread_id = thread_id
-        self._outgoing = outgoing
+        self._outgoing = subscribers
+        self._everyone = everyone
         self.v1_only = v1_only
         """Made for a v1 listener (0.107.0 sends v1 conversations v2
         notifications too, but no ``turn/started``, and asks approvals the v1
         way); a v2 subscription clears it."""
         self._turn: _TurnState | None = None
         self.status: ThreadStatus = ThreadStatusIdle()
+        self._turn_items: dict[str, list[ThreadItem]] = {}
+        self._unannounced: set[str] = set()
+        """Turns that start without ``turn/started`` (0.107.0 announces no compaction turn)."""
+
+    def announce_turn_items(self, turn_id: str, items: list[ThreadItem]) -> None:
+        """The items ``turn/started`` shows for the turn ``turn_id`` (a
+        review's request, as its ``review/start`` answer shows it)."""
+        self._turn_items[turn_id] = items
 
     @property
     def turn_id(self) -> str | None:
         return self._turn.id if self._turn is not None else None
 
+    def start_unannounced(self, turn_id: str) -> None:
+        """The turn ``turn_id`` will start without ``turn/started``."""
+        self._unannounced.add(turn_id)
+
     # -- thread status ------------------------------------------------------------
 
     async def set_status(self, status: ThreadStatus) -> None:
         self.status = status
-        await self._outgoing.notify(
+        await self._everyone.notify(
             methods.THREAD_STATUS_CHANGED,
             ThreadStatusChangedNotification(thread_id=self.thread_id, status=status),
         )
@@ -156,15 +182,31 @@ class V2Face:
         turn.waiting_approvals += 1 if pending else -1
         await self._active()
 
+    async def mcp_tool_call_progress(self, call_id: str, message: str) -> None:
+        """``item/mcpToolCall/progress`` for a call of the running turn."""
+        turn = self._turn
+        if turn is None or call_id not in turn.mcp_calls:
+            return
+        await self._outgoing.notify(
+            methods.ITEM_MCP_TOOL_CALL_PROGRESS,
+            McpToolCallProgressNotification(
+                thread_id=self.thread_id, turn_id=turn.id, item_id=call_id, message=message
+            ),
+        )
+
     # -- events -----------------------------------------------------------------
 
     async def before(self, submission_id: str, event: EventMsg) -> None:
         if isinstance(event, TurnStartedEvent):
             self._turn = _TurnState(submission_id)
+            if submission_id in self._unannounced:
+                self._unannounced.discard(submission_id)
+                return
             if self.v1_only:
                 return
-            turn = Turn(id=submission_id, items=[], status=TurnStatus.IN_PROGRESS)
-            await self._outgoing.notify(
+            items = self._turn_items.pop(submission_id, [])
+            turn = Turn(id=submission_id, items=items, status=TurnStatus.IN_PROGRESS)
+            await self._everyone.notify(
                 methods.TURN_STARTED, TurnStartedNotification(thread_id=self.thread_id, turn=turn)
             )
 
@@ -181,6 +223,17 @@ class V2Face:
             await self._item_started(turn, event)
         elif isinstance(event, ItemCompletedEvent):
             await self._item_completed(turn, event)
+        elif isinstance(event, ReviewRequest):
+            hint = event.user_facing_hint or ""
+            await self._whole_item(turn, ThreadItemEnteredReviewMode(id=turn.id, review=hint))
+        elif isinstance(event, ExitedReviewModeEvent):
+            review = review_text(event.review_output)
+            await self._whole_item(turn, ThreadItemExitedReviewMode(id=turn.id, review=review))
+        elif isinstance(event, ContextCompactedEvent):
+            await self._outgoing.notify(
+                methods.THREAD_COMPACTED,
+                ContextCompactedNotification(thread_id=self.thread_id, turn_id=turn.id),
+            )
         elif isinstance(event, AgentMessageDeltaEvent):
             item_id = await self._open_message(turn)
             await self._outgoing.notify(
@@ -354,7 +407,8 @@ class V2Face:
                 )
         elif isinstance(event, (ErrorEvent, StreamErrorEvent)):
             retrying = isinstance(event, StreamErrorEvent)
-            error = TurnError(message=event.message)
+            details = event.additional_details if isinstance(event, StreamErrorEvent) else None
+            error = turn_error(event.message, event.codex_error_info, details)
             if not retrying:
                 turn.error = error
             await self._outgoing.notify(
@@ -380,6 +434,11 @@ class V2Face:
             ItemCompletedNotification(item=item, thread_id=self.thread_id, turn_id=turn.id),
         )
 
+    async def _whole_item(self, turn: _TurnState, item: ThreadItem) -> None:
+        """An item that is complete as soon as it exists."""
+        await self._started(turn, item)
+        await self._completed(turn, item)
+
     async def _open_message(self, turn: _TurnState) -> str:
         if turn.message_id is None:
             turn.message_id = str(uuid.uuid4())
@@ -397,10 +456,15 @@ class V2Face:
 
     async def _item_started(self, turn: _TurnState, event: ItemStartedEvent) -> None:
         core = event.item
-        if isinstance(core, AgentMessageItem) and turn.message_id is not None:
-            return  # started at its first delta
-        if isinstance(core, ReasoningItem) and turn.reasoning_id is not None:
-            return
+        if isinstance(core, AgentMessageItem):
+            if turn.message_id is not None:
+                return  # started at its first delta
+            turn.message_id = core.id
+        elif isinstance(core, ReasoningItem):
+            if turn.reasoning_id is not None:
+                return
+            turn.reasoning_id = core.id
+            turn.summary_index = 0
         await self._started(turn, thread_item(core))
 
     async def _item_completed(self, turn: _TurnState, event: ItemCompletedEvent) -> None:

@@ -1,21 +1,14 @@
 """A live thread (its `Conversation`) as v2 shows it: `Thread`, and its
-policies in v2 spelling. The recorded side (rollout → thread) belongs to the
-thread store; `recorded_turns` is the least a resume needs."""
+policies in v2 spelling. The recorded side (rollout → thread, with its
+turns) belongs to the thread store (`thread_view.read_thread`)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 from app_server_protocol.common import ApprovalMode as CoreAskForApproval
 from app_server_protocol.common import SandboxPolicy as CoreSandboxPolicy
 from app_server_protocol.common import SandboxPolicyReadOnly, SandboxPolicyWorkspaceWrite
-from app_server_protocol.events import (
-    AgentMessageEvent,
-    EventMsg,
-    TurnAbortedEvent,
-    UserMessageEvent,
-)
 from app_server_protocol.v2.common import (
     AskForApproval,
     ReadOnlyAccessFullAccess,
@@ -24,14 +17,8 @@ from app_server_protocol.v2.common import (
 )
 from app_server_protocol.v2.common import SandboxPolicyReadOnly as V2ReadOnly
 from app_server_protocol.v2.common import SandboxPolicyWorkspaceWrite as V2WorkspaceWrite
-from app_server_protocol.v2.items import (
-    ThreadItem,
-    ThreadItemAgentMessage,
-    ThreadItemUserMessage,
-    UserInputText,
-)
 from app_server_protocol.v2.threads import Thread, ThreadStatusIdle
-from app_server_protocol.v2.turns import Turn, TurnStatus
+from app_server_protocol.v2.turns import Turn
 
 from .._version import __version__
 
@@ -109,30 +96,3 @@ def core_sandbox(policy: SandboxPolicy | None) -> CoreSandboxPolicy | None:
             exclude_slash_tmp=policy.exclude_slash_tmp,
         )
     return CoreFull()
-
-
-def recorded_turns(events: list[EventMsg]) -> list[Turn]:
-    """The turns of a recorded thread, from its user and agent messages."""
-    turns: list[Turn] = []
-    items: list[ThreadItem] = []
-    status = TurnStatus.COMPLETED
-
-    def close() -> None:
-        if items:
-            turns.append(Turn(id=str(uuid.uuid4()), items=list(items), status=status))
-
-    for event in events:
-        if isinstance(event, UserMessageEvent):
-            close()
-            items = [
-                ThreadItemUserMessage(
-                    id=str(uuid.uuid4()), content=[UserInputText(text=event.message)]
-                )
-            ]
-            status = TurnStatus.COMPLETED
-        elif isinstance(event, AgentMessageEvent) and items:
-            items.append(ThreadItemAgentMessage(id=str(uuid.uuid4()), text=event.message))
-        elif isinstance(event, TurnAbortedEvent):
-            status = TurnStatus.INTERRUPTED
-    close()
-    return turns

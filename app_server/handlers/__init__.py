@@ -2,6 +2,7 @@
 
 from . import account as account
 from . import auth as auth
+from . import compact as compact
 from . import config as config
 from . import config_v2 as config_v2
 from . import conversations as conversations
@@ -9,12 +10,12 @@ from . import exec as exec
 from . import features as features
 from . import mcp as mcp
 from . import models as models
+from . import review as review
 from . import session as session
 from . import thread_fork as thread_fork
 from . import thread_records as thread_records
 from . import threads_v2 as threads_v2
 from . import unsupported as unsupported
-from . import v2_pending as v2_pending
 from . import workspace as workspace
 from .registry import HANDLERS as HANDLERS
 from .registry import Handler as Handler

@@ -30,7 +30,7 @@ async def read_rate_limits(params: None, ctx: RequestContext) -> GetAccountRateL
 
     from ..backend.usage import UsageError, build_request, fetch_usage
 
-    request = build_request(config.chatgpt_base_url, request_auth, ctx.app.session.user_agent)
+    request = build_request(config.chatgpt_base_url, request_auth, ctx.session.user_agent)
     try:
         payload = await fetch_usage(request)
     except UsageError as exc:

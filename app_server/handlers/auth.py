@@ -52,12 +52,12 @@ from .registry import handles
 
 async def _announce(ctx: RequestContext, mode: AuthMode | None) -> None:
     params = AuthStatusChangeNotification(auth_method=mode)
-    await ctx.app.outgoing.notify(methods.AUTH_STATUS_CHANGE, params)
+    await ctx.app.clients.notify(methods.AUTH_STATUS_CHANGE, params)
 
 
 async def _announce_v2(ctx: RequestContext, mode: AuthMode | None, *, login: bool) -> None:
     """v2's reports: a login that ended at once (no login id), then the new mode."""
-    outgoing = ctx.app.outgoing
+    outgoing = ctx.app.clients
     if login:
         completed = AccountLoginCompletedNotification(login_id=None, success=True, error=None)
         await outgoing.notify(methods.ACCOUNT_LOGIN_COMPLETED, completed)
@@ -130,7 +130,7 @@ async def _start_chatgpt_login(ctx: RequestContext, *, v2: bool = False) -> Logi
     from ..auth.login_reports import login_reporter
 
     report = (
-        login_reporter(ctx.app.outgoing.notify, ctx.app.auth, ctx.app.config.toml, v2=True)
+        login_reporter(ctx.app.clients.notify, ctx.app.auth, ctx.app.config.toml, v2=True)
         if v2
         else None
     )

@@ -45,7 +45,7 @@ from .registry import handles
 async def new_conversation(
     params: NewConversationParams, ctx: RequestContext
 ) -> NewConversationResponse:
-    conversation = await ctx.app.conversations.new_conversation(params)
+    conversation = await ctx.app.conversations.new_conversation(params, ctx.outgoing)
     ctx.app.turns.prepare()
     return NewConversationResponse(
         conversation_id=conversation.id,
@@ -63,7 +63,7 @@ async def resume_conversation(
     if params.path is None and params.conversation_id is None and params.history is not None:
         raise InvalidRequest("resuming from a history without a rollout is not supported")
     path = await _rollout_path(ctx, params.path, params.conversation_id)
-    conversation, events = await manager.resume_conversation(path, params.overrides)
+    conversation, events = await manager.resume_conversation(path, params.overrides, ctx.outgoing)
     ctx.app.turns.prepare()
     config = conversation.config
     notification = SessionConfiguredNotification(
@@ -74,7 +74,7 @@ async def resume_conversation(
         rollout_path=path,
     )
     # The reference sends it before the reply.
-    await ctx.app.outgoing.notify(methods.SESSION_CONFIGURED, notification)
+    await ctx.outgoing.notify(methods.SESSION_CONFIGURED, notification)
     return ResumeConversationResponse(
         conversation_id=conversation.id,
         model=config.model,
@@ -89,7 +89,7 @@ async def fork_conversation(
 ) -> ForkConversationResponse:
     manager = ctx.app.conversations
     path = await _rollout_path(ctx, params.path, params.conversation_id)
-    conversation, events = await manager.fork_conversation(path, params.overrides)
+    conversation, events = await manager.fork_conversation(path, params.overrides, ctx.outgoing)
     ctx.app.turns.prepare()
     config = conversation.config
     rollout_path = str(conversation.rollout_path)
@@ -101,7 +101,7 @@ async def fork_conversation(
         rollout_path=rollout_path,
     )
     # As with a resumed conversation, it comes before the reply.
-    await ctx.app.outgoing.notify(methods.SESSION_CONFIGURED, notification)
+    await ctx.outgoing.notify(methods.SESSION_CONFIGURED, notification)
     return ForkConversationResponse(
         conversation_id=conversation.id,
         model=config.model,
@@ -151,7 +151,7 @@ async def archive_conversation(
     await manager.archive_conversation(params.conversation_id, params.rollout_path)
     if had_face:
         # As 0.107.0: the v2 notifications of a listened conversation end with it.
-        await ctx.app.outgoing.notify(
+        await ctx.app.clients.notify(
             methods.THREAD_STATUS_CHANGED,
             ThreadStatusChangedNotification(
                 thread_id=str(params.conversation_id), status=ThreadStatusNotLoaded()
@@ -170,7 +170,11 @@ def send_user_message(
 
 @handles(methods.SEND_USER_TURN)
 def send_user_turn(params: SendUserTurnParams, ctx: RequestContext) -> SendUserTurnResponse:
+    conversation = ctx.app.conversations.loaded(params.conversation_id)
+    agent = conversation.agent if conversation is not None else None
     settings = TurnSettings(
+        # v1 turns do not choose a personality: the thread's carries on.
+        personality=agent.settings.personality if agent is not None else None,
         cwd=params.cwd,
         approval_policy=approval_mode(params.approval_policy),
         sandbox_policy=params.sandbox_policy,
@@ -197,7 +201,9 @@ def add_conversation_listener(
     params: AddConversationListenerParams, ctx: RequestContext
 ) -> AddConversationSubscriptionResponse:
     manager = ctx.app.conversations
-    subscription = manager.add_listener(params.conversation_id, params.experimental_raw_events)
+    subscription = manager.add_listener(
+        params.conversation_id, params.experimental_raw_events, ctx.outgoing
+    )
     conversation = manager.get(params.conversation_id)
     # As 0.107.0: a listened conversation's turns also go out as v2 notifications.
     conversation.subscribe_v2(v1_only=True)

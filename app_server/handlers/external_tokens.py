@@ -55,7 +55,7 @@ def _client_refresher(app: App) -> ExternalRefresher:
         row = methods.ACCOUNT_CHATGPT_AUTH_TOKENS_REFRESH
         try:
             with anyio.fail_after(REFRESH_ANSWER_TIMEOUT_SECONDS):
-                answer = await app.outgoing.request(row, params)
+                answer = await app.clients.request(row, params)
         except TimeoutError:
             raise RefreshError("the client did not answer the token refresh in time") from None
         except (RpcError, ClientGone, ValidationError) as exc:

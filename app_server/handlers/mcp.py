@@ -107,7 +107,7 @@ async def oauth_login(
         shown.set()
 
     async def completed(error: str | None) -> None:
-        await ctx.app.outgoing.notify(
+        await ctx.app.clients.notify(
             methods.MCP_SERVER_OAUTH_LOGIN_COMPLETED,
             McpServerOauthLoginCompletedNotification(name=name, success=error is None, error=error),
         )

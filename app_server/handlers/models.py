@@ -41,7 +41,7 @@ async def _fetch_spec(ctx: RequestContext) -> FetchSpec | None:
         return None
     headers = {
         "authorization": f"Bearer {token}",
-        "user-agent": ctx.app.session.user_agent,
+        "user-agent": ctx.session.user_agent,
         "originator": originator(),
     }
     if credentials.account_id:

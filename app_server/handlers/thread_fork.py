@@ -17,7 +17,9 @@ from app_server_protocol.v2.notifications import (
 )
 from app_server_protocol.v2.threads import ThreadForkParams, ThreadForkResponse, ThreadStatusIdle
 
+from ..agent.personality import developer_message
 from ..app import RequestContext
+from ..conversations.conversation import Conversation
 from ..conversations.ids import uuid7
 from ..conversations.thread_fork import ForkError, fork_rollout
 from ..conversations.v2_thread import v2_sandbox
@@ -46,6 +48,18 @@ def _fork_overrides(params: ThreadForkParams) -> NewConversationParams:
         raise InvalidRequest(f"Invalid request: {exc}") from None
 
 
+def _tell_developer_instructions(conversation: Conversation) -> None:
+    """A fork starts its own context after the history it copied: the
+    developer instructions it was given reach the model (as in 0.107)."""
+    agent = conversation.agent
+    text = conversation.config.developer_instructions
+    if agent is None or not text:
+        return
+    item = developer_message(text)
+    agent.history.append(item)
+    conversation.record_items([item])
+
+
 @handles(methods.THREAD_FORK)
 async def thread_fork(params: ThreadForkParams, ctx: RequestContext) -> ThreadForkResponse:
     app = ctx.app
@@ -66,18 +80,19 @@ async def thread_fork(params: ThreadForkParams, ctx: RequestContext) -> ThreadFo
     except (ForkError, OSError) as exc:
         raise InternalError(f"error forking thread: {exc}") from None
     manager.note_new_file(path)
-    conversation, _events = await manager.resume_conversation(str(path), overrides)
+    conversation, _events = await manager.resume_conversation(str(path), overrides, ctx.outgoing)
     app.turns.prepare()
+    _tell_developer_instructions(conversation)
     fork_id = str(conversation.id)
     thread = await read_recorded(app, path, True, fork_id)
     config = conversation.config
-    await app.outgoing.notify(
+    await app.clients.notify(
         methods.THREAD_STATUS_CHANGED,
         ThreadStatusChangedNotification(thread_id=fork_id, status=ThreadStatusIdle()),
     )
 
     async def announce() -> None:
-        await app.outgoing.notify(methods.THREAD_STARTED, ThreadStartedNotification(thread=thread))
+        await app.clients.notify(methods.THREAD_STARTED, ThreadStartedNotification(thread=thread))
 
     ctx.after_response(announce)
     return ThreadForkResponse(

@@ -153,13 +153,13 @@ async def thread_archive(params: ThreadArchiveParams, ctx: RequestContext) -> Th
     await app.conversations.archive_conversation(UUID(thread_id), str(path))
     if was_loaded:
         # As 0.107.0: the thread is unloaded before the reply, archived after it.
-        await app.outgoing.notify(
+        await app.clients.notify(
             methods.THREAD_STATUS_CHANGED,
             ThreadStatusChangedNotification(thread_id=thread_id, status=ThreadStatusNotLoaded()),
         )
 
     async def announce() -> None:
-        await app.outgoing.notify(
+        await app.clients.notify(
             methods.THREAD_ARCHIVED, ThreadArchivedNotification(thread_id=thread_id)
         )
 
@@ -184,7 +184,7 @@ async def thread_unarchive(
     thread = await read_recorded(app, target, False, thread_id)
 
     async def announce() -> None:
-        await app.outgoing.notify(
+        await app.clients.notify(
             methods.THREAD_UNARCHIVED, ThreadUnarchivedNotification(thread_id=thread_id)
         )
 
@@ -212,7 +212,7 @@ async def thread_name_set(
         raise InternalError(f"failed to set thread name: {os_error_message(exc)}") from None
 
     async def announce() -> None:
-        await app.outgoing.notify(
+        await app.clients.notify(
             methods.THREAD_NAME_UPDATED,
             ThreadNameUpdatedNotification(thread_id=thread_id, thread_name=name),
         )

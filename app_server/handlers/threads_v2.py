@@ -26,6 +26,7 @@ from app_server_protocol.v2.items import UserInputText as V2Text
 from app_server_protocol.v2.notifications import (
     ThreadClosedNotification,
     ThreadStartedNotification,
+    ThreadStatusChangedNotification,
 )
 from app_server_protocol.v2.threads import (
     ThreadResumeParams,
@@ -33,6 +34,7 @@ from app_server_protocol.v2.threads import (
     ThreadStartParams,
     ThreadStartResponse,
     ThreadStatusIdle,
+    ThreadStatusNotLoaded,
     ThreadUnsubscribeParams,
     ThreadUnsubscribeResponse,
     ThreadUnsubscribeStatus,
@@ -57,12 +59,12 @@ from ..conversations.v2_thread import (
     core_approval_policy,
     core_sandbox,
     live_thread,
-    recorded_turns,
     v2_approval_policy,
     v2_sandbox,
 )
 from ..errors import InvalidRequest
 from .registry import handles
+from .thread_common import read_recorded
 
 
 def _overrides(
@@ -78,6 +80,8 @@ def _overrides(
         sandbox_mode=None if params.sandbox is None else SandboxMode(params.sandbox.value),
         config=config,
         base_instructions=params.base_instructions,
+        developer_instructions=params.developer_instructions,
+        personality=params.personality.value if params.personality is not None else None,
     )
 
 
@@ -96,24 +100,30 @@ def _loaded(ctx: RequestContext, thread_id: str) -> Conversation:
 
 
 async def _subscribe(ctx: RequestContext, conversation: Conversation) -> None:
-    """Give the thread its v2 face on this connection (and its legacy events)."""
-    if conversation.v2 is None or conversation.v2.v1_only:
-        face = ctx.app.conversations.subscribe_v2(conversation)
+    """This connection follows the thread over v2 (and gets its legacy events);
+    the thread's first v2 subscription gives it its v2 face."""
+    face = ctx.app.conversations.subscribe_v2(conversation, ctx.outgoing)
+    if face is not None:
         await face.set_status(ThreadStatusIdle())
 
 
 def _announce(ctx: RequestContext, conversation: Conversation) -> None:
     async def started() -> None:
         notification = ThreadStartedNotification(thread=live_thread(conversation))
-        await ctx.app.outgoing.notify(methods.THREAD_STARTED, notification)
+        await ctx.app.clients.notify(methods.THREAD_STARTED, notification)
         await conversation.deliver_startup_events()
 
     ctx.after_response(started)
 
 
+def _announce_resumed(ctx: RequestContext, conversation: Conversation) -> None:
+    # A resumed thread is not announced with `thread/started` (as the reference).
+    ctx.after_response(conversation.deliver_startup_events)
+
+
 @handles(methods.THREAD_START)
 async def thread_start(params: ThreadStartParams, ctx: RequestContext) -> ThreadStartResponse:
-    conversation = await ctx.app.conversations.start_conversation(_overrides(params))
+    conversation = await ctx.app.conversations.start_conversation(_overrides(params), ctx.outgoing)
     ctx.app.turns.prepare()
     await _subscribe(ctx, conversation)
     _announce(ctx, conversation)
@@ -132,12 +142,13 @@ async def thread_start(params: ThreadStartParams, ctx: RequestContext) -> Thread
 @handles(methods.THREAD_RESUME)
 async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> ThreadResumeResponse:
     manager = ctx.app.conversations
+    if params.history is not None:
+        return await _resume_from_history(params, ctx)
     thread_uuid = _thread_uuid(params.thread_id) if params.path is None else None
     conversation = manager.loaded(thread_uuid) if thread_uuid is not None else None
     if conversation is not None and not conversation.materialized:
         # As 0.107.0: a thread is resumed from its file, made with its first turn.
         raise InvalidRequest(f"no rollout found for thread id {params.thread_id}")
-    turns: list[Turn] = []
     if conversation is None:
         path = params.path
         if path is None:
@@ -146,14 +157,44 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
             if found is None:
                 raise InvalidRequest(f"no rollout found for thread id {params.thread_id}")
             path = str(found)
-        conversation, events = await manager.resume_with(path, _overrides(params))
+        conversation, _events = await manager.resume_with(
+            path, _overrides(params), ctx.outgoing, events=False
+        )
         ctx.app.turns.prepare()
-        turns = recorded_turns(events)
     await _subscribe(ctx, conversation)
-    _announce(ctx, conversation)
+    # The turns as `thread/read` projects them (one reading of a rollout).
+    thread_id = str(conversation.id)
+    thread = await read_recorded(ctx.app, conversation.rollout_path, True, thread_id)
+    thread = thread.model_copy(update={"status": live_thread(conversation).status})
+    _announce_resumed(ctx, conversation)
     config = conversation.config
     return ThreadResumeResponse(
-        thread=live_thread(conversation, turns),
+        thread=thread,
+        model=config.model,
+        model_provider=config.model_provider_id,
+        cwd=str(config.cwd),
+        approval_policy=v2_approval_policy(config.approval_policy),
+        sandbox=v2_sandbox(config.sandbox_policy),
+        reasoning_effort=config.model_reasoning_effort,
+    )
+
+
+async def _resume_from_history(
+    params: ThreadResumeParams, ctx: RequestContext
+) -> ThreadResumeResponse:
+    """A new thread whose model history starts with the items the client
+    gives (``threadId`` and ``path`` are ignored), as 0.107 serves it: its
+    own context follows them, and it has no turns yet."""
+    history = list(params.history or [])
+    conversation = await ctx.app.conversations.start_conversation(
+        _overrides(params), ctx.outgoing, history
+    )
+    ctx.app.turns.prepare()
+    await _subscribe(ctx, conversation)
+    _announce_resumed(ctx, conversation)
+    config = conversation.config
+    return ThreadResumeResponse(
+        thread=live_thread(conversation),
         model=config.model,
         model_provider=config.model_provider_id,
         cwd=str(config.cwd),
@@ -171,14 +212,19 @@ async def thread_unsubscribe(
     conversation = manager.loaded(_thread_uuid(params.thread_id))
     if conversation is None:
         return ThreadUnsubscribeResponse(status=ThreadUnsubscribeStatus.NOT_LOADED)
-    if conversation.v2 is None:
+    if not manager.follows_v2(conversation, ctx.outgoing):
         return ThreadUnsubscribeResponse(status=ThreadUnsubscribeStatus.NOT_SUBSCRIBED)
-    closed = await manager.unsubscribe_v2(conversation)
+    closed = await manager.unsubscribe_v2(conversation, ctx.outgoing)
     if closed:
 
         async def announce_closed() -> None:
+            clients = ctx.app.clients
+            status = ThreadStatusChangedNotification(
+                thread_id=params.thread_id, status=ThreadStatusNotLoaded()
+            )
+            await clients.notify(methods.THREAD_STATUS_CHANGED, status)
             notification = ThreadClosedNotification(thread_id=params.thread_id)
-            await ctx.app.outgoing.notify(methods.THREAD_CLOSED, notification)
+            await clients.notify(methods.THREAD_CLOSED, notification)
 
         ctx.after_response(announce_closed)
     return ThreadUnsubscribeResponse(status=ThreadUnsubscribeStatus.UNSUBSCRIBED)
@@ -209,6 +255,7 @@ def _turn_settings(params: TurnStartParams, conversation: Conversation) -> TurnS
             params.model,
             params.effort,
             params.summary,
+            params.personality,
         )
     ):
         return None
@@ -224,6 +271,9 @@ def _turn_settings(params: TurnStartParams, conversation: Conversation) -> TurnS
         model=params.model if params.model is not None else current.model,
         effort=params.effort if params.effort is not None else current.effort,
         summary=params.summary if params.summary is not None else current.summary,
+        personality=(
+            params.personality.value if params.personality is not None else current.personality
+        ),
     )
 
 

@@ -36,6 +36,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
 import anyio
+import anyio.lowlevel
 
 from app_server_protocol.usage import RateLimitSnapshot
 
@@ -193,6 +194,7 @@ class ModelClient:
     async def _send(self, body: bytes) -> httpx.Response:
         """Send the request until it gets a successful response (returned with
         its body unread) or the request retries run out."""
+        await _warmed_up()
         import httpx
 
         from .transport import shared_client
@@ -317,21 +319,41 @@ def _acknowledge_now(response: httpx.Response) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, quickack, 1)
 
 
+_warming: tuple[anyio.Event, object] | None = None
+"""The warm-up under way, and its event loop."""
+
+
 async def warm_up() -> None:
     """Import httpx and build the shared HTTP client in a worker thread, so
     that the first model request does not pay for it (about 100 ms) on the
-    event loop. Optional; call it in the background once the daemon is up."""
+    event loop. Optional; call it in the background once the daemon is up.
+    A request sent meanwhile waits for it (`_warmed_up`) rather than build
+    a second client."""
+    global _warming
+    done = anyio.Event()
+    _warming = (done, anyio.lowlevel.current_token().native_token)
 
     def build() -> httpx.AsyncClient:
-        from .transport import new_client
+        from .transport import spare_or_new_client
 
-        return new_client()
+        return spare_or_new_client()
 
-    client = await anyio.to_thread.run_sync(build)
-    from .transport import adopt
+    try:
+        client = await anyio.to_thread.run_sync(build)
+        from .transport import adopt
 
-    if not adopt(client):
-        await client.aclose()
+        if not adopt(client):
+            await client.aclose()
+    finally:
+        done.set()
+
+
+async def _warmed_up() -> None:
+    """Wait for a warm-up under way on this event loop, if any."""
+    warming = _warming
+    if warming is None or warming[1] is not anyio.lowlevel.current_token().native_token:
+        return
+    await warming[0].wait()
 
 
 class ModelStream:

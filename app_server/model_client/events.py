@@ -102,7 +102,7 @@ class StreamRetrying:
 
     @property
     def message(self) -> str:
-        return f"Re-connecting... {self.attempt}/{self.max_retries}"
+        return f"Reconnecting... {self.attempt}/{self.max_retries}"
 
 
 ModelEvent: TypeAlias = (

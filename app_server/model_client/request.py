@@ -195,11 +195,16 @@ def is_azure_responses(provider: ModelProviderInfo) -> bool:
     return any(marker in base for marker in _AZURE_HOST_MARKERS)
 
 
-def _dump_items(prompt: Prompt) -> list[dict[str, Any]]:
+def items_adapter() -> TypeAdapter[list[ResponseItem]]:
+    """The serializer of a request's input items (made on first use)."""
     global _items_adapter
     if _items_adapter is None:
         _items_adapter = TypeAdapter(list[ResponseItem])
-    dumped: list[dict[str, Any]] = _items_adapter.dump_python(list(prompt.input), mode="json")
+    return _items_adapter
+
+
+def _dump_items(prompt: Prompt) -> list[dict[str, Any]]:
+    dumped: list[dict[str, Any]] = items_adapter().dump_python(list(prompt.input), mode="json")
     return dumped
 
 

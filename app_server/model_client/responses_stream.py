@@ -100,14 +100,19 @@ class ResponsesStreamParser:
         return None
 
 
-def _response_item(value: Any) -> ResponseItem | None:
+def item_adapter() -> TypeAdapter[ResponseItem]:
+    """The validator of the output items a model streams (made on first use)."""
     global _item_adapter
-    if not isinstance(value, dict):
-        return None
     if _item_adapter is None:
         _item_adapter = TypeAdapter(ResponseItem)
+    return _item_adapter
+
+
+def _response_item(value: Any) -> ResponseItem | None:
+    if not isinstance(value, dict):
+        return None
     try:
-        return _item_adapter.validate_python(value)
+        return item_adapter().validate_python(value)
     except ValidationError as error:
         log.debug("skipping an output item that does not parse: %s", error)
         return None

@@ -11,18 +11,26 @@ A client belongs to the event loop it was created in; when another loop asks
 
 from __future__ import annotations
 
+import sys
 from typing import Final
 
 import anyio.lowlevel
-import httpx
 
-from ..logs import log
+# `import httpx` imports its command line (click, pygments: tens of ms) when
+# click happens to be installed; the daemon never runs it (httpx then
+# defines a stub `main`).
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+import httpx  # noqa: E402
+
+from ..logs import log  # noqa: E402
 
 CONNECT_TIMEOUT_S: Final = 30.0
 POOL_LIMITS: Final = httpx.Limits(max_connections=64, max_keepalive_connections=16)
 
 _client: httpx.AsyncClient | None = None
 _client_loop: object = None
+_spare: httpx.AsyncClient | None = None
+"""A client built ahead, before any event loop (`prebuild`)."""
 
 
 def shared_client() -> httpx.AsyncClient:
@@ -30,9 +38,26 @@ def shared_client() -> httpx.AsyncClient:
     global _client, _client_loop
     loop = anyio.lowlevel.current_token().native_token
     if _client is None or _client.is_closed or _client_loop is not loop:
-        _client = new_client()
+        _client = spare_or_new_client()
         _client_loop = loop
     return _client
+
+
+def prebuild() -> None:
+    """Build the client ahead, from any thread (the loader's, before the
+    event loop runs); the first loop that asks for one adopts it."""
+    global _spare
+    if _spare is None:
+        _spare = new_client()
+
+
+def spare_or_new_client() -> httpx.AsyncClient:
+    """The client built ahead, if any (taken), else a new one."""
+    global _spare
+    client, _spare = _spare, None
+    if client is None or client.is_closed:
+        return new_client()
+    return client
 
 
 def new_client() -> httpx.AsyncClient:

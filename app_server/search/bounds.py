@@ -10,9 +10,9 @@ Why they hold (see `matcher` for the rules): every matched character earns
 the best bonus its run has seen (at least `BONUS_CONSECUTIVE`), or, after a
 gap, its own position's bonus less at least `PENALTY_GAP_START` (a gap never
 costs less, the score before it being at least `SCORE_MATCH`). No position
-earns more than `BONUS_BOUNDARY_DELIMITER` except at the very start of the
-path or after whitespace (`BONUS_BOUNDARY_WHITE`); a non-word character
-earns `BONUS_NON_WORD`, a delimiter nothing. Two needle characters that
+earns more than `MAX_BONUS` (right after a '/' or at the very start of the
+path), and a position not after a '/' no more than `BONUS_NON_WORD`; a
+non-word character earns `BONUS_NON_WORD`, a delimiter nothing. Two needle characters that
 never stand side by side in the path force a gap between them.
 """
 
@@ -23,13 +23,13 @@ from typing import Final
 from .matcher import (
     BONUS,
     BONUS_BOUNDARY_DELIMITER,
-    BONUS_BOUNDARY_WHITE,
     BONUS_CAMEL123,
     BONUS_CONSECUTIVE,
     BONUS_FIRST_CHAR_MULTIPLIER,
     BONUS_NON_WORD,
     DELIMITER,
     LOWER,
+    MAX_BONUS,
     NON_WORD,
     PENALTY_GAP_START,
     SCORE_MATCH,
@@ -47,7 +47,7 @@ _NO_BOUND: Final = -1
 def _inner_bonus(prev: str, c: str, spaced: bool) -> int:
     """The most ``c`` can earn right after ``prev`` (both needle characters)."""
     if not (prev.isascii() and c.isascii()) or spaced:
-        return BONUS_BOUNDARY_WHITE
+        return MAX_BONUS
     prev_class = char_class(prev)
     cls = char_class(c)
     bonus = BONUS[prev_class][cls]
@@ -59,14 +59,14 @@ def _inner_bonus(prev: str, c: str, spaced: bool) -> int:
 def _max_bonus(c: str, at_start: bool, spaced: bool) -> int:
     """The most a position holding ``c`` can earn."""
     if not c.isascii():
-        return BONUS_BOUNDARY_WHITE  # may match differently classed characters
+        return MAX_BONUS  # may match differently classed characters
     cls = char_class(c)
     if cls == DELIMITER:
         return 0
     if cls == NON_WORD:
         return BONUS_NON_WORD
     if cls == WHITESPACE or at_start or spaced:
-        return BONUS_BOUNDARY_WHITE
+        return MAX_BONUS
     return BONUS_BOUNDARY_DELIMITER
 
 
@@ -101,6 +101,14 @@ class AtomBounds:
             )
             for s in (False, True)
         ]
+        # A character that cannot follow the one before it in the path (their
+        # pair is nowhere in it) comes after a gap, and earns no more than its
+        # own best bonus: this much less than the carry.
+        self._gap_cut = [
+            [0]
+            + [self._carry[s] - min(self._carry[s], _max_bonus(c, False, s)) for c in needle[1:]]
+            for s in (False, True)
+        ]
         self._first_char = needle[0]
         self._gapped_once = [
             self._gapped(spaced, 1) if n > 1 else _NO_BOUND for spaced in (False, True)
@@ -125,8 +133,11 @@ class AtomBounds:
         carry = max(first, self._inner_carry[spaced])
         return SCORE_MATCH * self.n + first * BONUS_FIRST_CHAR_MULTIPLIER + carry * (self.n - 1)
 
-    def _from_start(self, text: str, spaced: bool, gaps: int, contiguous_too: bool) -> int:
-        """Alignments whose first character is at position 0."""
+    def _from_start(
+        self, text: str, spaced: bool, gaps: int, contiguous_too: bool, cut: int = 0
+    ) -> int:
+        """Alignments whose first character is at position 0 (``cut``: what
+        forced gaps take off, see `fine`)."""
         needle = self.needle
         if not text or text[0] != needle[0]:
             return _NO_BOUND
@@ -144,7 +155,11 @@ class AtomBounds:
         if n > 1:
             run = min(prefix, n - 1)
             gapped = (
-                base + run_carry * (run - 1) + carry * (n - run) - PENALTY_GAP_START * max(1, gaps)
+                base
+                + run_carry * (run - 1)
+                + carry * (n - run)
+                - PENALTY_GAP_START * max(1, gaps)
+                - cut
             )
             best = max(best, gapped)
         return best
@@ -163,14 +178,23 @@ class AtomBounds:
         return best
 
     def fine(self, text: str, classes: str, spaced: bool) -> int:
-        """A tighter bound: forced gaps counted, contiguous places scored
-        exactly (exact altogether for a one-character needle)."""
+        """A tighter bound: forced gaps counted (each one also caps the bonus
+        of the character after it), contiguous places scored exactly (exact
+        altogether for a one-character needle)."""
         needle = self.needle
         if self.n == 1:
             exact = score_atom(text, classes, needle)
             return _NO_BOUND if exact is None else exact
-        gaps = sum(1 for pair in self.bigrams if pair not in text)
-        best = max(self._gapped(spaced, gaps), self._from_start(text, spaced, gaps, False))
+        gaps = 0
+        cut = 0
+        gap_cut = self._gap_cut[spaced]
+        for j, pair in enumerate(self.bigrams, 1):
+            if pair not in text:
+                gaps += 1
+                cut += gap_cut[j]
+        best = max(
+            self._gapped(spaced, gaps) - cut, self._from_start(text, spaced, gaps, False, cut)
+        )
         pos = text.find(needle)
         while pos >= 0:
             best = max(best, score_run(text, classes, needle, pos, pos + self.n, None))

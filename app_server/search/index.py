@@ -10,8 +10,9 @@ time too, since a change within the file system's timestamp granularity
 would not move its mtime.
 
 What is listed follows the reference: every file, hidden ones included, minus
-what ignore files exclude (see `ignore`); symbolic links are listed as files
-and never followed; ``.git`` is skipped. Paths are relative to the root, with
+what ignore files exclude (see `ignore`); symbolic links are followed (a
+link to a directory is walked under the link's name, unless it loops back;
+a broken link is left out); ``.git`` is skipped. Paths are relative to the root, with
 '/' separators; names that are not valid UTF-8 are left out, as the
 reference leaves them out.
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +50,7 @@ RACY_WINDOW_COARSE_NS: Final = 2_000_000_000
 CHUNK_CHARS: Final = 1 << 18
 
 _SEPARATOR: Final = "\0"
+_SEPARATORS: Final = re.compile(_SEPARATOR)
 #: Whitespace, delimiters other than '/', DEL: rare in paths.
 _IRREGULAR_ASCII: Final = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f,:;|\x7f"
 #: The same, and any character that is not ASCII.
@@ -153,6 +156,12 @@ class Chunk:
             start = self.text.find(_SEPARATOR, start + 1)
         return found
 
+    def spans(self) -> dict[int, int]:
+        """Where every path starts (its NUL) and ends in `text`."""
+        starts = [m.start() for m in _SEPARATORS.finditer(self.text)]
+        ends = [*starts[1:], len(self.text)]
+        return dict(zip(starts, ends, strict=True))
+
     def joined(self, ignore_case: bool, normalize: bool) -> str:
         """`text` as an atom with these settings compares it (same length).
         ASCII text is folded at each call (fast, and not kept: memory counts
@@ -194,6 +203,7 @@ class FileIndex:
 
     def __init__(self, root: str) -> None:
         self.root = root
+        self._root_slash = root.rstrip("/") + "/"
         self._dirs: dict[str, _Dir] = {}
         self._rules: dict[str, Rules] = {}
         """The rules for each listed directory's entries (its own ignore
@@ -307,7 +317,7 @@ class FileIndex:
     def _list(self, rel: str, parent_rules: Rules) -> _Dir | None:
         """List one directory's entries, filtered by the rules in force
         there, and keep the listing (None: it cannot be listed)."""
-        abs_dir = os.path.join(self.root, rel) if rel else self.root
+        abs_dir = self._root_slash + rel if rel else self.root
         now = time.time_ns()
         try:
             mtime = os.stat(abs_dir).st_mtime_ns
@@ -316,8 +326,14 @@ class FileIndex:
         except OSError:
             return None
         try:
-            subdirs = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
-            files = [e.name for e in entries if not e.is_dir(follow_symlinks=False)]
+            # Mostly regular files: one pass for them, another for the rest
+            # only when there is a rest.
+            files = [e.name for e in entries if e.is_file(follow_symlinks=False)]
+            subdirs: list[str] = []
+            if len(files) < len(entries):
+                links = _split_others(entries, files, subdirs)
+                if links:
+                    _follow_links(self.root, rel, links, files, subdirs)
         except OSError:  # the type was not in the listing, and stat failed
             files, subdirs = _split_slowly(entries)
         rules = parent_rules
@@ -331,8 +347,9 @@ class FileIndex:
             files = [f for f in files if f != ignore.GIT_DIR]
             subdirs = [d for d in subdirs if d != ignore.GIT_DIR]
         dir_prefix = rel + "/" if rel else ""
-        files = rules.keep(dir_prefix, _utf8(files), False)
-        subdirs = rules.keep(dir_prefix, _utf8(subdirs), True)
+        files, subdirs = rules.keep_both(
+            dir_prefix, _utf8(files), _utf8(subdirs) if subdirs else subdirs
+        )
         files.sort()
         subdirs.sort(key=_dir_key)
         runs: list[str] = []
@@ -354,7 +371,7 @@ class FileIndex:
         """List again the directories that changed; True when any did (the
         walk must then run again, over the known directories and the new)."""
         changed = False
-        stat = os.stat
+        stat_at = os.stat
         try:
             root_fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         except OSError:
@@ -367,7 +384,7 @@ class FileIndex:
                     continue
                 try:
                     # Relative to the root's descriptor: no path to build.
-                    mtime: int | None = stat(rel or ".", dir_fd=root_fd).st_mtime_ns
+                    mtime: int | None = stat_at(rel or ".", dir_fd=root_fd).st_mtime_ns
                 except OSError:
                     mtime = None
                 stamps = listed[_STAMPS]
@@ -432,6 +449,61 @@ def _split_slowly(entries: list[os.DirEntry[str]]) -> tuple[list[str], list[str]
             is_dir = False
         (subdirs if is_dir else files).append(entry.name)
     return files, subdirs
+
+
+def _split_others(
+    entries: list[os.DirEntry[str]], files: list[str], subdirs: list[str]
+) -> list[os.DirEntry[str]]:
+    """Add the entries that are not regular files to ``files`` (a fifo, a
+    socket, a device) or ``subdirs``; return the symbolic links."""
+    links: list[os.DirEntry[str]] = []
+    for entry in entries:
+        if entry.is_file(follow_symlinks=False):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            subdirs.append(entry.name)
+        elif entry.is_symlink():
+            links.append(entry)
+        else:
+            files.append(entry.name)
+    return links
+
+
+def _follow_links(
+    root: str, rel: str, links: list[os.DirEntry[str]], files: list[str], subdirs: list[str]
+) -> None:
+    """Add the symbolic links of the directory ``rel`` to ``files`` or
+    ``subdirs``, followed as the reference follows them: a link to a
+    directory is a directory (unless it leads back to one on the way from
+    the root to here, a loop), a link to anything else a file, a broken
+    link nothing."""
+    above: set[tuple[int, int]] | None = None
+    for link in links:
+        try:
+            target = link.stat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(target.st_mode):
+            files.append(link.name)
+            continue
+        if above is None:
+            above = _ancestors(root, rel)
+        if (target.st_dev, target.st_ino) not in above:
+            subdirs.append(link.name)
+
+
+def _ancestors(root: str, rel: str) -> set[tuple[int, int]]:
+    """The (device, inode) of the directory ``rel`` and of every one above
+    it up to the root."""
+    found: set[tuple[int, int]] = set()
+    parts = rel.split("/") if rel else []
+    for depth in range(len(parts) + 1):
+        try:
+            st = os.stat(os.path.join(root, *parts[:depth]))
+        except OSError:
+            continue
+        found.add((st.st_dev, st.st_ino))
+    return found
 
 
 def _utf8(names: list[str]) -> list[str]:

@@ -19,6 +19,10 @@ module follows the same rules:
   so that ties and highlighted positions come out the same.
 
 Positions count characters (the first code point of each grapheme), not bytes.
+
+The reference takes its matcher's settings for paths: only '/' is a
+delimiter, and the first character is scored as if it followed one. Query
+words may carry fzf's marks (see `parse_query`).
 """
 
 from __future__ import annotations
@@ -36,8 +40,13 @@ BONUS_NON_WORD: Final = BONUS_BOUNDARY
 BONUS_CAMEL123: Final = BONUS_BOUNDARY - PENALTY_GAP_START
 BONUS_CONSECUTIVE: Final = PENALTY_GAP_START + PENALTY_GAP_EXTENSION
 BONUS_FIRST_CHAR_MULTIPLIER: Final = 2
-BONUS_BOUNDARY_WHITE: Final = BONUS_BOUNDARY + 2
+# The reference configures its matcher for paths: only '/' is a delimiter,
+# whitespace earns no more than any other boundary, and the text is taken
+# as if a delimiter stood before its first character.
+BONUS_BOUNDARY_WHITE: Final = BONUS_BOUNDARY
 BONUS_BOUNDARY_DELIMITER: Final = BONUS_BOUNDARY + 1
+#: The most any position can earn.
+MAX_BONUS: Final = max(BONUS_BOUNDARY_WHITE, BONUS_BOUNDARY_DELIMITER)
 
 #: Beyond this many cells (window length x needle length) the reference
 #: matches greedily instead of optimally; so do we.
@@ -52,7 +61,10 @@ UPPER: Final = 4
 LETTER: Final = 5
 NUMBER: Final = 6
 
-_DELIMITERS: Final = "/,:;|"
+#: The class "before" the first character.
+INITIAL_CLASS: Final = DELIMITER
+
+_DELIMITERS: Final = "/"
 
 
 def _bonus_for(prev: int, cls: int) -> int:
@@ -154,42 +166,30 @@ def _is_grapheme_extension(c: str) -> bool:
     )
 
 
-#: Where `matcher_text` puts the bytes of a multi-byte character when the
-#: matcher reads a path byte by byte (a private-use range: such a character
-#: is a non-word character that matches no needle character).
-_BYTE_BASE: Final = 0xE000
+def _joins_after_zwj(c: str) -> bool:
+    """Whether ``c`` continues a zero-width-joined emoji sequence."""
+    return not c.isascii() and unicodedata.category(c) == "So"
 
 
 def matcher_text(text: str) -> str:
-    """The characters the matcher sees in ``text``.
-
-    ASCII text as it is. Otherwise the first code point of each grapheme;
-    but when all of those are ASCII (accents written as combining marks, for
-    instance), the reference's matcher reads the path's UTF-8 bytes instead,
-    so positions count bytes there: each byte of a multi-byte character
-    becomes one non-word character.
-    """
+    """The characters the matcher sees in ``text``: ASCII text as it is,
+    otherwise the first code point of each grapheme."""
     if text.isascii():
         return text
     out: list[str] = []
     after_joiner = False
     for c in text:
-        if out and (after_joiner or _is_grapheme_extension(c)):
+        if out and (_is_grapheme_extension(c) or (after_joiner and _joins_after_zwj(c))):
             after_joiner = c == "\u200d"
             continue
         after_joiner = False
         out.append(c)
-    firsts = "".join(out)
-    if not firsts.isascii():
-        return firsts
-    return "".join(chr(b) if b < 0x80 else chr(_BYTE_BASE + b) for b in text.encode("utf-8"))
+    return "".join(out)
 
 
 def is_unicode_text(text: str) -> bool:
-    """Whether the matcher reads this `matcher_text` as characters (not bytes)."""
-    return not text.isascii() and any(
-        c > "\x7f" and not _BYTE_BASE + 0x80 <= ord(c) <= _BYTE_BASE + 0xFF for c in text
-    )
+    """Whether the matcher reads this `matcher_text` as characters beyond ASCII."""
+    return not text.isascii()
 
 
 def fold(text: str, ignore_case: bool, normalize: bool) -> str:
@@ -218,6 +218,24 @@ class Atom:
     needle: str
     ignore_case: bool
     normalize: bool
+    kind: int = 0  # FUZZY
+    negative: bool = False
+    """A negative atom excludes the paths it matches and scores nothing."""
+
+    @property
+    def plain(self) -> bool:
+        """A positive fuzzy atom (the search's shortcuts apply)."""
+        return self.kind == FUZZY and not self.negative
+
+
+# How an atom matches, from the fzf-style marks on the word: `'word` a
+# contiguous substring, `^word` at the start, `word$` at the end, `^word$`
+# the whole path, `!word` anything but (a substring by default).
+FUZZY: Final = 0
+SUBSTRING: Final = 1
+PREFIX: Final = 2
+POSTFIX: Final = 3
+EXACT: Final = 4
 
 
 def _is_whitespace(c: str) -> bool:
@@ -265,9 +283,8 @@ def parse_query(query: str) -> list[Atom]:
     """The atoms of ``query``; none for a blank query (which matches every path)."""
     atoms = []
     for word in _split_words(query):
+        word, kind, negative, dollar = _marks(word)
         chars = _unescape(word)
-        if not chars:
-            continue
         needle = "".join(chars)
         if needle.isascii():
             ignore_case = not any("A" <= c <= "Z" for c in needle)
@@ -275,8 +292,33 @@ def parse_query(query: str) -> list[Atom]:
         else:
             ignore_case = not any(char_class(c) == UPPER for c in chars)
             normalize = all(_normalized(c) == c for c in chars)
-        atoms.append(Atom(needle, ignore_case, normalize))
+        if dollar:
+            needle += "$"
+        if needle:
+            atoms.append(Atom(needle, ignore_case, normalize, kind, negative))
     return atoms
+
+
+def _marks(word: str) -> tuple[str, int, bool, bool]:
+    """(the word without its marks, kind, negative, an escaped '$' ended it)."""
+    negative = word.startswith("!")
+    if negative or word.startswith("\\!"):
+        word = word[1:]
+    kind = FUZZY
+    if word.startswith("^"):
+        word, kind = word[1:], PREFIX
+    elif word.startswith("'"):
+        word, kind = word[1:], SUBSTRING
+    elif word.startswith(("\\^", "\\'")):
+        word = word[1:]
+    dollar = word.endswith("\\$")
+    if dollar:
+        word = word[:-2]
+    elif word.endswith("$"):
+        word, kind = word[:-1], POSTFIX if kind == FUZZY else EXACT
+    if negative and kind == FUZZY:
+        kind = SUBSTRING
+    return word, kind, negative, dollar
 
 
 # -- scoring one atom -----------------------------------------------------------
@@ -288,7 +330,7 @@ def score_run(
     """Score the alignment of ``needle`` that the reference takes when the
     match window leaves no choice (or when it matches greedily): needle
     characters taken in order, left to right, from ``start`` to ``end``."""
-    prev_class = ord(classes[start - 1]) if start > 0 else WHITESPACE
+    prev_class = ord(classes[start - 1]) if start > 0 else INITIAL_CLASS
     cls = ord(classes[start])
     first_bonus = BONUS[prev_class][cls]
     score = SCORE_MATCH + first_bonus * BONUS_FIRST_CHAR_MULTIPLIER
@@ -333,10 +375,10 @@ def _single_char(folded: str, classes: str, c: str, indices: list[int] | None) -
     best_pos = 0
     pos = folded.find(c)
     unicode = pos >= 0 and is_unicode_text(folded)
-    prev = (ord(classes[pos - 1]) if pos > 0 else WHITESPACE) if unicode else WHITESPACE
+    prev = (ord(classes[pos - 1]) if pos > 0 else INITIAL_CLASS) if unicode else INITIAL_CLASS
     while pos >= 0:
         if not unicode:
-            prev = ord(classes[pos - 1]) if pos > 0 else WHITESPACE
+            prev = ord(classes[pos - 1]) if pos > 0 else INITIAL_CLASS
         bonus = BONUS[prev][ord(classes[pos])]
         if unicode:
             prev = ord(classes[pos])
@@ -426,7 +468,7 @@ def _align(
     prev_bonus: list[int] = []
     pos = folded.find(c0, row_starts[0], end)
     while pos >= 0:
-        p = ord(classes[pos - 1]) if pos > 0 else WHITESPACE
+        p = ord(classes[pos - 1]) if pos > 0 else INITIAL_CLASS
         bonus = BONUS[p][ord(classes[pos])]
         prev_pos.append(pos)
         prev_score.append(bonus * BONUS_FIRST_CHAR_MULTIPLIER + SCORE_MATCH)
@@ -498,6 +540,63 @@ def _align(
     return top
 
 
+def _exact_at(
+    atom: Atom, folded: str, classes: str, start: int, end: int, indices: list[int] | None
+) -> int | None:
+    """The needle exactly at ``start``..``end``."""
+    needle = atom.needle
+    if end - start != len(needle) or start < 0 or folded[start:end] != needle:
+        return None
+    return score_run(folded, classes, needle, start, end, indices)
+
+
+def _substring(folded: str, classes: str, needle: str, indices: list[int] | None) -> int | None:
+    """The occurrence whose first character earns the most (the first such;
+    the reference stops looking at a whitespace-sized bonus)."""
+    n = len(needle)
+    if n == 1:
+        return _single_char(folded, classes, needle, indices)
+    best = 0
+    best_pos = -1
+    pos = folded.find(needle)
+    while pos >= 0:
+        prev = ord(classes[pos - 1]) if pos > 0 else INITIAL_CLASS
+        bonus = BONUS[prev][ord(classes[pos])]
+        score = bonus * BONUS_FIRST_CHAR_MULTIPLIER + SCORE_MATCH
+        if score > best:
+            best, best_pos = score, pos
+            if bonus >= BONUS_BOUNDARY_WHITE:
+                break
+        pos = folded.find(needle, pos + 1)
+    if best_pos < 0:
+        return None
+    return score_run(folded, classes, needle, best_pos, best_pos + n, indices)
+
+
+def score_kind(
+    atom: Atom, folded: str, classes: str, indices: list[int] | None = None
+) -> int | None:
+    """An atom's own score in ``folded`` (its sign ignored): None when it
+    does not match."""
+    needle = atom.needle
+    n = len(needle)
+    length = len(folded)
+    kind = atom.kind
+    if kind == FUZZY:
+        return score_atom(folded, classes, needle, indices)
+    if n > length:
+        return None
+    if kind == SUBSTRING:
+        if n == length:
+            return _exact_at(atom, folded, classes, 0, n, indices)
+        return _substring(folded, classes, needle, indices)
+    if kind == PREFIX:
+        return _exact_at(atom, folded, classes, 0, n, indices)
+    if kind == POSTFIX:
+        return _exact_at(atom, folded, classes, length - n, length, indices)
+    return _exact_at(atom, folded, classes, 0, length, indices)
+
+
 def score_path(atoms: list[Atom], text: str, want_indices: bool) -> tuple[int, list[int]] | None:
     """Score a `matcher_text` against every atom; None unless all match."""
     if not atoms:
@@ -507,7 +606,11 @@ def score_path(atoms: list[Atom], text: str, want_indices: bool) -> tuple[int, l
     indices: list[int] | None = [] if want_indices else None
     for atom in atoms:
         folded = fold(text, atom.ignore_case, atom.normalize)
-        score = score_atom(folded, classes, atom.needle, indices)
+        if atom.negative:
+            if score_kind(atom, folded, classes) is not None:
+                return None
+            continue
+        score = score_kind(atom, folded, classes, indices)
         if score is None:
             return None
         total += score

@@ -8,10 +8,17 @@ joined in one string (the needle's characters in order, case folded as the
 matcher folds them); only those are scored. Results are ordered by score,
 best first, then by path.
 
-Where more files tie at the 50th score than fit, the smallest paths are
-kept; the reference keeps whichever its parallel walk met first, which
-varies from run to run. A blank query (only whitespace) matches every file
-with score 0; an empty one matches nothing, as in the reference.
+Where more files tie at the 50th score than fit, the shortest paths are
+kept, as the reference keeps them; among paths of the same length too, the
+smallest (the reference: whichever its parallel walk met first, which
+varies from run to run). A blank query (only whitespace) matches every file
+with score 0; an empty one matches nothing, as in the reference. Words with
+fzf's marks (`matcher.parse_query`) are scored without the bounds.
+
+Several roots are searched one after the other, each with its own listing,
+and a file is answered with the root it was found under (the reference,
+when one root holds another, answers the inner root's files twice, both
+under the inner root).
 
 A search given a cancellation token cancels the one still running with the
 same token, which then answers no files (as the reference's cancelled search
@@ -29,11 +36,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
-import anyio
-
 from .bounds import AtomBounds
 from .index import Chunk, FileIndex
-from .matcher import Atom, classes_of, fold, parse_query, score_atom
+from .matcher import Atom, classes_of, fold, parse_query, score_kind
 
 #: At most this many files per search, as the reference.
 MATCH_LIMIT: Final = 50
@@ -79,50 +84,86 @@ def _candidate_pattern(needle: str) -> re.Pattern[str]:
 KEEPS_TIES: Final = 1
 LOSES_TIES: Final = -(1 << 62)
 
+_Key = tuple[int, int, int]
+"""How a file ranks, larger is better: (score, -length, -offset or a tie key)."""
 
-def _search_chunk(
-    chunk: Chunk,
-    atoms: list[Atom],
-    cancelled: threading.Event,
-    best_before: list[tuple[int, int]] | None = None,
-) -> list[tuple[int, str, int]]:
-    """(score, path, offset) of the best `MATCH_LIMIT` files of one chunk.
 
-    ``best_before``: the best files found before (in earlier chunks, or
-    other roots), as (score, key); a file of this chunk must beat them to
-    count. The key says who wins a tie: `KEEPS_TIES` (a smaller path, from
-    an earlier chunk of the same root) or `LOSES_TIES` (to be settled later).
-
-    Up to `_SCORE_ALL_BELOW` candidates (paths holding every atom's
-    characters in order), when nothing was found before, are all scored
-    exactly. Otherwise candidates get a coarse
-    upper bound on their score, then, if they might still make the top, a
-    finer one, then, if still in the running, their exact score. They are
-    taken by decreasing bound and, within a bound, in path order (the
-    chunk is sorted), so that the top fills early with the best scores and
-    smallest paths, and the rest are dropped as soon as their bound shows
-    they cannot beat the 50th.
-    """
-    if not atoms:
-        return [(0, path, start) for start, path in chunk.first(MATCH_LIMIT)]
-    if any("\0" in atom.needle for atom in atoms):
-        return []
+def _candidates(
+    chunk: Chunk, atoms: list[Atom], cancelled: threading.Event
+) -> dict[int, int] | None:
+    """Where each path that may match starts and ends in the chunk's text
+    (None: no path can). A positive atom's characters must appear in order;
+    a path a negative atom matches is left out."""
     spans: dict[int, int] | None = None
-    folded: list[str] = []
     for atom in atoms:
+        if atom.negative:
+            continue
         joined = chunk.joined(atom.ignore_case, atom.normalize)
-        folded.append(joined)
         found = {m.start(): m.end() for m in _candidate_pattern(atom.needle).finditer(joined)}
         spans = found if spans is None else {s: e for s, e in spans.items() if s in found}
         if cancelled.is_set():
             raise SearchCancelled
         if not spans:
-            return []
-    assert spans is not None
+            return None
+    if spans is None:
+        spans = chunk.spans()
+    text = chunk.text
+    for atom in atoms:
+        if not atom.negative:
+            continue
+        joined = chunk.joined(atom.ignore_case, atom.normalize)
+        for m in _candidate_pattern(atom.needle).finditer(joined):
+            start, end = m.start(), m.end()
+            if start in spans:
+                cls = classes_of(text[start + 1 : end])
+                if score_kind(atom, joined[start + 1 : end], cls) is not None:
+                    del spans[start]
+        if cancelled.is_set():
+            raise SearchCancelled
+    return spans or None
+
+
+def _search_chunk(
+    chunk: Chunk,
+    atoms: list[Atom],
+    cancelled: threading.Event,
+    best_before: list[_Key] | None = None,
+) -> list[tuple[int, str, int]]:
+    """(score, path, offset) of the best `MATCH_LIMIT` files of one chunk.
+
+    The best have the highest score, then (as the reference keeps them) the
+    shortest path, then the smallest path (the reference: whichever its
+    parallel walk met first).
+
+    ``best_before``: the keys of the best files found before (in earlier
+    chunks, or other roots); a file of this chunk must beat them to count.
+    The last item of a key says who wins a tie: `KEEPS_TIES` (a smaller
+    path, from an earlier chunk of the same root) or `LOSES_TIES` (to be
+    settled later).
+
+    Up to `_SCORE_ALL_BELOW` candidates (paths holding every atom's
+    characters in order), when nothing was found before, are all scored
+    exactly; so are those of a query with marked (not plain fuzzy) words.
+    Otherwise candidates get a coarse upper bound on their score, then, if
+    they might still make the top, a finer one, then, if still in the
+    running, their exact score. They are taken by decreasing bound and,
+    within a bound, shortest first, then in path order (the chunk is
+    sorted), so that the top fills early with the best, and the rest are
+    dropped as soon as their bound shows they cannot beat the 50th.
+    """
+    if not atoms:
+        return [(0, path, start) for start, path in chunk.first(MATCH_LIMIT)]
+    if any("\0" in atom.needle for atom in atoms):
+        return []
+    spans = _candidates(chunk, atoms, cancelled)
+    if spans is None:
+        return []
+    folded = [chunk.joined(atom.ignore_case, atom.normalize) for atom in atoms]
 
     text = chunk.text
-    if len(spans) <= _SCORE_ALL_BELOW and not best_before:
-        return _score_all(chunk, atoms, spans, folded, cancelled)
+    plain = all(atom.plain for atom in atoms)
+    if not plain or (len(spans) <= _SCORE_ALL_BELOW and not best_before):
+        return _score_all(chunk, atoms, spans, folded, cancelled, best_before)
     irregular = chunk.irregular()
     bounds = [AtomBounds(atom) for atom in atoms]
     exact_when_fine = all(b.exact_when_fine for b in bounds)
@@ -138,7 +179,7 @@ def _search_chunk(
     def exact(start: int, end: int) -> int | None:
         return _exact(atoms, folded, text, start, end)
 
-    buckets: dict[int, list[tuple[int, int, int]]] = {}
+    buckets: dict[int, list[tuple[int, int, int, int]]] = {}
     if len(atoms) == 1:
         coarse = bounds[0].coarse
         joined = folded[0]
@@ -146,9 +187,9 @@ def _search_chunk(
             bound = coarse(joined[start + 1 : end], start in irregular)
             bucket = buckets.get(bound)
             if bucket is None:
-                buckets[bound] = [(start, end, 0)]
+                buckets[bound] = [(end - start, start, end, 0)]
             else:
-                bucket.append((start, end, 0))
+                bucket.append((end - start, start, end, 0))
     else:
         for start, end in spans.items():
             is_spaced = start in irregular
@@ -156,14 +197,14 @@ def _search_chunk(
                 b.coarse(joined[start + 1 : end], is_spaced)
                 for b, joined in zip(bounds, folded, strict=True)
             )
-            buckets.setdefault(bound, []).append((start, end, 0))
+            buckets.setdefault(bound, []).append((end - start, start, end, 0))
     del spans
     if cancelled.is_set():
         raise SearchCancelled
 
     # The worst of the best so far sits at top[0]: lowest score, then
-    # largest path (its offset in the sorted chunk, negated).
-    top = list(best_before or ())
+    # longest path, then largest path (its offset in the sorted chunk).
+    top: list[_Key] = list(best_before or ())
     heapq.heapify(top)
     steps = 0
     for bound in range(max(buckets), -1, -1):
@@ -172,38 +213,34 @@ def _search_chunk(
             continue
         if len(top) == MATCH_LIMIT and bound < top[0][0]:
             break
-        items.sort()  # path order: complete by now, refining only lowers bounds
+        items.sort()  # complete by now: refining only lowers bounds
         i = 0
         while i < len(items):
-            start, end, level = items[i]
+            size, start, end, level = items[i]
             i += 1
             value = bound
             while True:
                 steps += 1
                 if steps % _CANCEL_CHECK_EVERY == 0 and cancelled.is_set():
                     raise SearchCancelled
-                if len(top) == MATCH_LIMIT:
-                    worst_score, worst_start = top[0]
-                    if value < worst_score or (value == worst_score and start > -worst_start):
-                        break
+                if len(top) == MATCH_LIMIT and (value, -size, -start) < top[0]:
+                    break
                 if level == 2 or (level == 1 and exact_when_fine):
                     if len(top) < MATCH_LIMIT:
-                        heapq.heappush(top, (value, -start))
+                        heapq.heappush(top, (value, -size, -start))
                     else:
-                        heapq.heapreplace(top, (value, -start))
+                        heapq.heapreplace(top, (value, -size, -start))
                     break
                 refined = fine(start, end) if level == 0 else exact(start, end)
                 level += 1
                 if refined is None:
                     break
                 if refined < value:
-                    buckets.setdefault(refined, []).append((start, end, level))
+                    buckets.setdefault(refined, []).append((size, start, end, level))
                     break
                 value = refined
-    ranked = sorted(
-        (t for t in top if t[1] <= 0 and t[1] != LOSES_TIES), key=lambda t: (-t[0], -t[1])
-    )
-    return [(score, chunk.path_at(-negated), -negated) for score, negated in ranked]
+    ranked = sorted(t for t in top if t[2] <= 0 and t[2] != LOSES_TIES)
+    return [(score, chunk.path_at(-negated), -negated) for score, _, negated in reversed(ranked)]
 
 
 def _exact(atoms: list[Atom], folded: list[str], text: str, start: int, end: int) -> int | None:
@@ -211,7 +248,9 @@ def _exact(atoms: list[Atom], folded: list[str], text: str, start: int, end: int
     cls = classes_of(text[start + 1 : end])
     total = 0
     for atom, joined in zip(atoms, folded, strict=True):
-        score = score_atom(joined[start + 1 : end], cls, atom.needle)
+        if atom.negative:
+            continue  # the candidates are free of what negative atoms match
+        score = score_kind(atom, joined[start + 1 : end], cls)
         if score is None:
             return None
         total += score
@@ -224,18 +263,23 @@ def _score_all(
     spans: dict[int, int],
     folded: list[str],
     cancelled: threading.Event,
+    best_before: list[_Key] | None,
 ) -> list[tuple[int, str, int]]:
     """Score every candidate exactly: cheaper than bounding a few thousand."""
     text = chunk.text
-    scored: list[tuple[int, int]] = []
+    scored: list[_Key] = list(best_before or ())
     for count, (start, end) in enumerate(spans.items()):
         if count % _CANCEL_CHECK_EVERY == 0 and cancelled.is_set():
             raise SearchCancelled
         total = _exact(atoms, folded, text, start, end)
         if total is not None:
-            scored.append((total, start))
-    best = heapq.nsmallest(MATCH_LIMIT, scored, key=lambda s: (-s[0], s[1]))
-    return [(score, chunk.path_at(start), start) for score, start in best]
+            scored.append((total, start - end, -start))
+    best = heapq.nlargest(MATCH_LIMIT, scored)
+    return [
+        (score, chunk.path_at(-negated), -negated)
+        for score, _, negated in best
+        if negated <= 0 and negated != LOSES_TIES
+    ]
 
 
 def _indices(chunk: Chunk, atoms: list[Atom], start: int) -> list[int]:
@@ -244,7 +288,8 @@ def _indices(chunk: Chunk, atoms: list[Atom], start: int) -> list[int]:
     classes = classes_of(text)
     found: list[int] = []
     for atom in atoms:
-        score_atom(fold(text, atom.ignore_case, atom.normalize), classes, atom.needle, found)
+        if not atom.negative:
+            score_kind(atom, fold(text, atom.ignore_case, atom.normalize), classes, found)
     return sorted(set(found))
 
 
@@ -268,9 +313,11 @@ class FileSearch:
         try:
             if not query:
                 return []
+            import anyio.to_thread
+
             with running.scope:
                 return await anyio.to_thread.run_sync(
-                    self._search_blocking, query, roots, running.flag, abandon_on_cancel=True
+                    self.search_blocking, query, roots, running.flag, abandon_on_cancel=True
                 )
             return []
         finally:
@@ -298,11 +345,13 @@ class FileSearch:
                 if root != keep:
                     total -= self._indexes.pop(root).chars
 
-    def _search_blocking(
+    def search_blocking(
         self, query: str, roots: list[str], cancelled: threading.Event
     ) -> list[Match]:
+        """`search` in the calling thread, for callers without an event loop:
+        only the standard library and pathspec are loaded (anyio is not)."""
         atoms = parse_query(query)
-        ranked: list[tuple[int, str, int, int, Chunk]] = []
+        ranked: list[_Ranked] = []
         try:
             for order, root in enumerate(roots):
                 path = os.path.abspath(root) if root else ""
@@ -311,9 +360,12 @@ class FileSearch:
 
                 def rank(chunk: Chunk, order: int = order) -> None:
                     ranked[:] = _best(ranked)
-                    before = [(r[0], KEEPS_TIES if r[2] == order else LOSES_TIES) for r in ranked]
+                    before = [
+                        (r[0], -r[1], KEEPS_TIES if r[3] == order else LOSES_TIES) for r in ranked
+                    ]
                     for score, rel, start in _search_chunk(chunk, atoms, cancelled, before):
-                        ranked.append((score, rel, order, start, chunk))
+                        size = chunk.end_of(start) - start
+                        ranked.append((score, size, rel, order, start, chunk))
 
                 if not self._index(path).visit(rank, cancelled):
                     return []
@@ -321,7 +373,7 @@ class FileSearch:
         except SearchCancelled:
             return []
         matches = []
-        for score, rel, order, start, chunk in _best(ranked):
+        for score, _, rel, order, start, chunk in sorted(_best(ranked), key=_shown_order):
             matches.append(
                 Match(
                     root=roots[order],
@@ -336,17 +388,28 @@ class FileSearch:
         return matches
 
 
-def _best(
-    ranked: list[tuple[int, str, int, int, Chunk]],
-) -> list[tuple[int, str, int, int, Chunk]]:
-    """Best score first, then the smallest path, then the first root."""
-    return heapq.nsmallest(MATCH_LIMIT, ranked, key=lambda r: (-r[0], r[1], r[2]))
+_Ranked = tuple[int, int, str, int, int, Chunk]
+"""A file found: score, size (matcher length + 1), path, root's order,
+offset in its chunk, chunk."""
+
+
+def _best(ranked: list[_Ranked]) -> list[_Ranked]:
+    """The files kept: best score first, then the shortest path, then the
+    smallest, then the first root."""
+    return heapq.nsmallest(MATCH_LIMIT, ranked, key=lambda r: (-r[0], r[1], r[2], r[3]))
+
+
+def _shown_order(found: _Ranked) -> tuple[int, str, int]:
+    """How the files kept are answered: best score first, then by path."""
+    return (-found[0], found[2], found[3])
 
 
 class _Running:
     """One search in flight that a later one with its token may cancel."""
 
     def __init__(self) -> None:
+        import anyio
+
         self.scope = anyio.CancelScope()
         self.flag = threading.Event()
 

@@ -30,6 +30,8 @@ OFFLINE_ENV = {
     "CODEX_APP_SERVER_LOGIN_ISSUER": UNREACHABLE_URL,
     "CODEX_REFRESH_TOKEN_URL_OVERRIDE": f"{UNREACHABLE_URL}/oauth/token",
     "CODEX_APP_SERVER_LOGIN_PORT": "0",
+    # The machine's /etc/codex (system config.toml, requirements) stays out of tests.
+    "CODEX_APP_SERVER_SYSTEM_CONFIG_DIR": "/nonexistent/codex-system-config",
 }
 
 Message = dict[str, Any]

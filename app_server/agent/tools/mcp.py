@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 @runtime_checkable
 class McpProgressSink(Protocol):
     """A thread's host that reports the progress of MCP tool calls (the v2
-    face's ``item/mcpToolCall/progress``). A host without it hears nothing,
-    as with 0.107.0, which asks servers for progress but only logs it."""
+    face's ``item/mcpToolCall/progress``; the 0.107.0 binary asks servers for
+    progress but only logs it). A host without it hears nothing."""
 
     async def mcp_tool_call_progress(self, submission_id: str, call_id: str, message: str) -> None:
         """A progress notification of the call ``call_id`` (its item id), as text."""

@@ -14,7 +14,7 @@ imported at the first call, not when the daemon starts.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
@@ -35,8 +35,17 @@ class ShellArguments(BaseModel):
     timeout_ms: int | None = Field(
         default=None, validation_alias=AliasChoices("timeout_ms", "timeout")
     )
+    # 0.107's models ask for escalation with ``sandbox_permissions``; older
+    # ones with ``with_escalated_permissions``. Either one escalates.
+    sandbox_permissions: Literal["use_default", "require_escalated"] | None = None
     with_escalated_permissions: bool | None = None
     justification: str | None = None
+
+    @property
+    def escalated(self) -> bool:
+        return bool(self.with_escalated_permissions) or (
+            self.sandbox_permissions == "require_escalated"
+        )
 
 
 class ShellTool:
@@ -57,6 +66,7 @@ class ShellCommandArguments(ShellArguments):
     """The ``shell_command`` function's arguments: one script, not an argv."""
 
     command: str  # type: ignore[assignment]
+    login: bool = True
 
 
 class ShellCommandTool:
@@ -74,11 +84,12 @@ class ShellCommandTool:
         except ValidationError as exc:
             return bad_arguments(describe_arguments_error(exc))
         # bash, as the safety checks and the approval cache read ``bash -lc`` scripts.
-        argv = ["bash", "-lc", args.command]
+        argv = ["bash", "-lc" if args.login else "-c", args.command]
         shell_args = ShellArguments(
             command=argv,
             workdir=args.workdir,
             timeout_ms=args.timeout_ms,
+            sandbox_permissions=args.sandbox_permissions,
             with_escalated_permissions=args.with_escalated_permissions,
             justification=args.justification,
         )
@@ -107,7 +118,7 @@ async def run_shell(scope: TurnScope, call_id: str, args: ShellArguments) -> Too
     from .exec_flow import ExecRequest, run_exec
     from .patch_flow import apply_patch_call
 
-    escalated = bool(args.with_escalated_permissions)
+    escalated = args.escalated
     if escalated:
         refusal = escalation_refusal(scope.settings.approval_policy)
         if refusal is not None:

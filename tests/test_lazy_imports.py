@@ -1,0 +1,126 @@
+"""What the daemon imports at start-up stays what start-up needs.
+
+The reply to ``initialize`` is written before anything heavy is imported
+(`bootstrap`), and the full server that loads afterwards leaves out what an
+idle daemon does not use (MCP, logins, search, the exporters, OpenTelemetry,
+HTTP until a model is called...). Each check runs in a fresh interpreter,
+since this test process has imported everything already.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: Never imported before the reply to ``initialize``.
+NOT_BEFORE_INITIALIZE = (
+    "pydantic",
+    "pydantic_core",
+    "anyio",
+    "asyncio",
+    "dataclasses",
+    "inspect",
+    "argparse",
+    "threading",
+    "app_server_protocol",
+    "app_server.early",
+    "app_server.app",
+    "app_server.config.features",
+    "pathlib",
+)
+
+#: Never imported by loading the full server (only when used).
+NOT_WHEN_IDLE = (
+    "argparse",
+    "certifi",
+    "httpx",
+    "httpcore",
+    "h11",
+    "jsonschema",
+    "keyring",
+    "mcp",
+    "opentelemetry",
+    "pathspec",
+    "tomlkit",
+    "websockets",
+    "app_server.auth.callback_server",
+    "app_server.auth.keyring_store",
+    "app_server.auth.login",
+    "app_server.auth.oauth",
+    "app_server.backend",
+    "app_server.generate",
+    "app_server.mcp.client",
+    "app_server.mcp.commands",
+    "app_server.mcp.oauth",
+    "app_server.search",
+    "app_server.telemetry.export",
+    "app_server.tools.apply_patch",
+    "app_server_protocol.export",
+)
+
+
+def _loaded(script: str, tmp_path: Path, stdin: bytes = b"") -> set[str]:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "CODEX_HOME": str(tmp_path), "MODULES_OUT": str(out)}
+    subprocess.run(
+        [sys.executable, "-c", script],
+        input=stdin,
+        cwd=REPO,
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    return set(json.loads(out.read_text()))
+
+
+def _imported(modules: set[str], package: str) -> bool:
+    return any(name == package or name.startswith(package + ".") for name in modules)
+
+
+_AT_THE_REPLY = """
+import json, os, sys
+from app_server import bootstrap
+from app_server.options import ServeOptions
+from app_server.server import serve
+
+def reply(fd, data):
+    with open(os.environ["MODULES_OUT"], "w") as out:
+        json.dump(sorted(sys.modules), out)
+    os._exit(0)
+
+bootstrap.write_all = reply
+serve(ServeOptions())
+"""
+
+_AFTER_LOADING = """
+import json, os, sys
+from app_server import server
+
+server._load_server()
+with open(os.environ["MODULES_OUT"], "w") as out:
+    json.dump(sorted(sys.modules), out)
+"""
+
+
+def test_initialize_is_answered_with_the_standard_library(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('model_provider = "oss"\n')
+    initialize = {
+        "id": 1,
+        "method": "initialize",
+        "params": {"clientInfo": {"name": "t", "version": "1"}},
+    }
+    modules = _loaded(_AT_THE_REPLY, tmp_path, json.dumps(initialize).encode() + b"\n")
+    assert "app_server.bootstrap" in modules
+    assert [name for name in NOT_BEFORE_INITIALIZE if _imported(modules, name)] == []
+
+
+def test_the_full_server_loads_without_what_idle_does_not_need(tmp_path: Path) -> None:
+    modules = _loaded(_AFTER_LOADING, tmp_path)
+    assert {"app_server.app", "app_server.processor", "app_server.warmup"} <= modules
+    assert [name for name in NOT_WHEN_IDLE if _imported(modules, name)] == []
