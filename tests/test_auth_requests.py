@@ -255,7 +255,7 @@ async def test_a_broken_config_is_a_clear_error_and_the_daemon_goes_on(codex_hom
             assert "Traceback" not in error["message"] and "sk-not-saved" not in error["message"]
         config.write_text("[broken\n")
         error = await client.call_error("getUserSavedConfig")
-        assert str(config) in error["message"] and "line 1" in error["message"]
+        assert str(config) in error["message"] and f"{config}:1:" in error["message"]
         # Requests that need no config still work.
         assert await client.call("userInfo") == {"allegedUserEmail": None}
         assert await client.call("logoutChatGpt", {}) == {}
