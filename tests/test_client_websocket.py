@@ -208,3 +208,19 @@ def test_importing_the_client_does_not_load_websockets() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=os.environ
     )
     assert done.returncode == 0, done.stderr
+
+
+async def test_a_daemon_that_never_listens_is_stopped_after_start_seconds(tmp_path: Path) -> None:
+    silent = [
+        sys.executable,
+        "-c",
+        "import sys, time\nprint('starting', file=sys.stderr)\ntime.sleep(60)",
+    ]
+    with (
+        anyio.fail_after(TIMEOUT),
+        pytest.raises(TimeoutError, match=r"did not say where it listens in 0\.5s:\nstarting$"),
+    ):
+        async with spawn_websocket(
+            silent, cwd=tmp_path, stderr=subprocess.DEVNULL, start_seconds=0.5
+        ):
+            pass
