@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
+import anyio.abc
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
@@ -224,3 +225,20 @@ async def test_a_daemon_that_never_listens_is_stopped_after_start_seconds(tmp_pa
             silent, cwd=tmp_path, stderr=subprocess.DEVNULL, start_seconds=0.5
         ):
             pass
+
+
+async def test_a_server_that_never_answers_the_handshake_is_a_clear_error() -> None:
+    async def accept_and_wait(stream: anyio.abc.SocketStream) -> None:
+        await anyio.sleep_forever()
+
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(listener.serve, accept_and_wait)
+        with (
+            anyio.fail_after(TIMEOUT),
+            pytest.raises(ConnectionClosed, match=r"no WebSocket handshake with .* in 0\.5s"),
+        ):
+            async with connect_websocket(f"ws://127.0.0.1:{port}", open_seconds=0.5):
+                pass
+        tasks.cancel_scope.cancel()

@@ -58,7 +58,8 @@ class WebSocketTransport:
         try:
             await transport._handshake(url)
         except BaseException:
-            await transport.abort()
+            with anyio.CancelScope(shield=True):
+                await transport.abort()
             raise
         return transport
 
@@ -126,13 +127,19 @@ class WebSocketTransport:
         try:
             data = await self._stream.receive()
         except (anyio.EndOfStream, *_STREAM_ERRORS):
-            self._protocol.receive_eof()
-            self._eof.set()
-            return False
+            return self._ended()
         self._protocol.receive_data(data)
-        async with self._write_lock:
-            await self._flush()
+        try:
+            async with self._write_lock:
+                await self._flush()
+        except ConnectionClosed:  # cannot answer a ping or close: it is over
+            return self._ended()
         return True
+
+    def _ended(self) -> bool:
+        self._protocol.receive_eof()
+        self._eof.set()
+        return False
 
     async def _flush(self) -> None:
         for data in self._protocol.data_to_send():

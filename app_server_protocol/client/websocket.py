@@ -21,7 +21,12 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import anyio
 from anyio.abc import ByteReceiveStream, Process, TaskGroup
 
-from .connection import DEFAULT_MAX_BUFFERED, DEFAULT_MAX_THREADS, AppServerClient
+from .connection import (
+    DEFAULT_MAX_BUFFERED,
+    DEFAULT_MAX_THREADS,
+    AppServerClient,
+    ConnectionClosed,
+)
 from .stdio import DEFAULT_COMMAND, DEFAULT_GRACE_SECONDS
 
 if TYPE_CHECKING:
@@ -31,6 +36,8 @@ log = logging.getLogger("app_server_protocol.client")
 
 #: The longest message read from the server (whole diffs and outputs go in one).
 MAX_MESSAGE_BYTES: Final = 256 * 1024 * 1024
+#: How long connecting and the opening handshake may take.
+DEFAULT_OPEN_SECONDS: Final = 30.0
 #: How long the server gets to answer the client's close frame.
 DEFAULT_CLOSE_SECONDS: Final = 5.0
 #: How long a spawned daemon gets to print where it listens.
@@ -61,6 +68,7 @@ async def connect_websocket(
     *,
     max_buffered: int = DEFAULT_MAX_BUFFERED,
     max_threads: int = DEFAULT_MAX_THREADS,
+    open_seconds: float = DEFAULT_OPEN_SECONDS,
     close_seconds: float = DEFAULT_CLOSE_SECONDS,
     max_message_bytes: int = MAX_MESSAGE_BYTES,
 ) -> AsyncIterator[WebSocketAppServerClient]:
@@ -70,11 +78,16 @@ async def connect_websocket(
 
     The client is not initialized: call `initialize` first (each connection
     is a session of its own). Raises `ConnectionClosed` when the server
-    cannot be reached or refuses the handshake.
+    cannot be reached, refuses the handshake or does not complete it within
+    ``open_seconds``.
     """
     from ._ws_transport import WebSocketTransport
 
-    transport = await WebSocketTransport.open(url, max_size=max_message_bytes)
+    try:
+        with anyio.fail_after(open_seconds):
+            transport = await WebSocketTransport.open(url, max_size=max_message_bytes)
+    except TimeoutError as exc:
+        raise ConnectionClosed(f"no WebSocket handshake with {url} in {open_seconds}s") from exc
     # What the caller's block raises is raised as is, not wrapped in the
     # task group's exception group.
     raised: BaseException | None = None
