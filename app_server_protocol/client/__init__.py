@@ -1,6 +1,7 @@
 """A typed async client of the app-server protocol (anyio).
 
-Start a daemon and talk to it::
+Start a daemon and talk to it (over its stdio; `connect_websocket` joins
+one that serves WebSocket, `spawn_websocket` starts one that does)::
 
     async with spawn_stdio() as client:
         await client.initialize(ClientInfo(name="me", version="1.0"))
@@ -15,6 +16,7 @@ registered per row with `AppServerClient.on_request`.
 from .connection import AppServerClient, ConnectionClosed, RpcError
 from .notices import ServerNotice
 from .stdio import DEFAULT_COMMAND, StdioAppServerClient, spawn_stdio
+from .websocket import WebSocketAppServerClient, connect_websocket, spawn_websocket
 
 __all__ = [
     "DEFAULT_COMMAND",
@@ -23,5 +25,8 @@ __all__ = [
     "RpcError",
     "ServerNotice",
     "StdioAppServerClient",
+    "WebSocketAppServerClient",
+    "connect_websocket",
     "spawn_stdio",
+    "spawn_websocket",
 ]

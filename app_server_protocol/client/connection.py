@@ -1,8 +1,9 @@
 """The client's end of one JSON-RPC connection to an app-server.
 
-`AppServerClient` speaks the protocol over any pair of byte streams: it sends
-requests typed by the rows of the method table, reads every line the server
-writes in one task, answers the server's own requests (approvals) with the
+`AppServerClient` speaks the protocol over any transport that carries whole
+JSON messages (lines over stdio, text frames over WebSocket): it sends
+requests typed by the rows of the method table, reads every message the
+server writes in one task, answers the server's own requests (approvals) with the
 handlers registered for their rows, and hands notifications to bounded
 buffers (all of them, and one per thread).
 """
@@ -13,7 +14,7 @@ import contextlib
 import itertools
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable
 from typing import Any, Final, TypeVar, overload
 from uuid import UUID
 
@@ -47,6 +48,8 @@ DEFAULT_MAX_THREADS: Final = 64
 MAX_LINE_BYTES: Final = 256 * 1024 * 1024
 
 ServerRequestHandler = Callable[[Any], Awaitable[Any]]
+#: Sends one JSON-RPC message (its JSON, without framing) to the server.
+MessageSender = Callable[[bytes], Awaitable[None]]
 
 
 class RpcError(Exception):
@@ -84,18 +87,46 @@ def _adapter(row: ClientMethod[Any, Any] | ServerMethod[Any, Any], part: str) ->
     return adapter
 
 
+def line_sender(stream: ByteSendStream) -> MessageSender:
+    """Send each message as one line of ``stream`` (the stdio framing)."""
+
+    async def send(message: bytes) -> None:
+        await stream.send(message + b"\n")
+
+    return send
+
+
+async def lines_of(stream: ByteReceiveStream) -> AsyncIterator[bytes]:
+    """The lines of ``stream`` (without their newline), until it ends."""
+    lines = BufferedByteReceiveStream(stream)
+    while True:
+        try:
+            yield await lines.receive_until(b"\n", MAX_LINE_BYTES)
+        except (anyio.EndOfStream, anyio.IncompleteRead, anyio.BrokenResourceError):
+            return
+        except anyio.DelimiterNotFound:
+            log.error("a line longer than %d bytes from the server; closing", MAX_LINE_BYTES)
+            return
+
+
 class AppServerClient:
-    """A connection to an app-server; see `spawn_stdio` to start one."""
+    """A connection to an app-server; see `spawn_stdio` and
+    `connect_websocket` to open one.
+
+    ``send`` writes one message to the server (a `ByteSendStream` is taken as
+    stdio's, one message a line); `read_messages` (run as a task of
+    ``task_group``) reads the server's.
+    """
 
     def __init__(
         self,
-        send_stream: ByteSendStream,
+        send: MessageSender | ByteSendStream,
         task_group: TaskGroup,
         *,
         max_buffered: int = DEFAULT_MAX_BUFFERED,
         max_threads: int = DEFAULT_MAX_THREADS,
     ) -> None:
-        self._send_stream = send_stream
+        self._send_message = line_sender(send) if isinstance(send, ByteSendStream) else send
         self._send_lock = anyio.Lock()
         self._tasks = task_group
         self._ids = itertools.count(1)
@@ -158,10 +189,10 @@ class AppServerClient:
         await self._send(message)
 
     async def _send(self, message: dict[str, Any]) -> None:
-        line = pydantic_core.to_json(message) + b"\n"
+        encoded = pydantic_core.to_json(message)
         async with self._send_lock:
             try:
-                await self._send_stream.send(line)
+                await self._send_message(encoded)
             except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
                 raise ConnectionClosed(f"cannot write to the server: {exc!r}") from exc
 
@@ -312,30 +343,26 @@ class AppServerClient:
 
     async def read_from(self, stream: ByteReceiveStream) -> None:
         """Read and dispatch the server's lines until it closes its end."""
-        lines = BufferedByteReceiveStream(stream)
+        await self.read_messages(lines_of(stream))
+
+    async def read_messages(self, messages: AsyncIterable[bytes]) -> None:
+        """Dispatch the server's messages until they end (the server closed):
+        then pending requests fail with `ConnectionClosed` and the
+        notification iterators end."""
         try:
-            while True:
-                try:
-                    line = await lines.receive_until(b"\n", MAX_LINE_BYTES)
-                except (anyio.EndOfStream, anyio.IncompleteRead, anyio.BrokenResourceError):
-                    return
-                except anyio.DelimiterNotFound:
-                    log.error(
-                        "a line longer than %d bytes from the server; closing", MAX_LINE_BYTES
-                    )
-                    return
-                self._dispatch(line)
+            async for message in messages:
+                self._dispatch(message)
         finally:
             self._on_closed()
 
-    def _dispatch(self, line: bytes) -> None:
+    def _dispatch(self, raw: bytes) -> None:
         try:
-            message = pydantic_core.from_json(line)
+            message = pydantic_core.from_json(raw)
         except ValueError:
-            log.warning("skipped a line from the server that is not JSON: %r", line[:200])
+            log.warning("skipped a message from the server that is not JSON: %r", raw[:200])
             return
         if not isinstance(message, dict):
-            log.warning("skipped a line from the server that is not an object: %r", line[:200])
+            log.warning("skipped a message from the server that is not an object: %r", raw[:200])
             return
         method = message.get("method")
         if "id" in message and isinstance(method, str):
@@ -351,7 +378,7 @@ class AppServerClient:
             if notice.thread_id is not None:
                 self._thread_buffer(notice.thread_id).put(notice)
         else:
-            log.warning("skipped a message from the server of no known shape: %r", line[:200])
+            log.warning("skipped a message from the server of no known shape: %r", raw[:200])
 
     def _resolve(self, message: dict[str, Any]) -> None:
         pending = self._pending.get(message["id"])
@@ -378,8 +405,13 @@ class AppServerClient:
             if not pending.done.is_set():
                 pending.error = ConnectionClosed(
                     f"the server closed before answering request {request_id}"
+                    + self._closed_detail()
                 )
                 pending.done.set()
+
+    def _closed_detail(self) -> str:
+        """Said after "the server closed" (a transport tells how it closed)."""
+        return ""
 
     @property
     def closed(self) -> bool:
