@@ -321,14 +321,19 @@ def test_patch_decisions_under_untrusted(
     }
     assert len(result.events("apply_patch_approval_request")) == 1
     made = workdir / "made.txt"
+    # As 0.107: the patch is announced (not auto-approved) before it is asked about.
+    (begin,) = result.events("patch_apply_begin")
+    assert begin["auto_approved"] is False
+    kinds = [m.get("method") for m in result.messages]
+    assert kinds.index("codex/event/patch_apply_begin") < kinds.index("applyPatchApproval")
+    (end,) = result.events("patch_apply_end")
     if decision in ("approved", "approved_for_session"):
         assert made.read_text() == "made\n"
-        (begin,) = result.events("patch_apply_begin")
-        assert begin["auto_approved"] is False
+        assert end["status"] == "completed"
         assert result.outputs["c1"].startswith("Exit code: 0\n")
     else:
         assert not made.exists()
-        assert result.events("patch_apply_begin") == []
+        assert (end["status"], end["stderr"]) == ("declined", "patch rejected by user")
         if decision == "denied":
             assert result.outputs["c1"] == "patch rejected by user"
         else:

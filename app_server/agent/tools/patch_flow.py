@@ -7,9 +7,10 @@ As with the reference:
    changes nothing; the model reads ``apply_patch verification failed: ...``
    and no event is sent.
 2. The approval rules (`safety.patch_decision`) apply it at once, refuse it
-   (``patch rejected: ...``), or ask the user (``applyPatchApproval``;
-   ``denied`` and ``abort`` give ``patch rejected by user``, ``abort`` also
-   ends the turn).
+   (``patch rejected: ...``), or ask the user: ``patch_apply_begin`` (not
+   ``auto_approved``) comes first, then ``applyPatchApproval``; ``denied``
+   and ``abort`` end it (``patch_apply_end``, declined) with ``patch
+   rejected by user``, ``abort`` also ends the turn.
 3. ``patch_apply_begin`` (``auto_approved`` when nobody was asked), the
    output as ``exec_command_output_delta``, ``patch_apply_end``, then
    ``turn_diff`` with everything the turn's patches changed so far.
@@ -98,17 +99,24 @@ async def apply_patch_call(
     if decision.verdict is Verdict.RUN:
         scope.approved_by_config(call_id)
     flow = ApprovalFlow(scope)
+    call = _PatchEvents(scope, call_id, freeform)
     if decision.verdict is Verdict.ASK:
-        refusal = await flow.ask(PatchApproval(call_id, plan.changes), rejected=_rejected)
+        # As 0.107: the patch is announced (not auto-approved), then asked about.
+        await call.begin(plan, auto_approved=False)
+
+        async def declined() -> ToolResult:
+            return await call.refused(PATCH_REJECTED, PatchApplyStatus.DECLINED)
+
+        refusal = await flow.ask(PatchApproval(call_id, plan.changes), rejected=declined)
         if refusal is not None:
             return refusal
         try:
             # The files may have changed while the user was deciding.
             plan = await _plan(patch, cwd)
         except _Verification as error:
-            return ToolResult(str(error), success=False)
-    call = _PatchEvents(scope, call_id, freeform)
-    await call.begin(plan, auto_approved=not flow.user_approved)
+            return await call.failed(f"{error}\n")
+    else:
+        await call.begin(plan, auto_approved=True)
     roots = None if flow.user_approved else write_roots(sandbox, turn_cwd)
     try:
         await anyio.to_thread.run_sync(_write, plan, roots)
@@ -142,11 +150,6 @@ async def apply_patch_call(
         except PatchWriteError as retry_error:
             return await call.failed(f"{retry_error}\n")
     return await call.succeeded(plan)
-
-
-async def _rejected() -> ToolResult:
-    """The user did not approve the patch (no event: nothing began)."""
-    return ToolResult(PATCH_REJECTED, success=False)
 
 
 async def _plan(patch: str, cwd: str) -> PatchPlan:
