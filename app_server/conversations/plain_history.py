@@ -42,6 +42,8 @@ HISTORY_EVENT_TYPES: Final = frozenset(
         "exited_review_mode",
     }
 )
+#: The kinds of rollout lines `thread_history` reads (``feed_line``).
+HISTORY_LINE_KINDS: Final = frozenset({"event_msg", "compacted"})
 _STARTED: Final = frozenset({"task_started", "turn_started"})
 _COMPLETED: Final = frozenset({"task_complete", "turn_complete"})
 

@@ -358,12 +358,6 @@ _HANDLERS: Final[dict[str, Any]] = {
 }
 
 
-#: The kinds of rollout lines `ThreadHistoryBuilder.feed_line` uses.
-FED_LINE_KINDS: Final = frozenset({"event_msg", "compacted"})
-#: The kinds of events `ThreadHistoryBuilder.feed_event` uses.
-FED_EVENT_KINDS: Final = frozenset(_HANDLERS)
-
-
 def build_turns(records: Iterable[Mapping[str, Any]]) -> list[Turn]:
     """The turns of a thread from its rollout lines (parsed JSON objects), in order."""
     builder = ThreadHistoryBuilder()

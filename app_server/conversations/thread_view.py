@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from ..gc_pause import collector_paused
 from .naming import parse_rollout_file_name, parse_uuid
+from .plain_history import HISTORY_EVENT_TYPES, HISTORY_LINE_KINDS, plain_turns
 from .rollout_file import bounded_lines, open_regular
 
 if TYPE_CHECKING:
@@ -246,36 +247,40 @@ def read_thread(
     if not include_turns:
         summary = summarize_thread(text_path)
         return summary.thread(default_provider=default_provider, name=name, status=status)
-    try:
-        mtime = os.stat(text_path).st_mtime
-    except OSError as exc:
-        raise ThreadReadError(str(exc)) from None
     from .thread_history import ThreadHistoryBuilder
 
-    meta: dict[str, Any] | None = None
-    preview: str | None = None
     builder = ThreadHistoryBuilder()
     with collector_paused():
-        for record in _history_lines(text_path):
-            if meta is None:
-                meta = _first_meta(record)
-            if preview is None:
-                preview = _user_message(record)
-            builder.feed_line(record)
-        if meta is None:
-            raise ThreadReadError("failed to parse conversation ID from rollout file")
-        summary = ThreadSummary(text_path, meta, preview, mtime)
+        summary = _read_lines(text_path, builder.feed_line)
         thread = summary.thread(default_provider=default_provider, name=name, status=status)
         thread.turns = builder.finish()
     return thread
+
+
+def _read_lines(path: str, feed: Callable[[dict[str, Any]], None]) -> ThreadSummary:
+    """The thread's summary, each line that could give its turns passed to
+    ``feed`` on the way. Blocking; raises `ThreadReadError`."""
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError as exc:
+        raise ThreadReadError(str(exc)) from None
+    meta: dict[str, Any] | None = None
+    preview: str | None = None
+    for record in _history_lines(path):
+        if meta is None:
+            meta = _first_meta(record)
+        if preview is None:
+            preview = _user_message(record)
+        feed(record)
+    if meta is None:
+        raise ThreadReadError("failed to parse conversation ID from rollout file")
+    return ThreadSummary(path, meta, preview, mtime)
 
 
 def _history_lines(path: str) -> Iterator[dict[str, Any]]:
     """The lines (parsed) that could give the thread's summary or turns; a
     line whose head shows it gives neither (a response item, a token count)
     is not parsed. Blocking."""
-    from .thread_history import FED_EVENT_KINDS, FED_LINE_KINDS
-
     try:
         fd, _ = open_regular(path)
     except (OSError, ValueError) as exc:
@@ -284,31 +289,12 @@ def _history_lines(path: str) -> Iterator[dict[str, Any]]:
         for raw in bounded_lines(file):
             head = _LINE_HEAD.match(raw)
             if head is not None:
-                kind, payload_kind = head.group(1).decode(), head.group(2)
+                kind, event = head.group(1).decode(), head.group(2)
                 if kind == "event_msg":
-                    if payload_kind is not None and payload_kind.decode() not in FED_EVENT_KINDS:
+                    if event is not None and event.decode() not in HISTORY_EVENT_TYPES:
                         continue
-                elif kind != "session_meta" and kind not in FED_LINE_KINDS:
+                elif kind != "session_meta" and kind not in HISTORY_LINE_KINDS:
                     continue
-            line = raw.strip()
-            if not line:
-                continue
-            try:
-                record = json.loads(line)
-            except (ValueError, RecursionError):
-                continue
-            if isinstance(record, dict):
-                yield record
-
-
-def _json_lines(path: str) -> Iterator[dict[str, Any]]:
-    """The JSON object lines of a file (raw and parsed). Blocking."""
-    try:
-        fd, _ = open_regular(path)
-    except (OSError, ValueError) as exc:
-        raise ThreadReadError(str(exc)) from None
-    with os.fdopen(fd, "rb") as file:
-        for raw in bounded_lines(file):
             line = raw.strip()
             if not line:
                 continue
@@ -345,26 +331,10 @@ def read_plain_thread(
         if summary.plain_source_kind is None:
             return None
         return summary.wire_fields(default_provider, name, newer_fields=newer_fields)
-    try:
-        mtime = os.stat(path).st_mtime
-    except OSError as exc:
-        raise ThreadReadError(str(exc)) from None
-    meta: dict[str, Any] | None = None
-    preview: str | None = None
     records: list[dict[str, Any]] = []
-    for record in _json_lines(path):
-        if meta is None:
-            meta = _first_meta(record)
-        if preview is None:
-            preview = _user_message(record)
-        records.append(record)
-    if meta is None:
-        raise ThreadReadError("failed to parse conversation ID from rollout file")
-    summary = ThreadSummary(path, meta, preview, mtime)
+    summary = _read_lines(path, records.append)
     if summary.plain_source_kind is None:
         return None
-    from .plain_history import plain_turns
-
     turns = plain_turns(records)
     if turns is None:
         return None
