@@ -40,9 +40,15 @@ async def close_process(process: Process, grace_seconds: float) -> int:
     if process.stdin is not None:
         with suppress(anyio.BrokenResourceError, OSError):
             await process.stdin.aclose()
+    return await wait_or_kill(process, grace_seconds, after="EOF")
+
+
+async def wait_or_kill(process: Process, grace_seconds: float, *, after: str) -> int:
+    """Wait for the daemon, asked to stop (by ``after``), to exit; kill it
+    after ``grace_seconds``."""
     with anyio.move_on_after(grace_seconds):
         return await process.wait()
-    log.warning("the app-server did not exit %.1fs after EOF; killing it", grace_seconds)
+    log.warning("the app-server did not exit %.1fs after %s; killing it", grace_seconds, after)
     process.kill()
     return await process.wait()
 

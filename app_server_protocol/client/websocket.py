@@ -9,7 +9,6 @@ to it. `websockets` is imported when a connection opens, not with this module.
 from __future__ import annotations
 
 import codecs
-import logging
 import re
 import subprocess
 import sys
@@ -27,12 +26,11 @@ from .connection import (
     AppServerClient,
     ConnectionClosed,
 )
-from .stdio import DEFAULT_COMMAND, DEFAULT_GRACE_SECONDS
+from .stdio import DEFAULT_COMMAND, DEFAULT_GRACE_SECONDS, wait_or_kill
 
 if TYPE_CHECKING:
     from ._ws_transport import WebSocketTransport
 
-log = logging.getLogger("app_server_protocol.client")
 
 #: The longest message read from the server (whole diffs and outputs go in one).
 MAX_MESSAGE_BYTES: Final = 256 * 1024 * 1024
@@ -237,8 +235,4 @@ async def _stop(process: Process, grace_seconds: float) -> int:
     if process.returncode is None:
         with suppress(ProcessLookupError):
             process.terminate()
-    with anyio.move_on_after(grace_seconds):
-        return await process.wait()
-    log.warning("the app-server did not exit %.1fs after SIGTERM; killing it", grace_seconds)
-    process.kill()
-    return await process.wait()
+    return await wait_or_kill(process, grace_seconds, after="SIGTERM")
