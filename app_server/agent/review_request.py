@@ -4,12 +4,9 @@ and the short hint the client shows."""
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
-
-import anyio
 
 from app_server_protocol.review import (
     ReviewRequest,
@@ -18,6 +15,8 @@ from app_server_protocol.review import (
     ReviewTargetCommit,
     ReviewTargetCustom,
 )
+
+from ..git.command import git_output
 
 _FINDINGS: Final = "Report the issues worth fixing, the most important first."
 _GIT_TIMEOUT_SECONDS: Final = 10.0
@@ -119,26 +118,7 @@ async def merge_base(cwd: Path, branch: str) -> str | None:
     """The commit where HEAD and ``branch`` (its upstream when it has one)
     parted, or None when git cannot tell."""
     for other in (f"{branch}@{{upstream}}", branch):
-        found = await _git(cwd, "merge-base", "HEAD", other)
+        found = await git_output(cwd, "merge-base", "HEAD", other, timeout=_GIT_TIMEOUT_SECONDS)
         if found:
             return found
-    return None
-
-
-async def _git(cwd: Path, *args: str) -> str | None:
-    """The trimmed output of ``git <args>`` in ``cwd``; None when it fails."""
-    with anyio.move_on_after(_GIT_TIMEOUT_SECONDS):
-        try:
-            done = await anyio.run_process(
-                ["git", *args],
-                cwd=cwd,
-                check=False,
-                stdin=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:
-            return None
-        if done.returncode != 0:
-            return None
-        return done.stdout.decode("utf-8", errors="replace").strip() or None
     return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Final
 
@@ -10,41 +9,21 @@ import anyio
 
 from app_server_protocol.rollout import GitInfo
 
-from ..logs import log
+from ..git.command import git_output
 
 #: A git command that takes longer is abandoned (its fact is left out).
 GIT_TIMEOUT_SECONDS: Final = 5.0
 
 
-async def _git(cwd: Path, *args: str) -> str | None:
-    """The trimmed output of ``git <args>`` in ``cwd``; None when it fails."""
-    with anyio.move_on_after(GIT_TIMEOUT_SECONDS):
-        try:
-            done = await anyio.run_process(
-                ["git", *args],
-                cwd=cwd,
-                check=False,
-                stdin=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError as exc:
-            log.debug("git %s in %s: %s", " ".join(args), cwd, exc)
-            return None
-        if done.returncode != 0:
-            return None
-        return done.stdout.decode("utf-8", errors="replace").strip()
-    return None
-
-
 async def collect_git_info(cwd: Path) -> GitInfo | None:
     """The commit, branch and origin URL of the repository holding ``cwd``;
     None outside a repository (each fact is left out when git cannot tell)."""
-    if await _git(cwd, "rev-parse", "--git-dir") is None:
+    if await git_output(cwd, "rev-parse", "--git-dir", timeout=GIT_TIMEOUT_SECONDS) is None:
         return None
     results: dict[str, str | None] = {}
 
     async def fetch(name: str, *args: str) -> None:
-        results[name] = await _git(cwd, *args)
+        results[name] = await git_output(cwd, *args, timeout=GIT_TIMEOUT_SECONDS)
 
     async with anyio.create_task_group() as group:
         group.start_soon(fetch, "commit", "rev-parse", "HEAD")
