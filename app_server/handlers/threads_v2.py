@@ -29,6 +29,7 @@ from app_server_protocol.v2.notifications import (
     ThreadStatusChangedNotification,
 )
 from app_server_protocol.v2.threads import (
+    Thread,
     ThreadResumeParams,
     ThreadResumeResponse,
     ThreadStartParams,
@@ -167,16 +168,7 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
     thread = await read_recorded(ctx.app, conversation.rollout_path, True, thread_id)
     thread = thread.model_copy(update={"status": live_thread(conversation).status})
     _announce_resumed(ctx, conversation)
-    config = conversation.config
-    return ThreadResumeResponse(
-        thread=thread,
-        model=config.model,
-        model_provider=config.model_provider_id,
-        cwd=str(config.cwd),
-        approval_policy=v2_approval_policy(config.approval_policy),
-        sandbox=v2_sandbox(config.sandbox_policy),
-        reasoning_effort=config.model_reasoning_effort,
-    )
+    return _resumed(conversation, thread)
 
 
 async def _resume_from_history(
@@ -192,16 +184,7 @@ async def _resume_from_history(
     ctx.app.turns.prepare()
     await _subscribe(ctx, conversation)
     _announce_resumed(ctx, conversation)
-    config = conversation.config
-    return ThreadResumeResponse(
-        thread=live_thread(conversation),
-        model=config.model,
-        model_provider=config.model_provider_id,
-        cwd=str(config.cwd),
-        approval_policy=v2_approval_policy(config.approval_policy),
-        sandbox=v2_sandbox(config.sandbox_policy),
-        reasoning_effort=config.model_reasoning_effort,
-    )
+    return _resumed(conversation, live_thread(conversation))
 
 
 @handles(methods.THREAD_UNSUBSCRIBE)
@@ -312,3 +295,17 @@ async def turn_interrupt(params: TurnInterruptParams, ctx: RequestContext) -> Tu
     conversation = _loaded(ctx, params.thread_id)
     await conversation.interrupt()
     return TurnInterruptResponse()
+
+
+def _resumed(conversation: Conversation, thread: Thread) -> ThreadResumeResponse:
+    """The answer to a ``thread/resume``: ``thread`` and its settings."""
+    config = conversation.config
+    return ThreadResumeResponse(
+        thread=thread,
+        model=config.model,
+        model_provider=config.model_provider_id,
+        cwd=str(config.cwd),
+        approval_policy=v2_approval_policy(config.approval_policy),
+        sandbox=v2_sandbox(config.sandbox_policy),
+        reasoning_effort=config.model_reasoning_effort,
+    )
