@@ -54,6 +54,7 @@ from .naming import (
 from .reader import EventKinds, RecordedConversation, RolloutReadError, read_rollout
 from .recorder import RolloutRecorder, rollout_line
 from .summaries import DEFAULT_PROVIDER_ID, summary_fields
+from .thread_fork import fork_rollout
 from .thread_store import ThreadCatalog
 from .turns import AgentServices, TurnRunner, UserTurn
 from .v2_face import V2Face
@@ -371,6 +372,17 @@ class ConversationManager:
             await conversation.shutdown()
             if mcp is not None:
                 await mcp.aclose()
+
+    async def fork_file(self, source: Path) -> Path:
+        """A new thread's rollout file (a new id, now) holding ``source``'s
+        history (see `fork_rollout`). Raises `ForkError` or `OSError`."""
+        started = datetime.now(UTC)
+        new_id = uuid7(int(started.timestamp() * 1000))
+        path = await anyio.to_thread.run_sync(
+            fork_rollout, source, self.sessions_root, new_id, started
+        )
+        self.note_new_file(path)
+        return path
 
     def note_new_file(self, path: Path) -> None:
         # Folder mtimes may not move within one clock tick: tell the index.

@@ -9,11 +9,9 @@ queues the turn once the answer is out."""
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
-import anyio
 from pydantic import TypeAdapter
 
 from app_server_protocol import methods
@@ -30,7 +28,7 @@ from ..app import RequestContext
 from ..config.resolve import ConfigOverrides
 from ..conversations.conversation import Conversation, ConversationClosed
 from ..conversations.ids import uuid7
-from ..conversations.thread_fork import ForkError, fork_rollout
+from ..conversations.thread_fork import ForkError
 from ..conversations.turns import UserTurn
 from ..conversations.v2_thread import live_thread
 from ..errors import InternalError, InvalidRequest
@@ -85,15 +83,10 @@ async def _detached_thread(parent: Conversation, ctx: RequestContext) -> Convers
     agent = parent.agent
     assert agent is not None
     await parent.flush()
-    started = datetime.now(UTC)
-    new_id = uuid7(int(started.timestamp() * 1000))
     try:
-        path = await anyio.to_thread.run_sync(
-            fork_rollout, parent.rollout_path, manager.sessions_root, new_id, started
-        )
+        path = await manager.fork_file(parent.rollout_path)
     except (ForkError, OSError) as exc:
         raise InternalError(f"error creating review thread: {exc}") from None
-    manager.note_new_file(path)
     settings = agent.settings
     overrides = ConfigOverrides(
         model=settings.model,

@@ -3,11 +3,8 @@ file side is `conversations.thread_fork`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import anyio
 
 from app_server_protocol import methods
 from app_server_protocol.v1.conversations import NewConversationParams
@@ -20,8 +17,7 @@ from app_server_protocol.v2.threads import ThreadForkParams, ThreadForkResponse,
 from ..agent.personality import developer_message
 from ..app import RequestContext
 from ..conversations.conversation import Conversation
-from ..conversations.ids import uuid7
-from ..conversations.thread_fork import ForkError, fork_rollout
+from ..conversations.thread_fork import ForkError
 from ..conversations.v2_thread import v2_sandbox
 from ..errors import InternalError, InvalidRequest
 from .registry import handles
@@ -71,15 +67,10 @@ async def thread_fork(params: ThreadForkParams, ctx: RequestContext) -> ThreadFo
         if source is None:
             raise InvalidRequest(f"no rollout found for thread id {thread_id}")
     overrides = _fork_overrides(params)
-    started = datetime.now(UTC)
-    new_id = uuid7(int(started.timestamp() * 1000))
     try:
-        path = await anyio.to_thread.run_sync(
-            fork_rollout, source, manager.sessions_root, new_id, started
-        )
+        path = await manager.fork_file(source)
     except (ForkError, OSError) as exc:
         raise InternalError(f"error forking thread: {exc}") from None
-    manager.note_new_file(path)
     conversation, _events = await manager.resume_conversation(str(path), overrides, ctx.outgoing)
     app.turns.prepare()
     _tell_developer_instructions(conversation)
