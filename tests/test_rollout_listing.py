@@ -330,6 +330,9 @@ def test_thread_pages_by_creation_across_folders(tmp_path: Path) -> None:
     misplaced = folder / f"rollout-2025-03-09T00-00-00-{cid}.jsonl"
     misplaced.write_bytes(lines_bytes(list(conversation_lines(cid, "misplaced"))))
     expected.append(("2025-03-09T00-00-00", cid))
+    # names that are no rollout's, yet look like one to a glance at their time
+    (folder / f"rollout-2025-03-99T00-00-00-{uuid.uuid4()}.jsonl").write_bytes(b"")
+    (tmp_path / "sessions" / "2025" / "03" / "03" / "rollout-notes.jsonl").write_bytes(b"")
     expected.sort(reverse=True)
     catalog = ThreadCatalog(tmp_path / "sessions", tmp_path / "archived_sessions")
     everyone = ThreadFilter(

@@ -68,7 +68,7 @@ def parse_uuid(text: str) -> str | None:
 _DAYS_IN_MONTH: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def _valid_file_ts(text: str) -> bool:
+def valid_file_ts(text: str) -> bool:
     """``YYYY-MM-DDThh-mm-ss`` naming a real date and time."""
     if not _FILE_TS.fullmatch(text):
         return False
@@ -91,7 +91,7 @@ def parse_rollout_file_name(name: str) -> FileKey | None:
     match = _COMMON_NAME.fullmatch(name)
     if match is not None:
         ts, raw = match.groups()
-        if not _valid_file_ts(ts):
+        if not valid_file_ts(ts):
             return None
         return FileKey(ts, raw.lower())
     if not (name.startswith("rollout-") and name.endswith(".jsonl")):
@@ -103,7 +103,7 @@ def parse_rollout_file_name(name: str) -> FileKey | None:
         parsed = parse_uuid(core[index + 1 :])
         if parsed is not None:
             ts = core[:index]
-            return FileKey(ts, parsed) if _valid_file_ts(ts) else None
+            return FileKey(ts, parsed) if valid_file_ts(ts) else None
         index = core.rfind("-", 0, index)
     return None
 
@@ -153,7 +153,7 @@ def parse_update_cursor(token: str) -> UpdateKey | None:
     if not sep:
         return None
     ts, dot, fraction = stamp.partition(".")
-    if not _valid_file_ts(ts) or (dot and not (len(fraction) == 9 and fraction.isdigit())):
+    if not valid_file_ts(ts) or (dot and not (len(fraction) == 9 and fraction.isdigit())):
         return None
     parsed = parse_uuid(raw)
     if parsed is None:

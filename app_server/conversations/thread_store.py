@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
 
-from .naming import parse_rollout_file_name, parse_uuid
+from .naming import parse_rollout_file_name, parse_uuid, valid_file_ts
 from .thread_view import ThreadReadError, ThreadSummary, summarize_thread
 
 DEFAULT_THREAD_PAGE_SIZE: Final = 25
@@ -33,6 +33,12 @@ _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 #: `thread/list` sort keys (`ThreadSortKey`'s values).
 BY_CREATION: Final = "created_at"
 BY_UPDATE: Final = "updated_at"
+
+#: Where a rollout file's name holds its time (``rollout-<time>-<id>.jsonl``).
+ROLLOUT_PREFIX: Final = "rollout-"
+ROLLOUT_SUFFIX: Final = ".jsonl"
+_TS_START: Final = len(ROLLOUT_PREFIX)
+_TS_END: Final = _TS_START + len("YYYY-MM-DDThh-mm-ss")
 
 _Key = tuple[int, str]
 _Bounds = tuple[_Key, _Key]
@@ -201,8 +207,7 @@ class ThreadCatalog:
             cached = self._folder_bounds.get(folder)
         if cached is not None and cached[0] == mtime_ns:
             return cached[1]
-        keys = [key for key, _ in _created_keys_in(folder)]
-        bounds = (min(keys), max(keys)) if keys else None
+        bounds = _bounds_by_names(folder)
         if time.time() - mtime_ns / 1e9 > _RACY_SECONDS:
             with self._lock:
                 self._folder_bounds[folder] = (mtime_ns, bounds)
@@ -311,6 +316,30 @@ def _created_keys_in(folder: str) -> list[tuple[tuple[int, str], str]]:
     except OSError:
         return []
     return found
+
+
+def _bounds_by_names(folder: str) -> _Bounds | None:
+    """Keys at or below, and at or above, those of every rollout file in the
+    folder. Rollout names hold their time at the same place, and such times
+    sort as strings do: the extremes are found without parsing each name
+    (only where they are not valid times are all names parsed)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return None
+    times = [
+        name[_TS_START:_TS_END]
+        for name in names
+        if name.startswith(ROLLOUT_PREFIX) and name.endswith(ROLLOUT_SUFFIX)
+    ]
+    if not times:
+        return None
+    lowest, highest = min(times), max(times)
+    if valid_file_ts(lowest) and valid_file_ts(highest):
+        # Ids are compared after times: "" is below any, "~" above any hex id.
+        return _creation_key(lowest, ""), _creation_key(highest, "~")
+    keys = [key for key, _ in _created_keys_in(folder)]
+    return (min(keys), max(keys)) if keys else None
 
 
 def _creation_key(ts: str, thread_id: str) -> tuple[int, str]:
