@@ -24,9 +24,7 @@ from .auth.restrictions import LoginRestrictions
 from .auth.storage import ConfiguredCredentialStore
 from .client_face import ClientFace
 from .config.service import ConfigService
-from .conversations.listing import RolloutIndex
 from .conversations.manager import ConversationManager
-from .conversations.thread_store import ThreadCatalog
 from .conversations.turns import AgentServices
 from .outgoing import Outgoing
 from .telemetry import Telemetry
@@ -37,6 +35,7 @@ if TYPE_CHECKING:
 
     from .auth.login import ChatGptLogins, LoginFlow
     from .config.model import Config
+    from .early import HandedOver
     from .options import ServeOptions
     from .remote_models import RemoteModels
     from .search import FileSearch
@@ -85,8 +84,7 @@ class App:
         codex_home: Path,
         task_group: TaskGroup,
         session: Session | None = None,
-        rollout_index: RolloutIndex | None = None,
-        thread_catalog: ThreadCatalog | None = None,
+        handed_over: HandedOver | None = None,
     ) -> None:
         self.clients = clients
         """Every connection: what is for every client goes through it."""
@@ -105,7 +103,7 @@ class App:
         """The saved credentials; model requests get their bearer token here."""
         self._chatgpt_logins: ChatGptLogins | None = None
         self._remote_models: RemoteModels | None = None
-        self._file_search: FileSearch | None = None
+        self._file_search = handed_over.file_search if handed_over is not None else None
         self._shutdown_hooks: list[Callable[[], Awaitable[None]]] = [_kill_running_commands]
         self.telemetry = Telemetry(auth=self.auth, client_name=lambda: self.session.client_name)
         """OpenTelemetry events, when `[otel]` names an exporter (flushed after
@@ -122,8 +120,8 @@ class App:
                 credentials=self._credentials,
                 telemetry=self.telemetry.of,
             ),
-            index=rollout_index,
-            thread_catalog=thread_catalog,
+            index=handed_over.rollout_index if handed_over is not None else None,
+            thread_catalog=handed_over.thread_catalog if handed_over is not None else None,
         )
         self.on_shutdown(self.conversations.close_all)
         self.conversations.telemetry = self.telemetry

@@ -1,18 +1,19 @@
-"""Answering listings and reads of recorded threads (`listConversations`, v2
-`thread/list` and `thread/read`) while the full server is still loading.
+"""The stage between the handshake and the full server: answering listings
+and reads of recorded threads (`listConversations`, v2 `thread/list` and
+`thread/read`) and fuzzy file searches with the standard library.
 
 Loading the event loop, pydantic and the protocol models takes a few hundred
-milliseconds after the handshake, and an editor typically asks for the
-conversation history right after ``initialize``. So the main thread answers
-plainly valid requests of those methods itself, with the standard library
-and the same listing code (and caches) the full server then goes on using,
-and reads the next page's heads ahead while the client reads a
-``listConversations`` page. A worker thread loads the full server once the
-client pauses; anything else (another method, odd params, a thread with more
-than text messages) stops this stage at once: that line and every later one
-are left, in order, to the full server, which validates and answers them as
-usual. Tests check that an answer given here is byte for byte the one the
-full server gives.
+milliseconds and most of a loaded daemon's memory, while an editor typically
+first asks for its conversation history. So the main thread answers plainly
+valid requests of those methods itself, with the same listing and search
+code (and caches) the full server then goes on using, and reads the next
+page's heads ahead while the client reads a ``listConversations`` page. A
+worker thread loads the full server when a line comes that only it can
+answer (another method, odd params, a thread with more than text messages):
+that line and every later one are left, in order, to the full server, which
+validates and answers them as usual. Until then an idle daemon stays small.
+Tests check that an answer given here is byte for byte the one the full
+server gives.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import select
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from .bootstrap import MAX_HANDSHAKE_LINE, reject_constant
 from .config.layers import ConfigError, load_layers
@@ -52,10 +53,11 @@ from .fsutil import write_all
 from .newer_fields import wants_newer_fields
 from .wire_checks import ID_RANGE, UINT64_MAX, has_duplicate_id
 
+if TYPE_CHECKING:
+    from .search import FileSearch, Match
+
 _READ_SIZE: Final = 1 << 16
 _DONE: Final = object()
-#: Loading starts once the client has sent nothing for this long (seconds).
-IDLE_BEFORE_LOADING: Final = 0.01
 
 
 def _dumps(value: Any) -> bytes:
@@ -64,20 +66,16 @@ def _dumps(value: Any) -> bytes:
 
 
 class ServerLoader:
-    """Runs ``load`` in a worker thread and tells a `select` loop when it is done."""
+    """Runs ``load`` in a worker thread (the main thread may go on reading
+    stdin); `join` waits for it and re-raises what it raised."""
 
     def __init__(self, load: Callable[[], None]) -> None:
         self._load = load
-        self._read_fd, self._write_fd = os.pipe()
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="server-loader", daemon=True)
 
-    @property
-    def started(self) -> bool:
-        return self._thread.ident is not None
-
     def start(self) -> None:
-        if not self.started:
+        if self._thread.ident is None:
             self._thread.start()
 
     def _run(self) -> None:
@@ -85,19 +83,10 @@ class ServerLoader:
             self._load()
         except BaseException as exc:  # re-raised by `join`, in the main thread
             self.error = exc
-        finally:
-            os.write(self._write_fd, b"x")
-
-    @property
-    def done_fd(self) -> int:
-        """Readable once loading is over."""
-        return self._read_fd
 
     def join(self) -> None:
         self.start()
         self._thread.join()
-        os.close(self._read_fd)
-        os.close(self._write_fd)
         if self.error is not None:
             raise self.error
 
@@ -116,6 +105,11 @@ THREAD_STARTING_METHODS: Final = frozenset(
     }
 )
 UINT32_MAX: Final = 2**32 - 1
+FUZZY_FILE_SEARCH: Final = "fuzzyFileSearch"
+#: The methods this stage may answer (when their params are plainly valid).
+EARLY_METHODS: Final = frozenset(
+    {"listConversations", "thread/list", "thread/read", FUZZY_FILE_SEARCH}
+)
 
 
 class ThreadReadRequest(NamedTuple):
@@ -140,12 +134,25 @@ class ThreadListRequest(NamedTuple):
     search_term: str | None
 
 
-def parse_early_line(
-    line: bytes,
-) -> tuple[int | str, int, str | None] | ThreadListRequest | ThreadReadRequest | bool:
+class FuzzySearchRequest(NamedTuple):
+    """A plainly valid ``fuzzyFileSearch``."""
+
+    id: int | str
+    query: str
+    roots: list[str]
+    cancellation_token: str | None
+
+
+EarlyRequest = (
+    tuple[int | str, int, str | None] | ThreadListRequest | ThreadReadRequest | FuzzySearchRequest
+)
+
+
+def parse_early_line(line: bytes) -> EarlyRequest | bool:
     """``(id, page size, cursor)`` of a plainly valid ``listConversations``
-    request, or a plainly valid ``thread/list`` or ``thread/read``; True for
-    the ``initialized`` notification (nothing to do); False for anything else."""
+    request, or a plainly valid ``thread/list``, ``thread/read`` or
+    ``fuzzyFileSearch``; True for the ``initialized`` notification (nothing
+    to do); False for anything else."""
     try:
         message = json.loads(line, parse_constant=reject_constant)
     except (ValueError, RecursionError):
@@ -155,7 +162,7 @@ def parse_early_line(
     method = message.get("method")
     if method == INITIALIZED and message.get("id") is None:
         return True
-    if method not in ("listConversations", "thread/list", "thread/read"):
+    if method not in EARLY_METHODS:
         return False
     request_id = message.get("id")
     if type(request_id) is not int and type(request_id) is not str:
@@ -169,6 +176,8 @@ def parse_early_line(
         return _thread_list_request(request_id, params)
     if method == "thread/read":
         return _thread_read_request(request_id, params)
+    if method == FUZZY_FILE_SEARCH:
+        return _fuzzy_search_request(request_id, params)
     return _listing_request(request_id, params)
 
 
@@ -251,6 +260,19 @@ def _thread_list_request(request_id: int | str, params: dict[str, Any]) -> Threa
     )
 
 
+def _fuzzy_search_request(
+    request_id: int | str, params: dict[str, Any]
+) -> FuzzySearchRequest | bool:
+    query, roots, token = params.get("query"), params.get("roots"), params.get("cancellationToken")
+    if type(query) is not str or type(roots) is not list:
+        return False
+    if not all(type(root) is str and "\x00" not in root for root in roots):
+        return False
+    if not all(_text_or_none(text) for text in (query, token, *roots)):
+        return False
+    return FuzzySearchRequest(request_id, query, roots, token)
+
+
 def _listing_request(
     request_id: int | str, params: dict[str, Any]
 ) -> tuple[int | str, int, str | None] | bool:
@@ -267,14 +289,19 @@ def _listing_request(
 BUILTIN_PROVIDER_IDS: Final = frozenset({DEFAULT_PROVIDER_ID, "oss"})
 
 
-def configured_provider(codex_home: Path, overrides: Sequence[str]) -> str | None:
+def read_config_table(codex_home: Path, overrides: Sequence[str]) -> dict[str, Any] | None:
+    """The layered configuration as a plain table; None when it cannot be
+    read (the full server then reports why)."""
+    try:
+        return load_layers(codex_home, overrides)
+    except (ConfigError, ValueError):
+        return None
+
+
+def configured_provider(table: dict[str, Any]) -> str | None:
     """The model provider a new conversation would use, when the layered
     configuration plainly says (no profile chosen, a provider that exists);
     None when only the full configuration can tell."""
-    try:
-        table = load_layers(codex_home, overrides)
-    except (ConfigError, ValueError):
-        return None
     if "profile" in table:
         return None
     provider = table.get("model_provider", DEFAULT_PROVIDER_ID)
@@ -288,14 +315,10 @@ def configured_provider(codex_home: Path, overrides: Sequence[str]) -> str | Non
     return None
 
 
-def thread_list_provider(codex_home: Path, overrides: Sequence[str]) -> str | None:
+def thread_list_provider(table: dict[str, Any]) -> str | None:
     """The provider `thread/list` names for threads whose files name none
     (the layered ``model_provider``, profiles aside); None when only the full
     configuration can tell."""
-    try:
-        table = load_layers(codex_home, overrides)
-    except (ConfigError, ValueError):
-        return None
     provider = table.get("model_provider", DEFAULT_PROVIDER_ID)
     return provider if type(provider) is str else None
 
@@ -337,7 +360,7 @@ def thread_list_response(
         ],
         "nextCursor": next_cursor,
     }
-    return b'{"id":' + _dumps(request.id) + b',"result":' + _dumps(result) + b"}\n"
+    return _result_line(request.id, result)
 
 
 def thread_read_response(
@@ -369,7 +392,7 @@ def thread_read_response(
     if thread is None:
         return None
     result = {"thread": thread}
-    return b'{"id":' + _dumps(request.id) + b',"result":' + _dumps(result) + b"}\n"
+    return _result_line(request.id, result)
 
 
 def listing_response(
@@ -392,7 +415,15 @@ def listing_response(
         "items": [summary_fields(item, fallback) for item in items],
         "nextCursor": format_update_cursor(last) if items and last is not None else None,
     }
-    return b'{"id":' + _dumps(request_id) + b',"result":' + _dumps(result) + b"}\n", last
+    return _result_line(request_id, result), last
+
+
+class HandedOver(NamedTuple):
+    """What the early stage leaves the full server: the caches it filled."""
+
+    rollout_index: RolloutIndex
+    thread_catalog: ThreadCatalog
+    file_search: FileSearch | None
 
 
 class EarlyServer:
@@ -410,9 +441,12 @@ class EarlyServer:
     ) -> None:
         real_home = os.path.realpath(codex_home)
         self.real_home = Path(real_home)
-        self.default_provider = configured_provider(Path(codex_home), overrides)
+        table = read_config_table(Path(codex_home), overrides)
+        self.config_unreadable = table is None
+        """The full server must load at once, to tell the client why (`configWarning`)."""
+        self.default_provider = configured_provider(table) if table is not None else None
         """The model provider named for files that name none; None: not known here."""
-        self.thread_provider = thread_list_provider(Path(codex_home), overrides)
+        self.thread_provider = thread_list_provider(table) if table is not None else None
         """The same for `thread/list`; None: not known here."""
         self.newer_fields = (
             wants_newer_fields(client_name, os.environ) if client_name is not None else None
@@ -431,39 +465,37 @@ class EarlyServer:
         """Whether the first line left to the full server starts a thread
         (the loader then gets the model's HTTP client ready too)."""
         self._ahead: Iterator[None] | None = None
+        self.file_search: FileSearch | None = None
+        """Fuzzy search, with the listings of the roots searched here."""
+        self._loader: ServerLoader | None = None
         self._stdin = stdin_fd
         self._stdout = stdout_fd
 
     def serve_while(self, loader: ServerLoader) -> None:
-        """Answer listings until the full server is loaded, stdin ends, or a
-        line comes that only the full server can answer. Loading starts when
-        the client has been quiet for `IDLE_BEFORE_LOADING` (or needs the full
-        server): until then listings run alone, at full speed, instead of
-        sharing the interpreter with the imports."""
-        while True:
-            if not self._answer_ready_lines() or self.eof:
-                loader.start()
-                return
+        """Answer what can be answered here until a line comes that only the
+        full server can answer, or stdin ends; then start loading it. An idle
+        daemon stays this small: the full server (its imports and models,
+        three quarters of a loaded daemon's memory) loads when a request
+        needs it, or at once when the configuration cannot be read (the
+        full server tells the client why)."""
+        self._loader = loader
+        while not self.config_unreadable and self._answer_ready_lines() and not self.eof:
             if self._ahead is not None:
                 # While the client reads a page, the heads of the next one are
                 # read, one file at a time, as long as nothing comes in.
-                ready, _, _ = select.select([self._stdin, loader.done_fd], [], [], 0)
+                ready, _, _ = select.select([self._stdin], [], [], 0)
                 if not ready:
                     if next(self._ahead, _DONE) is _DONE:
                         self._ahead = None
                     continue
-            else:
-                timeout = None if loader.started else IDLE_BEFORE_LOADING
-                ready, _, _ = select.select([self._stdin, loader.done_fd], [], [], timeout)
-                if not ready:
-                    loader.start()
-                    continue
-            if loader.done_fd in ready:
-                return
             chunk = os.read(self._stdin, _READ_SIZE)
             if not chunk:
                 self.eof = True
             self.pending += chunk
+        loader.start()
+
+    def handed_over(self) -> HandedOver:
+        return HandedOver(self.index, self.catalog, self.file_search)
 
     def _answer_ready_lines(self) -> bool:
         """Answer complete lines from the start of `pending`; False once a line
@@ -481,6 +513,9 @@ class EarlyServer:
                 return False
             if isinstance(request, ThreadListRequest | ThreadReadRequest):
                 if not self._answer_thread_request(request):
+                    return False
+            elif isinstance(request, FuzzySearchRequest):
+                if not self._answer_fuzzy_search(request, newline + 1):
                     return False
             elif request is not True:
                 answer = listing_response(self.index, *request, self.default_provider)
@@ -507,3 +542,78 @@ class EarlyServer:
             return False
         write_all(self._stdout, reply)
         return True
+
+    def _answer_fuzzy_search(self, request: FuzzySearchRequest, rest: int) -> bool:
+        """Search in a worker thread while the main thread goes on reading
+        stdin (from offset ``rest`` of `pending`): a later search with the
+        same token cancels this one (it answers no files, as the full
+        server's would), and a line only the full server can answer starts
+        loading it meanwhile."""
+        if self.file_search is None:
+            from .search import FileSearch
+
+            self.file_search = FileSearch()
+        search = self.file_search
+        cancelled = threading.Event()
+        found: list[Match] = []
+        done_r, done_w = os.pipe()
+
+        def work() -> None:
+            try:
+                if request.query:
+                    found.extend(search.search_blocking(request.query, request.roots, cancelled))
+            finally:
+                os.write(done_w, b"x")
+
+        def watch(rest: int) -> int:
+            """Look at the lines from offset ``rest`` on; where the next begins."""
+            while (newline := self.pending.find(b"\n", rest)) >= 0:
+                later = parse_early_line(bytes(self.pending[rest:newline]).removesuffix(b"\r"))
+                rest = newline + 1
+                if later is False and self._loader is not None:
+                    self._loader.start()
+                elif (
+                    isinstance(later, FuzzySearchRequest)
+                    and later.cancellation_token is not None
+                    and later.cancellation_token == request.cancellation_token
+                ):
+                    cancelled.set()
+            return rest
+
+        threading.Thread(target=work, name="early-search", daemon=True).start()
+        try:
+            rest = watch(rest)
+            while True:
+                ready, _, _ = select.select([done_r] if self.eof else [done_r, self._stdin], [], [])
+                if done_r in ready:
+                    break
+                chunk = os.read(self._stdin, _READ_SIZE)
+                if not chunk:
+                    self.eof = True
+                self.pending += chunk
+                rest = watch(rest)
+        finally:
+            os.close(done_r)
+            os.close(done_w)
+        files = [] if cancelled.is_set() else found
+        try:
+            reply = _result_line(request.id, {"files": [_match_fields(m) for m in files]})
+        except UnicodeEncodeError:  # a file name that is not text: the full server says so
+            return False
+        write_all(self._stdout, reply)
+        return True
+
+
+def _match_fields(match: Match) -> dict[str, Any]:
+    """A found file as the full server writes it (`FuzzyFileSearchResult`)."""
+    return {
+        "root": match.root,
+        "path": match.path,
+        "file_name": match.file_name,
+        "score": match.score,
+        "indices": match.indices,
+    }
+
+
+def _result_line(request_id: int | str, result: dict[str, Any]) -> bytes:
+    return b'{"id":' + _dumps(request_id) + b',"result":' + _dumps(result) + b"}\n"

@@ -32,8 +32,7 @@ if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectReceiveStream
 
     from .app import Session
-    from .conversations.listing import RolloutIndex
-    from .conversations.thread_store import ThreadCatalog
+    from .early import HandedOver
 
 #: Overrides `outgoing.STALL_SECONDS` (seconds; tests make it short).
 STALL_SECONDS_ENV: Final = "CODEX_APP_SERVER_STALL_SECONDS"
@@ -62,8 +61,7 @@ def serve(options: ServeOptions) -> int:
         return 1
     if not options.listen.is_stdio:
         return _serve_websocket(options, codex_home(), stop_signals)
-    index = None
-    catalog = None
+    handed_over = None
     try:
         shake = handshake()
         home = codex_home()
@@ -90,8 +88,7 @@ def serve(options: ServeOptions) -> int:
         if early is not None:
             early.serve_while(loader)
             shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
-            index = early.index
-            catalog = early.catalog
+            handed_over = early.handed_over()
     except (BrokenPipeError, ConnectionResetError):
         # The client closed its end of stdout before we could answer: it is
         # gone, and there is nobody to tell.
@@ -109,7 +106,7 @@ def serve(options: ServeOptions) -> int:
     setup_logging(options.log_level)
     try:
         stopped_by = anyio.run(
-            _serve, options, home, shake, index, catalog, stop_signals, backend="asyncio"
+            _serve, options, home, shake, handed_over, stop_signals, backend="asyncio"
         )
     except KeyboardInterrupt:  # Ctrl-C in the instant the loop gave SIGINT back to Python
         stopped_by = signal.SIGINT
@@ -212,8 +209,7 @@ async def _serve(
     options: ServeOptions,
     home: Path,
     shake: Handshake,
-    index: RolloutIndex | None,
-    catalog: ThreadCatalog | None,
+    handed_over: HandedOver | None,
     stop_signals: tuple[signal.Signals, ...],
 ) -> int | None:
     """Serve stdio; the signal that stopped the daemon, if one did."""
@@ -243,8 +239,7 @@ async def _serve(
                 options,
                 home,
                 session,
-                rollout_index=index,
-                thread_catalog=catalog,
+                handed_over=handed_over,
                 stop=stop,
                 before_shutdown=stop_children,
             )
@@ -294,8 +289,7 @@ async def serve_connection(
     options: ServeOptions,
     codex_home: Path,
     session: Session | None = None,
-    rollout_index: RolloutIndex | None = None,
-    thread_catalog: ThreadCatalog | None = None,
+    handed_over: HandedOver | None = None,
     stop: anyio.Event | None = None,
     before_shutdown: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
@@ -345,15 +339,15 @@ async def serve_connection(
                 codex_home,
                 handlers,
                 connection.session,
-                rollout_index,
-                thread_catalog,
+                handed_over,
             )
             app.connect(connection)
             processor = Processor(app, connection)
             if connection.session.initialized:  # the handshake answered `initialize`
                 from .startup_warnings import report_config_problem
 
-                handlers.start_soon(report_config_problem, app, outgoing)
+                # Before anything the full server answers (it loads on demand).
+                await report_config_problem(app, outgoing)
             with reading:
                 async for line in lines:
                     received(line)

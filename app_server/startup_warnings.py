@@ -1,6 +1,7 @@
 """``configWarning``: a `config.toml` that cannot be used is reported once,
-right after the ``initialize`` reply (whoever answered it: the handshake or
-the full server), as the reference does."""
+after the ``initialize`` reply, as the reference does: right after it when
+the full server answers it (or the TOML cannot even be read), else, since
+the full server loads when a request needs it, before its first answer."""
 
 from __future__ import annotations
 

@@ -186,19 +186,26 @@ def test_no_requirements_are_configured(spawn: Spawn) -> None:
     assert spawn().call("configRequirements/read") == {"requirements": None}
 
 
-def test_an_unusable_config_is_reported_after_the_handshake(spawn: Spawn, codex_home: Path) -> None:
+def test_an_unusable_config_is_reported_before_the_first_answer_that_needs_it(
+    spawn: Spawn, codex_home: Path
+) -> None:
+    """Valid TOML that the configuration's schema refuses: the full server
+    finds out when it loads (with the first request that needs it), and
+    says so before it answers."""
     path = codex_home / "config.toml"
     path.write_text('approval_policy = "never"\nmodel = 5\n')
     client = spawn()
+    client.send({"id": 50, "method": "getUserAgent"})
     warning = client.wait_notification("configWarning")
+    assert client.wait_for(lambda m: m.get("id") == 50, 15, "getUserAgent")
     assert warning["params"] == {
         "summary": "Invalid configuration; using defaults.",
         "details": f"{path}:2:9: Input should be a valid string in `model`",
         "path": str(path),
         "range": {"start": {"line": 2, "column": 9}, "end": {"line": 2, "column": 9}},
     }
-    first_reply = next(i for i, m in enumerate(client.messages) if "result" in m)
-    assert client.messages.index(warning) > first_reply  # after the initialize reply
+    replies = [i for i, m in enumerate(client.messages) if "result" in m]
+    assert replies[0] < client.messages.index(warning) < replies[1]
 
 
 def test_a_usable_config_brings_no_warning(spawn: Spawn, codex_home: Path) -> None:

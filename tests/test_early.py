@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
 from app_server.early import (
     EarlyServer,
+    FuzzySearchRequest,
     ServerLoader,
     ThreadListRequest,
     ThreadReadRequest,
     configured_provider,
     parse_early_line,
+    read_config_table,
 )
+from app_server.search import Match
 from tests.rollouts import write_rollout
+
+if TYPE_CHECKING:
+    from app_server.search import FileSearch
 
 UUID = "01900000-0000-7000-8000-0000000000ab"
 
@@ -82,6 +89,33 @@ def line(message: Any) -> bytes:
         ({"id": 2, "method": "thread/list", "params": {"modelProviders": "p"}}, False),
         ({"id": 2, "method": "thread/list", "params": {"sourceKinds": ["cli"]}}, False),
         ({"id": 2, "method": "thread/list", "params": {"cwd": 5}}, False),
+        (
+            {
+                "id": 4,
+                "method": "fuzzyFileSearch",
+                "params": {"query": "q", "roots": ["/a"], "cancellationToken": "t", "x": 1},
+            },
+            FuzzySearchRequest(4, "q", ["/a"], "t"),
+        ),
+        (
+            {"id": 4, "method": "fuzzyFileSearch", "params": {"query": "", "roots": []}},
+            FuzzySearchRequest(4, "", [], None),
+        ),
+        ({"id": 4, "method": "fuzzyFileSearch", "params": {"query": "q"}}, False),
+        ({"id": 4, "method": "fuzzyFileSearch", "params": {"query": 1, "roots": []}}, False),
+        ({"id": 4, "method": "fuzzyFileSearch", "params": {"query": "q", "roots": [1]}}, False),
+        (
+            {"id": 4, "method": "fuzzyFileSearch", "params": {"query": "q", "roots": ["a\x00"]}},
+            False,
+        ),
+        (
+            {
+                "id": 4,
+                "method": "fuzzyFileSearch",
+                "params": {"query": "q", "roots": [], "cancellationToken": 5},
+            },
+            False,
+        ),
         ({"method": "initialized"}, True),
         ({"method": "initialized", "id": None}, True),
         # everything else is left to the full server
@@ -140,11 +174,31 @@ def test_serving_until_a_line_needs_the_full_server(tmp_path: Path) -> None:
         os.close(fd)
 
 
-def test_loading_starts_when_the_client_is_idle(tmp_path: Path) -> None:
+def test_an_idle_client_does_not_load_the_full_server(tmp_path: Path) -> None:
+    """Loading waits for a line that needs the full server, or for the end
+    of stdin."""
+    stdin_r, stdin_w = os.pipe()
+    loaded = threading.Event()
+    loader = ServerLoader(loaded.set)
+    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=1, client_name="t")
+    serving = threading.Thread(target=early.serve_while, args=(loader,))
+    serving.start()
+    os.write(stdin_w, line({"method": "initialized"}) + b"\n")
+    assert not loaded.wait(0.3)
+    os.close(stdin_w)
+    serving.join(10)
+    loader.join()
+    assert loaded.is_set() and early.eof and early.pending == b""
+    os.close(stdin_r)
+
+
+def test_an_unreadable_configuration_loads_the_full_server_at_once(tmp_path: Path) -> None:
+    """It tells the client what is wrong (`configWarning`) right away."""
+    (tmp_path / "config.toml").write_text("model = \n")
     stdin_r, stdin_w = os.pipe()
     loader = ServerLoader(lambda: None)
-    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=1)
-    early.serve_while(loader)  # returns once loaded, without any input
+    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=1, client_name="t")
+    early.serve_while(loader)  # returns without any input
     loader.join()
     assert early.pending == b"" and not early.eof
     for fd in (stdin_r, stdin_w):
@@ -173,7 +227,8 @@ def test_the_configured_provider_when_plain(
 ) -> None:
     if config is not None:
         (tmp_path / "config.toml").write_text(config)
-    assert configured_provider(tmp_path, overrides) == expected
+    table = read_config_table(tmp_path, overrides)
+    assert (configured_provider(table) if table is not None else None) == expected
 
 
 @pytest.mark.parametrize(
@@ -197,5 +252,68 @@ def test_a_waiting_thread_start_is_noticed(
     loader.join()
     assert early.thread_starting is starting
     assert early.pending == line(message) + b"\n"
+    for fd in (stdin_r, stdin_w):
+        os.close(fd)
+
+
+class _SlowSearch:
+    """Stands for `FileSearch`: "slow" searches until cancelled."""
+
+    def search_blocking(
+        self, query: str, roots: list[str], cancelled: threading.Event
+    ) -> list[Match]:
+        if query == "slow":
+            assert cancelled.wait(10)
+        return [
+            Match(
+                root=roots[0], path=f"{query}.txt", file_name=f"{query}.txt", score=7, indices=[0]
+            )
+        ]
+
+
+def test_a_search_is_cancelled_by_a_later_one_with_its_token(tmp_path: Path) -> None:
+    """While a search runs, the lines after it are read: one with the same
+    token cancels it, and one only the full server answers starts loading."""
+    stdin_r, stdin_w = os.pipe()
+    stdout_r, stdout_w = os.pipe()
+
+    def search(request_id: int, query: str, token: str) -> bytes:
+        params = {"query": query, "roots": ["/r"], "cancellationToken": token}
+        return line({"id": request_id, "method": "fuzzyFileSearch", "params": params}) + b"\n"
+
+    os.write(stdin_w, search(1, "slow", "t") + search(2, "other", "u"))
+    loaded = threading.Event()
+    loader = ServerLoader(loaded.set)
+    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=stdout_w, client_name="t")
+    early.file_search = cast("FileSearch", _SlowSearch())
+    serving = threading.Thread(target=early.serve_while, args=(loader,))
+    serving.start()
+    os.write(stdin_w, line({"id": 3, "method": "getUserAgent"}) + b"\n")
+    assert loaded.wait(10)  # while the search still runs
+    os.write(stdin_w, search(4, "fast", "t"))
+    serving.join(10)
+    loader.join()
+    os.close(stdout_w)
+    with os.fdopen(stdout_r, "rb") as out:
+        replies = [json.loads(reply) for reply in out.read().splitlines()]
+    assert replies == [
+        {"id": 1, "result": {"files": []}},
+        {
+            "id": 2,
+            "result": {
+                "files": [
+                    {
+                        "root": "/r",
+                        "path": "other.txt",
+                        "file_name": "other.txt",
+                        "score": 7,
+                        "indices": [0],
+                    }
+                ]
+            },
+        },
+    ]
+    assert early.pending.startswith(line({"id": 3, "method": "getUserAgent"}))
+    assert early.pending.endswith(search(4, "fast", "t"))
     for fd in (stdin_r, stdin_w):
         os.close(fd)

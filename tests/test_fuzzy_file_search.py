@@ -264,3 +264,21 @@ def test_the_global_excludes_file_applies(spawn: Spawn, tmp_path: Path) -> None:
     (home / ".gitconfig").write_text("[core]\n\texcludesFile = ~/custom-ignore\n")
     client = spawn(env={"HOME": str(home), "XDG_CONFIG_HOME": None})
     assert _paths(_search(client, " ", root)) == ["d/three.swp", "one.swp"]
+
+
+def test_searches_before_and_after_the_server_loads_answer_the_same(
+    spawn: Spawn, tree: Path
+) -> None:
+    """A search right after the handshake is answered by the early stage,
+    whose listing the full server then goes on using: same bytes either way."""
+    client = spawn()
+    queries = ["main", "md", " ", "", "zzz", "^src !log"]
+    before = [_search(client, q, tree, tree / "src") for q in queries]
+    client.call("getUserAgent", {})  # only the full server answers it
+    after = [_search(client, q, tree, tree / "src") for q in queries]
+    assert before == after
+    assert _paths(before[0]) == ["main.rs", "src/main.rs"]
+    raw = [line for line in client.raw_lines if b'"files":' in line]
+    assert len(raw) == 2 * len(queries)
+    for early, late in zip(raw[: len(queries)], raw[len(queries) :], strict=True):
+        assert early.split(b',"result":')[1] == late.split(b',"result":')[1]

@@ -32,6 +32,7 @@ NOT_BEFORE_INITIALIZE = (
     "app_server.app",
     "app_server.config.features",
     "pathlib",
+    "tomllib",
 )
 
 #: Never imported by loading the full server (only when used).

@@ -14,11 +14,12 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from .files import CONFIG_FILE as CONFIG_FILE
+from .files import MANAGED_CONFIG_FILE as MANAGED_CONFIG_FILE
+
 if TYPE_CHECKING:
     from pathlib import Path
 
-CONFIG_FILE = "config.toml"
-MANAGED_CONFIG_FILE = "managed_config.toml"
 
 Table = dict[str, Any]
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from .files import MANAGED_CONFIG_FILE
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
@@ -39,14 +41,8 @@ def codex_home_text() -> str:
 
 
 def preflight(options: ServeOptions) -> None:
-    from .layers import (
-        MANAGED_CONFIG_FILE,
-        ConfigError,
-        parse_override,
-        read_toml,
-        split_dotted,
-    )
-
+    # The TOML reader is imported only when there is something to read: most
+    # daemons have neither a managed configuration nor overrides.
     if options.enable or options.disable:
         # Imported only then: `features` needs `dataclasses`, slow to import.
         from .features import UnknownFeature, check_known
@@ -55,21 +51,29 @@ def preflight(options: ServeOptions) -> None:
             check_known([*options.enable, *options.disable])
         except UnknownFeature as exc:
             raise PreflightError(str(exc)) from None
-    for text in options.overrides:
-        try:
-            split_dotted(parse_override(text)[0])
-        except ConfigError as exc:
-            raise PreflightError(str(exc)) from None
+    if options.overrides:
+        from .layers import ConfigError, parse_override, split_dotted
+
+        for text in options.overrides:
+            try:
+                split_dotted(parse_override(text)[0])
+            except ConfigError as exc:
+                raise PreflightError(str(exc)) from None
     env = os.environ.get("CODEX_HOME")
     if env and not os.path.isdir(env):
         raise PreflightError(
             f"error loading config: CODEX_HOME `{env}` does not exist or is not a folder"
         )
-    try:
-        read_toml(os.path.join(codex_home_text(), MANAGED_CONFIG_FILE))
-    except ConfigError as exc:
-        raise PreflightError(f"error loading config: {exc}") from None
-    _check_profile(overrides=options.overrides)
+    managed = os.path.join(codex_home_text(), MANAGED_CONFIG_FILE)
+    if os.path.lexists(managed):
+        from .layers import ConfigError, read_toml
+
+        try:
+            read_toml(managed)
+        except ConfigError as exc:
+            raise PreflightError(f"error loading config: {exc}") from None
+    if options.overrides:
+        _check_profile(overrides=options.overrides)
 
 
 def _check_profile(overrides: Sequence[str]) -> None:
