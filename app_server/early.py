@@ -74,8 +74,12 @@ class ServerLoader:
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="server-loader", daemon=True)
 
+    @property
+    def started(self) -> bool:
+        return self._thread.ident is not None
+
     def start(self) -> None:
-        if self._thread.ident is None:
+        if not self.started:
             self._thread.start()
 
     def _run(self) -> None:
@@ -477,7 +481,8 @@ class EarlyServer:
         daemon stays this small: the full server (its imports and models,
         three quarters of a loaded daemon's memory) loads when a request
         needs it, or at once when the configuration cannot be read (the
-        full server tells the client why)."""
+        full server tells the client why). A client that leaves having asked
+        nothing more leaves it unloaded."""
         self._loader = loader
         while not self.config_unreadable and self._answer_ready_lines() and not self.eof:
             if self._ahead is not None:
@@ -492,7 +497,8 @@ class EarlyServer:
             if not chunk:
                 self.eof = True
             self.pending += chunk
-        loader.start()
+        if self.pending or not self.eof:
+            loader.start()
 
     def handed_over(self) -> HandedOver:
         return HandedOver(self.index, self.catalog, self.file_search)

@@ -87,6 +87,8 @@ def serve(options: ServeOptions) -> int:
         )
         if early is not None:
             early.serve_while(loader)
+            if not loader.started:  # stdin ended, nothing left for the full server
+                return 0
             shake = Handshake(client=shake.client, pending=bytes(early.pending), eof=early.eof)
             handed_over = early.handed_over()
     except (BrokenPipeError, ConnectionResetError):

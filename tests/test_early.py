@@ -175,8 +175,8 @@ def test_serving_until_a_line_needs_the_full_server(tmp_path: Path) -> None:
 
 
 def test_an_idle_client_does_not_load_the_full_server(tmp_path: Path) -> None:
-    """Loading waits for a line that needs the full server, or for the end
-    of stdin."""
+    """Loading waits for a line that needs the full server; a client that
+    leaves without one never has it loaded."""
     stdin_r, stdin_w = os.pipe()
     loaded = threading.Event()
     loader = ServerLoader(loaded.set)
@@ -187,8 +187,8 @@ def test_an_idle_client_does_not_load_the_full_server(tmp_path: Path) -> None:
     assert not loaded.wait(0.3)
     os.close(stdin_w)
     serving.join(10)
-    loader.join()
-    assert loaded.is_set() and early.eof and early.pending == b""
+    assert not serving.is_alive() and early.eof and early.pending == b""
+    assert not loader.started and not loaded.is_set()
     os.close(stdin_r)
 
 
