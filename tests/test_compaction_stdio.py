@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from app_server.agent.bridge import SUMMARY_PREFIX, SUMMARY_REQUEST
+from app_server.agent.context import TURN_ABORTED_TEXT
 from tests.harness.stdio import DaemonClient, Message
 from tests.mock_model_server import (
     Hold,
@@ -477,9 +478,11 @@ def test_an_interrupted_compaction_keeps_the_history(
     assert _wait_completed(client, turn_id, mark)["status"] == "interrupted"
     mock_model.release()
     _run_turn(client, thread_id, "hello two")
-    assert mock_model.model_requests[-1].input_texts()[-3:] == [
+    # the history as it was, and (as after any interrupt) the interruption said
+    assert mock_model.model_requests[-1].input_texts()[-4:] == [
         "hello one",
         "first answer",
+        TURN_ABORTED_TEXT,
         "hello two",
     ]
     assert not _records(Path(started["thread"]["path"]), "compacted")

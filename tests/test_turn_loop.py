@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app_server.agent.context import TURN_ABORTED_TEXT
 from tests.harness.stdio import DaemonClient, Message
 from tests.mock_model_server import (
     Disconnect,
@@ -404,9 +405,23 @@ def test_interrupt_aborts_the_turn_and_keeps_what_arrived(
     assert "codex/event/task_complete" not in [m.get("method") for m in client.since(mark)]
     # the conversation goes on, with the aborted turn's message in its history
     run_turn(client, cid, "again")
-    assert "kept" in mock_model.model_requests[1].input_texts()
+    texts = mock_model.model_requests[1].input_texts()
+    assert "kept" in texts
+    # ...and, as 0.107.0, the model is told the user interrupted it
+    assert texts[-2:] == [TURN_ABORTED_TEXT, "again"]
+    assert TURN_ABORTED_TEXT.startswith("<turn_aborted>\nThe user interrupted the previous turn")
     has_abort = lambda ls: any(line["payload"].get("type") == "turn_aborted" for line in ls)  # noqa: E731
-    assert has_abort(rollout(result["rolloutPath"], has_abort))
+    lines = rollout(result["rolloutPath"], has_abort)
+    kinds = [
+        "marker"
+        if line["payload"].get("content") == [{"type": "input_text", "text": TURN_ABORTED_TEXT}]
+        else line["payload"].get("type")
+        for line in lines
+    ]
+    assert kinds.index("marker") == kinds.index("turn_aborted") - 1
+    # it is no message of the user's: the preview stays what the user typed
+    (item,) = client.call("listConversations", {})["items"]
+    assert item["preview"] == "go"
 
 
 def test_server_error_is_reported_and_the_turn_completes(

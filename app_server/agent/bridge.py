@@ -12,7 +12,12 @@ from typing import Final
 
 from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
 
-from .context import ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN, context_message
+from .context import (
+    ENVIRONMENT_CONTEXT_OPEN,
+    TURN_ABORTED_OPEN,
+    USER_INSTRUCTIONS_OPEN,
+    context_message,
+)
 
 #: What the model is asked, after the history, to get the summary.
 SUMMARY_REQUEST: Final = """\
@@ -80,9 +85,9 @@ def is_summary(text: str) -> bool:
 
 def _is_context(text: str) -> bool:
     head = text.lstrip()
-    return head.startswith((ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN)) or text.startswith(
-        _AGENTS_INSTRUCTIONS_OPEN
-    )
+    return head.startswith(
+        (ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN, TURN_ABORTED_OPEN)
+    ) or text.startswith(_AGENTS_INSTRUCTIONS_OPEN)
 
 
 def _texts(item: ResponseItem) -> list[str]:

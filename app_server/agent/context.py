@@ -26,6 +26,16 @@ USER_INSTRUCTIONS_OPEN: Final = "<user_instructions>"
 AGENTS_MD_HEADING: Final = "# AGENTS.md instructions for "
 PROJECT_DOC_FILENAME: Final = "AGENTS.md"
 PROJECT_DOC_SEPARATOR: Final = "\n\n--- project-doc ---\n\n"
+#: The message 0.107.0 adds to the history when the user interrupts a turn
+#: (the model is told on its next request, word for word as 0.107.0 tells it).
+TURN_ABORTED_OPEN: Final = "<turn_aborted>"
+TURN_ABORTED_TEXT: Final = (
+    f"{TURN_ABORTED_OPEN}\n"
+    "The user interrupted the previous turn on purpose. Any running unified exec processes "
+    "were terminated. If any tools/commands were aborted, they may have partially executed; "
+    "verify current state before retrying.\n"
+    "</turn_aborted>"
+)
 
 
 def context_message(text: str) -> ResponseItemMessage:

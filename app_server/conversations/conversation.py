@@ -38,6 +38,7 @@ from app_server_protocol.v2.notifications import AccountRateLimitsUpdatedNotific
 from app_server_protocol.v2.threads import ThreadStatusSystemError
 
 from ..account_limits import account_rate_limits
+from ..agent.context import TURN_ABORTED_TEXT, context_message
 from ..audience import FanOut
 from ..logs import current_thread_id, log
 from .approval_requests import ask_client, ask_client_v2
@@ -485,6 +486,11 @@ class Conversation:
                 turn.submission_id,
                 TurnCompleteEvent(turn_id=turn.submission_id, last_agent_message=None),
             )
+        if turn.abort_reason is TurnAbortReason.INTERRUPTED:
+            # The model is told, on its next request, that the user stopped this turn.
+            marker = context_message(TURN_ABORTED_TEXT)
+            agent.history.extend([marker])
+            self.record_items([marker])
         if turn.abort_reason is not None:
             await self.emit(
                 turn.submission_id,

@@ -36,6 +36,8 @@ DEFAULT_SOURCE: Final = "vscode"
 ENVIRONMENT_CONTEXT_OPEN: Final = "<environment_context>"
 USER_INSTRUCTIONS_OPEN: Final = "<user_instructions>"
 AGENTS_MD_HEADING: Final = "# AGENTS.md instructions for "
+#: Opens the message 0.107.0 adds to the history when the user interrupts a turn.
+TURN_ABORTED_OPEN: Final = "<turn_aborted>"
 #: Text before this marker in a user message is a template, not what the user typed.
 USER_MESSAGE_BEGIN: Final = "## My request for Codex:"
 _PREFIX_WIDTH: Final = max(
@@ -92,7 +94,12 @@ def is_injected_context(text: str) -> bool:
     if not head.isascii():
         return False
     return head.lower().startswith(
-        (ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN, AGENTS_MD_HEADING.lower())
+        (
+            ENVIRONMENT_CONTEXT_OPEN,
+            USER_INSTRUCTIONS_OPEN,
+            AGENTS_MD_HEADING.lower(),
+            TURN_ABORTED_OPEN,
+        )
     )
 
 
