@@ -185,6 +185,15 @@ def test_start_up_failures_are_reported_to_the_first_listener(
         "MCP client for `slow` failed to start: timed out after 0.5 seconds. Add or adjust "
         "`startup_timeout_sec` in your config.toml:\n[mcp_servers.slow]\nstartup_timeout_sec = XX"
     )
+    # then, as 0.107.0, how the start-up went as a whole
+    complete = client.wait_event("mcp_startup_complete", cid, start=mark)
+    assert complete["params"]["id"] == ""
+    summary = complete["params"]["msg"]
+    assert summary["ready"] == ["good"] and summary["cancelled"] == []
+    assert [(f["server"], f["error"]) for f in summary["failed"]] == [
+        (name, message)
+        for name, message in zip(["bad name", "broken", "missing", "slow"], messages, strict=True)
+    ]
     run_turn(client, cid, workdir)
     assert [n for n in tools_offered(mock_model) if n.startswith("mcp__")] == ["mcp__good__echo"]
     assert mock_model.model_requests[-1].tool_outputs() == {

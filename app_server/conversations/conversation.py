@@ -20,6 +20,8 @@ from app_server_protocol.common import ReviewDecisionKind, TurnAbortReason
 from app_server_protocol.events import (
     ErrorEvent,
     EventMsg,
+    McpStartupCompleteEvent,
+    McpStartupFailure,
     RawResponseItemEvent,
     ShutdownCompleteEvent,
     TurnAbortedEvent,
@@ -175,9 +177,18 @@ class Conversation:
         self.agent = agent
         self.recorder = recorder
         self.rollout_path = recorder.path
-        # MCP servers that failed to start are reported to the first listener.
-        failures = agent.mcp.failures.values()
-        self._startup_events = [ErrorEvent(message=text) for text in failures]
+        # How the MCP servers started is told to the first listener (and
+        # those that failed are errors), as 0.107.0 tells it.
+        failures = agent.mcp.failures
+        self._startup_events = [ErrorEvent(message=text) for text in failures.values()]
+        self._startup_events.append(
+            McpStartupCompleteEvent(
+                ready=sorted(agent.mcp.servers),
+                failed=[
+                    McpStartupFailure(server=name, error=text) for name, text in failures.items()
+                ],
+            )
+        )
 
     @property
     def config(self) -> Config:
