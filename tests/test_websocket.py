@@ -221,6 +221,27 @@ async def test_a_thread_resumed_on_another_connection_streams_to_both(
         assert await a.call("thread/loaded/list", {}) == {"data": [], "nextCursor": None}
 
 
+async def test_the_forking_connection_follows_the_fork(
+    start_daemon: Any, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
+    mock_model.enqueue(assistant_message("first"), assistant_message("on the fork"))
+    daemon = start_daemon()
+    async with AsyncExitStack() as stack:
+        a = await stack.enter_async_context(connected(daemon.url))
+        b = await stack.enter_async_context(connected(daemon.url))
+        await a.initialize("a")
+        await b.initialize("b")
+        thread_id = await _thread(a, workdir)
+        await _completed(a, thread_id, await _turn(a, thread_id, "one"))
+        fork_id = (await b.call("thread/fork", {"threadId": thread_id}))["thread"]["id"]
+        await b.wait_notification("codex/event/mcp_startup_complete", conversationId=fork_id)
+        mark = len(b.messages)
+        turn_id = await _turn(a, fork_id, "two")
+        assert (await _completed(b, fork_id, turn_id, mark))["status"] == "completed"
+        assert _agent_texts(b, mark) == ["on the fork"]
+
+
 async def test_an_approval_goes_to_the_followers_and_the_first_answer_wins(
     start_daemon: Any, codex_home: Path, workdir: Path, mock_model: MockModelServer
 ) -> None:

@@ -11,7 +11,7 @@ import anyio
 
 from app_server_protocol.v2.threads import Thread, ThreadStatus, ThreadStatusIdle
 
-from ..app import App
+from ..app import App, RequestContext
 from ..config.layers import ConfigError
 from ..conversations.conversation import Conversation
 from ..conversations.thread_ids import InvalidThreadId, parse_thread_id
@@ -74,3 +74,11 @@ async def read_recorded(app: App, path: Path, include_turns: bool, thread_id: st
         )
     except ThreadReadError as exc:
         raise InternalError(f"failed to read thread {thread_id}: {exc}") from None
+
+
+async def subscribe(ctx: RequestContext, conversation: Conversation) -> None:
+    """This connection follows the thread over v2 (and gets its legacy events);
+    the thread's first v2 subscription gives it its v2 face."""
+    face = ctx.app.conversations.subscribe_v2(conversation, ctx.outgoing)
+    if face is not None:
+        await face.set_status(ThreadStatusIdle())

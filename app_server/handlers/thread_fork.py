@@ -10,9 +10,8 @@ from app_server_protocol import methods
 from app_server_protocol.v1.conversations import NewConversationParams
 from app_server_protocol.v2.notifications import (
     ThreadStartedNotification,
-    ThreadStatusChangedNotification,
 )
-from app_server_protocol.v2.threads import ThreadForkParams, ThreadForkResponse, ThreadStatusIdle
+from app_server_protocol.v2.threads import ThreadForkParams, ThreadForkResponse
 
 from ..agent.personality import developer_message
 from ..app import RequestContext
@@ -21,7 +20,7 @@ from ..conversations.thread_fork import ForkError
 from ..conversations.v2_thread import v2_sandbox
 from ..errors import InternalError, InvalidRequest
 from .registry import handles
-from .thread_common import read_recorded, rollout_of, thread_id_of
+from .thread_common import read_recorded, rollout_of, subscribe, thread_id_of
 
 
 def _fork_overrides(params: ThreadForkParams) -> NewConversationParams:
@@ -77,13 +76,12 @@ async def thread_fork(params: ThreadForkParams, ctx: RequestContext) -> ThreadFo
     fork_id = str(conversation.id)
     thread = await read_recorded(app, path, True, fork_id)
     config = conversation.config
-    await app.clients.notify(
-        methods.THREAD_STATUS_CHANGED,
-        ThreadStatusChangedNotification(thread_id=fork_id, status=ThreadStatusIdle()),
-    )
+    # The forking connection follows the new thread, as after thread/start.
+    await subscribe(ctx, conversation)
 
     async def announce() -> None:
         await app.clients.notify(methods.THREAD_STARTED, ThreadStartedNotification(thread=thread))
+        await conversation.deliver_startup_events()
 
     ctx.after_response(announce)
     return ThreadForkResponse(

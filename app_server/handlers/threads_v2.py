@@ -34,7 +34,6 @@ from app_server_protocol.v2.threads import (
     ThreadResumeResponse,
     ThreadStartParams,
     ThreadStartResponse,
-    ThreadStatusIdle,
     ThreadStatusNotLoaded,
     ThreadUnsubscribeParams,
     ThreadUnsubscribeResponse,
@@ -65,7 +64,7 @@ from ..conversations.v2_thread import (
 )
 from ..errors import InvalidRequest
 from .registry import handles
-from .thread_common import read_recorded
+from .thread_common import read_recorded, subscribe
 
 
 def _overrides(
@@ -100,14 +99,6 @@ def _loaded(ctx: RequestContext, thread_id: str) -> Conversation:
     return conversation
 
 
-async def _subscribe(ctx: RequestContext, conversation: Conversation) -> None:
-    """This connection follows the thread over v2 (and gets its legacy events);
-    the thread's first v2 subscription gives it its v2 face."""
-    face = ctx.app.conversations.subscribe_v2(conversation, ctx.outgoing)
-    if face is not None:
-        await face.set_status(ThreadStatusIdle())
-
-
 def _announce(ctx: RequestContext, conversation: Conversation) -> None:
     async def started() -> None:
         notification = ThreadStartedNotification(thread=live_thread(conversation))
@@ -126,7 +117,7 @@ def _announce_resumed(ctx: RequestContext, conversation: Conversation) -> None:
 async def thread_start(params: ThreadStartParams, ctx: RequestContext) -> ThreadStartResponse:
     conversation = await ctx.app.conversations.start_conversation(_overrides(params), ctx.outgoing)
     ctx.app.turns.prepare()
-    await _subscribe(ctx, conversation)
+    await subscribe(ctx, conversation)
     _announce(ctx, conversation)
     config = conversation.config
     return ThreadStartResponse(
@@ -162,7 +153,7 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
             path, _overrides(params), ctx.outgoing, events=False
         )
         ctx.app.turns.prepare()
-    await _subscribe(ctx, conversation)
+    await subscribe(ctx, conversation)
     # The turns as `thread/read` projects them (one reading of a rollout).
     thread_id = str(conversation.id)
     thread = await read_recorded(ctx.app, conversation.rollout_path, True, thread_id)
@@ -182,7 +173,7 @@ async def _resume_from_history(
         _overrides(params), ctx.outgoing, history
     )
     ctx.app.turns.prepare()
-    await _subscribe(ctx, conversation)
+    await subscribe(ctx, conversation)
     _announce_resumed(ctx, conversation)
     return _resumed(conversation, live_thread(conversation))
 
@@ -264,7 +255,7 @@ def _turn_settings(params: TurnStartParams, conversation: Conversation) -> TurnS
 async def turn_start(params: TurnStartParams, ctx: RequestContext) -> TurnStartResponse:
     conversation = _loaded(ctx, params.thread_id)
     # A thread started over v1 is seen over v2 from its first v2 turn on.
-    await _subscribe(ctx, conversation)
+    await subscribe(ctx, conversation)
     schema = params.output_schema
     turn = UserTurn(
         items=_input_items(params.input),
