@@ -18,6 +18,7 @@ import anyio
 import pytest
 
 from app_server.agent import turn as turn_module
+from app_server.agent.context import local_date, local_timezone
 from app_server.agent.host import TurnHost
 from app_server.agent.thread import AgentThread
 from app_server.conversations.recorder import RolloutRecorder, open_for_append
@@ -236,6 +237,12 @@ async def test_send_user_turn_settings_apply_to_later_turns(
         await client.call("listConversations", {})
         path = (await client.call("listConversations", {}))["items"][0]["path"]
         contexts = [line["payload"] for line in rollout(path) if line["type"] == "turn_context"]
+        # as 0.107.0, the date and time zone the model was told
+        assert all(
+            context.pop("current_date") == local_date()
+            and context.pop("timezone", None) == local_timezone()
+            for context in contexts
+        )
         assert (
             contexts
             == [

@@ -62,13 +62,7 @@ class EnvironmentContext:
 
     @classmethod
     def of(cls, cwd: Path | str, shell: str | None) -> EnvironmentContext:
-        now = datetime.now().astimezone()
-        return cls(
-            cwd=str(cwd),
-            shell=shell,
-            current_date=now.strftime("%Y-%m-%d"),
-            timezone=local_timezone(),
-        )
+        return cls(cwd=str(cwd), shell=shell, current_date=local_date(), timezone=local_timezone())
 
     def render(self) -> str:
         lines = [ENVIRONMENT_CONTEXT_OPEN, f"  <cwd>{self.cwd}</cwd>"]
@@ -80,6 +74,11 @@ class EnvironmentContext:
             lines.append(f"  <timezone>{self.timezone}</timezone>")
         lines.append(ENVIRONMENT_CONTEXT_CLOSE)
         return "\n".join(lines)
+
+
+def local_date() -> str:
+    """Today, where the daemon runs (``YYYY-MM-DD``)."""
+    return datetime.now().astimezone().strftime("%Y-%m-%d")
 
 
 @cache

@@ -15,6 +15,8 @@ from app_server_protocol.common import (
 from app_server_protocol.items import InputItem
 from app_server_protocol.rollout import TurnContextItem
 
+from .context import local_date, local_timezone
+
 if TYPE_CHECKING:
     from ..config.model import Config
     from .review_request import ResolvedReview
@@ -47,10 +49,13 @@ class TurnSettings:
         )
 
     def context_item(self, turn_id: str | None = None) -> TurnContextItem:
-        """The ``turn_context`` record of a model request made with these settings."""
+        """The ``turn_context`` record of a model request made with these settings
+        (with the date and time zone the model is told, as 0.107.0 records them)."""
         return TurnContextItem(
             turn_id=turn_id,
             cwd=self.cwd,
+            current_date=local_date(),
+            timezone=local_timezone(),
             approval_policy=self.approval_policy,
             sandbox_policy=self.sandbox_policy,
             model=self.model,
