@@ -16,8 +16,6 @@ are what mypy checks handlers and call sites against; the ``params`` and
 and the export). A method without params has ``None`` for both.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
