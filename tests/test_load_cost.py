@@ -113,3 +113,18 @@ def test_protocol_annotations_are_not_postponed() -> None:
         ):
             postponing.append(str(path.relative_to(REPO)))
     assert postponing == []
+
+
+def test_httpx_is_imported_without_its_command_line() -> None:
+    # Whichever module of the daemon imports httpx first (here the remote
+    # models' fetch, not the model client).
+    script = (
+        "import sys\n"
+        "import app_server.remote_models\n"
+        "import httpx\n"
+        "print(sys.modules.get('httpx._main') is None, 'click' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, check=True, capture_output=True, text=True
+    )
+    assert done.stdout.split() == ["True", "False"]
