@@ -47,7 +47,7 @@ _PERSONALITY_VARIABLES: Final = (
 
 
 class _Loose(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class RemoteReasoningLevel(_Loose):

@@ -13,6 +13,7 @@ daemon hardens itself (`hardening`): no core dump, and not dumpable once the
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import signal
@@ -192,15 +193,27 @@ def _load_server(thread_starting: Callable[[], bool] = lambda: False) -> None:
     client (otherwise built in the background when a thread starts: an
     idle daemon stays without it)."""
     hardening.make_undumpable()
-    # asyncio too: `anyio.run` would otherwise import it on the main thread,
-    # after loading, while the client waits.
-    import asyncio  # noqa: F401
+    # Loading makes some 100,000 objects that live as long as the daemon (the
+    # protocol's models, mostly): full collections during the load would scan
+    # them again and again (a twentieth of its time), and every later one too (some
+    # 50 ms each, in the middle of turns). So only the young generations are
+    # collected while they are made, and then they are left out of collections
+    # for good.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], 1_000_000)
+    try:
+        # asyncio too: `anyio.run` would otherwise import it on the main
+        # thread, after loading, while the client waits.
+        import asyncio  # noqa: F401
 
-    import anyio  # noqa: F401
+        import anyio  # noqa: F401
 
-    from . import app, processor, transport, warmup  # noqa: F401
+        from . import app, processor, transport, warmup  # noqa: F401
 
-    warmup.warm_turn_path()
+        warmup.warm_turn_path()
+    finally:
+        gc.freeze()
+        gc.set_threshold(*thresholds)
     if thread_starting():
         from .model_client.transport import prebuild
 

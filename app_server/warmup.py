@@ -4,14 +4,21 @@ Protocol models are built lazily (``defer_build``) so that importing them
 stays cheap, but a daemon's first turn would then build those of its
 requests, events, notifications and rollout lines while the client waits
 (about 100 ms, most of a cold first turn). The loader builds them right after
-the imports (`server._load_server`), before the full server answers: only
-the models of a plain turn, v1 and v2 (and the built-in instructions are
-read), so that memory and load time stay small; rarer items (commands,
-patches, MCP calls) are still built on first use.
+the imports (`server._load_server`), before the full server answers: the
+models of a plain turn, v1 and v2, and every model they contain (and the
+built-in instructions are read).
+
+They are built in dependency order, each model after those it contains:
+pydantic reuses the schema of a model already built, but makes again, inside
+every container, that of one still to build (each of the dozen items of a
+thread item union, in every notification, event and response carrying one).
+Built first, they cost less time and less memory in all than the containers
+alone.
 """
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 from pydantic import BaseModel
@@ -86,17 +93,41 @@ TURN_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 
+def _in_dependency_order(roots: typing.Iterable[Any]) -> list[type[BaseModel]]:
+    """The models the types ``roots`` refer to, each after the models it
+    contains (through fields, unions, aliases, lists...)."""
+    ordered: list[type[BaseModel]] = []
+    seen: set[int] = set()
+
+    def visit(annotation: Any) -> None:
+        if id(annotation) in seen:
+            return
+        seen.add(id(annotation))
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            for field in annotation.model_fields.values():
+                visit(field.annotation)
+            ordered.append(annotation)
+            return
+        alias_value = getattr(annotation, "__value__", None)  # a TypeAliasType
+        if alias_value is not None:
+            visit(alias_value)
+        for argument in typing.get_args(annotation):
+            visit(argument)
+
+    for root in roots:
+        visit(root)
+    return ordered
+
+
 def warm_turn_path() -> None:
     """Build the turn path's validators and serializers. Blocking (it runs
     in the loader thread, before the full server serves)."""
-    for row in TURN_REQUESTS:
-        CLIENT_REQUEST_MODELS[row.method].model_rebuild()
-    for model in TURN_MODELS:
+    roots: list[Any] = [CLIENT_REQUEST_MODELS[row.method] for row in TURN_REQUESTS]
+    roots += TURN_MODELS
+    roots += [notification.params for notification in TURN_NOTIFICATIONS]
+    for model in _in_dependency_order(roots):
         model.model_rebuild()
     for notification in TURN_NOTIFICATIONS:
-        params = notification.params
-        if isinstance(params, type) and issubclass(params, BaseModel):
-            params.model_rebuild()
         outgoing.params_adapter(notification)
     item_adapter()
     items_adapter()

@@ -14,8 +14,6 @@ Three null conventions exist, and each field states which one it follows:
   ``field?: T`` in TypeScript.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Final
 

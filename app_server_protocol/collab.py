@@ -3,8 +3,6 @@ for, resumes and closes other agents' conversations. The daemon never starts
 such agents; the models are here so that the reference's events and rollouts
 read and write back unchanged."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import ClassVar, Literal
 

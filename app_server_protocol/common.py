@@ -1,7 +1,5 @@
 """Small shared values: identifiers, enumerations and the sandbox policy."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID

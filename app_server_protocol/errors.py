@@ -1,7 +1,5 @@
 """What kind of failure an `error` or `stream_error` event reports."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import ClassVar
 

@@ -5,8 +5,6 @@ Each event goes to the editor as a ``codex/event/<type>`` notification
 payloads are snake_case and keep their nulls.
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
@@ -221,7 +219,8 @@ class SessionConfiguredEvent(SnakeModel):
     reasoning_effort: ReasoningEffort | None = None
     history_log_id: Annotated[int, TS_BIGINT] = 0
     history_entry_count: int = 0
-    initial_messages: list[EventMsg] | None = Field(
+    # Quoted: `EventMsg` is defined below, and includes this event.
+    initial_messages: "list[EventMsg] | None" = Field(
         default=None, description="For a resumed conversation, the recorded events to show again."
     )
     network_proxy: SessionNetworkProxyRuntime | None = optional()

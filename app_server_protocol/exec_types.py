@@ -1,9 +1,7 @@
 """Values describing commands, file changes and their assessment."""
 
-from __future__ import annotations
-
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import Field
 from typing_extensions import TypeAliasType
@@ -22,7 +20,7 @@ class Duration(SnakeModel):
     nanos: int
 
     @classmethod
-    def from_seconds(cls, seconds: float) -> Duration:
+    def from_seconds(cls, seconds: float) -> Self:
         # Rounded as a whole, so that the nanoseconds stay below one second.
         secs, nanos = divmod(round(seconds * 1_000_000_000), 1_000_000_000)
         return cls(secs=secs, nanos=nanos)

@@ -2,8 +2,6 @@
 what the user sends (`InputItem`, `UserInput`) and the items of a turn as the
 editor sees them (`TurnItem`)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 

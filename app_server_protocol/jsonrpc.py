@@ -5,8 +5,6 @@ One message per line. A request has ``id`` and ``method``; a notification has
 ``id`` and ``error``.
 """
 
-from __future__ import annotations
-
 from typing import Final
 
 from typing_extensions import TypeAliasType

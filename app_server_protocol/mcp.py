@@ -1,7 +1,5 @@
 """Model Context Protocol values carried by events (tools, tool results, resources)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Literal
 

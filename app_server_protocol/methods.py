@@ -16,9 +16,7 @@ are what mypy checks handlers and call sites against; the ``params`` and
 and the export). A method without params has ``None`` for both.
 """
 
-from __future__ import annotations
-
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Annotated, Any, Final, Generic, Literal, Never, TypeVar, Union
@@ -1200,14 +1198,37 @@ def _envelope(row: Request[Any, Any] | Notification[Any]) -> type[ProtocolModel]
     return model
 
 
+class Envelopes(Mapping[str, type[ProtocolModel]]):
+    """The envelope model of each row, by method name, each made when first
+    looked up: a daemon uses a few of them, and making them all is a good part
+    of loading the table."""
+
+    def __init__(self, rows: Iterable[Request[Any, Any] | Notification[Any]]) -> None:
+        self._rows = {row.method: row for row in rows}
+        self._made: dict[str, type[ProtocolModel]] = {}
+
+    def __getitem__(self, method: str) -> type[ProtocolModel]:
+        model = self._made.get(method)
+        if model is None:
+            # Two threads may make one at once: both get the first one kept.
+            model = self._made.setdefault(method, _envelope(self._rows[method]))
+        return model
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 #: One envelope model per row, by method name.
-CLIENT_REQUEST_MODELS: Final = {r.method: _envelope(r) for r in CLIENT_REQUESTS}
-SERVER_REQUEST_MODELS: Final = {r.method: _envelope(r) for r in SERVER_REQUESTS}
-SERVER_NOTIFICATION_MODELS: Final = {n.method: _envelope(n) for n in SERVER_NOTIFICATIONS}
-CLIENT_NOTIFICATION_MODELS: Final = {n.method: _envelope(n) for n in CLIENT_NOTIFICATIONS}
+CLIENT_REQUEST_MODELS: Final = Envelopes(CLIENT_REQUESTS)
+SERVER_REQUEST_MODELS: Final = Envelopes(SERVER_REQUESTS)
+SERVER_NOTIFICATION_MODELS: Final = Envelopes(SERVER_NOTIFICATIONS)
+CLIENT_NOTIFICATION_MODELS: Final = Envelopes(CLIENT_NOTIFICATIONS)
 
 
-def _union(name: str, models: dict[str, type[ProtocolModel]]) -> Any:
+def _union(name: str, models: Envelopes) -> Any:
     members = tuple(models.values())
     if len(members) == 1:
         return TypeAliasType(name, members[0])
@@ -1215,7 +1236,21 @@ def _union(name: str, models: dict[str, type[ProtocolModel]]) -> Any:
     return TypeAliasType(name, union)
 
 
-ClientRequest = _union("ClientRequest", CLIENT_REQUEST_MODELS)
-ServerRequest = _union("ServerRequest", SERVER_REQUEST_MODELS)
-ServerNotification = _union("ServerNotification", SERVER_NOTIFICATION_MODELS)
-ClientNotification = _union("ClientNotification", CLIENT_NOTIFICATION_MODELS)
+#: The message unions, by name; each needs every envelope of its rows.
+_UNIONS: Final = {
+    "ClientRequest": CLIENT_REQUEST_MODELS,
+    "ServerRequest": SERVER_REQUEST_MODELS,
+    "ServerNotification": SERVER_NOTIFICATION_MODELS,
+    "ClientNotification": CLIENT_NOTIFICATION_MODELS,
+}
+
+
+def __getattr__(name: str) -> Any:
+    """`ClientRequest`, `ServerRequest`, `ServerNotification` and
+    `ClientNotification`, made on first use (the export and tests use them,
+    the daemon does not)."""
+    models = _UNIONS.get(name)
+    if models is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    union = globals().setdefault(name, _union(name, models))
+    return union

@@ -1,7 +1,5 @@
 """The plan the model keeps with the `update_plan` tool."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Literal
 

@@ -1,8 +1,6 @@
 """Events of a realtime (voice) conversation. The daemon has none; the models
 keep the reference's events readable."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """Code review mode: the request and its structured findings."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator

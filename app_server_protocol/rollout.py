@@ -10,8 +10,6 @@ payload is. A line that does not validate is skipped by every reader, as the
 reference skips it.
 """
 
-from __future__ import annotations
-
 from functools import cache
 from typing import Annotated, Final, Literal
 

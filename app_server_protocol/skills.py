@@ -1,8 +1,6 @@
 """Skills (instruction folders with a ``SKILL.md``): the events that list them.
 The daemon sends none of these; the models keep the reference's events readable."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import ClassVar, Literal
 

@@ -1,8 +1,6 @@
 """Events in which a tool waits for someone: command approval, questions to
 the user, client-side (dynamic) tools and MCP elicitations."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 

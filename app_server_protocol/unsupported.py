@@ -1,8 +1,6 @@
 """The types of the methods this daemon does not serve: their params accept
 anything, their result has no value."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import WithJsonSchema

@@ -1,8 +1,6 @@
 """Token usage and rate-limit snapshots (as events and rollouts write them;
 the account requests use the v2 shapes, see `app_server.account_limits`)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 
 from pydantic import Field

@@ -66,6 +66,8 @@ NOT_WHEN_IDLE = (
 
 
 def _loaded(script: str, tmp_path: Path, stdin: bytes = b"") -> set[str]:
+    """The modules `script` imported (not those only blocked, such as
+    ``httpx._main``, whose `sys.modules` entry is None)."""
     out = tmp_path / "modules.json"
     env = {**os.environ, "CODEX_HOME": str(tmp_path), "MODULES_OUT": str(out)}
     subprocess.run(
@@ -92,7 +94,7 @@ from app_server.server import serve
 
 def reply(fd, data):
     with open(os.environ["MODULES_OUT"], "w") as out:
-        json.dump(sorted(sys.modules), out)
+        json.dump(sorted(n for n, m in sys.modules.items() if m is not None), out)
     os._exit(0)
 
 bootstrap.write_all = reply
@@ -105,7 +107,7 @@ from app_server import server
 
 server._load_server()
 with open(os.environ["MODULES_OUT"], "w") as out:
-    json.dump(sorted(sys.modules), out)
+    json.dump(sorted(n for n, m in sys.modules.items() if m is not None), out)
 """
 
 

@@ -80,7 +80,8 @@ class StatsigExporter(_Table):
     kind: Literal["statsig"] = "statsig"
 
 
-NO_EXPORTER: Final = NoExporter()
+# Made without validation: validating would build the model's validator at import.
+NO_EXPORTER: Final = NoExporter.model_construct()
 
 _NAMES: Final[dict[str, type[NoExporter | StatsigExporter]]] = {
     "none": NoExporter,

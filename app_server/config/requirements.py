@@ -41,14 +41,14 @@ LEGACY_MANAGED_CONFIG_FILE: Final = "managed_config.toml"
 class McpServerIdentity(BaseModel):
     """How an allowed server is recognised: its command or its URL."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     command: str | None = None
     url: str | None = None
 
 
 class McpServerRequirement(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     identity: McpServerIdentity
 
@@ -56,7 +56,7 @@ class McpServerRequirement(BaseModel):
 class RequirementsToml(BaseModel):
     """The file's tables (unknown keys are ignored, as newer files may have more)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     allowed_approval_policies: list[AskForApproval] | None = None
     allowed_sandbox_modes: list[SandboxMode] | None = None

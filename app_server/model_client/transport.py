@@ -11,18 +11,12 @@ A client belongs to the event loop it was created in; when another loop asks
 
 from __future__ import annotations
 
-import sys
 from typing import Final
 
 import anyio.lowlevel
+import httpx  # without its command line: see `app_server/__init__.py`
 
-# `import httpx` imports its command line (click, pygments: tens of ms) when
-# click happens to be installed; the daemon never runs it (httpx then
-# defines a stub `main`).
-sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-import httpx  # noqa: E402
-
-from ..logs import log  # noqa: E402
+from ..logs import log
 
 CONNECT_TIMEOUT_S: Final = 30.0
 POOL_LIMITS: Final = httpx.Limits(max_connections=64, max_keepalive_connections=16)

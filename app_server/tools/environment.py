@@ -24,7 +24,8 @@ _CORE_VARS: Final = frozenset(
     {"HOME", "LOGNAME", "PATH", "SHELL", "USER", "USERNAME", "TMPDIR", "TEMP", "TMP"}
 )
 _DEFAULT_EXCLUDES: Final = ("*KEY*", "*SECRET*", "*TOKEN*")
-_DEFAULT_POLICY: Final = ShellEnvironmentPolicyToml()
+# Made without validation: validating would build the model's validator at import.
+_DEFAULT_POLICY: Final = ShellEnvironmentPolicyToml.model_construct()
 
 
 def _matches(name: str, patterns: Iterable[str]) -> bool:

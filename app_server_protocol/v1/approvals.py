@@ -1,7 +1,5 @@
 """Requests the server sends to the client to ask for the user's approval."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from .._base import CamelModel, SnakeModel

@@ -1,7 +1,5 @@
 """Login, logout and authentication status."""
 
-from __future__ import annotations
-
 from uuid import UUID
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """Saved configuration and models: `getUserSavedConfig`, `setDefaultModel`, `model/list`."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from .._base import CamelModel

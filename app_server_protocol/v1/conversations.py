@@ -1,7 +1,5 @@
 """Conversations: start, resume, list, archive, send turns, interrupt, listen."""
 
-from __future__ import annotations
-
 from typing import Annotated, ClassVar
 from uuid import UUID
 

@@ -1,7 +1,5 @@
 """Handshake and identity: `initialize`, `getUserAgent`, `userInfo`."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from .._base import CamelModel, optional

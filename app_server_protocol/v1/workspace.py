@@ -1,7 +1,5 @@
 """Requests about the user's files: fuzzy file search, git diff, one-off commands."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import Field

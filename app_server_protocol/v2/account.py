@@ -1,8 +1,6 @@
 """The signed-in account: `account/login/*`, `account/logout`, `account/read`
 and its rate limits."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 

@@ -1,8 +1,6 @@
 """Requests the server sends to the client (approvals, questions, tool calls,
 token refreshes) and the client's answers."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import ClassVar, Literal
 

@@ -1,7 +1,5 @@
 """Apps (connectors) as `app/list/updated` describes them (experimental)."""
 
-from __future__ import annotations
-
 from .._base import CamelModel
 
 

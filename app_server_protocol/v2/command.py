@@ -1,7 +1,5 @@
 """`command/exec`: run one command outside any thread (under a sandbox policy)."""
 
-from __future__ import annotations
-
 from .._base import CamelModel, Int64
 from .common import SandboxPolicy
 

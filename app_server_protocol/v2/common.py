@@ -1,8 +1,6 @@
 """Small v2 values shared by several domains: approval and sandbox policies,
 where a thread came from, git metadata, text spans."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 

@@ -1,8 +1,6 @@
 """Configuration: `config/read`, `config/value/write`, `config/batchWrite` and
 `configRequirements/read`. Config tables keep `config.toml`'s snake_case keys."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 

@@ -1,7 +1,5 @@
 """`experimentalFeature/list`: the feature flags and their state."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 
 from .._base import CamelModel, UInt32

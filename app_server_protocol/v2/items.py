@@ -2,8 +2,6 @@
 and reasoning, the commands, patches and tool calls it ran, ...), as the v2
 API reports them in `item/started`, `item/completed` and `Turn.items`."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Final, Literal
 

@@ -1,7 +1,5 @@
 """MCP servers: their status, tools and resources, OAuth login, reloading."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """The models the daemon offers: `model/list`."""
 
-from __future__ import annotations
-
 from .._base import CamelModel, UInt32
 from .shared import InputModality, ReasoningEffort
 

@@ -1,8 +1,6 @@
 """Notifications the server sends on the v2 API (`thread/*`, `turn/*`,
 `item/*`, `account/*`, ...). Their payloads are camelCase."""
 
-from __future__ import annotations
-
 import time
 from enum import StrEnum
 from typing import ClassVar

@@ -1,7 +1,5 @@
 """`review/start`: have the agent review code changes."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 

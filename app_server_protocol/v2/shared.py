@@ -6,8 +6,6 @@ Every v2 module imports these names from this module only, so that moving a
 definition to its top-level home changes this file and nothing else.
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 
 from typing_extensions import TypeAliasType

@@ -2,8 +2,6 @@
 `thread/*` methods that start, resume, fork, list, read, name, archive and
 roll one back."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 

@@ -1,8 +1,6 @@
 """Turns: one exchange of a thread (the user's input and everything the agent
 did about it), and the methods that start, steer and interrupt one."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import ClassVar, Literal
 

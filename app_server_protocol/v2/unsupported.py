@@ -6,8 +6,6 @@ answers these methods with an error, never with a result. They exist so that
 a client typed against the reference finds every response type it knows.
 """
 
-from __future__ import annotations
-
 from typing_extensions import TypeAliasType
 
 from ..unsupported import NeverSent
