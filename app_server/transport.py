@@ -185,5 +185,7 @@ async def write_stdout(messages: MemoryObjectReceiveStream[bytes], fd: int = 1) 
                     batch.append(message)
                     size += len(message)
                 await out.write_all(b"".join(batch) if len(batch) > 1 else first)
+                # Not kept until the next message: a reply may be megabytes.
+                del first, batch
     finally:
         out.close()

@@ -13,6 +13,7 @@ from typing import Final
 from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
 
 from .context import ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN, context_message
+from .history import user_items
 
 #: What the model is asked, after the history, to get the summary.
 SUMMARY_REQUEST: Final = """\
@@ -95,7 +96,7 @@ def user_messages(history: Iterable[ResponseItem]) -> list[str]:
     """What the user wrote, oldest first: the user messages that are neither
     context the harness added nor the summary of an earlier compaction."""
     messages: list[str] = []
-    for item in history:
+    for _, item in user_items(history):
         if not isinstance(item, ResponseItemMessage) or item.role != "user":
             continue
         texts = _texts(item)
@@ -111,7 +112,7 @@ def has_environment_context(history: Iterable[ResponseItem]) -> bool:
     """Whether the model has been told its environment (a bridge has not)."""
     return any(
         text.lstrip().startswith(ENVIRONMENT_CONTEXT_OPEN)
-        for item in history
+        for _, item in user_items(history)
         if isinstance(item, ResponseItemMessage) and item.role == "user"
         for text in _texts(item)
     )

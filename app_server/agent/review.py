@@ -46,6 +46,7 @@ from app_server_protocol.rollout import CompactedItem, TurnContextItem
 from app_server_protocol.usage import RateLimitSnapshot
 
 from .context import context_message, initial_context
+from .history import History
 from .instructions import review_instructions
 from .model_family import find_family
 from .review_output import parse_review_output, review_text
@@ -155,7 +156,7 @@ def reviewer_thread(parent: AgentThread) -> AgentThread:
         settings=settings,
         client=parent.client,
         environment=environment,
-        history=history,
+        history=History(history),
         user_instructions=parent.user_instructions,
         policies=(settings.approval_policy, settings.sandbox_policy),
         instructions=review_instructions(),
