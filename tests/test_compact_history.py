@@ -42,7 +42,7 @@ def _items() -> list[ResponseItem]:
         _message("user", f"first question {odd}"),
         ResponseItemFunctionCall(name="shell", arguments=json.dumps({"a": odd}), call_id="c1"),
         ResponseItemFunctionCallOutput(
-            call_id="c1", output=FunctionCallOutputPayload(body=f"out\n{odd}")
+            call_id="c1", output=FunctionCallOutputPayload(body=f"out\n{odd}" * 40)
         ),
         ResponseItemLocalShellCall(
             call_id="c2",
@@ -54,8 +54,9 @@ def _items() -> list[ResponseItem]:
             id="msg_9", role="assistant", content=[ContentItemOutputText(text="a")]
         ),
         ResponseItemOther(),
-        _message("user", "second question"),
-        _message("assistant", f"answer {odd}"),
+        _message("user", f"second question, a long one: {odd}" * 30),
+        _message("assistant", f"answer {odd}" * 30),
+        _message("developer", f"long instructions {odd}" * 30),
     ]
 
 
@@ -93,12 +94,16 @@ def test_the_user_messages_of_a_compact_history() -> None:
     assert has_environment_context(history)
     assert not has_environment_context(_compact(items[1:]))
     assert user_messages(history) == user_messages(items)
+    assert len(user_messages(history)) == 2
+    long_context = _message("user", "<environment_context>" + " " * 600)
+    assert has_environment_context(_compact([items[1], long_context]))
 
 
 def test_rolling_back_a_compact_history_keeps_it_compact() -> None:
     items = _items()
     history = _compact(items)
     assert list(drop_last_turns(history, 1)) == items[:8]
+    assert list(drop_last_turns(history[:9], 1)) == items[:8]
     assert list(drop_last_turns(history, 2)) == items[:1]
     assert list(drop_last_turns(history, 9)) == items[:1]
     assert list(drop_last_turns(history, 0)) == items
@@ -117,7 +122,10 @@ def test_a_resumed_rollout_gives_a_compact_history() -> None:
         type(item).model_validate_json(item.__pydantic_serializer__.to_json(item)) for item in items
     ]
     assert history == expected
-    assert sum(isinstance(entry, bytes) for entry in history._entries) == len(items) - 1
+    # All of them kept encoded but the kind it does not know, the long ones compressed.
+    models = [entry for entry in history._entries if isinstance(entry, ResponseItemOther)]
+    assert len(models) == 1
+    assert sum(isinstance(entry, bytes) for entry in history._entries) == len(items) - 5
 
 
 _META = {

@@ -11,21 +11,56 @@ straight from it.
 
 An item is kept encoded only when its JSON tells all of it: one of a known
 kind (whose fields hold no float, written alike by pydantic and by `json`)
-and without an ``id`` (which its JSON leaves out).
+and without an ``id`` (which its JSON leaves out). A long one (a command's
+output, an answer) is kept compressed (`_Packed`): text compresses well, and
+inflating a whole history for a request takes milliseconds.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterable, Iterator, MutableSequence
-from typing import Any, overload
+from typing import Any, Final, overload
 
 from pydantic import TypeAdapter
 
 from app_server_protocol.items import ResponseItem, ResponseItemOther
 
-_Entry = bytes | ResponseItem
-"""An item: its JSON (as its serializer writes it), or the model itself."""
+#: Items whose JSON is at least this long are kept compressed.
+PACK_BYTES: Final = 512
+#: The start of a packed item's JSON kept as is, where its kind and role are.
+_HEAD_BYTES: Final = 64
+_MESSAGE_HEAD: Final = b'{"type":"message"'
+_ROLE_KEY: Final = b'"role":'
+#: What the JSON of a user message holds.
+USER_ROLE: Final = b'"role":"user"'
+
+
+class _Packed:
+    """A long item's JSON: its head as is, the rest compressed."""
+
+    __slots__ = ("head", "rest")
+
+    def __init__(self, data: bytes) -> None:
+        self.head = data[:_HEAD_BYTES]
+        self.rest = zlib.compress(data[_HEAD_BYTES:], 1)
+
+    def json(self) -> bytes:
+        return self.head + zlib.decompress(self.rest)
+
+    def may_be_user_message(self) -> bool:
+        """False when the head shows a kind other than a message, or a role
+        other than the user's (the serializer writes ``type`` and ``role``
+        first)."""
+        if not self.head.startswith(_MESSAGE_HEAD):
+            return False
+        return USER_ROLE in self.head or _ROLE_KEY not in self.head
+
+
+_Entry = bytes | _Packed | ResponseItem
+"""An item: its JSON (as its serializer writes it; compressed when long), or
+the model itself."""
 
 _item_adapter: TypeAdapter[ResponseItem] | None = None
 
@@ -45,11 +80,17 @@ def encode_item(item: ResponseItem) -> bytes:
 def _decoded(entry: _Entry) -> ResponseItem:
     if isinstance(entry, bytes):
         return _adapter().validate_json(entry)
+    if isinstance(entry, _Packed):
+        return _adapter().validate_json(entry.json())
     return entry
 
 
 def _encoded(entry: _Entry) -> bytes:
-    return entry if isinstance(entry, bytes) else encode_item(entry)
+    if isinstance(entry, bytes):
+        return entry
+    if isinstance(entry, _Packed):
+        return entry.json()
+    return encode_item(entry)
 
 
 class History(MutableSequence[ResponseItem]):
@@ -64,8 +105,9 @@ class History(MutableSequence[ResponseItem]):
         """Add ``item``, kept encoded when its JSON tells all of it."""
         if isinstance(item, ResponseItemOther) or getattr(item, "id", None):
             self._entries.append(item)
-        else:
-            self._entries.append(encode_item(item))
+            return
+        data = encode_item(item)
+        self._entries.append(_Packed(data) if len(data) >= PACK_BYTES else data)
 
     def copy(self) -> History:
         copied = History()
@@ -128,7 +170,7 @@ class History(MutableSequence[ResponseItem]):
     def json_values(self) -> list[Any]:
         """Every item as JSON values (what ``dump_python(mode="json")`` gives)."""
         return [
-            json.loads(entry) if isinstance(entry, bytes) else _dump(entry)
+            json.loads(_encoded(entry)) if isinstance(entry, bytes | _Packed) else _dump(entry)
             for entry in self._entries
         ]
 
@@ -142,16 +184,18 @@ class History(MutableSequence[ResponseItem]):
         for entry in self._entries:
             yield _encoded(entry)
 
-    def indexed_containing(self, marker: bytes) -> Iterator[tuple[int, ResponseItem]]:
-        """The items (with their index) whose JSON may hold ``marker``: the
-        encoded ones that do not are not decoded. ``marker`` must be written
-        alike in and out of a JSON string (no quote, backslash or control
-        character), or be JSON syntax itself such as ``"role":"user"``."""
+    def user_candidates(self) -> Iterator[tuple[int, ResponseItem]]:
+        """The items (with their index) that may be user messages: the
+        encoded ones whose JSON shows otherwise are not decoded."""
         for index, entry in enumerate(self._entries):
-            if not isinstance(entry, bytes):
+            if isinstance(entry, bytes):
+                if USER_ROLE in entry:
+                    yield index, _decoded(entry)
+            elif isinstance(entry, _Packed):
+                if entry.may_be_user_message():
+                    yield index, _decoded(entry)
+            else:
                 yield index, entry
-            elif marker in entry:
-                yield index, _decoded(entry)
 
 
 def _dump(item: ResponseItem) -> Any:
@@ -161,16 +205,14 @@ def _dump(item: ResponseItem) -> Any:
 def _wire_json(entry: _Entry) -> bytes:
     if isinstance(entry, bytes):
         return entry
+    if isinstance(entry, _Packed):
+        return entry.json()
     return json.dumps(_dump(entry), ensure_ascii=False, separators=(",", ":")).encode()
-
-
-USER_ROLE: bytes = b'"role":"user"'
-"""What the JSON of a user message holds (`History.indexed_containing`)."""
 
 
 def user_items(history: Iterable[ResponseItem]) -> Iterator[tuple[int, ResponseItem]]:
     """The items (with their index) that may be user messages; for a
     `History`, without decoding the others."""
     if isinstance(history, History):
-        return history.indexed_containing(USER_ROLE)
+        return history.user_candidates()
     return enumerate(history)
