@@ -10,28 +10,28 @@ it is called only after such an answer. A no-op where the C library has no
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from collections.abc import Callable
+from functools import cache
 from typing import Final
 
 #: An answer at least this large is followed by a trim of the heap.
 BIG_MESSAGE_BYTES: Final = 1 << 20
 
 
-def _find_trim() -> Callable[[int], int] | None:
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (ctypes is loaded on first use, not at start-up)."""
+    import ctypes
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim: Callable[[int], int] = libc.malloc_trim
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):
         return None
     return trim
 
 
-_trim = _find_trim()
-
-
 def release_free_memory() -> None:
     """Return the C heap's free pages to the system (where glibc can)."""
-    if _trim is not None:
-        _trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 from app_server.agent.bridge import has_environment_context, user_messages
-from app_server.agent.history import History
 from app_server.conversations.reader import parse_rollout
 from app_server.conversations.rollback import drop_last_turns
+from app_server.model_client.history import History
 from app_server.model_client.request import request_body
 from app_server_protocol.items import (
     ContentItemInputText,

@@ -12,8 +12,8 @@ from typing import Final
 
 from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
 
+from ..model_client.history import user_items
 from .context import ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN, context_message
-from .history import user_items
 
 #: What the model is asked, after the history, to get the summary.
 SUMMARY_REQUEST: Final = """\

@@ -45,8 +45,8 @@ from app_server_protocol.items import (
 from app_server_protocol.rollout import CompactedItem, TurnContextItem
 from app_server_protocol.usage import RateLimitSnapshot
 
+from ..model_client.history import History
 from .context import context_message, initial_context
-from .history import History
 from .instructions import review_instructions
 from .model_family import find_family
 from .review_output import parse_review_output, review_text

@@ -13,9 +13,9 @@ from app_server_protocol.items import InputItem, ResponseItem
 from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageInfo
 
 from ..model_client import ModelClient
+from ..model_client.history import History
 from ..user_agent import originator
 from .context import EnvironmentContext, shell_name
-from .history import History
 from .model_family import find_family
 from .personality import thread_instructions
 from .toolset import build_registry

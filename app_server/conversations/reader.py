@@ -36,8 +36,8 @@ from app_server_protocol.rollout import (
 )
 
 from ..agent.bridge import rebuilt_history
-from ..agent.history import History
 from ..gc_pause import collector_paused
+from ..model_client.history import History
 from ..rust_format import os_error_message
 from .rollback import ROLLED_BACK_EVENT, drop_last_turns
 from .rollout_file import bounded_lines, open_regular

@@ -18,7 +18,7 @@ from app_server_protocol.items import (
     ResponseItemMessage,
 )
 
-from ..agent.history import History, user_items
+from ..model_client.history import History, user_items
 from .head import is_injected_context
 
 ROLLED_BACK_EVENT: Final = "thread_rolled_back"

@@ -27,12 +27,12 @@ from app_server_protocol.items import (
     ResponseItemWebSearchCall,
 )
 
-from ..agent.history import History
 from ..config.model import ModelProviderInfo, WireApi
 from ..logs import register_secret
 from .auth import Credentials
 from .chat_format import chat_messages, chat_tools
 from .errors import MissingEnvVar, UnsupportedOperation
+from .history import History
 from .prompt import Prompt
 
 DEFAULT_OPENAI_BASE_URL: Final = "https://api.openai.com/v1"
