@@ -38,6 +38,7 @@ from .errors import RpcError
 from .handlers import HANDLERS, Handler
 from .logs import log
 from .ordering import Admission, RequestOrder
+from .self_encoding import SelfEncoding
 from .transport import MAX_LINE_BYTES, OversizedLine
 from .wire_checks import ID_RANGE, has_duplicate_id, request_id_in_head
 
@@ -298,9 +299,11 @@ class Processor:
             result = handler.func(params, ctx)
             if inspect.isawaitable(result):
                 result = await result
-            payload = route.result.dump_json(
-                result, context=self.connection.outgoing.face.serialization_context
-            )
+            context = self.connection.outgoing.face.serialization_context
+            if isinstance(result, SelfEncoding):
+                payload = result.encoded(route.result, context)
+            else:
+                payload = route.result.dump_json(result, context=context)
         except RpcError as exc:
             await outgoing.send_error(ctx.request_id, exc.code, exc.message, exc.data)
             return

@@ -20,6 +20,7 @@ from typing import Final
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
 
+from .heap import BIG_MESSAGE_BYTES, release_free_memory
 from .logs import log
 
 #: Lines longer than this are refused without being kept in memory: the
@@ -185,5 +186,10 @@ async def write_stdout(messages: MemoryObjectReceiveStream[bytes], fd: int = 1) 
                     batch.append(message)
                     size += len(message)
                 await out.write_all(b"".join(batch) if len(batch) > 1 else first)
+                # Not kept until the next message: a reply may be megabytes,
+                # and the heap it was made in is given back once it is out.
+                del first, batch
+                if size >= BIG_MESSAGE_BYTES:
+                    release_free_memory()
     finally:
         out.close()

@@ -154,8 +154,11 @@ RolloutLine = TypeAliasType(
 @cache
 def rollout_line_adapter() -> TypeAdapter[RolloutLine]:
     """Validates a line from its bytes: ``.validate_json(line, strict=True)``.
-    Built on first use (building it takes a while)."""
-    return TypeAdapter(RolloutLine)
+    Built on first use (building it takes a while). The values read are
+    not cached (only the keys): a long rollout's ids and short texts would
+    otherwise stay in pydantic's string cache, scattered among the parse's
+    freed memory, which could then not be given back."""
+    return TypeAdapter(RolloutLine, config=ConfigDict(cache_strings="keys"))
 
 
 #: Event kinds the reference records in rollout files; every other event is

@@ -12,6 +12,7 @@ from typing import Final
 
 from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
 
+from ..model_client.history import user_items
 from .context import (
     ENVIRONMENT_CONTEXT_OPEN,
     TURN_ABORTED_OPEN,
@@ -100,7 +101,7 @@ def user_messages(history: Iterable[ResponseItem]) -> list[str]:
     """What the user wrote, oldest first: the user messages that are neither
     context the harness added nor the summary of an earlier compaction."""
     messages: list[str] = []
-    for item in history:
+    for _, item in user_items(history):
         if not isinstance(item, ResponseItemMessage) or item.role != "user":
             continue
         texts = _texts(item)
@@ -116,7 +117,7 @@ def has_environment_context(history: Iterable[ResponseItem]) -> bool:
     """Whether the model has been told its environment (a bridge has not)."""
     return any(
         text.lstrip().startswith(ENVIRONMENT_CONTEXT_OPEN)
-        for item in history
+        for _, item in user_items(history)
         if isinstance(item, ResponseItemMessage) and item.role == "user"
         for text in _texts(item)
     )

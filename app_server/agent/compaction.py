@@ -168,10 +168,12 @@ async def compact(turn: CompactingTurn, *, mid_turn: bool) -> bool:
     await scope.emit(ItemStartedEvent(thread_id=thread_id, turn_id=turn_id, item=item))
     base = turn._prompt(thread.tools_for(scope.settings.model))
     request = context_message(scope.config.toml.compact_prompt or SUMMARY_REQUEST)
-    history = list(thread.history)
+    history = thread.history.copy()
     trimmed = 0
     while True:
-        prompt = dataclasses.replace(base, input=[*history, request], output_schema=None)
+        attempt = history.copy()
+        attempt.append(request)
+        prompt = dataclasses.replace(base, input=attempt, output_schema=None)
         try:
             summary = await _summarize(turn, prompt)
             break

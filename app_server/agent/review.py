@@ -45,6 +45,7 @@ from app_server_protocol.items import (
 from app_server_protocol.rollout import CompactedItem, TurnContextItem
 from app_server_protocol.usage import RateLimitSnapshot
 
+from ..model_client.history import History
 from .context import context_message, initial_context
 from .instructions import review_instructions
 from .model_family import find_family
@@ -155,7 +156,7 @@ def reviewer_thread(parent: AgentThread) -> AgentThread:
         settings=settings,
         client=parent.client,
         environment=environment,
-        history=history,
+        history=History(history),
         user_instructions=parent.user_instructions,
         policies=(settings.approval_policy, settings.sandbox_policy),
         instructions=review_instructions(),

@@ -4,6 +4,7 @@ thread is created or resumed (`open_agent_thread`) and kept on the thread
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from app_server_protocol.items import InputItem, ResponseItem
 from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageInfo
 
 from ..model_client import ModelClient
+from ..model_client.history import History
 from ..user_agent import originator
 from .context import EnvironmentContext, shell_name
 from .model_family import find_family
@@ -41,7 +43,7 @@ class AgentThread:
     """The environment the model was last told about."""
     policies: tuple[ApprovalMode, SandboxPolicy]
     """The approval and sandbox policies the model was last told about."""
-    history: list[ResponseItem]
+    history: History
     """What the model sees, oldest first: the initial context, then every
     item of every turn."""
     user_instructions: str | None
@@ -75,7 +77,7 @@ def open_agent_thread(
     host: TurnHost,
     *,
     config: Config,
-    history: list[ResponseItem],
+    history: Iterable[ResponseItem],
     user_instructions: str | None,
     mcp: McpConnections,
     instructions: str | None = None,
@@ -102,7 +104,7 @@ def open_agent_thread(
         client=client,
         environment=environment,
         policies=(config.approval_policy, config.sandbox_policy),
-        history=history,
+        history=history if isinstance(history, History) else History(history),
         user_instructions=user_instructions,
         instructions=instructions,
         personality=personality,

@@ -325,7 +325,7 @@ class _Turn:
         return Prompt(
             model=settings.model,
             instructions=self.thread.instructions,
-            input=list(self.thread.history),
+            input=self.thread.history.copy(),
             tools=registry.specs(scope),
             parallel_tool_calls=False,
             reasoning=reasoning,

@@ -24,7 +24,6 @@ from typing import Final
 from pydantic import ValidationError
 
 from app_server_protocol.events import EventMsg, UserMessageEvent
-from app_server_protocol.items import ResponseItem
 from app_server_protocol.rollout import (
     CompactedLine,
     EventMsgLine,
@@ -38,6 +37,7 @@ from app_server_protocol.rollout import (
 
 from ..agent.bridge import rebuilt_history
 from ..gc_pause import collector_paused
+from ..model_client.history import History
 from ..rust_format import os_error_message
 from .rollback import ROLLED_BACK_EVENT, drop_last_turns
 from .rollout_file import bounded_lines, open_regular
@@ -64,9 +64,9 @@ class RecordedConversation:
     """The first ``session_meta``: whose id the conversation keeps."""
     preview: str
     """The first user message ("" when there is none)."""
-    response_items: list[ResponseItem] = field(default_factory=list)
+    response_items: History = field(default_factory=History)
     """The model's history, without the turns rolled back, and compacted
-    where a compaction was recorded."""
+    where a compaction was recorded (kept encoded: see `History`)."""
     event_msgs: list[EventMsg] = field(default_factory=list)
     """The recorded events, shown again when the conversation is resumed
     (empty when they were not asked for)."""
@@ -99,7 +99,7 @@ def parse_rollout_lines(
     """What a rollout file's lines record, with the ``events`` asked for."""
     adapter = rollout_line_adapter()
     meta: SessionMeta | None = None
-    items: list[ResponseItem] = []
+    items = History()
     event_msgs: list[EventMsg] = []
     last_context: bytes | None = None
     preview: str | None = None
@@ -135,10 +135,13 @@ def parse_rollout_lines(
         except ValidationError:
             continue
         if isinstance(record, ResponseItemLine):
-            items.append(record.payload)
+            items.append_compact(record.payload)
         elif isinstance(record, CompactedLine):
             compacted = record.payload
-            items = rebuilt_history(items, compacted.message, compacted.replacement_history)
+            rebuilt = rebuilt_history(items, compacted.message, compacted.replacement_history)
+            items = History()
+            for item in rebuilt:
+                items.append_compact(item)
         elif isinstance(record, EventMsgLine):
             event = record.payload
             if preview is None and isinstance(event, UserMessageEvent):

@@ -10,7 +10,6 @@ that opened the N-th last turn. Files the agent changed stay changed.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Final
 
 from app_server_protocol.items import (
@@ -19,6 +18,7 @@ from app_server_protocol.items import (
     ResponseItemMessage,
 )
 
+from ..model_client.history import History, user_items
 from .head import is_injected_context
 
 ROLLED_BACK_EVENT: Final = "thread_rolled_back"
@@ -43,11 +43,11 @@ def _opens_turn(item: ResponseItem) -> bool:
     return True
 
 
-def drop_last_turns(history: Sequence[ResponseItem], num_turns: int) -> list[ResponseItem]:
+def drop_last_turns(history: History, num_turns: int) -> History:
     """The history without its last ``num_turns`` user turns (all of them,
     when it has fewer; the initial context stays)."""
-    starts = [index for index, item in enumerate(history) if _opens_turn(item)]
+    starts = [index for index, item in user_items(history) if _opens_turn(item)]
     if not starts or num_turns <= 0:
-        return list(history)
+        return history.copy()
     cut = starts[0] if num_turns >= len(starts) else starts[-num_turns]
-    return list(history[:cut])
+    return history[:cut]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from pydantic import TypeAdapter, ValidationError
@@ -82,17 +82,60 @@ class _PendingTurn:
         self.error: TurnError | None = None
         self.explicit = explicit
 
+    @property
+    def item_count(self) -> int:
+        return len(self.items)
+
     def to_turn(self) -> Turn:
         return Turn(id=self.id, items=list(self.items), status=self.status, error=self.error)
 
+    @classmethod
+    def of_turn(cls, turn: Turn, explicit: bool) -> _PendingTurn:
+        pending = cls(turn.id, turn.status, explicit)
+        pending.items = list(turn.items)
+        pending.error = turn.error
+        return pending
+
+
+class _EncodedTurn:
+    """A finished turn kept as its JSON (see `ThreadHistoryBuilder`)."""
+
+    __slots__ = ("data", "explicit", "id", "item_count")
+
+    def __init__(self, turn: _PendingTurn, data: bytes) -> None:
+        self.id = turn.id
+        self.explicit = turn.explicit
+        self.item_count = len(turn.items)
+        self.data = data
+
+
+#: Finished turns kept as models (the last ones, which later lines most
+#: likely change) when the others are encoded as they go.
+_RECENT_TURNS: Final = 2
+
 
 class ThreadHistoryBuilder:
-    """Feed it rollout lines (parsed JSON objects) in order; `finish` gives the turns."""
+    """Feed it rollout lines (parsed JSON objects) in order; `finish` gives the turns.
 
-    def __init__(self) -> None:
-        self._turns: list[_PendingTurn] = []
+    Given ``encode`` (and ``decode``, its inverse), the builder keeps the
+    finished turns (but the last few) as their JSON, and `finish_encoded`
+    gives the JSON array of all of them: a long thread's turns are then
+    never all in memory as models at once. A later line that changes an
+    encoded turn (rare: its late end, or an item of it) decodes it again.
+    """
+
+    def __init__(
+        self,
+        encode: Callable[[Turn], bytes] | None = None,
+        decode: Callable[[bytes], Turn] | None = None,
+    ) -> None:
+        self._turns: list[_PendingTurn | _EncodedTurn] = []
         self._current: _PendingTurn | None = None
         self._next_item = 1
+        self._encode = encode
+        self._decode = decode
+        self._encoded = 0
+        """How many of the first turns were encoded (some may be decoded since)."""
 
     # -- feeding ----------------------------------------------------------------
 
@@ -115,7 +158,18 @@ class ThreadHistoryBuilder:
 
     def finish(self) -> list[Turn]:
         self._finish_current()
-        return [turn.to_turn() for turn in self._turns]
+        return [self._pending(index).to_turn() for index in range(len(self._turns))]
+
+    def finish_encoded(self) -> bytes:
+        """The turns as a JSON array, each written by ``encode``."""
+        encode = self._encode
+        assert encode is not None
+        self._finish_current()
+        parts = [
+            turn.data if isinstance(turn, _EncodedTurn) else encode(turn.to_turn())
+            for turn in self._turns
+        ]
+        return b"[" + b",".join(parts) + b"]"
 
     # -- turns --------------------------------------------------------------------
 
@@ -124,6 +178,26 @@ class ThreadHistoryBuilder:
         self._current = None
         if turn is not None and (turn.items or turn.explicit):
             self._turns.append(turn)
+            self._encode_older()
+
+    def _encode_older(self) -> None:
+        encode = self._encode
+        if encode is None:
+            return
+        while len(self._turns) - self._encoded > _RECENT_TURNS:
+            turn = self._turns[self._encoded]
+            if isinstance(turn, _PendingTurn):
+                self._turns[self._encoded] = _EncodedTurn(turn, encode(turn.to_turn()))
+            self._encoded += 1
+
+    def _pending(self, index: int) -> _PendingTurn:
+        """The turn at ``index``, decoded again if it was encoded."""
+        turn = self._turns[index]
+        if isinstance(turn, _EncodedTurn):
+            assert self._decode is not None
+            turn = _PendingTurn.of_turn(self._decode(turn.data), turn.explicit)
+            self._turns[index] = turn
+        return turn
 
     def _ensure_turn(self) -> _PendingTurn:
         if self._current is None:
@@ -135,9 +209,9 @@ class ThreadHistoryBuilder:
             return None
         if self._current is not None and self._current.id == turn_id:
             return self._current
-        for turn in self._turns:
+        for index, turn in enumerate(self._turns):
             if turn.id == turn_id:
-                return turn
+                return self._pending(index)
         return None
 
     def _item_id(self) -> str:
@@ -194,7 +268,8 @@ class ThreadHistoryBuilder:
         if not isinstance(count, int) or count < 0:
             return
         del self._turns[max(0, len(self._turns) - count) :]
-        self._next_item = 1 + sum(len(turn.items) for turn in self._turns)
+        self._encoded = min(self._encoded, len(self._turns))
+        self._next_item = 1 + sum(turn.item_count for turn in self._turns)
 
     def _user_message(self, event: Mapping[str, Any]) -> None:
         message = event["message"]

@@ -159,11 +159,12 @@ class ThreadCatalog:
 
     def _by_update(self, archived: bool, after: _Key | None) -> list[tuple[_Key, str]]:
         """Every rollout file strictly before ``after``, newest update first
-        (a ``stat`` of each)."""
+        (a ``stat`` of each: appending to a file does not change its folder)."""
         keyed = [
             (key, path)
-            for path in self.rollout_files(archived)
-            if (key := _file_key(path, BY_UPDATE)) is not None and (after is None or key < after)
+            for folder in self._folders(archived)
+            for key, path in _updated_keys_in(folder)
+            if after is None or key < after
         ]
         keyed.sort(reverse=True)
         return keyed
@@ -289,19 +290,24 @@ class ThreadCatalog:
         return [summary for _key, summary in page], next_cursor
 
 
-def _file_key(path: str, sort_key: str) -> tuple[int, str] | None:
-    """Where a rollout file sorts: by the time its name says it was created
-    (or, by update, its modification time), then by its thread id."""
-    key = parse_rollout_file_name(os.path.basename(path))
-    if key is None:
-        return None
-    thread_id = str(key.uuid)
-    if sort_key == BY_UPDATE:
-        try:
-            return int(os.stat(path).st_mtime), thread_id
-        except OSError:
-            return None
-    return _creation_key(key.ts, thread_id)
+def _updated_keys_in(folder: str) -> list[tuple[tuple[int, str], str]]:
+    """The folder's rollout files with their update keys: modification time
+    (whole seconds), then thread id (each name parsed once)."""
+    found: list[tuple[tuple[int, str], str]] = []
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                key = parse_rollout_file_name(entry.name)
+                if key is None or not entry.is_file(follow_symlinks=False):
+                    continue
+                try:
+                    seconds = int(os.stat(entry.path).st_mtime)
+                except OSError:
+                    continue
+                found.append(((seconds, str(key.uuid)), entry.path))
+    except OSError:
+        return []
+    return found
 
 
 def _created_keys_in(folder: str) -> list[tuple[tuple[int, str], str]]:

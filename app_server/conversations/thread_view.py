@@ -27,6 +27,7 @@ from .rollout_file import bounded_lines, open_regular
 
 if TYPE_CHECKING:
     from app_server_protocol.v2.threads import Thread, ThreadStatus
+    from app_server_protocol.v2.turns import Turn
 
 #: The provider of a thread whose ``session_meta`` names none (older rollouts, ours).
 DEFAULT_MODEL_PROVIDER: Final = "openai"
@@ -255,6 +256,27 @@ def read_thread(
         thread = summary.thread(default_provider=default_provider, name=name, status=status)
         thread.turns = builder.finish()
     return thread
+
+
+def read_thread_turns_json(
+    path: str | os.PathLike[str],
+    encode: Callable[[Turn], bytes],
+    decode: Callable[[bytes], Turn],
+    *,
+    default_provider: str = DEFAULT_MODEL_PROVIDER,
+    name: str | None = None,
+    status: ThreadStatus | None = None,
+) -> tuple[Thread, bytes]:
+    """`read_thread` with its turns, given apart as their JSON array (each
+    written by ``encode``; ``decode`` reads one back) and left out of the
+    thread: the turns of a long thread are not all held as models at once.
+    Blocking; raises `ThreadReadError`."""
+    from .thread_history import ThreadHistoryBuilder
+
+    builder = ThreadHistoryBuilder(encode, decode)
+    summary = _read_lines(os.fspath(path), builder.feed_line)
+    thread = summary.thread(default_provider=default_provider, name=name, status=status)
+    return thread, builder.finish_encoded()
 
 
 def _read_lines(path: str, feed: Callable[[dict[str, Any]], None]) -> ThreadSummary:

@@ -50,6 +50,7 @@ from ..conversations.v2_thread import live_thread
 from ..errors import InternalError, InvalidRequest
 from ..rust_format import os_error_message
 from .registry import handles
+from .thread_answers import ReadAnswer, read_with_turns_json
 from .thread_common import (
     default_provider,
     loaded,
@@ -78,9 +79,10 @@ async def thread_read(params: ThreadReadParams, ctx: RequestContext) -> ThreadRe
                 "includeTurns is unavailable before first user message"
             )
         return ThreadReadResponse(thread=live_thread(conversation))
-    return ThreadReadResponse(
-        thread=await read_recorded(app, path, params.include_turns, thread_id)
-    )
+    if params.include_turns:
+        thread, turns_json = await read_with_turns_json(ctx, path, thread_id)
+        return ReadAnswer(thread=thread).with_turns_json(turns_json)
+    return ThreadReadResponse(thread=await read_recorded(app, path, False, thread_id))
 
 
 @handles(methods.THREAD_LIST)

@@ -64,7 +64,8 @@ from ..conversations.v2_thread import (
 )
 from ..errors import InvalidRequest
 from .registry import handles
-from .thread_common import read_recorded, subscribe
+from .thread_answers import ResumeAnswer, read_with_turns_json
+from .thread_common import subscribe
 
 
 def _overrides(
@@ -156,10 +157,10 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
     await subscribe(ctx, conversation)
     # The turns as `thread/read` projects them (one reading of a rollout).
     thread_id = str(conversation.id)
-    thread = await read_recorded(ctx.app, conversation.rollout_path, True, thread_id)
+    thread, turns_json = await read_with_turns_json(ctx, conversation.rollout_path, thread_id)
     thread = thread.model_copy(update={"status": live_thread(conversation).status})
     _announce_resumed(ctx, conversation)
-    return _resumed(conversation, thread)
+    return _resumed(conversation, thread, turns_json)
 
 
 async def _resume_from_history(
@@ -288,10 +289,14 @@ async def turn_interrupt(params: TurnInterruptParams, ctx: RequestContext) -> Tu
     return TurnInterruptResponse()
 
 
-def _resumed(conversation: Conversation, thread: Thread) -> ThreadResumeResponse:
-    """The answer to a ``thread/resume``: ``thread`` and its settings."""
+def _resumed(
+    conversation: Conversation, thread: Thread, turns_json: bytes | None = None
+) -> ThreadResumeResponse:
+    """The answer to a ``thread/resume``: ``thread`` and its settings (and
+    the thread's turns as JSON, when given apart)."""
     config = conversation.config
-    return ThreadResumeResponse(
+    resumed = ThreadResumeResponse if turns_json is None else ResumeAnswer
+    answer = resumed(
         thread=thread,
         model=config.model,
         model_provider=config.model_provider_id,
@@ -300,3 +305,6 @@ def _resumed(conversation: Conversation, thread: Thread) -> ThreadResumeResponse
         sandbox=v2_sandbox(config.sandbox_policy),
         reasoning_effort=config.model_reasoning_effort,
     )
+    if isinstance(answer, ResumeAnswer) and turns_json is not None:
+        return answer.with_turns_json(turns_json)
+    return answer

@@ -7,7 +7,9 @@ order and the body's key order are the reference's.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -30,6 +32,7 @@ from ..logs import register_secret
 from .auth import Credentials
 from .chat_format import chat_messages, chat_tools
 from .errors import MissingEnvVar, UnsupportedOperation
+from .history import History
 from .prompt import Prompt
 
 DEFAULT_OPENAI_BASE_URL: Final = "https://api.openai.com/v1"
@@ -135,8 +138,26 @@ def request_body(prompt: Prompt, provider: ModelProviderInfo, conversation_id: s
     if provider.wire_api == WireApi.CHAT:
         body = chat_body(prompt)
     else:
-        body = responses_body(prompt, conversation_id, azure=is_azure_responses(provider))
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        azure = is_azure_responses(provider)
+        if isinstance(prompt.input, History) and not azure:
+            return _body_with_history(prompt, prompt.input, conversation_id)
+        body = responses_body(prompt, conversation_id, azure=azure)
+    return _compact_json(body)
+
+
+def _compact_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _body_with_history(prompt: Prompt, history: History, conversation_id: str) -> bytes:
+    """`responses_body`, written with its input taken from the history's
+    JSON as it is (no model made, nothing parsed): the same bytes."""
+    body = responses_body(dataclasses.replace(prompt, input=()), conversation_id)
+    hole = f"\x00input {uuid.uuid4()}"
+    body["input"] = hole
+    head, found, tail = _compact_json(body).partition(_compact_json(hole))
+    assert found
+    return head + history.json_array() + tail
 
 
 def responses_body(prompt: Prompt, conversation_id: str, *, azure: bool = False) -> dict[str, Any]:
@@ -204,6 +225,9 @@ def items_adapter() -> TypeAdapter[list[ResponseItem]]:
 
 
 def _dump_items(prompt: Prompt) -> list[dict[str, Any]]:
+    if isinstance(prompt.input, History):
+        values: list[dict[str, Any]] = prompt.input.json_values()
+        return values
     dumped: list[dict[str, Any]] = items_adapter().dump_python(list(prompt.input), mode="json")
     return dumped
 
