@@ -70,8 +70,9 @@ def _in_0_50_patch_order(events: list[Any]) -> list[Any]:
 
 def _any_stream_order(result: Any) -> Any:
     """``result`` with each call's output deltas sorted by stream, and the
-    lines of each tool output sorted: what is left once the order in which
-    stdout and stderr were read is taken away."""
+    lines of each tool output (and of an end event's whole outputs) sorted:
+    what is left once the order in which stdout and stderr were read is taken
+    away."""
     result = copy.deepcopy(result)
     for events in result["calls"].values():
         deltas = iter(
@@ -83,6 +84,10 @@ def _any_stream_order(result: Any) -> Any:
         events[:] = [
             next(deltas) if e["type"] == "exec_command_output_delta" else e for e in events
         ]
+        for event in events:
+            for key in ("aggregated_output", "formatted_output"):
+                if isinstance(event.get(key), str):
+                    event[key] = "".join(sorted(event[key].splitlines(keepends=True)))
     for call_id, text in result["outputs"].items():
         found = re.match(r'(\{"output":")(.*?)(",.*)$', text, re.S)
         if found is not None:
