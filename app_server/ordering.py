@@ -31,14 +31,16 @@ class Admission:
     async def wait(self) -> None:
         """Until every earlier request this one must see has finished."""
         for earlier in self.waits_for:
-            await earlier.wait()
+            if not earlier.is_set():  # (a finished one costs no trip through the loop)
+                await earlier.wait()
 
 
 class RequestOrder:
     def __init__(self) -> None:
-        self._running: set[anyio.Event] = set()
-        """The ends of the serial and per-thread requests not finished yet."""
         self._last_serial: anyio.Event | None = None
+        self._since_serial: set[anyio.Event] = set()
+        """The ends of the per-thread requests admitted since the latest
+        serial one and not finished yet."""
         self._last_on_thread: dict[object, anyio.Event] = {}
 
     def admit(self, ordering: Ordering, thread: object = None) -> Admission:
@@ -47,13 +49,17 @@ class RequestOrder:
             return Admission(ordering)
         admission = Admission(ordering, thread)
         if ordering is Ordering.SERIAL:
-            admission.waits_for = tuple(e for e in self._running if not e.is_set())
+            # The latest serial request waited for everything before it: the
+            # per-thread requests since are the rest.
+            earlier = (self._last_serial, *self._since_serial)
+            admission.waits_for = tuple(e for e in earlier if e is not None and not e.is_set())
             self._last_serial = admission.done
+            self._since_serial = set()
         else:
             latest = (self._last_serial, self._last_on_thread.get(thread))
             admission.waits_for = tuple(e for e in latest if e is not None and not e.is_set())
             self._last_on_thread[thread] = admission.done
-        self._running.add(admission.done)
+            self._since_serial.add(admission.done)
         return admission
 
     def finish(self, admission: Admission) -> None:
@@ -61,7 +67,7 @@ class RequestOrder:
         admission.done.set()
         if admission.ordering is Ordering.FREE:
             return
-        self._running.discard(admission.done)
+        self._since_serial.discard(admission.done)
         if self._last_serial is admission.done:
             self._last_serial = None
         if self._last_on_thread.get(admission.thread) is admission.done:

@@ -41,6 +41,26 @@ def test_a_serial_request_waits_for_every_earlier_ordered_one() -> None:
     assert _pending(order, serial) == [False]
 
 
+def test_a_serial_request_waits_for_the_last_serial_one_and_what_came_after() -> None:
+    """Waiting for every earlier request, through the chain: the previous
+    serial request waited for those before it (so a pipeline of serial
+    requests waits for one each, not for all in flight)."""
+    order = RequestOrder()
+    first = order.admit(SERIAL)
+    a = order.admit(PER_THREAD, "a")
+    second = order.admit(SERIAL)
+    assert set(second.waits_for) == {first.done, a.done}
+    third = order.admit(SERIAL)
+    assert third.waits_for == (second.done,)
+    order.finish(first)
+    order.finish(a)
+    assert _pending(order, second, third) == [False, True]
+    order.finish(second)
+    assert _pending(order, third) == [False]
+    order.finish(third)
+    assert order.admit(SERIAL).waits_for == ()
+
+
 def test_per_thread_requests_wait_for_their_thread_and_the_last_serial_one() -> None:
     order = RequestOrder()
     serial = order.admit(SERIAL)
