@@ -562,12 +562,15 @@ class EarlyServer:
         search = self.file_search
         cancelled = threading.Event()
         found: list[Match] = []
+        failed: list[BaseException] = []
         done_r, done_w = os.pipe()
 
         def work() -> None:
             try:
                 if request.query:
                     found.extend(search.search_blocking(request.query, request.roots, cancelled))
+            except BaseException as exc:  # the full server searches again, and says what failed
+                failed.append(exc)
             finally:
                 os.write(done_w, b"x")
 
@@ -587,20 +590,21 @@ class EarlyServer:
             return rest
 
         threading.Thread(target=work, name="early-search", daemon=True).start()
-        try:
+        rest = watch(rest)
+        while True:
+            ready, _, _ = select.select([done_r] if self.eof else [done_r, self._stdin], [], [])
+            if done_r in ready:
+                break
+            chunk = os.read(self._stdin, _READ_SIZE)
+            if not chunk:
+                self.eof = True
+            self.pending += chunk
             rest = watch(rest)
-            while True:
-                ready, _, _ = select.select([done_r] if self.eof else [done_r, self._stdin], [], [])
-                if done_r in ready:
-                    break
-                chunk = os.read(self._stdin, _READ_SIZE)
-                if not chunk:
-                    self.eof = True
-                self.pending += chunk
-                rest = watch(rest)
-        finally:
-            os.close(done_r)
-            os.close(done_w)
+        # Closed only once the worker has written: never a number it could reuse.
+        os.close(done_r)
+        os.close(done_w)
+        if failed:
+            return False
         files = [] if cancelled.is_set() else found
         try:
             reply = _result_line(request.id, {"files": [_match_fields(m) for m in files]})

@@ -264,6 +264,8 @@ class _SlowSearch:
     ) -> list[Match]:
         if query == "slow":
             assert cancelled.wait(10)
+        if query == "boom":
+            raise RuntimeError("the search broke")
         return [
             Match(
                 root=roots[0], path=f"{query}.txt", file_name=f"{query}.txt", score=7, indices=[0]
@@ -315,5 +317,20 @@ def test_a_search_is_cancelled_by_a_later_one_with_its_token(tmp_path: Path) -> 
     ]
     assert early.pending.startswith(line({"id": 3, "method": "getUserAgent"}))
     assert early.pending.endswith(search(4, "fast", "t"))
+    for fd in (stdin_r, stdin_w):
+        os.close(fd)
+
+
+def test_a_search_that_fails_is_left_to_the_full_server(tmp_path: Path) -> None:
+    stdin_r, stdin_w = os.pipe()
+    params = {"query": "boom", "roots": ["/r"]}
+    request = line({"id": 1, "method": "fuzzyFileSearch", "params": params}) + b"\n"
+    os.write(stdin_w, request)
+    loader = ServerLoader(lambda: None)
+    early = EarlyServer(tmp_path, b"", False, stdin_fd=stdin_r, stdout_fd=1, client_name="t")
+    early.file_search = cast("FileSearch", _SlowSearch())
+    early.serve_while(loader)
+    loader.join()
+    assert early.pending == request
     for fd in (stdin_r, stdin_w):
         os.close(fd)
