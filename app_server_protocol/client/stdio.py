@@ -12,6 +12,7 @@ from typing import IO, Any, Final
 import anyio
 from anyio.abc import Process
 
+from ._block import block_tasks
 from .connection import DEFAULT_MAX_BUFFERED, DEFAULT_MAX_THREADS, AppServerClient
 
 log = logging.getLogger("app_server_protocol.client")
@@ -81,11 +82,8 @@ async def spawn_stdio(
         env=env,
     )
     assert process.stdin is not None and process.stdout is not None
-    # What the caller's block raises is raised as is, not wrapped in the
-    # task group's exception group.
-    raised: BaseException | None = None
     try:
-        async with anyio.create_task_group() as tasks:
+        async with block_tasks(lambda: close_process(process, grace_seconds)) as tasks:
             client = StdioAppServerClient(
                 process,
                 process.stdin,
@@ -94,18 +92,7 @@ async def spawn_stdio(
                 max_threads=max_threads,
             )
             tasks.start_soon(client.read_from, process.stdout)
-            try:
-                yield client
-            except anyio.get_cancelled_exc_class():
-                raise
-            except BaseException as exc:
-                raised = exc
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await close_process(process, grace_seconds)
-                tasks.cancel_scope.cancel()
-        if raised is not None:
-            raise raised
+            yield client
     finally:
         if process.returncode is None:
             with anyio.CancelScope(shield=True):

@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import anyio
 from anyio.abc import ByteReceiveStream, Process, TaskGroup
 
+from ._block import block_tasks
 from .connection import (
     DEFAULT_MAX_BUFFERED,
     DEFAULT_MAX_THREADS,
@@ -86,27 +87,13 @@ async def connect_websocket(
             transport = await WebSocketTransport.open(url, max_size=max_message_bytes)
     except TimeoutError as exc:
         raise ConnectionClosed(f"no WebSocket handshake with {url} in {open_seconds}s") from exc
-    # What the caller's block raises is raised as is, not wrapped in the
-    # task group's exception group.
-    raised: BaseException | None = None
     try:
-        async with anyio.create_task_group() as tasks:
+        async with block_tasks(lambda: transport.close(close_seconds)) as tasks:
             client = WebSocketAppServerClient(
                 transport, url, tasks, max_buffered=max_buffered, max_threads=max_threads
             )
             tasks.start_soon(client.read_messages, transport.messages())
-            try:
-                yield client
-            except anyio.get_cancelled_exc_class():
-                raise
-            except BaseException as exc:
-                raised = exc
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await transport.close(close_seconds)
-                tasks.cancel_scope.cancel()
-        if raised is not None:
-            raise raised
+            yield client
     finally:
         with anyio.CancelScope(shield=True):
             await transport.abort()
@@ -145,26 +132,12 @@ async def spawn_websocket(
         env=env,
     )
     assert process.stderr is not None
-    # As in `connect_websocket`: what is raised here (or in the caller's
-    # block) comes out as is, not in an exception group.
-    raised: BaseException | None = None
     try:
-        async with anyio.create_task_group() as copying:
-            try:
-                url = await _listening_url(process.stderr, stderr, start_seconds, copying)
-                async with connect_websocket(url, **options) as client:
-                    client.process = process
-                    yield client
-            except anyio.get_cancelled_exc_class():
-                raise
-            except BaseException as exc:
-                raised = exc
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await _stop(process, grace_seconds)
-                copying.cancel_scope.cancel()
-        if raised is not None:
-            raise raised
+        async with block_tasks(lambda: _stop(process, grace_seconds)) as copying:
+            url = await _listening_url(process.stderr, stderr, start_seconds, copying)
+            async with connect_websocket(url, **options) as client:
+                client.process = process
+                yield client
     finally:
         if process.returncode is None:
             with anyio.CancelScope(shield=True):
