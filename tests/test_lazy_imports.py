@@ -10,12 +10,9 @@ since this test process has imported everything already.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.fresh_interpreter import run_fresh
 
 #: Never imported before the reply to ``initialize``.
 NOT_BEFORE_INITIALIZE = (
@@ -68,18 +65,7 @@ NOT_WHEN_IDLE = (
 def _loaded(script: str, tmp_path: Path, stdin: bytes = b"") -> set[str]:
     """The modules `script` imported (not those only blocked, such as
     ``httpx._main``, whose `sys.modules` entry is None)."""
-    out = tmp_path / "modules.json"
-    env = {**os.environ, "CODEX_HOME": str(tmp_path), "MODULES_OUT": str(out)}
-    subprocess.run(
-        [sys.executable, "-c", script],
-        input=stdin,
-        cwd=REPO,
-        env=env,
-        check=True,
-        timeout=120,
-        capture_output=True,
-    )
-    return set(json.loads(out.read_text()))
+    return set(run_fresh(script, tmp_path, stdin))
 
 
 def _imported(modules: set[str], package: str) -> bool:
@@ -93,7 +79,7 @@ from app_server.options import ServeOptions
 from app_server.server import serve
 
 def reply(fd, data):
-    with open(os.environ["MODULES_OUT"], "w") as out:
+    with open(os.environ["RESULT_OUT"], "w") as out:
         json.dump(sorted(n for n, m in sys.modules.items() if m is not None), out)
     os._exit(0)
 
@@ -106,7 +92,7 @@ import json, os, sys
 from app_server import server
 
 server._load_server()
-with open(os.environ["MODULES_OUT"], "w") as out:
+with open(os.environ["RESULT_OUT"], "w") as out:
     json.dump(sorted(n for n, m in sys.modules.items() if m is not None), out)
 """
 

@@ -11,8 +11,6 @@ the load is done. Checks that need a fresh interpreter run in one.
 from __future__ import annotations
 
 import ast
-import json
-import os
 import subprocess
 import sys
 import typing
@@ -20,8 +18,7 @@ from pathlib import Path
 
 from app_server import warmup
 from app_server_protocol import methods
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.fresh_interpreter import REPO, run_fresh
 
 _AFTER_LOADING = """
 import gc, json, os, sys
@@ -43,23 +40,13 @@ facts = {
     "thresholds_restored": gc.get_threshold() == thresholds,
     "frozen": gc.get_freeze_count(),
 }
-with open(os.environ["FACTS_OUT"], "w") as out:
+with open(os.environ["RESULT_OUT"], "w") as out:
     json.dump(facts, out)
 """
 
 
 def _facts_after_loading(tmp_path: Path) -> dict[str, object]:
-    out = tmp_path / "facts.json"
-    env = {**os.environ, "CODEX_HOME": str(tmp_path), "FACTS_OUT": str(out)}
-    subprocess.run(
-        [sys.executable, "-c", _AFTER_LOADING],
-        cwd=REPO,
-        env=env,
-        check=True,
-        timeout=120,
-        capture_output=True,
-    )
-    facts: dict[str, object] = json.loads(out.read_text())
+    facts: dict[str, object] = run_fresh(_AFTER_LOADING, tmp_path)
     return facts
 
 
