@@ -14,6 +14,7 @@ from app_server_protocol.items import ContentItemInputText, ResponseItem, Respon
 
 from ..model_client.history import user_items
 from .context import (
+    AGENTS_MD_HEADING,
     ENVIRONMENT_CONTEXT_OPEN,
     TURN_ABORTED_OPEN,
     USER_INSTRUCTIONS_OPEN,
@@ -51,8 +52,6 @@ NO_SUMMARY: Final = "(no summary available)"
 #: Tokens of the user's own messages a bridge keeps (the newest first).
 USER_MESSAGES_TOKEN_BUDGET: Final = 20_000
 
-#: Project instructions as 0.107.0 puts them in the history.
-_AGENTS_INSTRUCTIONS_OPEN: Final = "# AGENTS.md instructions for "
 _BYTES_PER_TOKEN: Final = 4
 
 
@@ -88,7 +87,7 @@ def _is_context(text: str) -> bool:
     head = text.lstrip()
     return head.startswith(
         (ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN, TURN_ABORTED_OPEN)
-    ) or text.startswith(_AGENTS_INSTRUCTIONS_OPEN)
+    ) or text.startswith(AGENTS_MD_HEADING)
 
 
 def _texts(item: ResponseItem) -> list[str]:

@@ -15,20 +15,18 @@ from typing import Final
 from app_server_protocol.common import ApprovalMode, SandboxPolicy
 from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
 
+from ..context_tags import AGENTS_MD_HEADING as AGENTS_MD_HEADING
+from ..context_tags import ENVIRONMENT_CONTEXT_OPEN as ENVIRONMENT_CONTEXT_OPEN
+from ..context_tags import TURN_ABORTED_OPEN as TURN_ABORTED_OPEN
+from ..context_tags import USER_INSTRUCTIONS_OPEN as USER_INSTRUCTIONS_OPEN
 from ..git.remote_diff import repo_root
 from .permissions import permissions_message
 
-ENVIRONMENT_CONTEXT_OPEN: Final = "<environment_context>"
 ENVIRONMENT_CONTEXT_CLOSE: Final = "</environment_context>"
-#: How 0.50.0 opened the user's instructions (still recognised in old rollouts).
-USER_INSTRUCTIONS_OPEN: Final = "<user_instructions>"
-#: How 0.107.0 opens them (followed by the thread's folder).
-AGENTS_MD_HEADING: Final = "# AGENTS.md instructions for "
 PROJECT_DOC_FILENAME: Final = "AGENTS.md"
 PROJECT_DOC_SEPARATOR: Final = "\n\n--- project-doc ---\n\n"
 #: The message 0.107.0 adds to the history when the user interrupts a turn
 #: (the model is told on its next request, word for word as 0.107.0 tells it).
-TURN_ABORTED_OPEN: Final = "<turn_aborted>"
 TURN_ABORTED_TEXT: Final = (
     f"{TURN_ABORTED_OPEN}\n"
     "The user interrupted the previous turn on purpose. Any running unified exec processes "

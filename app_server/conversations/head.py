@@ -23,6 +23,10 @@ import os
 from collections.abc import Iterable
 from typing import Any, Final
 
+from ..context_tags import AGENTS_MD_HEADING as AGENTS_MD_HEADING
+from ..context_tags import ENVIRONMENT_CONTEXT_OPEN as ENVIRONMENT_CONTEXT_OPEN
+from ..context_tags import TURN_ABORTED_OPEN as TURN_ABORTED_OPEN
+from ..context_tags import USER_INSTRUCTIONS_OPEN as USER_INSTRUCTIONS_OPEN
 from .naming import parse_uuid
 from .rollout_file import MAX_ROLLOUT_LINE_BYTES, open_regular
 
@@ -33,11 +37,6 @@ INTERACTIVE_SOURCES: Final = frozenset({"cli", "vscode"})
 #: The source of a ``session_meta`` that names none.
 DEFAULT_SOURCE: Final = "vscode"
 
-ENVIRONMENT_CONTEXT_OPEN: Final = "<environment_context>"
-USER_INSTRUCTIONS_OPEN: Final = "<user_instructions>"
-AGENTS_MD_HEADING: Final = "# AGENTS.md instructions for "
-#: Opens the message 0.107.0 adds to the history when the user interrupts a turn.
-TURN_ABORTED_OPEN: Final = "<turn_aborted>"
 #: Text before this marker in a user message is a template, not what the user typed.
 USER_MESSAGE_BEGIN: Final = "## My request for Codex:"
 _PREFIX_WIDTH: Final = max(

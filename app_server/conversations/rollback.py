@@ -22,8 +22,6 @@ from ..model_client.history import History, user_items
 from .head import is_injected_context
 
 ROLLED_BACK_EVENT: Final = "thread_rolled_back"
-#: The project instructions 0.107.0 puts in the history as a user message.
-_AGENTS_INSTRUCTIONS_OPEN: Final = "# AGENTS.md instructions for "
 
 
 def rolled_back_payload(num_turns: int) -> bytes:
@@ -36,9 +34,7 @@ def _opens_turn(item: ResponseItem) -> bool:
     if not isinstance(item, ResponseItemMessage) or item.role != "user":
         return False
     for part in item.content:
-        if isinstance(part, ContentItemInputText) and (
-            is_injected_context(part.text) or part.text.startswith(_AGENTS_INSTRUCTIONS_OPEN)
-        ):
+        if isinstance(part, ContentItemInputText) and is_injected_context(part.text):
             return False
     return True
 
