@@ -23,6 +23,8 @@ from .user_agent import user_agent
 from .wire_checks import ID_RANGE, has_duplicate_id
 
 _READ_SIZE = 1 << 16
+#: The notification a client sends after the reply to ``initialize``.
+INITIALIZED = "initialized"
 #: A first line longer than this is no plain ``initialize``: it is left to the
 #: full server, which refuses over-long lines without keeping them.
 MAX_HANDSHAKE_LINE = 1 << 20
@@ -45,6 +47,14 @@ class Handshake(NamedTuple):
     """Input read but not handled yet."""
     eof: bool
     """Whether stdin ended while reading."""
+
+
+def is_initialized(message: object) -> bool:
+    """Whether a parsed line is the ``initialized`` notification, which the
+    server accepts and ignores."""
+    if type(message) is not dict:
+        return False
+    return message.get("method") == INITIALIZED and message.get("id") is None
 
 
 def reject_constant(name: str) -> object:

@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from .bootstrap import MAX_HANDSHAKE_LINE, reject_constant
+from .bootstrap import MAX_HANDSHAKE_LINE, is_initialized, reject_constant
+from .config.files import layered_config_files
 from .config.layers import ConfigError, load_layers
 from .conversations.listing import DEFAULT_PAGE_SIZE, RolloutIndex
 from .conversations.naming import (
@@ -38,7 +39,8 @@ from .conversations.naming import (
     parse_uuid,
 )
 from .conversations.summaries import DEFAULT_PROVIDER_ID, needs_provider, summary_fields
-from .conversations.thread_names import read_thread_names
+from .conversations.thread_list_cache import PageKey, Witness, config_stamps, save_page
+from .conversations.thread_names import SESSION_INDEX_FILE, read_thread_names
 from .conversations.thread_store import (
     BY_CREATION,
     BY_UPDATE,
@@ -95,8 +97,6 @@ class ServerLoader:
             raise self.error
 
 
-#: The ``initialized`` notification, which the server accepts and ignores.
-INITIALIZED: Final = "initialized"
 #: Requests that start (or resume) a thread, whose turns will call the model.
 THREAD_STARTING_METHODS: Final = frozenset(
     {
@@ -164,7 +164,7 @@ def parse_early_line(line: bytes) -> EarlyRequest | bool:
     if type(message) is not dict:
         return False
     method = message.get("method")
-    if method == INITIALIZED and message.get("id") is None:
+    if is_initialized(message):
         return True
     if method not in EARLY_METHODS:
         return False
@@ -327,15 +327,19 @@ def thread_list_provider(table: dict[str, Any]) -> str | None:
     return provider if type(provider) is str else None
 
 
-def thread_list_response(
+def thread_list_result(
     catalog: ThreadCatalog,
     codex_home: Path,
     request: ThreadListRequest,
     default_provider: str,
     newer_fields: bool,
+    witness: Witness | None = None,
 ) -> bytes | None:
-    """The reply to a ``thread/list`` (no thread is loaded yet); None when
-    only the full server can answer (an invalid cursor, a sub-agent's thread)."""
+    """The result of a ``thread/list`` (no thread is loaded yet); None when
+    only the full server can answer (an invalid cursor, a sub-agent's thread).
+    ``witness`` (for a first page by creation) records what it was read from."""
+    if witness is not None:
+        witness.stat(str(codex_home / SESSION_INDEX_FILE))
     names = read_thread_names(codex_home)
     thread_filter = ThreadFilter(
         providers=request.providers,
@@ -352,6 +356,7 @@ def thread_list_response(
             limit=min(request.limit, MAX_THREAD_PAGE_SIZE),
             thread_filter=thread_filter,
             names=names,
+            witness=witness,
         )
     except InvalidCursor:
         return None
@@ -364,7 +369,7 @@ def thread_list_response(
         ],
         "nextCursor": next_cursor,
     }
-    return _result_line(request.id, result)
+    return _dumps(result)
 
 
 def thread_read_response(
@@ -445,6 +450,7 @@ class EarlyServer:
     ) -> None:
         real_home = os.path.realpath(codex_home)
         self.real_home = Path(real_home)
+        config_files = config_stamps(layered_config_files(str(codex_home)))
         table = read_config_table(Path(codex_home), overrides)
         self.config_unreadable = table is None
         """The full server must load at once, to tell the client why (`configWarning`)."""
@@ -456,6 +462,12 @@ class EarlyServer:
             wants_newer_fields(client_name, os.environ) if client_name is not None else None
         )
         """Whether the client is sent `Thread.sessionId`; None: not known here."""
+        self.page_key = (
+            PageKey(real_home, config_files, overrides, self.newer_fields)
+            if self.newer_fields is not None
+            else None
+        )
+        """What a kept first page of `thread/list` depends on, besides the files."""
         self.index = RolloutIndex(os.path.join(real_home, SESSIONS_SUBDIR))
         self.catalog = ThreadCatalog(
             self.real_home / SESSIONS_SUBDIR, self.real_home / ARCHIVED_SESSIONS_SUBDIR
@@ -517,8 +529,11 @@ class EarlyServer:
             if request is False:
                 self.thread_starting = starts_a_thread(line)
                 return False
-            if isinstance(request, ThreadListRequest | ThreadReadRequest):
-                if not self._answer_thread_request(request):
+            if isinstance(request, ThreadListRequest):
+                if not self._answer_thread_list(request, line):
+                    return False
+            elif isinstance(request, ThreadReadRequest):
+                if not self._answer_thread_read(request):
                     return False
             elif isinstance(request, FuzzySearchRequest):
                 if not self._answer_fuzzy_search(request, newline + 1):
@@ -533,17 +548,33 @@ class EarlyServer:
             del self.pending[: newline + 1]
             self._scanned = 0
 
-    def _answer_thread_request(self, request: ThreadListRequest | ThreadReadRequest) -> bool:
+    def _answer_thread_list(self, request: ThreadListRequest, line: bytes) -> bool:
+        if self.thread_provider is None or self.page_key is None:
+            return False
+        # A first page by creation is kept for the next daemon (see `thread_list_cache`).
+        first_page = request.cursor is None and request.sort_key == BY_CREATION
+        witness = Witness() if first_page else None
+        result = thread_list_result(
+            self.catalog,
+            self.real_home,
+            request,
+            self.thread_provider,
+            self.page_key.newer_fields,
+            witness,
+        )
+        if result is None:
+            return False
+        write_all(self._stdout, _result_line(request.id, result))
+        if witness is not None:
+            save_page(self.page_key, line, result, witness)
+        return True
+
+    def _answer_thread_read(self, request: ThreadReadRequest) -> bool:
         if self.thread_provider is None or self.newer_fields is None:
             return False
-        if isinstance(request, ThreadListRequest):
-            reply = thread_list_response(
-                self.catalog, self.real_home, request, self.thread_provider, self.newer_fields
-            )
-        else:
-            reply = thread_read_response(
-                self.catalog, self.real_home, request, self.thread_provider, self.newer_fields
-            )
+        reply = thread_read_response(
+            self.catalog, self.real_home, request, self.thread_provider, self.newer_fields
+        )
         if reply is None:
             return False
         write_all(self._stdout, reply)
@@ -625,5 +656,6 @@ def _match_fields(match: Match) -> dict[str, Any]:
     }
 
 
-def _result_line(request_id: int | str, result: dict[str, Any]) -> bytes:
-    return b'{"id":' + _dumps(request_id) + b',"result":' + _dumps(result) + b"}\n"
+def _result_line(request_id: int | str, result: dict[str, Any] | bytes) -> bytes:
+    encoded = result if isinstance(result, bytes) else _dumps(result)
+    return b'{"id":' + _dumps(request_id) + b',"result":' + encoded + b"}\n"

@@ -47,7 +47,7 @@ STOP_SIGNALS: Final = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 def serve(options: ServeOptions) -> int:
     """Run the daemon; returns the exit status."""
-    from .config.preflight import PreflightError, codex_home, preflight
+    from .config.preflight import PreflightError, codex_home, codex_home_text, preflight
 
     stop_signals = _stop_signals()
     if signal.SIGINT in stop_signals:
@@ -65,6 +65,10 @@ def serve(options: ServeOptions) -> int:
     handed_over = None
     try:
         shake = handshake()
+        if shake.client is not None:
+            from .kept_first_page import answer_kept_page
+
+            shake = answer_kept_page(codex_home_text(), shake, options.overrides)
         home = codex_home()
         # Only after the handshake the heavy imports: the client already has
         # its `initialize` reply. They run in a worker thread, and listings

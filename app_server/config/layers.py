@@ -12,10 +12,14 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from .files import CONFIG_FILE as CONFIG_FILE
 from .files import MANAGED_CONFIG_FILE as MANAGED_CONFIG_FILE
+from .files import SYSTEM_CONFIG_DIR as SYSTEM_CONFIG_DIR
+from .files import SYSTEM_CONFIG_DIR_VARIABLE as SYSTEM_CONFIG_DIR_VARIABLE
+from .files import system_config_dir as system_config_dir
+from .files import system_config_file as system_config_file
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -115,21 +119,6 @@ def overrides_table(pairs: Iterable[tuple[str, Any]]) -> Table:
     for key, value in pairs:
         set_dotted(table, key, value)
     return table
-
-
-SYSTEM_CONFIG_DIR: Final = "/etc/codex"
-#: Names another folder than ``/etc/codex`` (the tests use it; the reference
-#: has no such switch).
-SYSTEM_CONFIG_DIR_VARIABLE: Final = "CODEX_APP_SERVER_SYSTEM_CONFIG_DIR"
-
-
-def system_config_dir() -> str:
-    return os.environ.get(SYSTEM_CONFIG_DIR_VARIABLE) or SYSTEM_CONFIG_DIR
-
-
-def system_config_file() -> str:
-    """The system's `config.toml`, the lowest layer (below the user's)."""
-    return os.path.join(system_config_dir(), CONFIG_FILE)
 
 
 def load_layers(codex_home: Path, cli_overrides: Iterable[str] = ()) -> Table:

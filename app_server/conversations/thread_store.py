@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Final
 
 from .naming import parse_rollout_file_name, parse_uuid, valid_file_ts
+from .thread_list_cache import Witness
 from .thread_view import ThreadReadError, ThreadSummary, summarize_thread
 
 DEFAULT_THREAD_PAGE_SIZE: Final = 25
@@ -169,14 +170,16 @@ class ThreadCatalog:
         keyed.sort(reverse=True)
         return keyed
 
-    def _by_creation(self, archived: bool, after: _Key | None) -> Iterator[tuple[_Key, str]]:
+    def _by_creation(
+        self, archived: bool, after: _Key | None, witness: Witness | None
+    ) -> Iterator[tuple[_Key, str]]:
         """The rollout files strictly before ``after``, newest creation first.
         Folders are read only as far as the caller goes: each one's lowest
         and highest keys are kept (while its mtime stays), so those that cannot
         hold the next file are not listed."""
         folders: list[tuple[_Key, str]] = []
-        for folder in self._folders(archived):
-            bounds = self._bounds(folder)
+        for folder in self._folders(archived, witness):
+            bounds = self._bounds(folder, witness)
             if bounds is not None and (after is None or bounds[0] < after):
                 folders.append((bounds[1], folder))
         folders.sort(reverse=True)
@@ -199,11 +202,16 @@ class ThreadCatalog:
                 return
             yield pending.pop()
 
-    def _bounds(self, folder: str) -> _Bounds | None:
+    def _bounds(self, folder: str, witness: Witness | None) -> _Bounds | None:
         try:
-            mtime_ns = os.stat(folder).st_mtime_ns
+            status = os.stat(folder)
         except OSError:
+            status = None
+        if witness is not None:
+            witness.saw(folder, status)
+        if status is None:
             return None
+        mtime_ns = status.st_mtime_ns
         with self._lock:
             cached = self._folder_bounds.get(folder)
         if cached is not None and cached[0] == mtime_ns:
@@ -214,13 +222,13 @@ class ThreadCatalog:
                 self._folder_bounds[folder] = (mtime_ns, bounds)
         return bounds
 
-    def _folders(self, archived: bool) -> Iterator[str]:
+    def _folders(self, archived: bool, witness: Witness | None = None) -> Iterator[str]:
         if archived:
             yield str(self.archive_root)
             return
-        for year in _numeric_dirs(str(self.sessions_root)):
-            for month in _numeric_dirs(year):
-                yield from _numeric_dirs(month)
+        for year in _numeric_dirs(str(self.sessions_root), witness):
+            for month in _numeric_dirs(year, witness):
+                yield from _numeric_dirs(month, witness)
 
     def find_rollout(self, thread_id: str, archived: bool) -> Path | None:
         """The rollout file of a thread, by the id in its name."""
@@ -230,10 +238,14 @@ class ThreadCatalog:
                 return Path(path)
         return None
 
-    def summary(self, path: str) -> ThreadSummary | None:
+    def summary(self, path: str, witness: Witness | None = None) -> ThreadSummary | None:
         try:
             st = os.stat(path)
         except OSError:
+            st = None
+        if witness is not None:
+            witness.saw(path, st)
+        if st is None:
             return None
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         with self._lock:
@@ -264,8 +276,10 @@ class ThreadCatalog:
         limit: int,
         thread_filter: ThreadFilter,
         names: dict[str, str],
+        witness: Witness | None = None,
     ) -> tuple[list[ThreadSummary], str | None]:
-        """One page of threads and the cursor of the next (None on the last page)."""
+        """One page of threads and the cursor of the next (None on the last
+        page). ``witness``, for a page by creation, records what it was read from."""
         after = parse_thread_cursor(cursor) if cursor is not None else None
         if limit <= 0:
             return [], None
@@ -274,12 +288,12 @@ class ThreadCatalog:
         keyed = (
             self._by_update(archived, after)
             if sort_key == BY_UPDATE
-            else self._by_creation(archived, after)
+            else self._by_creation(archived, after, witness)
         )
         page: list[tuple[tuple[int, str], ThreadSummary]] = []
         more = False
         for key, path in keyed:
-            summary = self.summary(path)
+            summary = self.summary(path, witness)
             if summary is None or not thread_filter.admits(summary, names.get(summary.id)):
                 continue
             if len(page) == limit:
@@ -374,7 +388,9 @@ def move_out_of_archive(archived: Path, target: Path) -> None:
     os.utime(target)
 
 
-def _numeric_dirs(parent: str) -> list[str]:
+def _numeric_dirs(parent: str, witness: Witness | None) -> list[str]:
+    if witness is not None:
+        witness.stat(parent)
     try:
         with os.scandir(parent) as scan:
             return [
