@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from app_server.bootstrap import ClientIdentity, Handshake
+from app_server.conversations import thread_list_cache
 from app_server.conversations.thread_list_cache import CACHE_FILE
 from app_server.conversations.thread_names import append_thread_name
 from app_server.early import EarlyServer, ServerLoader
@@ -282,3 +283,12 @@ def test_daemons_in_turn_list_the_same_and_see_changes(
     write_thread(listed_home, tid(4), "2026-01-04T10-00-00", message="m4")
     third = v2_client(spawn).call("thread/list", {})
     assert [thread["id"] for thread in third["data"]] == [tid(4), tid(3), tid(2), tid(1)]
+
+
+def test_a_page_read_from_too_many_files_is_not_kept(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checking them all would cost what reading them does."""
+    monkeypatch.setattr(thread_list_cache, "MAX_STAMPS", 3)
+    early_answers(home, line({"id": 1, "method": "thread/list", "params": LIST}))
+    assert not (home / CACHE_FILE).exists()

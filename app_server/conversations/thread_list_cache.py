@@ -41,6 +41,9 @@ _FORMAT: Final = 1
 RACY_SECONDS: Final = 2.0
 #: Larger answers are not kept (a page of very long previews).
 MAX_RESULT_BYTES: Final = 4 << 20
+#: Pages read from more paths are not kept (a filter that few threads pass):
+#: checking them all would cost what reading them does.
+MAX_STAMPS: Final = 2_000
 
 #: ``[mtime_ns, size, inode]``, or None for a path that does not exist.
 Stamp = list[int] | None
@@ -131,7 +134,7 @@ def save_page(key: PageKey, request_line: bytes, result: bytes, witness: Witness
     """Keep the answer to ``request_line`` (a ``thread/list`` the early stage
     answered with ``result``), unless something it was read from is too
     fresh. Blocking; failures leave the cache as it was."""
-    if witness.racy or len(result) > MAX_RESULT_BYTES:
+    if witness.racy or len(result) > MAX_RESULT_BYTES or len(witness.stamps) > MAX_STAMPS:
         return
     if any(_too_fresh(stamp) for stamp in key.config_stamps.values()):
         return
