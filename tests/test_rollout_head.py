@@ -11,10 +11,10 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from app_server.agent import context
+from app_server.context_tags import is_injected_context
 from app_server.conversations import head
 from app_server.conversations.head import (
     HeadSummary,
-    is_injected_context,
     is_user_message_event,
     read_head_summary,
     session_meta_source,

@@ -12,14 +12,9 @@ from typing import Final
 
 from app_server_protocol.items import ContentItemInputText, ResponseItem, ResponseItemMessage
 
+from ..context_tags import ENVIRONMENT_CONTEXT_OPEN, is_injected_context
 from ..model_client.history import user_items
-from .context import (
-    AGENTS_MD_HEADING,
-    ENVIRONMENT_CONTEXT_OPEN,
-    TURN_ABORTED_OPEN,
-    USER_INSTRUCTIONS_OPEN,
-    context_message,
-)
+from .context import context_message
 
 #: What the model is asked, after the history, to get the summary.
 SUMMARY_REQUEST: Final = """\
@@ -83,13 +78,6 @@ def is_summary(text: str) -> bool:
     return text.startswith((f"{SUMMARY_PREFIX}\n", REFERENCE_SUMMARY_OPEN))
 
 
-def _is_context(text: str) -> bool:
-    head = text.lstrip()
-    return head.startswith(
-        (ENVIRONMENT_CONTEXT_OPEN, USER_INSTRUCTIONS_OPEN, TURN_ABORTED_OPEN)
-    ) or text.startswith(AGENTS_MD_HEADING)
-
-
 def _texts(item: ResponseItem) -> list[str]:
     if not isinstance(item, ResponseItemMessage):
         return []
@@ -104,7 +92,7 @@ def user_messages(history: Iterable[ResponseItem]) -> list[str]:
         if not isinstance(item, ResponseItemMessage) or item.role != "user":
             continue
         texts = _texts(item)
-        if not texts or any(_is_context(text) for text in texts):
+        if not texts or any(is_injected_context(text) for text in texts):
             continue
         message = "".join(texts)
         if not is_summary(message):

@@ -27,6 +27,7 @@ from ..context_tags import AGENTS_MD_HEADING as AGENTS_MD_HEADING
 from ..context_tags import ENVIRONMENT_CONTEXT_OPEN as ENVIRONMENT_CONTEXT_OPEN
 from ..context_tags import TURN_ABORTED_OPEN as TURN_ABORTED_OPEN
 from ..context_tags import USER_INSTRUCTIONS_OPEN as USER_INSTRUCTIONS_OPEN
+from ..context_tags import is_injected_context
 from .naming import parse_uuid
 from .rollout_file import MAX_ROLLOUT_LINE_BYTES, open_regular
 
@@ -39,9 +40,6 @@ DEFAULT_SOURCE: Final = "vscode"
 
 #: Text before this marker in a user message is a template, not what the user typed.
 USER_MESSAGE_BEGIN: Final = "## My request for Codex:"
-_PREFIX_WIDTH: Final = max(
-    len(ENVIRONMENT_CONTEXT_OPEN), len(USER_INSTRUCTIONS_OPEN), len(AGENTS_MD_HEADING)
-)
 #: Heads are read in chunks of this size until the record limit is reached.
 _CHUNK: Final = 16 * 1024
 
@@ -84,22 +82,6 @@ class HeadSummary:
 # --------------------------------------------------------------------------
 # Text of user messages
 # --------------------------------------------------------------------------
-
-
-def is_injected_context(text: str) -> bool:
-    """Whether a message part is context the daemon added (environment, user
-    instructions) rather than something the user typed."""
-    head = text.lstrip()[:_PREFIX_WIDTH]
-    if not head.isascii():
-        return False
-    return head.lower().startswith(
-        (
-            ENVIRONMENT_CONTEXT_OPEN,
-            USER_INSTRUCTIONS_OPEN,
-            AGENTS_MD_HEADING.lower(),
-            TURN_ABORTED_OPEN,
-        )
-    )
 
 
 def user_text(role: str, parts: Iterable[tuple[str, str]]) -> str | None:

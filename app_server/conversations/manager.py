@@ -32,6 +32,7 @@ from ..agent.personality import thread_instructions
 from ..agent.thread import open_agent_thread
 from ..config.layers import ConfigError
 from ..config.resolve import ConfigOverrides
+from ..context_tags import is_injected_context
 from ..errors import InternalError, InvalidRequest
 from ..logs import log
 from ..mcp.manager import McpConnections, start_servers
@@ -40,7 +41,7 @@ from ..user_agent import originator
 from .archive import ArchiveRefused, archivable_path, move_to_archive
 from .conversation import Conversation, Listener
 from .git_info import collect_git_info
-from .head import is_injected_context, read_head
+from .head import read_head
 from .ids import uuid7
 from .listing import DEFAULT_PAGE_SIZE, ListedConversation, RolloutIndex
 from .naming import (

@@ -18,8 +18,8 @@ from app_server_protocol.items import (
     ResponseItemMessage,
 )
 
+from ..context_tags import is_injected_context
 from ..model_client.history import History, user_items
-from .head import is_injected_context
 
 ROLLED_BACK_EVENT: Final = "thread_rolled_back"
 
