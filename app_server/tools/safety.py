@@ -33,7 +33,8 @@ from typing import Final
 from app_server_protocol.common import ApprovalMode, SandboxPolicy
 
 from .sandbox import is_sandboxed, write_roots
-from .shell_syntax import login_shell_script, parse_plain_script
+from .shell_syntax import parse_plain_script
+from .shells import shell_script
 
 # --- known-safe commands --------------------------------------------------------
 
@@ -49,8 +50,9 @@ _SAFE_GIT_SUBCOMMANDS: Final = frozenset({"branch", "status", "log", "diff", "sh
 
 
 def _script_commands(argv: Sequence[str]) -> list[list[str]] | None:
-    """The commands of a plain ``bash -lc`` script (see `parse_plain_script`)."""
-    script = login_shell_script(argv)
+    """The commands of a plain shell script (``bash -lc``, ``/bin/sh -c``...; see
+    `shells.shell_script` and `parse_plain_script`)."""
+    script = shell_script(argv)
     return None if script is None else parse_plain_script(script)
 
 
