@@ -116,6 +116,11 @@ def test_v2_items_and_approvals_show_the_argv_run(
         {"type": "listFiles", "command": "ls -la", "path": None}
     ]
     assert approvals["argv"]["commandActions"] == [{"type": "unknown", "command": shown["argv"]}]
+    assert (completed["nul"]["status"], completed["nul"]["aggregatedOutput"]) == (
+        "failed",
+        "execution error: Io(Error { kind: InvalidInput, "
+        'message: "nul byte found in provided data" })',
+    )
     assert (workdir / "quoted.txt").read_text() == "it's here x y\n"
     assert (workdir / "nl.txt").read_text() == "nl\n"
     # v1 events beside them carry the argv.
