@@ -15,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.agent_session import open_session, replies_for
+from tests.agent_session import TMP_NOT_WRITABLE, open_session, replies_for
 from tests.agent_tool_scenarios import shell
 from tests.harness.stdio import DaemonClient, Message
 from tests.login_shell import login_shell
 from tests.mock_model_server import MockModelServer, function_call_item, write_mock_config
+from tests.sandbox_support import needs_sandbox
 
 Spawn = Callable[..., DaemonClient]
 Json = dict[str, Any]
@@ -160,3 +161,28 @@ def test_v1_events_and_approvals_carry_the_argv_run(
     assert begun == ended == {**asked, "safe": [sh, "-lc", "ls -la"]}
     (safe,) = [e for e in result.events("exec_command_begin") if e["call_id"] == "safe"]
     assert safe["parsed_cmd"] == [{"type": "list_files", "cmd": "ls -la", "path": None}]
+
+
+def test_shell_command_runs_its_login_shell_inside_the_sandbox(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer, tmp_path: Path
+) -> None:
+    needs_sandbox()
+    sh = login_shell()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    session = open_session(
+        spawn, codex_home, workdir, mock_model, sandbox="workspace-write", extra=TMP_NOT_WRITABLE
+    )
+    result = session.turn(
+        [
+            _shell_command("inside", "echo in > inside.txt"),
+            _shell_command("outside", f"echo out > {outside}/outside.txt"),
+        ]
+    )
+    begun = {e["call_id"]: e["command"] for e in result.events("exec_command_begin")}
+    assert begun == {
+        "inside": [sh, "-lc", "echo in > inside.txt"],
+        "outside": [sh, "-lc", f"echo out > {outside}/outside.txt"],
+    }
+    assert (workdir / "inside.txt").read_text() == "in\n"
+    assert not (outside / "outside.txt").exists()
