@@ -34,8 +34,8 @@ def _shell_command(call_id: str, script: str, **arguments: Any) -> Json:
     return function_call_item("shell_command", {"command": script, **arguments}, call_id)
 
 
-def _v2_turn(client: DaemonClient, thread_id: str) -> list[Message]:
-    """One turn, every command approval accepted; the messages it brought."""
+def _v2_turn(client: DaemonClient, thread_id: str, decision: str = "accept") -> list[Message]:
+    """One turn, every command approval answered with ``decision``; the messages it brought."""
     mark = client.mark()
     turn = client.call(
         "turn/start",
@@ -56,7 +56,7 @@ def _v2_turn(client: DaemonClient, thread_id: str) -> list[Message]:
         if message["method"] == "turn/completed":
             return client.since(mark)
         answered.add(message["id"])
-        client.respond(message["id"], {"decision": "accept"})
+        client.respond(message["id"], {"decision": decision})
 
 
 def _by_call(messages: list[Message], method: str) -> dict[str, Json]:
@@ -186,3 +186,33 @@ def test_shell_command_runs_its_login_shell_inside_the_sandbox(
     }
     assert (workdir / "inside.txt").read_text() == "in\n"
     assert not (outside / "outside.txt").exists()
+
+
+def test_an_approval_for_the_session_covers_the_command_through_any_shell(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    (workdir / "sub").mkdir()
+    both = "touch x2.txt && touch x3.txt"
+    calls = [
+        shell("c0", ["bash", "-lc", "touch x1.txt"]),
+        _shell_command("c1", "touch x1.txt"),
+        shell("c2", ["/bin/bash", "-c", "touch  'x1.txt'"]),
+        shell("c3", ["touch", "x1.txt"]),
+        shell("c4", ["bash", "-lc", both]),
+        _shell_command("c5", both),
+        shell("c6", ["zsh", "-lc", both]),
+        shell("c7", ["bash", "-c", both]),
+        shell("c8", ["touch", "x1.txt"], workdir="sub"),
+    ]
+    for call in calls:
+        mock_model.enqueue(*replies_for([call]))
+    write_mock_config(codex_home, mock_model, approval_policy="untrusted")
+    client = spawn()
+    thread_id = client.call("thread/start", {"cwd": str(workdir)})["thread"]["id"]
+    asked: list[str] = []
+    for _ in calls:
+        messages = _v2_turn(client, thread_id, decision="acceptForSession")
+        asked += [m["params"]["itemId"] for m in messages if m.get("method") == APPROVAL]
+    # As 0.107.0 asked: a lone plain command is itself whatever shell runs it;
+    # a longer script is its text and flag; the folder counts.
+    assert asked == ["c0", "c4", "c7", "c8"]

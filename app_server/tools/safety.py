@@ -124,6 +124,31 @@ def _is_dangerous(command: Sequence[str]) -> bool:
     return False
 
 
+# --- what an approval for the session covers ----------------------------------
+
+#: Marks the approval of a shell script that is more than one plain command
+#: (no argument can hold a NUL character, so no command looks like it).
+_SCRIPT: Final = "\0script"
+
+
+def approval_key(argv: Sequence[str], cwd: str, *, escalated: bool) -> tuple[str, ...]:
+    """What approving ``argv`` for the session covers, as 0.107.0 keys it: the
+    command in its folder, with or without escalated permissions. A shell
+    script of one plain command counts as that command (``bash -lc 'ls  x'``,
+    ``/bin/zsh -c "ls x"`` and ``ls x`` are one), any other script as its text
+    and flag, whatever the shell."""
+    script = shell_script(argv)
+    if script is None:
+        command = tuple(argv)
+    else:
+        commands = parse_plain_script(script)
+        if commands is not None and len(commands) == 1:
+            command = tuple(commands[0])
+        else:
+            command = (_SCRIPT, argv[1], script)
+    return (str(escalated), cwd, *command)
+
+
 # --- decisions for a command ------------------------------------------------------
 
 

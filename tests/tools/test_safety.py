@@ -12,6 +12,7 @@ from app_server.tools.safety import (
     AfterSandboxDenial,
     Verdict,
     after_sandbox_denial,
+    approval_key,
     command_might_be_dangerous,
     exec_decision,
     is_known_safe_command,
@@ -188,3 +189,20 @@ def test_writable_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert not paths_are_writable([cwd / ".." / "escape"], policy, cwd)
     assert not paths_are_writable([Path("/tmp/x")], policy, cwd)
     assert paths_are_writable([Path("/tmp/x")], SandboxPolicyWorkspaceWrite(), cwd)
+
+
+def test_an_approval_for_the_session_covers_the_command_through_any_shell() -> None:
+    def key(argv: list[str], cwd: str = "/w", escalated: bool = False) -> tuple[str, ...]:
+        return approval_key(argv, cwd, escalated=escalated)
+
+    plain = key(["touch", "x"])
+    assert key(["bash", "-lc", "touch x"]) == plain
+    assert key(["/bin/zsh", "-c", "touch  'x'"]) == plain
+    assert key(["touch", "x"], cwd="/w/sub") != plain
+    assert key(["touch", "x"], escalated=True) != plain
+    script = key(["bash", "-lc", "touch x && touch y"])
+    assert key(["/bin/bash", "-lc", "touch x && touch y"]) == script
+    assert key(["sh", "-lc", "touch x && touch y"]) == script
+    assert key(["bash", "-c", "touch x && touch y"]) != script
+    assert key(["bash", "-lc", "touch x &&  touch y"]) != script
+    assert key(["/bin/dash", "-lc", "touch x"]) == ("False", "/w", "/bin/dash", "-lc", "touch x")
