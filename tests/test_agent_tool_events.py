@@ -5,7 +5,9 @@ agent_tool_events_reference.json``, refreshed by
 ``tools/refresh_agent_tool_references.py``).
 
 The capture is 0.50.0's: ours is compared in its shapes (`_in_captured_shape`:
-the fields 0.107 added are left out, file changes tagged as 0.50 tagged them);
+the fields 0.107 added are left out, file changes tagged as 0.50 tagged them;
+the ``parsed_cmd`` of a shell invocation 0.107 reads as a script, such as
+``bash -c``, is 0.107's, from ``tests/tools/fixtures/shell_wrapper_reference.json``);
 the 0.107 shapes themselves are checked against the reference's schema and
 transcripts elsewhere."""
 
@@ -24,10 +26,21 @@ from tests.mock_model_server import MockModelServer
 from tests.sandbox_support import needs_sandbox
 
 REFERENCE = Path(__file__).parent / "data" / "agent_tool_events_reference.json"
+PARSED_CMD_0107 = Path(__file__).parent / "tools" / "fixtures" / "shell_wrapper_reference.json"
 
 
 def _reference() -> dict[str, Any]:
     captured: dict[str, Any] = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    newer = {
+        tuple(case["argv"]): case["parsed_cmd"]
+        for case in json.loads(PARSED_CMD_0107.read_text(encoding="utf-8"))
+    }
+    for scenario in captured.values():
+        for events in scenario["calls"].values():
+            for event in events:
+                command = tuple(event.get("command") or ())
+                if "parsed_cmd" in event and command in newer:
+                    event["parsed_cmd"] = newer[command]
     return captured
 
 

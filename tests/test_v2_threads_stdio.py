@@ -20,6 +20,7 @@ from tests._reference import SHARED, require
 from tests.agent_session import TMP_NOT_WRITABLE, replies_for
 from tests.agent_tool_scenarios import shell
 from tests.harness.stdio import DaemonClient, Message
+from tests.login_shell import login_shell
 from tests.mock_model_server import (
     Hold,
     HttpError,
@@ -458,7 +459,8 @@ def test_shell_command_runs_a_script_as_a_command_execution_item(
     assert turn["status"] == "completed"
     assert (workdir / "out.txt").read_text() == "hello"
     started = [m for m in _v2(messages, "item/started") if m["params"]["item"]["id"] == "sc-1"]
-    assert started[0]["params"]["item"]["command"] == script
+    # The argv run, shell-quoted: the user's login shell with -lc.
+    assert started[0]["params"]["item"]["command"] == f"{login_shell()} -lc '{script}'"
     assert started[0]["params"]["item"]["status"] == "inProgress"
     (completed,) = [
         m for m in _v2(messages, "item/completed") if m["params"]["item"]["id"] == "sc-1"
@@ -489,7 +491,7 @@ def test_shell_command_login_chooses_a_login_shell(
     turn, messages = _run_turn(client, thread_id, "run it")
     assert turn["status"] == "completed"
     (begin,) = [m for m in messages if m.get("method") == "codex/event/exec_command_begin"]
-    assert begin["params"]["msg"]["command"] == ["bash", flag, "echo hi"]
+    assert begin["params"]["msg"]["command"] == [login_shell(), flag, "echo hi"]
     assert "hi" in mock_model.model_requests[-1].tool_outputs()["sc-2"]
 
 

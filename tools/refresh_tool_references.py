@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("APP_SERVER_SHARED") or REPO.parent / "shared")
 FIXTURES = REPO / "tests" / "tools" / "fixtures"
 CAPTURE = SHARED / "reference" / "codex-0.50.0" / "capture"
 
@@ -93,7 +93,7 @@ def run_turn(
         done = False
         while not done and time.time() < deadline:
             for message in daemon.recv_until(lambda m: True, timeout=1):
-                if message.get("method") == "execCommandApproval":
+                if message.get("method") in ("execCommandApproval", "applyPatchApproval"):
                     daemon.send({"id": message["id"], "result": {"decision": decision}})
                     continue
                 msg = message.get("params", {}).get("msg")

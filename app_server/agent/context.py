@@ -20,6 +20,7 @@ from ..context_tags import ENVIRONMENT_CONTEXT_OPEN as ENVIRONMENT_CONTEXT_OPEN
 from ..context_tags import TURN_ABORTED_OPEN as TURN_ABORTED_OPEN
 from ..context_tags import USER_INSTRUCTIONS_OPEN as USER_INSTRUCTIONS_OPEN
 from ..git.remote_diff import repo_root
+from ..tools.shells import user_shell
 from .permissions import permissions_message
 
 ENVIRONMENT_CONTEXT_CLOSE: Final = "</environment_context>"
@@ -42,8 +43,8 @@ def context_message(text: str) -> ResponseItemMessage:
 
 
 def shell_name() -> str:
-    """The user's shell, by name (``bash``, ``zsh``, ...)."""
-    return Path(os.environ.get("SHELL") or "/bin/bash").name or "bash"
+    """The user's shell, by name (``bash``, ``zsh``, ``sh``): the one scripts run in."""
+    return user_shell().name
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ shapes differ in details); a payload that lacks what an item needs is skipped.
 from __future__ import annotations
 
 import contextlib
-import shlex
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
@@ -61,6 +60,7 @@ from app_server_protocol.v2.items import (
 )
 from app_server_protocol.v2.turns import Turn, TurnError, TurnStatus
 
+from ..tools.shell_syntax import join_words
 from .ids import uuid7
 from .v2_errors import turn_error
 
@@ -326,7 +326,7 @@ class ThreadHistoryBuilder:
             )
         item = ThreadItemCommandExecution(
             id=str(event["call_id"]),
-            command=shlex.join(command),
+            command=join_words(command),
             cwd=str(event.get("cwd") or ""),
             process_id=event.get("process_id"),
             status=status,

@@ -3,7 +3,6 @@ reports in its core shapes (turn items, parsed commands, file changes)."""
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping, Sequence
 
 from pydantic import TypeAdapter
@@ -50,6 +49,8 @@ from app_server_protocol.v2.items import (
     UserInputText,
 )
 
+from ..tools.shell_syntax import join_words
+
 _TEXT_ELEMENTS: TypeAdapter[list[TextElement]] = TypeAdapter(list[TextElement])
 
 
@@ -84,11 +85,10 @@ def thread_item(item: TurnItem) -> ThreadItem:
 
 
 def command_text(command: Sequence[str]) -> str:
-    """A command as one shell string (what v2 items and approvals show):
-    the script itself when it is ``bash -lc SCRIPT``."""
-    if len(command) == 3 and command[1] in ("-lc", "-c") and command[0].endswith("sh"):
-        return command[2]
-    return shlex.join(command)
+    """A command as one shell string, what v2 items and approvals show: the
+    whole argv as run, shell words quoted as the reference quotes them
+    (``/bin/bash -lc 'ls -la'``)."""
+    return join_words(command)
 
 
 def command_actions(parsed: Sequence[ParsedCommand]) -> list[CommandAction]:

@@ -4,6 +4,7 @@ rules deciding what may run without asking.
 Each module has one job:
 
 - `shell_syntax`: shell-like word splitting and quoting, and the plain-script parser.
+- `shells`: recognising a shell invocation, and the user's shell scripts run in.
 - `parse_command`: what a command does, for display (`parsed_cmd`).
 - `safety`: known read-only commands and the approval / sandbox decisions.
 - `exec_output`: bounded capture of a command's output and the text the model sees.

@@ -265,7 +265,9 @@ def start_failed(error: OSError) -> str:
     shows the OS error in Rust's debug form)."""
     code = error.errno
     if code is None:
-        return f"execution error: {error}"
+        # An error of no system call: the reference's own (a NUL in the command).
+        message = debug_str(str(error))
+        return f"execution error: Io(Error {{ kind: InvalidInput, message: {message} }})"
     kind = _ERROR_KINDS.get(code, "Uncategorized")
     message = debug_str(os.strerror(code))
     return f"execution error: Io(Os {{ code: {code}, kind: {kind}, message: {message} }})"

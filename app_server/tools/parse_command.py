@@ -2,11 +2,13 @@
 
 The classification follows the reference's, observed command by command: a
 file read (`cat f`, `sed -n 1,5p f`, `head -n 5 f`, `nl f`...), a file
-listing (`ls`), a search (`rg`, `grep`, `find`, `fd`) or unknown. A
-``bash -lc`` (or ``zsh -lc``) script is parsed only when it is plain (see
-`shell_syntax.parse_plain_script`); pipelines lose their small formatting
-helpers (`wc`, `sort`, `head` without a file...), ``cd dir`` is folded into
-the paths read after it, and a leading ``echo`` or a ``true`` is dropped.
+listing (`ls`), a search (`rg`, `grep`, `find`, `fd`) or unknown. A shell
+script (``bash -lc``, ``/bin/zsh -c``, ``sh -c``...: see
+`shells.shell_script`) is parsed only when it is plain (see
+`shell_syntax.parse_plain_script`) and shown as itself otherwise; pipelines
+lose their small formatting helpers (`wc`, `sort`, `head` without a
+file...), ``cd dir`` is folded into the paths read after it, and a leading
+``echo`` or a ``true`` is dropped.
 It is for display only: nothing is decided from it.
 """
 
@@ -27,10 +29,10 @@ from app_server_protocol.exec_types import (
 )
 
 from .safety import is_sed_print_range
-from .shell_syntax import join_words, login_shell_script, parse_plain_script, split_words
+from .shell_syntax import join_words, parse_plain_script, split_words
+from .shells import shell_script
 
 _CONNECTORS: Final = frozenset({"&&", "||", "|", ";"})
-_SHELLS: Final = frozenset({"bash", "zsh"})
 _FORMATTING_HELPERS: Final = frozenset(
     {"wc", "tr", "cut", "sort", "uniq", "xargs", "tee", "column", "awk", "yes", "printf"}
 )
@@ -56,9 +58,9 @@ def parse_command(argv: Sequence[str]) -> list[ParsedCommand]:
 
 
 def _parse(argv: list[str]) -> list[ParsedCommand]:
-    script = login_shell_script(argv)
+    script = shell_script(argv)
     if script is not None:
-        return _parse_login_shell_script(script, argv)
+        return _parse_shell_script(script, argv)
     tokens = _normalize(argv)
     if any(token in _CONNECTORS for token in tokens):
         parts = _split_on_connectors(tokens)
@@ -68,13 +70,10 @@ def _parse(argv: list[str]) -> list[ParsedCommand]:
 
 
 def _normalize(argv: list[str]) -> list[str]:
-    """Drop a ``yes |`` prefix and unwrap ``bash -c SCRIPT`` into words."""
+    """Drop a ``yes |`` prefix."""
     if len(argv) >= 2 and argv[0] in ("yes", "y", "no", "n") and argv[1] == "|":
         rest = argv[2:]
         return split_words(" ".join(rest)) or rest
-    if len(argv) == 3 and argv[0] in _SHELLS and argv[1] in ("-c", "-lc"):
-        words = split_words(argv[2])
-        return argv if words is None else words
     return argv
 
 
@@ -93,7 +92,7 @@ def _split_on_connectors(tokens: list[str]) -> list[list[str]]:
     return parts
 
 
-def _parse_login_shell_script(script: str, argv: list[str]) -> list[ParsedCommand]:
+def _parse_shell_script(script: str, argv: list[str]) -> list[ParsedCommand]:
     commands = parse_plain_script(script)
     if not commands:
         return [ParsedCommandUnknown(cmd=script)]

@@ -33,7 +33,8 @@ from typing import Final
 from app_server_protocol.common import ApprovalMode, SandboxPolicy
 
 from .sandbox import is_sandboxed, write_roots
-from .shell_syntax import login_shell_script, parse_plain_script
+from .shell_syntax import parse_plain_script
+from .shells import shell_script
 
 # --- known-safe commands --------------------------------------------------------
 
@@ -49,8 +50,9 @@ _SAFE_GIT_SUBCOMMANDS: Final = frozenset({"branch", "status", "log", "diff", "sh
 
 
 def _script_commands(argv: Sequence[str]) -> list[list[str]] | None:
-    """The commands of a plain ``bash -lc`` script (see `parse_plain_script`)."""
-    script = login_shell_script(argv)
+    """The commands of a plain shell script (``bash -lc``, ``/bin/sh -c``...; see
+    `shells.shell_script` and `parse_plain_script`)."""
+    script = shell_script(argv)
     return None if script is None else parse_plain_script(script)
 
 
@@ -120,6 +122,31 @@ def _is_dangerous(command: Sequence[str]) -> bool:
     if name == "sudo":
         return _is_dangerous(command[1:])
     return False
+
+
+# --- what an approval for the session covers ----------------------------------
+
+#: Marks the approval of a shell script that is more than one plain command
+#: (no argument can hold a NUL character, so no command looks like it).
+_SCRIPT: Final = "\0script"
+
+
+def approval_key(argv: Sequence[str], cwd: str, *, escalated: bool) -> tuple[str, ...]:
+    """What approving ``argv`` for the session covers, as 0.107.0 keys it: the
+    command in its folder, with or without escalated permissions. A shell
+    script of one plain command counts as that command (``bash -lc 'ls  x'``,
+    ``/bin/zsh -c "ls x"`` and ``ls x`` are one), any other script as its text
+    and flag, whatever the shell."""
+    script = shell_script(argv)
+    if script is None:
+        command = tuple(argv)
+    else:
+        commands = parse_plain_script(script)
+        if commands is not None and len(commands) == 1:
+            command = tuple(commands[0])
+        else:
+            command = (_SCRIPT, argv[1], script)
+    return (str(escalated), cwd, *command)
 
 
 # --- decisions for a command ------------------------------------------------------

@@ -18,7 +18,7 @@ so that callers treat the script as opaque.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Final
 
 _SPLIT_WHITESPACE: Final = frozenset(" \t\n")
@@ -148,8 +148,9 @@ def quote_word(word: str) -> str:
     return "".join(out)
 
 
-def join_words(words: list[str]) -> str:
-    """The words as one command line (a placeholder when one holds a NUL)."""
+def join_words(words: Iterable[str]) -> str:
+    """The words as one command line (a placeholder when one holds a NUL): how
+    the reference shows a command (shlex 1.3's ``try_join``)."""
     try:
         return " ".join(quote_word(word) for word in words)
     except ValueError:
@@ -174,13 +175,6 @@ _ASSIGNMENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 
 class _NotPlain(Exception):
     """The script uses shell syntax beyond plain words."""
-
-
-def login_shell_script(argv: Sequence[str]) -> str | None:
-    """The script of ``bash -lc SCRIPT`` (or ``zsh -lc SCRIPT``); None for another command."""
-    if len(argv) == 3 and argv[0] in ("bash", "zsh") and argv[1] == "-lc":
-        return argv[2]
-    return None
 
 
 def parse_plain_script(script: str) -> list[list[str]] | None:

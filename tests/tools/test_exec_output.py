@@ -105,6 +105,11 @@ def test_texts_the_reference_gives_the_model() -> None:
     assert start_failed(PermissionError(13, "denied")).startswith(
         "execution error: Io(Os { code: 13, kind: PermissionDenied, "
     )
+    # As 0.107.0 tells the model about a command with a NUL in a word.
+    assert start_failed(OSError("nul byte found in provided data")) == (
+        "execution error: Io(Error { kind: InvalidInput, "
+        'message: "nul byte found in provided data" })'
+    )
     assert (EXEC_REJECTED, PATCH_REJECTED) == (
         "exec command rejected by user",
         "patch rejected by user",

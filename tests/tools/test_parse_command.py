@@ -8,9 +8,11 @@ import pytest
 
 from app_server.tools.parse_command import parse_command, short_display_path
 
-from .reference_data import load_fixture
+from .reference_data import load_fixture, without_0107_shell_captures
 
-REFERENCE: list[dict[str, Any]] = load_fixture("parse_command_reference.json")
+REFERENCE: list[dict[str, Any]] = without_0107_shell_captures(
+    load_fixture("parse_command_reference.json")
+)
 #: Where we knowingly differ: a lone `}` is a command for the reference's parser.
 KNOWN_DIFFERENCES = {("bash", "-lc", "} && pwd")}
 

@@ -12,6 +12,7 @@ from app_server.tools.safety import (
     AfterSandboxDenial,
     Verdict,
     after_sandbox_denial,
+    approval_key,
     command_might_be_dangerous,
     exec_decision,
     is_known_safe_command,
@@ -28,7 +29,7 @@ from app_server_protocol.common import (
     SandboxPolicyWorkspaceWrite,
 )
 
-from .reference_data import load_fixture
+from .reference_data import load_fixture, without_0107_shell_captures
 
 UNTRUSTED, ON_FAILURE = ApprovalMode.UNTRUSTED, ApprovalMode.ON_FAILURE
 ON_REQUEST, NEVER = ApprovalMode.ON_REQUEST, ApprovalMode.NEVER
@@ -36,12 +37,16 @@ FULL, READ_ONLY = SandboxPolicyDangerFullAccess(), SandboxPolicyReadOnly()
 WORKSPACE = SandboxPolicyWorkspaceWrite()
 
 
-@pytest.mark.parametrize("case", load_fixture("known_safe_reference.json"), ids=repr)
+@pytest.mark.parametrize(
+    "case", without_0107_shell_captures(load_fixture("known_safe_reference.json")), ids=repr
+)
 def test_known_safe_commands_match_the_reference(case: dict[str, Any]) -> None:
     assert is_known_safe_command(case["argv"]) is case["known_safe"]
 
 
-@pytest.mark.parametrize("case", load_fixture("on_request_reference.json"), ids=repr)
+@pytest.mark.parametrize(
+    "case", without_0107_shell_captures(load_fixture("on_request_reference.json")), ids=repr
+)
 def test_on_request_asks_for_what_the_reference_asks_for(case: dict[str, Any]) -> None:
     decision = exec_decision(case["argv"], ON_REQUEST, WORKSPACE)
     assert (decision.verdict is Verdict.ASK) is case["asks"]
@@ -52,7 +57,8 @@ def test_known_safe_examples() -> None:
     assert is_known_safe_command(["zsh", "-lc", "git status; git log"])
     assert is_known_safe_command(["/usr/bin/sed", "-n", "1,5p", "f"])
     assert not is_known_safe_command(["bash", "-lc", "ls | sort"])
-    assert not is_known_safe_command(["bash", "-c", "ls"])
+    assert is_known_safe_command(["/bin/bash", "-c", "ls"])
+    assert not is_known_safe_command(["/bin/dash", "-lc", "ls"])
     assert not is_known_safe_command(["find", ".", "-delete"])
     assert not is_known_safe_command(["rg", "--pre=cat", "x"])
     assert not is_known_safe_command(["git", "checkout", "main"])
@@ -63,7 +69,8 @@ def test_dangerous_commands() -> None:
     assert command_might_be_dangerous(["sudo", "git", "reset", "--hard"])
     assert command_might_be_dangerous(["bash", "-lc", "echo hi && rm -f x"])
     assert not command_might_be_dangerous(["rm", "x"])
-    assert not command_might_be_dangerous(["bash", "-c", "rm -rf x"])
+    assert command_might_be_dangerous(["/bin/sh", "-c", "rm -rf x"])
+    assert not command_might_be_dangerous(["dash", "-c", "rm -rf x"])
 
 
 @pytest.mark.parametrize(
@@ -182,3 +189,20 @@ def test_writable_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert not paths_are_writable([cwd / ".." / "escape"], policy, cwd)
     assert not paths_are_writable([Path("/tmp/x")], policy, cwd)
     assert paths_are_writable([Path("/tmp/x")], SandboxPolicyWorkspaceWrite(), cwd)
+
+
+def test_an_approval_for_the_session_covers_the_command_through_any_shell() -> None:
+    def key(argv: list[str], cwd: str = "/w", escalated: bool = False) -> tuple[str, ...]:
+        return approval_key(argv, cwd, escalated=escalated)
+
+    plain = key(["touch", "x"])
+    assert key(["bash", "-lc", "touch x"]) == plain
+    assert key(["/bin/zsh", "-c", "touch  'x'"]) == plain
+    assert key(["touch", "x"], cwd="/w/sub") != plain
+    assert key(["touch", "x"], escalated=True) != plain
+    script = key(["bash", "-lc", "touch x && touch y"])
+    assert key(["/bin/bash", "-lc", "touch x && touch y"]) == script
+    assert key(["sh", "-lc", "touch x && touch y"]) == script
+    assert key(["bash", "-c", "touch x && touch y"]) != script
+    assert key(["bash", "-lc", "touch x &&  touch y"]) != script
+    assert key(["/bin/dash", "-lc", "touch x"]) == ("False", "/w", "/bin/dash", "-lc", "touch x")

@@ -6,6 +6,8 @@ import pytest
 
 from app_server.tools.shell_syntax import join_words, parse_plain_script, quote_word, split_words
 
+from .reference_data import load_fixture
+
 
 @pytest.mark.parametrize(
     ("text", "words"),
@@ -55,6 +57,33 @@ def test_quote_word_matches_the_reference(word: str, quoted: str) -> None:
 
 def test_join_words_reports_nul_bytes() -> None:
     assert join_words(["echo", "a\0b"]) == "<command included NUL byte>"
+
+
+@pytest.mark.parametrize(
+    ("words", "joined"),
+    [
+        (["/bin/bash", "-lc", "ls -la"], "/bin/bash -lc 'ls -la'"),
+        (["ls", "-la", "a b"], "ls -la 'a b'"),
+        (["touch", ""], "touch ''"),
+        (["echo", 'it\'s "q"'], 'echo "it\'s \\"q\\""'),
+        (["echo", "$HOME"], "echo '$HOME'"),
+        (["printf", "a\nb"], "printf 'a\nb'"),
+        (["cat", "ü.txt"], "cat 'ü.txt'"),
+        (["echo", "$'x'"], "echo '$'\"'x'\""),
+        (["touch", "a\0b"], "<command included NUL byte>"),
+    ],
+)
+def test_join_words_shows_a_command_as_the_reference_does(words: list[str], joined: str) -> None:
+    assert join_words(words) == joined
+
+
+@pytest.mark.parametrize(
+    "case", load_fixture("shell_quoting_reference.json"), ids=lambda c: repr(c["word"])
+)
+def test_join_words_matches_the_0107_captures(case: dict[str, str]) -> None:
+    assert join_words(["xx", case["word"]]) == case["joined"]
+    if "\0" not in case["word"]:
+        assert split_words(case["joined"]) == ["xx", case["word"]]
 
 
 @pytest.mark.parametrize(

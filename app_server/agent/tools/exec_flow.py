@@ -9,8 +9,8 @@ The steps and their events follow the reference:
 2. ``exec_command_begin``, then, when the rules say so, the user is asked
    (``execCommandApproval``). ``denied`` ends the call (the model reads
    ``exec command rejected by user``); ``abort`` also ends the turn;
-   ``approved_for_session`` spares the same command any later question in
-   the conversation.
+   ``approved_for_session`` spares the same command (in the same folder;
+   see `safety.approval_key`) any later question in the conversation.
 3. The command runs, inside the sandbox unless the policy has none or the
    user approved escalated permissions, with ``exec_command_output_delta``
    events as it prints.
@@ -49,6 +49,7 @@ from ...tools.run import run_command
 from ...tools.safety import (
     RETRY_WITHOUT_SANDBOX_REASON,
     Verdict,
+    approval_key,
     exec_decision,
     is_likely_sandbox_denial,
     runs_sandboxed,
@@ -89,7 +90,7 @@ class _Failed(Exception):
 async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
     settings = scope.settings
     approval, sandbox = settings.approval_policy, settings.sandbox_policy
-    key = _session_key(request)
+    key = approval_key(request.command, request.cwd, escalated=request.escalated)
     # A command approved for the session is not asked about again, not even
     # to run it again outside the sandbox when the sandbox stopped it.
     flow = ApprovalFlow(scope, user_approved=key in scope.approved_commands)
@@ -121,7 +122,7 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
             _question(request, request.justification),
             rejected=call.rejected,
             # (what may run outside the sandbox may run inside it too)
-            remember=(key, tuple(request.command)),
+            remember=(key, approval_key(request.command, request.cwd, escalated=False)),
         )
         if refusal is not None:
             return refusal
@@ -148,22 +149,8 @@ async def run_exec(scope: TurnScope, request: ExecRequest) -> ToolResult:
     return await call.ended(result)
 
 
-#: Marks the session approval of a command run with escalated permissions
-#: (no argument can hold a NUL character, so no command looks like it).
-_ESCALATED: Final = "\0escalated"
-
-
 def _question(request: ExecRequest, reason: str | None) -> CommandApproval:
     return CommandApproval(request.call_id, request.command, request.cwd, reason)
-
-
-def _session_key(request: ExecRequest) -> tuple[str, ...]:
-    """What an ``approved_for_session`` answer covers. Stricter than the
-    reference: a command approved inside the sandbox is asked about again
-    when the model asks to run it with escalated permissions."""
-    if request.escalated:
-        return (_ESCALATED, *request.command)
-    return tuple(request.command)
 
 
 def _texts(result: ProcessResult) -> tuple[str, str, str]:

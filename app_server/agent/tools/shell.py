@@ -2,7 +2,7 @@
 ``local_shell``, which asks for the same thing in another shape).
 
 A command that is an ``apply_patch`` invocation (``["apply_patch", PATCH]``
-or a ``bash -lc`` heredoc feeding it) is applied as a patch, with the
+or a shell script that is a heredoc feeding it) is applied as a patch, with the
 patch's approval rules and events, not run. Every other command goes
 through `exec_flow`. Both act on the machine, so they hold the turn's
 `TurnScope.exclusive` lock: calls made together run one after the other.
@@ -70,8 +70,10 @@ class ShellCommandArguments(ShellArguments):
 
 
 class ShellCommandTool:
-    """``shell_command``: a script run with ``bash -lc``, under the same
-    approval and sandbox rules as ``shell`` (the turn's cwd and policy)."""
+    """``shell_command``: a script run by the user's shell (``/bin/bash -lc
+    SCRIPT``, or ``-c`` when the model asks for no login shell; see
+    `shells.user_shell`), under the same approval and sandbox rules as
+    ``shell`` (the turn's cwd and policy)."""
 
     name = "shell_command"
 
@@ -83,8 +85,9 @@ class ShellCommandTool:
             args = ShellCommandArguments.model_validate_json(call.arguments or "null")
         except ValidationError as exc:
             return bad_arguments(describe_arguments_error(exc))
-        # bash, as the safety checks and the approval cache read ``bash -lc`` scripts.
-        argv = ["bash", "-lc" if args.login else "-c", args.command]
+        from ...tools.shells import user_shell
+
+        argv = user_shell().script_argv(args.command, login=args.login)
         shell_args = ShellArguments(
             command=argv,
             workdir=args.workdir,

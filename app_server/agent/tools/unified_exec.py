@@ -22,7 +22,6 @@ set up nothing runs. Waits are clamped to [`MIN_YIELD_MS`, `MAX_YIELD_MS`].
 from __future__ import annotations
 
 import functools
-import os
 import secrets
 import time
 from pathlib import Path
@@ -41,6 +40,7 @@ from ...tools.exec_session import Chunk, ExecSession, StdinClosed
 from ...tools.parse_command import parse_command
 from ...tools.safety import Verdict, exec_decision, runs_sandboxed
 from ...tools.sandbox import SandboxUnavailable, confine
+from ...tools.shells import shell_for_program, user_shell
 from ..approvals import ApprovalFlow
 from ..host import CommandApproval
 from ..tool_specs import EXEC_COMMAND, WRITE_STDIN
@@ -184,8 +184,8 @@ class ExecCommandTool:
         settings = scope.settings
         turn_cwd = Path(settings.cwd)
         cwd = turn_cwd / args.workdir if args.workdir else turn_cwd
-        shell = args.shell or os.environ.get("SHELL") or "/bin/bash"
-        argv = [shell, "-lc" if args.login else "-c", args.cmd]
+        shell = shell_for_program(args.shell) if args.shell else user_shell()
+        argv = shell.script_argv(args.cmd, login=args.login)
         escalated = args.sandbox_permissions == "require_escalated"
         key = tuple(argv)
         flow = ApprovalFlow(scope, user_approved=key in scope.approved_commands)

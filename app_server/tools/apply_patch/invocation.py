@@ -1,7 +1,8 @@
 """Recognising a patch sent through the shell tool.
 
 The model may apply a patch by running ``["apply_patch", PATCH]`` (or
-``applypatch``), or a ``bash -lc`` script that is only a heredoc feeding
+``applypatch``), or a shell script (``bash -lc``, ``/bin/zsh -c``,
+``sh -c``...: see `shells.shell_script`) that is only a heredoc feeding
 ``apply_patch``, optionally after one ``cd DIR &&``::
 
     apply_patch <<'EOF'
@@ -11,8 +12,8 @@ The model may apply a patch by running ``["apply_patch", PATCH]`` (or
     EOF
 
 Those are handled as patches (with patch events and approvals), not run
-as commands. Anything else (another shell, more commands after the heredoc,
-a wrong number of arguments) is an ordinary command.
+as commands. Anything else (another shell such as dash, more commands
+after the heredoc, a wrong number of arguments) is an ordinary command.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
+
+from ..shells import shell_script
 
 _NAMES: Final = ("apply_patch", "applypatch")
 _HEREDOC: Final = re.compile(
@@ -48,9 +51,8 @@ def find_patch_invocation(argv: Sequence[str]) -> PatchInvocation | None:
     """The patch ``argv`` applies, when it is an apply_patch invocation."""
     if len(argv) == 2 and argv[0] in _NAMES:
         return PatchInvocation(argv[1])
-    if len(argv) == 3 and argv[0] == "bash" and argv[1] == "-lc":
-        return _from_heredoc(argv[2])
-    return None
+    script = shell_script(argv)
+    return None if script is None else _from_heredoc(script)
 
 
 def _from_heredoc(script: str) -> PatchInvocation | None:
