@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 
 from tests.agent_session import Spawn, open_session
-from tests.mock_model_server import MockModelServer, function_call_item
+from tests.mock_model_server import (
+    MockModelServer,
+    assistant_message,
+    function_call,
+    function_call_item,
+    write_mock_config,
+)
 from tests.tools.reference_data import load_fixture
 
 _REFERENCE: dict[str, Any] = load_fixture("tool_output_0107_reference.json.gz")
@@ -106,3 +112,45 @@ def test_tokens_policy_and_text_answers_next_to_freeform_apply_patch(
         result = session.turn([_call(case_id) for case_id in ids])
         policy = {"mode": "tokens", "limit": 10000}
     _check(result.outputs, codex_home, ids, policy)
+
+
+def _v2_turn(client: Any, thread_id: str) -> None:
+    mark = client.mark()
+    text = {"type": "text", "text": "go", "text_elements": []}
+    turn_id = client.call("turn/start", {"threadId": thread_id, "input": [text]})["turn"]["id"]
+    client.wait_for(
+        lambda m: m.get("method") == "turn/completed" and m["params"]["turn"]["id"] == turn_id,
+        30,
+        "turn/completed",
+        mark,
+    )
+
+
+def test_a_resumed_thread_cuts_recorded_outputs_to_its_policy(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    write_mock_config(codex_home, mock_model)
+    mock_model.enqueue(
+        function_call("shell", {"command": ["seq", "1", "3000"]}, call_id="r0"),
+        assistant_message("ok"),
+    )
+    first = spawn()
+    thread_id = first.call("thread/start", {"cwd": str(workdir)})["thread"]["id"]
+    _v2_turn(first, thread_id)
+    # Resumed with a smaller budget: the rollout's answer (10,000 bytes of
+    # output) is cut to 480 bytes, then once more, as the reference does.
+    write_mock_config(codex_home, mock_model, extra="tool_output_token_limit = 100\n")
+    second = spawn()
+    second.call("thread/resume", {"threadId": thread_id})
+    mock_model.enqueue(assistant_message("again"))
+    _v2_turn(second, thread_id)
+    output = mock_model.model_requests[-1].tool_outputs()["r0"]
+    head = "".join(f"{i}\\n" for i in range(1, 53))
+    tail = "".join(f"\\n{i}" for i in range(2970, 3001))
+    assert _timeless(output) == (
+        '{"output":"Total output lines: 3000\\n\\n'
+        + head
+        + "53…23 chars truncated…"
+        + tail
+        + '\\n","metadata":{"exit_code":0,"duration_seconds":T}}'
+    )

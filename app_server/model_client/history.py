@@ -43,9 +43,10 @@ USER_ROLE: Final = b'"role":"user"'
 class _Packed:
     """A long item's JSON: its head as is, the rest compressed."""
 
-    __slots__ = ("head", "rest")
+    __slots__ = ("head", "rest", "size")
 
     def __init__(self, data: bytes) -> None:
+        self.size = len(data)
         self.head = data[:_HEAD_BYTES]
         self.rest = zlib.compress(data[_HEAD_BYTES:], 1)
 
@@ -198,6 +199,19 @@ class History(MutableSequence[ResponseItem]):
             else:
                 kind = getattr(entry, "type", None)
                 yield kind if isinstance(kind, str) else None
+
+    def longer_than(self, size: int, kinds: frozenset[str]) -> Iterator[int]:
+        """The indexes of the items of these ``kinds`` whose JSON is longer than
+        ``size`` bytes (an item kept as a model counts as long)."""
+        for index, (entry, kind) in enumerate(zip(self._entries, self.item_types(), strict=True)):
+            if kind not in kinds:
+                continue
+            if isinstance(entry, bytes):
+                long = len(entry) > size
+            else:
+                long = not isinstance(entry, _Packed) or entry.size > size
+            if long:
+                yield index
 
     def user_candidates(self) -> Iterator[tuple[int, ResponseItem]]:
         """The items (with their index) that may be user messages: the
