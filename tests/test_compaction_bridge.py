@@ -106,6 +106,8 @@ def test_truncation_keeps_both_ends_and_says_how_much_went() -> None:
     assert cut.endswith(" end")
     assert "tokens truncated" in cut
     assert truncate_to_tokens("short", 100) == "short"
+    # As 0.107.0: 200 bytes each side, the tokens over the budget counted.
+    assert cut == "start " + "x" * 194 + "…903 tokens truncated…" + "x" * 196 + " end"
 
 
 def test_a_mid_turn_bridge_has_the_context_before_the_last_user_message() -> None:

@@ -12,7 +12,6 @@ its tooling); it prints which fixtures changed.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import json
 import os
@@ -166,28 +165,6 @@ def refresh_commands() -> None:
     )
 
 
-def refresh_exec_output() -> None:
-    cases = load("exec_output_reference.json.gz")
-    calls = [
-        mm.ev_shell_call(f"c{i}", c["command"], None, 500 if c["timed_out"] else 10_000)
-        for i, c in enumerate(cases)
-    ]
-    seen = run_turn(calls, approval="never", sandbox="danger-full-access", cwd=tempfile.mkdtemp())
-    for i, case in enumerate(cases):
-        end = seen[f"c{i}"]["exec_command_end"][0]
-        deltas = seen[f"c{i}"].get("exec_command_output_delta", [])
-        raw = b"".join(base64.b64decode(d["chunk"]) for d in deltas)
-        case.update(
-            aggregated_output=raw.decode("utf-8", errors="replace"),
-            exit_code=end["exit_code"],
-            duration_seconds=end["duration"]["secs"] + end["duration"]["nanos"] / 1e9,
-            timed_out=end["exit_code"] == 124,
-            formatted_output=end["formatted_output"],
-            model_output=seen[f"c{i}"]["output"],
-        )
-    save("exec_output_reference.json.gz", cases)
-
-
 def refresh_apply_patch() -> None:
     tool_dir = Path(tempfile.mkdtemp())
     (tool_dir / "apply_patch").symlink_to(reference_binary())
@@ -239,7 +216,6 @@ def main() -> int:
         print(f"{SHARED} is missing: the reference and its tooling live there", file=sys.stderr)
         return 1
     refresh_commands()
-    refresh_exec_output()
     refresh_apply_patch()
     return 0
 

@@ -14,6 +14,7 @@ from app_server_protocol.items import ContentItemInputText, ResponseItem, Respon
 
 from ..context_tags import ENVIRONMENT_CONTEXT_OPEN, is_injected_context
 from ..model_client.history import user_items
+from ..tools.truncation import TruncationPolicy, approx_token_count, truncate_text
 from .context import context_message
 
 #: What the model is asked, after the history, to get the summary.
@@ -47,25 +48,14 @@ NO_SUMMARY: Final = "(no summary available)"
 #: Tokens of the user's own messages a bridge keeps (the newest first).
 USER_MESSAGES_TOKEN_BUDGET: Final = 20_000
 
-_BYTES_PER_TOKEN: Final = 4
-
-
-def approx_tokens(text: str) -> int:
-    """Tokens of ``text``, estimated as the reference does (four bytes a token)."""
-    return -(-len(text.encode("utf-8")) // _BYTES_PER_TOKEN)
+#: Tokens of ``text``, estimated as the reference does (four bytes a token).
+approx_tokens: Final = approx_token_count
 
 
 def truncate_to_tokens(text: str, budget: int) -> str:
-    """``text`` cut in its middle to about ``budget`` tokens, saying how many went."""
-    encoded = text.encode("utf-8")
-    allowed = max(budget, 0) * _BYTES_PER_TOKEN
-    if len(encoded) <= allowed:
-        return text
-    half = allowed // 2
-    head = encoded[:half].decode("utf-8", errors="ignore")
-    tail = encoded[len(encoded) - half :].decode("utf-8", errors="ignore")
-    removed = approx_tokens(text) - approx_tokens(head + tail)
-    return f"{head}…{removed} tokens truncated…{tail}"
+    """``text`` cut in its middle to ``budget`` tokens, saying how many went
+    (the cut of a tool's output)."""
+    return truncate_text(text, TruncationPolicy("tokens", max(budget, 0)))
 
 
 def summary_text(message: str | None) -> str:

@@ -4,6 +4,7 @@ they never import the turn loop)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import anyio
@@ -18,6 +19,7 @@ from .model_family import effective_context_window
 if TYPE_CHECKING:
     from ..config.model import Config
     from ..tools.apply_patch import TurnDiffTracker
+    from ..tools.truncation import TruncationPolicy
     from .host import ApprovalQuestion, TurnHost
     from .model_family import ModelFamily
     from .user_turn import TurnSettings
@@ -45,6 +47,13 @@ class TurnScope:
     def context_window(self) -> int:
         """The ``model_context_window`` the turn reports."""
         return effective_context_window(self.config.model_context_window, self.family)
+
+    @cached_property
+    def truncation_policy(self) -> TruncationPolicy:
+        """How much of a tool's output the model is shown this turn."""
+        from .output_policy import truncation_policy
+
+        return truncation_policy(self.config, self.settings.model)
 
     async def emit(self, event: EventMsg) -> None:
         await self.host.emit(self.submission_id, event)

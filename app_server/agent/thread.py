@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from app_server_protocol.common import ApprovalMode, SandboxPolicy
 from app_server_protocol.items import InputItem, ResponseItem
@@ -14,9 +14,11 @@ from app_server_protocol.usage import RateLimitSnapshot, TokenUsage, TokenUsageI
 
 from ..model_client import ModelClient
 from ..model_client.history import History
+from ..tools.truncation import HISTORY_ALLOWANCE, TruncationPolicy, truncate_for_history
 from ..user_agent import originator
 from .context import EnvironmentContext, shell_name
 from .model_family import find_family
+from .output_policy import truncation_policy
 from .personality import thread_instructions
 from .toolset import build_registry
 from .user_turn import TurnSettings
@@ -104,7 +106,7 @@ def open_agent_thread(
         client=client,
         environment=environment,
         policies=(config.approval_policy, config.sandbox_policy),
-        history=history if isinstance(history, History) else History(history),
+        history=_as_recorded(history, truncation_policy(config, settings.model)),
         user_instructions=user_instructions,
         instructions=instructions,
         personality=personality,
@@ -112,3 +114,18 @@ def open_agent_thread(
         tools=build_registry(find_family(settings.model), config, mcp, model=settings.model),
         tools_model=settings.model,
     )
+
+
+_OUTPUT_KINDS: Final = frozenset({"function_call_output", "custom_tool_call_output"})
+
+
+def _as_recorded(items: Iterable[ResponseItem], policy: TruncationPolicy) -> History:
+    """A history read back, its tool outputs (which the rollout keeps whole)
+    cut to ``policy``: twice, as Codex 0.107.0 records a resumed thread's
+    items twice (an output cut once is cut again by its marker's length)."""
+    history = items.copy() if isinstance(items, History) else History(items)
+    budget = policy.scaled(HISTORY_ALLOWANCE).byte_budget
+    for index in list(history.longer_than(budget, _OUTPUT_KINDS)):
+        once = truncate_for_history(history[index], policy)
+        history[index] = truncate_for_history(once, policy)
+    return history

@@ -80,6 +80,7 @@ from ..model_client import (
     UsageLimitReached,
     warm_up,
 )
+from ..tools.truncation import truncate_for_history
 from .compaction import (
     auto_compact_limit,
     compact,
@@ -94,6 +95,7 @@ from .permissions import permissions_message
 from .personality import personality_update
 from .review import run_review
 from .scope import TurnScope
+from .shell_outputs import offers_freeform_apply_patch, reframe_shell_outputs
 from .tools.base import ToolCall, ToolResult
 from .tools.registry import ToolRegistry
 from .user_input import UserTurnInput
@@ -245,8 +247,10 @@ class _Turn:
             self._record([update])
 
     def _record(self, items: list[ResponseItem]) -> None:
-        """Items the model will see from now on (history and rollout)."""
-        self.thread.history.extend(items)
+        """Items the model will see from now on (history and rollout; the
+        history keeps tool outputs cut to the turn's truncation policy)."""
+        policy = self.scope.truncation_policy
+        self.thread.history.extend(truncate_for_history(item, policy) for item in items)
         self.host.record_items(items)
 
     async def _record_user_input(self, turn: UserTurn) -> None:
@@ -299,7 +303,9 @@ class _Turn:
         last_message: str | None = None
         while True:
             await self._take_steered_input()
-            self.host.record_turn_context(scope.settings.context_item(scope.submission_id))
+            self.host.record_turn_context(
+                scope.settings.context_item(scope.submission_id, scope.truncation_policy.to_json())
+            )
             prompt = self._prompt(registry)
             try:
                 sampling = await self._sample(prompt, registry)
@@ -322,11 +328,15 @@ class _Turn:
         reasoning = None
         if family.reasoning:
             reasoning = Reasoning(effort=settings.effort, summary=settings.summary)
+        tools = registry.specs(scope)
+        history = self.thread.history.copy()
+        if offers_freeform_apply_patch(tools):
+            reframe_shell_outputs(history)
         return Prompt(
             model=settings.model,
             instructions=self.thread.instructions,
-            input=self.thread.history.copy(),
-            tools=registry.specs(scope),
+            input=history,
+            tools=tools,
             parallel_tool_calls=False,
             reasoning=reasoning,
             verbosity=scope.config.model_verbosity if family.verbosity else None,

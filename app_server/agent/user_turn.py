@@ -48,9 +48,12 @@ class TurnSettings:
             personality=config.personality,
         )
 
-    def context_item(self, turn_id: str | None = None) -> TurnContextItem:
+    def context_item(
+        self, turn_id: str | None = None, truncation_policy: Mapping[str, Any] | None = None
+    ) -> TurnContextItem:
         """The ``turn_context`` record of a model request made with these settings
-        (with the date and time zone the model is told, as 0.107.0 records them)."""
+        (with the date and time zone the model is told, and how much of a tool's
+        output it is shown, as 0.107.0 records them)."""
         return TurnContextItem(
             turn_id=turn_id,
             cwd=self.cwd,
@@ -62,6 +65,7 @@ class TurnSettings:
             effort=self.effort,
             summary=self.summary,
             personality=self.personality,
+            truncation_policy=None if truncation_policy is None else dict(truncation_policy),
         )
 
 

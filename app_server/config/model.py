@@ -171,6 +171,8 @@ class ConfigToml(_Toml):
     model_max_output_tokens: int | None = Field(default=None, ge=0)
     model_auto_compact_token_limit: int | None = None
     """Token usage at which a thread compacts its history by itself."""
+    tool_output_token_limit: int | None = Field(default=None, ge=0)
+    """Tokens of a tool's output the model is shown (see `agent.output_policy`)."""
     compact_prompt: str | None = None
     """What the model is asked to summarise a thread with (instead of ours)."""
     profile: str | None = None

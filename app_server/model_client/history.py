@@ -19,6 +19,7 @@ inflating a whole history for a request takes milliseconds.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Iterable, Iterator, MutableSequence
 from typing import Any, Final, overload
@@ -33,6 +34,8 @@ PACK_BYTES: Final = 512
 _HEAD_BYTES: Final = 64
 _MESSAGE_HEAD: Final = b'{"type":"message"'
 _ROLE_KEY: Final = b'"role":'
+#: The ``type`` an item's JSON starts with (its serializer writes it first).
+_TYPE_HEAD: Final = re.compile(rb'\{"type":"([a-z_]+)"')
 #: What the JSON of a user message holds.
 USER_ROLE: Final = b'"role":"user"'
 
@@ -40,9 +43,10 @@ USER_ROLE: Final = b'"role":"user"'
 class _Packed:
     """A long item's JSON: its head as is, the rest compressed."""
 
-    __slots__ = ("head", "rest")
+    __slots__ = ("head", "rest", "size")
 
     def __init__(self, data: bytes) -> None:
+        self.size = len(data)
         self.head = data[:_HEAD_BYTES]
         self.rest = zlib.compress(data[_HEAD_BYTES:], 1)
 
@@ -183,6 +187,31 @@ class History(MutableSequence[ResponseItem]):
         """Every item's JSON."""
         for entry in self._entries:
             yield _encoded(entry)
+
+    def item_types(self) -> Iterator[str | None]:
+        """Each item's ``type``, read from the head of its JSON when it is kept
+        encoded (None when the head does not show it)."""
+        for entry in self._entries:
+            if isinstance(entry, bytes | _Packed):
+                head = entry if isinstance(entry, bytes) else entry.head
+                found = _TYPE_HEAD.match(head)
+                yield found.group(1).decode() if found else None
+            else:
+                kind = getattr(entry, "type", None)
+                yield kind if isinstance(kind, str) else None
+
+    def longer_than(self, size: int, kinds: frozenset[str]) -> Iterator[int]:
+        """The indexes of the items of these ``kinds`` whose JSON is longer than
+        ``size`` bytes (an item kept as a model counts as long)."""
+        for index, (entry, kind) in enumerate(zip(self._entries, self.item_types(), strict=True)):
+            if kind not in kinds:
+                continue
+            if isinstance(entry, bytes):
+                long = len(entry) > size
+            else:
+                long = not isinstance(entry, _Packed) or entry.size > size
+            if long:
+                yield index
 
     def user_candidates(self) -> Iterator[tuple[int, ResponseItem]]:
         """The items (with their index) that may be user messages: the

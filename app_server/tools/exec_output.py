@@ -4,13 +4,13 @@
 it fits) and counts its bytes and lines, so that a runaway command cannot
 exhaust memory while the text given to the model stays exact.
 
-`format_for_model` reproduces how the reference shortens output for the
-model: at most 256 lines and 10 KiB. Beyond 256 lines it keeps the first and
-last 128 lines (the head within 5 KiB, the tail filling the rest) around
-``[... omitted N of M lines ...]``; a shorter but too large output keeps its
-first 5 KiB and ``[... output truncated to fit 10240 bytes ...]``. Either
-way the text starts with ``Total output lines: M``. A timed-out command's
-output starts with ``command timed out after T milliseconds``.
+What the model reads of a command, as Codex 0.107.0 frames it: the output
+(a timed-out command's starting with ``command timed out after T
+milliseconds``) cut to the turn's `TruncationPolicy`, either as JSON with
+the exit code and duration (`structured_exec_output`: the ``shell`` tool) or
+as text (`freeform_exec_output`: ``shell_command``). A request that offers
+the free-form ``apply_patch`` tool shows the JSON ones as text too
+(`reframed_exec_output`).
 """
 
 from __future__ import annotations
@@ -19,20 +19,17 @@ import errno
 import json
 import math
 import os
-from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from ..rust_format import debug_str
+from .truncation import TruncationPolicy, formatted_truncate_text, line_count, truncate_text
 
-MODEL_MAX_BYTES: Final = 10 * 1024
-MODEL_MAX_LINES: Final = 256
-MODEL_HEAD_LINES: Final = MODEL_MAX_LINES // 2
-MODEL_TAIL_LINES: Final = MODEL_MAX_LINES - MODEL_HEAD_LINES
-MODEL_HEAD_BYTES: Final = MODEL_MAX_BYTES // 2
-
+#: The bytes of each stream the model is shown at most: the first ones (the
+#: reference reads no further), shared between stdout and stderr.
+EXEC_OUTPUT_MAX_BYTES: Final = 1024 * 1024
 #: Bytes kept per stream by default: the first and last half of this.
-DEFAULT_OUTPUT_LIMIT: Final = 1024 * 1024
-_MIN_OUTPUT_LIMIT: Final = 4 * MODEL_MAX_BYTES
+DEFAULT_OUTPUT_LIMIT: Final = 2 * EXEC_OUTPUT_MAX_BYTES
+_MIN_OUTPUT_LIMIT: Final = 40 * 1024
 
 
 def decode(data: bytes) -> str:
@@ -91,97 +88,11 @@ class OutputBuffer:
             + decode(bytes(self._tail))
         )
 
-    def view(self, prefix: str = "") -> OutputView:
-        """The stream (after ``prefix``) as `format_for_model` needs it."""
-        prefix_lines = prefix.count("\n") + (0 if not prefix or prefix.endswith("\n") else 1)
-        if not self.truncated:
-            text = prefix + decode(bytes(self._head + self._tail))
-            return OutputView(text, "", _line_count(text), True)
-        head = prefix + decode(bytes(self._head))
-        return OutputView(head, decode(bytes(self._tail)), prefix_lines + self.line_count, False)
-
-
-@dataclass(frozen=True)
-class OutputView:
-    """Text for `format_for_model`: the whole text (``complete``), or its
-    beginning and end when the middle was not kept."""
-
-    head: str
-    tail: str
-    line_count: int
-    complete: bool
-
-
-def _line_count(text: str) -> int:
-    if not text:
-        return 0
-    return text.count("\n") + (0 if text.endswith("\n") else 1)
-
-
-def _utf8_len(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
-def _take_prefix(text: str, max_bytes: int) -> str:
-    """The longest prefix of ``text`` that fits in ``max_bytes`` UTF-8 bytes."""
-    data = text.encode("utf-8")
-    if len(data) <= max_bytes:
-        return text
-    return data[:max_bytes].decode("utf-8", errors="ignore")
-
-
-def _take_suffix(text: str, max_bytes: int) -> str:
-    """The longest suffix of ``text`` that fits in ``max_bytes`` UTF-8 bytes."""
-    data = text.encode("utf-8")
-    if len(data) <= max_bytes:
-        return text
-    if max_bytes <= 0:
-        return ""
-    return data[len(data) - max_bytes :].decode("utf-8", errors="ignore")
-
-
-def _first_lines(text: str, count: int) -> str:
-    end = -1
-    for _ in range(count):
-        end = text.find("\n", end + 1)
-        if end < 0:
-            return text
-    return text[: end + 1]
-
-
-def _last_lines(text: str, count: int) -> str:
-    """The last ``count`` lines (a last line without newline counts as one)."""
-    pos = len(text) - 1 if text.endswith("\n") else len(text)
-    for _ in range(count):
-        pos = text.rfind("\n", 0, pos)
-        if pos < 0:
-            return text
-    return text[pos + 1 :]
-
-
-def format_for_model(view: OutputView) -> str:
-    """The output text as the model sees it (see the module docstring)."""
-    total_lines = view.line_count
-    if view.complete:
-        if _utf8_len(view.head) <= MODEL_MAX_BYTES and total_lines <= MODEL_MAX_LINES:
-            return view.head
-        head_region = _first_lines(view.head, MODEL_HEAD_LINES)
-        tail_region = _last_lines(view.head, MODEL_TAIL_LINES)
-    else:
-        head_region = _first_lines(view.head, MODEL_HEAD_LINES)
-        tail_region = _last_lines(view.tail, MODEL_TAIL_LINES)
-    omitted = max(total_lines - MODEL_HEAD_LINES - MODEL_TAIL_LINES, 0)
-    if omitted == 0:
-        body = (
-            _take_prefix(view.head, MODEL_HEAD_BYTES)
-            + f"\n[... output truncated to fit {MODEL_MAX_BYTES} bytes ...]\n\n"
-        )
-    else:
-        marker = f"\n[... omitted {omitted} of {total_lines} lines ...]\n\n"
-        head_part = _take_prefix(head_region, MODEL_HEAD_BYTES)
-        remaining = MODEL_MAX_BYTES - _utf8_len(head_part) - _utf8_len(marker)
-        body = head_part + marker + _take_suffix(tail_region, remaining)
-    return f"Total output lines: {total_lines}\n\n{body}"
+    def head(self, size: int) -> bytes:
+        """The first ``size`` bytes of the stream (those that were kept)."""
+        if size <= len(self._head) or self.truncated:
+            return bytes(self._head[:size])
+        return bytes(self._head + self._tail[: size - len(self._head)])
 
 
 def timeout_prefix(duration_seconds: float) -> str:
@@ -194,10 +105,38 @@ def duration_seconds_for_model(duration_seconds: float) -> float:
     return math.floor(duration_seconds * 10 + 0.5) / 10
 
 
-def model_exec_output(formatted_output: str, exit_code: int, duration_seconds: float) -> str:
-    """The shell tool's answer to the model: the output and its metadata as JSON."""
+def model_output_bytes(stdout: OutputBuffer, stderr: OutputBuffer) -> bytes:
+    """The bytes of both streams the model is shown: stdout's then stderr's,
+    within `EXEC_OUTPUT_MAX_BYTES`; when both do not fit, stdout gets a third
+    of it and stderr the rest, stdout taking what stderr leaves."""
+    out_size = min(stdout.total_bytes, EXEC_OUTPUT_MAX_BYTES)
+    err_size = min(stderr.total_bytes, EXEC_OUTPUT_MAX_BYTES)
+    limit = EXEC_OUTPUT_MAX_BYTES
+    if out_size + err_size > limit:
+        wanted_out = min(out_size, limit // 3)
+        err_size = min(err_size, limit - wanted_out)
+        left = limit - wanted_out - err_size
+        out_size = wanted_out + min(left, out_size - wanted_out)
+    return stdout.head(out_size) + stderr.head(err_size)
+
+
+def exec_content(output: str, *, timed_out: bool, duration_seconds: float) -> str:
+    """The text the model is shown of a command (before it is cut)."""
+    return timeout_prefix(duration_seconds) + output if timed_out else output
+
+
+def format_exec_output_str(content: str, policy: TruncationPolicy) -> str:
+    """The output cut to ``policy``, saying how many lines it had when cut
+    (``formatted_output`` of the command's end event, and the JSON's ``output``)."""
+    return formatted_truncate_text(content, policy)
+
+
+def structured_exec_output(
+    content: str, exit_code: int, duration_seconds: float, policy: TruncationPolicy
+) -> str:
+    """The ``shell`` tool's answer: the cut output and its metadata as JSON."""
     payload = {
-        "output": formatted_output,
+        "output": format_exec_output_str(content, policy),
         "metadata": {
             "exit_code": exit_code,
             "duration_seconds": duration_seconds_for_model(duration_seconds),
@@ -206,24 +145,61 @@ def model_exec_output(formatted_output: str, exit_code: int, duration_seconds: f
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
-def _wall_time(duration_seconds: float) -> str:
-    """Seconds rounded to a tenth, written as the reference does (``0``, ``1.5``)."""
-    value = duration_seconds_for_model(duration_seconds)
-    return str(int(value)) if value.is_integer() else repr(value)
+def freeform_exec_output(
+    content: str, exit_code: int, duration_seconds: float, policy: TruncationPolicy
+) -> str:
+    """The ``shell_command`` tool's answer: exit code, wall time, (the number
+    of lines when the cut removed some) and the cut output, as text."""
+    shown = truncate_text(content, policy)
+    total = line_count(content)
+    return _text_frame(
+        exit_code,
+        _wall_time(duration_seconds_for_model(duration_seconds)),
+        total if total != line_count(shown) else None,
+        shown,
+    )
 
 
-def model_freeform_output(output: str, exit_code: int, duration_seconds: float) -> str:
-    """The ``apply_patch`` tool's answer to the model (a text, not JSON)."""
-    lines = [f"Exit code: {exit_code}", f"Wall time: {_wall_time(duration_seconds)} seconds"]
-    buffer = OutputBuffer()
-    buffer.append(output.encode("utf-8"))
-    formatted = format_for_model(buffer.view())
-    if formatted != output:
-        # format_for_model already says how many lines there were.
-        total, _, formatted = formatted.partition("\n\n")
-        lines.append(total)
-    lines += ["Output:", formatted]
-    return "\n".join(lines)
+def _wall_time(seconds: float) -> str:
+    """Seconds as Rust prints a float (``0``, ``1.5``)."""
+    return str(int(seconds)) if seconds.is_integer() else repr(seconds)
+
+
+def _text_frame(exit_code: int, wall_time: str, total_lines: int | None, output: str) -> str:
+    sections = [f"Exit code: {exit_code}", f"Wall time: {wall_time} seconds"]
+    if total_lines is not None:
+        sections.append(f"Total output lines: {total_lines}")
+    sections += ["Output:", output]
+    return "\n".join(sections)
+
+
+_TOTAL_LINES: Final = "Total output lines: "
+
+
+def reframed_exec_output(raw: str) -> str | None:
+    """A `structured_exec_output` answer as text (the JSON's line count, when
+    its output starts with one, moved to its own line); None when ``raw`` is
+    not such an answer."""
+    try:
+        value: Any = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("metadata"), dict):
+        return None
+    output, metadata = value.get("output"), value["metadata"]
+    exit_code, seconds = metadata.get("exit_code"), metadata.get("duration_seconds")
+    if not isinstance(output, str) or type(seconds) not in (int, float):
+        return None
+    if type(exit_code) is not int or not -(2**31) <= exit_code < 2**31:
+        return None
+    total_lines: int | None = None
+    if output.startswith(_TOTAL_LINES):
+        count, newline, rest = output[len(_TOTAL_LINES) :].partition("\n")
+        digits = count[1:] if count.startswith("+") else count
+        if newline and digits.isascii() and digits.isdigit() and int(digits) < 2**32:
+            total_lines = int(digits)
+            output = rest[1:] if rest.startswith("\n") else rest
+    return _text_frame(exit_code, _wall_time(float(seconds)), total_lines, output)
 
 
 #: What the model is told when the user declines a command or a patch.

@@ -24,8 +24,9 @@ from typing import Final
 from .. import process_groups
 from ..hardening import child_setup
 
-#: Output kept between two reads of a session (the reference's bound).
-MAX_BUFFERED_BYTES: Final = 128 * 1024
+#: Output kept between two reads of a session (Codex 0.107.0 keeps 1 MiB:
+#: a 165 KiB output reaches the model whole).
+MAX_BUFFERED_BYTES: Final = 1024 * 1024
 _READ_CHUNK: Final = 8192
 
 

@@ -41,8 +41,9 @@ from ..spawn import open_process_group
 from .exec_output import (
     DEFAULT_OUTPUT_LIMIT,
     OutputBuffer,
-    format_for_model,
-    timeout_prefix,
+    decode,
+    exec_content,
+    model_output_bytes,
 )
 
 #: Exit code reported for a command stopped by its timeout (as `timeout(1)` does).
@@ -72,10 +73,16 @@ class ProcessResult:
     aggregated: OutputBuffer
     """stdout and stderr interleaved as they arrived."""
 
-    def formatted_output(self) -> str:
-        """The output as the model sees it (truncated, timeout noted)."""
-        prefix = timeout_prefix(self.duration) if self.timed_out else ""
-        return format_for_model(self.aggregated.view(prefix))
+    def output_text(self) -> str:
+        """What the model is shown of both streams (before it is cut): stdout's
+        then stderr's first bytes (see `model_output_bytes`)."""
+        return decode(model_output_bytes(self.stdout, self.stderr))
+
+    def model_content(self) -> str:
+        """`output_text`, a timed-out command's headed by its timeout."""
+        return exec_content(
+            self.output_text(), timed_out=self.timed_out, duration_seconds=self.duration
+        )
 
 
 async def run_process(

@@ -90,7 +90,7 @@ async def test_timeout_kills_the_whole_process_tree(tmp_path: Path) -> None:
     assert time.monotonic() - started < 5
     assert result.timed_out
     assert result.exit_code == TIMEOUT_EXIT_CODE
-    assert result.formatted_output().startswith("command timed out after ")
+    assert result.model_content().startswith("command timed out after ")
     recorded = [int(p) for p in pids.read_text().split()]
     assert len(recorded) == 3
     for pid in recorded:

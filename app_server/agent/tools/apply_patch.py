@@ -2,9 +2,9 @@
 
 Offered as a free-form tool (the model writes the patch itself, constrained
 by a grammar) or as a JSON function with one ``input`` argument, as the
-model family prefers; a call of either shape is accepted. How the result
-reads depends on how the tool was offered: text for the free-form tool,
-the shell tool's JSON for the function.
+model family prefers; a call of either shape is accepted. The result is the
+shell tool's JSON (a request that offers the free-form tool shows it as text:
+see `exec_output.reframed_exec_output`).
 """
 
 from __future__ import annotations
@@ -48,6 +48,4 @@ class ApplyPatchTool:
             except ValidationError as exc:
                 return bad_arguments(describe_arguments_error(exc))
         async with scope.exclusive:
-            return await apply_patch_call(
-                scope, call.call_id, patch, scope.settings.cwd, freeform=self.freeform
-            )
+            return await apply_patch_call(scope, call.call_id, patch, scope.settings.cwd)

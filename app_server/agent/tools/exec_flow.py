@@ -42,7 +42,14 @@ from app_server_protocol.events import (
 )
 from app_server_protocol.exec_types import Duration, ExecCommandStatus, ExecOutputStream
 
-from ...tools.exec_output import EXEC_REJECTED, killed_by_signal, model_exec_output, start_failed
+from ...tools.exec_output import (
+    EXEC_REJECTED,
+    format_exec_output_str,
+    freeform_exec_output,
+    killed_by_signal,
+    start_failed,
+    structured_exec_output,
+)
 from ...tools.parse_command import parse_command
 from ...tools.process import ProcessResult
 from ...tools.run import run_command
@@ -81,6 +88,8 @@ class ExecRequest:
     escalated: bool = False
     """The model asked to run the command outside the sandbox."""
     justification: str | None = None
+    freeform: bool = False
+    """Answer the model in text (``shell_command``), not JSON (``shell``)."""
 
 
 class _Failed(Exception):
@@ -172,6 +181,7 @@ class _CallEvents:
         self.command = list(request.command)
         self.cwd = request.cwd
         self.parsed_cmd = parse_command(request.command)
+        self.freeform = request.freeform
 
     async def run(self, request: ExecRequest, policy: SandboxPolicy) -> ProcessResult:
         """Run the command once under ``policy``; `_Failed` when it could not
@@ -203,12 +213,14 @@ class _CallEvents:
         )
 
     async def ended(self, result: ProcessResult) -> ToolResult:
-        formatted = result.formatted_output()
+        content = result.model_content()
+        policy = self.scope.truncation_policy
+        formatted = format_exec_output_str(content, policy)
         await self.scope.emit(
             self._end_event(
                 stdout=result.stdout.text(),
                 stderr=result.stderr.text(),
-                aggregated_output=result.aggregated.text(),
+                aggregated_output=result.output_text(),
                 exit_code=result.exit_code,
                 duration=Duration.from_seconds(result.duration),
                 formatted_output=formatted,
@@ -217,7 +229,8 @@ class _CallEvents:
                 else ExecCommandStatus.FAILED,
             )
         )
-        output = model_exec_output(formatted, result.exit_code, result.duration)
+        answer = freeform_exec_output if self.freeform else structured_exec_output
+        output = answer(content, result.exit_code, result.duration, policy)
         return ToolResult(output, success=result.exit_code == 0)
 
     async def failed(

@@ -53,11 +53,8 @@ from ...tools.apply_patch import (
 from ...tools.exec_output import (
     EXEC_REJECTED,
     PATCH_REJECTED,
-    OutputBuffer,
-    format_for_model,
-    model_exec_output,
-    model_freeform_output,
     patch_refused,
+    structured_exec_output,
 )
 from ...tools.safety import (
     RETRY_WITHOUT_SANDBOX_REASON,
@@ -81,11 +78,8 @@ class _Verification(Exception):
     """The patch does not parse or apply; the message is what the model reads."""
 
 
-async def apply_patch_call(
-    scope: TurnScope, call_id: str, patch: str, cwd: str, *, freeform: bool
-) -> ToolResult:
-    """Apply ``patch`` (paths relative to ``cwd``) for the call ``call_id``.
-    ``freeform``: the model reads the text form of the result, not the JSON one."""
+async def apply_patch_call(scope: TurnScope, call_id: str, patch: str, cwd: str) -> ToolResult:
+    """Apply ``patch`` (paths relative to ``cwd``) for the call ``call_id``."""
     settings = scope.settings
     approval, sandbox = settings.approval_policy, settings.sandbox_policy
     turn_cwd = Path(settings.cwd)
@@ -99,7 +93,7 @@ async def apply_patch_call(
     if decision.verdict is Verdict.RUN:
         scope.approved_by_config(call_id)
     flow = ApprovalFlow(scope)
-    call = _PatchEvents(scope, call_id, freeform)
+    call = _PatchEvents(scope, call_id)
     if decision.verdict is Verdict.ASK:
         # As 0.107: the patch is announced (not auto-approved), then asked about.
         await call.begin(plan, auto_approved=False)
@@ -166,10 +160,9 @@ def _write(plan: PatchPlan, roots: list[Path] | None) -> None:
 class _PatchEvents:
     """The events of one patch and the results the model reads."""
 
-    def __init__(self, scope: TurnScope, call_id: str, freeform: bool) -> None:
+    def __init__(self, scope: TurnScope, call_id: str) -> None:
         self.scope = scope
         self.call_id = call_id
-        self.freeform = freeform
         self.started = time.monotonic()
         self._tracked_before: TurnDiffTracker | None = None
         self._changes: dict[str, FileChange] = {}
@@ -236,8 +229,4 @@ class _PatchEvents:
 
     def _model_output(self, output: str, exit_code: int) -> str:
         duration = time.monotonic() - self.started
-        if self.freeform:
-            return model_freeform_output(output, exit_code, duration)
-        buffer = OutputBuffer()
-        buffer.append(output.encode("utf-8"))
-        return model_exec_output(format_for_model(buffer.view()), exit_code, duration)
+        return structured_exec_output(output, exit_code, duration, self.scope.truncation_policy)

@@ -96,7 +96,7 @@ class ShellCommandTool:
             with_escalated_permissions=args.with_escalated_permissions,
             justification=args.justification,
         )
-        return await run_shell(scope, call.call_id, shell_args)
+        return await run_shell(scope, call.call_id, shell_args, freeform=True)
 
 
 class LocalShellTool:
@@ -115,7 +115,10 @@ class LocalShellTool:
         return await run_shell(scope, call.call_id, args)
 
 
-async def run_shell(scope: TurnScope, call_id: str, args: ShellArguments) -> ToolResult:
+async def run_shell(
+    scope: TurnScope, call_id: str, args: ShellArguments, *, freeform: bool = False
+) -> ToolResult:
+    """``freeform``: the command's output is answered as text, not JSON."""
     from ...tools.apply_patch import find_patch_invocation
     from ...tools.safety import escalation_refusal
     from .exec_flow import ExecRequest, run_exec
@@ -131,9 +134,7 @@ async def run_shell(scope: TurnScope, call_id: str, args: ShellArguments) -> Too
         invocation = find_patch_invocation(args.command)
         if invocation is not None:
             patch_cwd = os.path.join(cwd, invocation.workdir) if invocation.workdir else cwd
-            return await apply_patch_call(
-                scope, call_id, invocation.patch, patch_cwd, freeform=False
-            )
+            return await apply_patch_call(scope, call_id, invocation.patch, patch_cwd)
         request = ExecRequest(
             call_id=call_id,
             command=args.command,
@@ -141,5 +142,6 @@ async def run_shell(scope: TurnScope, call_id: str, args: ShellArguments) -> Too
             timeout_ms=args.timeout_ms,
             escalated=escalated,
             justification=args.justification,
+            freeform=freeform,
         )
         return await run_exec(scope, request)

@@ -41,6 +41,7 @@ from ...tools.parse_command import parse_command
 from ...tools.safety import Verdict, exec_decision, runs_sandboxed
 from ...tools.sandbox import SandboxUnavailable, confine
 from ...tools.shells import shell_for_program, user_shell
+from ...tools.truncation import TruncationPolicy, approx_token_count, formatted_truncate_text
 from ..approvals import ApprovalFlow
 from ..host import CommandApproval
 from ..tool_specs import EXEC_COMMAND, WRITE_STDIN
@@ -57,7 +58,6 @@ DEFAULT_WRITE_YIELD_MS: Final = 250
 DEFAULT_MAX_OUTPUT_TOKENS: Final = 10_000
 #: Sessions kept at most; starting one more ends the oldest.
 MAX_SESSIONS: Final = 64
-_BYTES_PER_TOKEN: Final = 4
 
 
 class ExecCommandArguments(BaseModel):
@@ -117,27 +117,14 @@ def _clamp_yield(value: int | None, default: int) -> float:
     return min(max(chosen, MIN_YIELD_MS), MAX_YIELD_MS) / 1000
 
 
-def _shown(text: str, max_tokens: int | None) -> tuple[str, int]:
-    """The output as the model reads it (its middle cut beyond ``max_tokens``)
-    and its size in tokens (estimated: four bytes a token)."""
-    size = len(text.encode("utf-8"))
-    tokens = -(-size // _BYTES_PER_TOKEN)
-    budget = (DEFAULT_MAX_OUTPUT_TOKENS if max_tokens is None else max_tokens) * _BYTES_PER_TOKEN
-    if size <= budget:
-        return text, tokens
-    half = budget // 2
-    encoded = text.encode("utf-8")
-    head = encoded[:half].decode("utf-8", errors="ignore")
-    tail = encoded[size - half :].decode("utf-8", errors="ignore")
-    cut = tokens - (len(head) + len(tail)) // _BYTES_PER_TOKEN
-    return f"{head}\n…{cut} tokens truncated…\n{tail}", tokens
-
-
 def _answer(chunk: Chunk, wall: float, session_id: int | None, max_tokens: int | None) -> str:
     text = chunk.output.decode("utf-8", errors="replace")
     if chunk.dropped:
         text = f"[{chunk.dropped} earlier bytes dropped]\n{text}"
-    shown, tokens = _shown(text, max_tokens)
+    budget = TruncationPolicy(
+        "tokens", DEFAULT_MAX_OUTPUT_TOKENS if max_tokens is None else max_tokens
+    )
+    shown, tokens = formatted_truncate_text(text, budget), approx_token_count(text)
     status = (
         f"Process exited with code {chunk.exit_code}"
         if chunk.exit_code is not None
