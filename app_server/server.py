@@ -201,6 +201,9 @@ def _load_server(thread_starting: Callable[[], bool] = lambda: False) -> None:
     # for good.
     thresholds = gc.get_threshold()
     gc.set_threshold(thresholds[0], thresholds[1], 1_000_000)
+    from .pydantic_plugins import skip_plugin_lookup
+
+    skip_plugin_lookup()
     try:
         # asyncio too: `anyio.run` would otherwise import it on the main
         # thread, after loading, while the client waits.
