@@ -120,6 +120,9 @@ def _serve_websocket(
     options: ServeOptions, home: Path, stop_signals: tuple[signal.Signals, ...]
 ) -> int:
     """Serve WebSocket clients until a stop signal; returns the exit status."""
+    from .heap import share_one_heap
+
+    share_one_heap()
     _load_server()
     import anyio
 
