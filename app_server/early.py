@@ -52,6 +52,7 @@ from .conversations.thread_store import (
 )
 from .conversations.thread_view import ThreadReadError, read_plain_thread
 from .fsutil import write_all
+from .heap import share_one_heap
 from .newer_fields import wants_newer_fields
 from .wire_checks import ID_RANGE, UINT64_MAX, has_duplicate_id
 
@@ -82,6 +83,7 @@ class ServerLoader:
 
     def start(self) -> None:
         if not self.started:
+            share_one_heap()  # before the loader's first allocation
             self._thread.start()
 
     def _run(self) -> None:

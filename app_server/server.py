@@ -124,6 +124,9 @@ def _serve_websocket(
     options: ServeOptions, home: Path, stop_signals: tuple[signal.Signals, ...]
 ) -> int:
     """Serve WebSocket clients until a stop signal; returns the exit status."""
+    from .heap import share_one_heap
+
+    share_one_heap()
     _load_server()
     import anyio
 
@@ -205,6 +208,9 @@ def _load_server(thread_starting: Callable[[], bool] = lambda: False) -> None:
     # for good.
     thresholds = gc.get_threshold()
     gc.set_threshold(thresholds[0], thresholds[1], 1_000_000)
+    from .pydantic_plugins import skip_plugin_lookup
+
+    skip_plugin_lookup()
     try:
         # asyncio too: `anyio.run` would otherwise import it on the main
         # thread, after loading, while the client waits.

@@ -48,7 +48,7 @@ class ScriptedRunner:
         self.turns: list[tuple[str, UserTurn]] = []
         self.conversations: list[TurnHost] = []
 
-    def prepare(self) -> None:
+    def prepare(self, provider: object) -> None:
         """Nothing to get ready: no model is called."""
 
     async def run_turn(

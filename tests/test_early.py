@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from app_server import early as early_stage
 from app_server.early import (
     EarlyServer,
     FuzzySearchRequest,
@@ -172,6 +173,20 @@ def test_serving_until_a_line_needs_the_full_server(tmp_path: Path) -> None:
     assert early.pending.endswith(b'{"partial')
     for fd in (stdin_r, stdin_w):
         os.close(fd)
+
+
+def test_the_loader_thread_starts_once_threads_share_one_heap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A thread's own glibc heap would keep the free memory of its bursts.
+    def where(what: str) -> tuple[str, bool]:
+        return what, threading.current_thread() is threading.main_thread()
+
+    steps: list[tuple[str, bool]] = []
+    monkeypatch.setattr(early_stage, "share_one_heap", lambda: steps.append(where("heap")))
+    loader = ServerLoader(lambda: steps.append(where("load")))
+    loader.join()
+    assert steps == [("heap", True), ("load", False)]
 
 
 def test_an_idle_client_does_not_load_the_full_server(tmp_path: Path) -> None:

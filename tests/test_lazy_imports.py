@@ -59,6 +59,13 @@ NOT_WHEN_IDLE = (
     "app_server.telemetry.export",
     "app_server.tools.apply_patch",
     "app_server_protocol.export",
+    # pydantic's plugin loader would import it (with `email`, `zipfile`...).
+    "importlib.metadata",
+    "email",
+    "zipfile",
+    # The prompts are read as plain files.
+    "importlib.resources",
+    "tempfile",
 )
 
 
@@ -113,3 +120,27 @@ def test_the_full_server_loads_without_what_idle_does_not_need(tmp_path: Path) -
     modules = _loaded(_AFTER_LOADING, tmp_path)
     assert {"app_server.app", "app_server.processor", "app_server.warmup"} <= modules
     assert [name for name in NOT_WHEN_IDLE if _imported(modules, name)] == []
+
+
+_AFTER_A_VALIDATION = """
+import json, os, sys
+from app_server import server
+from pydantic import BaseModel
+
+server._load_server()
+
+class Point(BaseModel):
+    x: int
+
+facts = {
+    "validated": Point.model_validate_json(b'{"x": 1}').x,
+    "metadata": "importlib.metadata" in sys.modules,
+}
+with open(os.environ["RESULT_OUT"], "w") as out:
+    json.dump(facts, out)
+"""
+
+
+def test_pydantic_validates_after_loading_without_looking_for_plugins(tmp_path: Path) -> None:
+    facts = run_fresh(_AFTER_A_VALIDATION, tmp_path)
+    assert facts == {"validated": 1, "metadata": False}

@@ -32,6 +32,7 @@ from app_server.model_client import (
     UnexpectedStatus,
     UsageLimitReached,
     UsageNotIncluded,
+    needs_tls,
     transport,
     warm_up,
 )
@@ -780,3 +781,52 @@ async def test_a_bad_base_url_fails_at_once(base_url: str, sleeps: RecordedSleep
     assert isinstance(error, ConnectionFailed)
     assert str(error).startswith("Connection failed: error sending request for url (")
     assert sleeps.delays == []
+
+
+def _pools() -> transport.SchemeTransport:
+    shared = shared_client()
+    assert isinstance(shared, transport.ModelHttpClient)
+    return shared.pools
+
+
+async def test_a_provider_over_http_never_loads_the_tls_certificates(
+    mock_model: mm.MockModelServer,
+) -> None:
+    await close_shared_client()
+    await warm_up(tls=False)
+    mock_model.enqueue(mm.assistant_message("one"))
+    _, error = await collect(client(ModelProviderInfo(name="mock", base_url=mock_model.base_url)))
+    assert error is None
+    assert not _pools().tls_ready
+    await close_shared_client()
+
+
+async def test_the_first_request_over_https_makes_the_tls_context() -> None:
+    await close_shared_client()
+    await warm_up(tls=False)
+    assert not _pools().tls_ready
+    secure = "https://model.test/v1"
+    with respx.mock() as router:
+        router.post(f"{secure}/responses").mock(side_effect=lambda request: ok_response())
+        _, error = await collect(client(provider(base_url=secure)))
+    assert error is None
+    assert _pools().tls_ready
+    await close_shared_client()
+
+
+async def test_warming_up_for_a_provider_over_https_makes_the_tls_context() -> None:
+    await close_shared_client()
+    await warm_up(tls=False)
+    await warm_up(tls=True)  # the client in use gets it
+    assert _pools().tls_ready
+    await close_shared_client()
+    await warm_up()
+    assert _pools().tls_ready
+    await close_shared_client()
+
+
+def test_providers_without_a_base_url_or_with_an_https_one_need_tls() -> None:
+    assert needs_tls(ModelProviderInfo(name="openai"))
+    assert needs_tls(ModelProviderInfo(name="p", base_url="https://example.com/v1"))
+    assert not needs_tls(ModelProviderInfo(name="p", base_url="http://127.0.0.1:8080/v1"))
+    assert not needs_tls(ModelProviderInfo(name="p", base_url="HTTP://localhost/v1"))

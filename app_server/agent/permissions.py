@@ -10,7 +10,6 @@ a line: the sandbox (with the network), the approval policy, and for a
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Final
 
@@ -23,6 +22,7 @@ from app_server_protocol.common import (
 from app_server_protocol.items import ContentItemInputText, ResponseItemMessage
 
 from ..tools.sandbox import writable_roots
+from .instructions import read_prompt
 
 PERMISSIONS_OPEN: Final = "<permissions instructions>"
 PERMISSIONS_CLOSE: Final = "</permissions instructions>"
@@ -56,11 +56,7 @@ _APPROVAL_TEXTS: Final = {
 
 @cache
 def _on_request_text() -> str:
-    return (
-        resources.files(__package__)
-        .joinpath("prompts", "approval_on_request.md")
-        .read_text(encoding="utf-8")
-    )
+    return read_prompt("approval_on_request.md")
 
 
 def _sandbox_text(policy: SandboxPolicy) -> str:

@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Final
 
 from app_server_protocol.items import ContentItemInputText, ResponseItemMessage
 
 from ..model_presets import PRESETS
-from .instructions import base_instructions
+from .instructions import base_instructions, read_prompt
 from .model_catalog import catalog_entry
 
 if TYPE_CHECKING:
@@ -51,10 +50,6 @@ class ModelMessages:
         return self.template.replace(PLACEHOLDER, self.personality_text(personality))
 
 
-def _prompt(name: str) -> str:
-    return resources.files(__package__).joinpath("prompts", name).read_text(encoding="utf-8")
-
-
 @cache
 def _builtin_messages() -> ModelMessages:
     """Our instructions, with the personality after their first paragraph."""
@@ -64,14 +59,14 @@ def _builtin_messages() -> ModelMessages:
         template=f"{head}{sep}{PLACEHOLDER}\n\n{rest}",
         variables={
             "personality_default": "",
-            "personality_friendly": _prompt("personality_friendly.md").strip(),
-            "personality_pragmatic": _prompt("personality_pragmatic.md").strip(),
+            "personality_friendly": read_prompt("personality_friendly.md").strip(),
+            "personality_pragmatic": read_prompt("personality_pragmatic.md").strip(),
         },
     )
 
 
 _BUILTIN_PERSONALITY_MODELS: Final = frozenset(
-    preset.model for preset in PRESETS if preset.supports_personality
+    preset.model for preset in PRESETS if preset.personality
 )
 
 

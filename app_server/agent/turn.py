@@ -78,6 +78,7 @@ from ..model_client import (
     ReasoningSummaryPartAdded,
     StreamRetrying,
     UsageLimitReached,
+    needs_tls,
     warm_up,
 )
 from ..tools.truncation import truncate_for_history
@@ -103,6 +104,7 @@ from .user_input import UserTurnInput
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
 
+    from ..config.model import ModelProviderInfo
     from .host import TurnHost
     from .thread import AgentThread
     from .user_turn import UserTurn
@@ -158,14 +160,19 @@ class ModelTurnRunner:
     def __init__(self, task_group: TaskGroup) -> None:
         self._task_group = task_group
         self._warming = False
+        self._tls = False
 
-    def prepare(self) -> None:
-        """A conversation exists: get the HTTP client ready in the background
-        (off the event loop), so that its first turn does not wait for it.
-        Not done at start-up, to keep an idle daemon small."""
-        if not self._warming:
-            self._warming = True
-            self._task_group.start_soon(_warm_up_quietly)
+    def prepare(self, provider: ModelProviderInfo) -> None:
+        """A conversation with ``provider`` exists: get the HTTP client ready
+        in the background (off the event loop), with TLS if that provider
+        needs it, so that its first turn does not wait for it. Not done at
+        start-up, to keep an idle daemon small."""
+        tls = needs_tls(provider)
+        if self._warming and (self._tls or not tls):
+            return
+        self._warming = True
+        self._tls = self._tls or tls
+        self._task_group.start_soon(_warm_up_quietly, tls)
 
     async def run_turn(
         self, thread: AgentThread, host: TurnHost, submission_id: str, turn: UserTurn
@@ -523,9 +530,9 @@ class _Turn:
         )
 
 
-async def _warm_up_quietly() -> None:
+async def _warm_up_quietly(tls: bool) -> None:
     try:
-        await warm_up()
+        await warm_up(tls)
     except Exception as exc:  # the first request will try again, and report
         log.warning("could not prepare the HTTP client: %s", exc)
 

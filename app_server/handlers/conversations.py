@@ -46,7 +46,7 @@ async def new_conversation(
     params: NewConversationParams, ctx: RequestContext
 ) -> NewConversationResponse:
     conversation = await ctx.app.conversations.new_conversation(params, ctx.outgoing)
-    ctx.app.turns.prepare()
+    ctx.app.turns.prepare(conversation.config.model_provider)
     return NewConversationResponse(
         conversation_id=conversation.id,
         model=conversation.config.model,
@@ -64,7 +64,7 @@ async def resume_conversation(
         raise InvalidRequest("resuming from a history without a rollout is not supported")
     path = await _rollout_path(ctx, params.path, params.conversation_id)
     conversation, events = await manager.resume_conversation(path, params.overrides, ctx.outgoing)
-    ctx.app.turns.prepare()
+    ctx.app.turns.prepare(conversation.config.model_provider)
     config = conversation.config
     notification = SessionConfiguredNotification(
         session_id=conversation.id,
@@ -90,7 +90,7 @@ async def fork_conversation(
     manager = ctx.app.conversations
     path = await _rollout_path(ctx, params.path, params.conversation_id)
     conversation, events = await manager.fork_conversation(path, params.overrides, ctx.outgoing)
-    ctx.app.turns.prepare()
+    ctx.app.turns.prepare(conversation.config.model_provider)
     config = conversation.config
     rollout_path = str(conversation.rollout_path)
     notification = SessionConfiguredNotification(

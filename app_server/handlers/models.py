@@ -51,10 +51,10 @@ async def _fetch_spec(ctx: RequestContext) -> FetchSpec | None:
 
 
 async def _offered(ctx: RequestContext, include_hidden: bool) -> list[Model]:
-    from ..model_presets import PRESETS
+    from ..model_presets import presets
 
     remote = await ctx.app.remote_models.current(await _fetch_spec(ctx))
-    models = [m for m in merge(remote, list(PRESETS)) if include_hidden or not m.hidden]
+    models = [m for m in merge(remote, list(presets())) if include_hidden or not m.hidden]
     visible = [m for m in models if not m.hidden]
     default = (visible or models)[0].id if models else None
     return [m.model_copy(update={"is_default": m.id == default}) for m in models]

@@ -97,7 +97,7 @@ async def _detached_thread(parent: Conversation, ctx: RequestContext) -> Convers
         base_instructions=parent.config.base_instructions,
     )
     conversation, _events = await manager.resume_with(str(path), overrides, ctx.outgoing)
-    app.turns.prepare()
+    app.turns.prepare(conversation.config.model_provider)
     face = manager.subscribe_v2(conversation, ctx.outgoing)
     if face is not None:
         await face.set_status(ThreadStatusIdle())

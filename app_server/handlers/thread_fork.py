@@ -71,7 +71,7 @@ async def thread_fork(params: ThreadForkParams, ctx: RequestContext) -> ThreadFo
     except (ForkError, OSError) as exc:
         raise InternalError(f"error forking thread: {exc}") from None
     conversation, _events = await manager.resume_conversation(str(path), overrides, ctx.outgoing)
-    app.turns.prepare()
+    app.turns.prepare(conversation.config.model_provider)
     _tell_developer_instructions(conversation)
     fork_id = str(conversation.id)
     thread = await read_recorded(app, path, True, fork_id)

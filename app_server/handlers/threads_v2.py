@@ -117,7 +117,7 @@ def _announce_resumed(ctx: RequestContext, conversation: Conversation) -> None:
 @handles(methods.THREAD_START)
 async def thread_start(params: ThreadStartParams, ctx: RequestContext) -> ThreadStartResponse:
     conversation = await ctx.app.conversations.start_conversation(_overrides(params), ctx.outgoing)
-    ctx.app.turns.prepare()
+    ctx.app.turns.prepare(conversation.config.model_provider)
     await subscribe(ctx, conversation)
     _announce(ctx, conversation)
     config = conversation.config
@@ -153,7 +153,7 @@ async def thread_resume(params: ThreadResumeParams, ctx: RequestContext) -> Thre
         conversation, _events = await manager.resume_with(
             path, _overrides(params), ctx.outgoing, events=False
         )
-        ctx.app.turns.prepare()
+        ctx.app.turns.prepare(conversation.config.model_provider)
     await subscribe(ctx, conversation)
     # The turns as `thread/read` projects them (one reading of a rollout).
     thread_id = str(conversation.id)
@@ -173,7 +173,7 @@ async def _resume_from_history(
     conversation = await ctx.app.conversations.start_conversation(
         _overrides(params), ctx.outgoing, history
     )
-    ctx.app.turns.prepare()
+    ctx.app.turns.prepare(conversation.config.model_provider)
     await subscribe(ctx, conversation)
     _announce_resumed(ctx, conversation)
     return _resumed(conversation, live_thread(conversation))

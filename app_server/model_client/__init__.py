@@ -40,6 +40,7 @@ from .events import (
     StreamRetrying,
 )
 from .prompt import Prompt, Reasoning
+from .request import needs_tls
 
 __all__ = [
     "AuthRefreshFailed",
@@ -72,5 +73,6 @@ __all__ = [
     "UnsupportedOperation",
     "UsageLimitReached",
     "UsageNotIncluded",
+    "needs_tls",
     "warm_up",
 ]

@@ -323,12 +323,13 @@ _warming: tuple[anyio.Event, object] | None = None
 """The warm-up under way, and its event loop."""
 
 
-async def warm_up() -> None:
+async def warm_up(tls: bool = True) -> None:
     """Import httpx and build the shared HTTP client in a worker thread, so
     that the first model request does not pay for it (about 100 ms) on the
-    event loop. Optional; call it in the background once the daemon is up.
-    A request sent meanwhile waits for it (`_warmed_up`) rather than build
-    a second client."""
+    event loop; with its TLS context when ``tls`` (for a provider reached
+    over https: `request.needs_tls`). Optional; call it in the background
+    once the daemon is up. A request sent meanwhile waits for it
+    (`_warmed_up`) rather than build a second client."""
     global _warming
     done = anyio.Event()
     _warming = (done, anyio.lowlevel.current_token().native_token)
@@ -336,14 +337,16 @@ async def warm_up() -> None:
     def build() -> httpx.AsyncClient:
         from .transport import spare_or_new_client
 
-        return spare_or_new_client()
+        return spare_or_new_client(tls)
 
     try:
         client = await anyio.to_thread.run_sync(build)
-        from .transport import adopt
+        from .transport import adopt, prepare_shared_tls
 
         if not adopt(client):
             await client.aclose()
+            if tls:  # the client in use may have been made without it
+                await anyio.to_thread.run_sync(prepare_shared_tls)
     finally:
         done.set()
 

@@ -80,6 +80,13 @@ def resolve_credentials(
     raise MissingEnvVar(provider.env_key, provider.env_key_instructions)
 
 
+def needs_tls(provider: ModelProviderInfo) -> bool:
+    """Whether the provider is reached over https (without a base URL, it
+    is one of OpenAI's: `endpoint_url`)."""
+    base = provider.base_url
+    return not base or not base.strip().lower().startswith("http://")
+
+
 def endpoint_url(provider: ModelProviderInfo, credentials: Credentials | None) -> str:
     if provider.base_url:
         base = provider.base_url.rstrip("/")
