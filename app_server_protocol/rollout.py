@@ -27,7 +27,7 @@ from .common import (
     SessionSource,
     SessionSourceKind,
 )
-from .events import EventMsg
+from .events import EventMsg, UserMessageEvent
 from .items import ResponseItem
 
 #: Sources whose conversations `listConversations` shows.
@@ -141,6 +141,15 @@ class CompactedLine(SnakeModel):
     payload: CompactedItem
 
 
+class UserMessageLine(SnakeModel):
+    """An ``event_msg`` line of a user message: the one event a reader of
+    the model's history looks at (for the thread's preview)."""
+
+    timestamp: str
+    type: Literal["event_msg"] = "event_msg"
+    payload: UserMessageEvent
+
+
 RolloutLine = TypeAliasType(
     "RolloutLine",
     Annotated[
@@ -151,6 +160,16 @@ RolloutLine = TypeAliasType(
 """One line of a rollout file."""
 
 
+HistoryLine = TypeAliasType(
+    "HistoryLine",
+    Annotated[
+        SessionMetaLine | ResponseItemLine | UserMessageLine | TurnContextLine | CompactedLine,
+        Field(discriminator="type"),
+    ],
+)
+"""A rollout line as a reader that keeps no event sees it: other events do not validate."""
+
+
 @cache
 def rollout_line_adapter() -> TypeAdapter[RolloutLine]:
     """Validates a line from its bytes: ``.validate_json(line, strict=True)``.
@@ -159,6 +178,14 @@ def rollout_line_adapter() -> TypeAdapter[RolloutLine]:
     otherwise stay in pydantic's string cache, scattered among the parse's
     freed memory, which could then not be given back."""
     return TypeAdapter(RolloutLine, config=ConfigDict(cache_strings="keys"))
+
+
+@cache
+def history_line_adapter() -> TypeAdapter[HistoryLine]:
+    """`rollout_line_adapter` for a reader that keeps no event (a v2 resume):
+    without the validators of the eighty-odd event kinds, a daemon that only
+    resumes threads never builds them (over a megabyte)."""
+    return TypeAdapter(HistoryLine, config=ConfigDict(cache_strings="keys"))
 
 
 #: Event kinds the reference records in rollout files; every other event is

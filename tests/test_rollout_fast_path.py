@@ -12,6 +12,7 @@ import pytest
 from app_server.conversations.reader import read_rollout
 from app_server.conversations.thread_view import read_thread
 from app_server.gc_pause import collector_paused
+from tests.fresh_interpreter import run_fresh
 
 DATA = Path(__file__).resolve().parent / "data"
 ROLLOUTS = [
@@ -76,3 +77,33 @@ def test_the_collector_pause_nests_and_restores() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("rollout", ROLLOUTS, ids=lambda p: p.name)
+def test_a_reader_without_events_keeps_the_same_history(rollout: Path, tmp_path: Path) -> None:
+    """Without events, lines are read with a smaller validator (no event
+    kind but the user message's): the history, the preview, the meta and
+    the last turn context are the same, the slow way too."""
+    full = read_rollout(rollout, events=True)
+    for path in (rollout, respaced(rollout, tmp_path / rollout.name)):
+        bare = read_rollout(path, events=False)
+        assert bare.event_msgs == []
+        assert list(bare.response_items) == list(full.response_items)
+        assert (bare.meta, bare.preview) == (full.meta, full.preview)
+        assert bare.last_turn_context == full.last_turn_context is not None
+
+
+def test_a_reader_without_events_never_builds_the_events_validators(tmp_path: Path) -> None:
+    script = f"""
+import json, os
+from pathlib import Path
+from app_server.conversations.reader import read_rollout
+from app_server_protocol.rollout import rollout_line_adapter
+recorded = read_rollout(Path({str(ROLLOUTS[0])!r}), events=False)
+json.dump(
+    {{"built": rollout_line_adapter.cache_info().currsize, "preview": recorded.preview}},
+    open(os.environ["RESULT_OUT"], "w"),
+)
+"""
+    result = run_fresh(script, tmp_path)
+    assert result == {"built": 0, "preview": read_rollout(ROLLOUTS[0]).preview}

@@ -32,6 +32,8 @@ from app_server_protocol.rollout import (
     SessionMetaLine,
     TurnContextItem,
     TurnContextLine,
+    UserMessageLine,
+    history_line_adapter,
     rollout_line_adapter,
 )
 
@@ -77,10 +79,10 @@ class RecordedConversation:
         if self.last_turn_context_line is None:
             return None
         try:
-            record = rollout_line_adapter().validate_json(self.last_turn_context_line, strict=True)
+            record = TurnContextLine.model_validate_json(self.last_turn_context_line, strict=True)
         except ValidationError:
             return None
-        return record.payload if isinstance(record, TurnContextLine) else None
+        return record.payload
 
 
 EventKinds = bool | frozenset[str]
@@ -97,7 +99,7 @@ def parse_rollout_lines(
     path: Path, lines: Iterable[bytes], *, events: EventKinds = True
 ) -> RecordedConversation:
     """What a rollout file's lines record, with the ``events`` asked for."""
-    adapter = rollout_line_adapter()
+    adapter = rollout_line_adapter() if events is not False else history_line_adapter()
     meta: SessionMeta | None = None
     items = History()
     event_msgs: list[EventMsg] = []
@@ -142,7 +144,7 @@ def parse_rollout_lines(
             items = History()
             for item in rebuilt:
                 items.append_compact(item)
-        elif isinstance(record, EventMsgLine):
+        elif isinstance(record, EventMsgLine | UserMessageLine):
             event = record.payload
             if preview is None and isinstance(event, UserMessageEvent):
                 preview = event.message
