@@ -237,7 +237,9 @@ def refresh_apply_patch() -> None:
     )
     changes = seen["p"]["patch_apply_begin"][0]["changes"]
     for i, case in enumerate(diffs):
-        case["unified_diff"] = changes[f"{work}/f{i}.txt"]["update"]["unified_diff"]
+        change = changes[f"{work}/f{i}.txt"]
+        # 0.50.0 nests an update as {"update": {...}}, 0.107.0 tags it {"type": "update", ...}.
+        case["unified_diff"] = change.get("update", change)["unified_diff"]
     save("diff_reference.json.gz", diffs)
 
 
