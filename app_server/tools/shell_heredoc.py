@@ -31,6 +31,8 @@ def heredoc_command(script: str) -> list[str] | None:
         return None
     line = first_line[: start.start()] + " " + first_line[start.end() :]
     line = _REDIRECTION.sub(" ", line)
+    if "'" in line or '"' in line:
+        return None  # quoted words are not literal words for 0.107.0 here
     commands = parse_plain_script(line)
     if commands is None or len(commands) != 1:
         return None
