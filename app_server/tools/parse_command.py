@@ -108,8 +108,14 @@ def _cd_target(args: list[str]) -> str | None:
     return target
 
 
+def _is_absolute(path: str) -> bool:
+    """``/x``, and Windows' ``C:\\x`` and ``\\\\server\\share``, as the reference takes them."""
+    drive = len(path) >= 3 and path[0].isascii() and path[0].isalpha() and path[1:3] == ":\\"
+    return path.startswith(("/", "\\\\")) or drive
+
+
 def _join(base: str, path: str) -> str:
-    if path.startswith("/") or base == "":
+    if _is_absolute(path) or base == "":
         return path
     return posixpath.join(base, path)
 
