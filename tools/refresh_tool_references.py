@@ -2,12 +2,19 @@
 
 The fixtures hold inputs (commands, patches, file contents) and what the
 reference answered. This script keeps the inputs and replaces the answers by
-driving ``codex app-server`` 0.50.0 with the conformance suite's mock model
-(each command or patch is a tool call of one model turn), and by running its
-``apply_patch`` program directly. It needs ``../shared`` (the reference and
-its tooling); it prints which fixtures changed.
+driving ``codex app-server`` (the version ``../shared/tools/reference-codex``
+installs, 0.107.0 unless ``CODEX_REFERENCE_VERSION`` names another) with the
+conformance suite's mock model (each command or patch is a tool call of one
+model turn), and by running its ``apply_patch`` program directly. It needs
+``../shared`` (the reference and its tooling); it prints which fixtures
+changed. To add a case, append its input to the fixture (with any answer) and
+run the script again.
 
-    .venv/bin/python tools/refresh_tool_references.py
+    .venv/bin/python tools/refresh_tool_references.py            # every fixture
+    .venv/bin/python tools/refresh_tool_references.py commands   # parsed_cmd and approvals only
+
+Groups: ``commands`` (parse_command, known_safe, on_request) and
+``apply_patch`` (apply_patch_cli and diff).
 """
 
 from __future__ import annotations
@@ -207,7 +214,9 @@ def refresh_apply_patch() -> None:
     )
     changes = seen["p"]["patch_apply_begin"][0]["changes"]
     for i, case in enumerate(diffs):
-        case["unified_diff"] = changes[f"{work}/f{i}.txt"]["update"]["unified_diff"]
+        change = changes[f"{work}/f{i}.txt"]
+        # 0.50.0 nests an update as {"update": {...}}, 0.107.0 tags it {"type": "update", ...}.
+        case["unified_diff"] = change.get("update", change)["unified_diff"]
     save("diff_reference.json.gz", diffs)
 
 
@@ -215,8 +224,17 @@ def main() -> int:
     if not SHARED.is_dir():
         print(f"{SHARED} is missing: the reference and its tooling live there", file=sys.stderr)
         return 1
-    refresh_commands()
-    refresh_apply_patch()
+    groups = {
+        "commands": refresh_commands,
+        "apply_patch": refresh_apply_patch,
+    }
+    chosen = sys.argv[1:] or list(groups)
+    unknown = [name for name in chosen if name not in groups]
+    if unknown:
+        print(f"unknown group(s) {unknown}; choose from {list(groups)}", file=sys.stderr)
+        return 2
+    for name in chosen:
+        groups[name]()
     return 0
 
 

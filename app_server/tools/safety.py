@@ -1,16 +1,19 @@
 """What may run without asking, and what happens when the sandbox gets in the way.
 
-Pure functions, no I/O. The rules are the reference's (observed on the
-0.50.0 binary with every approval policy):
+Pure functions, no I/O. The rules are 0.107.0's (observed on the binary with
+every approval policy). A plain shell script is judged command by command, a
+script feeding one command a here-document by that command, anything else as
+a whole:
 
 - A *known-safe* command (read-only: `ls`, `cat`, `grep`, `git status`,
-  `sed -n 1,5p f`, a plain ``bash -lc`` script of such commands...) never
-  needs approval; it still runs inside the sandbox.
+  `sed -n 1,5p f`...: `known_safe`) never needs approval; it still runs inside
+  the sandbox. The command of a here-document script never counts as one.
+- A destructive-looking one (`rm -rf`: `dangerous`) is asked about under every
+  policy but ``never``.
 - ``untrusted`` asks for everything else; ``on-failure`` and ``never`` run it
   in the sandbox; ``on-request`` runs it in the sandbox unless the model asks
-  for escalated permissions or the command looks destructive (`rm -rf`,
-  `git reset`...). Asking for escalated permissions is refused outright under
-  any policy but ``on-request``.
+  for escalated permissions. Asking for escalated permissions is refused
+  outright under any policy but ``on-request``.
 - When the sandbox seems to have stopped a command, ``on-failure`` and
   ``untrusted`` offer to run it again without the sandbox (without asking
   again when the user already approved it); ``never`` and ``on-request``
@@ -23,7 +26,6 @@ Pure functions, no I/O. The rules are the reference's (observed on the
 from __future__ import annotations
 
 import os
-import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -32,96 +34,46 @@ from typing import Final
 
 from app_server_protocol.common import ApprovalMode, SandboxPolicy
 
+from .dangerous import command_might_be_dangerous
+from .known_safe import is_known_safe_command
 from .sandbox import is_sandboxed, write_roots
+from .shell_heredoc import heredoc_command
 from .shell_syntax import parse_plain_script
 from .shells import shell_script
 
-# --- known-safe commands --------------------------------------------------------
+__all__ = [
+    "AfterSandboxDenial",
+    "Decision",
+    "Verdict",
+    "after_sandbox_denial",
+    "approval_key",
+    "command_might_be_dangerous",
+    "escalation_refusal",
+    "exec_decision",
+    "is_known_safe_command",
+    "is_likely_sandbox_denial",
+    "patch_decision",
+    "paths_are_writable",
+    "runs_sandboxed",
+    "sandbox_denial_message",
+]
 
-_ALWAYS_SAFE: Final = frozenset(
-    {"cat", "cd", "echo", "false", "grep", "head", "ls", "nl", "pwd", "tail", "true", "wc", "which"}
-)
-_UNSAFE_FIND_OPTIONS: Final = frozenset(
-    {"-exec", "-execdir", "-ok", "-okdir", "-delete", "-fls", "-fprint", "-fprint0", "-fprintf"}
-)
-_UNSAFE_RG_FLAGS: Final = frozenset({"--search-zip", "-z"})
-_UNSAFE_RG_OPTIONS_WITH_VALUE: Final = ("--pre", "--hostname-bin")
-_SAFE_GIT_SUBCOMMANDS: Final = frozenset({"branch", "status", "log", "diff", "show"})
+# --- the commands an approval decision looks at ---------------------------------
 
 
-def _script_commands(argv: Sequence[str]) -> list[list[str]] | None:
-    """The commands of a plain shell script (``bash -lc``, ``/bin/sh -c``...; see
-    `shells.shell_script` and `parse_plain_script`)."""
+def _policy_commands(argv: Sequence[str]) -> tuple[list[list[str]], bool]:
+    """What 0.107.0 judges one by one when deciding about ``argv``: the commands
+    of a plain shell script, else the command fed a here-document (judged
+    "complex": never waved through as known safe), else ``argv`` itself."""
     script = shell_script(argv)
-    return None if script is None else parse_plain_script(script)
-
-
-def is_known_safe_command(argv: Sequence[str]) -> bool:
-    """Whether ``argv`` only reads (so it may run without approval)."""
-    if _is_safe_to_exec(argv):
-        return True
-    commands = _script_commands(argv)
-    return bool(commands) and all(_is_safe_to_exec(words) for words in commands or ())
-
-
-def _program_name(word: str) -> str | None:
-    """The file name of a program path, as the reference takes it (``/bin/ls/`` -> ``ls``)."""
-    name = posixpath.basename(word.rstrip("/"))
-    return None if name in ("", ".", "..") else name
-
-
-def _is_safe_to_exec(command: Sequence[str]) -> bool:
-    if not command:
-        return False
-    name = _program_name(command[0])
-    second = command[1] if len(command) > 1 else None
-    if name in _ALWAYS_SAFE:
-        return True
-    if name == "find":
-        return not any(arg in _UNSAFE_FIND_OPTIONS for arg in command)
-    if name == "rg":
-        return not any(
-            arg in _UNSAFE_RG_FLAGS
-            or any(arg == opt or arg.startswith(opt + "=") for opt in _UNSAFE_RG_OPTIONS_WITH_VALUE)
-            for arg in command
-        )
-    if name == "git":
-        return second in _SAFE_GIT_SUBCOMMANDS
-    if name == "cargo":
-        return second == "check"
-    if name == "sed":
-        return 3 <= len(command) <= 4 and second == "-n" and is_sed_print_range(command[2])
-    return False
-
-
-def is_sed_print_range(arg: str) -> bool:
-    """Whether ``arg`` is a sed script printing lines ``N`` or ``N,M`` (``5p``, ``1,20p``)."""
-    core = arg.removesuffix("p")
-    parts = core.split(",")
-    return core != arg and len(parts) in (1, 2) and all(p.isascii() and p.isdigit() for p in parts)
-
-
-# --- destructive-looking commands --------------------------------------------
-
-
-def command_might_be_dangerous(argv: Sequence[str]) -> bool:
-    """Whether ``argv`` looks destructive (asked about under ``on-request``)."""
-    return _is_dangerous(argv) or any(
-        _is_dangerous(words) for words in _script_commands(argv) or ()
-    )
-
-
-def _is_dangerous(command: Sequence[str]) -> bool:
-    if not command:
-        return False
-    name, second = command[0], command[1] if len(command) > 1 else None
-    if name.endswith("git"):
-        return second in ("reset", "rm")
-    if name == "rm":
-        return second in ("-f", "-rf")
-    if name == "sudo":
-        return _is_dangerous(command[1:])
-    return False
+    if script is not None:
+        commands = parse_plain_script(script)
+        if commands:
+            return commands, False
+        heredoc = heredoc_command(script)
+        if heredoc is not None:
+            return [heredoc], True
+    return [list(argv)], False
 
 
 # --- what an approval for the session covers ----------------------------------
@@ -194,20 +146,35 @@ def exec_decision(
         refusal = escalation_refusal(approval_policy)
         if refusal is not None:
             return Decision(Verdict.REFUSE, refusal)
+    if approved_for_session:
+        return Decision(Verdict.RUN)
     # Escalating means leaving the sandbox: a known-safe command is safe inside
     # it, not outside (`git log --output=FILE` writes), so it is not waved through.
     escalates = with_escalated_permissions and is_sandboxed(sandbox_policy)
-    if approved_for_session or (is_known_safe_command(argv) and not escalates):
-        return Decision(Verdict.RUN)
+    commands, complex_script = _policy_commands(argv)
+    asks = any(
+        _asks_for(command, approval_policy, escalates=escalates, complex_script=complex_script)
+        for command in commands
+    )
+    return Decision(Verdict.ASK if asks else Verdict.RUN)
+
+
+def _asks_for(
+    command: list[str], approval_policy: ApprovalMode, *, escalates: bool, complex_script: bool
+) -> bool:
+    """Whether one of the commands `exec_decision` judges needs the user's approval."""
+    if is_known_safe_command(command) and not complex_script and not escalates:
+        return False
+    if command_might_be_dangerous(command) and approval_policy is not ApprovalMode.NEVER:
+        return True
     match approval_policy:
         case ApprovalMode.UNTRUSTED:
-            return Decision(Verdict.ASK)
+            return True
         case ApprovalMode.ON_FAILURE | ApprovalMode.NEVER:
-            return Decision(Verdict.RUN)
+            return False
         case ApprovalMode.ON_REQUEST:
             # Nothing to ask for an escalation without a sandbox to leave.
-            asks = escalates or command_might_be_dangerous(argv)
-            return Decision(Verdict.ASK if asks else Verdict.RUN)
+            return escalates
 
 
 def escalation_refusal(approval_policy: ApprovalMode) -> str | None:

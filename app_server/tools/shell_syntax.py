@@ -8,11 +8,13 @@ unquoted, single-quoted or double-quoted chunks, with ``!`` and ``^`` kept out
 of double quotes and everything non-ASCII quoted.
 
 `parse_plain_script` accepts only the scripts whose meaning is obvious
-without running a shell: simple commands made of plain words and quoted
-strings, joined by ``&&``, ``||``, ``|``, ``;`` or newlines. Anything that
-expands, redirects, groups or assigns (``$x``, backquotes, ``>``, ``(...)``,
-``{...}``, ``VAR=value cmd``, keywords such as ``if``) makes it return None,
-so that callers treat the script as opaque.
+without running a shell, as 0.107.0 sees them: simple commands made of plain
+words and quoted strings (also joined into one word), joined by ``&&``,
+``||``, ``|``, ``;`` or newlines. Anything that expands, redirects, groups or
+assigns (``$x``, backquotes, ``>``, ``(...)``, ``{ ...; }``, ``VAR=value cmd``,
+keywords such as ``if``, comments) makes it return None, so that callers
+treat the script as opaque. Braces and brackets inside arguments
+(``{a,b}``, ``x[0]``) are plain words: nothing expands them.
 """
 
 from __future__ import annotations
@@ -161,13 +163,13 @@ def join_words(words: Iterable[str]) -> str:
 
 _BLANK: Final = frozenset(" \t\r\v\f")
 _WORD_END: Final = frozenset(" \t\r\v\f\n;|&")
-_NEVER_UNQUOTED: Final = frozenset("$`<>(){}")
+_NEVER_UNQUOTED: Final = frozenset("$`<>()")
 #: First words that make a command something other than a simple command.
 _STRUCTURAL: Final = frozenset(
     {
         "if", "case", "for", "while", "until", "select", "function",
         "export", "declare", "local", "readonly", "typeset", "unset", "unsetenv",
-        "!", "[", "[[", "{", "}",
+        "!", "[", "[[", "{",
     }
 )  # fmt: skip
 _ASSIGNMENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
@@ -180,8 +182,10 @@ class _NotPlain(Exception):
 def parse_plain_script(script: str) -> list[list[str]] | None:
     """The commands of ``script`` as word lists, or None if it is not a plain script.
 
-    Word text is returned as written: quotes are removed, but backslash
-    escapes are kept (``a\\ b`` stays ``a\\ b``), as the reference does.
+    A word may join unquoted text, ``'single'`` and ``"double"`` quoted strings
+    (``-g"*.py"`` is ``-g*.py``); the command name must be bare. Word text is
+    returned as written: quotes are removed, but backslash escapes are kept
+    (``a\\ b`` stays ``a\\ b``, ``"a\\"b"`` gives ``a\\"b``), as 0.107.0 does.
     """
     try:
         return _parse_plain(script)
@@ -192,14 +196,12 @@ def parse_plain_script(script: str) -> list[list[str]] | None:
 def _parse_plain(script: str) -> list[list[str]]:
     commands: list[list[str]] = []
     current: list[str] = []
-    current_first_quoted = False
     need_command = False  # after && || |
     i, n = 0, len(script)
 
     def finish() -> None:
         nonlocal current
         if current:
-            _check_command(current, current_first_quoted)
             commands.append(current)
             current = []
 
@@ -231,9 +233,9 @@ def _parse_plain(script: str) -> list[list[str]]:
             i += size
             need_command = joins
             continue
-        word, i, quoted = _read_word(script, i)
+        word, i, bare = _read_word(script, i)
         if not current:
-            current_first_quoted = quoted
+            _check_command_name(word, bare)
         current.append(word)
         need_command = False
     finish()
@@ -242,67 +244,75 @@ def _parse_plain(script: str) -> list[list[str]]:
     return commands
 
 
-def _check_command(words: list[str], first_quoted: bool) -> None:
-    name = words[0]
-    if first_quoted or name in _STRUCTURAL or "#" in name or _ASSIGNMENT.match(name):
+def _check_command_name(name: str, bare: bool) -> None:
+    if not bare or name in _STRUCTURAL or "#" in name or _ASSIGNMENT.match(name):
         raise _NotPlain
 
 
 def _read_word(script: str, i: int) -> tuple[str, int, bool]:
-    """One word starting at ``i``: (its text, the index after it, whether it was quoted)."""
-    n = len(script)
-    ch = script[i]
-    if ch == "'":
-        end = script.find("'", i + 1)
-        if end < 0:
-            raise _NotPlain
-        return script[i + 1 : end], _after_quoted(script, end + 1), True
-    if ch == '"':
-        j = i + 1
-        while True:
-            if j >= n:
-                raise _NotPlain
-            c = script[j]
-            if c == '"':
-                break
-            if c == "\\":
-                if j + 1 >= n:
-                    raise _NotPlain
-                j += 2
-                continue
-            if c in "$`\n":
-                raise _NotPlain
-            j += 1
-        if j == i + 1:
-            raise _NotPlain  # "" is not a plain word for the reference
-        return script[i + 1 : j], _after_quoted(script, j + 1), True
-    if ch == "#":
+    """One word starting at ``i``: (its text, the index after it, whether it is
+    bare: unquoted text only)."""
+    if script[i] == "#":
         raise _NotPlain  # a comment
-    j = i
+    n = len(script)
+    parts: list[str] = []
+    bare = True
+    while i < n and script[i] not in _WORD_END:
+        ch = script[i]
+        if ch == "'":
+            end = script.find("'", i + 1)
+            if end < 0:
+                raise _NotPlain
+            parts.append(script[i + 1 : end])
+            i, bare = end + 1, False
+        elif ch == '"':
+            end = _double_quote_end(script, i + 1)
+            parts.append(script[i + 1 : end])
+            i, bare = end + 1, False
+        else:
+            start = i
+            i = _unquoted_end(script, i)
+            if i == start:
+                break  # a line continuation ends the word
+            parts.append(script[start:i])
+    word = "".join(parts)
+    if word == "==" or (len(parts) > 1 and not word):
+        raise _NotPlain
+    return word, i, bare
+
+
+def _double_quote_end(script: str, j: int) -> int:
+    """The index of the quote closing a double-quoted string whose text starts at ``j``."""
+    n = len(script)
     while j < n:
         c = script[j]
-        if c in _WORD_END:
+        if c == '"':
+            return j
+        if c == "\\":
+            j += 2
+            continue
+        if c in "$`":
+            raise _NotPlain  # an expansion
+        j += 1
+    raise _NotPlain
+
+
+def _unquoted_end(script: str, j: int) -> int:
+    """The end of the unquoted text starting at ``j`` (before a quote, a word end,
+    or a line continuation)."""
+    n = len(script)
+    while j < n:
+        c = script[j]
+        if c in _WORD_END or c in "'\"":
             break
         if c == "\\":
             if j + 1 >= n:
                 raise _NotPlain
             if script[j + 1] == "\n":
-                break  # a line continuation ends the word
+                break
             j += 2
             continue
-        if c in "'\"" or c in _NEVER_UNQUOTED:
+        if c in _NEVER_UNQUOTED:
             raise _NotPlain
         j += 1
-    word = script[i:j]
-    if ("[" in word or "]" in word) and word not in ("[", "]"):
-        raise _NotPlain
-    if word == "==":
-        raise _NotPlain
-    return word, j, False
-
-
-def _after_quoted(script: str, j: int) -> int:
-    """A quoted string must be a whole word: what follows must end the word."""
-    if j < len(script) and script[j] not in _WORD_END and not script.startswith("\\\n", j):
-        raise _NotPlain
     return j

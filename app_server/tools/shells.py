@@ -80,6 +80,23 @@ def shell_script(argv: Sequence[str]) -> str | None:
     return argv[2] if shell_kind(argv[0]) in POSIX_SHELLS else None
 
 
+_POWERSHELL_FLAGS: Final = frozenset({"-nologo", "-noprofile", "-command", "-c"})
+
+
+def powershell_script(argv: Sequence[str]) -> str | None:
+    """The script of ``pwsh [-NoLogo] [-NoProfile] -Command SCRIPT`` (``-c`` too,
+    any case, any path to pwsh or powershell); None for any other command."""
+    if len(argv) < 3 or shell_kind(argv[0]) is not ShellKind.POWERSHELL:
+        return None
+    for i in range(1, len(argv) - 1):
+        flag = argv[i].lower()
+        if flag not in _POWERSHELL_FLAGS:
+            return None
+        if flag in ("-command", "-c"):
+            return argv[i + 1]
+    return None
+
+
 @dataclass(frozen=True)
 class Shell:
     kind: ShellKind

@@ -8,18 +8,12 @@ import pytest
 
 from app_server.tools.parse_command import parse_command, short_display_path
 
-from .reference_data import load_fixture, without_0107_shell_captures
+from .reference_data import load_fixture
 
-REFERENCE: list[dict[str, Any]] = without_0107_shell_captures(
-    load_fixture("parse_command_reference.json")
-)
-#: Where we knowingly differ: a lone `}` is a command for the reference's parser.
-KNOWN_DIFFERENCES = {("bash", "-lc", "} && pwd")}
+REFERENCE: list[dict[str, Any]] = load_fixture("parse_command_reference.json")
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in REFERENCE if tuple(c["argv"]) not in KNOWN_DIFFERENCES], ids=repr
-)
+@pytest.mark.parametrize("case", REFERENCE, ids=repr)
 def test_matches_the_reference(case: dict[str, Any]) -> None:
     parsed = [p.model_dump(mode="json") for p in parse_command(case["argv"])]
     assert parsed == case["parsed_cmd"]
@@ -54,8 +48,33 @@ def test_login_shell_scripts_drop_formatting_helpers_and_fold_cd() -> None:
     assert dump(["bash", "-lc", "cd core && cat src/lib.rs"]) == [
         {"type": "read", "cmd": "cat src/lib.rs", "name": "lib.rs", "path": "core/src/lib.rs"}
     ]
-    assert dump(["bash", "-lc", "rg --files | wc -l"]) == [{"type": "search", "cmd": "rg --files"}]
+    assert dump(["bash", "-lc", "rg --files | wc -l"]) == [
+        {"type": "list_files", "cmd": "rg --files"}
+    ]
     assert dump(["bash", "-lc", "echo start && ls"]) == [{"type": "list_files", "cmd": "ls"}]
+    # 0.107.0: `head -n 5` without a file and `xargs cat` are helpers, `xargs sed -i` is not
+    assert dump(["bash", "-lc", "rg -l x | xargs cat | head -n 5"]) == [
+        {"type": "search", "cmd": "rg -l x", "query": "x"}
+    ]
+    assert dump(["bash", "-lc", "rg -l x | xargs sed -i s/a/b/"])[1] == {
+        "type": "unknown",
+        "cmd": "xargs sed -i s/a/b/",
+    }
+
+
+def test_reads_with_more_programs_than_050() -> None:
+    assert dump(["head", "a.txt"]) == [
+        {"type": "read", "cmd": "head a.txt", "name": "a.txt", "path": "a.txt"}
+    ]
+    assert dump(["awk", "-F", ":", "{print $1}", "a.txt"])[0]["type"] == "read"
+    assert dump(["git", "grep", "TODO", "src"]) == [
+        {"type": "search", "cmd": "git grep TODO src", "query": "TODO", "path": "src"}
+    ]
+    assert dump(["tree", "src"]) == [{"type": "list_files", "cmd": "tree src", "path": "src"}]
+    assert dump(["find", "src", "-type", "f"])[0]["type"] == "list_files"
+    assert dump(["pwsh", "-NoProfile", "-c", "Get-Item x"]) == [
+        {"type": "unknown", "cmd": "Get-Item x"}
+    ]
 
 
 def test_scripts_beyond_plain_words_are_unknown() -> None:
@@ -71,6 +90,7 @@ def test_scripts_beyond_plain_words_are_unknown() -> None:
         ("src/", "src"),
         ("/", ""),
         ("a\\b", "b"),
+        ("node_modules\\src", "node_modules/src"),
     ],
 )
 def test_short_display_path(path: str, shown: str) -> None:

@@ -29,7 +29,7 @@ from app_server_protocol.common import (
     SandboxPolicyWorkspaceWrite,
 )
 
-from .reference_data import load_fixture, without_0107_shell_captures
+from .reference_data import load_fixture
 
 UNTRUSTED, ON_FAILURE = ApprovalMode.UNTRUSTED, ApprovalMode.ON_FAILURE
 ON_REQUEST, NEVER = ApprovalMode.ON_REQUEST, ApprovalMode.NEVER
@@ -37,16 +37,14 @@ FULL, READ_ONLY = SandboxPolicyDangerFullAccess(), SandboxPolicyReadOnly()
 WORKSPACE = SandboxPolicyWorkspaceWrite()
 
 
-@pytest.mark.parametrize(
-    "case", without_0107_shell_captures(load_fixture("known_safe_reference.json")), ids=repr
-)
-def test_known_safe_commands_match_the_reference(case: dict[str, Any]) -> None:
-    assert is_known_safe_command(case["argv"]) is case["known_safe"]
+@pytest.mark.parametrize("case", load_fixture("known_safe_reference.json"), ids=repr)
+def test_untrusted_runs_what_the_reference_runs_without_asking(case: dict[str, Any]) -> None:
+    # The fixture says whether `untrusted` ran the command without asking (read-only sandbox).
+    decision = exec_decision(case["argv"], UNTRUSTED, READ_ONLY)
+    assert (decision.verdict is Verdict.RUN) is case["known_safe"]
 
 
-@pytest.mark.parametrize(
-    "case", without_0107_shell_captures(load_fixture("on_request_reference.json")), ids=repr
-)
+@pytest.mark.parametrize("case", load_fixture("on_request_reference.json"), ids=repr)
 def test_on_request_asks_for_what_the_reference_asks_for(case: dict[str, Any]) -> None:
     decision = exec_decision(case["argv"], ON_REQUEST, WORKSPACE)
     assert (decision.verdict is Verdict.ASK) is case["asks"]
@@ -56,6 +54,12 @@ def test_known_safe_examples() -> None:
     assert is_known_safe_command(["bash", "-lc", "ls && cat a.txt | wc -l"])
     assert is_known_safe_command(["zsh", "-lc", "git status; git log"])
     assert is_known_safe_command(["/usr/bin/sed", "-n", "1,5p", "f"])
+    assert is_known_safe_command(["git", "-C", "src", "branch", "--show-current"])
+    assert not is_known_safe_command(["git", "-c", "core.pager=x", "log"])
+    assert not is_known_safe_command(["git", "branch", "-D", "x"])
+    assert not is_known_safe_command(["cargo", "check"])
+    assert is_known_safe_command(["base64", "a.txt"])
+    assert not is_known_safe_command(["base64", "-oout", "a.txt"])
     assert not is_known_safe_command(["bash", "-lc", "ls | sort"])
     assert is_known_safe_command(["/bin/bash", "-c", "ls"])
     assert not is_known_safe_command(["/bin/dash", "-lc", "ls"])
@@ -66,7 +70,9 @@ def test_known_safe_examples() -> None:
 
 def test_dangerous_commands() -> None:
     assert command_might_be_dangerous(["rm", "-rf", "x"])
-    assert command_might_be_dangerous(["sudo", "git", "reset", "--hard"])
+    assert command_might_be_dangerous(["sudo", "sudo", "rm", "-f", "x"])
+    assert not command_might_be_dangerous(["sudo", "git", "reset", "--hard"])
+    assert not command_might_be_dangerous(["rm", "-fr", "x"])
     assert command_might_be_dangerous(["bash", "-lc", "echo hi && rm -f x"])
     assert not command_might_be_dangerous(["rm", "x"])
     assert command_might_be_dangerous(["/bin/sh", "-c", "rm -rf x"])
@@ -79,7 +85,13 @@ def test_dangerous_commands() -> None:
         (UNTRUSTED, WORKSPACE, ["touch", "x"], Verdict.ASK),
         (UNTRUSTED, FULL, ["touch", "x"], Verdict.ASK),
         (UNTRUSTED, WORKSPACE, ["cat", "x"], Verdict.RUN),
-        (ON_FAILURE, WORKSPACE, ["rm", "-rf", "x"], Verdict.RUN),
+        # 0.107.0 asks about a destructive-looking command under on-failure too
+        (ON_FAILURE, WORKSPACE, ["rm", "-rf", "x"], Verdict.ASK),
+        (ON_FAILURE, WORKSPACE, ["touch", "x"], Verdict.RUN),
+        (NEVER, WORKSPACE, ["rm", "-rf", "x"], Verdict.RUN),
+        # a here-document's command is judged, and never known safe
+        (ON_REQUEST, WORKSPACE, ["bash", "-lc", "rm -f x <<EOF\nhi\nEOF"], Verdict.ASK),
+        (UNTRUSTED, WORKSPACE, ["bash", "-lc", "cat <<EOF\nhi\nEOF"], Verdict.ASK),
         (NEVER, READ_ONLY, ["touch", "x"], Verdict.RUN),
         (ON_REQUEST, WORKSPACE, ["touch", "x"], Verdict.RUN),
         (ON_REQUEST, WORKSPACE, ["rm", "-rf", "x"], Verdict.ASK),

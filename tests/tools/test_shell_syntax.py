@@ -103,6 +103,14 @@ def test_join_words_matches_the_0107_captures(case: dict[str, str]) -> None:
         ("ls *.txt ~", [["ls", "*.txt", "~"]]),
         ("time foo", [["time", "foo"]]),
         ("foo ''", [["foo", ""]]),
+        # 0.107.0 joins quoted and unquoted parts into one word and takes
+        # brackets, braces and newlines in strings as plain text
+        ('foo ""', [["foo", ""]]),
+        ("foo 'a'b \"c\"'d'", [["foo", "ab", "cd"]]),
+        ('rg -g"*.py" x', [["rg", "-g*.py", "x"]]),
+        ("foo x[0] {a,b} [[", [["foo", "x[0]", "{a,b}", "[["]]),
+        ('foo "a\nb"', [["foo", "a\nb"]]),
+        ("} && then x", [["}"], ["then", "x"]]),
     ],
 )
 def test_plain_scripts_are_split_into_commands(script: str, commands: list[list[str]]) -> None:
@@ -132,13 +140,11 @@ def test_plain_scripts_are_split_into_commands(script: str, commands: list[list[
         ";foo",
         "foo && && bar",
         "foo &&",
-        'foo ""',
         '"foo" bar',
-        "foo 'a'b",
-        'foo "a"b',
-        "foo x[0]",
-        "foo {a,b}",
-        'foo "a\nb"',
+        'f"oo" bar',
+        "foo ''\"\"",
+        "foo ==",
+        'foo "a$b"',
     ],
 )
 def test_scripts_with_more_than_plain_words_are_refused(script: str) -> None:
