@@ -353,3 +353,43 @@ def test_thread_pages_by_creation_across_folders(tmp_path: Path) -> None:
         if cursor is None:
             break
     assert listed == [cid for _, cid in expected]
+
+
+def test_later_pages_go_on_a_recent_folder_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page asked with a cursor may use the folders' order taken for the
+    page before, if it is recent (`_FOLDER_ORDER_SECONDS`): a file added
+    meanwhile to an older folder shows once that order is older; a first
+    page always takes it anew."""
+    from app_server.conversations import thread_store
+    from app_server.conversations.thread_store import ThreadCatalog, ThreadFilter
+
+    ids = [write_rollout(tmp_path, f"2025-03-0{day}T10-00-00", prompt="m")[0] for day in (5, 6)]
+    catalog = ThreadCatalog(tmp_path / "sessions", tmp_path / "archived_sessions")
+    everyone = ThreadFilter(
+        providers=None, default_provider="openai", source_kinds=None, cwd=None, search_term=None
+    )
+
+    def page(cursor: str | None) -> tuple[list[str], str | None]:
+        summaries, next_cursor = catalog.page(
+            archived=False,
+            sort_key="created_at",
+            cursor=cursor,
+            limit=1,
+            thread_filter=everyone,
+            names={},
+        )
+        return [summary.id for summary in summaries], next_cursor
+
+    monkeypatch.setattr(thread_store, "_FOLDER_ORDER_SECONDS", 3600.0)
+    first, cursor = page(None)
+    assert first == [ids[1]]
+    older, _ = write_rollout(tmp_path, "2025-03-01T10-00-00", prompt="m")
+    assert page(cursor) == ([ids[0]], None)  # the order of the first page, kept
+    monkeypatch.setattr(thread_store, "_FOLDER_ORDER_SECONDS", 0.0)
+    second, cursor = page(cursor)
+    assert second == [ids[0]] and page(cursor) == ([older], None)
+    newest, _ = write_rollout(tmp_path, "2025-03-09T10-00-00", prompt="m")
+    monkeypatch.setattr(thread_store, "_FOLDER_ORDER_SECONDS", 3600.0)
+    assert page(None)[0] == [newest]

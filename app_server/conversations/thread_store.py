@@ -30,6 +30,12 @@ INTERACTIVE_SOURCE_KINDS: Final = frozenset({"cli", "vscode"})
 _CACHE_LIMIT: Final = 2_000
 #: A folder modified this recently may change again without its mtime moving.
 _RACY_SECONDS: Final = 2.0
+#: How long the pages after the first (those asked with a cursor) may go on
+#: the order of the folders taken for an earlier page, rather than take every
+#: folder's status again (thousands of folders for a long history, each
+#: page): a file added since to an older folder shows in the pages asked
+#: that much later. A first page always takes it anew.
+_FOLDER_ORDER_SECONDS: Final = 1.0
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 #: `thread/list` sort keys (`ThreadSortKey`'s values).
 BY_CREATION: Final = "created_at"
@@ -150,6 +156,9 @@ class ThreadCatalog:
         self._folder_bounds: dict[str, tuple[int, _Bounds | None]] = {}
         """Per folder: its mtime, and the lowest and highest creation keys of
         its files (None: it has none)."""
+        self._folder_order: dict[bool, tuple[float, list[tuple[_Key, _Key, str]]]] = {}
+        """Per tree (archived or not): when it was taken, and every folder
+        holding rollouts with its highest and lowest keys, highest first."""
 
     # -- files -------------------------------------------------------------------
 
@@ -177,12 +186,11 @@ class ThreadCatalog:
         Folders are read only as far as the caller goes: each one's lowest
         and highest keys are kept (while its mtime stays), so those that cannot
         hold the next file are not listed."""
-        folders: list[tuple[_Key, str]] = []
-        for folder in self._folders(archived, witness):
-            bounds = self._bounds(folder, witness)
-            if bounds is not None and (after is None or bounds[0] < after):
-                folders.append((bounds[1], folder))
-        folders.sort(reverse=True)
+        folders = [
+            (highest, folder)
+            for highest, lowest, folder in self._ordered_folders(archived, witness, after)
+            if after is None or lowest < after
+        ]
         pending: list[tuple[_Key, str]] = []  # ascending: the next file is last
         next_folder = 0
         while True:
@@ -201,6 +209,27 @@ class ThreadCatalog:
             if not pending:
                 return
             yield pending.pop()
+
+    def _ordered_folders(
+        self, archived: bool, witness: Witness | None, after: _Key | None
+    ) -> list[tuple[_Key, _Key, str]]:
+        """Every folder holding rollouts, with its highest and lowest keys,
+        highest first (see `_FOLDER_ORDER_SECONDS`)."""
+        taken = time.monotonic()
+        if after is not None and witness is None:
+            with self._lock:
+                cached = self._folder_order.get(archived)
+            if cached is not None and taken - cached[0] < _FOLDER_ORDER_SECONDS:
+                return cached[1]
+        order: list[tuple[_Key, _Key, str]] = []
+        for folder in self._folders(archived, witness):
+            bounds = self._bounds(folder, witness)
+            if bounds is not None:
+                order.append((bounds[1], bounds[0], folder))
+        order.sort(reverse=True)
+        with self._lock:
+            self._folder_order[archived] = (taken, order)
+        return order
 
     def _bounds(self, folder: str, witness: Witness | None) -> _Bounds | None:
         try:
