@@ -11,7 +11,9 @@ calls (captured against the mock model, v1 listener and v2 thread):
 - begin and end carry ``process_id`` (the session ID, even for a command that
   ends at once; the v2 item's ``processId``), the ID of the turn that
   started the command and ``source: unified_exec_startup``; the end repeats
-  the command, folder and parsed command, and has the whole output;
+  the command, folder and parsed command; its output is all the command
+  printed when it ended before its first answer, else what it printed
+  after that answer;
 - ``write_stdin`` sends the output since (``exec_command_output_delta``),
   then ``terminal_interaction`` with what it typed (v2:
   ``item/commandExecution/terminalInteraction`` in the current turn), and the
@@ -325,3 +327,17 @@ def test_v2_asks_before_the_item_starts_and_a_refusal_completes_it_declined(
     }
     assert after.index("serverRequest/resolved") < after.index("item/completed")
     assert mock_model.model_requests[-1].tool_outputs()["a2"] == REJECTED
+
+
+def test_the_end_of_a_session_reports_what_it_printed_after_its_first_answer(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    session = _open(spawn, codex_home, workdir, mock_model, "never")
+    first = session.turn([_exec("c1", "echo a; sleep 2; echo b; exit 4", yield_time_ms=1000)])
+    assert first.outputs["c1"].endswith("Output:\na\n")
+    session_id = _session_id(first.outputs["c1"])
+    second = session.turn([_write("w1", session_id, yield_time_ms=5000)])
+    (end,) = second.events("exec_command_end")
+    # As 0.107.0: "a" was in the first answer, and is not in the end.
+    assert (end["stdout"], end["aggregated_output"], end["formatted_output"]) == ("b\n",) * 3
+    assert (end["exit_code"], end["status"]) == (4, "failed")

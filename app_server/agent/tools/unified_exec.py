@@ -25,8 +25,8 @@ given to every command, even one that ends at once), the turn that started
 it and ``source: unified_exec_startup``. A ``write_stdin`` call sends what
 the command printed since (``exec_command_output_delta``), then
 ``terminal_interaction`` with what it typed, then ``exec_command_end`` when
-the command has ended; that end carries the command's whole output and the
-time since it started.
+the command has ended; that end carries what the command printed after the
+first answer, and the time since it started.
 """
 
 from __future__ import annotations
@@ -126,7 +126,9 @@ class RunningCommand:
     parsed_cmd: list[ParsedCommand]
     session: ExecSession | None = None
     output: bytearray = field(default_factory=bytearray)
-    """Everything it printed so far (the latest `MAX_REPORTED_BYTES`)."""
+    """What its end reports (the latest `MAX_REPORTED_BYTES`): all it
+    printed when it ended before its first answer, else what it printed
+    after that answer (0.107.0 leaves out what the model read first)."""
 
     def printed(self, data: bytes) -> None:
         self.output += data
@@ -332,11 +334,12 @@ class ExecCommandTool:
         wait = _clamp_yield(args.yield_time_ms, DEFAULT_EXEC_YIELD_MS)
         chunk = await anyio.to_thread.run_sync(session.read, wait)
         wall = time.monotonic() - session.started
-        running.printed(chunk.output)
         if chunk.exit_code is None:
+            # (the end of a session reports what it printed after this answer)
             self.sessions.add(session_id, running)
             answer = _answer(chunk, wall, session_id, args.max_output_tokens)
         else:
+            running.printed(chunk.output)
             await _ended(scope, running, chunk.exit_code, wall)
             answer = _answer(chunk, wall, None, args.max_output_tokens)
         return ToolResult(answer, success=True)
