@@ -14,10 +14,11 @@ calls (captured against the mock model, v1 listener and v2 thread):
   the command, folder and parsed command; its output is all the command
   printed when it ended before its first answer, else what it printed
   after that answer;
-- ``write_stdin`` sends the output since (``exec_command_output_delta``),
-  then ``terminal_interaction`` with what it typed (v2:
-  ``item/commandExecution/terminalInteraction`` in the current turn), and the
-  end of the command, in the turn that started it, once it has ended;
+- a command still running after its first answer has its output
+  (``exec_command_output_delta``) and its end sent as they come, in or
+  between turns, naming the turn that started it; ``write_stdin`` sends
+  ``terminal_interaction`` with what it typed (v2:
+  ``item/commandExecution/terminalInteraction`` in the current turn);
 - an approval for the session covers the command in its folder, whatever
   the shell flags (``bash -c`` and ``bash -lc`` alike).
 """
@@ -153,7 +154,9 @@ def test_a_session_its_input_and_its_end(
     second = session.turn([_write("w1", session_id, "hello\n", yield_time_ms=5000)])
     typed_in = _turn_id(second)
     kinds = _kinds(second)
-    assert kinds[-2:] == ["terminal_interaction", "exec_command_end"]
+    # The output first; 0.107.0 sent the end before or after the interaction
+    # (its end comes when the command exits, the interaction after the wait).
+    assert sorted(kinds[-2:]) == ["exec_command_end", "terminal_interaction"]
     assert set(kinds[:-2]) == {"exec_command_output_delta"}
     (interaction,) = second.events("terminal_interaction")
     assert interaction == {
@@ -341,3 +344,33 @@ def test_the_end_of_a_session_reports_what_it_printed_after_its_first_answer(
     # As 0.107.0: "a" was in the first answer, and is not in the end.
     assert (end["stdout"], end["aggregated_output"], end["formatted_output"]) == ("b\n",) * 3
     assert (end["exit_code"], end["status"]) == (4, "failed")
+
+
+def test_a_session_that_ends_between_turns_sends_its_output_and_end(
+    spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
+) -> None:
+    session = _open(spawn, codex_home, workdir, mock_model, "never")
+    client = session.client
+    first = session.turn([_exec("c1", "sleep 3; echo late", yield_time_ms=250)])
+    turn_id = _turn_id(first)
+    mark = client.mark()
+    client.wait_for(
+        lambda m: (
+            m.get("method") == "item/completed"
+            and m["params"]["item"]["type"] == "commandExecution"
+        ),
+        15,
+        "the session's end",
+        mark,
+    )
+    after = client.since(mark)
+    (end,) = [
+        m["params"]["msg"] for m in after if m.get("method") == "codex/event/exec_command_end"
+    ]
+    assert (end["call_id"], end["turn_id"], end["stdout"]) == ("c1", turn_id, "late\n")
+    deltas = [m["params"] for m in after if m.get("method") == "item/commandExecution/outputDelta"]
+    assert [(d["turnId"], d["itemId"], d["delta"]) for d in deltas] == [(turn_id, "c1", "late\n")]
+    (completed,) = [m["params"] for m in after if m.get("method") == "item/completed"]
+    assert completed["turnId"] == turn_id
+    assert completed["item"]["status"] == "completed"
+    assert completed["item"]["aggregatedOutput"] == "late\n"

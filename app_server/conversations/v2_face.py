@@ -231,6 +231,13 @@ class V2Face:
         if isinstance(event, TurnStartedEvent):
             await self._active()
             return
+        if (
+            isinstance(event, (ExecCommandOutputDeltaEvent, ExecCommandEndEvent))
+            and event.call_id in self._sessions
+            and (turn is None or event.call_id not in turn.commands)
+        ):
+            await self._session_event(event)
+            return
         if turn is None:
             return
         if isinstance(event, (TurnCompleteEvent, TurnAbortedEvent)):
@@ -319,17 +326,7 @@ class V2Face:
                     ),
                 )
             else:
-                # (a session's output names the turn that started it)
-                owner = self._sessions.get(event.call_id)
-                await self._outgoing.notify(
-                    methods.ITEM_COMMAND_EXECUTION_OUTPUT_DELTA,
-                    CommandExecutionOutputDeltaNotification(
-                        thread_id=self.thread_id,
-                        turn_id=turn.id if owner is None else owner[0],
-                        item_id=event.call_id,
-                        delta=text,
-                    ),
-                )
+                await self._command_output(turn.id, event.call_id, text)
         elif isinstance(event, TerminalInteractionEvent):
             await self._outgoing.notify(
                 methods.ITEM_COMMAND_EXECUTION_TERMINAL_INTERACTION,
@@ -436,30 +433,60 @@ class V2Face:
 
     # -- items --------------------------------------------------------------------
 
+    async def _command_output(self, turn_id: str, item_id: str, text: str) -> None:
+        await self._outgoing.notify(
+            methods.ITEM_COMMAND_EXECUTION_OUTPUT_DELTA,
+            CommandExecutionOutputDeltaNotification(
+                thread_id=self.thread_id, turn_id=turn_id, item_id=item_id, delta=text
+            ),
+        )
+
+    async def _session_event(
+        self, event: ExecCommandOutputDeltaEvent | ExecCommandEndEvent
+    ) -> None:
+        """Output or end of a unified exec session that outlived its turn:
+        they name that turn, whenever they come."""
+        turn_id, begun = self._sessions[event.call_id]
+        if isinstance(event, ExecCommandOutputDeltaEvent):
+            text = base64.b64decode(event.chunk).decode("utf-8", "replace")
+            await self._command_output(turn_id, event.call_id, text)
+            return
+        del self._sessions[event.call_id]
+        await self._command_completed(turn_id, begun, event, None)
+
     async def _command_ended(self, turn: _TurnState, event: ExecCommandEndEvent) -> None:
         begun = turn.commands.pop(event.call_id, None)
-        turn_id = turn.id
         if begun is None:
-            if event.call_id not in self._sessions:
-                return
-            turn_id, begun = self._sessions.pop(event.call_id)
-        if event.call_id in turn.declined:
-            status = CommandExecutionStatus.DECLINED
-        elif event.exit_code == 0:
-            status = CommandExecutionStatus.COMPLETED
-        else:
-            status = CommandExecutionStatus.FAILED
+            return
+        status = CommandExecutionStatus.DECLINED if event.call_id in turn.declined else None
+        elapsed_ms = _elapsed_ms(turn, event.call_id)
+        turn.started.pop(event.call_id, None)
+        await self._command_completed(turn.id, begun, event, status, elapsed_ms)
+
+    async def _command_completed(
+        self,
+        turn_id: str,
+        begun: ThreadItemCommandExecution,
+        event: ExecCommandEndEvent,
+        status: CommandExecutionStatus | None,
+        elapsed_ms: int | None = None,
+    ) -> None:
+        if status is None:
+            status = (
+                CommandExecutionStatus.COMPLETED
+                if event.exit_code == 0
+                else CommandExecutionStatus.FAILED
+            )
         update: dict[str, Any] = {
             "status": status,
             "aggregated_output": event.aggregated_output,
             "exit_code": event.exit_code,
-            "duration_ms": _elapsed_ms(turn, event.call_id),
+            "duration_ms": elapsed_ms,
         }
         if event.source is ExecCommandSource.UNIFIED_EXEC_STARTUP:
             # 0.107.0: the command's own duration, and no output when it printed nothing.
             update["duration_ms"] = event.duration.secs * 1000 + event.duration.nanos // 1_000_000
             update["aggregated_output"] = event.aggregated_output or None
-        turn.started.pop(event.call_id, None)
         await self._outgoing.notify(
             methods.ITEM_COMPLETED,
             ItemCompletedNotification(

@@ -35,11 +35,15 @@ import base64
 import functools
 import secrets
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import anyio
+import anyio.from_thread
+import anyio.lowlevel
+from anyio.lowlevel import EventLoopToken
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app_server_protocol.common import SandboxPolicyDangerFullAccess
@@ -57,6 +61,7 @@ from app_server_protocol.exec_types import (
     ParsedCommand,
 )
 
+from ...logs import log
 from ...tools.environment import command_environment
 from ...tools.exec_session import Chunk, ExecSession, StdinClosed
 from ...tools.parse_command import parse_command
@@ -332,10 +337,14 @@ class ExecCommandTool:
             confinement.close()
         running.session = session
         wait = _clamp_yield(args.yield_time_ms, DEFAULT_EXEC_YIELD_MS)
-        chunk = await anyio.to_thread.run_sync(session.read, wait)
+        # From here on a running command's output and end are sent as they
+        # come, in or between turns; its end reports what it printed after this.
+        streamer = _Streamer(scope, running, anyio.lowlevel.current_token())
+        chunk = await anyio.to_thread.run_sync(
+            functools.partial(session.read, wait, then_watch=streamer)
+        )
         wall = time.monotonic() - session.started
         if chunk.exit_code is None:
-            # (the end of a session reports what it printed after this answer)
             self.sessions.add(session_id, running)
             answer = _answer(chunk, wall, session_id, args.max_output_tokens)
         else:
@@ -343,6 +352,36 @@ class ExecCommandTool:
             await _ended(scope, running, chunk.exit_code, wall)
             answer = _answer(chunk, wall, None, args.max_output_tokens)
         return ToolResult(answer, success=True)
+
+
+class _Streamer:
+    """Sends what a running session prints (``exec_command_output_delta``)
+    and its end, from the session's thread, in the order they happen."""
+
+    def __init__(self, scope: TurnScope, running: RunningCommand, token: EventLoopToken) -> None:
+        self.scope = scope
+        self.running = running
+        self.token = token
+
+    def printed(self, data: bytes) -> None:
+        self.running.printed(data)
+        delta = ExecCommandOutputDeltaEvent(
+            call_id=self.running.call_id,
+            stream=ExecOutputStream.STDOUT,
+            chunk=base64.b64encode(data).decode("ascii"),
+        )
+        self._send(functools.partial(self.scope.emit, delta))
+
+    def exited(self, exit_code: int) -> None:
+        session = self.running.session
+        wall = 0.0 if session is None else time.monotonic() - session.started
+        self._send(functools.partial(_ended, self.scope, self.running, exit_code, wall))
+
+    def _send(self, emit: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        try:
+            anyio.from_thread.run(emit, token=self.token)
+        except Exception as error:  # the daemon is closing, or the client has gone
+            log.debug("unified exec event not sent: %s", error)
 
 
 async def _failed(scope: TurnScope, running: RunningCommand, message: str) -> ToolResult:
@@ -395,15 +434,7 @@ class WriteStdinTool:
         wait = _clamp_yield(args.yield_time_ms, DEFAULT_WRITE_YIELD_MS)
         chunk = await anyio.to_thread.run_sync(session.read, wait)
         wall = time.monotonic() - started
-        found.printed(chunk.output)
-        if chunk.output:
-            await scope.emit(
-                ExecCommandOutputDeltaEvent(
-                    call_id=found.call_id,
-                    stream=ExecOutputStream.STDOUT,
-                    chunk=base64.b64encode(chunk.output).decode("ascii"),
-                )
-            )
+        # (its output and end were sent by its `_Streamer` as they came)
         await scope.emit(
             TerminalInteractionEvent(
                 call_id=found.call_id, process_id=found.process_id, stdin=args.chars
@@ -411,6 +442,5 @@ class WriteStdinTool:
         )
         if chunk.exit_code is not None:
             self.sessions.remove(args.session_id)
-            await _ended(scope, found, chunk.exit_code, time.monotonic() - session.started)
         answer = _answer(chunk, wall, args.session_id, args.max_output_tokens)
         return ToolResult(answer, success=True)
