@@ -150,7 +150,11 @@ def test_approval_is_asked_and_a_denial_runs_nothing(
     result = session.turn([_exec("c1", "touch made.txt")], decisions=["denied"])
     assert result.requests("execCommandApproval")
     assert not (workdir / "made.txt").exists()
-    assert result.outputs["c1"] == "exec command rejected by user"
+    # (0.107.0's words: a debug print of its error)
+    assert result.outputs["c1"] == (
+        'exec_command failed: CreateProcess { message: "Rejected(\\"rejected by user\\")" }'
+    )
+    assert not result.events("exec_command_begin") and not result.events("exec_command_end")
 
 
 def test_the_freeform_apply_patch_flag(

@@ -34,6 +34,7 @@ from app_server_protocol.v2.approvals import (
     CommandExecutionRequestApprovalParams,
     FileChangeRequestApprovalParams,
 )
+from app_server_protocol.v2.items import CommandExecutionStatus, ThreadItemCommandExecution
 from app_server_protocol.v2.notifications import ServerRequestResolvedNotification
 
 from ..agent.host import ApprovalQuestion, CommandApproval
@@ -189,6 +190,7 @@ async def ask_client_v2(
         await announce(
             ExecApprovalRequestEvent(
                 call_id=question.call_id,
+                turn_id=turn_id,
                 command=command,
                 cwd=question.cwd,
                 reason=question.reason,
@@ -205,7 +207,7 @@ async def ask_client_v2(
             command_actions=command_actions(parsed),
             available_decisions=list(_COMMAND_DECISIONS),
         )
-        return await _ask_v2(
+        decision = await _ask_v2(
             outgoing,
             methods.ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL,
             command_params,
@@ -213,6 +215,17 @@ async def ask_client_v2(
             answered,
             question.call_id,
         )
+        if decision in _REFUSED and not face.has_started(question.call_id):
+            await face.declined_before_start(
+                ThreadItemCommandExecution(
+                    id=question.call_id,
+                    command=command_params.command,
+                    cwd=question.cwd,
+                    status=CommandExecutionStatus.DECLINED,
+                    command_actions=command_params.command_actions,
+                )
+            )
+        return decision
     changes = dict(question.changes)
     await announce(ApplyPatchApprovalRequestEvent(call_id=question.call_id, changes=changes))
     patch_params = FileChangeRequestApprovalParams(
@@ -226,6 +239,9 @@ async def ask_client_v2(
         answered,
         question.call_id,
     )
+
+
+_REFUSED: Final = (ReviewDecisionKind.DENIED, ReviewDecisionKind.ABORT)
 
 
 class _V2Decision(Protocol):

@@ -36,12 +36,14 @@ from app_server_protocol.events import (
     PatchApplyBeginEvent,
     PatchApplyEndEvent,
     StreamErrorEvent,
+    TerminalInteractionEvent,
     TokenCountEvent,
     TurnAbortedEvent,
     TurnCompleteEvent,
     TurnDiffEvent,
     TurnStartedEvent,
 )
+from app_server_protocol.exec_types import ExecCommandSource
 from app_server_protocol.items import AgentMessageItem, ReasoningItem
 from app_server_protocol.plan import UpdatePlanArgs
 from app_server_protocol.review import ReviewRequest
@@ -73,6 +75,7 @@ from app_server_protocol.v2.notifications import (
     ReasoningSummaryPartAddedNotification,
     ReasoningSummaryTextDeltaNotification,
     ReasoningTextDeltaNotification,
+    TerminalInteractionNotification,
     ThreadStatusChangedNotification,
     ThreadTokenUsageUpdatedNotification,
     TurnCompletedNotification,
@@ -141,6 +144,9 @@ class V2Face:
         self._turn_items: dict[str, list[ThreadItem]] = {}
         self._unannounced: set[str] = set()
         """Turns that start without ``turn/started`` (0.107.0 announces no compaction turn)."""
+        self._sessions: dict[str, tuple[str, ThreadItemCommandExecution]] = {}
+        """Unified exec commands still running after their turn, by item ID,
+        with that turn's ID (their output and end name it)."""
 
     def announce_turn_items(self, turn_id: str, items: list[ThreadItem]) -> None:
         """The items ``turn/started`` shows for the turn ``turn_id`` (a
@@ -168,6 +174,16 @@ class V2Face:
         turn = self._turn
         flags = [ThreadActiveFlag.WAITING_ON_APPROVAL] if turn and turn.waiting_approvals else []
         await self.set_status(ThreadStatusActive(active_flags=flags))
+
+    def has_started(self, item_id: str) -> bool:
+        """The current turn has started the command ``item_id``."""
+        return self._turn is not None and item_id in self._turn.commands
+
+    async def declined_before_start(self, item: ThreadItemCommandExecution) -> None:
+        """The user declined a command that was never started (0.107.0 asks
+        about ``exec_command`` before its begin): its declined completion."""
+        if self._turn is not None:
+            await self._completed(self._turn, item)
 
     def declined(self, item_id: str) -> None:
         """The user declined the item's approval."""
@@ -214,6 +230,13 @@ class V2Face:
         turn = self._turn
         if isinstance(event, TurnStartedEvent):
             await self._active()
+            return
+        if (
+            isinstance(event, (ExecCommandOutputDeltaEvent, ExecCommandEndEvent))
+            and event.call_id in self._sessions
+            and (turn is None or event.call_id not in turn.commands)
+        ):
+            await self._session_event(event)
             return
         if turn is None:
             return
@@ -287,6 +310,7 @@ class V2Face:
                 id=event.call_id,
                 command=command_text(event.command),
                 cwd=event.cwd,
+                process_id=event.process_id,
                 status=CommandExecutionStatus.IN_PROGRESS,
                 command_actions=command_actions(event.parsed_cmd),
             )
@@ -302,31 +326,20 @@ class V2Face:
                     ),
                 )
             else:
-                await self._outgoing.notify(
-                    methods.ITEM_COMMAND_EXECUTION_OUTPUT_DELTA,
-                    CommandExecutionOutputDeltaNotification(
-                        thread_id=self.thread_id, turn_id=turn.id, item_id=event.call_id, delta=text
-                    ),
-                )
-        elif isinstance(event, ExecCommandEndEvent):
-            begun = turn.commands.pop(event.call_id, None)
-            if begun is None:
-                return
-            if event.call_id in turn.declined:
-                status = CommandExecutionStatus.DECLINED
-            elif event.exit_code == 0:
-                status = CommandExecutionStatus.COMPLETED
-            else:
-                status = CommandExecutionStatus.FAILED
-            done = begun.model_copy(
-                update={
-                    "status": status,
-                    "aggregated_output": event.aggregated_output,
-                    "exit_code": event.exit_code,
-                    "duration_ms": _elapsed_ms(turn, event.call_id),
-                }
+                await self._command_output(turn.id, event.call_id, text)
+        elif isinstance(event, TerminalInteractionEvent):
+            await self._outgoing.notify(
+                methods.ITEM_COMMAND_EXECUTION_TERMINAL_INTERACTION,
+                TerminalInteractionNotification(
+                    thread_id=self.thread_id,
+                    turn_id=turn.id,
+                    item_id=event.call_id,
+                    process_id=event.process_id,
+                    stdin=event.stdin,
+                ),
             )
-            await self._completed(turn, done)
+        elif isinstance(event, ExecCommandEndEvent):
+            await self._command_ended(turn, event)
         elif isinstance(event, PatchApplyBeginEvent):
             patch = ThreadItemFileChange(
                 id=event.call_id,
@@ -420,6 +433,67 @@ class V2Face:
 
     # -- items --------------------------------------------------------------------
 
+    async def _command_output(self, turn_id: str, item_id: str, text: str) -> None:
+        await self._outgoing.notify(
+            methods.ITEM_COMMAND_EXECUTION_OUTPUT_DELTA,
+            CommandExecutionOutputDeltaNotification(
+                thread_id=self.thread_id, turn_id=turn_id, item_id=item_id, delta=text
+            ),
+        )
+
+    async def _session_event(
+        self, event: ExecCommandOutputDeltaEvent | ExecCommandEndEvent
+    ) -> None:
+        """Output or end of a unified exec session that outlived its turn:
+        they name that turn, whenever they come."""
+        turn_id, begun = self._sessions[event.call_id]
+        if isinstance(event, ExecCommandOutputDeltaEvent):
+            text = base64.b64decode(event.chunk).decode("utf-8", "replace")
+            await self._command_output(turn_id, event.call_id, text)
+            return
+        del self._sessions[event.call_id]
+        await self._command_completed(turn_id, begun, event, None)
+
+    async def _command_ended(self, turn: _TurnState, event: ExecCommandEndEvent) -> None:
+        begun = turn.commands.pop(event.call_id, None)
+        if begun is None:
+            return
+        status = CommandExecutionStatus.DECLINED if event.call_id in turn.declined else None
+        elapsed_ms = _elapsed_ms(turn, event.call_id)
+        turn.started.pop(event.call_id, None)
+        await self._command_completed(turn.id, begun, event, status, elapsed_ms)
+
+    async def _command_completed(
+        self,
+        turn_id: str,
+        begun: ThreadItemCommandExecution,
+        event: ExecCommandEndEvent,
+        status: CommandExecutionStatus | None,
+        elapsed_ms: int | None = None,
+    ) -> None:
+        if status is None:
+            status = (
+                CommandExecutionStatus.COMPLETED
+                if event.exit_code == 0
+                else CommandExecutionStatus.FAILED
+            )
+        update: dict[str, Any] = {
+            "status": status,
+            "aggregated_output": event.aggregated_output,
+            "exit_code": event.exit_code,
+            "duration_ms": elapsed_ms,
+        }
+        if event.source is ExecCommandSource.UNIFIED_EXEC_STARTUP:
+            # 0.107.0: the command's own duration, and no output when it printed nothing.
+            update["duration_ms"] = event.duration.secs * 1000 + event.duration.nanos // 1_000_000
+            update["aggregated_output"] = event.aggregated_output or None
+        await self._outgoing.notify(
+            methods.ITEM_COMPLETED,
+            ItemCompletedNotification(
+                item=begun.model_copy(update=update), thread_id=self.thread_id, turn_id=turn_id
+            ),
+        )
+
     async def _started(self, turn: _TurnState, item: ThreadItem) -> None:
         turn.started[item.id] = time.monotonic()
         await self._outgoing.notify(
@@ -481,6 +555,9 @@ class V2Face:
 
     async def _end_turn(self, turn: _TurnState, *, interrupted: bool) -> None:
         self._turn = None
+        for item_id, command in turn.commands.items():
+            if command.process_id is not None:
+                self._sessions[item_id] = (turn.id, command)
         if interrupted:
             status, error = TurnStatus.INTERRUPTED, None
         elif turn.error is not None:

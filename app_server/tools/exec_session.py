@@ -6,6 +6,10 @@ The output kept between two reads is bounded (`MAX_BUFFERED_BYTES`): the
 oldest beyond it is dropped, and the next read says how much. The command
 leads its own process group, registered in `process_groups`, so it dies
 with the daemon; `ExecSession.kill` ends it earlier.
+
+A `Watcher` given to a read that finds the command still running hears,
+from the reading thread, everything the command prints from then on, each
+piece before a read can return it, and its exit before a read can see it.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from .. import process_groups
 from ..hardening import child_setup
@@ -39,6 +43,14 @@ class Chunk:
     """Bytes that were dropped because nobody read them in time."""
     exit_code: int | None
     """None: still running."""
+
+
+class Watcher(Protocol):
+    """Hears a running command (called from the session's own thread)."""
+
+    def printed(self, data: bytes) -> None: ...
+
+    def exited(self, exit_code: int) -> None: ...
 
 
 class StdinClosed(Exception):
@@ -61,6 +73,7 @@ class ExecSession:
         self._buffer = bytearray()
         self._dropped = 0
         self._eof = False
+        self._watcher: Watcher | None = None
         self.exit_code: int | None = None
         if tty:
             master, child_end = os.openpty()
@@ -102,6 +115,8 @@ class ExecSession:
                     self._eof = True
                     self._cond.notify_all()
                     break
+                if self._watcher is not None:
+                    self._watcher.printed(data)
                 self._buffer += data
                 excess = len(self._buffer) - MAX_BUFFERED_BYTES
                 if excess > 0:
@@ -113,7 +128,10 @@ class ExecSession:
         with contextlib.suppress(OSError):
             os.close(self._read_fd)
         with self._cond:
-            self.exit_code = code if code >= 0 else 128 - code
+            exit_code = code if code >= 0 else 128 - code
+            if self._watcher is not None:
+                self._watcher.exited(exit_code)
+            self.exit_code = exit_code
             self._cond.notify_all()
 
     def write(self, data: bytes) -> None:
@@ -125,9 +143,10 @@ class ExecSession:
             written = os.write(self._write_fd, view)
             view = view[written:]
 
-    def read(self, wait_seconds: float) -> Chunk:
+    def read(self, wait_seconds: float, *, then_watch: Watcher | None = None) -> Chunk:
         """What the command printed since the last read, after waiting up to
-        ``wait_seconds`` for it to end (blocking)."""
+        ``wait_seconds`` for it to end (blocking). When it is still running,
+        ``then_watch`` hears the rest."""
         deadline = time.monotonic() + wait_seconds
         with self._cond:
             while self.exit_code is None:
@@ -138,6 +157,8 @@ class ExecSession:
             chunk = Chunk(bytes(self._buffer), self._dropped, self.exit_code)
             self._buffer.clear()
             self._dropped = 0
+            if then_watch is not None and chunk.exit_code is None:
+                self._watcher = then_watch
         return chunk
 
     def kill(self) -> None:
