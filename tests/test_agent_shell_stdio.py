@@ -415,10 +415,9 @@ def test_patches_add_update_move_and_delete(
     route: str, spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
 ) -> None:
     _seed(workdir)
-    model = "gpt-oss-20b" if route == "function" else "mock-model"
-    session = open_session(
-        spawn, codex_home, workdir, mock_model, include_apply_patch_tool=True, model=model
-    )
+    # A function call of apply_patch is answered even when the tool is not offered.
+    include = route != "function"
+    session = open_session(spawn, codex_home, workdir, mock_model, include_apply_patch_tool=include)
     call = {
         "freeform": freeform_patch("c1", PATCH),
         "function": function_call_item("apply_patch", {"input": PATCH}, "c1"),
@@ -493,7 +492,9 @@ def test_apply_patch_is_offered_as_the_reference_offers_it(
     cases = [
         ("mock-model", False, None),
         ("mock-model", True, "custom"),
-        ("gpt-oss-20b", False, "function"),
+        ("gpt-oss-20b", False, "custom"),
+        ("gpt-5.1-codex", False, "custom"),
+        ("gpt-5", False, None),
     ]
     for model, include, kind in cases:
         session = open_session(

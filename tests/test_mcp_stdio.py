@@ -32,7 +32,7 @@ Spawn = Callable[..., DaemonClient]
 
 
 def tools_offered(mock: MockModelServer) -> dict[str, dict[str, Any]]:
-    return {tool["name"]: tool for tool in mock.model_requests[0].body["tools"]}
+    return {tool.get("name", tool["type"]): tool for tool in mock.model_requests[0].body["tools"]}
 
 
 def test_tools_are_offered_called_and_reported(
@@ -47,13 +47,15 @@ def test_tools_are_offered_called_and_reported(
 
     tools = tools_offered(mock_model)
     names = list(tools)
-    assert names[:7] == [
+    assert names[:9] == [
         "exec_command",
         "write_stdin",
         "list_mcp_resources",
         "list_mcp_resource_templates",
         "read_mcp_resource",
         "update_plan",
+        "request_user_input",
+        "web_search",
         "view_image",
     ]
     mcp_names = [name for name in names if name.startswith("mcp__")]
@@ -72,7 +74,8 @@ def test_tools_are_offered_called_and_reported(
     assert tools["mcp__test__cwd"]["description"] == ""
     describe = tools["mcp__test__describe"]["parameters"]
     assert describe["required"] == DESCRIBE_SCHEMA["required"]
-    assert "additionalProperties" not in describe and "$schema" not in describe
+    # The top level keeps additionalProperties (as 0.107.0), never $schema.
+    assert describe["additionalProperties"] is False and "$schema" not in describe
 
     begin, end = event_msgs(messages)
     invocation = {"server": "test", "tool": "echo", "arguments": {"text": "hi"}}
@@ -344,9 +347,10 @@ def test_resource_tools_with_and_without_servers(
     assert len(invocations) == len(calls) - 1  # unparsable arguments: no events
 
 
-def test_resource_tools_answer_without_any_server(
+def test_resource_tools_are_not_there_without_any_server(
     spawn: Spawn, mock_model: MockModelServer, codex_home: Path, workdir: Path
 ) -> None:
+    # As in Codex 0.107.0: neither offered nor answered without an MCP server.
     write_mock_config(codex_home, mock_model)
     mock_model.enqueue(function_call("list_mcp_resources", {}, call_id="a"))
     mock_model.enqueue(function_call("list_mcp_resource_templates", {}, call_id="b"))
@@ -355,10 +359,11 @@ def test_resource_tools_answer_without_any_server(
     client = spawn()
     cid = start_conversation(client, workdir)
     run_turn(client, cid, workdir)
+    assert "list_mcp_resources" not in tools_offered(mock_model)
     assert mock_model.model_requests[-1].tool_outputs() == {
-        "a": '{"resources":[]}',
-        "b": '{"resourceTemplates":[]}',
-        "c": "resources/read failed: unknown MCP server 'x'",
+        "a": "unsupported call: list_mcp_resources",
+        "b": "unsupported call: list_mcp_resource_templates",
+        "c": "unsupported call: read_mcp_resource",
     }
 
 

@@ -61,7 +61,9 @@ def test_the_first_of_two_tools_with_one_name_wins() -> None:
 
 # -- schemas --------------------------------------------------------------------
 
-#: Input schemas and the parameters the reference 0.50.0 sent for them.
+#: Input schemas and the parameters the reference 0.50.0 sent for them (0.107.0
+#: also keeps the top level's ``additionalProperties``: see
+#: tests/fixtures/model_requests_0.107.0.json, "mock-model mcp server").
 REFERENCE_SCHEMAS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     (
         {"type": "object", "properties": {"text": {"type": "string", "description": "What."}}},
@@ -171,6 +173,7 @@ REFERENCE_SCHEMAS: list[tuple[dict[str, Any], dict[str, Any]]] = [
                 "req": {"type": "object", "properties": {}, "required": ["q"]},
             },
             "required": ["obj", "missing"],
+            "additionalProperties": False,
         },
     ),
 ]

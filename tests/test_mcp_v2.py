@@ -137,7 +137,7 @@ def test_the_requirements_allowlist_disables_servers_it_does_not_admit(
     mock_model.enqueue(assistant_message("done"))
     cid = start_conversation(client, workdir)
     run_turn(client, cid, workdir)
-    offered = [tool["name"] for tool in mock_model.model_requests[0].body["tools"]]
+    offered = [tool.get("name", "") for tool in mock_model.model_requests[0].body["tools"]]
     assert [name for name in offered if name.startswith("mcp__")] == ["mcp__admitted__echo"]
     # Only the allowlist is there: the requirements are all null, not absent.
     assert client.call("configRequirements/read") == {

@@ -207,6 +207,9 @@ def test_an_inline_review_with_findings(
     assert texts[-1] == prompt["content"][0]["text"]
     tools = {tool.get("name") for tool in reviewer.body["tools"]}
     assert "apply_patch" not in tools
+    # (the reviewing thread does not search the web; the thread itself does)
+    assert all(tool["type"] != "web_search" for tool in reviewer.body["tools"])
+    assert any(tool["type"] == "web_search" for tool in mock_model.model_requests[0].body["tools"])
 
     # The thread keeps the review: the next turn's model reads it.
     text = {"type": "text", "text": "fix it", "text_elements": []}

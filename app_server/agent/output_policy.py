@@ -10,50 +10,19 @@ tokens, or as their bytes (four a token) for a policy in bytes.
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from ..tools.truncation import BYTES_PER_TOKEN, DEFAULT_POLICY, TruncationPolicy
 from .model_catalog import catalog_entry
+from .model_family import find_family
 
 if TYPE_CHECKING:
     from ..config.model import Config
 
-_TOKENS: Final = TruncationPolicy("tokens", 10_000)
-_BYTES: Final = TruncationPolicy("bytes", 10_000)
-
-#: The built-in models' policies (Codex 0.107.0's bundled catalog).
-BUILTIN_POLICIES: Final[dict[str, TruncationPolicy]] = {
-    "gpt-5.3-codex": _TOKENS,
-    "gpt-5.2-codex": _TOKENS,
-    "gpt-5.1-codex-max": _TOKENS,
-    "gpt-5.1-codex": _TOKENS,
-    "gpt-5.2": _BYTES,
-    "gpt-5.1": _BYTES,
-    "gpt-5-codex": _TOKENS,
-    "gpt-5": _BYTES,
-    "gpt-oss-120b": _BYTES,
-    "gpt-oss-20b": _BYTES,
-    "gpt-5.1-codex-mini": _TOKENS,
-    "gpt-5-codex-mini": _TOKENS,
-}
-
-_NAMESPACE: Final = re.compile(r"[A-Za-z0-9_]+")
-
 
 def builtin_policy(model: str) -> TruncationPolicy | None:
     """The policy of the built-in model ``model`` is (a version of)."""
-    found = _longest_prefix(model)
-    if found is None:
-        namespace, slash, rest = model.partition("/")
-        if slash and "/" not in rest and _NAMESPACE.fullmatch(namespace):
-            found = _longest_prefix(rest)
-    return None if found is None else BUILTIN_POLICIES[found]
-
-
-def _longest_prefix(model: str) -> str | None:
-    matches = [slug for slug in BUILTIN_POLICIES if model.startswith(slug)]
-    return max(matches, key=len) if matches else None
+    return find_family(model).truncation
 
 
 def _catalog_policy(config: Config, model: str) -> TruncationPolicy | None:

@@ -139,6 +139,7 @@ def reviewer_thread(parent: AgentThread) -> AgentThread:
         base_instructions=review_instructions(),
         include_apply_patch_tool=False,
         tools_web_search=False,
+        toml=parent.config.toml.model_copy(update={"web_search": "disabled"}),
     )
     settings = parent.settings
     review_model = parent.config.toml.review_model

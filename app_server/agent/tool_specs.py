@@ -23,7 +23,8 @@ def function_tool(name: str, description: str, parameters: JsonObject) -> JsonOb
 
 
 def _object(properties: JsonObject, required: list[str] | None = None) -> JsonObject:
-    schema: JsonObject = {"type": "object", "properties": properties}
+    # Properties by name, as the reference lists them.
+    schema: JsonObject = {"type": "object", "properties": dict(sorted(properties.items()))}
     if required:
         schema["required"] = required
     schema["additionalProperties"] = False
@@ -54,6 +55,11 @@ SHELL: Final = function_tool(
                 "description": '"require_escalated" to ask the user to run this command '
                 'without the sandbox\'s restrictions; "use_default" (the default) otherwise.',
             },
+            "prefix_rule": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "With require_escalated: a command prefix to allow from now on.",
+            },
             "workdir": {
                 "type": "string",
                 "description": "The folder to run the command in.",
@@ -78,6 +84,7 @@ SHELL_COMMAND: Final = function_tool(
                 "type": "boolean",
                 "description": "Run the script in a login shell (the default: true).",
             },
+            "prefix_rule": SHELL["parameters"]["properties"]["prefix_rule"],
             "sandbox_permissions": SHELL["parameters"]["properties"]["sandbox_permissions"],
             "timeout_ms": SHELL["parameters"]["properties"]["timeout_ms"],
             "workdir": SHELL["parameters"]["properties"]["workdir"],
@@ -402,5 +409,56 @@ WRITE_STDIN: Final = function_tool(
             },
         },
         ["session_id"],
+    ),
+)
+
+REQUEST_USER_INPUT: Final = function_tool(
+    "request_user_input",
+    "Puts one to three short multiple-choice questions to the user and waits for the "
+    "answers. Only available in Plan mode.",
+    _object(
+        {
+            "questions": {
+                "type": "array",
+                "description": "The questions, ideally one and never more than three.",
+                "items": _object(
+                    {
+                        "id": {
+                            "type": "string",
+                            "description": "A stable snake_case name the answer comes back under.",
+                        },
+                        "header": {
+                            "type": "string",
+                            "description": "A label of at most 12 characters for the question.",
+                        },
+                        "question": {
+                            "type": "string",
+                            "description": "The question, in one sentence.",
+                        },
+                        "options": {
+                            "type": "array",
+                            "description": "Two or three exclusive answers, the recommended one "
+                            'first with "(Recommended)" after its label; the user may also '
+                            'answer freely ("Other" is added for them).',
+                            "items": _object(
+                                {
+                                    "label": {
+                                        "type": "string",
+                                        "description": "The answer, in one to five words.",
+                                    },
+                                    "description": {
+                                        "type": "string",
+                                        "description": "What choosing it implies, in a sentence.",
+                                    },
+                                },
+                                ["label", "description"],
+                            ),
+                        },
+                    },
+                    ["id", "header", "question", "options"],
+                ),
+            }
+        },
+        ["questions"],
     ),
 )

@@ -334,7 +334,8 @@ class _Turn:
         settings, family = scope.settings, scope.family
         reasoning = None
         if family.reasoning:
-            reasoning = Reasoning(effort=settings.effort, summary=settings.summary)
+            effort = settings.effort or family.default_effort
+            reasoning = Reasoning(effort=effort, summary=settings.summary)
         tools = registry.specs(scope)
         history = self.thread.history.copy()
         if offers_freeform_apply_patch(tools):
@@ -344,9 +345,11 @@ class _Turn:
             instructions=self.thread.instructions,
             input=history,
             tools=tools,
-            parallel_tool_calls=False,
+            parallel_tool_calls=family.parallel_tool_calls,
             reasoning=reasoning,
-            verbosity=scope.config.model_verbosity if family.verbosity else None,
+            verbosity=(scope.config.model_verbosity or family.default_verbosity)
+            if family.verbosity
+            else None,
             output_schema=self.output_schema,
         )
 

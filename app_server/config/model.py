@@ -167,6 +167,8 @@ class ConfigToml(_Toml):
     model_reasoning_effort: ReasoningEffort | None = None
     model_reasoning_summary: ReasoningSummary | None = None
     model_verbosity: Verbosity | None = None
+    web_search: Literal["disabled", "cached", "live"] | None = None
+    """Whether turns offer the provider's ``web_search`` tool, and how fresh its results are."""
     model_context_window: int | None = Field(default=None, ge=0)
     model_max_output_tokens: int | None = Field(default=None, ge=0)
     model_auto_compact_token_limit: int | None = None

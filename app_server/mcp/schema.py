@@ -8,9 +8,10 @@ scalar and array schemas. Everything else (enums, defaults, bounds, formats,
 combinators, ``$ref``) is dropped. A schema without a usable ``type`` gets
 one inferred from its other keywords, else ``string``; an object gets
 ``properties: {}`` and an array ``items: {"type": "string"}`` when they have
-none. Only ``type``, ``properties`` and ``required`` of the top level are
-read. A schema using a type outside the subset (``null``, say) cannot be
-offered: `UnsupportedSchema` is raised and the tool is left out.
+none. Only ``type``, ``properties``, ``required`` and (as Codex 0.107.0 does)
+``additionalProperties`` of the top level are read. A schema using a type
+outside the subset (``null``, say) cannot be offered: `UnsupportedSchema` is
+raised and the tool is left out.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def tool_parameters(input_schema: JsonObject) -> JsonObject:
     }
     if input_schema.get("required") is not None:
         top["required"] = input_schema["required"]
+    if "additionalProperties" in input_schema:
+        top["additionalProperties"] = input_schema["additionalProperties"]
     return convert(top)
 
 

@@ -1,0 +1,193 @@
+"""Ask the reference binary again what a model request carries for each model.
+
+For every model slug in ``MODELS`` this starts ``codex app-server`` 0.107.0
+with a fresh CODEX_HOME whose config names the model and points the provider
+at the tests' mock model server, runs one turn on a v2 thread (and, for
+``V1_MODELS``, one on a v1 conversation), and keeps the request body's
+fields other than ``input`` and ``instructions`` (those two hold the
+reference's prompts and the temporary paths; only their presence is kept).
+The result is ``tests/fixtures/model_requests_0.107.0.json``.
+
+    .venv/bin/python tools/refresh_model_request_references.py [--ours]
+
+``--ours`` drives our daemon instead and prints where it differs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("APP_SERVER_SHARED") or REPO.parent / "shared")
+FIXTURE = REPO / "tests" / "fixtures" / "model_requests_0.107.0.json"
+
+sys.path.insert(0, str(REPO))
+
+from tests.harness.stdio import DaemonClient  # noqa: E402
+from tests.mcp_support import stdio_table  # noqa: E402
+from tests.mock_model_server import (  # noqa: E402
+    MockModelServer,
+    assistant_message,
+    write_mock_config,
+)
+
+Json = Any
+
+MODELS = (
+    "mock-model",
+    "gpt-5",
+    "gpt-5-codex",
+    "gpt-5.1",
+    "gpt-5.1-codex",
+    "gpt-5.1-codex-mini",
+    "gpt-5.1-codex-max",
+    "gpt-5.2",
+    "gpt-5.2-codex",
+    "gpt-5.3-codex",
+    "gpt-oss-20b",
+    "o3",
+    "codex-mini-latest",
+)
+V1_MODELS = ("mock-model", "gpt-5.1-codex")
+#: Other configurations: name -> (model, extra config.toml lines, sandbox mode).
+VARIANTS: dict[str, tuple[str, str, str]] = {
+    "mock-model workspace-write": ("mock-model", "", "workspace-write"),
+    "mock-model read-only": ("mock-model", "", "read-only"),
+    "mock-model web_search disabled": (
+        "mock-model",
+        'web_search = "disabled"',
+        "danger-full-access",
+    ),
+    "mock-model web_search cached": ("mock-model", 'web_search = "cached"', "danger-full-access"),
+    "mock-model no unified_exec": (
+        "mock-model",
+        "[features]\nunified_exec = false",
+        "danger-full-access",
+    ),
+    **{
+        f"{model} no unified_exec": (
+            model,
+            "[features]\nunified_exec = false",
+            "danger-full-access",
+        )
+        for model in MODELS
+        if model != "mock-model"
+    },
+    "mock-model mcp server": ("mock-model", stdio_table("test"), "danger-full-access"),
+    "gpt-5 include_apply_patch_tool": (
+        "gpt-5",
+        "include_apply_patch_tool = true",
+        "danger-full-access",
+    ),
+    "gpt-5.1 verbosity high effort low": (
+        "gpt-5.1",
+        'model_verbosity = "high"\nmodel_reasoning_effort = "low"',
+        "danger-full-access",
+    ),
+}
+#: Fields whose text is the reference's own (kept out of the fixture).
+_ELIDED = ("input", "instructions")
+
+
+def reference_command() -> list[str]:
+    binary = subprocess.check_output([str(SHARED / "tools" / "reference-codex")], text=True)
+    return [binary.strip(), "app-server"]
+
+
+def _initialize(client: DaemonClient) -> None:
+    client.call(
+        "initialize",
+        {
+            "clientInfo": {"name": "capture", "title": None, "version": "1.0"},
+            "capabilities": {"experimentalApi": True},
+        },
+    )
+    client.notify("initialized")
+
+
+def _v2_turn(client: DaemonClient, cwd: Path) -> None:
+    thread_id = client.call("thread/start", {"cwd": str(cwd)})["thread"]["id"]
+    mark = client.mark()
+    text = {"type": "text", "text": "hello", "text_elements": []}
+    client.call("turn/start", {"threadId": thread_id, "input": [text]})
+    client.wait_for(lambda m: m.get("method") == "turn/completed", 60, "turn/completed", mark)
+
+
+def _v1_turn(client: DaemonClient, cwd: Path) -> None:
+    cid = client.call("newConversation", {"cwd": str(cwd)})["conversationId"]
+    client.call("addConversationListener", {"conversationId": cid})
+    mark = client.mark()
+    items = [{"type": "text", "data": {"text": "hello"}}]
+    client.call("sendUserMessage", {"conversationId": cid, "items": items})
+    client.wait_event("task_complete", cid, timeout=60, start=mark)
+
+
+def _kept(body: Json) -> Json:
+    kept = {key: value for key, value in body.items() if key not in _ELIDED}
+    kept["elided"] = [key for key in _ELIDED if key in body]
+    kept["prompt_cache_key"] = "<thread id>" if body.get("prompt_cache_key") else None
+    return kept
+
+
+def capture(
+    model: str,
+    api: str,
+    command: list[str] | None,
+    *,
+    extra: str = "",
+    sandbox: str = "danger-full-access",
+) -> Json:
+    with tempfile.TemporaryDirectory() as tmp, MockModelServer() as mock:
+        home, cwd = Path(tmp) / "home", Path(tmp) / "work"
+        home.mkdir()
+        cwd.mkdir()
+        write_mock_config(home, mock, model=model, extra=extra, sandbox_mode=sandbox)
+        mock.enqueue(assistant_message("done"))
+        client = DaemonClient(home, cwd=cwd, command=command)
+        try:
+            _initialize(client)
+            (_v2_turn if api == "v2" else _v1_turn)(client, cwd)
+        finally:
+            client.kill()
+        return _kept(mock.last_model_request.body)
+
+
+def capture_all(command: list[str] | None) -> Json:
+    captures: Json = {}
+    for model in MODELS:
+        for api in ("v2", "v1") if model in V1_MODELS else ("v2",):
+            print(f"{model} {api}", file=sys.stderr)
+            captures[f"{model} {api}"] = capture(model, api, command)
+    for name, (model, extra, sandbox) in VARIANTS.items():
+        print(name, file=sys.stderr)
+        captures[name] = capture(model, "v2", command, extra=extra, sandbox=sandbox)
+    return captures
+
+
+def main() -> None:
+    if "--ours" in sys.argv:
+        ours = capture_all(None)
+        reference = json.loads(FIXTURE.read_text())["requests"]
+        for key, body in ours.items():
+            if body != reference.get(key):
+                print(f"DIFFERS: {key}")
+        Path(tempfile.gettempdir(), "model_requests_ours.json").write_text(
+            json.dumps(ours, indent=1)
+        )
+        return
+    captures = capture_all(reference_command())
+    FIXTURE.write_text(
+        json.dumps({"version": "0.107.0", "requests": captures}, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {FIXTURE.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
