@@ -16,38 +16,13 @@ from typing import Any
 
 from tests.agent_session import replies_for
 from tests.agent_tool_scenarios import shell
-from tests.harness.stdio import DaemonClient, Message
+from tests.harness.stdio import DaemonClient
 from tests.mock_model_server import MockModelServer, write_mock_config
 
 Spawn = Callable[..., DaemonClient]
 Json = dict[str, Any]
 
 APPROVAL = "item/commandExecution/requestApproval"
-
-
-def _turn(client: DaemonClient, thread_id: str, decision: str) -> list[Message]:
-    """One turn, every command approval answered with ``decision``; its messages."""
-    mark = client.mark()
-    turn = client.call(
-        "turn/start",
-        {"threadId": thread_id, "input": [{"type": "text", "text": "go", "text_elements": []}]},
-    )
-    turn_id = turn["turn"]["id"]
-    answered: set[Any] = set()
-    while True:
-        message = client.wait_for(
-            lambda m: (
-                (m.get("method") == APPROVAL and m["id"] not in answered)
-                or (m.get("method") == "turn/completed" and m["params"]["turn"]["id"] == turn_id)
-            ),
-            30,
-            "an approval or turn/completed",
-            mark,
-        )
-        if message["method"] == "turn/completed":
-            return client.since(mark)
-        answered.add(message["id"])
-        client.respond(message["id"], {"decision": decision})
 
 
 def test_v2_actions_and_on_request_approvals_follow_0107(
@@ -69,7 +44,7 @@ def test_v2_actions_and_on_request_approvals_follow_0107(
     )
     client = spawn()
     thread_id = client.call("thread/start", {"cwd": str(workdir)})["thread"]["id"]
-    messages = _turn(client, thread_id, "decline")
+    messages = client.run_v2_turn_answering(thread_id, "decline")
 
     completed = {
         m["params"]["item"]["id"]: m["params"]["item"]

@@ -34,31 +34,6 @@ def _shell_command(call_id: str, script: str, **arguments: Any) -> Json:
     return function_call_item("shell_command", {"command": script, **arguments}, call_id)
 
 
-def _v2_turn(client: DaemonClient, thread_id: str, decision: str = "accept") -> list[Message]:
-    """One turn, every command approval answered with ``decision``; the messages it brought."""
-    mark = client.mark()
-    turn = client.call(
-        "turn/start",
-        {"threadId": thread_id, "input": [{"type": "text", "text": "go", "text_elements": []}]},
-    )
-    turn_id = turn["turn"]["id"]
-    answered: set[Any] = set()
-    while True:
-        message = client.wait_for(
-            lambda m: (
-                (m.get("method") == APPROVAL and m["id"] not in answered)
-                or (m.get("method") == "turn/completed" and m["params"]["turn"]["id"] == turn_id)
-            ),
-            30,
-            "an approval or turn/completed",
-            mark,
-        )
-        if message["method"] == "turn/completed":
-            return client.since(mark)
-        answered.add(message["id"])
-        client.respond(message["id"], {"decision": decision})
-
-
 def _by_call(messages: list[Message], method: str) -> dict[str, Json]:
     """The command items (or approval requests) of ``method``, by call id."""
     found: dict[str, Json] = {}
@@ -92,7 +67,7 @@ def test_v2_items_and_approvals_show_the_argv_run(
     write_mock_config(codex_home, mock_model, approval_policy="untrusted")
     client = spawn()
     thread_id = client.call("thread/start", {"cwd": str(workdir)})["thread"]["id"]
-    messages = _v2_turn(client, thread_id)
+    messages = client.run_v2_turn_answering(thread_id, "accept")
 
     shown = {
         "bash-lc": "bash -lc 'echo hi > lc.txt'",
@@ -211,7 +186,7 @@ def test_an_approval_for_the_session_covers_the_command_through_any_shell(
     thread_id = client.call("thread/start", {"cwd": str(workdir)})["thread"]["id"]
     asked: list[str] = []
     for _ in calls:
-        messages = _v2_turn(client, thread_id, decision="acceptForSession")
+        messages = client.run_v2_turn_answering(thread_id, "acceptForSession")
         asked += [m["params"]["itemId"] for m in messages if m.get("method") == APPROVAL]
     # As 0.107.0 asked: a lone plain command is itself whatever shell runs it;
     # a longer script is its text and flag; the folder counts.

@@ -273,6 +273,36 @@ class DaemonClient:
             start,
         )
 
+    def run_v2_turn_answering(
+        self, thread_id: str, decision: str, text: str = "go", timeout: float = 30
+    ) -> list[Message]:
+        """One v2 turn, every command approval it asks answered with
+        ``decision``; the messages it brought."""
+        approval = "item/commandExecution/requestApproval"
+        mark = self.mark()
+        turn = self.call(
+            "turn/start",
+            {"threadId": thread_id, "input": [{"type": "text", "text": text, "text_elements": []}]},
+        )
+        turn_id = turn["turn"]["id"]
+        answered: set[Any] = set()
+        while True:
+            message = self.wait_for(
+                lambda m: (
+                    (m.get("method") == approval and m["id"] not in answered)
+                    or (
+                        m.get("method") == "turn/completed" and m["params"]["turn"]["id"] == turn_id
+                    )
+                ),
+                timeout,
+                "an approval or turn/completed",
+                mark,
+            )
+            if message["method"] == "turn/completed":
+                return self.since(mark)
+            answered.add(message["id"])
+            self.respond(message["id"], {"decision": decision})
+
     # -- process ----------------------------------------------------------------
     def close_stdin(self) -> None:
         assert self.proc.stdin is not None
