@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from tests.harness.stdio import DaemonClient
-from tests.mcp_support import stdio_table
 from tests.mock_model_server import (
     MockModelServer,
     assistant_message,
@@ -28,6 +27,7 @@ from tests.mock_model_server import (
     responses_reply,
     write_mock_config,
 )
+from tests.model_request_variants import VARIANTS
 
 Json = Any
 Spawn = Callable[..., DaemonClient]
@@ -37,38 +37,6 @@ REFERENCE: dict[str, Json] = json.loads(FIXTURE.read_text(encoding="utf-8"))["re
 
 _V2_MODELS = [key.removesuffix(" v2") for key in REFERENCE if key.endswith(" v2")]
 _V1_MODELS = [key.removesuffix(" v1") for key in REFERENCE if key.endswith(" v1")]
-#: Configurations compared beyond the default one: name -> (model, extra TOML, sandbox).
-_VARIANTS: dict[str, tuple[str, str, str]] = {
-    "mock-model workspace-write": ("mock-model", "", "workspace-write"),
-    "mock-model read-only": ("mock-model", "", "read-only"),
-    "gpt-5 include_apply_patch_tool": (
-        "gpt-5",
-        "include_apply_patch_tool = true",
-        "danger-full-access",
-    ),
-    "mock-model web_search disabled": (
-        "mock-model",
-        'web_search = "disabled"',
-        "danger-full-access",
-    ),
-    "mock-model web_search cached": ("mock-model", 'web_search = "cached"', "danger-full-access"),
-    "mock-model no unified_exec": (
-        "mock-model",
-        "[features]\nunified_exec = false",
-        "danger-full-access",
-    ),
-    "gpt-5.1-codex no unified_exec": (
-        "gpt-5.1-codex",
-        "[features]\nunified_exec = false",
-        "danger-full-access",
-    ),
-    "mock-model mcp server": ("mock-model", stdio_table("test"), "danger-full-access"),
-    "gpt-5.1 verbosity high effort low": (
-        "gpt-5.1",
-        'model_verbosity = "high"\nmodel_reasoning_effort = "low"',
-        "danger-full-access",
-    ),
-}
 
 
 def comparable(body: Json) -> Json:
@@ -162,11 +130,11 @@ def test_every_model_is_offered_the_reference_s_tools_and_fields(
         _assert_same(f"{model} v1", mock_model.last_model_request.body)
 
 
-@pytest.mark.parametrize("name", list(_VARIANTS))
+@pytest.mark.parametrize("name", list(VARIANTS))
 def test_configuration_changes_the_tools_as_in_the_reference(
     spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer, name: str
 ) -> None:
-    model, extra, sandbox = _VARIANTS[name]
+    model, extra, sandbox = VARIANTS[name]
     write_mock_config(codex_home, mock_model, model=model, extra=extra, sandbox_mode=sandbox)
     client = _initialize(spawn(initialize=False))
     mock_model.enqueue(assistant_message("done"))
