@@ -27,7 +27,13 @@ from tests.mock_model_server import (
     responses_reply,
     write_mock_config,
 )
-from tests.model_request_variants import VARIANTS
+from tests.model_request_variants import (
+    VARIANTS,
+    initialize,
+    kept_fields,
+    run_v1_turn,
+    run_v2_turn,
+)
 
 Json = Any
 Spawn = Callable[..., DaemonClient]
@@ -59,56 +65,12 @@ def _pairs(value: Json, parent: str | None = None) -> Json:
     return value
 
 
-def _kept(body: Json) -> Json:
-    kept = {key: value for key, value in body.items() if key not in ("input", "instructions")}
-    kept["prompt_cache_key"] = "<thread id>" if body.get("prompt_cache_key") else None
-    return kept
-
-
-def _initialize(client: DaemonClient) -> DaemonClient:
-    client.call(
-        "initialize",
-        {
-            "clientInfo": {"name": "tools", "title": None, "version": "1.0"},
-            "capabilities": {"experimentalApi": True},
-        },
-    )
-    client.notify("initialized")
-    return client
-
-
-def _v2_turn(client: DaemonClient, workdir: Path, model: str | None = None) -> Json:
-    params: Json = {"cwd": str(workdir)}
-    if model is not None:
-        params["model"] = model
-    thread_id = client.call("thread/start", params)["thread"]["id"]
-    mark = client.mark()
-    text = {"type": "text", "text": "hello", "text_elements": []}
-    turn = client.call("turn/start", {"threadId": thread_id, "input": [text]})["turn"]
-    return client.wait_for(
-        lambda m: m.get("method") == "turn/completed" and m["params"]["turn"]["id"] == turn["id"],
-        30,
-        "turn/completed",
-        mark,
-    )
-
-
-def _v1_turn(client: DaemonClient, workdir: Path, model: str) -> None:
-    created = client.call("newConversation", {"cwd": str(workdir), "model": model})
-    cid = created["conversationId"]
-    client.call("addConversationListener", {"conversationId": cid})
-    mark = client.mark()
-    items = [{"type": "text", "data": {"text": "hello"}}]
-    client.call("sendUserMessage", {"conversationId": cid, "items": items})
-    client.wait_event("task_complete", cid, timeout=30, start=mark)
-
-
 def _tool_name(tool: Json) -> str:
     return str(tool.get("name", tool["type"]))
 
 
 def _assert_same(name: str, ours: Json) -> None:
-    reference, kept = REFERENCE[name], _kept(ours)
+    reference, kept = REFERENCE[name], kept_fields(ours)
     assert [_tool_name(t) for t in kept["tools"]] == [_tool_name(t) for t in reference["tools"]]
     for mine, theirs in zip(kept["tools"], reference["tools"], strict=True):
         assert comparable(mine) == comparable(theirs), f"{name}: {_tool_name(theirs)}"
@@ -119,14 +81,14 @@ def test_every_model_is_offered_the_reference_s_tools_and_fields(
     spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
 ) -> None:
     write_mock_config(codex_home, mock_model)
-    client = _initialize(spawn(initialize=False))
+    client = initialize(spawn(initialize=False))
     for model in _V2_MODELS:
         mock_model.enqueue(assistant_message("done"))
-        _v2_turn(client, workdir, model)
+        run_v2_turn(client, workdir, model)
         _assert_same(f"{model} v2", mock_model.last_model_request.body)
     for model in _V1_MODELS:
         mock_model.enqueue(assistant_message("done"))
-        _v1_turn(client, workdir, model)
+        run_v1_turn(client, workdir, model)
         _assert_same(f"{model} v1", mock_model.last_model_request.body)
 
 
@@ -136,9 +98,9 @@ def test_configuration_changes_the_tools_as_in_the_reference(
 ) -> None:
     model, extra, sandbox = VARIANTS[name]
     write_mock_config(codex_home, mock_model, model=model, extra=extra, sandbox_mode=sandbox)
-    client = _initialize(spawn(initialize=False))
+    client = initialize(spawn(initialize=False))
     mock_model.enqueue(assistant_message("done"))
-    _v2_turn(client, workdir)
+    run_v2_turn(client, workdir)
     _assert_same(name, mock_model.last_model_request.body)
 
 
@@ -146,7 +108,7 @@ def test_an_unknown_model_runs_exec_command_and_is_told_request_user_input_is_of
     spawn: Spawn, codex_home: Path, workdir: Path, mock_model: MockModelServer
 ) -> None:
     write_mock_config(codex_home, mock_model)
-    client = _initialize(spawn(initialize=False))
+    client = initialize(spawn(initialize=False))
     exec_call = function_call_item("exec_command", {"cmd": "echo offered"}, call_id="c1")
     question = {"questions": [{"id": "a", "header": "A", "question": "Q?", "options": []}]}
     ask_call = function_call_item("request_user_input", question, call_id="c2")
@@ -154,7 +116,7 @@ def test_an_unknown_model_runs_exec_command_and_is_told_request_user_input_is_of
         responses_reply(output_item_done(exec_call), output_item_done(ask_call)),
         assistant_message("done"),
     )
-    completed = _v2_turn(client, workdir)
+    completed = run_v2_turn(client, workdir)
     assert completed["params"]["turn"]["status"] == "completed"
     offered = [tool.get("name") for tool in mock_model.model_requests[0].body["tools"]]
     assert offered[:2] == ["exec_command", "write_stdin"]

@@ -35,52 +35,22 @@ from tests.mock_model_server import (  # noqa: E402
     assistant_message,
     write_mock_config,
 )
-from tests.model_request_variants import MODELS, V1_MODELS, VARIANTS  # noqa: E402
+from tests.model_request_variants import (  # noqa: E402
+    MODELS,
+    V1_MODELS,
+    VARIANTS,
+    initialize,
+    kept_fields,
+    run_v1_turn,
+    run_v2_turn,
+)
 
 Json = Any
-
-#: Fields whose text is the reference's own (kept out of the fixture).
-_ELIDED = ("input", "instructions")
 
 
 def reference_command() -> list[str]:
     binary = subprocess.check_output([str(SHARED / "tools" / "reference-codex")], text=True)
     return [binary.strip(), "app-server"]
-
-
-def _initialize(client: DaemonClient) -> None:
-    client.call(
-        "initialize",
-        {
-            "clientInfo": {"name": "capture", "title": None, "version": "1.0"},
-            "capabilities": {"experimentalApi": True},
-        },
-    )
-    client.notify("initialized")
-
-
-def _v2_turn(client: DaemonClient, cwd: Path) -> None:
-    thread_id = client.call("thread/start", {"cwd": str(cwd)})["thread"]["id"]
-    mark = client.mark()
-    text = {"type": "text", "text": "hello", "text_elements": []}
-    client.call("turn/start", {"threadId": thread_id, "input": [text]})
-    client.wait_for(lambda m: m.get("method") == "turn/completed", 60, "turn/completed", mark)
-
-
-def _v1_turn(client: DaemonClient, cwd: Path) -> None:
-    cid = client.call("newConversation", {"cwd": str(cwd)})["conversationId"]
-    client.call("addConversationListener", {"conversationId": cid})
-    mark = client.mark()
-    items = [{"type": "text", "data": {"text": "hello"}}]
-    client.call("sendUserMessage", {"conversationId": cid, "items": items})
-    client.wait_event("task_complete", cid, timeout=60, start=mark)
-
-
-def _kept(body: Json) -> Json:
-    kept = {key: value for key, value in body.items() if key not in _ELIDED}
-    kept["elided"] = [key for key in _ELIDED if key in body]
-    kept["prompt_cache_key"] = "<thread id>" if body.get("prompt_cache_key") else None
-    return kept
 
 
 def capture(
@@ -99,11 +69,11 @@ def capture(
         mock.enqueue(assistant_message("done"))
         client = DaemonClient(home, cwd=cwd, command=command)
         try:
-            _initialize(client)
-            (_v2_turn if api == "v2" else _v1_turn)(client, cwd)
+            initialize(client)
+            (run_v2_turn if api == "v2" else run_v1_turn)(client, cwd)
         finally:
             client.kill()
-        return _kept(mock.last_model_request.body)
+        return kept_fields(mock.last_model_request.body)
 
 
 def capture_all(command: list[str] | None) -> Json:
