@@ -54,7 +54,7 @@ from .conversations.thread_view import ThreadReadError, read_plain_thread
 from .fsutil import write_all
 from .heap import share_one_heap
 from .newer_fields import wants_newer_fields
-from .wire_checks import ID_RANGE, UINT64_MAX, has_duplicate_id
+from .wire_checks import ID_RANGE, UINT64_MAX, has_duplicate_id, writable_as_utf8
 
 if TYPE_CHECKING:
     from .search import FileSearch, Match
@@ -176,7 +176,7 @@ def parse_early_line(line: bytes) -> EarlyRequest | bool:
     if (type(request_id) is int and request_id not in ID_RANGE) or has_duplicate_id(line):
         return False
     params = message.get("params")
-    if type(params) is not dict or not _writable(line, request_id):
+    if type(params) is not dict or not writable_as_utf8(line, request_id):
         return False
     if method == "thread/list":
         return _thread_list_request(request_id, params)
@@ -194,18 +194,6 @@ def starts_a_thread(line: bytes) -> bool:
     except (ValueError, RecursionError):
         return False
     return type(message) is dict and message.get("method") in THREAD_STARTING_METHODS
-
-
-def _writable(line: bytes, request_id: int | str) -> bool:
-    """Whether the text can be written back as UTF-8 (lone surrogates cannot:
-    such lines are left to the full server's stricter parser)."""
-    try:
-        line.decode("utf-8")
-        if type(request_id) is str:
-            request_id.encode("utf-8")
-    except UnicodeError:
-        return False
-    return True
 
 
 def _text_or_none(value: object) -> bool:

@@ -57,3 +57,15 @@ def request_id_in_head(head: bytes) -> int | str | None:
     if isinstance(request_id, int) and request_id not in ID_RANGE:
         return None
     return request_id if isinstance(request_id, int | str) else None
+
+
+def writable_as_utf8(line: bytes, request_id: int | str) -> bool:
+    """Whether a request's text can be written back as UTF-8 (lone surrogates
+    cannot: such lines are left to the full server's stricter parser)."""
+    try:
+        line.decode("utf-8")
+        if type(request_id) is str:
+            request_id.encode("utf-8")
+    except UnicodeError:
+        return False
+    return True

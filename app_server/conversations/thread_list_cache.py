@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._version import __version__
 from ..bootstrap import reject_constant
-from ..wire_checks import ID_RANGE, has_duplicate_id
+from ..wire_checks import ID_RANGE, has_duplicate_id, writable_as_utf8
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -175,12 +175,11 @@ class CachedPage:
         if type(message) is not dict or message.get("method") != "thread/list":
             return None
         request_id = message.get("id")
-        if type(request_id) is int:
-            if request_id not in ID_RANGE:
-                return None
-        elif type(request_id) is not str or not _is_utf8(request_id):
+        if type(request_id) is not int and type(request_id) is not str:
             return None
-        if has_duplicate_id(line) or not _is_utf8_bytes(line):
+        if type(request_id) is int and request_id not in ID_RANGE:
+            return None
+        if has_duplicate_id(line) or not writable_as_utf8(line, request_id):
             return None
         if _canonical_params(message.get("params")) != self._header.get("params"):
             return None
@@ -208,19 +207,3 @@ def load_page(home: str) -> CachedPage | None:
     if type(header) is not dict or header.get("resultBytes") != len(result):
         return None
     return CachedPage(header, result)
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeError:
-        return False
-    return True
-
-
-def _is_utf8_bytes(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeError:
-        return False
-    return True
